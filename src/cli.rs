@@ -1,0 +1,107 @@
+//! The command line as typed: clap definitions only, no I/O and no resolution (that happens in `commands`).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Finds why StackState telemetry goes missing: scans the logs of every hop (agent, receiver, Kafka,
+/// kafka-to-es, Elasticsearch) and reports correlated incidents with root cause, evidence and next steps.
+#[derive(Debug, Parser)]
+#[command(name = "stackscan", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan log files and directories once and report incidents.
+    ///
+    /// With no PATH: /opt/stackstate/var/log, plus /var/log/stackstate-agent where it exists. "-" reads stdin
+    /// (e.g. `kubectl logs ... | stackscan scan -`).
+    Scan(ScanArgs),
+    /// Inspect, test and validate a rule pack.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Rule file or directory to use instead of the embedded pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; "-" for stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit with 1 when an incident at or above this severity is found (for cron, CI, monitoring).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Only records at or after this time: RFC 3339, a date (YYYY-MM-DD), or a duration back from now (2h, 30m).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only records at or before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub timezone: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules of the pack.
+    List {
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+    /// Run every rule's examples and counterexamples; exit 1 when one fails.
+    Test {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// Validate rule files without scanning (default: the embedded pack); names rules too slow for the prefilter.
+    Check {
+        /// Rule files or directories.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,308 @@
+//! Episodes: matching lines folded, as they are found, into bounded aggregates per (rule, component, key).
+//!
+//! Memory grows with the number of distinct problems and the time they span, never with the number of matching
+//! lines: each aggregate keeps a count, first and last time, at most [`MAX_SAMPLES`] sample lines and at most
+//! [`MAX_VALUES`] distinct values per field. Aggregates are kept per 10-minute time bucket so that, once the scan
+//! is done, a problem that stops and comes back hours later becomes two episodes.
+//!
+//! Every merge is commutative and associative (sums, minima, maxima, the smallest items under a total order), so
+//! the result is the same whatever the thread count, chunking or file order.
+
+use crate::model::Component;
+use crate::time::Millis;
+use std::collections::{BTreeMap, HashMap};
+
+/// Samples kept per aggregate: the earliest two and the latest one.
+pub const MAX_SAMPLES: usize = 3;
+/// Distinct values kept per field: the earliest seen.
+pub const MAX_VALUES: usize = 8;
+/// Width of a time bucket.
+pub const BUCKET_MS: Millis = 10 * 60 * 1000;
+/// A quiet gap longer than this splits an episode in two.
+pub const EPISODE_GAP_MS: Millis = 30 * 60 * 1000;
+
+/// A total order on events: time (untimed last), then file, then byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Order {
+    /// Event time, `i64::MAX` when the line had none.
+    pub time: Millis,
+    /// Index of the file in the scan's sorted file list.
+    pub file: u32,
+    /// Byte offset of the record's header in the (decompressed) file.
+    pub offset: u64,
+}
+
+/// A line number not yet resolved: chunks of one file are scanned in parallel, so a chunk knows its lines only
+/// relative to its own start until every earlier chunk has been counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef {
+    /// The chunk of the file.
+    pub chunk: u32,
+    /// Line (0-based) relative to the chunk's first line; negative for a header in the chunk's look-behind.
+    pub rel: i64,
+}
+
+/// One kept sample of an episode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// Where it sorts among all events.
+    pub order: Order,
+    /// The record's header line.
+    pub line: LineRef,
+    /// The header line's text, cleaned.
+    pub text: String,
+    /// The matching continuation line, when the match was not on the header.
+    pub matched: Option<(LineRef, String)>,
+    /// The pod the line came from, for captures.
+    pub pod: Option<String>,
+}
+
+/// What separates one aggregate from another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EpisodeKey {
+    /// Rule index in the pack.
+    pub rule: u32,
+    /// Component the line came from (`None`: could not be told).
+    pub component: Option<Component>,
+    /// kafka-to-es process (mm2es, e2es, ...), when known.
+    pub process: Option<Box<str>>,
+    /// Values of the rule's key captures.
+    pub key: Box<[Box<str>]>,
+}
+
+/// The aggregate of one key in one time bucket.
+#[derive(Debug, Clone, Default)]
+pub struct Bucket {
+    /// Matching records.
+    pub count: u64,
+    /// Earliest time seen.
+    pub first: Option<Millis>,
+    /// Latest time seen.
+    pub last: Option<Millis>,
+    /// Kept samples, sorted by order.
+    pub samples: Vec<Sample>,
+    /// Field name → (value, earliest order), at most [`MAX_VALUES`] values each.
+    pub fields: BTreeMap<Box<str>, Vec<(Box<str>, Order)>>,
+    /// Fields that had more distinct values than were kept.
+    pub truncated: Vec<Box<str>>,
+}
+
+impl Bucket {
+    /// Whether a sample at `order` would be kept (so the caller can skip building its text).
+    pub fn wants_sample(&self, order: Order) -> bool {
+        if self.samples.len() < MAX_SAMPLES {
+            return true;
+        }
+        // Keep the earliest MAX_SAMPLES-1 and the latest one.
+        order < self.samples[MAX_SAMPLES - 2].order || order > self.samples[MAX_SAMPLES - 1].order
+    }
+
+    /// Adds a sample, keeping the earliest two and the latest one.
+    pub fn add_sample(&mut self, s: Sample) {
+        if self.samples.iter().any(|x| x.order == s.order) {
+            return;
+        }
+        let pos = self.samples.partition_point(|x| x.order < s.order);
+        self.samples.insert(pos, s);
+        if self.samples.len() > MAX_SAMPLES {
+            // Drop the middle one: everything but the first MAX_SAMPLES-1 and the last.
+            self.samples.remove(MAX_SAMPLES - 1);
+        }
+    }
+
+    /// Records a field value seen at `order`.
+    pub fn add_value(&mut self, name: &str, value: &str, order: Order) {
+        let values = match self.fields.get_mut(name) {
+            Some(v) => v,
+            None => self.fields.entry(name.into()).or_default(),
+        };
+        if let Some(v) = values.iter_mut().find(|(v, _)| &**v == value) {
+            v.1 = v.1.min(order);
+            return;
+        }
+        if values.len() >= MAX_VALUES && values.iter().all(|(_, o)| *o < order) {
+            if !self.truncated.iter().any(|t| &**t == name) {
+                self.truncated.push(name.into());
+            }
+            return;
+        }
+        values.push((value.into(), order));
+        if values.len() > MAX_VALUES {
+            values.sort_by_key(|(_, o)| *o);
+            values.truncate(MAX_VALUES);
+            if !self.truncated.iter().any(|t| &**t == name) {
+                self.truncated.push(name.into());
+            }
+        }
+    }
+
+    /// Folds `other` into `self`.
+    pub fn merge(&mut self, other: Bucket) {
+        self.count += other.count;
+        self.first = min_opt(self.first, other.first);
+        self.last = max_opt(self.last, other.last);
+        for s in other.samples {
+            if self.wants_sample(s.order) {
+                self.add_sample(s);
+            }
+        }
+        for (name, values) in other.fields {
+            for (v, o) in values {
+                self.add_value(&name, &v, o);
+            }
+        }
+        for t in other.truncated {
+            if !self.truncated.contains(&t) {
+                self.truncated.push(t);
+            }
+        }
+        self.truncated.sort();
+    }
+}
+
+fn min_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) | (None, x) => x,
+    }
+}
+
+fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) | (None, x) => x,
+    }
+}
+
+/// All aggregates of a scan (or of one chunk of it, before merging).
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    map: HashMap<(EpisodeKey, i64), Bucket>,
+}
+
+/// The bucket index of a time (`i64::MIN` for untimed events).
+pub fn bucket_of(time: Option<Millis>) -> i64 {
+    time.map_or(i64::MIN, |t| t.div_euclid(BUCKET_MS))
+}
+
+impl Aggregates {
+    /// The bucket for `key` at `time`, created empty when new.
+    pub fn bucket(&mut self, key: EpisodeKey, time: Option<Millis>) -> &mut Bucket {
+        self.map.entry((key, bucket_of(time))).or_default()
+    }
+
+    /// Whether nothing was aggregated.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Number of (key, bucket) aggregates held: the memory in use is proportional to it.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Folds `other` into `self`.
+    pub fn merge(&mut self, other: Aggregates) {
+        for (k, b) in other.map {
+            match self.map.get_mut(&k) {
+                Some(mine) => mine.merge(b),
+                None => {
+                    self.map.insert(k, b);
+                }
+            }
+        }
+    }
+
+    /// Turns buckets into episodes: per key, consecutive buckets whose quiet gap is at most
+    /// [`EPISODE_GAP_MS`] join one episode. Sorted by key, then time.
+    pub fn into_episodes(self) -> Vec<(EpisodeKey, Bucket)> {
+        let mut items: Vec<((EpisodeKey, i64), Bucket)> = self.map.into_iter().collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(EpisodeKey, Bucket)> = Vec::new();
+        for ((key, _), bucket) in items {
+            if let Some((k, ep)) = out.last_mut() {
+                let joins = *k == key
+                    && match (ep.last, bucket.first) {
+                        (Some(l), Some(f)) => f - l <= EPISODE_GAP_MS,
+                        (None, None) => true,
+                        _ => false,
+                    };
+                if joins {
+                    ep.merge(bucket);
+                    continue;
+                }
+            }
+            out.push((key, bucket));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(t: i64, off: u64) -> Order {
+        Order { time: t, file: 0, offset: off }
+    }
+
+    fn sample(t: i64) -> Sample {
+        Sample { order: order(t, 0), line: LineRef { chunk: 0, rel: t }, text: t.to_string(), matched: None, pod: None }
+    }
+
+    #[test]
+    fn keeps_two_earliest_and_latest_in_any_order() {
+        let times = [50, 10, 90, 30, 70, 20, 80];
+        let mut a = Bucket::default();
+        for t in times {
+            if a.wants_sample(order(t, 0)) {
+                a.add_sample(sample(t));
+            }
+        }
+        let mut b = Bucket::default();
+        for t in times.iter().rev() {
+            if b.wants_sample(order(*t, 0)) {
+                b.add_sample(sample(*t));
+            }
+        }
+        let ts = |x: &Bucket| x.samples.iter().map(|s| s.order.time).collect::<Vec<_>>();
+        assert_eq!(ts(&a), vec![10, 20, 90]);
+        assert_eq!(ts(&a), ts(&b));
+    }
+
+    #[test]
+    fn values_are_bounded_and_merge_is_order_free() {
+        let mut a = Bucket::default();
+        let mut b = Bucket::default();
+        for i in 0..20u64 {
+            a.add_value("host", &format!("h{i:02}"), order(i as i64, i));
+        }
+        for i in (0..20u64).rev() {
+            b.add_value("host", &format!("h{i:02}"), order(i as i64, i));
+        }
+        let names = |x: &Bucket| {
+            let mut v: Vec<_> = x.fields["host"].iter().map(|(v, _)| v.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&a).len(), MAX_VALUES);
+        assert_eq!(names(&a), names(&b));
+        assert_eq!(a.truncated, vec![Box::<str>::from("host")]);
+    }
+
+    #[test]
+    fn gaps_split_episodes() {
+        let key = EpisodeKey { rule: 0, component: None, process: None, key: Box::new([]) };
+        let mut agg = Aggregates::default();
+        for t in [0, 5 * 60_000, 20 * 60_000, 4 * 3_600_000] {
+            let b = agg.bucket(key.clone(), Some(t));
+            b.count += 1;
+            b.first = min_opt(b.first, Some(t));
+            b.last = max_opt(b.last, Some(t));
+        }
+        let eps = agg.into_episodes();
+        assert_eq!(eps.len(), 2);
+        assert_eq!(eps[0].1.count, 3);
+        assert_eq!(eps[1].1.count, 1);
+    }
+}

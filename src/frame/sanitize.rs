@@ -1,0 +1,147 @@
+//! Making untrusted log text safe to print: terminal control sequences removed, secrets redacted, length bounded.
+//!
+//! Log lines come from anything that can reach a receiver. Printed raw, an escape sequence in a user agent could
+//! rewrite the operator's terminal, and the receiver logs `api_key=` in clear text. Every piece of log text that
+//! leaves stackscan (samples, field values) goes through [`clean`].
+
+/// The longest sample text kept, in characters; longer text is cut with `…`.
+pub const MAX_TEXT_CHARS: usize = 600;
+
+/// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
+/// the values of `api_key=` / `apikey=` / `api-key:` and cuts at [`MAX_TEXT_CHARS`].
+pub fn clean(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
+    let mut chars = text.chars().peekable();
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' => push(&mut out, ' ', &mut n),
+            '\r' | '\n' => {}
+            c if c.is_control() => {}
+            c => push(&mut out, c, &mut n),
+        }
+        if n > MAX_TEXT_CHARS {
+            break;
+        }
+    }
+    let mut out = redact(&out);
+    if out.chars().count() > MAX_TEXT_CHARS {
+        out = out.chars().take(MAX_TEXT_CHARS).collect();
+        out.push('…');
+    }
+    out
+}
+
+fn push(out: &mut String, c: char, n: &mut usize) {
+    out.push(c);
+    *n += 1;
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek() {
+        Some('[') => {
+            chars.next();
+            skip_csi(chars);
+        }
+        Some(']') | Some('P') | Some('_') | Some('^') => {
+            // OSC / DCS / APC / PM: up to BEL or ST (ESC \).
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        Some(_) => {
+            chars.next();
+        }
+        None => {}
+    }
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // Parameters and intermediates, then one final byte in @..~.
+    for c in chars.by_ref() {
+        if ('@'..='~').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Replaces the value after `api_key=`, `apikey=`, `api-key=` or `api_key: ` (any case) with `<redacted>`, unless
+/// it is already masked with `*` (as the agent does).
+pub fn redact(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    let mut search = 0;
+    while let Some(found) = find_key(&lower[search..]) {
+        let (kpos, klen) = (search + found.0, found.1);
+        let vstart = kpos + klen;
+        let vend = s[vstart..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>'))
+            .map_or(s.len(), |e| vstart + e);
+        let value = &s[vstart..vend];
+        out.push_str(&s[last..vstart]);
+        if value.is_empty() || value.chars().all(|c| c == '*') || value.starts_with("***") || value == "<redacted>" {
+            out.push_str(value);
+        } else {
+            out.push_str("<redacted>");
+        }
+        last = vend;
+        search = vend.max(vstart);
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+fn find_key(lower: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for key in ["api_key=", "apikey=", "api-key=", "api_key: ", "api-key: ", "x-api-key: "] {
+        if let Some(p) = lower.find(key) {
+            if best.is_none_or(|(b, _)| p < b) {
+                best = Some((p, key.len()));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escapes_and_controls() {
+        assert_eq!(clean(b"a\x1b[31mred\x1b[0m b\x07c\td"), "ared bc d");
+        assert_eq!(clean(b"x\x1b]0;title\x07y"), "xy");
+        assert_eq!(clean(b"bad \xff utf8"), "bad \u{fffd} utf8");
+    }
+
+    #[test]
+    fn redacts_api_keys() {
+        assert_eq!(
+            clean(b"POST http://h:7077/stsAgent/intake/?api_key=0123456789abcdef (5120): 400"),
+            "POST http://h:7077/stsAgent/intake/?api_key=<redacted> (5120): 400"
+        );
+        assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
+        assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+    }
+
+    #[test]
+    fn bounds_length() {
+        let long = "x".repeat(5000);
+        let c = clean(long.as_bytes());
+        assert_eq!(c.chars().count(), MAX_TEXT_CHARS + 1);
+        assert!(c.ends_with('…'));
+    }
+}

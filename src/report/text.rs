@@ -1,0 +1,204 @@
+//! The text report: a summary line first, then one block per incident, root cause first, with a short timeline
+//! across components, evidence lines (file:line) and numbered next steps. Colour only when asked; every piece of
+//! log text was sanitised when it was sampled.
+
+use super::Report;
+use crate::correlate::Incident;
+use crate::model::Severity;
+use crate::rules::Scope;
+use crate::time::{format_rfc3339, Millis};
+use std::io::{self, Write};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn sev(&self, s: Severity) -> String {
+        let label = format!("{:<8}", s.as_str().to_uppercase());
+        let code = match s {
+            Severity::Critical => "1;31",
+            Severity::Error => "31",
+            Severity::Warning => "33",
+            Severity::Info => "36",
+        };
+        self.wrap(code, &label)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+/// Human-readable byte count.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn human_duration(ms: Millis) -> String {
+    let s = ms / 1000;
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s if s < 86_400 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        s => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+fn when(t: Option<Millis>) -> String {
+    t.map_or_else(|| "(no time)".to_string(), |t| format_rfc3339(t).replace('T', " "))
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Writes the text report.
+pub fn write(w: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
+    let p = Paint { on: color };
+    let st = &r.summary.stats;
+    let secs = st.elapsed_ms as f64 / 1000.0;
+    let rate = if st.elapsed_ms > 0 { st.bytes as f64 / 1_048_576.0 / secs } else { 0.0 };
+    let mut by_sev = Vec::new();
+    for s in [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info] {
+        let n = r.incidents.iter().filter(|i| i.severity == s).count();
+        if n > 0 {
+            by_sev.push(format!("{n} {s}"));
+        }
+    }
+    writeln!(
+        w,
+        "{} {} files, {}, {} lines in {:.2}s ({:.0} MiB/s): {} matching records, {} incident{}{}",
+        p.bold("stackscan:"),
+        st.files,
+        human_bytes(st.bytes),
+        thousands(st.lines),
+        secs,
+        rate,
+        thousands(st.matches),
+        r.incidents.len(),
+        if r.incidents.len() == 1 { "" } else { "s" },
+        if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) }
+    )?;
+    for s in &r.summary.skipped {
+        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
+    }
+    if r.incidents.is_empty() {
+        writeln!(w, "\nNo known StackState telemetry problem found in these logs.")?;
+    }
+    for inc in &r.incidents {
+        writeln!(w)?;
+        incident(w, &p, inc)?;
+    }
+    Ok(())
+}
+
+fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
+    writeln!(w, "{} {}", p.sev(inc.severity), p.bold(&inc.title))?;
+    let span = match (inc.first_seen, inc.last_seen) {
+        (Some(a), Some(b)) => format!("{} → {} ({})", when(Some(a)), when(Some(b)), human_duration(b - a)),
+        _ => "(no timestamps)".into(),
+    };
+    writeln!(w, "  {}  {}, {} records", p.dim("when      "), span, thousands(inc.count))?;
+    let root_comp = inc.root_cause.component.map_or("unknown", |c| c.as_str());
+    writeln!(w, "  {}  {} — {} [{}]", p.dim("root cause"), root_comp, inc.root_cause.summary, inc.root_cause.rule)?;
+    let comps: Vec<String> = inc
+        .components
+        .iter()
+        .map(|c| format!("{} ({})", c, thousands(inc.counts.get(c.as_str()).copied().unwrap_or(0))))
+        .collect();
+    if !comps.is_empty() {
+        writeln!(w, "  {}  {}", p.dim("components"), comps.join(", "))?;
+    }
+    let scope = match inc.scope {
+        Scope::All => "all integrations",
+        Scope::Single => "a single integration",
+    };
+    let tele =
+        if inc.telemetry.is_empty() { String::new() } else { format!("; telemetry: {}", inc.telemetry.join(", ")) };
+    writeln!(w, "  {}  {}{}", p.dim("scope     "), scope, tele)?;
+    writeln!(w, "  {}  {}", p.dim("id        "), inc.id)?;
+    if inc.episodes.len() > 1 {
+        writeln!(w, "  {}", p.dim("timeline"))?;
+        for e in &inc.episodes {
+            let comp = match (&e.component, &e.process) {
+                (Some(c), Some(pr)) => format!("{c}/{pr}"),
+                (Some(c), None) => c.to_string(),
+                (None, _) => "unknown".into(),
+            };
+            writeln!(
+                w,
+                "    {}  {:<24} {} ×{}{}",
+                when(e.first_seen),
+                comp,
+                e.rule_id,
+                e.count,
+                e.last_seen.map_or(String::new(), |l| format!(" until {}", when(Some(l))))
+            )?;
+        }
+    }
+    let mut fields: Vec<String> = Vec::new();
+    for e in &inc.episodes {
+        for (k, vs) in &e.fields {
+            if k == "pod" || vs.is_empty() {
+                continue;
+            }
+            let shown: Vec<&str> = vs.iter().take(4).map(String::as_str).collect();
+            let more = if vs.len() > 4 || e.fields_truncated.contains(k) { ", …" } else { "" };
+            let line = format!("{k}: {}{more}", shown.join(", "));
+            if !fields.contains(&line) {
+                fields.push(line);
+            }
+        }
+    }
+    if !fields.is_empty() {
+        writeln!(w, "  {}", p.dim("details"))?;
+        for f in fields.iter().take(12) {
+            writeln!(w, "    {f}")?;
+        }
+    }
+    writeln!(w, "  {}", p.dim("evidence"))?;
+    for e in &inc.episodes {
+        for s in e.samples.iter().take(2) {
+            let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
+            writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
+            writeln!(w, "      {}", s.text)?;
+            if let Some((line, text)) = &s.matched {
+                writeln!(w, "      {} {}", p.dim(&format!("↳ line {line}:")), text)?;
+            }
+        }
+    }
+    writeln!(w, "  {}", p.dim("next steps"))?;
+    for (i, s) in inc.next_steps.iter().enumerate() {
+        writeln!(w, "    {}. {}", i + 1, s)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! The JSON wire format, schema version 1. Keys may be added; none are renamed or removed.
+
+use crate::correlate::incident::ScanOutputSummary;
+use crate::correlate::{EpisodeView, Incident as Inc, SampleView};
+use crate::time::format_rfc3339;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The version of this format.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// What was read.
+    pub scan: Scan,
+    /// What was found.
+    pub incidents: Vec<Incident>,
+}
+
+/// What was read.
+#[derive(Debug, Serialize)]
+pub struct Scan {
+    /// Inputs read.
+    pub files: u64,
+    /// Bytes of log text read (after decompression).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Matching records.
+    pub matches: u64,
+    /// Wall time (the only field that differs between identical runs).
+    pub elapsed_ms: u64,
+    /// Inputs not read, or not completely, with why.
+    pub skipped: Vec<crate::source::Skipped>,
+}
+
+/// The root cause.
+#[derive(Debug, Serialize)]
+pub struct RootCause {
+    /// Rule id of the earliest cause episode.
+    pub rule: String,
+    /// Component named as the cause.
+    pub component: String,
+    /// In words.
+    pub summary: String,
+}
+
+/// An incident.
+#[derive(Debug, Serialize)]
+pub struct Incident {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Family of the root cause.
+    pub family: String,
+    /// info, warning, error, critical.
+    pub severity: String,
+    /// Components touched, root cause first.
+    pub components: Vec<String>,
+    /// `all` integrations or a `single` one.
+    pub scope: crate::rules::Scope,
+    /// Telemetry affected.
+    pub telemetry: Vec<String>,
+    /// RFC 3339, null when no line had a time.
+    pub first_seen: Option<String>,
+    /// RFC 3339.
+    pub last_seen: Option<String>,
+    /// Matching records.
+    pub count: u64,
+    /// Matching records per component.
+    pub counts: BTreeMap<String, u64>,
+    /// Root cause.
+    pub root_cause: RootCause,
+    /// The chain that joined the episodes, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// Episodes, root cause first.
+    pub episodes: Vec<Episode>,
+    /// Next steps, in order.
+    pub next_steps: Vec<String>,
+}
+
+/// An episode.
+#[derive(Debug, Serialize)]
+pub struct Episode {
+    /// Rule id.
+    pub rule: String,
+    /// Component.
+    pub component: String,
+    /// kafka-to-es process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
+    /// Matching records.
+    pub count: u64,
+    /// RFC 3339.
+    pub first_seen: Option<String>,
+    /// RFC 3339.
+    pub last_seen: Option<String>,
+    /// Key field values.
+    pub key: BTreeMap<String, String>,
+    /// Field → distinct values, earliest first.
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// Fields with more distinct values than shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields_truncated: Vec<String>,
+    /// Evidence lines.
+    pub samples: Vec<Sample>,
+}
+
+/// An evidence line.
+#[derive(Debug, Serialize)]
+pub struct Sample {
+    /// File.
+    pub path: String,
+    /// 1-based line of the record's header.
+    pub line: u64,
+    /// Header text, sanitised.
+    pub text: String,
+    /// Line of the matching continuation line, when below the header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_line: Option<u64>,
+    /// Its text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_text: Option<String>,
+    /// Pod, for Kubernetes captures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+}
+
+/// NDJSON: one incident.
+#[derive(Debug, Serialize)]
+pub struct IncidentEvent {
+    /// `incident` (scan) or `opened` / `updated` / `resolved` (follow).
+    pub event: &'static str,
+    /// The incident.
+    pub incident: Incident,
+}
+
+/// NDJSON: the closing summary.
+#[derive(Debug, Serialize)]
+pub struct SummaryEvent {
+    /// `summary`.
+    pub event: &'static str,
+    /// What was read.
+    pub scan: Scan,
+}
+
+fn ts(t: Option<i64>) -> Option<String> {
+    t.map(format_rfc3339)
+}
+
+fn comp(c: Option<crate::model::Component>) -> String {
+    c.map_or("unknown", |c| c.as_str()).to_string()
+}
+
+impl From<&ScanOutputSummary> for Scan {
+    fn from(s: &ScanOutputSummary) -> Self {
+        Scan {
+            files: s.stats.files,
+            bytes: s.stats.bytes,
+            lines: s.stats.lines,
+            matches: s.stats.matches,
+            elapsed_ms: s.stats.elapsed_ms,
+            skipped: s.skipped.clone(),
+        }
+    }
+}
+
+impl From<&SampleView> for Sample {
+    fn from(s: &SampleView) -> Self {
+        Sample {
+            path: s.path.clone(),
+            line: s.line,
+            text: s.text.clone(),
+            matched_line: s.matched.as_ref().map(|m| m.0),
+            matched_text: s.matched.as_ref().map(|m| m.1.clone()),
+            pod: s.pod.clone(),
+        }
+    }
+}
+
+impl From<&EpisodeView> for Episode {
+    fn from(e: &EpisodeView) -> Self {
+        Episode {
+            rule: e.rule_id.clone(),
+            component: comp(e.component),
+            process: e.process.clone(),
+            count: e.count,
+            first_seen: ts(e.first_seen),
+            last_seen: ts(e.last_seen),
+            key: e.key.iter().cloned().collect(),
+            fields: e.fields.clone(),
+            fields_truncated: e.fields_truncated.clone(),
+            samples: e.samples.iter().map(Sample::from).collect(),
+        }
+    }
+}
+
+impl From<&Inc> for Incident {
+    fn from(i: &Inc) -> Self {
+        Incident {
+            id: i.id.clone(),
+            title: i.title.clone(),
+            family: i.family.as_str().into(),
+            severity: i.severity.as_str().into(),
+            components: i.components.iter().map(|c| c.as_str().to_string()).collect(),
+            scope: i.scope,
+            telemetry: i.telemetry.clone(),
+            first_seen: ts(i.first_seen),
+            last_seen: ts(i.last_seen),
+            count: i.count,
+            counts: i.counts.clone(),
+            root_cause: RootCause {
+                rule: i.root_cause.rule.clone(),
+                component: comp(i.root_cause.component),
+                summary: i.root_cause.summary.clone(),
+            },
+            chain: i.chain.clone(),
+            episodes: i.episodes.iter().map(Episode::from).collect(),
+            next_steps: i.next_steps.clone(),
+        }
+    }
+}
+
+impl From<&super::Report> for Report {
+    fn from(r: &super::Report) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            scan: Scan::from(&r.summary),
+            incidents: r.incidents.iter().map(Incident::from).collect(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Pattern compilation: rule regexes parsed once, made unable to match a line terminator, then handed to
+//! regex-automata.
+//!
+//! The scanner searches whole buffers of many lines at once. A class such as `[^\]]` or `\s` would otherwise let
+//! a match run from one line into the next, so every class loses `\n` and `\r` and every literal holding one
+//! becomes a pattern that cannot match. After this, a match found in a buffer is always inside one line, and
+//! searching a buffer is exactly equivalent to searching each line on its own.
+
+use regex_syntax::hir::{
+    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
+};
+
+/// Parses a rule pattern with the pack's syntax: ASCII classes (`\w`, `\d`, `\s`), byte-oriented `.` (log lines
+/// need not be UTF-8), captures named with `(?P<name>...)` or `(?<name>...)`.
+pub fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).map_err(Box::new)?;
+    Ok(strip_line_terminators(&hir))
+}
+
+/// Removes `\n` and `\r` from everything the pattern can match.
+pub fn strip_line_terminators(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+        HirKind::Literal(lit) => {
+            if lit.0.iter().any(|&b| b == b'\n' || b == b'\r') {
+                Hir::fail()
+            } else {
+                hir.clone()
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n'), ClassUnicodeRange::new('\r', '\r')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n'), ClassBytesRange::new(b'\r', b'\r')]));
+            Hir::class(Class::Bytes(c))
+        }
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            min: rep.min,
+            max: rep.max,
+            greedy: rep.greedy,
+            sub: Box::new(strip_line_terminators(&rep.sub)),
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            index: cap.index,
+            name: cap.name.clone(),
+            sub: Box::new(strip_line_terminators(&cap.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(strip_line_terminators).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(strip_line_terminators).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::meta::Regex;
+
+    fn re(p: &str) -> Regex {
+        Regex::builder().configure(Regex::config().utf8_empty(false)).build_from_hir(&parse(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn classes_never_cross_lines() {
+        let r = re(r"blocked by: \[(?P<b>[^\]]+)\]");
+        assert!(r.find("blocked by: [a\nb]").is_none());
+        assert!(r.find("blocked by: [ab]").is_some());
+        assert!(re(r"a\s+b").find("a\nb").is_none());
+        assert!(re(r"a\s+b").find("a \t b").is_some());
+        assert!(re("a\nb").find("a\nb").is_none());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_match_dot() {
+        assert!(re(r"x.y").find(b"x\xffy".as_slice()).is_some());
+    }
+}

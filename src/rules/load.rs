@@ -1,0 +1,428 @@
+//! Reading rule files, validating them completely, and compiling the pack.
+//!
+//! Every problem is collected before failing: TOML syntax (first error per file, with the rule it is in),
+//! unknown fields, unknown families, components and severities, duplicate ids, regexes that do not compile,
+//! `key` names that are not captures, chain references to rules that do not exist.
+
+use super::error::{Diagnostic, LineIndex, PackError};
+use super::schema::{ChainDef, FileDef, RuleDef};
+use super::{hir, prefilter, Chain, Example, Location, Pack, Rule, Scope};
+use crate::model::{Component, ComponentSet, Family, Severity};
+use crate::time::parse_duration;
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use regex_automata::MatchKind;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use toml::Spanned;
+
+/// Adds the `.toml` files under `path` (or `path` itself) to `out`, in name order.
+pub(super) fn collect_files(path: &Path, out: &mut Vec<(String, String)>, diags: &mut Vec<Diagnostic>) {
+    let fail = |diags: &mut Vec<Diagnostic>, message: String| {
+        diags.push(Diagnostic { file: path.display().to_string(), line: 0, column: 0, rule: None, message })
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return fail(diags, format!("cannot read rule path: {e}")),
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<_> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+            Err(e) => return fail(diags, format!("cannot list rule directory: {e}")),
+        };
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "toml") {
+                collect_files(&e, out, diags);
+            }
+        }
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => out.push((path.display().to_string(), text)),
+            Err(e) => fail(diags, format!("rule file is not UTF-8 (byte {})", e.utf8_error().valid_up_to())),
+        },
+        Err(e) => fail(diags, format!("cannot read rule file: {e}")),
+    }
+}
+
+/// Diagnostics for one file, pointing into its text.
+struct FileDiags<'a> {
+    file: &'a str,
+    index: LineIndex<'a>,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl FileDiags<'_> {
+    fn at(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
+        let (line, column) = self.index.position(offset);
+        self.out.push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            column,
+            rule: rule.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        Location { file: self.file.to_string(), line: self.index.position(offset).0 }
+    }
+}
+
+/// A rule that passed validation, before the pack-wide regexes are built.
+struct Checked {
+    rule: Rule,
+    hir: regex_syntax::hir::Hir,
+}
+
+pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
+    let mut diags = Vec::new();
+    let mut rules: Vec<Checked> = Vec::new();
+    let mut chain_defs: Vec<(String, String, Spanned<ChainDef>)> = Vec::new();
+    let mut seen: HashMap<String, Location> = HashMap::new();
+    let mut files = Vec::new();
+
+    for (file, text) in &sources {
+        files.push(file.clone());
+        let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
+        let parsed: FileDef = match toml::from_str(text) {
+            Ok(p) => p,
+            Err(e) => {
+                let offset = e.span().map_or(0, |s| s.start);
+                let rule = fd.index.enclosing_id(offset);
+                fd.at(offset, rule.as_deref(), e.message().trim().to_string());
+                continue;
+            }
+        };
+        for def in parsed.rule {
+            let start = def.span().start;
+            let def = def.into_inner();
+            let id = def.id.get_ref().clone();
+            if let Some(prev) = seen.get(&id) {
+                fd.at(
+                    def.id.span().start,
+                    Some(&id),
+                    format!("duplicate id (first defined at {}:{})", prev.file, prev.line),
+                );
+                continue;
+            }
+            seen.insert(id.clone(), fd.location(start));
+            if let Some(c) = check_rule(def, start, &mut fd) {
+                rules.push(c);
+            }
+        }
+        for def in parsed.chain {
+            let id = def.get_ref().id.get_ref().clone();
+            if let Some(prev) = seen.get(&id) {
+                fd.at(
+                    def.get_ref().id.span().start,
+                    Some(&id),
+                    format!("duplicate id (first defined at {}:{})", prev.file, prev.line),
+                );
+                continue;
+            }
+            seen.insert(id.clone(), fd.location(def.span().start));
+            chain_defs.push((file.clone(), text.clone(), def));
+        }
+    }
+
+    let ids: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, c)| (c.rule.id.as_str(), i)).collect();
+    let mut chains = Vec::new();
+    for (file, text, def) in &chain_defs {
+        let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
+        if let Some(c) = check_chain(def, &ids, &rules, &mut fd) {
+            chains.push(c);
+        }
+    }
+
+    if rules.is_empty() && diags.is_empty() {
+        diags.push(Diagnostic {
+            file: files.join(", "),
+            line: 0,
+            column: 0,
+            rule: None,
+            message: "the pack defines no rules".into(),
+        });
+    }
+    if !diags.is_empty() {
+        return Err(PackError { diagnostics: diags });
+    }
+
+    let hirs: Vec<_> = rules.iter().map(|c| c.hir.clone()).collect();
+    let whole = |kind: MatchKind| {
+        Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(Regex::config().match_kind(kind).utf8_empty(false))
+            .build_many_from_hir(&hirs)
+            .map_err(Box::new)
+    };
+    let (search, set) = match (whole(MatchKind::LeftmostFirst), whole(MatchKind::All)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            let rule = e.pattern().map(|p| rules[p.as_usize()].rule.id.clone());
+            return Err(PackError {
+                diagnostics: vec![Diagnostic {
+                    file: files.join(", "),
+                    line: 0,
+                    column: 0,
+                    rule,
+                    message: format!("cannot build the pack's regex: {e}"),
+                }],
+            });
+        }
+    };
+    let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
+    let prefilter = prefilter::Prefilter::build(&rules, &hirs);
+    Ok(Pack { rules, chains, search, set, prefilter, files })
+}
+
+fn parse_enum<T>(
+    fd: &mut FileDiags<'_>,
+    id: &str,
+    what: &str,
+    v: &Spanned<String>,
+    parse: fn(&str) -> Option<T>,
+    names: String,
+) -> Option<T> {
+    let r = parse(v.get_ref());
+    if r.is_none() {
+        fd.at(v.span().start, Some(id), format!("unknown {what} {:?} (expected one of: {names})", v.get_ref()));
+    }
+    r
+}
+
+fn check_rule(def: RuleDef, start: usize, fd: &mut FileDiags<'_>) -> Option<Checked> {
+    let id = def.id.get_ref().clone();
+    let before = fd.out.len();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
+        fd.at(def.id.span().start, Some(&id), "id must be lowercase letters, digits, '.', '_' or '-'");
+    }
+    let family = parse_enum(fd, &id, "family", &def.family, Family::parse, Family::names());
+    let severity = parse_enum(fd, &id, "severity", &def.severity, Severity::parse, Severity::names());
+    let mut components = ComponentSet::default();
+    for c in def.components.get_ref() {
+        if let Some(c) = parse_enum(fd, &id, "component", c, Component::parse, Component::names()) {
+            components.insert(c);
+        }
+    }
+    if def.components.get_ref().is_empty() {
+        fd.at(def.components.span().start, Some(&id), "components must name at least one component");
+    }
+    if def.next_steps.get_ref().is_empty() {
+        fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
+    }
+    let pattern_at = def.pattern.span().start;
+    let hir = match hir::parse(def.pattern.get_ref()) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            fd.at(pattern_at, Some(&id), format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")));
+            None
+        }
+    };
+    let regex = hir.as_ref().and_then(|h| {
+        match Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(Regex::config().utf8_empty(false))
+            .build_from_hir(h)
+        {
+            Ok(r) => Some(r),
+            Err(e) => {
+                fd.at(pattern_at, Some(&id), format!("pattern does not compile: {e}"));
+                None
+            }
+        }
+    });
+    let mut groups = Vec::new();
+    let mut key_groups = Vec::new();
+    if let Some(re) = &regex {
+        for (i, name) in re.group_info().pattern_names(regex_automata::PatternID::ZERO).enumerate() {
+            if let Some(n) = name {
+                groups.push((i, n.to_string()));
+            }
+        }
+        for k in &def.key {
+            match groups.iter().find(|(_, n)| n == k.get_ref()) {
+                Some((i, _)) => key_groups.push(*i),
+                None => fd.at(
+                    k.span().start,
+                    Some(&id),
+                    format!("key {:?} is not a named capture of the pattern", k.get_ref()),
+                ),
+            }
+        }
+        for name in def.fields.keys() {
+            if groups.iter().any(|(_, n)| n == name) {
+                fd.at(pattern_at, Some(&id), format!("constant field {name:?} is also a capture of the pattern"));
+            }
+        }
+    }
+    let mut examples = Vec::new();
+    for ex in &def.examples {
+        let loc = fd.location(ex.span().start);
+        let e = ex.get_ref();
+        let component = match &e.component {
+            Some(c) => match Component::parse(c) {
+                Some(c) => Some(c),
+                None => {
+                    fd.at(ex.span().start, Some(&id), format!("unknown component {c:?} in example"));
+                    None
+                }
+            },
+            None => None,
+        };
+        for name in e.fields.keys() {
+            if !groups.iter().any(|(_, n)| n == name) && !def.fields.contains_key(name) && regex.is_some() {
+                fd.at(
+                    ex.span().start,
+                    Some(&id),
+                    format!("example expects field {name:?}, which the rule does not produce"),
+                );
+            }
+        }
+        examples.push(Example {
+            line: e.line.clone(),
+            fields: e.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            component,
+            location: loc,
+        });
+    }
+    if def.examples.is_empty() {
+        fd.at(start, Some(&id), "a rule needs at least one [[rule.examples]] line");
+    }
+    if fd.out.len() != before {
+        return None;
+    }
+    let rule = Rule {
+        id,
+        title: def.title,
+        family: family?,
+        severity: severity?,
+        components,
+        pattern: def.pattern.into_inner(),
+        key: def.key.into_iter().map(Spanned::into_inner).collect(),
+        fields: def.fields.into_iter().collect(),
+        generic: def.generic,
+        description: def.description,
+        next_steps: def.next_steps.into_inner(),
+        examples,
+        counterexamples: def
+            .counterexamples
+            .into_iter()
+            .map(|c| (c.get_ref().clone(), fd.location(c.span().start)))
+            .collect(),
+        literals: def.literals.into_iter().map(Spanned::into_inner).collect(),
+        location: fd.location(start),
+        regex: regex?,
+        groups,
+        key_groups,
+    };
+    Some(Checked { rule, hir: hir? })
+}
+
+fn check_chain(
+    def: &Spanned<ChainDef>,
+    ids: &HashMap<&str, usize>,
+    rules: &[Checked],
+    fd: &mut FileDiags<'_>,
+) -> Option<Chain> {
+    let start = def.span().start;
+    let def = def.get_ref();
+    let id = def.id.get_ref().clone();
+    let before = fd.out.len();
+    let severity = parse_enum(fd, &id, "severity", &def.severity, Severity::parse, Severity::names());
+    let root = parse_enum(fd, &id, "component", &def.root_component, Component::parse, Component::names());
+    let resolve = |fd: &mut FileDiags<'_>, sel: &Spanned<String>| -> Vec<usize> {
+        let s = sel.get_ref();
+        let found: Vec<usize> = if let Some(fam) = s.strip_prefix("family:") {
+            match Family::parse(fam) {
+                Some(f) => rules.iter().enumerate().filter(|(_, c)| c.rule.family == f).map(|(i, _)| i).collect(),
+                None => {
+                    fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
+                    return Vec::new();
+                }
+            }
+        } else if let Some(prefix) = s.strip_suffix('*') {
+            let mut v: Vec<usize> = ids.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, &i)| i).collect();
+            v.sort_unstable();
+            v
+        } else {
+            ids.get(s.as_str()).copied().into_iter().collect()
+        };
+        if found.is_empty() {
+            fd.at(sel.span().start, Some(&id), format!("{s:?} names no rule of the pack"));
+        }
+        found
+    };
+    let mut cause: Vec<usize> = def.cause.get_ref().iter().flat_map(|s| resolve(fd, s)).collect();
+    let mut effect: Vec<usize> = def.effect.iter().flat_map(|s| resolve(fd, s)).collect();
+    cause.sort_unstable();
+    cause.dedup();
+    effect.sort_unstable();
+    effect.dedup();
+    if def.cause.get_ref().is_empty() {
+        fd.at(def.cause.span().start, Some(&id), "cause must name at least one rule");
+    }
+    let dur = |fd: &mut FileDiags<'_>, v: &Spanned<String>| {
+        let d = parse_duration(v.get_ref());
+        if d.is_none() {
+            fd.at(v.span().start, Some(&id), format!("invalid duration {:?} (e.g. 90s, 15m, 2h)", v.get_ref()));
+        }
+        d
+    };
+    let window = dur(fd, &def.window);
+    let skew = def.skew.as_ref().map_or(Some(0), |s| dur(fd, s));
+    let scope = def.scope.as_ref().and_then(|s| match s.get_ref().as_str() {
+        "all" => Some(Scope::All),
+        "single" => Some(Scope::Single),
+        other => {
+            fd.at(s.span().start, Some(&id), format!("unknown scope {other:?} (expected all or single)"));
+            None
+        }
+    });
+    let produced: BTreeMap<&str, ()> = cause
+        .iter()
+        .chain(&effect)
+        .flat_map(|&i| {
+            rules[i]
+                .rule
+                .groups
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .chain(rules[i].rule.fields.iter().map(|(k, _)| k.as_str()))
+        })
+        .map(|n| (n, ()))
+        .collect();
+    for j in &def.join {
+        if !produced.contains_key(j.get_ref().as_str()) && !matches!(j.get_ref().as_str(), "index" | "stream" | "pod") {
+            fd.at(
+                j.span().start,
+                Some(&id),
+                format!("join field {:?} is produced by none of the chain's rules", j.get_ref()),
+            );
+        }
+    }
+    if def.next_steps.get_ref().is_empty() {
+        fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
+    }
+    if fd.out.len() != before {
+        return None;
+    }
+    Some(Chain {
+        id,
+        title: def.title.clone(),
+        severity: severity?,
+        root_component: root?,
+        cause,
+        effect,
+        window: window?,
+        skew: skew?,
+        join: def.join.iter().map(|j| j.get_ref().clone()).collect(),
+        effects_imply_cause: def.effects_imply_cause,
+        min_distinct: def.min_distinct.as_ref().map(|m| (m.field.clone(), m.count)),
+        scope,
+        next_steps: def.next_steps.get_ref().clone(),
+        location: fd.location(start),
+    })
+}

@@ -1,0 +1,218 @@
+//! The rule pack: what stackscan knows about StackState failures, loaded strictly and compiled once.
+//!
+//! A pack is a set of TOML files (`rules/stackstate/*.toml` is embedded in the binary). Loading collects every
+//! problem in every file before failing, each with file, line, column and rule id, so a pack author fixes them in
+//! one pass. The compiled [`Pack`] is immutable and shared by all scanning threads; the per-thread search state
+//! lives in [`Scratch`](crate::scan::Scratch).
+
+mod error;
+mod hir;
+mod load;
+pub(crate) mod prefilter;
+mod schema;
+mod selftest;
+
+pub use error::{Diagnostic, PackError};
+pub use selftest::{test_pack, TestFailure, TestReport};
+
+use crate::model::{ComponentSet, Family, Severity};
+use crate::time::Millis;
+use regex_automata::meta::Regex;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// Where a rule or chain was defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as given or as embedded.
+    pub file: String,
+    /// 1-based line of the table.
+    pub line: usize,
+}
+
+/// An example line of a rule and what it must yield.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The line.
+    pub line: String,
+    /// Field values it must yield.
+    pub fields: Vec<(String, String)>,
+    /// The component of the file it is read from.
+    pub component: Option<crate::model::Component>,
+    /// Where it is written.
+    pub location: Location,
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id, e.g. `es.flood-stage`.
+    pub id: String,
+    /// One line for an operator.
+    pub title: String,
+    /// Problem family.
+    pub family: Family,
+    /// How bad one episode of it is.
+    pub severity: Severity,
+    /// Components whose logs carry the line.
+    pub components: ComponentSet,
+    /// The regex as written.
+    pub pattern: String,
+    /// Capture names that separate episodes.
+    pub key: Vec<String>,
+    /// Constant fields added to every event.
+    pub fields: Vec<(String, String)>,
+    /// A fallback, suppressed in a record where a specific rule matched.
+    pub generic: bool,
+    /// Why it matters.
+    pub description: Option<String>,
+    /// What an operator does next.
+    pub next_steps: Vec<String>,
+    /// Lines that must match.
+    pub examples: Vec<Example>,
+    /// Lines that must not match, with where they are written.
+    pub counterexamples: Vec<(String, Location)>,
+    /// Literals declared in the rule for the prefilter.
+    pub literals: Vec<String>,
+    /// Where it is defined.
+    pub location: Location,
+    /// The rule's own regex, for captures.
+    pub(crate) regex: Regex,
+    /// (group index, name) of every named capture.
+    pub(crate) groups: Vec<(usize, String)>,
+    /// Group index of each key name, in `key` order.
+    pub(crate) key_groups: Vec<usize>,
+}
+
+/// Whether a chain's incident affects every integration or a single one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The whole pipeline (receiver, Kafka, kafka-to-es, Elasticsearch, or all agents).
+    All,
+    /// One integration: one check, one agent.
+    Single,
+}
+
+/// How a chain selects episodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// One rule by id.
+    Rule(usize),
+    /// Every rule of a family.
+    Family(Family),
+}
+
+/// A causal chain: episodes of `cause` explain episodes of `effect` on other components.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// Unique id.
+    pub id: String,
+    /// Incident title.
+    pub title: String,
+    /// Severity of the incident (at least that of its worst episode).
+    pub severity: Severity,
+    /// The component named as root cause.
+    pub root_component: crate::model::Component,
+    /// Rules whose episodes are causes.
+    pub cause: Vec<usize>,
+    /// Rules whose episodes are effects.
+    pub effect: Vec<usize>,
+    /// How long after a cause (or before, within `skew`) an effect may start.
+    pub window: Millis,
+    /// Clock skew tolerated between hosts.
+    pub skew: Millis,
+    /// Fields that must agree when both sides have them.
+    pub join: Vec<String>,
+    /// Whether effects without a seen cause still make this incident.
+    pub effects_imply_cause: bool,
+    /// Least distinct values of a field across effect episodes.
+    pub min_distinct: Option<(String, u32)>,
+    /// Declared scope, if any.
+    pub scope: Option<Scope>,
+    /// Steps in the order to take them.
+    pub next_steps: Vec<String>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+/// A compiled, validated rule pack. Immutable; share it across threads.
+#[derive(Debug)]
+pub struct Pack {
+    rules: Vec<Rule>,
+    chains: Vec<Chain>,
+    /// Every rule's pattern, searched over whole buffers (leftmost-first).
+    pub(crate) search: Regex,
+    /// The same patterns with `MatchKind::All`, to tell every rule that matches one line.
+    pub(crate) set: Regex,
+    /// The literal prefilter, when every pattern has usable literals.
+    pub(crate) prefilter: Option<prefilter::Prefilter>,
+    files: Vec<String>,
+}
+
+impl Pack {
+    /// The pack shipped inside the binary.
+    pub fn embedded() -> Result<Pack, PackError> {
+        let sources: Vec<(String, String)> = EMBEDDED.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect();
+        Pack::from_sources(sources)
+    }
+
+    /// Loads `.toml` files from each path (a file, or a directory read recursively, in name order).
+    pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Pack, PackError> {
+        let mut sources = Vec::new();
+        let mut diagnostics = Vec::new();
+        for p in paths {
+            load::collect_files(p.as_ref(), &mut sources, &mut diagnostics);
+        }
+        if !diagnostics.is_empty() {
+            return Err(PackError { diagnostics });
+        }
+        if sources.is_empty() {
+            let names: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
+            return Err(PackError {
+                diagnostics: vec![Diagnostic {
+                    file: names.join(", "),
+                    line: 0,
+                    column: 0,
+                    rule: None,
+                    message: "no .toml rule files found".into(),
+                }],
+            });
+        }
+        Pack::from_sources(sources)
+    }
+
+    /// Compiles a pack from (file name, TOML text) pairs.
+    pub fn from_sources(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
+        load::build(sources)
+    }
+
+    /// The rules, in pack order (file name, then position in the file).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The chains, in pack order.
+    pub fn chains(&self) -> &[Chain] {
+        &self.chains
+    }
+
+    /// The files the pack was loaded from.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The index of a rule by id.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+
+    /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.
+    pub fn slow_rules(&self) -> Vec<&str> {
+        match &self.prefilter {
+            Some(p) => p.slow_rules().iter().map(|&i| self.rules[i].id.as_str()).collect(),
+            None => self.rules.iter().map(|r| r.id.as_str()).collect(),
+        }
+    }
+}

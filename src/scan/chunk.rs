@@ -1,0 +1,283 @@
+//! Work units: planning newline-aligned chunks of large files, and running one unit (a chunk read with
+//! positioned reads, or a whole stream read block by block) through the hot path.
+
+use super::search::{scan_region, FileCtx, Region};
+use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
+use crate::correlate::episode::Aggregates;
+use crate::rules::Pack;
+use crate::source::{read, Input, Location, Skipped};
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+
+/// How much of a walked file is inspected for NUL bytes to call it binary.
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// One unit of work.
+#[derive(Debug, Clone)]
+pub(crate) enum Unit {
+    /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes.
+    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64 },
+    /// A whole input read sequentially.
+    Stream { file: u32 },
+    /// Nothing to read (the file could not be opened at planning time).
+    Failed { file: u32, skipped: Skipped },
+}
+
+/// Cuts the inputs into units.
+pub(crate) fn plan(inputs: &[Input], chunk: usize, _skipped: &mut [Skipped]) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let file = i as u32;
+        if is_stream(input) {
+            units.push(Unit::Stream { file });
+            continue;
+        }
+        let Location::File(path) = &input.location else { continue };
+        let probe = File::open(path).and_then(|f| {
+            let size = f.metadata()?.len();
+            let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
+            let n = f.read_at(&mut head, 0)?;
+            Ok((size, memchr::memchr(0, &head[..n]).is_some()))
+        });
+        match probe {
+            Err(e) => units.push(Unit::Failed {
+                file,
+                skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
+            }),
+            Ok((_, true)) if !input.explicit => units.push(Unit::Failed {
+                file,
+                skipped: Skipped {
+                    path: input.display.clone(),
+                    reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
+                },
+            }),
+            Ok((size, _)) => {
+                let n = size.div_ceil(chunk as u64).max(1);
+                for k in 0..n {
+                    let start = k * chunk as u64;
+                    let end = ((k + 1) * chunk as u64).min(size);
+                    units.push(Unit::Chunk { file, index: k as u32, start, end, size });
+                }
+            }
+        }
+    }
+    units
+}
+
+/// Runs one unit.
+pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, scratch: &mut Scratch) -> UnitResult {
+    match *unit {
+        Unit::Failed { file, ref skipped } => UnitResult {
+            file,
+            chunk: 0,
+            bytes: 0,
+            lines: 0,
+            newlines: 0,
+            matches: 0,
+            skipped: Some(skipped.clone()),
+            aggregates: Aggregates::default(),
+        },
+        Unit::Chunk { file, index, start, end, size } => {
+            let input = &inputs[file as usize];
+            run_chunk(input, file, index, start, end, size, pack, config, scratch)
+        }
+        Unit::Stream { file } => run_stream(&inputs[file as usize], file, pack, config, scratch),
+    }
+}
+
+fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config) -> FileCtx<'a> {
+    FileCtx {
+        pack,
+        file,
+        origin: &input.origin,
+        zone: config.zone,
+        since: config.since,
+        until: config.until,
+        bounds: config.bounds,
+    }
+}
+
+/// The first line start at or after `x`: just after the first `\n` at or after `x - 1`. A line longer than
+/// [`MAX_LINE`] is cut at `x` itself. Both neighbouring chunks compute the same value for their shared boundary.
+fn align(f: &File, x: u64, size: u64) -> io::Result<u64> {
+    if x == 0 || x >= size {
+        return Ok(x.min(size));
+    }
+    let mut probe = [0u8; 16 * 1024];
+    let mut at = x - 1;
+    while at < size && at - (x - 1) < MAX_LINE as u64 {
+        let want = probe.len().min((size - at) as usize);
+        let n = f.read_at(&mut probe[..want], at)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
+            return Ok(at + i as u64 + 1);
+        }
+        at += n as u64;
+    }
+    Ok(if at >= size { size } else { x })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_chunk(
+    input: &Input,
+    file: u32,
+    index: u32,
+    start: u64,
+    end: u64,
+    size: u64,
+    pack: &Pack,
+    config: &Config,
+    s: &mut Scratch,
+) -> UnitResult {
+    let mut out = UnitResult {
+        file,
+        chunk: index,
+        bytes: 0,
+        lines: 0,
+        newlines: 0,
+        matches: 0,
+        skipped: None,
+        aggregates: Aggregates::default(),
+    };
+    let Location::File(path) = &input.location else { return out };
+    let fail = |e: io::Error| Some(Skipped { path: input.display.clone(), reason: format!("read error: {e}") });
+    let f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            out.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
+            return out;
+        }
+    };
+    let (a, b) = match (align(&f, start, size), align(&f, end, size)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            out.skipped = fail(e);
+            return out;
+        }
+    };
+    if b <= a {
+        return out;
+    }
+    let lb = a.saturating_sub(LOOK_BEHIND as u64);
+    let len = (b - lb) as usize;
+    let mut buf = std::mem::take(&mut s.buf);
+    buf.clear();
+    buf.resize(len, 0);
+    let mut got = 0;
+    while got < len {
+        match f.read_at(&mut buf[got..], lb + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                out.skipped = fail(e);
+                break;
+            }
+        }
+    }
+    // The file may have shrunk since it was planned: scan what is there.
+    buf.truncate(got);
+    let region_start = ((a - lb) as usize).min(buf.len());
+    let region_end = buf.len();
+    let region =
+        Region { buf: &buf, start: region_start, end: region_end, base_offset: lb, chunk: index, first_line: 0 };
+    let counts = scan_region(&ctx(pack, input, file, config), s, &region, &mut out.aggregates);
+    out.bytes = (region_end - region_start) as u64;
+    out.newlines = counts.newlines;
+    out.matches = counts.matches;
+    let unterminated = b == size && region_end > region_start && buf[region_end - 1] != b'\n';
+    out.lines = counts.newlines + unterminated as u64;
+    s.buf = buf;
+    out
+}
+
+fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Scratch) -> UnitResult {
+    let mut out = UnitResult {
+        file,
+        chunk: 0,
+        bytes: 0,
+        lines: 0,
+        newlines: 0,
+        matches: 0,
+        skipped: None,
+        aggregates: Aggregates::default(),
+    };
+    let mut reader = match read::open_stream(input) {
+        Ok(r) => r,
+        Err(e) => {
+            out.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
+            return out;
+        }
+    };
+    let fctx = ctx(pack, input, file, config);
+    let block = config.chunk.max(64 * 1024);
+    let mut buf = std::mem::take(&mut s.buf);
+    buf.clear();
+    let mut region_start = 0usize;
+    let mut buf_offset = 0u64;
+    let mut first = true;
+    let mut last_byte = b'\n';
+    loop {
+        let old = buf.len();
+        buf.resize(old + block, 0);
+        let (n, err) = read::read_full(&mut *reader, &mut buf[old..]);
+        buf.truncate(old + n);
+        if first && !input.explicit && memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
+            out.skipped = Some(Skipped {
+                path: input.display.clone(),
+                reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
+            });
+            break;
+        }
+        first = false;
+        let eof = n < block || err.is_some();
+        let end = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[region_start..]) {
+                Some(i) => region_start + i + 1,
+                None if buf.len() - region_start >= MAX_LINE => buf.len(),
+                None => region_start,
+            }
+        };
+        if end > region_start {
+            let region = Region {
+                buf: &buf,
+                start: region_start,
+                end,
+                base_offset: buf_offset,
+                chunk: 0,
+                first_line: out.newlines as i64,
+            };
+            let counts = scan_region(&fctx, s, &region, &mut out.aggregates);
+            out.newlines += counts.newlines;
+            out.matches += counts.matches;
+            out.bytes += (end - region_start) as u64;
+            last_byte = buf[end - 1];
+            region_start = end;
+        }
+        if let Some(e) = err {
+            out.skipped = Some(Skipped {
+                path: input.display.clone(),
+                reason: format!(
+                    "read stopped after {} bytes, the rest was not scanned: {e}",
+                    buf_offset + buf.len() as u64
+                ),
+            });
+        }
+        if eof {
+            break;
+        }
+        let keep_from = region_start.saturating_sub(LOOK_BEHIND);
+        buf.drain(..keep_from);
+        buf_offset += keep_from as u64;
+        region_start -= keep_from;
+    }
+    out.lines = out.newlines + (out.bytes > 0 && last_byte != b'\n') as u64;
+    buf.clear();
+    s.buf = buf;
+    out
+}

@@ -1,0 +1,320 @@
+//! The parallel scan: plans work over the inputs, runs it on a rayon pool, and merges the results into one set
+//! of aggregates that does not depend on the thread count or the order in which work finished.
+//!
+//! Work units: a plain file larger than the chunk size is cut into newline-aligned chunks read with positioned
+//! reads, so one big file keeps every core busy; compressed files and standard input are read as one stream each,
+//! decompressed on the worker thread. Each worker borrows a [`Scratch`] (regex caches, buffers) from a pool, so
+//! lazy-DFA caches are reused across files.
+
+mod chunk;
+pub(crate) mod search;
+
+use crate::correlate::episode::{Aggregates, LineRef};
+use crate::frame::RecordBounds;
+use crate::rules::Pack;
+use crate::source::{Input, Location, Origin, Skipped};
+use crate::time::{Millis, Zone};
+use regex_automata::{meta, util::captures::Captures, PatternSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Default chunk size: large enough that per-chunk costs vanish, small enough to split big files finely.
+pub const DEFAULT_CHUNK: usize = 4 * 1024 * 1024;
+/// Look-behind kept before each chunk to find the header of a stack trace that began in the previous chunk.
+pub const LOOK_BEHIND: usize = 64 * 1024;
+/// The longest line searched as one piece; a longer line is searched in pieces of this size (a match spanning a
+/// cut can be missed, and the report says so).
+pub const MAX_LINE: usize = 8 * 1024 * 1024;
+
+/// Per-thread search state, reused across files and chunks.
+pub struct Scratch {
+    pub(crate) search: meta::Cache,
+    pub(crate) set: meta::Cache,
+    pub(crate) patset: PatternSet,
+    pub(crate) rule_caches: Vec<meta::Cache>,
+    pub(crate) caps: Vec<Captures>,
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Scratch {
+    /// Fresh state for `pack`.
+    pub fn new(pack: &Pack) -> Scratch {
+        Scratch {
+            search: pack.search.create_cache(),
+            set: pack.set.create_cache(),
+            patset: PatternSet::new(pack.set.pattern_len()),
+            rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
+            caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+/// Scan settings, resolved. Built with [`ScannerBuilder`].
+#[derive(Debug, Clone)]
+struct Config {
+    threads: usize,
+    zone: Zone,
+    since: Option<Millis>,
+    until: Option<Millis>,
+    chunk: usize,
+    bounds: RecordBounds,
+}
+
+/// Builds a [`Scanner`].
+#[derive(Debug, Clone)]
+pub struct ScannerBuilder {
+    config: Config,
+}
+
+impl Default for ScannerBuilder {
+    fn default() -> Self {
+        ScannerBuilder::new()
+    }
+}
+
+impl ScannerBuilder {
+    /// All cores, UTC, no time window, default chunking.
+    pub fn new() -> Self {
+        ScannerBuilder {
+            config: Config {
+                threads: 0,
+                zone: Zone::UTC,
+                since: None,
+                until: None,
+                chunk: DEFAULT_CHUNK,
+                bounds: RecordBounds::default(),
+            },
+        }
+    }
+
+    /// Worker threads; 0 means one per core.
+    pub fn threads(&mut self, n: usize) -> &mut Self {
+        self.config.threads = n;
+        self
+    }
+
+    /// The zone of timestamps that carry none (logback, Kafka, Zookeeper).
+    pub fn zone(&mut self, z: Zone) -> &mut Self {
+        self.config.zone = z;
+        self
+    }
+
+    /// Ignore records before this time.
+    pub fn since(&mut self, t: Option<Millis>) -> &mut Self {
+        self.config.since = t;
+        self
+    }
+
+    /// Ignore records after this time.
+    pub fn until(&mut self, t: Option<Millis>) -> &mut Self {
+        self.config.until = t;
+        self
+    }
+
+    /// Bytes per work unit of a large file (tests use small chunks to put hits on chunk boundaries).
+    pub fn chunk_size(&mut self, n: usize) -> &mut Self {
+        self.config.chunk = n.max(1);
+        self
+    }
+
+    /// Limits on one multi-line record.
+    pub fn record_bounds(&mut self, b: RecordBounds) -> &mut Self {
+        self.config.bounds = b;
+        self
+    }
+
+    /// Builds the scanner and its thread pool.
+    pub fn build(&self, pack: Arc<Pack>) -> Result<Scanner, rayon::ThreadPoolBuildError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.config.threads)
+            .thread_name(|i| format!("stackscan-{i}"))
+            .build()?;
+        Ok(Scanner { pack, config: self.config.clone(), pool, scratch: Mutex::new(Vec::new()) })
+    }
+}
+
+/// Scans inputs with a compiled pack. Reuse it: its per-thread caches survive across calls.
+pub struct Scanner {
+    pack: Arc<Pack>,
+    config: Config,
+    pool: rayon::ThreadPool,
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+/// A file that was scanned, in report order.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    /// Name shown in reports.
+    pub display: String,
+    /// What wrote it.
+    pub origin: Origin,
+}
+
+/// Totals of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Inputs read (wholly or partly).
+    pub files: u64,
+    /// Bytes of log text read (after decompression).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Events (matching records) folded into episodes.
+    pub matches: u64,
+    /// Wall time of the scan, milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// Everything a scan found.
+#[derive(Debug)]
+pub struct ScanOutput {
+    /// The inputs, indexed by the `file` of samples.
+    pub files: Vec<ScannedFile>,
+    /// Totals.
+    pub stats: Stats,
+    /// Inputs not scanned or not completely, with why.
+    pub skipped: Vec<Skipped>,
+    /// The aggregates.
+    pub aggregates: Aggregates,
+    /// Per file, the first line number of each chunk.
+    line_bases: Vec<Vec<u64>>,
+}
+
+impl ScanOutput {
+    /// The 1-based line number of a sample line.
+    pub fn line_number(&self, file: u32, l: LineRef) -> u64 {
+        let base = self.line_bases.get(file as usize).and_then(|b| b.get(l.chunk as usize)).copied().unwrap_or(0);
+        (base as i64 + l.rel + 1).max(1) as u64
+    }
+}
+
+/// The counts of one work unit, kept after its aggregates were merged.
+struct UnitTotals {
+    file: u32,
+    chunk: u32,
+    bytes: u64,
+    lines: u64,
+    newlines: u64,
+    matches: u64,
+    skipped: Option<Skipped>,
+}
+
+/// The result of one work unit.
+pub(crate) struct UnitResult {
+    pub file: u32,
+    pub chunk: u32,
+    pub bytes: u64,
+    /// Lines in the unit's region (`\n` count, plus a final unterminated line).
+    pub lines: u64,
+    /// `\n` bytes in the unit's region, for line bases of later chunks.
+    pub newlines: u64,
+    pub matches: u64,
+    pub skipped: Option<Skipped>,
+    pub aggregates: Aggregates,
+}
+
+impl Scanner {
+    /// The pack in use.
+    pub fn pack(&self) -> &Arc<Pack> {
+        &self.pack
+    }
+
+    /// Scans the inputs (already sorted: their order is the file index used in samples).
+    pub fn scan(&self, inputs: &[Input]) -> ScanOutput {
+        let started = Instant::now();
+        let mut skipped = Vec::new();
+        let units = chunk::plan(inputs, self.config.chunk, &mut skipped);
+        let merged = Mutex::new(Aggregates::default());
+        let results: Vec<UnitTotals> = self.pool.install(|| {
+            use rayon::prelude::*;
+            units
+                .par_iter()
+                .with_max_len(1)
+                .map(|unit| {
+                    let mut scratch = self.take_scratch();
+                    let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
+                    self.give_scratch(scratch);
+                    let UnitResult { file, chunk, bytes, lines, newlines, matches, skipped, aggregates } = r;
+                    if !aggregates.is_empty() {
+                        merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
+                    }
+                    UnitTotals { file, chunk, bytes, lines, newlines, matches, skipped }
+                })
+                .collect()
+        });
+
+        let mut line_bases: Vec<Vec<u64>> = vec![Vec::new(); inputs.len()];
+        let mut next_base = vec![0u64; inputs.len()];
+        let mut stats = Stats::default();
+        let mut read = vec![false; inputs.len()];
+        let mut results = results;
+        results.sort_by_key(|r| (r.file, r.chunk));
+        for UnitTotals { file, bytes, lines, newlines, matches, skipped: skip, .. } in results {
+            let f = file as usize;
+            // Chunks arrive in order: each starts after the newlines of every earlier chunk of its file.
+            line_bases[f].push(next_base[f]);
+            next_base[f] += newlines;
+            stats.bytes += bytes;
+            stats.lines += lines;
+            stats.matches += matches;
+            if bytes > 0 || skip.is_none() {
+                read[f] = true;
+            }
+            if let Some(s) = skip {
+                skipped.push(s);
+            }
+        }
+        stats.files = read.iter().filter(|&&r| r).count() as u64;
+        stats.elapsed_ms = started.elapsed().as_millis() as u64;
+        skipped.sort_by(|a, b| a.path.cmp(&b.path).then(a.reason.cmp(&b.reason)));
+        skipped.dedup();
+        ScanOutput {
+            files: inputs
+                .iter()
+                .map(|i| ScannedFile { display: i.display.clone(), origin: i.origin.clone() })
+                .collect(),
+            stats,
+            skipped,
+            aggregates: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
+            line_bases,
+        }
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let popped = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        popped.unwrap_or_else(|| Scratch::new(&self.pack))
+    }
+
+    fn give_scratch(&self, s: Scratch) {
+        self.scratch.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    }
+}
+
+/// Whether an input is read as one stream (compressed, stdin) rather than in positioned chunks.
+pub(crate) fn is_stream(input: &Input) -> bool {
+    !matches!(input.location, Location::File(_)) || input.compression != crate::source::Compression::None
+}
+
+/// Scans one in-memory buffer as a file of `origin` (used by the pack's self-test and by tests). Returns the
+/// aggregates as episodes, sorted.
+pub fn scan_buffer(
+    pack: &Pack,
+    scratch: &mut Scratch,
+    buf: &[u8],
+    origin: &Origin,
+) -> Vec<(crate::correlate::episode::EpisodeKey, crate::correlate::episode::Bucket)> {
+    let ctx = search::FileCtx {
+        pack,
+        file: 0,
+        origin,
+        zone: Zone::UTC,
+        since: None,
+        until: None,
+        bounds: RecordBounds::default(),
+    };
+    let region = search::Region { buf, start: 0, end: buf.len(), base_offset: 0, chunk: 0, first_line: 0 };
+    let mut agg = Aggregates::default();
+    search::scan_region(&ctx, scratch, &region, &mut agg);
+    agg.into_episodes()
+}

@@ -1,0 +1,34 @@
+//! Opening an input as a byte stream: plain files, gzip and zstd archives decompressed as streams (never into
+//! memory whole), and standard input.
+
+use super::{Compression, Input, Location};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+
+/// Opens an input for sequential reading, decompressing on the fly.
+pub fn open_stream(input: &Input) -> io::Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = match &input.location {
+        Location::Stdin => Box::new(io::stdin()),
+        Location::File(p) => Box::new(File::open(p)?),
+    };
+    Ok(match input.compression {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, raw))),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
+    })
+}
+
+/// Reads until `buf` is full or the stream ends. Returns how many bytes were read and the error that stopped
+/// the read early, if any: the bytes before an error (a truncated archive) are still good and are scanned.
+pub fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
+}

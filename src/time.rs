@@ -1,0 +1,389 @@
+//! Timestamps: recognising the time at the start of a log line in every layout StackState writes, and printing it.
+//!
+//! Time is an `i64` of milliseconds since the Unix epoch, UTC. Parsing is hand-written over bytes because it runs
+//! for every hit and every candidate header line; no allocation, no regex. A line whose start is not a known
+//! timestamp is not a record header, which is how stack-trace continuation lines are told apart.
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+/// A fixed offset from UTC, in seconds, used for layouts that carry no zone (logback `%date`, Kafka, Zookeeper).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Zone {
+    offset_secs: i32,
+}
+
+impl Zone {
+    /// UTC.
+    pub const UTC: Zone = Zone { offset_secs: 0 };
+
+    /// Parses `UTC`, `Z`, `+02:00`, `-0500`, `+2`.
+    pub fn parse(s: &str) -> Option<Zone> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
+            return Some(Zone::UTC);
+        }
+        let (sign, rest) = match t.as_bytes().first()? {
+            b'+' => (1, &t[1..]),
+            b'-' => (-1, &t[1..]),
+            _ => return None,
+        };
+        let (h, m) = match rest.split_once(':') {
+            Some((h, m)) => (h, m),
+            None if rest.len() == 4 => rest.split_at(2),
+            None => (rest, "0"),
+        };
+        let h: i32 = h.parse().ok()?;
+        let m: i32 = m.parse().ok()?;
+        if h > 18 || m > 59 {
+            return None;
+        }
+        Some(Zone { offset_secs: sign * (h * 3600 + m * 60) })
+    }
+
+    /// Seconds east of UTC.
+    pub fn offset_secs(self) -> i32 {
+        self.offset_secs
+    }
+}
+
+/// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Formats as RFC 3339 in UTC with milliseconds: `2024-03-12T11:40:00.123Z`.
+pub fn format_rfc3339(t: Millis) -> String {
+    let secs = t.div_euclid(1000);
+    let ms = t.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, (sod / 60) % 60, sod % 60)
+}
+
+/// A cursor over bytes for the fixed-width parts of timestamps.
+struct Cur<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let s = self.b.get(self.i..self.i + n)?;
+        let mut v = 0u32;
+        for &c in s {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + (c - b'0') as u32;
+        }
+        self.i += n;
+        Some(v)
+    }
+
+    fn byte(&mut self, want: &[u8]) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        if want.contains(&c) {
+            self.i += 1;
+            Some(c)
+        } else {
+            None
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+}
+
+/// What a parsed date-time said about its zone.
+enum ZoneSpec {
+    /// No zone: use the configured default.
+    Local,
+    /// An explicit offset in seconds.
+    Offset(i32),
+}
+
+/// Parses `YYYY-MM-DD[T ]HH:MM:SS[,.]fraction? zone?` at the cursor. The zone may be `Z`, `±hh:mm`, `±hhmm`,
+/// or (with `allow_abbrev`) a space and an abbreviation such as `UTC` or `CEST`.
+fn datetime(c: &mut Cur<'_>, allow_abbrev: bool) -> Option<(i64, ZoneSpec)> {
+    let y = c.digits(4)?;
+    c.byte(b"-")?;
+    let mo = c.digits(2)?;
+    c.byte(b"-")?;
+    let d = c.digits(2)?;
+    c.byte(b"T ")?;
+    let h = c.digits(2)?;
+    c.byte(b":")?;
+    let mi = c.digits(2)?;
+    c.byte(b":")?;
+    let s = c.digits(2)?;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut ms = 0u32;
+    if c.byte(b",.").is_some() {
+        let start = c.i;
+        let mut scale = 100;
+        while let Some(ch) = c.peek().filter(u8::is_ascii_digit) {
+            ms += (ch - b'0') as u32 * scale;
+            scale /= 10;
+            c.i += 1;
+        }
+        if c.i == start {
+            return None;
+        }
+    }
+    let base = (days_from_civil(y as i64, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64) * 1000 + ms as i64;
+    let zone = match c.peek() {
+        Some(b'Z') | Some(b'z') => {
+            c.i += 1;
+            ZoneSpec::Offset(0)
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            c.i += 1;
+            let zh = c.digits(2)?;
+            c.byte(b":");
+            let zm = c.digits(2).unwrap_or(0);
+            let off = (zh * 3600 + zm * 60) as i32;
+            ZoneSpec::Offset(if sign == b'-' { -off } else { off })
+        }
+        Some(b' ') if allow_abbrev => match abbrev_offset(&c.b[c.i + 1..]) {
+            Some((off, len)) => {
+                c.i += 1 + len;
+                ZoneSpec::Offset(off)
+            }
+            None => ZoneSpec::Local,
+        },
+        _ => ZoneSpec::Local,
+    };
+    Some((base, zone))
+}
+
+/// The offset of a zone abbreviation followed by a space, and its length. Unknown abbreviations of 2 to 5
+/// capitals are recognised as a zone (so the line is still a header) but give no offset.
+fn abbrev_offset(b: &[u8]) -> Option<(i32, usize)> {
+    let len = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !(2..=5).contains(&len) || b.get(len) != Some(&b' ') {
+        return None;
+    }
+    let hours: f32 = match &b[..len] {
+        b"UTC" | b"GMT" | b"WET" => 0.0,
+        b"CET" | b"BST" | b"WEST" | b"WAT" => 1.0,
+        b"CEST" | b"EET" | b"SAST" | b"CAT" => 2.0,
+        b"EEST" | b"MSK" => 3.0,
+        b"IST" => 5.5,
+        b"JST" | b"KST" => 9.0,
+        b"AEST" => 10.0,
+        b"AEDT" => 11.0,
+        b"EST" => -5.0,
+        b"EDT" => -4.0,
+        b"CDT" => -5.0,
+        b"CST" => -6.0,
+        b"MST" => -7.0,
+        b"MDT" => -6.0,
+        b"PST" => -8.0,
+        b"PDT" => -7.0,
+        _ => return Some((i32::MIN, len)),
+    };
+    Some(((hours * 3600.0) as i32, len))
+}
+
+fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
+    let off = match zone {
+        ZoneSpec::Offset(i32::MIN) | ZoneSpec::Local => default.offset_secs,
+        ZoneSpec::Offset(o) => o,
+    };
+    base - off as i64 * 1000
+}
+
+/// The timestamp that opens a log line, if the line opens with one of the known layouts:
+///
+/// * logback, Zookeeper, Hadoop: `2024-03-01 12:00:00,123 ...` (zone from `default`)
+/// * agent: `2024-03-01 12:00:00 UTC | ...`, the old `[ AGENT ] 2024-03-01 ...`, and its RFC 3339 option
+/// * Elasticsearch plain: `[2024-03-01T12:00:00,123][WARN ]...`; Kafka broker: `[2024-03-01 12:00:00,123] WARN`
+/// * RFC 3339 anywhere a line starts with it (kubectl `--timestamps`, CRI)
+/// * JSON lines whose `timestamp`, `@timestamp` or `time` key comes early (ES 7, ES 8 ECS, agent JSON)
+pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
+    let first = *line.first()?;
+    if first.is_ascii_digit() {
+        let mut c = Cur { b: line, i: 0 };
+        let (base, zone) = datetime(&mut c, true)?;
+        return Some(resolve(base, zone, default));
+    }
+    match first {
+        b'[' => {
+            let mut i = 1;
+            if line.get(1..9) == Some(b" AGENT ]") {
+                i = 10;
+            }
+            let mut c = Cur { b: line, i };
+            let (base, zone) = datetime(&mut c, true)?;
+            Some(resolve(base, zone, default))
+        }
+        b'{' => json_time(line, default),
+        _ => None,
+    }
+}
+
+/// Finds an early `"timestamp"`, `"@timestamp"` or `"time"` string value in a JSON line.
+fn json_time(line: &[u8], default: Zone) -> Option<Millis> {
+    let head = &line[..line.len().min(256)];
+    for key in [&b"\"@timestamp\""[..], b"\"timestamp\"", b"\"time\""] {
+        if let Some(p) = memchr::memmem::find(head, key) {
+            let mut i = p + key.len();
+            while matches!(head.get(i), Some(b' ' | b':')) {
+                i += 1;
+            }
+            if head.get(i) != Some(&b'"') {
+                continue;
+            }
+            let mut c = Cur { b: line, i: i + 1 };
+            if let Some((base, zone)) = datetime(&mut c, false) {
+                return Some(resolve(base, zone, default));
+            }
+        }
+    }
+    None
+}
+
+/// Parses a user-given instant: RFC 3339, `YYYY-MM-DD HH:MM:SS` or a bare date `YYYY-MM-DD` (midnight), in `zone`
+/// when it carries none.
+pub fn parse_instant(s: &str, zone: Zone) -> Option<Millis> {
+    let b = s.trim().as_bytes();
+    if b.len() == 10 {
+        let mut c = Cur { b, i: 0 };
+        let y = c.digits(4)?;
+        c.byte(b"-")?;
+        let m = c.digits(2)?;
+        c.byte(b"-")?;
+        let d = c.digits(2)?;
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        return Some(days_from_civil(y as i64, m, d) * 86_400_000 - zone.offset_secs as i64 * 1000);
+    }
+    let mut c = Cur { b, i: 0 };
+    let (base, z) = datetime(&mut c, true)?;
+    if c.i != b.len() {
+        return None;
+    }
+    Some(resolve(base, z, zone))
+}
+
+/// Parses a duration such as `90s`, `15m`, `2h`, `7d`, `1h30m` into milliseconds.
+pub fn parse_duration(s: &str) -> Option<Millis> {
+    let mut total: i64 = 0;
+    let mut num: Option<i64> = None;
+    let mut any = false;
+    for ch in s.trim().chars() {
+        if let Some(d) = ch.to_digit(10) {
+            num = Some(num.unwrap_or(0).checked_mul(10)?.checked_add(d as i64)?);
+            continue;
+        }
+        let unit = match ch {
+            's' => 1_000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            'd' => 86_400_000,
+            'w' => 7 * 86_400_000,
+            _ => return None,
+        };
+        total = total.checked_add(num.take()?.checked_mul(unit)?)?;
+        any = true;
+    }
+    if num.is_some() || !any {
+        return None;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<String> {
+        parse_line_start(s.as_bytes(), Zone::UTC).map(format_rfc3339)
+    }
+
+    #[test]
+    fn layouts() {
+        assert_eq!(p("2024-03-01 12:00:00,123 WARN  x - y").as_deref(), Some("2024-03-01T12:00:00.123Z"));
+        assert_eq!(p("[2024-03-01T12:00:00,123][WARN ][o.e.c]").as_deref(), Some("2024-03-01T12:00:00.123Z"));
+        assert_eq!(p("[2024-03-01 12:00:00,123] WARN x").as_deref(), Some("2024-03-01T12:00:00.123Z"));
+        assert_eq!(p("2024-03-01 14:00:00 CEST | CORE | ERROR |").as_deref(), Some("2024-03-01T12:00:00.000Z"));
+        assert_eq!(p("2024-03-01 12:00:00 UTC | ERROR |").as_deref(), Some("2024-03-01T12:00:00.000Z"));
+        assert_eq!(p("[ AGENT ] 2018-04-30 21:31:20 UTC | ERROR").as_deref(), Some("2018-04-30T21:31:20.000Z"));
+        assert_eq!(p("2024-03-01T12:00:00.123456789Z x").as_deref(), Some("2024-03-01T12:00:00.123Z"));
+        assert_eq!(p("2024-03-01T14:00:00+02:00 x").as_deref(), Some("2024-03-01T12:00:00.000Z"));
+        assert_eq!(
+            p(r#"{"type": "server", "timestamp": "2021-09-16T02:06:25,516Z", "level": "INFO"}"#).as_deref(),
+            Some("2021-09-16T02:06:25.516Z")
+        );
+        assert_eq!(
+            p(r#"{"@timestamp":"2025-10-14T08:37:09.142Z", "log.level": "INFO"}"#).as_deref(),
+            Some("2025-10-14T08:37:09.142Z")
+        );
+        assert_eq!(p("\tat com.x.Y(Y.java:1)"), None);
+        assert_eq!(p("Caused by: java.io.IOException"), None);
+        assert_eq!(p("[pod/x/y] 2024"), None);
+    }
+
+    #[test]
+    fn zone_default_applies_to_logback_only() {
+        let z = Zone::parse("+02:00").unwrap();
+        assert_eq!(
+            parse_line_start(b"2024-03-01 14:00:00,000 INFO", z).map(format_rfc3339).as_deref(),
+            Some("2024-03-01T12:00:00.000Z")
+        );
+        assert_eq!(
+            parse_line_start(b"2024-03-01T14:00:00Z x", z).map(format_rfc3339).as_deref(),
+            Some("2024-03-01T14:00:00.000Z")
+        );
+    }
+
+    #[test]
+    fn durations_and_instants() {
+        assert_eq!(parse_duration("2h"), Some(7_200_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("12"), None);
+        assert_eq!(
+            parse_instant("2024-03-01", Zone::UTC).map(format_rfc3339).as_deref(),
+            Some("2024-03-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            parse_instant("2024-03-01T10:00:00Z", Zone::UTC).map(format_rfc3339).as_deref(),
+            Some("2024-03-01T10:00:00.000Z")
+        );
+        assert_eq!(parse_instant("yesterday", Zone::UTC), None);
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 19_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
