@@ -131,6 +131,9 @@ fn handle_line(
         if fired.iter().any(|&(f, _)| f == ri) || (rule.generic && fired.iter().any(|&(_, g)| !g)) {
             continue;
         }
+        if rule.generic && specific_below(ctx, s, r, le, ls == record.header_start) {
+            continue;
+        }
         fired.push((ri, rule.generic));
 
         let caps = &mut s.caps[ri];
@@ -181,6 +184,37 @@ fn handle_line(
         }
         counts.matches += 1;
     }
+}
+
+/// Whether a specific (non-generic) rule applicable to this file matches a continuation line of the record whose
+/// line ends at `le`: a generic fallback on the header (`Bulk request failed`) then gives way to the specific
+/// rule that names the cause in the stack trace below (`cluster_block_exception`). Only runs for generic hits.
+fn specific_below(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, le: usize, on_header: bool) -> bool {
+    if !on_header {
+        return false;
+    }
+    let buf = r.buf;
+    let mut pos = le + 1;
+    let mut lines = 0;
+    while pos < r.end && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
+        let end = frame::line_end(buf, pos, r.end);
+        let line = frame::trim_cr(&buf[pos..end]);
+        if crate::time::parse_line_start(line, ctx.zone).is_some() || !frame::is_continuation(line) {
+            return false;
+        }
+        s.patset.clear();
+        ctx.pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(line), &mut s.patset);
+        let specific = s.patset.iter().any(|p| {
+            let rule = &ctx.pack.rules()[p.as_usize()];
+            !rule.generic && ctx.origin.component.is_none_or(|c| rule.components.contains(c))
+        });
+        if specific {
+            return true;
+        }
+        pos = end + 1;
+        lines += 1;
+    }
+    false
 }
 
 fn identity(l: &[u8]) -> Option<&[u8]> {
