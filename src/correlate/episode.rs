@@ -10,6 +10,7 @@
 
 use crate::model::Component;
 use crate::time::Millis;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Samples kept per aggregate: the earliest two and the latest one.
@@ -22,7 +23,7 @@ pub const BUCKET_MS: Millis = 10 * 60 * 1000;
 pub const EPISODE_GAP_MS: Millis = 30 * 60 * 1000;
 
 /// A total order on events: time (untimed last), then file, then byte offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Order {
     /// Event time, `i64::MAX` when the line had none.
     pub time: Millis,
@@ -34,7 +35,7 @@ pub struct Order {
 
 /// A line number not yet resolved: chunks of one file are scanned in parallel, so a chunk knows its lines only
 /// relative to its own start until every earlier chunk has been counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRef {
     /// The chunk of the file.
     pub chunk: u32,
@@ -43,7 +44,7 @@ pub struct LineRef {
 }
 
 /// One kept sample of an episode.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     /// Where it sorts among all events.
     pub order: Order,
@@ -58,7 +59,7 @@ pub struct Sample {
 }
 
 /// What separates one aggregate from another.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EpisodeKey {
     /// Rule index in the pack.
     pub rule: u32,
@@ -71,7 +72,7 @@ pub struct EpisodeKey {
 }
 
 /// The aggregate of one key in one time bucket.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Bucket {
     /// Matching records.
     pub count: u64,
@@ -175,9 +176,26 @@ fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
 }
 
 /// All aggregates of a scan (or of one chunk of it, before merging).
-#[derive(Debug, Default)]
+///
+/// Serialisable (as a list of entries), so tail mode can keep it in its checkpoint across restarts.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(from = "Vec<((EpisodeKey, i64), Bucket)>", into = "Vec<((EpisodeKey, i64), Bucket)>")]
 pub struct Aggregates {
     map: HashMap<(EpisodeKey, i64), Bucket>,
+}
+
+impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
+    fn from(v: Vec<((EpisodeKey, i64), Bucket)>) -> Self {
+        Aggregates { map: v.into_iter().collect() }
+    }
+}
+
+impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
+    fn from(a: Aggregates) -> Self {
+        let mut v: Vec<_> = a.map.into_iter().collect();
+        v.sort_by(|x, y| x.0.cmp(&y.0));
+        v
+    }
 }
 
 /// The bucket index of a time (`i64::MIN` for untimed events).

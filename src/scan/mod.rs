@@ -182,6 +182,18 @@ pub struct ScanOutput {
 }
 
 impl ScanOutput {
+    /// Assembles an output from its parts (tail mode builds one from its running aggregates). `line_bases[f]` holds
+    /// the first line number of each chunk of file `f`; for inputs scanned with [`scan_block`] that is `vec![0]`.
+    pub fn from_parts(
+        files: Vec<ScannedFile>,
+        stats: Stats,
+        skipped: Vec<Skipped>,
+        aggregates: Aggregates,
+        line_bases: Vec<Vec<u64>>,
+    ) -> Self {
+        ScanOutput { files, stats, skipped, aggregates, line_bases }
+    }
+
     /// The 1-based line number of a sample line.
     pub fn line_number(&self, file: u32, l: LineRef) -> u64 {
         let base = self.line_bases.get(file as usize).and_then(|b| b.get(l.chunk as usize)).copied().unwrap_or(0);
@@ -296,6 +308,64 @@ pub(crate) fn is_stream(input: &Input) -> bool {
     !matches!(input.location, Location::File(_)) || input.compression != crate::source::Compression::None
 }
 
+/// A block of one input for [`scan_block`]: `buf[start..]` is searched, `buf[..start]` is look-behind (lines
+/// already scanned, kept so a stack trace's header can be found). `buf[start..]` should end at a line end.
+#[derive(Debug, Clone, Copy)]
+pub struct Block<'a> {
+    /// The bytes.
+    pub buf: &'a [u8],
+    /// Where the searched region starts.
+    pub start: usize,
+    /// The input's index, as used in samples and [`ScanOutput::line_number`].
+    pub file: u32,
+    /// What wrote it.
+    pub origin: &'a Origin,
+    /// 0-based line number of `buf[start]` in the input.
+    pub first_line: u64,
+    /// Offset of `buf[0]` in the input.
+    pub base_offset: u64,
+}
+
+/// Counts from [`scan_block`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockCounts {
+    /// `\n` bytes in the searched region.
+    pub newlines: u64,
+    /// Events folded into the aggregates.
+    pub matches: u64,
+}
+
+/// Scans one block of an input on the calling thread and folds its events into `agg`. Tail mode uses it for
+/// each batch of newly written lines; sample line numbers are `first_line`-based (chunk 0), so an output built
+/// with [`ScanOutput::from_parts`] and line bases `[0]` resolves them.
+pub fn scan_block(
+    pack: &Pack,
+    scratch: &mut Scratch,
+    block: &Block<'_>,
+    zone: Zone,
+    agg: &mut Aggregates,
+) -> BlockCounts {
+    let ctx = search::FileCtx {
+        pack,
+        file: block.file,
+        origin: block.origin,
+        zone,
+        since: None,
+        until: None,
+        bounds: RecordBounds::default(),
+    };
+    let region = search::Region {
+        buf: block.buf,
+        start: block.start,
+        end: block.buf.len(),
+        base_offset: block.base_offset,
+        chunk: 0,
+        first_line: block.first_line as i64,
+    };
+    let c = search::scan_region(&ctx, scratch, &region, agg);
+    BlockCounts { newlines: c.newlines, matches: c.matches }
+}
+
 /// Scans one in-memory buffer as a file of `origin` (used by the pack's self-test and by tests). Returns the
 /// aggregates as episodes, sorted.
 pub fn scan_buffer(
@@ -304,17 +374,8 @@ pub fn scan_buffer(
     buf: &[u8],
     origin: &Origin,
 ) -> Vec<(crate::correlate::episode::EpisodeKey, crate::correlate::episode::Bucket)> {
-    let ctx = search::FileCtx {
-        pack,
-        file: 0,
-        origin,
-        zone: Zone::UTC,
-        since: None,
-        until: None,
-        bounds: RecordBounds::default(),
-    };
-    let region = search::Region { buf, start: 0, end: buf.len(), base_offset: 0, chunk: 0, first_line: 0 };
     let mut agg = Aggregates::default();
-    search::scan_region(&ctx, scratch, &region, &mut agg);
+    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
+    scan_block(pack, scratch, &block, Zone::UTC, &mut agg);
     agg.into_episodes()
 }
