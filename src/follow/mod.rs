@@ -419,10 +419,17 @@ fn follow_files<W: Write>(
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
-                    use notify::EventKind;
-                    need_read = true;
-                    if ev.need_rescan() || !matches!(ev.kind, EventKind::Modify(notify::event::ModifyKind::Data(_))) {
-                        need_list = true;
+                    use notify::event::{EventKind, ModifyKind};
+                    match ev.kind {
+                        // Opening and closing (our own reads and listings among them) change nothing.
+                        EventKind::Access(_) if !ev.need_rescan() => {}
+                        EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_)) if !ev.need_rescan() => {
+                            need_read = true
+                        }
+                        _ => {
+                            need_read = true;
+                            need_list = true;
+                        }
                     }
                 }
                 Msg::Fs(Err(e)) => {
