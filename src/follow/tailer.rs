@@ -82,6 +82,8 @@ struct Tracked {
     seen: bool,
     /// Sequence number of the last read that found new bytes (to close the idlest handles first).
     active: u64,
+    /// Modification time at the last look.
+    mtime: Option<std::time::SystemTime>,
 }
 
 /// What a read pass did.
@@ -406,7 +408,7 @@ impl Tailer {
             self.files.push(ScannedFile { display: path.display().to_string(), origin: origin_of_path(path) });
         }
         self.seq += 1;
-        Some(Tracked { pos, path: path.to_path_buf(), handle: Some(f), seen: true, active: self.seq })
+        Some(Tracked { pos, path: path.to_path_buf(), handle: Some(f), seen: true, active: self.seq, mtime: None })
     }
 
     /// A position already reached for content with this fingerprint. Files followed now count only after the
@@ -496,8 +498,8 @@ impl Tailer {
             }
         }
         let Some(f) = self.tracked[i].handle.take() else { return counts };
-        let size = match f.metadata() {
-            Ok(m) => m.len(),
+        let (size, mtime) = match f.metadata() {
+            Ok(m) => (m.len(), m.modified().ok()),
             Err(_) => {
                 self.tracked[i].handle = Some(f);
                 return counts;
@@ -506,10 +508,13 @@ impl Tailer {
         let t = &self.tracked[i];
         let mut pos = t.pos;
         let path = t.path.clone();
-        if size == pos.offset && pos.fingerprint.is_some() {
+        // Same size and untouched since the last look: nothing to do. (A file truncated and written again to
+        // the very size it had is caught by its modification time and then its fingerprint.)
+        if size == pos.offset && pos.fingerprint.is_some() && mtime.is_some() && mtime == t.mtime {
             self.tracked[i].handle = Some(f);
             return counts;
         }
+        self.tracked[i].mtime = mtime;
         // Truncated (copytruncate) or replaced in place: start again at 0.
         let fp_now = fingerprint_of(&f, size);
         let replaced = pos.fingerprint.is_some() && fp_now.is_some() && fp_now != pos.fingerprint;
