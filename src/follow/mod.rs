@@ -411,10 +411,7 @@ fn follow_files<W: Write>(
         if more {
             timeout = Duration::ZERO;
         }
-        let msg = match rx.recv_timeout(timeout) {
-            Ok(m) => Some(m),
-            Err(_) => None,
-        };
+        let msg = rx.recv_timeout(timeout).ok();
         let (mut need_list, mut need_read, mut stop) = (false, more, false);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
