@@ -19,6 +19,12 @@ pub enum Command {
     /// With no PATH: /opt/stackstate/var/log, plus /var/log/stackstate-agent where it exists. "-" reads stdin
     /// (e.g. `kubectl logs ... | stackscan scan -`).
     Scan(ScanArgs),
+    /// Follow log files (or stdin) and report incidents as they open, grow and resolve.
+    ///
+    /// With no PATH: /opt/stackstate/var/log, plus /var/log/stackstate-agent where it exists. "-" reads stdin
+    /// (e.g. `kubectl logs -f --prefix --timestamps ... | stackscan follow -`). Survives rotation (rename,
+    /// copytruncate, compression) and restarts (a checkpoint in --state).
+    Follow(FollowArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -78,6 +84,47 @@ pub struct ScanArgs {
     /// Only records at or before this time (same forms as --since).
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub timezone: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Files or directories to follow; "-" for stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format: readable lines (text) or one JSON object per event (ndjson).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Read what the files already hold first (default: start at their end, like `tail -f`). Ignored when a
+    /// checkpoint exists: the run resumes from it.
+    #[arg(long)]
+    pub from_start: bool,
+    /// Poll for changes at this interval (e.g. 1s, 100ms) instead of watching with inotify.
+    #[arg(long, value_name = "INTERVAL")]
+    pub poll: Option<String>,
+    /// Checkpoint file [default: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…, or
+    /// /var/lib/stackscan/follow-state.json as root].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Keep no checkpoint (a restart starts afresh).
+    #[arg(long, conflicts_with = "state")]
+    pub no_state: bool,
+    /// How often the checkpoint is written.
+    #[arg(long, value_name = "INTERVAL", default_value = "5s")]
+    pub checkpoint_interval: String,
+    /// Least time between two `updated` events of one incident.
+    #[arg(long, value_name = "INTERVAL", default_value = "10s")]
+    pub update_interval: String,
+    /// Log time without new events after which an incident is resolved.
+    #[arg(long, value_name = "INTERVAL", default_value = "5m")]
+    pub resolve_after: String,
     /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub timezone: String,

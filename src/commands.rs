@@ -1,7 +1,7 @@
 //! Running the commands: resolve the typed arguments into library configuration, run, print, decide the exit
 //! code. Everything that touches the terminal, the clock or the environment is here, not in the library.
 
-use crate::cli::{Cli, ColorArg, Command, FormatArg, PackArgs, RulesCommand, ScanArgs, SeverityArg};
+use crate::cli::{Cli, ColorArg, Command, FollowArgs, FormatArg, PackArgs, RulesCommand, ScanArgs, SeverityArg};
 use anyhow::Context;
 use stackscan::correlate::build_incidents;
 use stackscan::model::Severity;
@@ -23,6 +23,7 @@ const AGENT_DIR: &str = "/var/log/stackstate-agent";
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(a) => scan(a),
+        Command::Follow(a) => follow(a),
         Command::Rules(r) => rules(r),
     }
 }
@@ -209,5 +210,103 @@ fn rules(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
         }
     }
     w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An interval such as `100ms`, `5s`, `5m`.
+fn parse_interval(flag: &str, s: &str) -> anyhow::Result<std::time::Duration> {
+    let ms = match s.trim().strip_suffix("ms") {
+        Some(n) => n.trim().parse::<u64>().ok(),
+        None => parse_duration(s).and_then(|d| u64::try_from(d).ok()),
+    };
+    ms.map(std::time::Duration::from_millis)
+        .ok_or_else(|| anyhow::anyhow!("{flag} {s:?}: expected an interval such as 100ms, 5s, 5m or 1h"))
+}
+
+/// The default checkpoint file: /var/lib/stackscan as root, else $XDG_STATE_HOME/stackscan, else
+/// ~/.local/state/stackscan.
+fn default_state_path() -> Option<PathBuf> {
+    const NAME: &str = "stackscan/follow-state.json";
+    let is_root = std::fs::read_to_string("/proc/self/status").ok().is_some_and(|s| {
+        s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|l| l.split_whitespace().nth(1)) == Some("0")
+    });
+    if is_root {
+        return Some(PathBuf::from("/var/lib").join(NAME));
+    }
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).filter(|p| p.is_absolute()) {
+        return Some(x.join(NAME));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state").join(NAME))
+}
+
+fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
+    use stackscan::follow::{self, lifecycle::Settings, output, tailer::Start};
+    let zone = Zone::parse(&a.timezone)
+        .with_context(|| format!("--timezone {:?}: expected UTC or an offset such as +02:00", a.timezone))?;
+    let style = match a.format {
+        FormatArg::Ndjson => output::Style::Ndjson,
+        FormatArg::Text => output::Style::Text { color: use_color(a.color) },
+        FormatArg::Json => anyhow::bail!("--format json: follow writes a stream of events; use --format ndjson"),
+    };
+    let poll = a.poll.as_deref().map(|s| parse_interval("--poll", s)).transpose()?;
+    if poll.is_some_and(|p| p.is_zero()) {
+        anyhow::bail!("--poll must be above 0");
+    }
+    let checkpoint_interval = parse_interval("--checkpoint-interval", &a.checkpoint_interval)?;
+    let update_interval = parse_interval("--update-interval", &a.update_interval)?;
+    let resolve_after = parse_interval("--resolve-after", &a.resolve_after)?;
+    let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && a.paths.len() > 1 {
+        anyhow::bail!("follow -: standard input is followed alone");
+    }
+    let pack = match load_pack(&a.pack) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let paths = if a.paths.is_empty() {
+        let mut v = vec![PathBuf::from(DEFAULT_DIR)];
+        if std::path::Path::new(AGENT_DIR).is_dir() {
+            v.push(PathBuf::from(AGENT_DIR));
+        }
+        v
+    } else if stdin {
+        Vec::new()
+    } else {
+        a.paths.clone()
+    };
+    let missing: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
+    if !missing.is_empty() {
+        for p in &missing {
+            eprintln!("stackscan: {}: no such file or directory", p.display());
+        }
+        if a.paths.is_empty() {
+            eprintln!("stackscan: no StackState log directory here; name the logs to follow: stackscan follow DIR|FILE ... (or - for stdin)");
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let state = if stdin || a.no_state { None } else { a.state.clone().or_else(default_state_path) };
+    if state.is_none() && !stdin && !a.no_state {
+        eprintln!("stackscan: no HOME or XDG_STATE_HOME: following without a checkpoint (use --state FILE)");
+    }
+    let config = follow::Config {
+        paths,
+        stdin,
+        start: if a.from_start { Start::Beginning } else { Start::End },
+        poll,
+        state,
+        checkpoint_interval,
+        lifecycle: Settings {
+            update_interval_ms: update_interval.as_millis() as i64,
+            resolve_after_ms: resolve_after.as_millis() as Millis,
+        },
+        zone,
+    };
+    let rules = a.pack.rules.clone();
+    let reload: follow::Reload = Box::new(move || {
+        if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) }.map_err(|e| e.to_string())
+    });
+    let stdout = std::io::stdout();
+    let mut out = output::Output::new(stdout.lock(), style);
+    follow::run(config, pack, reload, &mut out)?;
     Ok(ExitCode::SUCCESS)
 }

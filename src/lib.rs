@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod correlate;
+pub mod follow;
 pub mod frame;
 pub mod model;
 pub mod report;

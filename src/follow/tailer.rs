@@ -1,0 +1,671 @@
+//! The file side of tail mode: which files are followed, where each was read to, and reading their new complete
+//! lines in blocks for the scanner.
+//!
+//! A followed file is identified by its (device, inode), checked against a fingerprint (a hash of its first
+//! [`FINGERPRINT_BYTES`] bytes, once it has that many), never by its name:
+//! - **rename and create**: the renamed file keeps its identity, so it is found again under its new name (or,
+//!   when it left the watched tree, read through the handle still open) and read to its end; the new file at the
+//!   old name is a new identity, read from its start;
+//! - **copytruncate**: a size below the offset read, or a changed fingerprint, restarts the file at 0 (with a
+//!   note); the copy, a new identity with the old fingerprint, resumes at the offset the original was read to;
+//! - **compression after rotation**: a `.gz`/`.zst` that appears while following is not read: it is a rotated
+//!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know);
+//! - **deletion**: a file no longer found is read to its end through its handle, then closed.
+//!
+//! Only complete lines are handed on: the bytes after the last newline stay in the file and are read again once
+//! the line is complete (a line longer than [`MAX_PENDING`] without a newline is handed on in pieces). Memory is
+//! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files
+//! whose name still leads to them are closed and reopened by name when they grow).
+
+use crate::scan::{Block, BlockCounts, ScannedFile, LOOK_BEHIND};
+use crate::source::{classify::origin_of_path, read, Compression, Input, Location, Origin};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+/// Bytes hashed for a file's fingerprint.
+pub const FINGERPRINT_BYTES: usize = 256;
+/// New bytes read per block.
+pub const BATCH: usize = 1 << 20;
+/// The longest line held back waiting for its newline; longer ones are scanned in pieces.
+pub const MAX_PENDING: usize = BATCH;
+/// Open file handles kept at most.
+pub const MAX_OPEN: usize = 512;
+/// Positions of truncated contents remembered (to recognise a copytruncate copy).
+const MAX_RETIRED: usize = 64;
+
+/// A file's identity on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId {
+    /// Device.
+    pub dev: u64,
+    /// Inode.
+    pub ino: u64,
+}
+
+impl FileId {
+    fn of(m: &std::fs::Metadata) -> FileId {
+        FileId { dev: m.dev(), ino: m.ino() }
+    }
+}
+
+/// Where to start reading files that are already there when following starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// After their last complete line, like `tail -f`.
+    End,
+    /// At their first byte (`--from-start`).
+    Beginning,
+}
+
+/// A read position, as saved in checkpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    /// Identity.
+    pub id: FileId,
+    /// Fingerprint, once known.
+    pub fingerprint: Option<u64>,
+    /// Index in the file table.
+    pub file: u32,
+    /// Offset after the last complete line handed on.
+    pub offset: u64,
+    /// Lines handed on.
+    pub lines: u64,
+}
+
+struct Tracked {
+    pos: Pos,
+    path: PathBuf,
+    handle: Option<File>,
+    /// Found by the latest listing.
+    seen: bool,
+    /// Sequence number of the last read that found new bytes (to close the idlest handles first).
+    active: u64,
+    /// Modification time at the last look.
+    mtime: Option<std::time::SystemTime>,
+}
+
+/// What a read pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassCounts {
+    /// Bytes handed on.
+    pub bytes: u64,
+    /// Lines handed on.
+    pub lines: u64,
+    /// Whether a file still has complete lines that this pass left for the next (it stopped at its budget).
+    pub more: bool,
+}
+
+/// The followed files.
+pub struct Tailer {
+    roots: Vec<PathBuf>,
+    exclude: Option<PathBuf>,
+    files: Vec<ScannedFile>,
+    tracked: Vec<Tracked>,
+    /// Identities deliberately not followed (compressed, binary, excluded).
+    ignored: HashSet<FileId>,
+    /// Positions from a checkpoint, used when their identity is first seen.
+    restored: HashMap<FileId, Pos>,
+    retired: Vec<Pos>,
+    notes: Vec<String>,
+    buf: Vec<u8>,
+    seq: u64,
+    listed: bool,
+}
+
+/// A 64-bit FNV-1a hash.
+fn fnv(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &x in b {
+        h ^= x as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Names never followed: lock and pid files, editor swap files, temporary files (our own checkpoint's too).
+fn ignored_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".pid", ".lck", ".lock", ".swp", ".tmp", ".state", ".checkpoint"].iter().any(|s| lower.ends_with(s))
+}
+
+fn fingerprint_of(f: &File, size: u64) -> Option<u64> {
+    if size < FINGERPRINT_BYTES as u64 {
+        return None;
+    }
+    let mut b = [0u8; FINGERPRINT_BYTES];
+    f.read_exact_at(&mut b, 0).ok().map(|_| fnv(&b))
+}
+
+impl Tailer {
+    /// Follows `roots` (directories, walked recursively, and files). `exclude` is never followed (the checkpoint).
+    pub fn new(roots: Vec<PathBuf>, exclude: Option<PathBuf>) -> Tailer {
+        Tailer {
+            roots,
+            exclude,
+            files: Vec::new(),
+            tracked: Vec::new(),
+            ignored: HashSet::new(),
+            restored: HashMap::new(),
+            retired: Vec::new(),
+            notes: Vec::new(),
+            buf: Vec::new(),
+            seq: 0,
+            listed: false,
+        }
+    }
+
+    /// Resumes from a checkpoint: its file table, positions and retired positions.
+    pub fn restore(&mut self, files: Vec<String>, positions: Vec<Pos>, retired: Vec<Pos>) {
+        self.files =
+            files.into_iter().map(|d| ScannedFile { origin: origin_of_path(Path::new(&d)), display: d }).collect();
+        self.restored = positions.into_iter().map(|p| (p.id, p)).collect();
+        self.retired = retired;
+    }
+
+    /// The file table (indexed by the `file` of samples).
+    pub fn files(&self) -> &[ScannedFile] {
+        &self.files
+    }
+
+    /// The positions of the followed files, for a checkpoint: (position, path).
+    pub fn positions(&self) -> Vec<(Pos, String)> {
+        self.tracked.iter().map(|t| (t.pos, t.path.display().to_string())).collect()
+    }
+
+    /// Retired positions, for a checkpoint.
+    pub fn retired(&self) -> &[Pos] {
+        &self.retired
+    }
+
+    /// Files followed now.
+    pub fn len(&self) -> usize {
+        self.tracked.len()
+    }
+
+    /// Whether no file is followed.
+    pub fn is_empty(&self) -> bool {
+        self.tracked.is_empty()
+    }
+
+    /// Open handles now.
+    pub fn open_handles(&self) -> usize {
+        self.tracked.iter().filter(|t| t.handle.is_some()).count()
+    }
+
+    /// Notes gathered since the last call (truncation, rotation, skipped files).
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// The directories to watch and the files named directly (whose parent directory is watched).
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    fn note(&mut self, s: String) {
+        self.notes.push(s);
+    }
+
+    /// Lists the roots: new files are followed from where `start` says (the caller passes [`Start::Beginning`]
+    /// after the first listing, and whenever a checkpoint was restored), renamed ones have their path updated,
+    /// and files no longer found are read to their end through their handle (by `on_block`) and closed.
+    /// Compressed files are read whole when `read_compressed` (the first listing of `--from-start` without a
+    /// checkpoint), and skipped otherwise.
+    pub fn list(
+        &mut self,
+        start: Start,
+        read_compressed: bool,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+    ) -> PassCounts {
+        let initial = !self.listed;
+        self.listed = true;
+        for t in &mut self.tracked {
+            t.seen = false;
+        }
+        let mut found: Vec<(PathBuf, std::fs::Metadata, bool)> = Vec::new();
+        let mut seen_dirs = HashSet::new();
+        let exclude = self.exclude.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
+        for root in self.roots.clone() {
+            match std::fs::metadata(&root) {
+                Ok(m) if m.is_dir() => walk(&root, &mut found, &mut seen_dirs),
+                Ok(m) if m.is_file() => found.push((root.clone(), m, true)),
+                _ => {}
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
+        let mut counts = PassCounts::default();
+        for (path, meta, explicit) in found {
+            let id = FileId::of(&meta);
+            if let Some(&i) = by_id.get(&id) {
+                let t = &mut self.tracked[i];
+                if !t.seen && t.path != path {
+                    // Renamed (rotation): same identity, keep reading it where it was.
+                    if std::fs::metadata(&t.path).map(|m| FileId::of(&m) != id).unwrap_or(true) {
+                        t.path = path;
+                    }
+                }
+                t.seen = true;
+                continue;
+            }
+            if self.ignored.contains(&id) {
+                continue;
+            }
+            if exclude.is_some() && std::fs::canonicalize(&path).ok() == exclude {
+                self.ignored.insert(id);
+                continue;
+            }
+            if Compression::of_path(&path) != Compression::None {
+                self.ignored.insert(id);
+                self.compressed(&path, explicit, read_compressed, on_block, &mut counts);
+                continue;
+            }
+            if let Some(t) = self.place(&path, &meta, explicit, start, initial) {
+                by_id.insert(id, self.tracked.len());
+                self.tracked.push(t);
+            }
+        }
+        // Files no longer found: read what is left through the handle, then close.
+        let mut i = 0;
+        while i < self.tracked.len() {
+            if self.tracked[i].seen {
+                i += 1;
+                continue;
+            }
+            let c = self.read_one(i, usize::MAX, on_block);
+            counts.bytes += c.bytes;
+            counts.lines += c.lines;
+            let t = self.tracked.remove(i);
+            self.notes.push(format!(
+                "{}: no longer there (deleted or moved away): read to its end and closed",
+                t.path.display()
+            ));
+        }
+        counts
+    }
+
+    /// A compressed file: read once, whole, at the start of a `--from-start` run without checkpoint; otherwise
+    /// taken for a rotated file already read and skipped.
+    fn compressed(
+        &mut self,
+        path: &Path,
+        explicit: bool,
+        read_whole: bool,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+        counts: &mut PassCounts,
+    ) {
+        let input = Input {
+            location: Location::File(path.to_path_buf()),
+            display: path.display().to_string(),
+            origin: origin_of_path(path),
+            explicit,
+            compression: Compression::of_path(path),
+        };
+        if read_whole {
+            let idx = self.files.len() as u32;
+            self.files.push(ScannedFile { display: input.display.clone(), origin: input.origin.clone() });
+            match read::open_stream(&input) {
+                Ok(mut r) => {
+                    let mut s = StreamBlocks::new(idx);
+                    let mut chunk = vec![0u8; 256 * 1024];
+                    loop {
+                        let (n, err) = read::read_full(&mut *r, &mut chunk);
+                        let origin = self.files[idx as usize].origin.clone();
+                        s.push(&chunk[..n], &origin, on_block);
+                        if let Some(e) = err {
+                            self.note(format!("{}: read stopped: {e}", path.display()));
+                            break;
+                        }
+                        if n < chunk.len() {
+                            break;
+                        }
+                    }
+                    let origin = self.files[idx as usize].origin.clone();
+                    s.finish(&origin, on_block);
+                    counts.bytes += s.bytes;
+                    counts.lines += s.lines;
+                }
+                Err(e) => self.note(format!("{}: cannot read: {e}", path.display())),
+            }
+            return;
+        }
+        // Decompress its first bytes: a known fingerprint means a rotated file whose lines were read already.
+        let mut head = [0u8; FINGERPRINT_BYTES];
+        let known = read::open_stream(&input)
+            .ok()
+            .map(|mut r| read::read_full(&mut *r, &mut head))
+            .filter(|(n, _)| *n == FINGERPRINT_BYTES)
+            .map(|_| fnv(&head))
+            .is_some_and(|fp| {
+                self.tracked
+                    .iter()
+                    .map(|t| t.pos.fingerprint)
+                    .chain(self.retired.iter().map(|p| p.fingerprint))
+                    .any(|f| f == Some(fp))
+            });
+        if !known {
+            self.note(format!(
+                "{}: compressed file appeared while following: not read (taken for a rotated file; use `stackscan scan` on it)",
+                path.display()
+            ));
+        }
+    }
+
+    /// A file seen for the first time: where to start it.
+    fn place(
+        &mut self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        explicit: bool,
+        start: Start,
+        initial: bool,
+    ) -> Option<Tracked> {
+        let id = FileId::of(meta);
+        let f = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.note(format!("{}: cannot open: {e}", path.display()));
+                self.ignored.insert(id);
+                return None;
+            }
+        };
+        let size = f.metadata().map(|m| m.len()).unwrap_or(meta.len());
+        let fp = fingerprint_of(&f, size);
+        if !explicit {
+            let mut probe = [0u8; 8192];
+            let n = f.read_at(&mut probe, 0).unwrap_or(0);
+            if memchr::memchr(0, &probe[..n]).is_some() {
+                self.note(format!("{}: binary file (NUL byte in its first 8 KiB): not followed", path.display()));
+                self.ignored.insert(id);
+                return None;
+            }
+        }
+        let mut pos = Pos { id, fingerprint: fp, file: u32::MAX, offset: 0, lines: 0 };
+        if let Some(r) = self.restored.get(&id).copied() {
+            let same = size >= r.offset && (r.fingerprint.is_none() || r.fingerprint == fp);
+            if same {
+                pos = Pos { fingerprint: fp, ..r };
+            } else {
+                self.note(format!(
+                    "{}: changed while stopped (truncated or replaced): reading it from the start",
+                    path.display()
+                ));
+            }
+        } else if let Some(r) = fp.and_then(|fp| self.known_fingerprint(fp, initial)).filter(|r| r.offset <= size) {
+            // A copy of a file we read (copytruncate's copy, or a file moved back in): continue where it was.
+            pos.offset = r.offset;
+            pos.lines = r.lines;
+        } else if start == Start::End {
+            // After the last complete line; count the lines before it so line numbers stay right.
+            let (off, lines) = self.count_lines(&f, size);
+            pos.offset = off;
+            pos.lines = lines;
+        }
+        if pos.file == u32::MAX || pos.file as usize >= self.files.len() {
+            pos.file = self.files.len() as u32;
+            self.files.push(ScannedFile { display: path.display().to_string(), origin: origin_of_path(path) });
+        }
+        self.seq += 1;
+        Some(Tracked { pos, path: path.to_path_buf(), handle: Some(f), seen: true, active: self.seq, mtime: None })
+    }
+
+    /// A position already reached for content with this fingerprint. Files followed now count only after the
+    /// first listing: two files that merely start alike are both read whole by `--from-start`.
+    fn known_fingerprint(&self, fp: u64, initial: bool) -> Option<Pos> {
+        let live = if initial {
+            None
+        } else {
+            self.tracked.iter().map(|t| t.pos).filter(|p| p.fingerprint == Some(fp)).max_by_key(|p| p.offset)
+        };
+        live.or_else(|| {
+            self.restored
+                .values()
+                .chain(self.retired.iter())
+                .filter(|p| p.fingerprint == Some(fp))
+                .max_by_key(|p| p.offset)
+                .copied()
+        })
+    }
+
+    /// The offset after the last newline of the first `size` bytes, and the number of newlines before it.
+    fn count_lines(&mut self, f: &File, size: u64) -> (u64, u64) {
+        let mut lines = 0;
+        let mut last_end = 0;
+        let mut at = 0u64;
+        self.buf.resize(BATCH, 0);
+        while at < size {
+            let want = BATCH.min((size - at) as usize);
+            let n = match f.read_at(&mut self.buf[..want], at) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let b = &self.buf[..n];
+            lines += memchr::memchr_iter(b'\n', b).count() as u64;
+            if let Some(i) = memchr::memrchr(b'\n', b) {
+                last_end = at + i as u64 + 1;
+            }
+            at += n as u64;
+        }
+        (last_end, lines)
+    }
+
+    /// Reads the new complete lines of every followed file, at most `budget` bytes per file, handing them to
+    /// `on_block` in blocks.
+    pub fn read(&mut self, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
+        let mut counts = PassCounts::default();
+        for i in 0..self.tracked.len() {
+            let c = self.read_one(i, budget, on_block);
+            counts.bytes += c.bytes;
+            counts.lines += c.lines;
+            counts.more |= c.more;
+        }
+        self.close_idle();
+        counts
+    }
+
+    fn close_idle(&mut self) {
+        let open = self.open_handles();
+        if open <= MAX_OPEN {
+            return;
+        }
+        let mut order: Vec<(u64, usize)> = self
+            .tracked
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.handle.is_some() && t.seen)
+            .map(|(i, t)| (t.active, i))
+            .collect();
+        order.sort_unstable();
+        for (_, i) in order.into_iter().take(open - MAX_OPEN) {
+            self.tracked[i].handle = None;
+        }
+    }
+
+    fn read_one(&mut self, i: usize, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
+        let mut counts = PassCounts::default();
+        if self.tracked[i].handle.is_none() {
+            // Closed while idle: reopen by name if the name still leads to it and it grew.
+            let t = &self.tracked[i];
+            let grew = std::fs::metadata(&t.path).is_ok_and(|m| FileId::of(&m) == t.pos.id && m.len() != t.pos.offset);
+            if !grew {
+                return counts;
+            }
+            match File::open(&t.path) {
+                Ok(f) if f.metadata().is_ok_and(|m| FileId::of(&m) == t.pos.id) => self.tracked[i].handle = Some(f),
+                _ => return counts,
+            }
+        }
+        let Some(f) = self.tracked[i].handle.take() else { return counts };
+        let (size, mtime) = match f.metadata() {
+            Ok(m) => (m.len(), m.modified().ok()),
+            Err(_) => {
+                self.tracked[i].handle = Some(f);
+                return counts;
+            }
+        };
+        let t = &self.tracked[i];
+        let mut pos = t.pos;
+        let path = t.path.clone();
+        // Same size and untouched since the last look: nothing to do. (A file truncated and written again to
+        // the very size it had is caught by its modification time and then its fingerprint.)
+        if size == pos.offset && pos.fingerprint.is_some() && mtime.is_some() && mtime == t.mtime {
+            self.tracked[i].handle = Some(f);
+            return counts;
+        }
+        self.tracked[i].mtime = mtime;
+        // Truncated (copytruncate) or replaced in place: start again at 0.
+        let fp_now = fingerprint_of(&f, size);
+        let replaced = pos.fingerprint.is_some() && fp_now.is_some() && fp_now != pos.fingerprint;
+        if size < pos.offset || replaced {
+            self.note(format!(
+                "{}: truncated ({} bytes, {} were read): reading it again from the start",
+                path.display(),
+                size,
+                pos.offset
+            ));
+            if pos.fingerprint.is_some() {
+                self.retired.push(pos);
+                if self.retired.len() > MAX_RETIRED {
+                    self.retired.remove(0);
+                }
+            }
+            pos.offset = 0;
+            pos.lines = 0;
+            pos.fingerprint = None;
+        }
+        if pos.fingerprint.is_none() {
+            pos.fingerprint = fp_now;
+        }
+        let origin = self.files[pos.file as usize].origin.clone();
+        let mut done = 0usize;
+        while pos.offset < size && done < budget {
+            let lb = (pos.offset.min(LOOK_BEHIND as u64)) as usize;
+            let from = pos.offset - lb as u64;
+            let want = (lb as u64 + (size - pos.offset).min(BATCH as u64)) as usize;
+            self.buf.resize(want, 0);
+            let mut n = 0;
+            while n < want {
+                match f.read_at(&mut self.buf[n..want], from + n as u64) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            if n <= lb {
+                break;
+            }
+            let end = match memchr::memrchr(b'\n', &self.buf[lb..n]) {
+                Some(j) => lb + j + 1,
+                None if n - lb >= MAX_PENDING => n,
+                None => break, // a partial line: wait for its end
+            };
+            let block = Block {
+                buf: &self.buf[..end],
+                start: lb,
+                file: pos.file,
+                origin: &origin,
+                first_line: pos.lines,
+                base_offset: from,
+            };
+            let c = on_block(&block);
+            pos.lines += c.newlines;
+            pos.offset = from + end as u64;
+            counts.bytes += (end - lb) as u64;
+            counts.lines += c.newlines;
+            done += end - lb;
+        }
+        if done > 0 {
+            self.seq += 1;
+            self.tracked[i].active = self.seq;
+        }
+        if pos.offset < size && done >= budget {
+            counts.more = true;
+        }
+        self.tracked[i].pos = pos;
+        self.tracked[i].handle = Some(f);
+        counts
+    }
+}
+
+fn walk(dir: &Path, found: &mut Vec<(PathBuf, std::fs::Metadata, bool)>, seen_dirs: &mut HashSet<PathBuf>) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(c) = std::fs::canonicalize(&d) {
+            if !seen_dirs.insert(c) {
+                continue;
+            }
+        }
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_dir() => stack.push(p),
+                Ok(m) if m.is_file() && !ignored_name(&name) => found.push((p, m, false)),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Complete lines of a stream (standard input, a compressed file) in blocks, with look-behind kept in memory.
+pub struct StreamBlocks {
+    file: u32,
+    buf: Vec<u8>,
+    /// Where unscanned bytes start in `buf`.
+    start: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// Lines handed on.
+    pub lines: u64,
+    /// Bytes handed on.
+    pub bytes: u64,
+}
+
+impl StreamBlocks {
+    /// A stream that is file `file` of the table.
+    pub fn new(file: u32) -> Self {
+        StreamBlocks { file, buf: Vec::new(), start: 0, base: 0, lines: 0, bytes: 0 }
+    }
+
+    /// Adds bytes and hands on the complete lines among them.
+    pub fn push(&mut self, data: &[u8], origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
+        self.buf.extend_from_slice(data);
+        let end = match memchr::memrchr(b'\n', &self.buf[self.start..]) {
+            Some(j) => self.start + j + 1,
+            None if self.buf.len() - self.start >= MAX_PENDING => self.buf.len(),
+            None => return,
+        };
+        self.emit(end, origin, on_block);
+    }
+
+    /// The end of the stream: hands on the last line even without its newline.
+    pub fn finish(&mut self, origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
+        if self.buf.len() > self.start {
+            let end = self.buf.len();
+            self.emit(end, origin, on_block);
+        }
+    }
+
+    fn emit(&mut self, end: usize, origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
+        let block = Block {
+            buf: &self.buf[..end],
+            start: self.start,
+            file: self.file,
+            origin,
+            first_line: self.lines,
+            base_offset: self.base,
+        };
+        let c = on_block(&block);
+        self.lines += c.newlines;
+        self.bytes += (end - self.start) as u64;
+        self.start = end;
+        let keep_from = self.start.saturating_sub(LOOK_BEHIND);
+        self.buf.drain(..keep_from);
+        self.base += keep_from as u64;
+        self.start -= keep_from;
+    }
+}

@@ -1,0 +1,498 @@
+//! `stackscan follow` through the binary: files in a temporary directory are written, rotated, truncated,
+//! compressed and deleted while the follower runs; its NDJSON events are read from stdout by a reader thread,
+//! with deadlines (never blind sleeps) for the expected output. Every case runs with inotify and with polling.
+
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stackscan");
+const DEADLINE: Duration = Duration::from_secs(6);
+
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    Watch,
+    Poll,
+}
+
+/// A problem line the embedded pack matches (one incident per run: same rule, same key), `n` seconds after
+/// 14:00:00.
+fn line(n: u64) -> String {
+    let (h, m, s) = (14 + n / 3600, (n / 60) % 60, n % 60);
+    format!(
+        "2024-03-12 {h:02}:{m:02}:{s:02},526 WARN  org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] Connection to node 0 (kafka-0/10.20.0.7:9092) could not be established. Broker may not be available.\n"
+    )
+}
+
+fn noise(n: u64) -> String {
+    let (h, m, s) = (14 + n / 3600, (n / 60) % 60, n % 60);
+    format!("2024-03-12 {h:02}:{m:02}:{s:02},100 INFO  com.stackstate.receiver.Receiver - all is well\n")
+}
+
+/// Writes lines, counting the problem ones and keeping timestamps increasing.
+struct Writer {
+    next: u64,
+    written: u64,
+}
+
+impl Writer {
+    fn new() -> Self {
+        Writer { next: 0, written: 0 }
+    }
+
+    fn append(&mut self, path: &Path, problems: u64) {
+        let mut text = String::new();
+        for _ in 0..problems {
+            text.push_str(&noise(self.next));
+            text.push_str(&line(self.next));
+            self.next += 1;
+        }
+        self.written += problems;
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+}
+
+struct Follower {
+    child: Child,
+    rx: Receiver<Value>,
+    events: Vec<Value>,
+}
+
+impl Follower {
+    fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("follow").args(["--format", "ndjson", "--update-interval", "0s", "--checkpoint-interval", "100ms"]);
+        if let Mode::Poll = mode {
+            cmd.args(["--poll", "100ms"]);
+        }
+        match state {
+            Some(s) => cmd.arg("--state").arg(s),
+            None => cmd.arg("--no-state"),
+        };
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null()).stdin(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines() {
+                let Ok(l) = l else { break };
+                let v: Value = serde_json::from_str(&l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Follower { child, rx, events: Vec::new() }
+    }
+
+    /// Collects events until `pred` holds on them (true) or the deadline passes (false).
+    fn wait(&mut self, pred: impl Fn(&[Value]) -> bool) -> bool {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if pred(&self.events) {
+                return true;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.rx.recv_timeout(left.min(Duration::from_millis(50))) {
+                Ok(v) => self.events.push(v),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(_) => return pred(&self.events),
+            }
+        }
+    }
+
+    fn kill9(mut self) -> Vec<Value> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::mem::take(&mut self.events)
+    }
+
+    fn term(mut self) -> Vec<Value> {
+        let st = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(st.success());
+        let end = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < end, "no exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIGTERM exits 0, got {status}");
+        while let Ok(v) = self.rx.recv_timeout(Duration::from_millis(500)) {
+            self.events.push(v);
+        }
+        std::mem::take(&mut self.events)
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Latest count announced per incident id, over events in order.
+fn counts(events: &[Value]) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for e in events {
+        if let Some(inc) = e.get("incident") {
+            m.insert(inc["id"].as_str().unwrap().to_string(), inc["count"].as_u64().unwrap());
+        }
+    }
+    m
+}
+
+fn total(events: &[Value]) -> u64 {
+    counts(events).values().sum()
+}
+
+fn notes(events: &[Value]) -> Vec<String> {
+    events.iter().filter(|e| e["event"] == "note").map(|e| e["message"].as_str().unwrap().to_string()).collect()
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    logs: PathBuf,
+    file: PathBuf,
+    state: PathBuf,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("log");
+    std::fs::create_dir_all(logs.join("stackstate-receiver")).unwrap();
+    let file = logs.join("stackstate-receiver/stackstate-receiver.log");
+    let state = dir.path().join("state/follow-state.json");
+    Env { logs, file, state, _dir: dir }
+}
+
+/// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
+/// installed its signal handlers).
+fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let before = mtime(state);
+    let f = Follower::spawn(mode, args, Some(state));
+    let end = Instant::now() + DEADLINE;
+    while mtime(state) == before {
+        assert!(Instant::now() < end, "no checkpoint written at start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    f
+}
+
+/// Starts following `e.logs` from the end and waits until the first checkpoint says it listed the files.
+fn start(mode: Mode, e: &Env, extra: &[&str]) -> Follower {
+    let mut args: Vec<&str> = extra.to_vec();
+    let logs = e.logs.to_str().unwrap();
+    args.push(logs);
+    spawn_ready(mode, &args, &e.state)
+}
+
+/// Writes one more problem line to `path` and waits until the total reaches `want + 1`: everything written
+/// before it was seen. Returns the total, which must then be exactly `want + 1`.
+fn barrier(f: &mut Follower, w: &mut Writer, path: &Path) -> u64 {
+    w.append(path, 1);
+    let want = w.written;
+    f.wait(|ev| total(ev) >= want);
+    total(&f.events)
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod watch {
+            $( #[test] fn $name() { super::$name(super::Mode::Watch) } )*
+        }
+        mod poll {
+            $( #[test] fn $name() { super::$name(super::Mode::Poll) } )*
+        }
+    };
+}
+
+both!(
+    append,
+    rename_and_create,
+    copytruncate,
+    rotate_then_gzip,
+    delete,
+    new_file,
+    partial_line,
+    kill9_and_restart,
+    sigterm_and_restart,
+    model
+);
+
+fn append(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    w.append(&e.file, 2); // there before the start: not read by default
+    let already = w.written;
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3), "3 appended lines: {:?}", counts(&f.events));
+    assert_eq!(f.events[0]["event"], "opened");
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written - already);
+    // Line numbers count the lines that were there before the start.
+    let last = f.events.iter().rev().find(|v| v.get("incident").is_some()).unwrap();
+    let samples = last["incident"]["episodes"][0]["samples"].as_array().unwrap();
+    assert_eq!(samples.last().unwrap()["line"].as_u64().unwrap(), 2 * w.written);
+}
+
+fn rename_and_create(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    let rotated = e.logs.join("stackstate-receiver/stackstate-receiver.2024-03-12.0.log");
+    std::fs::rename(&e.file, &rotated).unwrap();
+    w.append(&rotated, 2); // the writer has not reopened yet
+    w.append(&e.file, 4); // the new file
+    assert!(f.wait(|ev| total(ev) == 9), "{:?}", counts(&f.events));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+fn copytruncate(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 5);
+    assert!(f.wait(|ev| total(ev) == 5));
+    std::fs::copy(&e.file, e.logs.join("stackstate-receiver/stackstate-receiver.log.1")).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&e.file).unwrap().set_len(0).unwrap();
+    w.append(&e.file, 2);
+    assert!(f.wait(|ev| total(ev) == 7), "{:?}", counts(&f.events));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "the copy is not read again");
+    assert!(notes(&f.events).iter().any(|n| n.contains("truncated")), "{:?}", notes(&f.events));
+}
+
+fn rotate_then_gzip(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    let rotated = e.logs.join("stackstate-receiver/stackstate-receiver.log.1");
+    std::fs::rename(&e.file, &rotated).unwrap();
+    w.append(&e.file, 2);
+    assert!(f.wait(|ev| total(ev) == 5));
+    let data = std::fs::read(&rotated).unwrap();
+    let gz = std::fs::File::create(e.logs.join("stackstate-receiver/stackstate-receiver.log.1.gz")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
+    enc.write_all(&data).unwrap();
+    enc.finish().unwrap();
+    std::fs::remove_file(&rotated).unwrap();
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "the .gz is not read again");
+}
+
+fn delete(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let other = e.logs.join("stackstate-receiver/stackstate-receiver.2.log");
+    let mut f = start(mode, &e, &[]);
+    w.append(&other, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    w.append(&other, 2);
+    std::fs::remove_file(&other).unwrap();
+    assert!(f.wait(|ev| total(ev) == 5), "read to its end: {:?}", counts(&f.events));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+fn new_file(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    std::fs::create_dir_all(e.logs.join("stackstate-receiver/archive")).unwrap();
+    w.append(&e.logs.join("stackstate-receiver/archive/stackstate-receiver.new.log"), 4);
+    assert!(f.wait(|ev| total(ev) == 4), "a new file is read from 0: {:?}", counts(&f.events));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+fn partial_line(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    let other = e.logs.join("stackstate-receiver/other.log");
+    let full = line(1000);
+    let (a, b) = full.split_at(60);
+    std::fs::write(&other, a).unwrap();
+    assert_eq!(barrier(&mut f, &mut w, &e.file), 1, "a partial line is held");
+    std::fs::OpenOptions::new().append(true).open(&other).unwrap().write_all(b.as_bytes()).unwrap();
+    assert!(f.wait(|ev| total(ev) == 2), "counted once complete: {:?}", counts(&f.events));
+    w.written += 1;
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+fn kill9_and_restart(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 5);
+    assert!(f.wait(|ev| total(ev) == 5));
+    std::thread::sleep(Duration::from_millis(300)); // a checkpoint or two
+    w.append(&e.file, 3); // perhaps read, surely not checkpointed
+    let mut events = f.kill9();
+    w.append(&e.file, 4); // written while it is down
+    let mut f = Follower::spawn(mode, &[e.logs.to_str().unwrap()], Some(&e.state));
+    let want = w.written;
+    let got = barrier(&mut f, &mut w, &e.file);
+    assert_eq!(got, want + 1, "every line counted exactly once");
+    events.append(&mut f.events);
+    assert_eq!(total(&events), w.written);
+}
+
+fn sigterm_and_restart(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    f.term();
+    let mut f = Follower::spawn(mode, &[e.logs.to_str().unwrap()], Some(&e.state));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), 4, "the restart resumes");
+    let incidents: Vec<&Value> = f.events.iter().filter(|v| v.get("incident").is_some()).collect();
+    assert_eq!(incidents.len(), 1, "nothing reported again: {:?}", f.events);
+    assert_eq!(incidents[0]["event"], "updated");
+}
+
+/// Tiny xorshift, for reproducible random sequences.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Random sequences of write / rotate (rename + create) / copytruncate / restart (kill -9 or SIGTERM) against a
+/// model: every problem line written is counted exactly once.
+fn model(mode: Mode) {
+    // Ten sequences per mode (twenty in all, with different seeds): each follower start compiles the pack,
+    // which is what the time goes to in a debug build.
+    let salt = match mode {
+        Mode::Watch => 0,
+        Mode::Poll => 100,
+    };
+    let threads: Vec<_> = (0..2u64)
+        .map(|t| {
+            std::thread::spawn(move || {
+                for s in 0..5u64 {
+                    one_sequence(mode, 0x9e3779b97f4a7c15 ^ (salt + t * 5 + s + 1));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+fn one_sequence(mode: Mode, seed: u64) {
+    let e = env();
+    let mut rng = Rng(seed);
+    let mut w = Writer::new();
+    let mut lines_in_file = 0;
+    let mut rotations = 0;
+    let mut log = Vec::new();
+    let logs = e.logs.to_str().unwrap().to_string();
+    let mut f = Some(spawn_ready(mode, &["--from-start", &logs], &e.state));
+    let mut events = Vec::new();
+    for _ in 0..6 {
+        match rng.next() % 6 {
+            0..=2 => {
+                let n = 1 + rng.next() % 4;
+                w.append(&e.file, n);
+                lines_in_file += n;
+                log.push(format!("write {n}"));
+            }
+            3 => {
+                rotations += 1;
+                let to = e.logs.join(format!("stackstate-receiver/stackstate-receiver.{rotations}.log"));
+                if e.file.exists() {
+                    std::fs::rename(&e.file, &to).unwrap();
+                }
+                lines_in_file = 0;
+                log.push("rotate".into());
+            }
+            // copytruncate: only of a file past the fingerprint size (see the README's limits)
+            4 if lines_in_file >= 2 => {
+                rotations += 1;
+                let to = e.logs.join(format!("stackstate-receiver/stackstate-receiver.{rotations}.log"));
+                std::fs::copy(&e.file, &to).unwrap();
+                std::fs::OpenOptions::new().write(true).open(&e.file).unwrap().set_len(0).unwrap();
+                lines_in_file = 0;
+                log.push("copytruncate".into());
+            }
+            _ => {
+                let old = f.take().unwrap();
+                if rng.next() % 2 == 0 {
+                    events.append(&mut old.kill9());
+                    log.push("kill -9".into());
+                } else {
+                    events.append(&mut old.term());
+                    log.push("term".into());
+                }
+                f = Some(spawn_ready(mode, &[&logs], &e.state));
+            }
+        }
+    }
+    let mut f = f.take().unwrap();
+    let want = w.written + 1;
+    let got = barrier(&mut f, &mut w, &e.file);
+    events.append(&mut f.events);
+    assert_eq!(got, want, "seed {seed:#x}, ops {log:?}, counts {:?}", counts(&events));
+    assert_eq!(total(&events), want, "seed {seed:#x}, ops {log:?}");
+}
+
+#[test]
+fn stdin_is_followed_to_its_end() {
+    let mut child = Command::new(BIN)
+        .args(["follow", "--format", "ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    for n in 0..3 {
+        text.push_str(&line(n));
+    }
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let events: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(total(&events), 3, "{events:?}");
+}
+
+#[test]
+fn from_start_replay_matches_scan() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linux");
+    let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(&dir).output().unwrap();
+    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let want: BTreeMap<String, u64> = report["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap()))
+        .collect();
+    assert!(!want.is_empty());
+    let mut f = Follower::spawn(Mode::Watch, &["--from-start", dir.to_str().unwrap()], None);
+    f.wait(|ev| counts(ev) == want);
+    let events = f.term();
+    assert_eq!(counts(&events), want);
+}
