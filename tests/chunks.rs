@@ -2,6 +2,9 @@
 //! times and sample line numbers as one chunk, including a match on a line that straddles a requested cut and a
 //! stack trace whose header is in the previous chunk.
 
+// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
+#![allow(clippy::unwrap_used)]
+
 use stackscan::correlate::build_incidents;
 use stackscan::report::{Format, Report};
 use stackscan::rules::Pack;

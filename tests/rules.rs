@@ -1,6 +1,9 @@
 //! Rule packs: `--rules` errors with file:line:column and rule id (all at once, exit 2), `rules check`, `rules
 //! test` and `rules list`, and the shipped pack's own self-test.
 
+// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
+#![allow(clippy::unwrap_used)]
+
 mod util;
 
 use stackscan::rules::{test_pack, Pack};

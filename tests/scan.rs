@@ -2,6 +2,9 @@
 //! codes, errors on input (missing, unreadable, binary, invalid UTF-8, CRLF, no final newline, ANSI and api keys),
 //! and byte-identical reports whatever `--threads` and the order of the paths.
 
+// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
+#![allow(clippy::unwrap_used)]
+
 mod util;
 
 use serde_json::Value;
