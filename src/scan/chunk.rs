@@ -162,7 +162,10 @@ fn run_chunk(
         return out;
     }
     let lb = a.saturating_sub(LOOK_BEHIND as u64);
-    let len = (b - lb) as usize;
+    // Look-ahead past the chunk: the rest of a stack trace whose header is in this chunk, so that a generic
+    // fallback on the header still gives way to a specific rule matched below it in the next chunk.
+    let ahead = (b + config.bounds.max_bytes as u64).min(size);
+    let len = (ahead - lb) as usize;
     let mut buf = std::mem::take(&mut s.buf);
     buf.clear();
     buf.resize(len, 0);
@@ -181,7 +184,7 @@ fn run_chunk(
     // The file may have shrunk since it was planned: scan what is there.
     buf.truncate(got);
     let region_start = ((a - lb) as usize).min(buf.len());
-    let region_end = buf.len();
+    let region_end = ((b - lb) as usize).min(buf.len());
     let region =
         Region { buf: &buf, start: region_start, end: region_end, base_offset: lb, chunk: index, first_line: 0 };
     let counts = scan_region(&ctx(pack, input, file, config), s, &region, &mut out.aggregates);

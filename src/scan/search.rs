@@ -189,6 +189,7 @@ fn handle_line(
 /// Whether a specific (non-generic) rule applicable to this file matches a continuation line of the record whose
 /// line ends at `le`: a generic fallback on the header (`Bulk request failed`) then gives way to the specific
 /// rule that names the cause in the stack trace below (`cluster_block_exception`). Only runs for generic hits.
+/// Reads past the region's end into the look-ahead a chunk carries (`r.buf` beyond `r.end`).
 fn specific_below(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, le: usize, on_header: bool) -> bool {
     if !on_header {
         return false;
@@ -196,8 +197,8 @@ fn specific_below(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, le: usize,
     let buf = r.buf;
     let mut pos = le + 1;
     let mut lines = 0;
-    while pos < r.end && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
-        let end = frame::line_end(buf, pos, r.end);
+    while pos < buf.len() && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
+        let end = frame::line_end(buf, pos, buf.len());
         let line = frame::trim_cr(&buf[pos..end]);
         if crate::time::parse_line_start(line, ctx.zone).is_some() || !frame::is_continuation(line) {
             return false;

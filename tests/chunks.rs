@@ -1,0 +1,150 @@
+//! Chunking through the library: a file cut into small newline-aligned chunks gives the same episodes, counts,
+//! times and sample line numbers as one chunk, including a match on a line that straddles a requested cut and a
+//! stack trace whose header is in the previous chunk.
+
+// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
+#![allow(clippy::unwrap_used)]
+
+use stackscan::correlate::build_incidents;
+use stackscan::report::{Format, Report};
+use stackscan::rules::Pack;
+use stackscan::scan::ScannerBuilder;
+use stackscan::source;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+fn pack() -> Arc<Pack> {
+    static P: OnceLock<Arc<Pack>> = OnceLock::new();
+    P.get_or_init(|| Arc::new(Pack::embedded().expect("embedded pack"))).clone()
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// The JSON report of `paths` scanned with `chunk` bytes per work unit, without `elapsed_ms`.
+fn report(paths: &[PathBuf], chunk: usize, threads: usize) -> serde_json::Value {
+    let (inputs, skipped, missing) = source::discover(paths);
+    assert!(missing.is_empty() && skipped.is_empty());
+    let scanner = ScannerBuilder::new().chunk_size(chunk).threads(threads).build(pack()).unwrap();
+    let out = scanner.scan(&inputs);
+    let (incidents, summary) = build_incidents(&pack(), out);
+    let mut buf = Vec::new();
+    Report { summary, incidents }.write(&mut buf, Format::Json, false).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+    v["scan"].as_object_mut().unwrap().remove("elapsed_ms");
+    v
+}
+
+/// Asserts two reports are equal, comparing the (rule, line, matched line, count) lists first for a short message.
+fn assert_same(got: &serde_json::Value, want: &serde_json::Value, ctx: &str) {
+    let (g, w) = (samples(got), samples(want));
+    let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).collect();
+    let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).collect();
+    assert!(extra.is_empty() && missing.is_empty(), "{ctx}: extra samples {extra:?}, missing {missing:?}");
+    assert_eq!(got["scan"], want["scan"], "{ctx}");
+    assert!(got == want, "{ctx}: reports differ");
+}
+
+fn samples(v: &serde_json::Value) -> Vec<(String, u64, Option<u64>, u64)> {
+    let mut out = Vec::new();
+    for i in v["incidents"].as_array().unwrap() {
+        for e in i["episodes"].as_array().unwrap() {
+            for s in e["samples"].as_array().unwrap() {
+                out.push((
+                    e["rule"].as_str().unwrap().to_string(),
+                    s["line"].as_u64().unwrap(),
+                    s.get("matched_line").and_then(|m| m.as_u64()),
+                    e["count"].as_u64().unwrap(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The byte offset where 1-based line `n` starts.
+fn line_start(text: &[u8], n: usize) -> usize {
+    if n == 1 {
+        return 0;
+    }
+    memchr_nth(text, n - 1) + 1
+}
+
+fn memchr_nth(text: &[u8], k: usize) -> usize {
+    text.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(k - 1).map(|(i, _)| i).unwrap()
+}
+
+#[test]
+fn stack_trace_header_in_the_previous_chunk() {
+    // stacktrace.log: header on line 3, the only matching text on line 4. Cut exactly between them.
+    let path = fixture("edge/stacktrace.log");
+    let text = std::fs::read(&path).unwrap();
+    let cut = line_start(&text, 4);
+    let whole = report(std::slice::from_ref(&path), 1 << 30, 1);
+    let split = report(std::slice::from_ref(&path), cut, 1);
+    assert_eq!(samples(&whole), vec![("es.read-only-allow-delete-block".to_string(), 3, Some(4), 1)]);
+    assert_same(&split, &whole, "cut between header and continuation");
+    let e = &split["incidents"][0]["episodes"][0];
+    assert_eq!(e["first_seen"], "2024-03-12T11:42:33.627Z", "the header's time, from the previous chunk");
+    // And any other cut, down to one byte per chunk.
+    for chunk in [1, 2, 3, 7, 64, 100, 333, 1000, cut - 1, cut + 1] {
+        assert_same(&report(std::slice::from_ref(&path), chunk, 2), &whole, &format!("chunk {chunk}"));
+    }
+}
+
+#[test]
+fn match_straddling_a_requested_cut() {
+    // A problem line whose matched text `could not be established` spans the requested chunk boundary.
+    let dir = tempfile::tempdir().unwrap();
+    let recv = dir.path().join("stackstate-receiver");
+    std::fs::create_dir(&recv).unwrap();
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!("2024-03-12 14:28:{i:02},100 [main] INFO  c.s.receiver.Main - heartbeat {i}\n"));
+    }
+    let problem = "2024-03-12 14:28:41,024 [kafka-producer-network-thread | producer-1] WARN  \
+                   org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] Connection to node 0 \
+                   (kafka-0.stackstate.local/10.20.0.7:9092) could not be established. Broker may not be available.\n";
+    let at = text.len() + problem.find("could not be").unwrap() + 5;
+    text.push_str(problem);
+    for i in 0..40 {
+        text.push_str(&format!("2024-03-12 14:29:{i:02},100 [main] INFO  c.s.receiver.Main - heartbeat {i}\n"));
+    }
+    let path = recv.join("stackstate-receiver.log");
+    std::fs::write(&path, &text).unwrap();
+    let whole = report(std::slice::from_ref(&path), 1 << 30, 1);
+    assert_eq!(samples(&whole), vec![("kafka.broker-unreachable".to_string(), 41, None, 1)]);
+    for chunk in [at, at - 3, at + 9, 17, 256, 4096] {
+        assert_same(&report(std::slice::from_ref(&path), chunk, 2), &whole, &format!("chunk {chunk}"));
+    }
+}
+
+#[test]
+fn small_chunks_over_the_edge_fixtures() {
+    for name in ["crlf.log", "no-final-newline.log", "invalid-utf8.log", "ansi-utf8.log", "empty.log"] {
+        let path = fixture(&format!("edge/{name}"));
+        let whole = report(std::slice::from_ref(&path), 1 << 30, 1);
+        for chunk in [1, 5, 50, 200, 700] {
+            assert_same(&report(std::slice::from_ref(&path), chunk, 2), &whole, &format!("{name} chunk {chunk}"));
+        }
+    }
+}
+
+/// A large real-looking file with many stack traces cut into chunks of a few KiB: every record whose text is
+/// only in a continuation line keeps its header's line and time.
+#[test]
+fn fixture_tree_files_in_small_chunks() {
+    let log = fixture("linux/opt/stackstate/var/log");
+    let paths = vec![
+        log.join("kafka-to-es/kafkaEventsToES.log"),
+        log.join("kafka-to-es/kafkaMultiMetricsToES.log"),
+        log.join("stackstate-receiver/stackstate-receiver.log"),
+    ];
+    let whole = report(&paths, 1 << 30, 1);
+    assert!(samples(&whole).contains(&("es.flood-stage-block".to_string(), 429, Some(440), 62)));
+    assert!(samples(&whole).contains(&("kafka.client-timeout".to_string(), 1260, Some(1261), 21)));
+    for chunk in [997, 4096, 65_536] {
+        assert_same(&report(&paths, chunk, 2), &whole, &format!("chunk {chunk}"));
+    }
+}

@@ -1,0 +1,209 @@
+//! Rule packs: `--rules` errors with file:line:column and rule id (all at once, exit 2), `rules check`, `rules
+//! test` and `rules list`, and the shipped pack's own self-test.
+
+// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use stackscan::rules::{test_pack, Pack};
+use std::path::Path;
+use util::*;
+
+const GOOD: &str = r#"
+[[rule]]
+id = "x.refused"
+title = "Refused"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+pattern = '''java\.net\.ConnectException: Connection refused(?:: (?P<target>\S+))?'''
+next_steps = ["look"]
+counterexamples = ['''Connection established''']
+
+[[rule.examples]]
+line = '''java.net.ConnectException: Connection refused: kafka-0:9092'''
+fields = { target = "kafka-0:9092" }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// `stackscan ARGS... DIR`.
+fn run_on(args: &[&str], dir: &Path) -> std::process::Output {
+    cmd().args(args).arg(dir).output().unwrap()
+}
+
+#[test]
+fn shipped_pack_passes_its_self_test() {
+    let pack = Pack::embedded().expect("the embedded pack loads");
+    let report = test_pack(&pack);
+    let failures: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(report.rules >= 40, "issue 3 expects 40 rules or more, got {}", report.rules);
+    assert!(report.examples >= report.rules);
+    assert!(report.counterexamples > 0);
+    // Every family has rules.
+    for family in ["json-deserialization", "connection", "kafka-to-es-index"] {
+        assert!(pack.rules().iter().any(|r| r.family.to_string() == family), "no {family} rule");
+    }
+}
+
+#[test]
+fn shipped_pack_through_the_binary() {
+    let o = run(["rules", "test"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains(" 0 failures"), "{}", stdout(&o));
+    let o = run(["rules", "check", "rules/stackstate"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ok: "));
+    let o = run(["rules", "list", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), Pack::embedded().unwrap().rules().len());
+    for id in ["es.flood-stage", "receiver.deserialize-400", "kafka.broker-unreachable", "net.no-route-to-host"] {
+        assert!(ids.contains(&id), "{id} not listed");
+    }
+}
+
+#[test]
+fn a_good_pack_loads_and_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.toml", GOOD);
+    assert_eq!(code(&run_on(&["rules", "check"], dir.path())), 0);
+    assert_eq!(code(&run_on(&["rules", "test", "--rules"], dir.path())), 0);
+    // The pack replaces the embedded one: crlf.log's Kafka problems are no longer found.
+    let r = scan_json(["--rules".as_ref(), dir.path().as_os_str(), "fixtures/edge/crlf.log".as_ref()]);
+    assert_eq!(r["incidents"], serde_json::json!([]));
+}
+
+#[test]
+fn unknown_field_names_file_line_column_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = GOOD.replace("next_steps = [\"look\"]", "next_steps = [\"look\"]\ncolour = \"red\"");
+    write(dir.path(), "a.toml", &text);
+    let line = text.lines().position(|l| l.starts_with("colour")).unwrap() + 1;
+    for args in [&["rules", "check"][..], &["rules", "test", "--rules"], &["rules", "list", "--rules"]] {
+        let o = run_on(args, dir.path());
+        assert_eq!(code(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(&format!("a.toml:{line}:1: rule x.refused: unknown field `colour`")), "{args:?}: {err}");
+    }
+}
+
+/// Several problems in two files: every one reported in one run, each with file:line:column and rule id.
+#[test]
+fn all_problems_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    let b = r#"[[rule]]
+id = "x.refused"
+title = "Duplicate id"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+pattern = '''Connection refused'''
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''Connection refused'''
+
+[[rule]]
+id = "x.badkey"
+title = "Key that is not a capture"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+pattern = '''could not be (?P<what>established)'''
+key = ["target"]
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''could not be established'''
+
+[[rule]]
+id = "x.badregex"
+title = "Bad regex, family, severity and component"
+family = "bogus-family"
+severity = "loud"
+components = ["toaster"]
+pattern = '''unclosed (group'''
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''unclosed (group'''
+"#;
+    write(dir.path(), "b.toml", b);
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    let want = [
+        "b.toml:2:6: rule x.refused: duplicate id (first defined at",
+        "b.toml:20:8: rule x.badkey: key \"target\" is not a named capture",
+        "b.toml:29:10: rule x.badregex: unknown family \"bogus-family\"",
+        "b.toml:30:12: rule x.badregex: unknown severity \"loud\"",
+        "b.toml:31:15: rule x.badregex: unknown component \"toaster\"",
+        "b.toml:32:11: rule x.badregex: invalid pattern",
+    ];
+    for w in want {
+        assert!(err.contains(w), "missing {w:?} in:\n{err}");
+    }
+    assert!(err.contains("6 problems"), "{err}");
+    // The duplicate names where the first one is.
+    assert!(err.contains("a.toml:2"), "{err}");
+
+    // The same through `scan --rules`: exit 2, no report.
+    let o = cmd()
+        .args(["scan", "--format", "json", "--rules"])
+        .arg(dir.path())
+        .arg("fixtures/edge/crlf.log")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("b.toml:32:11: rule x.badregex"));
+}
+
+#[test]
+fn rules_test_fails_on_a_failing_example_or_counterexample() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = GOOD
+        .replace(
+            "line = '''java.net.ConnectException: Connection refused: kafka-0:9092'''",
+            "line = '''java.net.ConnectException: Connection timed out'''",
+        )
+        .replace(
+            "counterexamples = ['''Connection established''']",
+            "counterexamples = ['''java.net.ConnectException: Connection refused''']",
+        );
+    write(dir.path(), "c.toml", &text);
+    // Valid as a pack: `rules check` passes, `rules test` fails.
+    assert_eq!(code(&run_on(&["rules", "check"], dir.path())), 0);
+    let o = run_on(&["rules", "test", "--rules"], dir.path());
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let out = stdout(&o);
+    // The example is named by its `[[rule.examples]]` table; the counterexample by its line.
+    let ex_line = text.lines().position(|l| l.starts_with("[[rule.examples]]")).unwrap() + 1;
+    let cx_line = text.lines().position(|l| l.starts_with("counterexamples")).unwrap() + 1;
+    assert!(out.contains(&format!("c.toml:{cx_line}: rule x.refused: counterexample matches")), "{out}");
+    assert!(out.contains(&format!("c.toml:{ex_line}: rule x.refused: example does not match")), "{out}");
+    assert!(out.contains("rule x.refused") && out.lines().filter(|l| l.starts_with("FAIL ")).count() == 2, "{out}");
+    assert!(out.contains("2 failures"), "{out}");
+
+    // A field value that differs is a failure too.
+    let text = GOOD.replace("fields = { target = \"kafka-0:9092\" }", "fields = { target = \"kafka-1:9092\" }");
+    write(dir.path(), "c.toml", &text);
+    let o = run_on(&["rules", "test", "--rules"], dir.path());
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("field target"), "{}", stdout(&o));
+}
+
+#[test]
+fn empty_rules_dir_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no .toml rule files"), "{}", stderr(&o));
+}

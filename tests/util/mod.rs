@@ -1,0 +1,152 @@
+//! Helpers shared by the integration tests: running the binary, reading its JSON report, finding episodes.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// The `stackscan` binary, run from the crate root with a clean environment for colour.
+pub fn cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stackscan"));
+    c.current_dir(root()).env_remove("NO_COLOR").stdin(Stdio::null());
+    c
+}
+
+/// Runs the binary with `args`.
+pub fn run<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    cmd().args(args).output().expect("run stackscan")
+}
+
+/// The exit code (panics on a signal).
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or_else(|| panic!("killed by a signal: {o:?}"))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `stackscan scan --format json ARGS...`: the parsed report, asserting exit code `want_code`.
+pub fn scan_json_code<I, S>(args: I, want_code: i32) -> (Value, Output)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut c = cmd();
+    c.args(["scan", "--format", "json"]).args(args);
+    let o = c.output().expect("run stackscan");
+    assert_eq!(code(&o), want_code, "exit code; stderr: {}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)));
+    (v, o)
+}
+
+/// `stackscan scan --format json ARGS...`, expecting exit 0.
+pub fn scan_json<I, S>(args: I) -> Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    scan_json_code(args, 0).0
+}
+
+/// Every episode of every incident (incidents may group several episodes).
+pub fn all_episodes(report: &Value) -> Vec<&Value> {
+    report["incidents"]
+        .as_array()
+        .expect("incidents array")
+        .iter()
+        .flat_map(|i| i["episodes"].as_array().expect("episodes array").iter())
+        .collect()
+}
+
+/// The episodes of rule `rule_id`, whatever incident they were grouped into.
+pub fn episodes<'a>(report: &'a Value, rule_id: &str) -> Vec<&'a Value> {
+    all_episodes(report).into_iter().filter(|e| e["rule"] == rule_id).collect()
+}
+
+/// The one episode of `rule_id` whose key field `k` equals `v`.
+pub fn episode<'a>(report: &'a Value, rule_id: &str, k: &str, v: &str) -> &'a Value {
+    let found: Vec<&Value> = episodes(report, rule_id).into_iter().filter(|e| e["key"][k] == v).collect();
+    assert_eq!(found.len(), 1, "episodes of {rule_id} with {k}={v}: {found:#?}");
+    found[0]
+}
+
+/// The one episode of `rule_id`.
+pub fn only_episode<'a>(report: &'a Value, rule_id: &str) -> &'a Value {
+    let found = episodes(report, rule_id);
+    assert_eq!(found.len(), 1, "episodes of {rule_id}: {found:#?}");
+    found[0]
+}
+
+/// The distinct rule ids found.
+pub fn rule_ids(report: &Value) -> std::collections::BTreeSet<String> {
+    all_episodes(report).iter().map(|e| e["rule"].as_str().expect("rule id").to_string()).collect()
+}
+
+/// Sum of `count` over episodes.
+pub fn total_count(eps: &[&Value]) -> u64 {
+    eps.iter().map(|e| e["count"].as_u64().expect("count")).sum()
+}
+
+/// A sample's (file name, line, matched_line).
+pub fn sample_at(s: &Value) -> (String, u64, Option<u64>) {
+    let path = s["path"].as_str().expect("sample path");
+    let name = Path::new(path).file_name().expect("file name").to_string_lossy().into_owned();
+    (name, s["line"].as_u64().expect("sample line"), s.get("matched_line").and_then(Value::as_u64))
+}
+
+/// Every string anywhere in a JSON value.
+pub fn strings(v: &Value) -> Vec<&str> {
+    let mut out = Vec::new();
+    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Value::Object(o) => o.iter().for_each(|(k, x)| {
+                out.push(k);
+                walk(x, out)
+            }),
+            _ => {}
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+/// The report without `scan.elapsed_ms`, the one key allowed to differ between runs.
+pub fn without_elapsed(mut v: Value) -> Value {
+    v["scan"].as_object_mut().expect("scan object").remove("elapsed_ms");
+    v
+}
+
+/// Whether this process can be denied a read by file permissions (not root).
+pub fn permissions_apply(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(".probe");
+    std::fs::write(&p, b"x").expect("write probe");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod probe");
+    let readable = std::fs::read(&p).is_ok();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod probe back");
+    std::fs::remove_file(&p).expect("remove probe");
+    !readable
+}
