@@ -231,6 +231,25 @@ impl Aggregates {
         }
     }
 
+    /// Drops every aggregate of each key that has been quiet since before `before` (all of its buckets end
+    /// earlier). Keys still active keep their whole history, so an ongoing incident keeps its first time and id.
+    /// Tail mode calls this so that weeks of following stay bounded by the problems of the last day, not of
+    /// all time. Untimed aggregates are kept.
+    pub fn prune_quiet(&mut self, before: Millis) {
+        let mut newest: HashMap<&EpisodeKey, Option<Millis>> = HashMap::new();
+        for ((k, _), b) in &self.map {
+            let slot = newest.entry(k).or_insert(None);
+            *slot = max_opt(*slot, b.last);
+        }
+        let quiet: Vec<EpisodeKey> =
+            newest.into_iter().filter(|(_, t)| t.is_some_and(|t| t < before)).map(|(k, _)| k.clone()).collect();
+        if quiet.is_empty() {
+            return;
+        }
+        let quiet: std::collections::HashSet<EpisodeKey> = quiet.into_iter().collect();
+        self.map.retain(|(k, _), _| !quiet.contains(k));
+    }
+
     /// Turns buckets into episodes: per key, consecutive buckets whose quiet gap is at most
     /// [`EPISODE_GAP_MS`] join one episode. Sorted by key, then time.
     pub fn into_episodes(self) -> Vec<(EpisodeKey, Bucket)> {
@@ -306,6 +325,23 @@ mod tests {
         assert_eq!(names(&a).len(), MAX_VALUES);
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.truncated, vec![Box::<str>::from("host")]);
+    }
+
+    #[test]
+    fn pruning_keeps_active_keys_whole() {
+        let old = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["old".into()]) };
+        let live = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["live".into()]) };
+        let mut agg = Aggregates::default();
+        for (k, t) in [(&old, 0), (&old, 3_600_000), (&live, 0), (&live, 90_000_000)] {
+            let b = agg.bucket(k.clone(), Some(t));
+            b.count += 1;
+            b.first = Some(t);
+            b.last = Some(t);
+        }
+        agg.prune_quiet(86_400_000);
+        let eps = agg.into_episodes();
+        assert!(eps.iter().all(|(k, _)| k == &live));
+        assert_eq!(eps.iter().map(|(_, b)| b.count).sum::<u64>(), 2, "the live key keeps its old bucket too");
     }
 
     #[test]

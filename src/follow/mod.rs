@@ -56,6 +56,9 @@ pub struct Config {
     pub zone: Zone,
 }
 
+/// How long (log time) a quiet problem's aggregates are kept after its last line.
+pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
+
 /// Loads the rule pack again (on SIGHUP).
 pub type Reload = Box<dyn Fn() -> Result<Pack, String>>;
 
@@ -94,7 +97,13 @@ impl Engine {
             ScanOutput::from_parts(files.to_vec(), stats, Vec::new(), self.agg.clone(), vec![vec![0]; files.len()]);
         let (incidents, _) = build_incidents(&self.pack, out);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
-        events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect()
+        let events = events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect();
+        // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
+        // problems however long stackscan follows.
+        if let Some(now) = self.log_now {
+            self.agg.prune_quiet(now - RETAIN_QUIET_MS);
+        }
+        events
     }
 
     fn rule_ids(&self) -> Vec<String> {
