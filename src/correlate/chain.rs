@@ -6,6 +6,7 @@
 //! Pure and deterministic: it runs on episodes (aggregates), sorted in a fixed order, and reads no clock; ties
 //! are broken by rule id and key. Chains are tried in pack order and an episode joins at most one incident.
 
+use super::episode::{max_opt, min_opt};
 use super::incident::{self, stable_hash, telemetry_of, EpisodeView, Incident, RootCause};
 use crate::model::Component;
 use crate::rules::{Chain, Pack, Scope, Selector};
@@ -98,20 +99,6 @@ pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
     }
     incident::sort(&mut incidents);
     incidents
-}
-
-fn min_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) | (None, x) => x,
-    }
-}
-
-fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.max(y)),
-        (x, None) | (None, x) => x,
-    }
 }
 
 fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], g: Group) -> Incident {

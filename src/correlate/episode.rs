@@ -161,14 +161,16 @@ impl Bucket {
     }
 }
 
-fn min_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+/// The earlier of two optional times.
+pub(crate) fn min_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, None) | (None, x) => x,
     }
 }
 
-fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+/// The later of two optional times.
+pub(crate) fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, None) | (None, x) => x,
