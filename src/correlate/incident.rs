@@ -188,17 +188,15 @@ pub fn telemetry_of(ep: &EpisodeView) -> Vec<String> {
     t
 }
 
-/// Builds the incidents of a scan: chains first (see [`super::chains`] when present), then one incident per
-/// episode that no chain explains. Sorted by severity (worst first), then first seen, then id.
+/// Builds the incidents of a scan: the pack's chains first (see [`super::chain`]), then one incident per episode
+/// that no chain explains. Sorted by severity (worst first), then first seen, then id.
 pub fn build_incidents(pack: &Pack, out: ScanOutput) -> (Vec<Incident>, ScanOutputSummary) {
     let summary = ScanOutputSummary { stats: out.stats.clone(), skipped: out.skipped.clone(), files: out.files.len() };
     let mut out = out;
     let aggregates = std::mem::take(&mut out.aggregates);
     let episodes: Vec<EpisodeView> =
         aggregates.into_episodes().into_iter().map(|(k, b)| episode_view(pack, &out, &k, b)).collect();
-    let mut incidents: Vec<Incident> = episodes.into_iter().map(|e| single(pack, e)).collect();
-    sort(&mut incidents);
-    (incidents, summary)
+    (super::chain::correlate(pack, episodes), summary)
 }
 
 /// What the report needs of a scan besides its incidents.

@@ -3,6 +3,7 @@
 //! Pure: it works on aggregates and the pack, reads no clock and does no I/O, so the same code serves a one-shot
 //! scan and tail mode, and the same inputs always give the same incidents.
 
+pub mod chain;
 pub mod episode;
 pub mod incident;
 

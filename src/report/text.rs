@@ -39,6 +39,10 @@ impl Paint {
     }
 }
 
+/// Fields that differ on nearly every line: shown in the JSON report, not in the text summary.
+const QUIET_FIELDS: &[&str] =
+    &["pod", "message", "size", "correlation_id", "client_id", "free", "path", "node_id", "logger"];
+
 /// Human-readable byte count.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -133,7 +137,10 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
     let comps: Vec<String> = inc
         .components
         .iter()
-        .map(|c| format!("{} ({})", c, thousands(inc.counts.get(c.as_str()).copied().unwrap_or(0))))
+        .map(|c| match inc.counts.get(c.as_str()).copied().unwrap_or(0) {
+            0 => format!("{c} (root cause; no lines from its own log)"),
+            n => format!("{c} ({})", thousands(n)),
+        })
         .collect();
     if !comps.is_empty() {
         writeln!(w, "  {}  {}", p.dim("components"), comps.join(", "))?;
@@ -165,29 +172,46 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
             )?;
         }
     }
-    let mut fields: Vec<String> = Vec::new();
+    // Field values merged across episodes, a line per field; noisy per-line fields are left to the JSON report.
+    let mut fields: std::collections::BTreeMap<&str, (Vec<&str>, bool)> = std::collections::BTreeMap::new();
     for e in &inc.episodes {
         for (k, vs) in &e.fields {
-            if k == "pod" || vs.is_empty() {
+            if QUIET_FIELDS.contains(&k.as_str()) {
                 continue;
             }
-            let shown: Vec<&str> = vs.iter().take(4).map(String::as_str).collect();
-            let more = if vs.len() > 4 || e.fields_truncated.contains(k) { ", …" } else { "" };
-            let line = format!("{k}: {}{more}", shown.join(", "));
-            if !fields.contains(&line) {
-                fields.push(line);
+            let slot = fields.entry(k.as_str()).or_default();
+            for v in vs {
+                if !slot.0.contains(&v.as_str()) {
+                    slot.0.push(v);
+                }
             }
+            slot.1 |= e.fields_truncated.contains(k);
         }
     }
     if !fields.is_empty() {
         writeln!(w, "  {}", p.dim("details"))?;
-        for f in fields.iter().take(12) {
-            writeln!(w, "    {f}")?;
+        for (k, (vs, truncated)) in &fields {
+            let shown: Vec<&str> = vs.iter().take(4).copied().collect();
+            let more = if vs.len() > 4 || *truncated { ", …" } else { "" };
+            writeln!(w, "    {k}: {}{more}", shown.join(", "))?;
         }
     }
+    // One or two evidence lines per component, earliest episodes first.
     writeln!(w, "  {}", p.dim("evidence"))?;
+    let mut shown_per_component: Vec<(Option<crate::model::Component>, usize)> = Vec::new();
     for e in &inc.episodes {
-        for s in e.samples.iter().take(2) {
+        for s in &e.samples {
+            let n = match shown_per_component.iter_mut().find(|(c, _)| *c == e.component) {
+                Some((_, n)) => n,
+                None => {
+                    shown_per_component.push((e.component, 0));
+                    &mut shown_per_component.last_mut().expect("just pushed").1
+                }
+            };
+            if *n >= 2 {
+                break;
+            }
+            *n += 1;
             let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
             writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
             writeln!(w, "      {}", s.text)?;

@@ -6,7 +6,7 @@
 
 use super::error::{Diagnostic, LineIndex, PackError};
 use super::schema::{ChainDef, FileDef, RuleDef};
-use super::{hir, prefilter, Chain, Example, Location, Pack, Rule, Scope};
+use super::{hir, prefilter, Chain, Example, Location, Pack, Rule, Scope, Selector};
 use crate::model::{Component, ComponentSet, Family, Severity};
 use crate::time::parse_duration;
 use regex_automata::meta::Regex;
@@ -333,36 +333,61 @@ fn check_chain(
     let before = fd.out.len();
     let severity = parse_enum(fd, &id, "severity", &def.severity, Severity::parse, Severity::names());
     let root = parse_enum(fd, &id, "component", &def.root_component, Component::parse, Component::names());
-    let resolve = |fd: &mut FileDiags<'_>, sel: &Spanned<String>| -> Vec<usize> {
-        let s = sel.get_ref();
-        let found: Vec<usize> = if let Some(fam) = s.strip_prefix("family:") {
-            match Family::parse(fam) {
-                Some(f) => rules.iter().enumerate().filter(|(_, c)| c.rule.family == f).map(|(i, _)| i).collect(),
-                None => {
-                    fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
-                    return Vec::new();
+    let resolve = |fd: &mut FileDiags<'_>, sels: &[Spanned<String>]| -> Vec<Selector> {
+        let mut out = Vec::new();
+        for sel in sels {
+            let (name, component) = match sel.get_ref().split_once('@') {
+                Some((n, c)) => match Component::parse(c) {
+                    Some(c) => (n, Some(c)),
+                    None => {
+                        fd.at(sel.span().start, Some(&id), format!("unknown component {c:?} in {:?}", sel.get_ref()));
+                        continue;
+                    }
+                },
+                None => (sel.get_ref().as_str(), None),
+            };
+            let found: Vec<usize> = if let Some(fam) = name.strip_prefix("family:") {
+                match Family::parse(fam) {
+                    Some(f) => rules.iter().enumerate().filter(|(_, c)| c.rule.family == f).map(|(i, _)| i).collect(),
+                    None => {
+                        fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
+                        continue;
+                    }
+                }
+            } else if let Some(prefix) = name.strip_suffix('*') {
+                let mut v: Vec<usize> = ids.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, &i)| i).collect();
+                v.sort_unstable();
+                v
+            } else {
+                ids.get(name).copied().into_iter().collect()
+            };
+            if found.is_empty() {
+                fd.at(sel.span().start, Some(&id), format!("{:?} names no rule of the pack", sel.get_ref()));
+            }
+            for rule in found {
+                if let Some(c) = component {
+                    if !rules[rule].rule.components.contains(c) {
+                        fd.at(
+                            sel.span().start,
+                            Some(&id),
+                            format!("rule {} is never logged by {c}", rules[rule].rule.id),
+                        );
+                        continue;
+                    }
+                }
+                let s = Selector { rule, component };
+                if !out.contains(&s) {
+                    out.push(s);
                 }
             }
-        } else if let Some(prefix) = s.strip_suffix('*') {
-            let mut v: Vec<usize> = ids.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, &i)| i).collect();
-            v.sort_unstable();
-            v
-        } else {
-            ids.get(s.as_str()).copied().into_iter().collect()
-        };
-        if found.is_empty() {
-            fd.at(sel.span().start, Some(&id), format!("{s:?} names no rule of the pack"));
         }
-        found
+        out
     };
-    let mut cause: Vec<usize> = def.cause.get_ref().iter().flat_map(|s| resolve(fd, s)).collect();
-    let mut effect: Vec<usize> = def.effect.iter().flat_map(|s| resolve(fd, s)).collect();
-    cause.sort_unstable();
-    cause.dedup();
-    effect.sort_unstable();
-    effect.dedup();
-    if def.cause.get_ref().is_empty() {
-        fd.at(def.cause.span().start, Some(&id), "cause must name at least one rule");
+    let cause = resolve(fd, &def.cause);
+    let proxy = resolve(fd, &def.proxy);
+    let effect = resolve(fd, &def.effect);
+    if def.cause.is_empty() && def.proxy.is_empty() {
+        fd.at(def.id.span().start, Some(&id), "a chain needs a cause or a proxy");
     }
     let dur = |fd: &mut FileDiags<'_>, v: &Spanned<String>| {
         let d = parse_duration(v.get_ref());
@@ -383,24 +408,26 @@ fn check_chain(
     });
     let produced: BTreeMap<&str, ()> = cause
         .iter()
+        .chain(&proxy)
         .chain(&effect)
-        .flat_map(|&i| {
-            rules[i]
-                .rule
-                .groups
-                .iter()
-                .map(|(_, n)| n.as_str())
-                .chain(rules[i].rule.fields.iter().map(|(k, _)| k.as_str()))
+        .flat_map(|s| {
+            let r = &rules[s.rule].rule;
+            r.groups.iter().map(|(_, n)| n.as_str()).chain(r.fields.iter().map(|(k, _)| k.as_str()))
         })
         .map(|n| (n, ()))
         .collect();
     for j in &def.join {
-        if !produced.contains_key(j.get_ref().as_str()) && !matches!(j.get_ref().as_str(), "index" | "stream" | "pod") {
+        if !produced.contains_key(j.get_ref().as_str()) && j.get_ref() != "pod" {
             fd.at(
                 j.span().start,
                 Some(&id),
                 format!("join field {:?} is produced by none of the chain's rules", j.get_ref()),
             );
+        }
+    }
+    for name in template_fields(&def.title) {
+        if !produced.contains_key(name.as_str()) && name != "pod" {
+            fd.at(start, Some(&id), format!("title field {{{name}}} is produced by none of the chain's rules"));
         }
     }
     if def.next_steps.get_ref().is_empty() {
@@ -415,14 +442,26 @@ fn check_chain(
         severity: severity?,
         root_component: root?,
         cause,
+        proxy,
         effect,
         window: window?,
         skew: skew?,
         join: def.join.iter().map(|j| j.get_ref().clone()).collect(),
-        effects_imply_cause: def.effects_imply_cause,
-        min_distinct: def.min_distinct.as_ref().map(|m| (m.field.clone(), m.count)),
         scope,
+        description: def.description.clone(),
         next_steps: def.next_steps.get_ref().clone(),
         location: fd.location(start),
     })
+}
+
+/// The `{field}` names in a title template.
+fn template_fields(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(a) = rest.find('{') {
+        let Some(b) = rest[a..].find('}') else { break };
+        out.push(rest[a + 1..a + b].to_string());
+        rest = &rest[a + b + 1..];
+    }
+    out
 }

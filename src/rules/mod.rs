@@ -95,42 +95,50 @@ pub enum Scope {
     Single,
 }
 
-/// How a chain selects episodes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selector {
-    /// One rule by id.
-    Rule(usize),
-    /// Every rule of a family.
-    Family(Family),
+/// Selects episodes for a chain: a rule, optionally only where a given component logged it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selector {
+    /// Rule index.
+    pub rule: usize,
+    /// Only episodes from this component, when set.
+    pub component: Option<crate::model::Component>,
 }
 
-/// A causal chain: episodes of `cause` explain episodes of `effect` on other components.
+impl Selector {
+    /// Whether an episode of `rule` from `component` is selected.
+    pub fn selects(&self, rule: usize, component: Option<crate::model::Component>) -> bool {
+        self.rule == rule && self.component.is_none_or(|c| component == Some(c))
+    }
+}
+
+/// A causal chain: episodes of its causes (or, when no cause was logged, its proxies) explain its effects on
+/// other components. A chain that fires becomes one incident.
 #[derive(Debug, Clone)]
 pub struct Chain {
     /// Unique id.
     pub id: String,
-    /// Incident title.
+    /// Incident title template.
     pub title: String,
-    /// Severity of the incident (at least that of its worst episode).
+    /// Least severity of the incident (the worst episode may raise it).
     pub severity: Severity,
     /// The component named as root cause.
     pub root_component: crate::model::Component,
-    /// Rules whose episodes are causes.
-    pub cause: Vec<usize>,
-    /// Rules whose episodes are effects.
-    pub effect: Vec<usize>,
-    /// How long after a cause (or before, within `skew`) an effect may start.
+    /// Cause episodes.
+    pub cause: Vec<Selector>,
+    /// Effects that stand for the cause when it was not logged.
+    pub proxy: Vec<Selector>,
+    /// Downstream effects.
+    pub effect: Vec<Selector>,
+    /// How long after a cause's last line an effect may start.
     pub window: Millis,
     /// Clock skew tolerated between hosts.
     pub skew: Millis,
-    /// Fields that must agree when both sides have them.
+    /// Fields that must share a value when both episodes have them.
     pub join: Vec<String>,
-    /// Whether effects without a seen cause still make this incident.
-    pub effects_imply_cause: bool,
-    /// Least distinct values of a field across effect episodes.
-    pub min_distinct: Option<(String, u32)>,
     /// Declared scope, if any.
     pub scope: Option<Scope>,
+    /// Why the chain holds.
+    pub description: Option<String>,
     /// Steps in the order to take them.
     pub next_steps: Vec<String>,
     /// Where it is defined.

@@ -58,44 +58,40 @@ pub struct ExampleDef {
     pub component: Option<String>,
 }
 
-/// A `[[chain]]` table: a cause and the effects it produces on other components.
+/// A `[[chain]]` table: a cause, the effects it produces on other components, and how they are matched up.
+/// Selectors name rules: `rule-id`, `prefix*`, or `family:<name>`, each optionally restricted to the component
+/// whose log carried the line with `@component` (`es.flood-stage-block@kafka-to-es`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainDef {
     pub id: Spanned<String>,
+    /// Incident title; `{field}` is replaced by the field's values, `[...]` drops when a field inside is missing.
     pub title: String,
     pub severity: Spanned<String>,
     /// The component named as the root cause.
     pub root_component: Spanned<String>,
-    /// The rules (ids, or `family:<name>`, or prefixes ending in `*`) whose episodes are causes.
-    pub cause: Spanned<Vec<Spanned<String>>>,
-    /// The rules whose episodes are effects.
+    /// Episodes that are the cause.
+    #[serde(default)]
+    pub cause: Vec<Spanned<String>>,
+    /// Effects that, seen without any cause (its log was not collected), still make the incident.
+    #[serde(default)]
+    pub proxy: Vec<Spanned<String>>,
+    /// Downstream effects, attached only to an incident that has a cause or a proxy.
     #[serde(default)]
     pub effect: Vec<Spanned<String>>,
-    /// How far from a cause an effect may start (`15m`).
+    /// How long after the cause's last line an effect may still start (`15m`).
     pub window: Spanned<String>,
     /// How much earlier than its cause an effect may start (clock skew between hosts; `2m`).
     #[serde(default)]
     pub skew: Option<Spanned<String>>,
-    /// Field names that must agree between cause and effect when both have them.
+    /// Fields that must share a value between two episodes when both have the field.
     #[serde(default)]
     pub join: Vec<Spanned<String>>,
-    /// Whether effects alone (no cause seen) still make this incident, named by its root cause.
-    #[serde(default)]
-    pub effects_imply_cause: bool,
-    /// The least number of distinct values of `distinct_field` across effects for the chain to fire.
-    #[serde(default)]
-    pub min_distinct: Option<ChainDistinct>,
-    /// `all` (every integration) or `single` (one integration); derived when absent.
+    /// `all` (every integration) or `single` (one integration); derived from the episodes when absent.
     #[serde(default)]
     pub scope: Option<Spanned<String>>,
+    /// Why the chain holds, for the reference.
+    #[serde(default)]
+    pub description: Option<String>,
     pub next_steps: Spanned<Vec<String>>,
-}
-
-/// `min_distinct = { field = "host", count = 2 }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChainDistinct {
-    pub field: String,
-    pub count: u32,
 }
