@@ -6,7 +6,7 @@ use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::correlate::episode::Aggregates;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
-use crate::source::{read, Input, Location, Skipped};
+use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -21,20 +21,42 @@ pub(crate) enum Unit {
     Chunk { file: u32, index: u32, start: u64, end: u64, size: u64, mode: Mode },
     /// A whole input read sequentially.
     Stream { file: u32 },
+    /// Not read: its whole time span lies outside `--since`/`--until`.
+    OutOfRange { file: u32 },
     /// Nothing to read (the file could not be opened at planning time).
     Failed { file: u32, skipped: Skipped },
 }
 
 /// Cuts the inputs into units.
-pub(crate) fn plan(inputs: &[Input], chunk: usize, zone: crate::time::Zone) -> Vec<Unit> {
+pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
+    let (chunk, zone) = (config.chunk, config.zone);
+    let windowed = config.since.is_some() || config.until.is_some();
     let mut units = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let file = i as u32;
         if is_stream(input) {
+            // An archive is not opened when its name and mtime prove it lies outside the window.
+            if let (true, Location::File(path)) = (windowed, &input.location) {
+                let mtime = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).and_then(millis_of);
+                if span::of_archive(path, mtime).outside(config.since, config.until) {
+                    units.push(Unit::OutOfRange { file });
+                    continue;
+                }
+            }
             units.push(Unit::Stream { file });
             continue;
         }
         let Location::File(path) = &input.location else { continue };
+        if windowed {
+            let span = File::open(path).and_then(|f| {
+                let size = f.metadata()?.len();
+                span::of_plain(&f, size, zone)
+            });
+            if span.is_ok_and(|s| s.outside(config.since, config.until)) {
+                units.push(Unit::OutOfRange { file });
+                continue;
+            }
+        }
         let probe = File::open(path).and_then(|f| {
             let size = f.metadata()?.len();
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
@@ -70,6 +92,7 @@ pub(crate) fn plan(inputs: &[Input], chunk: usize, zone: crate::time::Zone) -> V
 /// Runs one unit.
 pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, scratch: &mut Scratch) -> UnitResult {
     match *unit {
+        Unit::OutOfRange { file } => UnitResult { out_of_range: true, ..UnitResult::empty(file, 0) },
         Unit::Failed { file, ref skipped } => {
             UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
         }
@@ -282,8 +305,13 @@ impl UnitResult {
             newlines: 0,
             matches: 0,
             cut: 0,
+            out_of_range: false,
             skipped: None,
             aggregates: Aggregates::default(),
         }
     }
+}
+
+fn millis_of(t: std::time::SystemTime) -> Option<crate::time::Millis> {
+    t.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_millis() as crate::time::Millis)
 }

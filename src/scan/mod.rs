@@ -218,6 +218,7 @@ struct UnitTotals {
     newlines: u64,
     matches: u64,
     cut: u64,
+    out_of_range: bool,
     skipped: Option<Skipped>,
 }
 
@@ -233,6 +234,8 @@ pub(crate) struct UnitResult {
     pub matches: u64,
     /// Hits cut from their header by a record bound.
     pub cut: u64,
+    /// The input was not read: it lies outside the time window.
+    pub out_of_range: bool,
     pub skipped: Option<Skipped>,
     pub aggregates: Aggregates,
 }
@@ -247,7 +250,7 @@ impl Scanner {
     pub fn scan(&self, inputs: &[Input]) -> ScanOutput {
         let started = Instant::now();
         let mut skipped = Vec::new();
-        let units = chunk::plan(inputs, self.config.chunk, self.config.zone);
+        let units = chunk::plan(inputs, &self.config);
         let merged = Mutex::new(Aggregates::default());
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
@@ -258,11 +261,22 @@ impl Scanner {
                     let mut scratch = self.take_scratch();
                     let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
                     self.give_scratch(scratch);
-                    let UnitResult { file, chunk, bytes, lines, newlines, matches, cut, skipped, aggregates } = r;
+                    let UnitResult {
+                        file,
+                        chunk,
+                        bytes,
+                        lines,
+                        newlines,
+                        matches,
+                        cut,
+                        out_of_range,
+                        skipped,
+                        aggregates,
+                    } = r;
                     if !aggregates.is_empty() {
                         merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
                     }
-                    UnitTotals { file, chunk, bytes, lines, newlines, matches, cut, skipped }
+                    UnitTotals { file, chunk, bytes, lines, newlines, matches, cut, out_of_range, skipped }
                 })
                 .collect()
         });
@@ -273,7 +287,11 @@ impl Scanner {
         let mut read = vec![false; inputs.len()];
         let mut results = results;
         results.sort_by_key(|r| (r.file, r.chunk));
-        for UnitTotals { file, bytes, lines, newlines, matches, cut, skipped: skip, .. } in results {
+        for UnitTotals { file, bytes, lines, newlines, matches, cut, out_of_range, skipped: skip, .. } in results {
+            if out_of_range {
+                stats.skipped_by_time += 1;
+                continue;
+            }
             let f = file as usize;
             // Chunks arrive in order: each starts after the newlines of every earlier chunk of its file.
             line_bases[f].push(next_base[f]);
