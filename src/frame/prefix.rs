@@ -37,6 +37,9 @@ pub enum Mode {
         /// Whether the first token is a namespace (stern with several namespaces or `-A`).
         namespace: bool,
     },
+    /// As `Auto`, for a CRI node file: the scanner also visits every partial (`P`) line, so that a match split
+    /// across the parts of a long line is found in the joined line.
+    Cri,
 }
 
 /// Which writer a captured line came from. Lines of different sources never join one record.
@@ -273,13 +276,16 @@ pub const DETECT_LINES: usize = 32;
 /// (or three, with a namespace) name tokens. Everything else is [`Mode::Auto`], which needs no detection.
 pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let mut total = 0;
+    let mut cri = 0;
     let mut two = 0;
     let mut three = 0;
     // The last line of `head` may be cut: leave it out unless it is all there is.
     let whole = memchr::memrchr(b'\n', head).map_or(head, |i| &head[..i]);
     for line in whole.split(|&b| b == b'\n').map(super::trim_cr).filter(|l| !l.is_empty()).take(DETECT_LINES) {
         total += 1;
-        if crate::time::parse_line_start(line, zone).is_some() || strip(line, Mode::Auto).captured {
+        let auto = strip(line, Mode::Auto);
+        cri += auto.cri as usize;
+        if crate::time::parse_line_start(line, zone).is_some() || auto.captured {
             continue;
         }
         let logs = |s: Option<Stripped<'_>>| {
@@ -288,7 +294,9 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         two += logs(stern(line, false)) as usize;
         three += logs(stern(line, true)) as usize;
     }
-    if three * 2 > total && three >= two {
+    if cri * 2 > total {
+        Mode::Cri
+    } else if three * 2 > total && three >= two {
         Mode::Stern { namespace: true }
     } else if two * 2 > total {
         Mode::Stern { namespace: false }
@@ -397,5 +405,7 @@ mod tests {
         assert_eq!(detect(plain.as_bytes(), Zone::UTC), Mode::Auto);
         let kubectl = "[pod/a-1/c] 2024-03-12T10:00:02.311000000Z hello there world\n";
         assert_eq!(detect(kubectl.as_bytes(), Zone::UTC), Mode::Auto);
+        let cri = "2016-10-06T00:17:09.669794202Z stdout P log content 1\n2016-10-06T00:17:09.669794202Z stdout F 2\n";
+        assert_eq!(detect(cri.as_bytes(), Zone::UTC), Mode::Cri);
     }
 }

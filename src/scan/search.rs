@@ -69,9 +69,18 @@ pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, ag
     let mut line_at_counted = r.first_line;
     let mut last_record: Option<usize> = None;
     let mut fired: Vec<(usize, bool)> = Vec::new();
+    // CRI files: every partial line is a candidate too (a literal may be split between its parts).
+    let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, r.end));
 
     while pos < r.end {
-        let Some(cand) = find_candidate(ctx.pack, s, buf, pos, r.end) else { break };
+        let hit = find_candidate(ctx.pack, s, buf, pos, r.end);
+        let cand = match (hit, partials.as_mut().and_then(|p| p.next(pos))) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(c) => c,
+                None => break,
+            },
+        };
         let ls = frame::line_start(buf, pos, cand);
         let le = frame::line_end(buf, cand, r.end);
         line_at_counted += frame::count_newlines(&buf[counted..ls]) as i64;
@@ -81,6 +90,31 @@ pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, ag
     }
     counts.newlines = frame::count_newlines(&buf[r.start..r.end]);
     counts
+}
+
+/// The CRI partial lines of a buffer, found with one SIMD substring search per stream name.
+struct PartialLines<'a> {
+    buf: &'a [u8],
+    end: usize,
+    next: [Option<usize>; 2],
+}
+
+impl<'a> PartialLines<'a> {
+    const MARKS: [&'static [u8]; 2] = [b" stdout P ", b" stderr P "];
+
+    fn new(buf: &'a [u8], end: usize) -> Self {
+        PartialLines { buf, end, next: [Some(0); 2] }
+    }
+
+    /// The position of the next partial-line marker at or after `pos`.
+    fn next(&mut self, pos: usize) -> Option<usize> {
+        for (k, mark) in Self::MARKS.iter().enumerate() {
+            if self.next[k].is_some_and(|n| n < pos) {
+                self.next[k] = memchr::memmem::find(&self.buf[pos..self.end], mark).map(|i| pos + i);
+            }
+        }
+        self.next.iter().flatten().min().copied()
+    }
 }
 
 /// The position of the next candidate at or after `pos`, or `None`.
