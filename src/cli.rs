@@ -87,6 +87,10 @@ pub struct ScanArgs {
     /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub timezone: String,
+    /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
+    /// elasticsearch, ...); a line's pod prefix still wins.
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 use crate::cli::{Cli, ColorArg, Command, FollowArgs, FormatArg, PackArgs, RulesCommand, ScanArgs, SeverityArg};
 use anyhow::Context;
 use stackscan::correlate::build_incidents;
-use stackscan::model::Severity;
+use stackscan::model::{Component, Severity};
 use stackscan::report::{Format, Report};
 use stackscan::rules::{test_pack, Pack};
 use stackscan::scan::ScannerBuilder;
@@ -83,6 +83,13 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let now = now_millis();
     let since = a.since.as_deref().map(|s| parse_when("--since", s, zone, now)).transpose()?;
     let until = a.until.as_deref().map(|s| parse_when("--until", s, zone, now)).transpose()?;
+    let component = a
+        .component
+        .as_deref()
+        .map(|c| {
+            Component::parse(c).with_context(|| format!("--component {c:?}: expected one of {}", Component::names()))
+        })
+        .transpose()?;
     let pack = match load_pack(&a.pack) {
         Ok(p) => Arc::new(p),
         Err(code) => return Ok(code),
@@ -96,7 +103,10 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         a.paths.clone()
     };
-    let (inputs, mut skipped, missing) = source::discover(&paths);
+    let (mut inputs, mut skipped, missing) = source::discover(&paths);
+    if let Some(c) = component {
+        source::default_component(&mut inputs, c);
+    }
     if !missing.is_empty() {
         for (p, e) in &missing {
             eprintln!("stackscan: {}: {e}", p.display());

@@ -267,6 +267,20 @@ fn json_time(line: &[u8], default: Zone) -> Option<Millis> {
     None
 }
 
+/// An RFC 3339 date-time with a `T`, a fraction and an explicit zone at the start of `b` (the kubelet's
+/// `2006-01-02T15:04:05.000000000Z07:00`, CRI and Docker `time`), with the number of bytes it took and the number
+/// of fraction digits. Used for capture prefixes, which always carry a zone.
+pub fn rfc3339_prefix(b: &[u8]) -> Option<(Millis, usize, usize)> {
+    if b.len() < 20 || b[10] != b'T' {
+        return None;
+    }
+    let mut c = Cur { b, i: 0 };
+    let (base, zone) = datetime(&mut c, false)?;
+    let ZoneSpec::Offset(off) = zone else { return None };
+    let digits = if b[19] == b'.' { b[20..].iter().take_while(|d| d.is_ascii_digit()).count() } else { 0 };
+    Some((base - off as i64 * 1000, c.i, digits))
+}
+
 /// Parses a user-given instant: RFC 3339, `YYYY-MM-DD HH:MM:SS` or a bare date `YYYY-MM-DD` (midnight), in `zone`
 /// when it carries none.
 pub fn parse_instant(s: &str, zone: Zone) -> Option<Millis> {
@@ -360,6 +374,16 @@ mod tests {
             parse_line_start(b"2024-03-01T14:00:00Z x", z).map(format_rfc3339).as_deref(),
             Some("2024-03-01T14:00:00.000Z")
         );
+    }
+
+    #[test]
+    fn capture_prefix_times() {
+        let (t, len, digits) = rfc3339_prefix(b"2024-03-01T12:00:00.123456789Z rest").unwrap();
+        assert_eq!((format_rfc3339(t).as_str(), len, digits), ("2024-03-01T12:00:00.123Z", 30, 9));
+        let (t, len, _) = rfc3339_prefix(b"2024-03-01T14:00:00.5+02:00 x").unwrap();
+        assert_eq!((format_rfc3339(t).as_str(), len), ("2024-03-01T12:00:00.500Z", 27));
+        assert_eq!(rfc3339_prefix(b"2024-03-01 12:00:00,123 WARN"), None);
+        assert_eq!(rfc3339_prefix(b"2024-03-01T12:00:00.123 no zone"), None);
     }
 
     #[test]

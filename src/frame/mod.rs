@@ -4,6 +4,7 @@
 //! Pure functions over byte slices: no I/O, no clock. The scanner calls them only around hits, never for every
 //! line, which is why they may walk backwards freely within their bounds.
 
+pub mod prefix;
 pub mod sanitize;
 
 use crate::time::{parse_line_start, Millis, Zone};
@@ -89,13 +90,47 @@ pub struct Record {
     pub header_end: usize,
     /// How many lines the header is above the hit line (0 when the hit is on the header).
     pub lines_above: usize,
-    /// The header's timestamp.
+    /// The header's timestamp: its capture prefix's when it has one (authoritative), else its own layout's.
     pub time: Option<Millis>,
+    /// The walk back to the header reached a [`RecordBounds`] limit while still among continuation lines: the
+    /// hit is reported as a record of its own.
+    pub cut: bool,
 }
 
-/// Finds the record of the line `[start, end)` in `buf`, looking no further back than `lo`. `view` maps a raw
-/// line to the part after any capture prefix (kubectl, CRI); it returns `None` for a line that belongs to another
-/// stream and so cannot be this record's header.
+/// What one line is, seen from the record being located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewed<'b> {
+    /// A line of the same writer: its content after any capture prefix, and the prefix's timestamp.
+    Own {
+        /// The content.
+        content: std::borrow::Cow<'b, [u8]>,
+        /// The capture prefix's timestamp.
+        time: Option<Millis>,
+    },
+    /// A line of another pod, container or stream interleaved in the capture: stepped over, never a header.
+    Foreign,
+    /// The tail of a split line (a CRI partial line continued): stepped over, its head is above it.
+    Tail,
+}
+
+/// The view of plain files: every line is its own content.
+pub fn plain_view(buf: &[u8], start: usize, end: usize) -> Viewed<'_> {
+    Viewed::Own { content: std::borrow::Cow::Borrowed(trim_cr(&buf[start..end])), time: None }
+}
+
+/// Whether a line (content and prefix time) opens a record, and its time: a line whose content starts with a
+/// timestamp, or (in a capture with timestamp prefixes) any line that is not a continuation.
+fn header_time(content: &[u8], prefix_time: Option<Millis>, zone: Zone) -> Option<Option<Millis>> {
+    if let Some(t) = parse_line_start(content, zone) {
+        return Some(Some(prefix_time.unwrap_or(t)));
+    }
+    (prefix_time.is_some() && !is_continuation(content)).then_some(prefix_time)
+}
+
+/// Finds the record of the line `[start, end)` in `buf`, looking no further back than `lo`. `view` tells, for a
+/// line's bounds, what the line is once any capture prefix is taken off (see [`Viewed`]); lines of other writers
+/// are stepped over, so interleaved pods never join each other's records. Both bounds count every line and byte
+/// walked over, stepped-over lines included.
 pub fn locate_record<'b>(
     buf: &'b [u8],
     lo: usize,
@@ -103,32 +138,41 @@ pub fn locate_record<'b>(
     end: usize,
     zone: Zone,
     bounds: RecordBounds,
-    view: &dyn Fn(&'b [u8]) -> Option<&'b [u8]>,
+    view: &dyn Fn(usize, usize) -> Viewed<'b>,
 ) -> Record {
-    let own = |time| Record { header_start: start, header_end: end, lines_above: 0, time };
-    let Some(line) = view(trim_cr(&buf[start..end])) else { return own(None) };
-    if let Some(t) = parse_line_start(line, zone) {
-        return own(Some(t));
+    let own = |time, cut| Record { header_start: start, header_end: end, lines_above: 0, time, cut };
+    let (content, prefix_time) = match view(start, end) {
+        Viewed::Own { content, time } => (content, time),
+        _ => return own(None, false),
+    };
+    if let Some(t) = parse_line_start(&content, zone) {
+        return own(Some(prefix_time.unwrap_or(t)), false);
     }
-    if !is_continuation(line) {
-        return own(None);
+    if !is_continuation(&content) {
+        return own(prefix_time, false);
     }
     let mut cur = start;
     let mut lines = 0;
-    while cur > lo && lines < bounds.max_lines && start - cur <= bounds.max_bytes {
+    while cur > lo {
+        if lines >= bounds.max_lines || start - cur > bounds.max_bytes {
+            return own(prefix_time, true);
+        }
         let prev_end = cur - 1;
         let prev_start = line_start(buf, lo, prev_end);
         lines += 1;
-        let Some(prev) = view(trim_cr(&buf[prev_start..prev_end])) else { break };
-        if let Some(t) = parse_line_start(prev, zone) {
-            return Record { header_start: prev_start, header_end: prev_end, lines_above: lines, time: Some(t) };
+        cur = prev_start;
+        let (prev, prev_time) = match view(prev_start, prev_end) {
+            Viewed::Own { content, time } => (content, time),
+            Viewed::Foreign | Viewed::Tail => continue,
+        };
+        if let Some(t) = header_time(&prev, prev_time, zone) {
+            return Record { header_start: prev_start, header_end: prev_end, lines_above: lines, time: t, cut: false };
         }
-        if !is_continuation(prev) {
+        if !is_continuation(&prev) {
             break;
         }
-        cur = prev_start;
     }
-    own(None)
+    own(prefix_time, false)
 }
 
 /// Counts `\n` bytes. Written so the compiler vectorises it; this runs over every byte scanned.
@@ -151,10 +195,6 @@ pub fn count_newlines(buf: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    fn id(l: &[u8]) -> Option<&[u8]> {
-        Some(l)
-    }
-
     #[test]
     fn continuation_lines() {
         assert!(is_continuation(b"\tat com.x.Y.z(Y.java:12)"));
@@ -172,7 +212,7 @@ mod tests {
         let text = b"2024-03-12 11:42:00,001 INFO  a - ok\n2024-03-12 11:42:01,002 ERROR b - Bulk request failed\norg.elasticsearch.ElasticsearchStatusException: cluster_block_exception\n\tat x.y(Z.java:1)\n";
         let hit = memchr::memmem::find(text, b"org.elastic").unwrap();
         let end = line_end(text, hit, text.len());
-        let r = locate_record(text, 0, hit, end, Zone::UTC, RecordBounds::default(), &id);
+        let r = locate_record(text, 0, hit, end, Zone::UTC, RecordBounds::default(), &|s, e| plain_view(text, s, e));
         assert_eq!(&text[r.header_start..r.header_end], b"2024-03-12 11:42:01,002 ERROR b - Bulk request failed");
         assert_eq!(r.lines_above, 1);
         assert_eq!(r.time.map(crate::time::format_rfc3339).as_deref(), Some("2024-03-12T11:42:01.002Z"));

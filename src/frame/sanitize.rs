@@ -10,7 +10,8 @@ pub const MAX_TEXT_CHARS: usize = 600;
 /// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
 /// the values of `api_key=` / `apikey=` / `api-key:` and cuts at [`MAX_TEXT_CHARS`].
 pub fn clean(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
+    // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
     let mut chars = text.chars().peekable();
     let mut n = 0;

@@ -115,6 +115,24 @@ pub fn write(w: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
     for s in &r.summary.skipped {
         writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
     }
+    if st.skipped_by_time > 0 {
+        let n = st.skipped_by_time;
+        writeln!(
+            w,
+            "{} {n} file{} wholly outside --since/--until, not read",
+            p.dim("note:"),
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    if st.records_cut > 0 {
+        writeln!(
+            w,
+            "{} {} matching line{} too far below any header (record bound) were reported without their header",
+            p.dim("note:"),
+            st.records_cut,
+            if st.records_cut == 1 { "" } else { "s" }
+        )?;
+    }
     if r.incidents.is_empty() {
         writeln!(w, "\nNo known StackState telemetry problem found in these logs.")?;
     }

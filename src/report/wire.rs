@@ -35,6 +35,10 @@ pub struct Scan {
     pub elapsed_ms: u64,
     /// Inputs not read, or not completely, with why.
     pub skipped: Vec<crate::source::Skipped>,
+    /// Inputs not read because their whole time span lies outside `--since`/`--until`.
+    pub skipped_by_time: u64,
+    /// Matches more than a record bound below any header line, reported as records of their own.
+    pub records_cut: u64,
 }
 
 /// The root cause.
@@ -166,6 +170,8 @@ impl From<&ScanOutputSummary> for Scan {
             matches: s.stats.matches,
             elapsed_ms: s.stats.elapsed_ms,
             skipped: s.skipped.clone(),
+            skipped_by_time: s.stats.skipped_by_time,
+            records_cut: s.stats.records_cut,
         }
     }
 }

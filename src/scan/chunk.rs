@@ -4,8 +4,9 @@
 use super::search::{scan_region, FileCtx, Region};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::correlate::episode::Aggregates;
+use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
-use crate::source::{read, Input, Location, Skipped};
+use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -17,47 +18,70 @@ const BINARY_PROBE: usize = 8 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) enum Unit {
     /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes.
-    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64 },
+    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64, mode: Mode },
     /// A whole input read sequentially.
     Stream { file: u32 },
+    /// Not read: its whole time span lies outside `--since`/`--until`.
+    OutOfRange { file: u32 },
     /// Nothing to read (the file could not be opened at planning time).
     Failed { file: u32, skipped: Skipped },
 }
 
 /// Cuts the inputs into units.
-pub(crate) fn plan(inputs: &[Input], chunk: usize, _skipped: &mut [Skipped]) -> Vec<Unit> {
+pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
+    let (chunk, zone) = (config.chunk, config.zone);
+    let windowed = config.since.is_some() || config.until.is_some();
     let mut units = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let file = i as u32;
         if is_stream(input) {
+            // An archive is not opened when its name and mtime prove it lies outside the window.
+            if let (true, Location::File(path)) = (windowed, &input.location) {
+                let mtime = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).and_then(millis_of);
+                if span::of_archive(path, mtime).outside(config.since, config.until) {
+                    units.push(Unit::OutOfRange { file });
+                    continue;
+                }
+            }
             units.push(Unit::Stream { file });
             continue;
         }
         let Location::File(path) = &input.location else { continue };
+        if windowed {
+            let span = File::open(path).and_then(|f| {
+                let size = f.metadata()?.len();
+                span::of_plain(&f, size, zone)
+            });
+            if span.is_ok_and(|s| s.outside(config.since, config.until)) {
+                units.push(Unit::OutOfRange { file });
+                continue;
+            }
+        }
         let probe = File::open(path).and_then(|f| {
             let size = f.metadata()?.len();
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
-            Ok((size, memchr::memchr(0, &head[..n]).is_some()))
+            head.truncate(n);
+            Ok((size, memchr::memchr(0, &head).is_some(), prefix::detect(&head, zone)))
         });
         match probe {
             Err(e) => units.push(Unit::Failed {
                 file,
                 skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
             }),
-            Ok((_, true)) if !input.explicit => units.push(Unit::Failed {
+            Ok((_, true, _)) if !input.explicit => units.push(Unit::Failed {
                 file,
                 skipped: Skipped {
                     path: input.display.clone(),
                     reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
                 },
             }),
-            Ok((size, _)) => {
+            Ok((size, _, mode)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
                     let start = k * chunk as u64;
                     let end = ((k + 1) * chunk as u64).min(size);
-                    units.push(Unit::Chunk { file, index: k as u32, start, end, size });
+                    units.push(Unit::Chunk { file, index: k as u32, start, end, size, mode });
                 }
             }
         }
@@ -68,25 +92,19 @@ pub(crate) fn plan(inputs: &[Input], chunk: usize, _skipped: &mut [Skipped]) -> 
 /// Runs one unit.
 pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, scratch: &mut Scratch) -> UnitResult {
     match *unit {
-        Unit::Failed { file, ref skipped } => UnitResult {
-            file,
-            chunk: 0,
-            bytes: 0,
-            lines: 0,
-            newlines: 0,
-            matches: 0,
-            skipped: Some(skipped.clone()),
-            aggregates: Aggregates::default(),
-        },
-        Unit::Chunk { file, index, start, end, size } => {
+        Unit::OutOfRange { file } => UnitResult { out_of_range: true, ..UnitResult::empty(file, 0) },
+        Unit::Failed { file, ref skipped } => {
+            UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
+        }
+        Unit::Chunk { file, index, start, end, size, mode } => {
             let input = &inputs[file as usize];
-            run_chunk(input, file, index, start, end, size, pack, config, scratch)
+            run_chunk(input, file, index, (start, end, size), mode, pack, config, scratch)
         }
         Unit::Stream { file } => run_stream(&inputs[file as usize], file, pack, config, scratch),
     }
 }
 
-fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config) -> FileCtx<'a> {
+fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config, mode: Mode) -> FileCtx<'a> {
     FileCtx {
         pack,
         file,
@@ -95,6 +113,7 @@ fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config) -> File
         since: config.since,
         until: config.until,
         bounds: config.bounds,
+        mode,
     }
 }
 
@@ -125,23 +144,13 @@ fn run_chunk(
     input: &Input,
     file: u32,
     index: u32,
-    start: u64,
-    end: u64,
-    size: u64,
+    (start, end, size): (u64, u64, u64),
+    mode: Mode,
     pack: &Pack,
     config: &Config,
     s: &mut Scratch,
 ) -> UnitResult {
-    let mut out = UnitResult {
-        file,
-        chunk: index,
-        bytes: 0,
-        lines: 0,
-        newlines: 0,
-        matches: 0,
-        skipped: None,
-        aggregates: Aggregates::default(),
-    };
+    let mut out = UnitResult::empty(file, index);
     let Location::File(path) = &input.location else { return out };
     let fail = |e: io::Error| Some(Skipped { path: input.display.clone(), reason: format!("read error: {e}") });
     let f = match File::open(path) {
@@ -185,12 +194,20 @@ fn run_chunk(
     buf.truncate(got);
     let region_start = ((a - lb) as usize).min(buf.len());
     let region_end = ((b - lb) as usize).min(buf.len());
-    let region =
-        Region { buf: &buf, start: region_start, end: region_end, base_offset: lb, chunk: index, first_line: 0 };
-    let counts = scan_region(&ctx(pack, input, file, config), s, &region, &mut out.aggregates);
+    let region = Region {
+        buf: &buf,
+        start: region_start,
+        end: region_end,
+        base_offset: lb,
+        chunk: index,
+        first_line: 0,
+        more: b < size,
+    };
+    let counts = scan_region(&ctx(pack, input, file, config, mode), s, &region, &mut out.aggregates);
     out.bytes = (region_end - region_start) as u64;
     out.newlines = counts.newlines;
     out.matches = counts.matches;
+    out.cut = counts.cut;
     let unterminated = b == size && region_end > region_start && buf[region_end - 1] != b'\n';
     out.lines = counts.newlines + unterminated as u64;
     s.buf = buf;
@@ -198,16 +215,7 @@ fn run_chunk(
 }
 
 fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Scratch) -> UnitResult {
-    let mut out = UnitResult {
-        file,
-        chunk: 0,
-        bytes: 0,
-        lines: 0,
-        newlines: 0,
-        matches: 0,
-        skipped: None,
-        aggregates: Aggregates::default(),
-    };
+    let mut out = UnitResult::empty(file, 0);
     let mut reader = match read::open_stream(input) {
         Ok(r) => r,
         Err(e) => {
@@ -215,7 +223,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             return out;
         }
     };
-    let fctx = ctx(pack, input, file, config);
+    let mut fctx = ctx(pack, input, file, config, Mode::Auto);
     let block = config.chunk.max(64 * 1024);
     let mut buf = std::mem::take(&mut s.buf);
     buf.clear();
@@ -234,6 +242,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
             });
             break;
+        }
+        if first {
+            fctx.mode = prefix::detect(&buf[..buf.len().min(BINARY_PROBE)], config.zone);
         }
         first = false;
         let eof = n < block || err.is_some();
@@ -254,10 +265,12 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 base_offset: buf_offset,
                 chunk: 0,
                 first_line: out.newlines as i64,
+                more: !eof,
             };
             let counts = scan_region(&fctx, s, &region, &mut out.aggregates);
             out.newlines += counts.newlines;
             out.matches += counts.matches;
+            out.cut += counts.cut;
             out.bytes += (end - region_start) as u64;
             last_byte = buf[end - 1];
             region_start = end;
@@ -283,4 +296,25 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     buf.clear();
     s.buf = buf;
     out
+}
+
+impl UnitResult {
+    fn empty(file: u32, chunk: u32) -> UnitResult {
+        UnitResult {
+            file,
+            chunk,
+            bytes: 0,
+            lines: 0,
+            newlines: 0,
+            matches: 0,
+            cut: 0,
+            out_of_range: false,
+            skipped: None,
+            aggregates: Aggregates::default(),
+        }
+    }
+}
+
+fn millis_of(t: std::time::SystemTime) -> Option<crate::time::Millis> {
+    t.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_millis() as crate::time::Millis)
 }

@@ -34,6 +34,8 @@ pub struct Scratch {
     pub(crate) rule_caches: Vec<meta::Cache>,
     pub(crate) caps: Vec<Captures>,
     pub(crate) buf: Vec<u8>,
+    /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
+    pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
 }
 
 impl Scratch {
@@ -46,6 +48,7 @@ impl Scratch {
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
             buf: Vec::new(),
+            pods: Vec::new(),
         }
     }
 }
@@ -164,6 +167,11 @@ pub struct Stats {
     pub matches: u64,
     /// Wall time of the scan, milliseconds.
     pub elapsed_ms: u64,
+    /// Inputs not read because their whole time span lies outside `--since`/`--until`.
+    pub skipped_by_time: u64,
+    /// Hits more than a record bound ([`RecordBounds`]) below any header line: each was reported as a record of
+    /// its own, without the header's time.
+    pub records_cut: u64,
 }
 
 /// Everything a scan found.
@@ -209,6 +217,8 @@ struct UnitTotals {
     lines: u64,
     newlines: u64,
     matches: u64,
+    cut: u64,
+    out_of_range: bool,
     skipped: Option<Skipped>,
 }
 
@@ -222,6 +232,10 @@ pub(crate) struct UnitResult {
     /// `\n` bytes in the unit's region, for line bases of later chunks.
     pub newlines: u64,
     pub matches: u64,
+    /// Hits cut from their header by a record bound.
+    pub cut: u64,
+    /// The input was not read: it lies outside the time window.
+    pub out_of_range: bool,
     pub skipped: Option<Skipped>,
     pub aggregates: Aggregates,
 }
@@ -236,7 +250,7 @@ impl Scanner {
     pub fn scan(&self, inputs: &[Input]) -> ScanOutput {
         let started = Instant::now();
         let mut skipped = Vec::new();
-        let units = chunk::plan(inputs, self.config.chunk, &mut skipped);
+        let units = chunk::plan(inputs, &self.config);
         let merged = Mutex::new(Aggregates::default());
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
@@ -247,11 +261,22 @@ impl Scanner {
                     let mut scratch = self.take_scratch();
                     let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
                     self.give_scratch(scratch);
-                    let UnitResult { file, chunk, bytes, lines, newlines, matches, skipped, aggregates } = r;
+                    let UnitResult {
+                        file,
+                        chunk,
+                        bytes,
+                        lines,
+                        newlines,
+                        matches,
+                        cut,
+                        out_of_range,
+                        skipped,
+                        aggregates,
+                    } = r;
                     if !aggregates.is_empty() {
                         merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
                     }
-                    UnitTotals { file, chunk, bytes, lines, newlines, matches, skipped }
+                    UnitTotals { file, chunk, bytes, lines, newlines, matches, cut, out_of_range, skipped }
                 })
                 .collect()
         });
@@ -262,7 +287,11 @@ impl Scanner {
         let mut read = vec![false; inputs.len()];
         let mut results = results;
         results.sort_by_key(|r| (r.file, r.chunk));
-        for UnitTotals { file, bytes, lines, newlines, matches, skipped: skip, .. } in results {
+        for UnitTotals { file, bytes, lines, newlines, matches, cut, out_of_range, skipped: skip, .. } in results {
+            if out_of_range {
+                stats.skipped_by_time += 1;
+                continue;
+            }
             let f = file as usize;
             // Chunks arrive in order: each starts after the newlines of every earlier chunk of its file.
             line_bases[f].push(next_base[f]);
@@ -270,6 +299,7 @@ impl Scanner {
             stats.bytes += bytes;
             stats.lines += lines;
             stats.matches += matches;
+            stats.records_cut += cut;
             if bytes > 0 || skip.is_none() {
                 read[f] = true;
             }
@@ -353,6 +383,7 @@ pub fn scan_block(
         since: None,
         until: None,
         bounds: RecordBounds::default(),
+        mode: crate::frame::prefix::detect(&block.buf[..block.buf.len().min(16 * 1024)], zone),
     };
     let region = search::Region {
         buf: block.buf,
@@ -361,6 +392,7 @@ pub fn scan_block(
         base_offset: block.base_offset,
         chunk: 0,
         first_line: block.first_line as i64,
+        more: false,
     };
     let c = search::scan_region(&ctx, scratch, &region, agg);
     BlockCounts { newlines: c.newlines, matches: c.matches }

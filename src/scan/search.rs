@@ -10,11 +10,13 @@
 
 use super::Scratch;
 use crate::correlate::episode::{Aggregates, EpisodeKey, LineRef, Order, Sample};
-use crate::frame::{self, sanitize, RecordBounds};
+use crate::frame::prefix::{self, Mode, Source, Stripped};
+use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
 use crate::source::{classify, Origin};
 use crate::time::{Millis, Zone};
 use regex_automata::Input;
+use std::borrow::Cow;
 
 /// What the hot path needs to know about the file being scanned.
 pub(crate) struct FileCtx<'a> {
@@ -25,6 +27,8 @@ pub(crate) struct FileCtx<'a> {
     pub since: Option<Millis>,
     pub until: Option<Millis>,
     pub bounds: RecordBounds,
+    /// How lines are read (capture prefixes), from the input's first lines.
+    pub mode: Mode,
 }
 
 /// A newline-aligned region of a buffer to search. `buf[..start]` is look-behind: not searched, but available
@@ -39,6 +43,9 @@ pub(crate) struct Region<'a> {
     pub chunk: u32,
     /// Line number (0-based, relative to the chunk) of the region's first line.
     pub first_line: i64,
+    /// `buf[end..]` is not the rest of the input: more of it follows in another region. A CRI partial line that
+    /// goes on past `end` is left to the region that holds its end.
+    pub more: bool,
 }
 
 /// Counts from one region.
@@ -48,6 +55,8 @@ pub(crate) struct RegionCounts {
     pub newlines: u64,
     /// Events folded into aggregates.
     pub matches: u64,
+    /// Hits whose walk back to a header reached a record bound (reported as records of their own).
+    pub cut: u64,
 }
 
 /// Searches one region and folds every event into `agg`.
@@ -60,18 +69,52 @@ pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, ag
     let mut line_at_counted = r.first_line;
     let mut last_record: Option<usize> = None;
     let mut fired: Vec<(usize, bool)> = Vec::new();
+    // CRI files: every partial line is a candidate too (a literal may be split between its parts).
+    let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, r.end));
 
     while pos < r.end {
-        let Some(cand) = find_candidate(ctx.pack, s, buf, pos, r.end) else { break };
+        let hit = find_candidate(ctx.pack, s, buf, pos, r.end);
+        let cand = match (hit, partials.as_mut().and_then(|p| p.next(pos))) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(c) => c,
+                None => break,
+            },
+        };
         let ls = frame::line_start(buf, pos, cand);
         let le = frame::line_end(buf, cand, r.end);
         line_at_counted += frame::count_newlines(&buf[counted..ls]) as i64;
         counted = ls;
-        handle_line(ctx, s, r, ls, le, line_at_counted, &mut last_record, &mut fired, agg, &mut counts);
-        pos = le + 1;
+        let done = handle_line(ctx, s, r, ls, le, line_at_counted, &mut last_record, &mut fired, agg, &mut counts);
+        pos = done.max(le) + 1;
     }
     counts.newlines = frame::count_newlines(&buf[r.start..r.end]);
     counts
+}
+
+/// The CRI partial lines of a buffer, found with one SIMD substring search per stream name.
+struct PartialLines<'a> {
+    buf: &'a [u8],
+    end: usize,
+    next: [Option<usize>; 2],
+}
+
+impl<'a> PartialLines<'a> {
+    const MARKS: [&'static [u8]; 2] = [b" stdout P ", b" stderr P "];
+
+    fn new(buf: &'a [u8], end: usize) -> Self {
+        PartialLines { buf, end, next: [Some(0); 2] }
+    }
+
+    /// The position of the next partial-line marker at or after `pos`.
+    fn next(&mut self, pos: usize) -> Option<usize> {
+        for (k, mark) in Self::MARKS.iter().enumerate() {
+            if self.next[k].is_some_and(|n| n < pos) {
+                self.next[k] = memchr::memmem::find(&self.buf[pos..self.end], mark).map(|i| pos + i);
+            }
+        }
+        self.next.iter().flatten().min().copied()
+    }
 }
 
 /// The position of the next candidate at or after `pos`, or `None`.
@@ -85,6 +128,90 @@ fn find_candidate(pack: &Pack, s: &mut Scratch, buf: &[u8], pos: usize, end: usi
     pack.search.search_half_with(&mut s.search, &input).map(|m| m.offset().saturating_sub(1).max(pos))
 }
 
+/// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
+/// pod in the scratch space), else the input's.
+fn line_origin<'o>(ctx: &'o FileCtx<'_>, s: &mut Scratch, source: Source<'_>) -> Cow<'o, Origin> {
+    let Source::Pod { pod, container } = source else { return Cow::Borrowed(ctx.origin) };
+    let key_len = pod.len() + 1 + container.len();
+    if let Some((_, o)) = s
+        .pods
+        .iter()
+        .find(|(k, _)| k.len() == key_len && k.starts_with(pod) && k[pod.len()] == b'/' && k.ends_with(container))
+    {
+        return Cow::Owned(o.clone());
+    }
+    let pod_s = String::from_utf8_lossy(pod);
+    let container_s = String::from_utf8_lossy(container);
+    let mut o = classify::origin_of_name(&container_s)
+        .or_else(|| classify::origin_of_name(&pod_s))
+        .unwrap_or_else(|| Origin { pod: None, ..ctx.origin.clone() });
+    o.pod = Some(pod_s.into_owned());
+    if s.pods.len() >= 256 {
+        s.pods.clear();
+    }
+    s.pods.push(([pod, b"/", container].concat().into_boxed_slice(), o.clone()));
+    Cow::Owned(o)
+}
+
+/// Whether the physical line before `ls` is a CRI partial line of `stream`.
+fn partial_above(buf: &[u8], lo: usize, ls: usize, stream: Source<'_>, mode: Mode) -> Option<usize> {
+    if ls <= lo {
+        return None;
+    }
+    let ps = frame::line_start(buf, lo, ls - 1);
+    let p = prefix::strip(frame::trim_cr(&buf[ps..ls - 1]), mode);
+    (p.is_cri() && p.partial && p.source == stream).then_some(ps)
+}
+
+/// What [`cri_join`] found: the joined line (first line's start, last line's end, content), or, `Err`, the end
+/// of a split line that goes on past the region (left to the next region).
+type Joined = Result<(usize, usize, Vec<u8>), usize>;
+
+/// A CRI line split into partial (`P`) lines joined until its final (`F`) part: its first line's start, its last
+/// line's end, and the joined content. `None` when the line at `[ls, le)` is not part of a split line.
+fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> Option<Joined> {
+    let buf = r.buf;
+    if !st.is_cri() {
+        return None;
+    }
+    let mut first = ls;
+    while let Some(ps) = partial_above(buf, 0, first, st.source, ctx.mode) {
+        if ls - ps > super::MAX_LINE {
+            break;
+        }
+        first = ps;
+    }
+    if first == ls && !st.partial {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut at = first;
+    let mut last_end;
+    loop {
+        let end = frame::line_end(buf, at, r.end);
+        last_end = end;
+        let p = prefix::strip(frame::trim_cr(&buf[at..end]), ctx.mode);
+        if !(p.is_cri() && p.source == st.source) {
+            break;
+        }
+        parts.extend_from_slice(&p.content);
+        if !p.partial || parts.len() > super::MAX_LINE {
+            break;
+        }
+        if end >= r.end {
+            if r.more {
+                // The final part is in the next region, which joins the line.
+                return Some(Err(end));
+            }
+            break;
+        }
+        at = end + 1;
+    }
+    Some(Ok((first, last_end, parts)))
+}
+
+/// Handles one candidate line `[ls, le)`; returns the end of the last line it consumed (past `le` when a CRI
+/// partial line was joined with the lines that complete it).
 #[allow(clippy::too_many_arguments)]
 fn handle_line(
     ctx: &FileCtx<'_>,
@@ -97,31 +224,48 @@ fn handle_line(
     fired: &mut Vec<(usize, bool)>,
     agg: &mut Aggregates,
     counts: &mut RegionCounts,
-) {
+) -> usize {
     let buf = r.buf;
-    let line = frame::trim_cr(&buf[ls..le]);
+    let raw = frame::trim_cr(&buf[ls..le]);
+    let st = prefix::strip(raw, ctx.mode);
+    // A CRI partial line is searched as the whole line it is part of, numbered by its first part.
+    let (first, done, line_no, line): (usize, usize, i64, Cow<'_, [u8]>) = match cri_join(ctx, r, ls, &st) {
+        None => (ls, le, line_no, Cow::Borrowed(&*st.content)),
+        Some(Err(end)) => return end,
+        // A line whose first parts are in the look-behind was left to this region by the one before (it went on
+        // past that region's end).
+        Some(Ok((first, end, joined))) => {
+            (first, end, line_no - frame::count_newlines(&buf[first..ls]) as i64, Cow::Owned(joined))
+        }
+    };
+    let line: &[u8] = &line;
     let pack = ctx.pack;
     s.patset.clear();
     pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(line), &mut s.patset);
     if s.patset.is_empty() {
-        return;
+        return done;
     }
-    let record = frame::locate_record(buf, 0, ls, le, ctx.zone, ctx.bounds, &identity);
+    let first_end = frame::line_end(buf, first, r.end);
+    let (mode, source) = (ctx.mode, st.source);
+    let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
+    let record = frame::locate_record(buf, 0, first, first_end, ctx.zone, ctx.bounds, &view);
+    counts.cut += record.cut as u64;
     if *last_record != Some(record.header_start) {
         *last_record = Some(record.header_start);
         fired.clear();
     }
     if let Some(t) = record.time {
         if ctx.since.is_some_and(|since| t < since) || ctx.until.is_some_and(|until| t > until) {
-            return;
+            return done;
         }
     }
+    let origin = line_origin(ctx, s, st.source);
     // Specific rules first, then generic fallbacks, each in pack order.
     let mut matched: Vec<usize> = s.patset.iter().map(|p| p.as_usize()).collect();
     matched.sort_by_key(|&i| (pack.rules()[i].generic, i));
     for ri in matched {
         let rule = &pack.rules()[ri];
-        let component = match ctx.origin.component {
+        let component = match origin.component {
             Some(c) if !rule.components.contains(c) => continue,
             Some(c) => Some(c),
             None => classify::component_of_line(line)
@@ -131,7 +275,7 @@ fn handle_line(
         if fired.iter().any(|&(f, _)| f == ri) || (rule.generic && fired.iter().any(|&(_, g)| !g)) {
             continue;
         }
-        if rule.generic && specific_below(ctx, s, r, le, ls == record.header_start) {
+        if rule.generic && specific_below(ctx, s, r, done, first == record.header_start, &origin, source) {
             continue;
         }
         fired.push((ri, rule.generic));
@@ -144,8 +288,7 @@ fn handle_line(
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
         let key: Box<[Box<str>]> =
             rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default()).into_boxed_str()).collect();
-        let ekey =
-            EpisodeKey { rule: ri as u32, component, process: ctx.origin.process.as_deref().map(Into::into), key };
+        let ekey = EpisodeKey { rule: ri as u32, component, process: origin.process.as_deref().map(Into::into), key };
         let order = Order {
             time: record.time.unwrap_or(i64::MAX),
             file: ctx.file,
@@ -167,30 +310,58 @@ fn handle_line(
         for (name, v) in &rule.fields {
             bucket.add_value(name, v, order);
         }
-        if let Some(pod) = &ctx.origin.pod {
+        if let Some(pod) = &origin.pod {
             bucket.add_value("pod", pod, order);
         }
         if bucket.wants_sample(order) {
             let header_line = line_no - record.lines_above as i64;
-            let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
+            let text = if record.lines_above == 0 {
+                sanitize::clean(line)
+            } else {
+                let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
+                sanitize::clean(&prefix::strip(header, ctx.mode).content)
+            };
             bucket.add_sample(Sample {
                 order,
                 line: LineRef { chunk: r.chunk, rel: header_line },
-                text: sanitize::clean(header),
+                text,
                 matched: (record.lines_above > 0)
                     .then(|| (LineRef { chunk: r.chunk, rel: line_no }, sanitize::clean(line))),
-                pod: ctx.origin.pod.clone(),
+                pod: origin.pod.clone(),
             });
         }
         counts.matches += 1;
     }
+    done
 }
 
-/// Whether a specific (non-generic) rule applicable to this file matches a continuation line of the record whose
-/// line ends at `le`: a generic fallback on the header (`Bulk request failed`) then gives way to the specific
-/// rule that names the cause in the stack trace below (`cluster_block_exception`). Only runs for generic hits.
-/// Reads past the region's end into the look-ahead a chunk carries (`r.buf` beyond `r.end`).
-fn specific_below(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, le: usize, on_header: bool) -> bool {
+/// What the line `[a, b)` is to a record whose hit line came from `source`.
+fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, source: Source<'_>) -> Viewed<'b> {
+    let st = prefix::strip(frame::trim_cr(&buf[a..b]), mode);
+    if st.source != source {
+        return Viewed::Foreign;
+    }
+    if st.is_cri() && partial_above(buf, 0, a, source, mode).is_some() {
+        return Viewed::Tail;
+    }
+    Viewed::Own { content: st.content, time: st.time }
+}
+
+/// Whether a specific (non-generic) rule applicable to this line's origin matches a continuation line of the
+/// record whose line ends at `le`: a generic fallback on the header (`Bulk request failed`) then gives way to the
+/// specific rule that names the cause in the stack trace below (`cluster_block_exception`). Only runs for generic
+/// hits. Lines of other writers interleaved in a capture are stepped over. Reads past the region's end into the
+/// look-ahead a chunk carries (`r.buf` beyond `r.end`), so a record cut by a chunk boundary is judged whole.
+#[allow(clippy::too_many_arguments)]
+fn specific_below(
+    ctx: &FileCtx<'_>,
+    s: &mut Scratch,
+    r: &Region<'_>,
+    le: usize,
+    on_header: bool,
+    origin: &Origin,
+    source: Source<'_>,
+) -> bool {
     if !on_header {
         return false;
     }
@@ -199,25 +370,25 @@ fn specific_below(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, le: usize,
     let mut lines = 0;
     while pos < buf.len() && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
         let end = frame::line_end(buf, pos, buf.len());
-        let line = frame::trim_cr(&buf[pos..end]);
-        if crate::time::parse_line_start(line, ctx.zone).is_some() || !frame::is_continuation(line) {
+        lines += 1;
+        let viewed = view_line(buf, pos, end, ctx.mode, source);
+        pos = end + 1;
+        let line = match viewed {
+            Viewed::Own { content, .. } => content,
+            Viewed::Foreign | Viewed::Tail => continue,
+        };
+        if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
         s.patset.clear();
-        ctx.pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(line), &mut s.patset);
+        ctx.pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(&line), &mut s.patset);
         let specific = s.patset.iter().any(|p| {
             let rule = &ctx.pack.rules()[p.as_usize()];
-            !rule.generic && ctx.origin.component.is_none_or(|c| rule.components.contains(c))
+            !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c))
         });
         if specific {
             return true;
         }
-        pos = end + 1;
-        lines += 1;
     }
     false
-}
-
-fn identity(l: &[u8]) -> Option<&[u8]> {
-    Some(l)
 }

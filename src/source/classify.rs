@@ -252,5 +252,44 @@ mod tests {
         assert_eq!(comp("logs/suse-observability-elasticsearch-master-0.log").0, Some(Elasticsearch));
         assert_eq!(origin_of_name("stackstate-agent-node-agent-x7k2p").and_then(|o| o.component), Some(Agent));
         assert_eq!(origin_of_name("stackstate-e2es-59c7d9-2kq8z").and_then(|o| o.process), Some("e2es".into()));
+        let c = |n: &str| origin_of_name(n).and_then(|o| o.component);
+        for (name, want) in [
+            ("receiver", Receiver),
+            ("suse-observability-receiver-5b9d79db86-h2hkz", Receiver),
+            ("stackstate-elasticsearch-master-2", Elasticsearch),
+            ("elasticsearch-master-0", Elasticsearch),
+            ("elasticsearch", Elasticsearch),
+            ("node-agent", Agent),
+            ("cluster-agent", Agent),
+            ("checks-agent", Agent),
+            ("stackstate-agent", Agent),
+            ("process-agent", Agent),
+            ("stackstate-agent-cluster-agent-6c9d-2x", Agent),
+            ("suse-observability-trace2es-7d-x", KafkaToEs),
+            ("stackstate-kafka-0", Kafka),
+            ("stackstate-zookeeper-0", Zookeeper),
+            ("stackstate-server-0", Stackstate),
+        ] {
+            assert_eq!(c(name), Some(want), "{name}");
+        }
+        assert_eq!(origin_of_name("stackstate-sts2es-1").and_then(|o| o.process), Some("sts2es".into()));
+        assert_eq!(c("nginx"), None);
+    }
+
+    #[test]
+    fn capture_dirs() {
+        use Component::*;
+        assert_eq!(
+            comp("/var/log/pods/stackstate_stackstate-elasticsearch-master-1_9f1e/elasticsearch/3.log"),
+            (Some(Elasticsearch), None, Some("stackstate-elasticsearch-master-1".into()))
+        );
+        assert_eq!(
+            comp("/var/log/containers/stackstate-receiver-5b9d79db86-h2hkz_stackstate_receiver-0a1b2c.log"),
+            (Some(Receiver), None, Some("stackstate-receiver-5b9d79db86-h2hkz".into()))
+        );
+        assert_eq!(
+            comp("captures/stackstate-mm2es-6d4f8-abcde.log"),
+            (Some(KafkaToEs), Some("mm2es".into()), Some("stackstate-mm2es-6d4f8-abcde".into()))
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod read;
+pub mod span;
 
 pub use classify::Origin;
 
@@ -108,6 +109,14 @@ fn push_file(p: &Path, explicit: bool, inputs: &mut Vec<Input>, seen: &mut HashS
         explicit,
         compression: Compression::of_path(p),
     });
+}
+
+/// Gives `component` to the inputs whose path (or, for stdin, nothing) says what wrote them (`--component`).
+/// Lines that carry a pod prefix still take their component from the pod.
+pub fn default_component(inputs: &mut [Input], component: crate::model::Component) {
+    for i in inputs.iter_mut().filter(|i| i.origin.component.is_none()) {
+        i.origin.component = Some(component);
+    }
 }
 
 /// File names that are never logs: lock and pid files, editor swap files, our own state.

@@ -1,0 +1,411 @@
+//! Capture prefixes: what `kubectl logs`, stern, the kubelet's CRI files and Docker's json-file driver put around
+//! a container's own log line, recognised and stripped so that framing (timestamps, continuation lines, record
+//! headers) and the rules see the line as the container wrote it.
+//!
+//! Recognised per line, in this order (LOG-FORMATS.md §4):
+//!
+//! | capture | line | stream identity |
+//! |---|---|---|
+//! | `kubectl logs --prefix` | `[pod/NAME/CONTAINER] rest` (and `[node/NAME] rest`) | pod + container |
+//! | `kubectl logs --timestamps` | `2006-01-02T15:04:05.000000000Z rest` (exactly 9 fraction digits) | — |
+//! | both (prefix first) | `[pod/NAME/CONTAINER] 2006-01-02T15:04:05.000000000Z rest` | pod + container |
+//! | CRI node file | `<RFC 3339> stdout\|stderr P\|F content` | stdout / stderr |
+//! | Docker json-file | `{"log":"content\n","stream":"stdout","time":"<RFC 3339>"}` (`log` unescaped) | stream |
+//! | stern (only when [`detect`] says so) | `[NAMESPACE] POD CONTAINER [<RFC 3339>] content`, ANSI colours allowed | pod + container |
+//!
+//! Anything else is a plain line: its content is the whole line. The checks are a few byte comparisons, and the
+//! scanner runs them only on candidate lines and on the lines it walks back over to find a record's header,
+//! never on every line, so plain files pay nothing measurable.
+//!
+//! Stern's `POD CONTAINER MESSAGE` cannot be told from an ordinary line by itself, so it is only stripped when
+//! [`detect`] finds it on most of an input's first lines. The timestamp of a prefix is authoritative for the event
+//! time (it is the kubelet's receive time, with a zone), over whatever the content's own layout says.
+//!
+//! Pure functions over bytes: no I/O, no clock.
+
+use crate::time::{rfc3339_prefix, Millis};
+use std::borrow::Cow;
+
+/// How an input's lines are read. Chosen once per input by [`detect`] from its first lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Per line: kubectl prefix and timestamps, CRI and Docker json-file lines are recognised; the rest is plain.
+    #[default]
+    Auto,
+    /// As `Auto`, plus stern's `POD CONTAINER` (or, with `namespace`, `NAMESPACE POD CONTAINER`) before the line.
+    Stern {
+        /// Whether the first token is a namespace (stern with several namespaces or `-A`).
+        namespace: bool,
+    },
+    /// As `Auto`, for a CRI node file: the scanner also visits every partial (`P`) line, so that a match split
+    /// across the parts of a long line is found in the joined line.
+    Cri,
+}
+
+/// Which writer a captured line came from. Lines of different sources never join one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A plain line (or a capture that names no writer).
+    None,
+    /// A pod's container (kubectl `--prefix`, stern).
+    Pod {
+        /// The pod name.
+        pod: &'a [u8],
+        /// The container name.
+        container: &'a [u8],
+    },
+    /// A node (kubectl `[node/NAME]`).
+    Node(&'a [u8]),
+    /// A container's output stream in a CRI or Docker file (`stdout`, `stderr`).
+    Stream(&'a [u8]),
+}
+
+/// A line with its capture prefix taken off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stripped<'a> {
+    /// The line as the container wrote it.
+    pub content: Cow<'a, [u8]>,
+    /// The prefix's timestamp (kubectl `--timestamps`, CRI, Docker `time`).
+    pub time: Option<Millis>,
+    /// Who wrote it.
+    pub source: Source<'a>,
+    /// A CRI partial line (`P`): the line goes on in the next line of the same stream.
+    pub partial: bool,
+    /// Whether any prefix was found (false: `content` is the whole line).
+    pub captured: bool,
+    /// A CRI line (its `P`/`F` flag is meaningful).
+    pub cri: bool,
+}
+
+impl<'a> Stripped<'a> {
+    fn plain(line: &'a [u8]) -> Self {
+        Stripped {
+            content: Cow::Borrowed(line),
+            time: None,
+            source: Source::None,
+            partial: false,
+            captured: false,
+            cri: false,
+        }
+    }
+
+    /// Whether this line is a CRI line (its `P`/`F` flag is meaningful).
+    pub fn is_cri(&self) -> bool {
+        self.cri
+    }
+}
+
+/// Strips the capture prefix of one line (without its `\n`; a trailing `\r` is the caller's business).
+pub fn strip(line: &[u8], mode: Mode) -> Stripped<'_> {
+    match line.first() {
+        Some(b'[') => {
+            if let Some(s) = kubectl(line) {
+                return s;
+            }
+        }
+        Some(b'{') if line.starts_with(b"{\"log\":") => {
+            if let Some(s) = docker(line) {
+                return s;
+            }
+        }
+        Some(d) if d.is_ascii_digit() => {
+            if let Some(s) = timestamped(line) {
+                return s;
+            }
+        }
+        _ => {}
+    }
+    if let Mode::Stern { namespace } = mode {
+        if let Some(s) = stern(line, namespace) {
+            return s;
+        }
+    }
+    Stripped::plain(line)
+}
+
+/// `[pod/NAME/CONTAINER] ` or `[node/NAME] `, then an optional kubelet timestamp.
+fn kubectl(line: &[u8]) -> Option<Stripped<'_>> {
+    let close = memchr::memchr(b']', &line[..line.len().min(300)])?;
+    if line.get(close + 1) != Some(&b' ') {
+        return None;
+    }
+    let inner = &line[1..close];
+    let source = if let Some(rest) = inner.strip_prefix(b"pod/") {
+        let slash = memchr::memchr(b'/', rest)?;
+        Source::Pod { pod: &rest[..slash], container: &rest[slash + 1..] }
+    } else if let Some(rest) = inner.strip_prefix(b"node/") {
+        Source::Node(rest)
+    } else {
+        return None;
+    };
+    let rest = &line[close + 2..];
+    let (time, content) = kubelet_time(rest).map_or((None, rest), |(t, c)| (Some(t), c));
+    Some(Stripped { content: Cow::Borrowed(content), time, source, partial: false, captured: true, cri: false })
+}
+
+/// The kubelet's `--timestamps` prefix: RFC 3339 with exactly 9 fraction digits and a zone, then a space.
+/// Exactly 9 digits, so that an agent line in its RFC 3339 layout (`2024-03-01T12:00:00Z | CORE |`) is not
+/// mistaken for one.
+fn kubelet_time(b: &[u8]) -> Option<(Millis, &[u8])> {
+    let (t, len, digits) = rfc3339_prefix(b)?;
+    if digits != 9 || b.get(len) != Some(&b' ') {
+        return None;
+    }
+    Some((t, &b[len + 1..]))
+}
+
+/// A CRI line (`<ts> stdout F content`) or a kubectl `--timestamps` line (`<ts> content`).
+fn timestamped(line: &[u8]) -> Option<Stripped<'_>> {
+    let (t, len, digits) = rfc3339_prefix(line)?;
+    if line.get(len) != Some(&b' ') {
+        return None;
+    }
+    let rest = &line[len + 1..];
+    for stream in [&b"stdout"[..], b"stderr"] {
+        if let Some(after) = rest.strip_prefix(stream) {
+            if let (Some(b' '), Some(flag @ (b'P' | b'F'))) = (after.first(), after.get(1)) {
+                let content = match after.get(2) {
+                    None => &after[2..],
+                    Some(b' ') => &after[3..],
+                    Some(_) => continue,
+                };
+                return Some(Stripped {
+                    content: Cow::Borrowed(content),
+                    time: Some(t),
+                    source: Source::Stream(&rest[..stream.len()]),
+                    partial: *flag == b'P',
+                    captured: true,
+                    cri: true,
+                });
+            }
+        }
+    }
+    (digits == 9).then_some(Stripped {
+        content: Cow::Borrowed(rest),
+        time: Some(t),
+        source: Source::None,
+        partial: false,
+        captured: true,
+        cri: false,
+    })
+}
+
+/// A Docker json-file line. `log` is unescaped and loses its final `\n`.
+fn docker(line: &[u8]) -> Option<Stripped<'_>> {
+    #[derive(serde::Deserialize)]
+    struct Line<'a> {
+        log: String,
+        #[serde(borrow, default)]
+        stream: Option<&'a str>,
+        #[serde(default)]
+        time: Option<&'a str>,
+    }
+    let l: Line<'_> = serde_json::from_slice(line).ok()?;
+    let mut log = l.log.into_bytes();
+    if log.last() == Some(&b'\n') {
+        log.pop();
+    }
+    let time = l.time.and_then(|t| rfc3339_prefix(t.as_bytes())).map(|(t, _, _)| t);
+    let source = match l.stream {
+        Some("stderr") => Source::Stream(b"stderr"),
+        Some(_) => Source::Stream(b"stdout"),
+        None => Source::None,
+    };
+    Some(Stripped { content: Cow::Owned(log), time, source, partial: false, captured: true, cri: false })
+}
+
+/// Skips ANSI SGR sequences (`ESC [ ... m`) at `i`.
+fn skip_ansi(b: &[u8], mut i: usize) -> usize {
+    while b.get(i) == Some(&0x1b) && b.get(i + 1) == Some(&b'[') {
+        let mut j = i + 2;
+        while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'm') {
+            return i;
+        }
+        i = j + 1;
+    }
+    i
+}
+
+/// A Kubernetes name (DNS-1123 subdomain characters) at `i`, possibly wrapped in colour codes, then a space.
+/// Returns the name and the index after the space.
+fn name_token(b: &[u8], i: usize) -> Option<(&[u8], usize)> {
+    let start = skip_ansi(b, i);
+    let len = b[start.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'-' || **c == b'.')
+        .count();
+    if len == 0 || len > 253 {
+        return None;
+    }
+    let name = &b[start..start + len];
+    let after = skip_ansi(b, start + len);
+    (b.get(after) == Some(&b' ')).then_some((name, after + 1))
+}
+
+/// stern's `[NAMESPACE] POD CONTAINER [timestamp] message`.
+fn stern(line: &[u8], namespace: bool) -> Option<Stripped<'_>> {
+    let mut i = 0;
+    if namespace {
+        i = name_token(line, i)?.1;
+    }
+    let (pod, i) = name_token(line, i)?;
+    let (container, i) = name_token(line, i)?;
+    if !pod.contains(&b'-') {
+        return None;
+    }
+    let rest = &line[i..];
+    let (time, content) = kubelet_time(rest).map_or((None, rest), |(t, c)| (Some(t), c));
+    Some(Stripped {
+        content: Cow::Borrowed(content),
+        time,
+        source: Source::Pod { pod, container },
+        partial: false,
+        captured: true,
+        cri: false,
+    })
+}
+
+/// How many of an input's first lines [`detect`] looks at.
+pub const DETECT_LINES: usize = 32;
+
+/// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines,
+/// more than half are not themselves log lines (no known timestamp at their start) but are after stern's two
+/// (or three, with a namespace) name tokens. Everything else is [`Mode::Auto`], which needs no detection.
+pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
+    let mut total = 0;
+    let mut cri = 0;
+    let mut two = 0;
+    let mut three = 0;
+    // The last line of `head` may be cut: leave it out unless it is all there is.
+    let whole = memchr::memrchr(b'\n', head).map_or(head, |i| &head[..i]);
+    for line in whole.split(|&b| b == b'\n').map(super::trim_cr).filter(|l| !l.is_empty()).take(DETECT_LINES) {
+        total += 1;
+        let auto = strip(line, Mode::Auto);
+        cri += auto.cri as usize;
+        if crate::time::parse_line_start(line, zone).is_some() || auto.captured {
+            continue;
+        }
+        let logs = |s: Option<Stripped<'_>>| {
+            s.is_some_and(|s| s.time.is_some() || crate::time::parse_line_start(&s.content, zone).is_some())
+        };
+        two += logs(stern(line, false)) as usize;
+        three += logs(stern(line, true)) as usize;
+    }
+    if cri * 2 > total {
+        Mode::Cri
+    } else if three * 2 > total && three >= two {
+        Mode::Stern { namespace: true }
+    } else if two * 2 > total {
+        Mode::Stern { namespace: false }
+    } else {
+        Mode::Auto
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{format_rfc3339, Zone};
+
+    fn s(line: &str) -> Stripped<'_> {
+        strip(line.as_bytes(), Mode::Auto)
+    }
+
+    fn t(x: &Stripped<'_>) -> Option<String> {
+        x.time.map(format_rfc3339)
+    }
+
+    #[test]
+    fn plain_lines_are_untouched() {
+        for l in [
+            "2024-03-12 10:00:02,311 WARN  com.stackstate.api.ReceiverRoutes - x",
+            "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [n] high disk",
+            "[2024-03-12 14:28:31,102] INFO Terminating (kafka.Kafka$)",
+            "2024-03-01T12:00:00Z | CORE | ERROR | (x.go:1 in y) | z",
+            "2024-03-01T12:00:00.123Z stdout is a word here",
+            "{\"type\": \"server\", \"timestamp\": \"2021-09-16T02:06:25,516Z\"}",
+            "\tat com.x.Y(Y.java:1)",
+            "",
+        ] {
+            let x = s(l);
+            assert!(!x.captured, "{l}");
+            assert_eq!(&*x.content, l.as_bytes());
+        }
+    }
+
+    #[test]
+    fn kubectl_prefix_and_timestamps() {
+        let x = s("[pod/stackstate-receiver-5b9d79db86-h2hkz/receiver] 2024-03-12T10:00:02.311000000Z 2024-03-12 10:00:02,311 WARN  x - y");
+        assert_eq!(&*x.content, b"2024-03-12 10:00:02,311 WARN  x - y");
+        assert_eq!(t(&x).as_deref(), Some("2024-03-12T10:00:02.311Z"));
+        assert_eq!(x.source, Source::Pod { pod: b"stackstate-receiver-5b9d79db86-h2hkz", container: b"receiver" });
+
+        let x = s("[pod/p-1/c] \tat com.x.Y(Y.java:1)");
+        assert_eq!(&*x.content, b"\tat com.x.Y(Y.java:1)");
+        assert_eq!(x.time, None);
+
+        let x = s("2024-03-12T10:00:02.311222333Z \tat com.x.Y(Y.java:1)");
+        assert_eq!(&*x.content, b"\tat com.x.Y(Y.java:1)");
+        assert_eq!(x.source, Source::None);
+        assert!(x.captured);
+
+        let x = s("[node/worker-1] kubelet said");
+        assert_eq!(x.source, Source::Node(b"worker-1"));
+        assert!(!s("[pod/nocontainer] x").captured);
+    }
+
+    #[test]
+    fn cri_lines() {
+        let x = s("2016-10-06T00:17:09.669794202Z stdout P log content 1");
+        assert_eq!((&*x.content, x.partial), (&b"log content 1"[..], true));
+        assert_eq!(x.source, Source::Stream(b"stdout"));
+        assert!(x.is_cri());
+        let x = s("2016-10-06T00:17:09.669794Z stderr F end");
+        assert_eq!((&*x.content, x.partial), (&b"end"[..], false));
+        assert_eq!(t(&x).as_deref(), Some("2016-10-06T00:17:09.669Z"));
+        let x = s("2016-10-06T00:17:09.669794202Z stdout F");
+        assert_eq!(&*x.content, b"");
+    }
+
+    #[test]
+    fn docker_json_lines() {
+        let x = s(r#"{"log":"\tat com.x.Y(Y.java:1)\n","stream":"stderr","time":"2016-10-20T18:39:20.57606443Z"}"#);
+        assert_eq!(&*x.content, b"\tat com.x.Y(Y.java:1)");
+        assert_eq!(x.source, Source::Stream(b"stderr"));
+        assert_eq!(t(&x).as_deref(), Some("2016-10-20T18:39:20.576Z"));
+        assert!(!x.is_cri());
+        assert!(!s(r#"{"log": broken"#).captured);
+    }
+
+    #[test]
+    fn stern_lines() {
+        let mode = Mode::Stern { namespace: false };
+        let line =
+            "\x1b[31mstackstate-e2es-59c7d9-2kq8z\x1b[0m \x1b[32me2es\x1b[0m 2024-03-12 10:00:02,311 ERROR x - y";
+        let x = strip(line.as_bytes(), mode);
+        assert_eq!(&*x.content, b"2024-03-12 10:00:02,311 ERROR x - y");
+        assert_eq!(x.source, Source::Pod { pod: b"stackstate-e2es-59c7d9-2kq8z", container: b"e2es" });
+        let x =
+            strip(b"stackstate stackstate-receiver-5b-h2 receiver \tat x.Y(Y.java:1)", Mode::Stern { namespace: true });
+        assert_eq!(&*x.content, b"\tat x.Y(Y.java:1)");
+        // Not stern: the line is not prefixed with names.
+        assert!(!strip(b"2024-03-12 10:00:02,311 ERROR x - y", mode).captured);
+    }
+
+    #[test]
+    fn detects_stern_only_when_it_is_there() {
+        let stern = "stackstate-receiver-5b-h2 receiver 2024-03-12 10:00:02,311 WARN  x - y\nstackstate-receiver-5b-h2 receiver \tat x.Y(Y.java:1)\nstackstate-mm2es-7c-x2 mm2es 2024-03-12 10:00:03,000 INFO  a - b\n";
+        assert_eq!(detect(stern.as_bytes(), Zone::UTC), Mode::Stern { namespace: false });
+        let ns = "stackstate stackstate-receiver-5b-h2 receiver 2024-03-12 10:00:02,311 WARN  x - y\nstackstate stackstate-mm2es-7c-x2 mm2es 2024-03-12 10:00:03,000 INFO  a - b\n";
+        assert_eq!(detect(ns.as_bytes(), Zone::UTC), Mode::Stern { namespace: true });
+        let plain = "2024-03-12 10:00:02,311 WARN  x - y\n\tat x.Y(Y.java:1)\nsome words here then\n";
+        assert_eq!(detect(plain.as_bytes(), Zone::UTC), Mode::Auto);
+        let kubectl = "[pod/a-1/c] 2024-03-12T10:00:02.311000000Z hello there world\n";
+        assert_eq!(detect(kubectl.as_bytes(), Zone::UTC), Mode::Auto);
+        let cri = "2016-10-06T00:17:09.669794202Z stdout P log content 1\n2016-10-06T00:17:09.669794202Z stdout F 2\n";
+        assert_eq!(detect(cri.as_bytes(), Zone::UTC), Mode::Cri);
+    }
+}
