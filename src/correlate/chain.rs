@@ -101,7 +101,10 @@ pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
     incidents
 }
 
-fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], g: Group) -> Incident {
+fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group) -> Incident {
+    // Causes and proxies were pushed before effects: back to episode order (`eps` is sorted, time first), so
+    // the episodes after the root read as a timeline.
+    g.members.sort_unstable();
     let members: Vec<&EpisodeView> = g.members.iter().map(|&i| &eps[i]).collect();
     // Members are in episode order (time first): the root is the earliest cause, else the earliest proxy.
     let root_idx = members
