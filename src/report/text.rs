@@ -173,6 +173,18 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
     writeln!(w, "  {}  {}", p.dim("id        "), inc.id)?;
     if inc.episodes.len() > 1 {
         writeln!(w, "  {}", p.dim("timeline"))?;
+        // Within one day, the date is in the `when` line above: the timeline shows times only.
+        let one_day = match (inc.first_seen, inc.last_seen) {
+            (Some(a), Some(b)) => a.div_euclid(86_400_000) == b.div_euclid(86_400_000),
+            _ => false,
+        };
+        let at = |t: Option<Millis>| {
+            let full = when(t);
+            match full.split_once(' ') {
+                Some((_, time)) if one_day && t.is_some() => time.to_string(),
+                _ => full,
+            }
+        };
         for e in &inc.episodes {
             let comp = match (&e.component, &e.process) {
                 (Some(c), Some(pr)) => format!("{c}/{pr}"),
@@ -182,11 +194,11 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
             writeln!(
                 w,
                 "    {}  {:<24} {} ×{}{}",
-                when(e.first_seen),
+                at(e.first_seen),
                 comp,
                 e.rule_id,
                 e.count,
-                e.last_seen.map_or(String::new(), |l| format!(" until {}", when(Some(l))))
+                e.last_seen.map_or(String::new(), |l| format!(" until {}", at(Some(l))))
             )?;
         }
     }
