@@ -230,7 +230,8 @@ both!(
     partial_line,
     kill9_and_restart,
     sigterm_and_restart,
-    model
+    model,
+    thousand_files,
 );
 
 fn append(mode: Mode) {
@@ -495,4 +496,103 @@ fn from_start_replay_matches_scan() {
     f.wait(|ev| counts(ev) == want);
     let events = f.term();
     assert_eq!(counts(&events), want);
+}
+
+
+/// A thousand followed files (a node's worth of pod logs): each is picked up, and a problem line written to any of
+/// them is announced. Memory and latency are measured by `benches/`, not asserted here; the peak resident size is
+/// printed for the record.
+fn thousand_files(mode: Mode) {
+    let e = env();
+    for d in 0..10 {
+        let dir = e.logs.join(format!("stackstate-receiver-{d}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..100 {
+            std::fs::write(dir.join(format!("stackstate-receiver-{i}.log")), noise(i)).unwrap();
+        }
+    }
+    let mut f = start(mode, &e, &[]);
+    let mut w = Writer::new();
+    w.append(&e.logs.join("stackstate-receiver-7/stackstate-receiver-37.log"), 1);
+    w.append(&e.logs.join("stackstate-receiver-0/stackstate-receiver-3.log"), 1);
+    w.append(&e.logs.join("stackstate-receiver-9/stackstate-receiver-99.log"), 1);
+    assert!(f.wait(|ev| total(ev) == 3), "3 problems in 3 of 1000 files: {:?}", counts(&f.events));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", f.child.id())).unwrap_or_default();
+    if let Some(hwm) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        eprintln!("follow with 1000 files ({mode:?}): {hwm}");
+    }
+}
+
+/// A pack of one rule matching `needle`, written to `dir/pack.toml`.
+fn write_pack(dir: &Path, id: &str, needle: &str) {
+    let text = format!(
+        r#"[[rule]]
+id = "{id}"
+title = "Test rule {id}"
+family = "connection"
+severity = "error"
+components = ["receiver"]
+pattern = '''{needle} to (?P<target>\S+)'''
+key = ["target"]
+next_steps = ["none"]
+
+[[rule.examples]]
+line = "2024-03-12 14:00:00,000 ERROR x - {needle} to h:1"
+fields = {{ target = "h:1" }}
+"#
+    );
+    std::fs::write(dir.join("pack.toml"), text).unwrap();
+}
+
+/// SIGHUP reloads the rule pack; a pack that does not load keeps the old one and the run goes on.
+#[test]
+fn sighup_reloads_the_pack_and_keeps_the_old_one_when_bad() {
+    let e = env();
+    let rules = e.logs.parent().unwrap().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    write_pack(&rules, "test.first", "FIRST-PROBLEM");
+    let rules_arg = rules.to_str().unwrap().to_string();
+    let mut f = start(Mode::Watch, &e, &["--rules", &rules_arg]);
+    let hup = |f: &Follower| {
+        assert!(Command::new("kill").args(["-HUP", &f.child.id().to_string()]).status().unwrap().success());
+    };
+    let append = |text: &str| {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&e.file).unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    };
+    let ids = |ev: &[Value]| -> Vec<String> {
+        ev.iter()
+            .filter_map(|v| v.get("incident"))
+            .map(|i| i["root_cause"]["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    append("2024-03-12 14:00:01,000 ERROR x - FIRST-PROBLEM to a:1\n");
+    assert!(f.wait(|ev| ids(ev).contains(&"test.first".to_string())), "the first pack matches");
+
+    // A broken pack: the reload fails, the old pack stays in use.
+    std::fs::write(rules.join("pack.toml"), "[[rule]]\nid = \"broken\"\npatern = 'x'\n").unwrap();
+    hup(&f);
+    std::thread::sleep(Duration::from_millis(300));
+    append("2024-03-12 14:00:02,000 ERROR x - FIRST-PROBLEM to b:1\n");
+    assert!(
+        f.wait(|ev| ev
+            .iter()
+            .filter_map(|v| v.get("incident"))
+            .any(|i| i["root_cause"]["rule"] == "test.first" && i["episodes"][0]["key"]["target"] == "b:1")),
+        "after a bad reload the old pack still matches: {:?}",
+        ids(&f.events)
+    );
+    assert!(f.child.try_wait().unwrap().is_none(), "a bad pack does not stop the run");
+
+    // A good pack: new rules apply to new lines.
+    write_pack(&rules, "test.second", "SECOND-PROBLEM");
+    hup(&f);
+    std::thread::sleep(Duration::from_millis(300));
+    append("2024-03-12 14:00:03,000 ERROR x - SECOND-PROBLEM to c:1\n");
+    assert!(
+        f.wait(|ev| ids(ev).contains(&"test.second".to_string())),
+        "the reloaded pack matches: {:?}",
+        ids(&f.events)
+    );
 }
