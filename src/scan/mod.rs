@@ -31,6 +31,8 @@ pub struct Scratch {
     pub(crate) search: meta::Cache,
     pub(crate) set: meta::Cache,
     pub(crate) patset: PatternSet,
+    /// Rules already tried on the current line (see [`Pack::which_rules`]).
+    pub(crate) tried: PatternSet,
     pub(crate) rule_caches: Vec<meta::Cache>,
     pub(crate) caps: Vec<Captures>,
     pub(crate) buf: Vec<u8>,
@@ -43,6 +45,7 @@ impl Scratch {
             search: pack.search.create_cache(),
             set: pack.set.create_cache(),
             patset: PatternSet::new(pack.set.pattern_len()),
+            tried: PatternSet::new(pack.set.pattern_len()),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
             buf: Vec::new(),
