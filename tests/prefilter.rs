@@ -28,7 +28,7 @@ fn corpus(pack: &Pack) -> Vec<String> {
         lines.push(seed.clone());
         // Near misses: one byte dropped, or one letter's case flipped, at many positions after the timestamp.
         let b = seed.as_bytes();
-        for at in (24..b.len()).step_by(3) {
+        for at in (24..b.len()).step_by(5) {
             let mut dropped = b.to_vec();
             dropped.remove(at);
             lines.push(String::from_utf8_lossy(&dropped).into_owned());

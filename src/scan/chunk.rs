@@ -164,7 +164,9 @@ fn run_chunk(
     let lb = a.saturating_sub(LOOK_BEHIND as u64);
     let len = (b - lb) as usize;
     let mut buf = std::mem::take(&mut s.buf);
-    buf.clear();
+    // Every byte up to `got` is overwritten by the reads and the rest is cut off below: only growth needs zeroing
+    // (zeroing a 4 MiB buffer per chunk cost ~3% of a scan).
+    buf.truncate(len);
     buf.resize(len, 0);
     let mut got = 0;
     while got < len {
