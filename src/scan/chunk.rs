@@ -224,7 +224,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         }
     };
     let fctx = ctx(pack, input, file, config);
-    let block = config.chunk.max(64 * 1024);
+    // Smaller blocks than file chunks: up to `threads + 1` of them are in flight per stream, and a directory of
+    // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
+    let block = (config.chunk / 4).max(64 * 1024);
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
     let merged: Mutex<(Aggregates, u64)> = Mutex::new((Aggregates::default(), 0));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
