@@ -143,10 +143,12 @@ pub struct Chain {
 pub struct Pack {
     rules: Vec<Rule>,
     chains: Vec<Chain>,
-    /// Every rule's pattern, searched over whole buffers (leftmost-first).
-    pub(crate) search: Regex,
-    /// The same patterns with `MatchKind::All`, to tell every rule that matches one line.
-    pub(crate) set: Regex,
+    /// Every rule's pattern, searched over whole buffers (leftmost-first); only built when the prefilter is
+    /// unusable.
+    pub(crate) search: Option<Regex>,
+    /// The same patterns with `MatchKind::All`, to tell every rule that matches one line; only built when the
+    /// prefilter is unusable.
+    pub(crate) set: Option<Regex>,
     /// The literal prefilter, when every pattern has usable literals.
     pub(crate) prefilter: Option<prefilter::Prefilter>,
     files: Vec<String>,
@@ -230,7 +232,9 @@ impl Pack {
     pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8]) {
         s.patset.clear();
         let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else {
-            self.set.which_overlapping_matches_with(&mut s.set, &Input::new(line), &mut s.patset);
+            if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
+                set.which_overlapping_matches_with(cache, &Input::new(line), &mut s.patset);
+            }
             return;
         };
         s.tried.clear();

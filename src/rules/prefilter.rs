@@ -48,7 +48,7 @@ enum Finder {
 impl Prefilter {
     /// Extracts every rule's literals and builds the searcher. Always returns a value so `slow_rules` can be
     /// asked; `searcher` says whether scanning may rely on it.
-    pub(crate) fn build(rules: &[Rule], hirs: &[Hir]) -> Option<Prefilter> {
+    pub(crate) fn build(rules: &[&Rule], hirs: &[Hir]) -> Option<Prefilter> {
         let mut per_rule = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();

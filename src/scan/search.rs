@@ -81,8 +81,9 @@ fn find_candidate(pack: &Pack, s: &mut Scratch, buf: &[u8], pos: usize, end: usi
     if let Some(pf) = pack.prefilter.as_ref().filter(|p| p.is_usable()) {
         return pf.find(buf, pos, end);
     }
+    let (Some(search), Some(cache)) = (&pack.search, s.search.as_mut()) else { return None };
     let input = Input::new(buf).range(pos..end);
-    pack.search.search_half_with(&mut s.search, &input).map(|m| m.offset().saturating_sub(1).max(pos))
+    search.search_half_with(cache, &input).map(|m| m.offset().saturating_sub(1).max(pos))
 }
 
 #[allow(clippy::too_many_arguments)]
