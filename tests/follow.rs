@@ -498,7 +498,6 @@ fn from_start_replay_matches_scan() {
     assert_eq!(counts(&events), want);
 }
 
-
 /// A thousand followed files (a node's worth of pod logs): each is picked up, and a problem line written to any of
 /// them is announced. Memory and latency are measured by `benches/`, not asserted here; the peak resident size is
 /// printed for the record.

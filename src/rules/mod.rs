@@ -18,6 +18,7 @@ pub use selftest::{test_pack, TestFailure, TestReport};
 use crate::model::{ComponentSet, Family, Severity};
 use crate::time::Millis;
 use regex_automata::meta::Regex;
+use regex_automata::{Input, PatternID};
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -150,10 +151,12 @@ pub struct Chain {
 pub struct Pack {
     rules: Vec<Rule>,
     chains: Vec<Chain>,
-    /// Every rule's pattern, searched over whole buffers (leftmost-first).
-    pub(crate) search: Regex,
-    /// The same patterns with `MatchKind::All`, to tell every rule that matches one line.
-    pub(crate) set: Regex,
+    /// Every rule's pattern, searched over whole buffers (leftmost-first); only built when the prefilter is
+    /// unusable.
+    pub(crate) search: Option<Regex>,
+    /// The same patterns with `MatchKind::All`, to tell every rule that matches one line; only built when the
+    /// prefilter is unusable.
+    pub(crate) set: Option<Regex>,
     /// The literal prefilter, when every pattern has usable literals.
     pub(crate) prefilter: Option<prefilter::Prefilter>,
     files: Vec<String>,
@@ -214,6 +217,49 @@ impl Pack {
     /// The index of a rule by id.
     pub fn rule_index(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.id == id)
+    }
+
+    /// The lines of `buf` the literal prefilter hands to the regexes, counted the way the scanner walks a buffer
+    /// (after a candidate, the search resumes at the next line); `None` when the pack cannot use the prefilter.
+    /// For benchmarks and diagnostics: the candidate rate of a corpus says how much the prefilter saves.
+    pub fn prefilter_candidates(&self, buf: &[u8]) -> Option<u64> {
+        let pf = self.prefilter.as_ref().filter(|p| p.is_usable())?;
+        let mut n = 0;
+        let mut pos = 0;
+        while let Some(at) = pf.find(buf, pos, buf.len()) {
+            n += 1;
+            pos = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i + 1);
+        }
+        Some(n)
+    }
+
+    /// Marks in `s.patset` every rule whose pattern matches `line` (one line, without its terminator). With the
+    /// prefilter, only the rules one of whose literals occurs in the line run, each its own regex (a handful of
+    /// small automata instead of one overlapping search of every pattern, whose lazy DFA thrashes its cache);
+    /// without it, the pack's multi-pattern set runs over the line.
+    pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8]) {
+        s.patset.clear();
+        let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else {
+            if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
+                set.which_overlapping_matches_with(cache, &Input::new(line), &mut s.patset);
+            }
+            return;
+        };
+        s.tried.clear();
+        pf.for_each_candidate_rule(line, |r| {
+            let pid = PatternID::must(r);
+            if s.tried.contains(pid) {
+                return;
+            }
+            s.tried.insert(pid);
+            if !pf.conjuncts_hold(r, line) {
+                return;
+            }
+            let input = Input::new(line).earliest(true);
+            if self.rules[r].regex.search_half_with(&mut s.rule_caches[r], &input).is_some() {
+                s.patset.insert(pid);
+            }
+        });
     }
 
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.

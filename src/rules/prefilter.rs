@@ -11,33 +11,50 @@
 //! falls back to the multi-pattern regex over every byte; `stackscan rules check` names such rules as slow.
 
 use super::Rule;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Hir, HirKind};
 
 /// Shortest literal worth searching for: shorter ones make nearly every line a candidate.
 const MIN_LITERAL: usize = 3;
+/// Two literals of one rule sharing a substring at least this long are searched as that substring.
+const MIN_SHARED: usize = 5;
+/// Bytes of a literal Teddy fingerprints; refinement picks the rarest such window as the literal's start.
+const FINGERPRINT: usize = 4;
 
 /// The compiled multi-literal searcher.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
-    ac: Option<AhoCorasick>,
+    /// The whole-buffer search, when every rule has literals.
+    finder: Option<Finder>,
+    /// For each literal (pattern id of `finder` and `confirm`), the rules any of whose literals contain it.
+    owners: Vec<Vec<u32>>,
     /// Per rule, its literals (for diagnostics and `rules test`).
     per_rule: Vec<Vec<Vec<u8>>>,
+    /// Per rule, more literal sets each of which a matching line must hold one of (from other parts of the
+    /// pattern): checked with memmem on a candidate line before the rule's regex runs.
+    conjuncts: Vec<Vec<Vec<memchr::memmem::Finder<'static>>>>,
     /// Rules with no usable literal.
     slow: Vec<usize>,
 }
 
+/// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
+#[derive(Debug)]
+enum Finder {
+    Teddy(packed::Searcher),
+    Dfa(AhoCorasick),
+}
+
 impl Prefilter {
     /// Extracts every rule's literals and builds the searcher. Always returns a value so `slow_rules` can be
-    /// asked; `is_usable` says whether scanning may rely on it.
-    pub(crate) fn build(rules: &[Rule], hirs: &[Hir]) -> Option<Prefilter> {
+    /// asked; `searcher` says whether scanning may rely on it.
+    pub(crate) fn build(rules: &[&Rule], hirs: &[Hir]) -> Option<Prefilter> {
         let mut per_rule = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
         for (i, (rule, hir)) in rules.iter().zip(hirs).enumerate() {
             let lits = if rule.literals.is_empty() {
-                required_literals(hir).unwrap_or_default()
+                required_literals(hir).map(refine).unwrap_or_default()
             } else {
                 rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect()
             };
@@ -50,26 +67,103 @@ impl Prefilter {
         all.sort();
         all.dedup();
         // A literal that contains another adds nothing: the shorter one already makes the line a candidate.
-        let minimal: Vec<Vec<u8>> = all
+        let minimal: Vec<Vec<u8>> =
+            all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).cloned().collect();
+        // Every literal of a rule contains at least one kept literal, so mapping each kept literal to the rules
+        // with a literal containing it loses no rule: a line holding none of a rule's kept literals holds none
+        // of its literals, and cannot match it.
+        let owners: Vec<Vec<u32>> = minimal
             .iter()
-            .filter(|l| !all.iter().any(|o| o.len() < l.len() && memchr::memmem::find(l, o).is_some()))
-            .cloned()
+            .map(|m| {
+                (0..per_rule.len())
+                    .filter(|&r| per_rule[r].iter().any(|l: &Vec<u8>| contains(l, m)))
+                    .map(|r| r as u32)
+                    .collect()
+            })
             .collect();
-        let ac = if slow.is_empty() {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&minimal)
-                .ok()
+        let conjuncts = hirs
+            .iter()
+            .zip(&per_rule)
+            .map(|(hir, main)| {
+                let sets = conjunct_sets(hir, main);
+                sets.iter()
+                    .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect())
+                    .collect()
+            })
+            .collect();
+        let finder = if slow.is_empty() && !minimal.is_empty() {
+            let teddy = packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .only_teddy(true)
+                .heuristic_pattern_limits(false)
+                .builder()
+                .extend(&minimal)
+                .build();
+            match teddy {
+                Some(t) => Some(Finder::Teddy(t)),
+                None => AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&minimal)
+                    .ok()
+                    .map(Finder::Dfa),
+            }
         } else {
             None
         };
-        Some(Prefilter { ac, per_rule, slow })
+        Some(Prefilter { finder, owners, per_rule, conjuncts, slow })
     }
 
-    /// The searcher, when every rule has literals.
-    pub(crate) fn searcher(&self) -> Option<&AhoCorasick> {
-        self.ac.as_ref()
+    /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
+    pub(crate) fn is_usable(&self) -> bool {
+        self.finder.is_some()
+    }
+
+    /// The start of the first literal in `buf[start..end]`: the next candidate position, or `None` when no line
+    /// of the range can match any rule.
+    #[inline]
+    pub(crate) fn find(&self, buf: &[u8], start: usize, end: usize) -> Option<usize> {
+        self.find_literal(buf, start, end).map(|(at, _)| at)
+    }
+
+    /// The start and literal index of the leftmost literal in `buf[start..end]`.
+    #[inline]
+    fn find_literal(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        let m = match self.finder.as_ref()? {
+            Finder::Teddy(t) => t.find_in(buf, aho_corasick::Span { start, end }),
+            Finder::Dfa(ac) => ac.find(aho_corasick::Input::new(buf).range(start..end)),
+        };
+        m.map(|m| (m.start(), m.pattern().as_usize()))
+    }
+
+    /// Calls `f` with every rule one of whose literals occurs in `line` (a rule may be named more than once).
+    /// Every rule that matches `line` is named; others may be (false positives are allowed).
+    ///
+    /// The buffer searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather
+    /// than after its end: no kept literal contains another, so no two start at one position, and every
+    /// occurrence of every literal is seen.
+    #[inline]
+    pub(crate) fn for_each_candidate_rule(&self, line: &[u8], mut f: impl FnMut(usize)) {
+        let mut at = 0;
+        while let Some((start, lit)) = self.find_literal(line, at, line.len()) {
+            for &r in &self.owners[lit] {
+                f(r as usize);
+            }
+            at = start + 1;
+        }
+    }
+
+    /// Whether `line` holds one literal of each of rule `i`'s further required sets (a cheap check before its
+    /// regex runs; `true` means only "maybe").
+    #[inline]
+    pub(crate) fn conjuncts_hold(&self, i: usize, line: &[u8]) -> bool {
+        self.conjuncts[i].iter().all(|set| set.iter().any(|f| f.find(line).is_some()))
+    }
+
+    /// The number of distinct literals searched.
+    #[cfg(test)]
+    pub(crate) fn literal_count(&self) -> usize {
+        self.owners.len()
     }
 
     /// Rules with no usable literal.
@@ -80,6 +174,71 @@ impl Prefilter {
     /// The literals kept for rule `i`.
     pub(crate) fn literals(&self, i: usize) -> &[Vec<u8>] {
         &self.per_rule[i]
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Makes a rule's literal set cheaper to search without breaking the contract: every literal is replaced by one
+/// of its substrings, so a line holding the original holds the replacement.
+/// - Literals of one rule sharing a long substring (case variants: `Dropping `, `dropped `) become that substring:
+///   fewer literals make Teddy's buckets emptier.
+/// - Each literal starts at its rarest [`FINGERPRINT`]-byte window (`, rescheduling it` → `rescheduling it`):
+///   Teddy matches on a literal's first bytes, so a literal starting with `, ` or `] ` would fire on most lines.
+fn refine(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        let merged = kept.iter_mut().find_map(|k| {
+            let common = longest_common_substring(k, &l);
+            (common.len() >= MIN_SHARED).then(|| *k = common)
+        });
+        if merged.is_none() {
+            kept.push(l);
+        }
+    }
+    let mut out: Vec<Vec<u8>> = kept.into_iter().map(|l| rarest_start(&l).to_vec()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn longest_common_substring(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut best: &[u8] = &[];
+    for i in 0..a.len() {
+        for j in i + best.len() + 1..=a.len() {
+            if contains(b, &a[i..j]) {
+                best = &a[i..j];
+            } else {
+                break;
+            }
+        }
+    }
+    best.to_vec()
+}
+
+/// The suffix of `lit` starting at its rarest window, keeping at least [`FINGERPRINT`] bytes.
+fn rarest_start(lit: &[u8]) -> &[u8] {
+    if lit.len() <= FINGERPRINT {
+        return lit;
+    }
+    let start = (0..=lit.len() - FINGERPRINT)
+        .min_by_key(|&i| lit[i..i + FINGERPRINT].iter().map(|&b| commonness(b)).sum::<u32>())
+        .unwrap_or(0);
+    &lit[start..]
+}
+
+/// How common a byte is in log text (higher is more common), a coarse ranking.
+fn commonness(b: u8) -> u32 {
+    match b {
+        b' ' => 255,
+        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 220,
+        b'0'..=b'9' => 200,
+        b'a'..=b'z' => 180,
+        b'.' | b',' | b':' | b'-' | b'[' | b']' | b'/' | b'_' | b'=' | b'(' | b')' | b'"' | b'\\' | b'\'' => 190,
+        b'A'..=b'Z' => 120,
+        _ => 60,
     }
 }
 
@@ -99,6 +258,30 @@ fn extract(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
     usable(&seq)
 }
 
+/// Up to three literal sets, besides `main`, that every match of `hir` holds one of: from each part of a
+/// top-level concatenation, and from the start of each of its tails (`\): 4(?:0[0-9]|..)` gives `): 4`, which a
+/// `ReceiverRoutes - ... (20480): 202 Accepted` line lacks while holding the rule's main literal).
+fn conjunct_sets(hir: &Hir, main: &[Vec<u8>]) -> Vec<Vec<Vec<u8>>> {
+    let mut hir = hir;
+    while let HirKind::Capture(c) = hir.kind() {
+        hir = &c.sub;
+    }
+    let HirKind::Concat(subs) = hir.kind() else { return Vec::new() };
+    let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
+    for i in 0..subs.len() {
+        sets.extend(required_literals(&subs[i]));
+        if i > 0 {
+            sets.extend(extract(&Hir::concat(subs[i..].to_vec()), ExtractKind::Prefix));
+        }
+    }
+    // A set one of whose literals the main literals all contain says nothing new on a candidate line.
+    sets.retain(|set| !main.iter().all(|m| set.iter().any(|l| contains(m, l))));
+    sets.sort_by_key(|set| std::cmp::Reverse(score(set)));
+    sets.dedup();
+    sets.truncate(3);
+    sets
+}
+
 /// Literals one of which appears in every match of `hir`, or `None` when no usable set is found.
 pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let candidates = [extract(hir, ExtractKind::Prefix), extract(hir, ExtractKind::Suffix), inner(hir)];
@@ -111,7 +294,12 @@ fn inner(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Capture(c) => required_literals(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub),
         // Every match of a concatenation matches each of its parts: the best part's literals will do.
-        HirKind::Concat(subs) => subs.iter().filter_map(required_literals).max_by_key(|l| score(l)),
+        // So does the start of every tail of it, which finds literals spanning parts (`(?:foo|bar)xyz`).
+        HirKind::Concat(subs) => subs
+            .iter()
+            .filter_map(required_literals)
+            .chain((1..subs.len()).filter_map(|i| extract(&Hir::concat(subs[i..].to_vec()), ExtractKind::Prefix)))
+            .max_by_key(|l| score(l)),
         // Every match of an alternation matches one branch: all branches need literals.
         HirKind::Alternation(subs) => {
             let mut all = Vec::new();
@@ -145,8 +333,32 @@ mod tests {
             Some(vec!["flood stage disk watermark [".into()])
         );
         assert_eq!(lits(r"[A-Za-z]+ blocked by: \[(?P<b>.*)\]$"), Some(vec![" blocked by: [".into()]));
-        assert_eq!(lits(r"\w+(?:foo|bar)xyz\d+"), Some(vec!["xyz".into()]));
+        assert_eq!(lits(r"\w+(?:foo|bar)xyz\d+"), Some(vec!["fooxyz".into(), "barxyz".into()]));
         assert_eq!(lits(r".*\d+.*"), None);
         assert_eq!(lits(r"a.b"), None);
+    }
+
+    #[test]
+    fn refinement_keeps_substrings_only() {
+        let r = |v: &[&str]| -> Vec<String> {
+            refine(v.iter().map(|s| s.as_bytes().to_vec()).collect())
+                .into_iter()
+                .map(|l| String::from_utf8(l).unwrap())
+                .collect()
+        };
+        assert_eq!(r(&["Dropping ", "Dropped ", "dropping ", "dropped "]), vec!["Dropp", "dropp"]);
+        assert_eq!(r(&["abc"]), vec!["abc"]);
+        // The common `, ` start is dropped; what is kept is a substring of the original, at least 4 bytes long.
+        let kept = r(&[", rescheduling it"]);
+        assert_eq!(kept.len(), 1);
+        assert!(", rescheduling it".ends_with(&kept[0]) && kept[0].len() >= FINGERPRINT && !kept[0].starts_with(','));
+    }
+
+    #[test]
+    fn embedded_pack_uses_the_prefilter() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        assert!(pf.is_usable());
+        assert!(pf.literal_count() <= 128, "{} literals", pf.literal_count());
     }
 }

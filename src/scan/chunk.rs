@@ -4,12 +4,15 @@
 use super::search::{scan_region, FileCtx, Region};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::correlate::episode::Aggregates;
+use crate::frame;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// How much of a walked file is inspected for NUL bytes to call it binary.
 const BINARY_PROBE: usize = 8 * 1024;
@@ -176,7 +179,9 @@ fn run_chunk(
     let ahead = (b + config.bounds.max_bytes as u64).min(size);
     let len = (ahead - lb) as usize;
     let mut buf = std::mem::take(&mut s.buf);
-    buf.clear();
+    // Every byte up to `got` is overwritten by the reads and the rest is cut off below: only growth needs zeroing
+    // (zeroing a 4 MiB buffer per chunk cost ~3% of a scan).
+    buf.truncate(len);
     buf.resize(len, 0);
     let mut got = 0;
     while got < len {
@@ -214,6 +219,12 @@ fn run_chunk(
     out
 }
 
+/// Reads a stream (stdin, a decompressed archive) on this thread and scans its blocks on the pool: each
+/// newline-aligned block, with the look-behind before it, is handed to a rayon task while the next one is read,
+/// so reading (and decompressing) overlaps searching and a single stream keeps every core busy. At most
+/// `threads + 1` blocks are in flight, so memory stays bounded whatever the stream's length. Line numbers are
+/// counted here, before a block is handed out, so samples resolve exactly as when blocks were scanned in order;
+/// aggregates merge the same whatever order the blocks finish in.
 fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Scratch) -> UnitResult {
     let mut out = UnitResult::empty(file, 0);
     let mut reader = match read::open_stream(input) {
@@ -223,30 +234,48 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             return out;
         }
     };
-    let mut fctx = ctx(pack, input, file, config, Mode::Auto);
-    let block = config.chunk.max(64 * 1024);
+    // Smaller blocks than file chunks: up to `threads + 1` of them are in flight per stream, and a directory of
+    // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
+    let block = (config.chunk / 4).max(64 * 1024);
+    let max_in_flight = rayon::current_num_threads().max(1) + 1;
+    let merged: Mutex<(Aggregates, u64, u64)> = Mutex::new((Aggregates::default(), 0, 0));
+    let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
+    let spare_bufs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let in_flight = AtomicUsize::new(0);
     let mut buf = std::mem::take(&mut s.buf);
     buf.clear();
     let mut region_start = 0usize;
     let mut buf_offset = 0u64;
-    let mut first = true;
     let mut last_byte = b'\n';
-    loop {
-        let old = buf.len();
-        buf.resize(old + block, 0);
-        let (n, err) = read::read_full(&mut *reader, &mut buf[old..]);
-        buf.truncate(old + n);
-        if first && !input.explicit && memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
-            out.skipped = Some(Skipped {
-                path: input.display.clone(),
-                reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
-            });
-            break;
-        }
-        if first {
-            fctx.mode = prefix::detect(&buf[..buf.len().min(BINARY_PROBE)], config.zone);
-        }
-        first = false;
+    // The first block decides, before any block is handed out, whether the input is binary and which capture
+    // format (kubectl, stern, CRI, Docker) its lines carry.
+    buf.resize(block, 0);
+    let first_read = read::read_full(&mut *reader, &mut buf[..]);
+    buf.truncate(first_read.0);
+    if !input.explicit && memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
+        out.skipped = Some(Skipped {
+            path: input.display.clone(),
+            reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
+        });
+        buf.clear();
+        s.buf = buf;
+        return out;
+    }
+    let mut fctx = ctx(pack, input, file, config, Mode::Auto);
+    fctx.mode = prefix::detect(&buf[..buf.len().min(BINARY_PROBE)], config.zone);
+    let fctx = fctx;
+    let mut pending = Some(first_read);
+    rayon::scope(|scope| loop {
+        let (n, err) = match pending.take() {
+            Some(r) => r,
+            None => {
+                let old = buf.len();
+                buf.resize(old + block, 0);
+                let r = read::read_full(&mut *reader, &mut buf[old..]);
+                buf.truncate(old + r.0);
+                r
+            }
+        };
         let eof = n < block || err.is_some();
         let end = if eof {
             buf.len()
@@ -257,24 +286,6 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 None => region_start,
             }
         };
-        if end > region_start {
-            let region = Region {
-                buf: &buf,
-                start: region_start,
-                end,
-                base_offset: buf_offset,
-                chunk: 0,
-                first_line: out.newlines as i64,
-                more: !eof,
-            };
-            let counts = scan_region(&fctx, s, &region, &mut out.aggregates);
-            out.newlines += counts.newlines;
-            out.matches += counts.matches;
-            out.cut += counts.cut;
-            out.bytes += (end - region_start) as u64;
-            last_byte = buf[end - 1];
-            region_start = end;
-        }
         if let Some(e) = err {
             out.skipped = Some(Skipped {
                 path: input.display.clone(),
@@ -284,14 +295,54 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 ),
             });
         }
+        if end > region_start {
+            let first_line = out.newlines as i64;
+            out.newlines += frame::count_newlines(&buf[region_start..end]);
+            out.bytes += (end - region_start) as u64;
+            last_byte = buf[end - 1];
+            // The next buffer starts with this one's look-behind and unfinished last line.
+            let keep_from = end.saturating_sub(LOOK_BEHIND);
+            let mut next = spare_bufs.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+            next.clear();
+            next.extend_from_slice(&buf[keep_from..]);
+            let task_buf = std::mem::replace(&mut buf, next);
+            let (start, base) = (region_start, buf_offset);
+            buf_offset += keep_from as u64;
+            region_start = end - keep_from;
+            while in_flight.load(Ordering::Acquire) >= max_in_flight {
+                // Run a queued block here rather than wait idle (with one thread, nobody else would).
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::sleep(std::time::Duration::from_micros(50));
+                }
+            }
+            in_flight.fetch_add(1, Ordering::AcqRel);
+            let (fctx, merged, spare_scratch, spare_bufs, in_flight) =
+                (&fctx, &merged, &spare_scratch, &spare_bufs, &in_flight);
+            scope.spawn(move |_| {
+                let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let mut sc = popped.unwrap_or_else(|| Scratch::new(pack));
+                let region = Region { buf: &task_buf, start, end, base_offset: base, chunk: 0, first_line, more: !eof };
+                let mut agg = Aggregates::default();
+                let counts = scan_region(fctx, &mut sc, &region, &mut agg);
+                {
+                    let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());
+                    m.0.merge(agg);
+                    m.1 += counts.matches;
+                    m.2 += counts.cut;
+                }
+                spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).push(sc);
+                spare_bufs.lock().unwrap_or_else(|e| e.into_inner()).push(task_buf);
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+            });
+        }
         if eof {
             break;
         }
-        let keep_from = region_start.saturating_sub(LOOK_BEHIND);
-        buf.drain(..keep_from);
-        buf_offset += keep_from as u64;
-        region_start -= keep_from;
-    }
+    });
+    let (aggregates, matches, cut) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.aggregates = aggregates;
+    out.matches = matches;
+    out.cut = cut;
     out.lines = out.newlines + (out.bytes > 0 && last_byte != b'\n') as u64;
     buf.clear();
     s.buf = buf;

@@ -28,9 +28,11 @@ pub const MAX_LINE: usize = 8 * 1024 * 1024;
 
 /// Per-thread search state, reused across files and chunks.
 pub struct Scratch {
-    pub(crate) search: meta::Cache,
-    pub(crate) set: meta::Cache,
+    pub(crate) search: Option<meta::Cache>,
+    pub(crate) set: Option<meta::Cache>,
     pub(crate) patset: PatternSet,
+    /// Rules already tried on the current line (see [`Pack::which_rules`]).
+    pub(crate) tried: PatternSet,
     pub(crate) rule_caches: Vec<meta::Cache>,
     pub(crate) caps: Vec<Captures>,
     pub(crate) buf: Vec<u8>,
@@ -42,9 +44,10 @@ impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
         Scratch {
-            search: pack.search.create_cache(),
-            set: pack.set.create_cache(),
-            patset: PatternSet::new(pack.set.pattern_len()),
+            search: pack.search.as_ref().map(|r| r.create_cache()),
+            set: pack.set.as_ref().map(|r| r.create_cache()),
+            patset: PatternSet::new(pack.rules().len()),
+            tried: PatternSet::new(pack.rules().len()),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
             buf: Vec::new(),

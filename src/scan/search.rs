@@ -3,8 +3,8 @@
 //!
 //! The buffer is searched as a whole, never line by line: either the literal prefilter (one Aho-Corasick search
 //! for every rule's literals) or, when some rule has no literal, the pack's multi-pattern regex. Only around a
-//! candidate are the line bounds found (memchr), the rules that really match the line told apart (one
-//! `which_overlapping_matches` over the line), the record's header found for continuation lines, the time
+//! candidate are the line bounds found (memchr), the rules that really match the line told apart (only the
+//! rules whose literals occur in the line, each its own regex: [`Pack::which_rules`]), the record's header found for continuation lines, the time
 //! parsed, and the matching rule's own regex run for captures. Lines that match nothing are never framed, decoded
 //! or allocated.
 
@@ -88,7 +88,8 @@ pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, ag
         let done = handle_line(ctx, s, r, ls, le, line_at_counted, &mut last_record, &mut fired, agg, &mut counts);
         pos = done.max(le) + 1;
     }
-    counts.newlines = frame::count_newlines(&buf[r.start..r.end]);
+    // The lines before `counted` are already counted: count only the rest of the region.
+    counts.newlines = (line_at_counted - r.first_line) as u64 + frame::count_newlines(&buf[counted..r.end]);
     counts
 }
 
@@ -120,12 +121,12 @@ impl<'a> PartialLines<'a> {
 /// The position of the next candidate at or after `pos`, or `None`.
 #[inline]
 fn find_candidate(pack: &Pack, s: &mut Scratch, buf: &[u8], pos: usize, end: usize) -> Option<usize> {
-    if let Some(ac) = pack.prefilter.as_ref().and_then(|p| p.searcher()) {
-        let input = aho_corasick::Input::new(buf).range(pos..end);
-        return ac.find(input).map(|m| m.start());
+    if let Some(pf) = pack.prefilter.as_ref().filter(|p| p.is_usable()) {
+        return pf.find(buf, pos, end);
     }
+    let (Some(search), Some(cache)) = (&pack.search, s.search.as_mut()) else { return None };
     let input = Input::new(buf).range(pos..end);
-    pack.search.search_half_with(&mut s.search, &input).map(|m| m.offset().saturating_sub(1).max(pos))
+    search.search_half_with(cache, &input).map(|m| m.offset().saturating_sub(1).max(pos))
 }
 
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
@@ -240,8 +241,7 @@ fn handle_line(
     };
     let line: &[u8] = &line;
     let pack = ctx.pack;
-    s.patset.clear();
-    pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(line), &mut s.patset);
+    pack.which_rules(s, line);
     if s.patset.is_empty() {
         return done;
     }
@@ -380,8 +380,7 @@ fn specific_below(
         if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
-        s.patset.clear();
-        ctx.pack.set.which_overlapping_matches_with(&mut s.set, &Input::new(&line), &mut s.patset);
+        ctx.pack.which_rules(s, &line);
         let specific = s.patset.iter().any(|p| {
             let rule = &ctx.pack.rules()[p.as_usize()];
             !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c))

@@ -1,0 +1,104 @@
+//! Criterion benches of the pieces around the hot path, each alone: the literal prefilter over a buffer, timestamp
+//! parsing of line starts, and the correlator turning many aggregates into incidents.
+
+#![allow(missing_docs)]
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use stackscan::correlate::build_incidents;
+use stackscan::correlate::episode::Aggregates;
+use stackscan::rules::Pack;
+use stackscan::scan::{scan_block, Block, ScanOutput, ScannedFile, Scratch, Stats};
+use stackscan::source::Origin;
+use stackscan::time::{parse_line_start, Zone};
+
+/// Lines of every layout stackscan reads (logback with and without thread, ES plain and JSON, agent, Kafka).
+const NOISE: &[&str] = &[
+    "2024-03-12 10:00:01,123 [StsReceiver-akka.actor.default-dispatcher-7] INFO  com.stackstate.api.ReceiverRoutes - 10.1.2.3 - POST http://stackstate:7077/stsAgent/api/v1/series (20480): 202 Accepted",
+    "2024-03-12 10:00:01,456 INFO  c.s.k.e.s.BulkIndexer - Indexed 500 documents into sts_multi_metrics-2024.03.12 in 41 ms",
+    "[2024-03-12T10:00:02,001][INFO ][o.e.c.r.a.DiskThresholdMonitor] [sts-prod-01] low disk watermark [85%] no longer exceeded on [Qm7][sts-prod-01][/data] free: 40gb[40%]",
+    "{\"type\": \"server\", \"timestamp\": \"2024-03-12T10:00:02,501Z\", \"level\": \"INFO\", \"component\": \"o.e.c.m.MetadataMappingService\", \"cluster.name\": \"stackstate\", \"message\": \"update_mapping [_doc]\"}",
+    "2024-03-12 10:00:02 UTC | CORE | INFO | (pkg/collector/worker/check_logger.go:40 in CheckStarted) | check:kubernetes_state | Running check...",
+    "[2024-03-12 10:00:03,004] INFO [ReplicaFetcher replicaId=1, leaderId=0, fetcherId=0] Truncating partition sts_multi_metrics-3 to local high watermark 1234 (kafka.server.ReplicaFetcherThread)",
+    "\tat akka.dispatch.Mailbox.run(Mailbox.scala:230)",
+];
+
+/// Every example line of the pack: hits of every rule, so the correlator sees every kind of episode.
+fn hits(pack: &Pack) -> Vec<String> {
+    pack.rules().iter().flat_map(|r| r.examples.iter().map(|e| e.line.clone())).collect()
+}
+
+fn corpus(bytes: usize, hit_every: usize, hits: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 1024);
+    let mut i = 0usize;
+    while out.len() < bytes {
+        if hit_every > 0 && i % hit_every == hit_every - 1 {
+            out.extend_from_slice(hits[(i / hit_every) % hits.len()].as_bytes());
+        } else {
+            out.extend_from_slice(NOISE[i % NOISE.len()].as_bytes());
+        }
+        out.push(b'\n');
+        i += 1;
+    }
+    out
+}
+
+fn prefilter(c: &mut Criterion) {
+    let pack = Pack::embedded().expect("embedded pack");
+    let hits = hits(&pack);
+    let mut g = c.benchmark_group("prefilter");
+    for (name, every) in [("0.1pct", 1000), ("5pct", 20)] {
+        let buf = corpus(8 << 20, every, &hits);
+        g.throughput(Throughput::Bytes(buf.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &buf, |b, buf| {
+            b.iter(|| pack.prefilter_candidates(buf).expect("the embedded pack uses the prefilter"))
+        });
+    }
+    g.finish();
+}
+
+fn timestamps(c: &mut Criterion) {
+    let buf = corpus(4 << 20, 0, &[]);
+    let lines: Vec<&[u8]> = buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let mut g = c.benchmark_group("parse_line_start");
+    g.throughput(Throughput::Bytes(buf.len() as u64));
+    g.bench_function("mixed_layouts", |b| {
+        b.iter(|| lines.iter().filter(|l| parse_line_start(l, Zone::UTC).is_some()).count())
+    });
+    g.finish();
+}
+
+fn correlator(c: &mut Criterion) {
+    let pack = Pack::embedded().expect("embedded pack");
+    let mut scratch = Scratch::new(&pack);
+    let hits = hits(&pack);
+    // Many hits (one line in five), in files of no known component: every rule applies and every key varies.
+    let buf = corpus(4 << 20, 5, &hits);
+    let origin = Origin::default();
+    let mut agg = Aggregates::default();
+    for file in 0..8u32 {
+        let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0 };
+        scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg);
+    }
+    let files: Vec<ScannedFile> =
+        (0..8).map(|i| ScannedFile { display: format!("f{i}.log"), origin: Origin::default() }).collect();
+    let mut g = c.benchmark_group("build_incidents");
+    g.throughput(Throughput::Elements(agg.len() as u64));
+    g.bench_function(BenchmarkId::from_parameter(format!("{}_aggregates", agg.len())), |b| {
+        b.iter_batched(
+            || {
+                let parts = (files.clone(), Stats::default(), Vec::new(), agg.clone(), vec![vec![0]; files.len()]);
+                ScanOutput::from_parts(parts.0, parts.1, parts.2, parts.3, parts.4)
+            },
+            |out| build_incidents(&pack, out).0.len(),
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = prefilter, timestamps, correlator
+}
+criterion_main!(benches);
