@@ -10,6 +10,10 @@ pub const MAX_TEXT_CHARS: usize = 600;
 /// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
 /// the values of `api_key=` / `apikey=` / `api-key:` and cuts at [`MAX_TEXT_CHARS`].
 pub fn clean(raw: &[u8]) -> String {
+    // Fast path, taken by nearly every field value: short printable ASCII with no key to redact is already clean.
+    if raw.len() <= MAX_TEXT_CHARS && raw.iter().all(|&b| (0x20..0x7f).contains(&b)) && !may_hold_key(raw) {
+        return raw.iter().map(|&b| b as char).collect();
+    }
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
@@ -81,6 +85,9 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// Replaces the value after `api_key=`, `apikey=`, `api-key=` or `api_key: ` (any case) with `<redacted>`, unless
 /// it is already masked with `*` (as the agent does).
 pub fn redact(s: &str) -> String {
+    if !may_hold_key(s.as_bytes()) {
+        return s.to_string();
+    }
     let lower = s.to_ascii_lowercase();
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
@@ -103,6 +110,11 @@ pub fn redact(s: &str) -> String {
     }
     out.push_str(&s[last..]);
     out
+}
+
+/// Whether `b` contains `api` in any case: every key [`redact`] looks for does, and most text does not.
+fn may_hold_key(b: &[u8]) -> bool {
+    b.windows(3).any(|w| w[0] | 0x20 == b'a' && w[1] | 0x20 == b'p' && w[2] | 0x20 == b'i')
 }
 
 fn find_key(lower: &str) -> Option<(usize, usize)> {

@@ -236,12 +236,19 @@ impl Pack {
     /// Marks in `s.patset` every rule whose pattern matches `line` (one line, without its terminator). With the
     /// prefilter, only the rules one of whose literals occurs in the line run, each its own regex (a handful of
     /// small automata instead of one overlapping search of every pattern, whose lazy DFA thrashes its cache);
-    /// without it, the pack's multi-pattern set runs over the line.
-    pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8]) {
+    /// without it, the pack's multi-pattern set runs over the line. `with_captures` also leaves each matching
+    /// rule's captures in `s.caps[rule]`.
+    pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8], with_captures: bool) {
         s.patset.clear();
         let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else {
             if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
                 set.which_overlapping_matches_with(cache, &Input::new(line), &mut s.patset);
+            }
+            if with_captures {
+                for pid in s.patset.iter() {
+                    let r = pid.as_usize();
+                    self.rules[r].regex.search_captures_with(&mut s.rule_caches[r], &Input::new(line), &mut s.caps[r]);
+                }
             }
             return;
         };
@@ -255,8 +262,15 @@ impl Pack {
             if !pf.conjuncts_hold(r, line) {
                 return;
             }
-            let input = Input::new(line).earliest(true);
-            if self.rules[r].regex.search_half_with(&mut s.rule_caches[r], &input).is_some() {
+            let regex = &self.rules[r].regex;
+            let matched = if with_captures {
+                // Confirm and capture in one search: the caller reads `s.caps[r]` instead of searching again.
+                regex.search_captures_with(&mut s.rule_caches[r], &Input::new(line), &mut s.caps[r]);
+                s.caps[r].is_match()
+            } else {
+                regex.search_half_with(&mut s.rule_caches[r], &Input::new(line).earliest(true)).is_some()
+            };
+            if matched {
                 s.patset.insert(pid);
             }
         });

@@ -17,9 +17,11 @@ use regex_syntax::hir::{Hir, HirKind};
 
 /// Shortest literal worth searching for: shorter ones make nearly every line a candidate.
 const MIN_LITERAL: usize = 3;
-/// Two literals of one rule sharing a substring at least this long are searched as that substring.
+/// Two literals of one rule sharing a substring at least this long are searched as that substring: fewer literals
+/// keep Teddy fast, which matters more (measured) than the extra candidates a shared piece such as `xception`
+/// brings.
 const MIN_SHARED: usize = 5;
-/// Bytes of a literal Teddy fingerprints; refinement picks the rarest such window as the literal's start.
+/// The least bytes refinement keeps of a literal when it trims its leading spaces and punctuation.
 const FINGERPRINT: usize = 4;
 
 /// The compiled multi-literal searcher.
@@ -218,28 +220,16 @@ fn longest_common_substring(a: &[u8], b: &[u8]) -> Vec<u8> {
     best.to_vec()
 }
 
-/// The suffix of `lit` starting at its rarest window, keeping at least [`FINGERPRINT`] bytes.
+/// `lit` without the spaces and punctuation it starts with (`, rescheduling it` → `rescheduling it`), keeping at
+/// least [`FINGERPRINT`] bytes. Only the start is trimmed: Teddy matches on a literal's first bytes, so a literal
+/// starting with `, ` or `] ` fires on most lines, but a shorter literal (a rarest-window suffix such as `Kafka`
+/// for `Failed to send messages to Kafka`) makes every line that merely names the same thing a candidate.
 fn rarest_start(lit: &[u8]) -> &[u8] {
-    if lit.len() <= FINGERPRINT {
-        return lit;
+    let mut start = 0;
+    while lit.len() - start > FINGERPRINT && (lit[start].is_ascii_whitespace() || lit[start].is_ascii_punctuation()) {
+        start += 1;
     }
-    let start = (0..=lit.len() - FINGERPRINT)
-        .min_by_key(|&i| lit[i..i + FINGERPRINT].iter().map(|&b| commonness(b)).sum::<u32>())
-        .unwrap_or(0);
     &lit[start..]
-}
-
-/// How common a byte is in log text (higher is more common), a coarse ranking.
-fn commonness(b: u8) -> u32 {
-    match b {
-        b' ' => 255,
-        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 220,
-        b'0'..=b'9' => 200,
-        b'a'..=b'z' => 180,
-        b'.' | b',' | b':' | b'-' | b'[' | b']' | b'/' | b'_' | b'=' | b'(' | b')' | b'"' | b'\\' | b'\'' => 190,
-        b'A'..=b'Z' => 120,
-        _ => 60,
-    }
 }
 
 fn usable(seq: &Seq) -> Option<Vec<Vec<u8>>> {

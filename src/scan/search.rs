@@ -241,7 +241,7 @@ fn handle_line(
     };
     let line: &[u8] = &line;
     let pack = ctx.pack;
-    pack.which_rules(s, line);
+    pack.which_rules(s, line, true);
     if s.patset.is_empty() {
         return done;
     }
@@ -280,8 +280,8 @@ fn handle_line(
         }
         fired.push((ri, rule.generic));
 
-        let caps = &mut s.caps[ri];
-        rule.regex.search_captures_with(&mut s.rule_caches[ri], &Input::new(line), caps);
+        // Captured by `which_rules` for this line.
+        let caps = &s.caps[ri];
         if !caps.is_match() {
             continue;
         }
@@ -380,7 +380,7 @@ fn specific_below(
         if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
-        ctx.pack.which_rules(s, &line);
+        ctx.pack.which_rules(s, &line, false);
         let specific = s.patset.iter().any(|p| {
             let rule = &ctx.pack.rules()[p.as_usize()];
             !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c))
