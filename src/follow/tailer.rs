@@ -84,6 +84,10 @@ struct Tracked {
     active: u64,
     /// Modification time at the last look.
     mtime: Option<std::time::SystemTime>,
+    /// A copy (copytruncate's, made before the truncation) of a file still followed with the same content: not
+    /// read until the original is truncated, then resumed where the original was read to, so that lines the
+    /// original is read for in between are not counted twice.
+    copy_of_live: bool,
 }
 
 /// What a read pass did.
@@ -171,7 +175,9 @@ impl Tailer {
 
     /// The positions of the followed files, for a checkpoint: (position, path).
     pub fn positions(&self) -> Vec<(Pos, String)> {
-        self.tracked.iter().map(|t| (t.pos, t.path.display().to_string())).collect()
+        // A copy waiting for its original to be truncated is left out: after a restart it is matched again by
+        // fingerprint, against the original's saved position.
+        self.tracked.iter().filter(|t| !t.copy_of_live).map(|t| (t.pos, t.path.display().to_string())).collect()
     }
 
     /// Retired positions, for a checkpoint.
@@ -383,6 +389,7 @@ impl Tailer {
             }
         }
         let mut pos = Pos { id, fingerprint: fp, file: u32::MAX, offset: 0, lines: 0 };
+        let mut copy_of_live = false;
         if let Some(r) = self.restored.get(&id).copied() {
             let same = size >= r.offset && (r.fingerprint.is_none() || r.fingerprint == fp);
             if same {
@@ -393,10 +400,13 @@ impl Tailer {
                     path.display()
                 ));
             }
-        } else if let Some(r) = fp.and_then(|fp| self.known_fingerprint(fp, initial)).filter(|r| r.offset <= size) {
+        } else if let Some((r, live)) =
+            fp.and_then(|fp| self.known_fingerprint(fp, initial)).filter(|(r, _)| r.offset <= size)
+        {
             // A copy of a file we read (copytruncate's copy, or a file moved back in): continue where it was.
             pos.offset = r.offset;
             pos.lines = r.lines;
+            copy_of_live = live;
         } else if start == Start::End {
             // After the last complete line; count the lines before it so line numbers stay right.
             let (off, lines) = self.count_lines(&f, size);
@@ -408,25 +418,64 @@ impl Tailer {
             self.files.push(ScannedFile { display: path.display().to_string(), origin: origin_of_path(path) });
         }
         self.seq += 1;
-        Some(Tracked { pos, path: path.to_path_buf(), handle: Some(f), seen: true, active: self.seq, mtime: None })
+        Some(Tracked {
+            pos,
+            path: path.to_path_buf(),
+            handle: Some(f),
+            seen: true,
+            active: self.seq,
+            mtime: None,
+            copy_of_live,
+        })
     }
 
     /// A position already reached for content with this fingerprint. Files followed now count only after the
     /// first listing: two files that merely start alike are both read whole by `--from-start`.
-    fn known_fingerprint(&self, fp: u64, initial: bool) -> Option<Pos> {
+    /// Also says whether the position is that of a file followed now (its content is still there).
+    fn known_fingerprint(&self, fp: u64, initial: bool) -> Option<(Pos, bool)> {
         let live = if initial {
             None
         } else {
-            self.tracked.iter().map(|t| t.pos).filter(|p| p.fingerprint == Some(fp)).max_by_key(|p| p.offset)
+            self.tracked
+                .iter()
+                .filter(|t| !t.copy_of_live)
+                .map(|t| t.pos)
+                .filter(|p| p.fingerprint == Some(fp))
+                .max_by_key(|p| p.offset)
         };
-        live.or_else(|| {
+        live.map(|p| (p, true)).or_else(|| {
             self.restored
                 .values()
                 .chain(self.retired.iter())
                 .filter(|p| p.fingerprint == Some(fp))
                 .max_by_key(|p| p.offset)
-                .copied()
+                .map(|p| (*p, false))
         })
+    }
+
+    /// For a copy waiting on its original: whether it must still wait; when not, it resumes where the
+    /// original was read to before its truncation.
+    fn copy_waits(&mut self, i: usize) -> bool {
+        let fp = self.tracked[i].pos.fingerprint;
+        let original_live = self
+            .tracked
+            .iter()
+            .enumerate()
+            .any(|(j, t)| j != i && !t.copy_of_live && fp.is_some() && t.pos.fingerprint == fp);
+        if original_live {
+            return true;
+        }
+        let reached =
+            self.retired.iter().filter(|p| fp.is_some() && p.fingerprint == fp).max_by_key(|p| p.offset).copied();
+        let t = &mut self.tracked[i];
+        if let Some(r) = reached {
+            if r.offset > t.pos.offset {
+                t.pos.offset = r.offset;
+                t.pos.lines = r.lines;
+            }
+        }
+        t.copy_of_live = false;
+        false
     }
 
     /// The offset after the last newline of the first `size` bytes, and the number of newlines before it.
@@ -485,6 +534,9 @@ impl Tailer {
 
     fn read_one(&mut self, i: usize, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
         let mut counts = PassCounts::default();
+        if self.tracked[i].copy_of_live && self.copy_waits(i) {
+            return counts;
+        }
         if self.tracked[i].handle.is_none() {
             // Closed while idle: reopen by name if the name still leads to it and it grew.
             let t = &self.tracked[i];
