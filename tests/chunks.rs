@@ -148,3 +148,30 @@ fn fixture_tree_files_in_small_chunks() {
         assert_same(&report(&paths, chunk, 2), &whole, &format!("chunk {chunk}"));
     }
 }
+
+/// Lines longer than the short-line bound run each rule's full regex instead of the DFA-less one: the same rule
+/// and the same captures must come out of a problem line padded to 10 KiB as out of the plain line.
+#[test]
+fn long_lines_match_like_short_ones() {
+    use stackscan::scan::{scan_buffer, Scratch};
+    use stackscan::source::Origin;
+    let pack = pack();
+    let mut scratch = Scratch::new(&pack);
+    let origin = Origin::of(stackscan::model::Component::Receiver);
+    let line = "2024-03-12 14:28:42,526 WARN  org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] \
+                Connection to node 0 (kafka-0.stackstate.local/10.20.0.7:9092) could not be established. Broker may not be available.";
+    let short = format!("{line}\n");
+    let long = format!("{line} {}\n", "x".repeat(10 * 1024));
+    let summarise = |eps: Vec<(stackscan::correlate::episode::EpisodeKey, stackscan::correlate::episode::Bucket)>| {
+        eps.into_iter()
+            .map(|(k, b)| {
+                (k.rule, k.key.to_vec(), b.count, b.fields.get("broker").cloned().map(|v| v[0].0.to_string()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = summarise(scan_buffer(&pack, &mut scratch, short.as_bytes(), &origin));
+    let b = summarise(scan_buffer(&pack, &mut scratch, long.as_bytes(), &origin));
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(a, b);
+    assert_eq!(a[0].3.as_deref(), Some("kafka-0.stackstate.local/10.20.0.7:9092"));
+}

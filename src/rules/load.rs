@@ -231,7 +231,7 @@ fn check_rule(def: RuleDef, start: usize, fd: &mut FileDiags<'_>) -> Option<Chec
     let regex = hir.as_ref().and_then(|h| {
         match Regex::builder()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .configure(Regex::config().utf8_empty(false))
+            .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
             .build_from_hir(h)
         {
             Ok(r) => Some(r),
@@ -322,6 +322,8 @@ fn check_rule(def: RuleDef, start: usize, fd: &mut FileDiags<'_>) -> Option<Chec
         literals: def.literals.into_iter().map(Spanned::into_inner).collect(),
         location: fd.location(start),
         regex: regex?,
+        long_regex: std::sync::OnceLock::new(),
+        hir: hir.clone()?,
         groups,
         key_groups,
     };

@@ -23,6 +23,18 @@ use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
+/// Lines up to this long run the rules' DFA-less regexes (see [`Rule`]); longer ones the full ones.
+pub(crate) const SHORT_LINE: usize = 4096;
+
+/// A rule's regex with every engine, for long lines.
+fn build_full(hir: &regex_syntax::hir::Hir) -> Option<Regex> {
+    Regex::builder()
+        .syntax(regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false))
+        .build_from_hir(hir)
+        .ok()
+}
+
 /// Where a rule or chain was defined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -78,8 +90,14 @@ pub struct Rule {
     pub literals: Vec<String>,
     /// Where it is defined.
     pub location: Location,
-    /// The rule's own regex, for captures.
+    /// The rule's own regex, for captures, built without DFAs: on a log line (short) the backtracker or the
+    /// one-pass DFA finds the captures directly, where the lazy DFAs would first scan forward and backward.
     pub(crate) regex: Regex,
+    /// The same pattern with every engine (lazy DFAs first), built on first use, for lines longer than
+    /// [`SHORT_LINE`], where backtracking over the whole line would be slow.
+    pub(crate) long_regex: std::sync::OnceLock<Option<Regex>>,
+    /// The pattern's syntax tree, to build `long_regex`.
+    pub(crate) hir: regex_syntax::hir::Hir,
     /// (group index, name) of every named capture.
     pub(crate) groups: Vec<(usize, String)>,
     /// Group index of each key name, in `key` order.
@@ -239,6 +257,9 @@ impl Pack {
     /// without it, the pack's multi-pattern set runs over the line. `with_captures` also leaves each matching
     /// rule's captures in `s.caps[rule]`.
     pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8], with_captures: bool) {
+        if line.len() > SHORT_LINE {
+            return self.which_rules_long(s, line, with_captures);
+        }
         s.patset.clear();
         let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else {
             if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
@@ -274,6 +295,39 @@ impl Pack {
                 s.patset.insert(pid);
             }
         });
+    }
+
+    /// [`Pack::which_rules`] for a line longer than [`SHORT_LINE`]: every candidate rule runs its full regex.
+    fn which_rules_long(&self, s: &mut crate::scan::Scratch, line: &[u8], with_captures: bool) {
+        s.patset.clear();
+        let candidates: Vec<usize> = match self.prefilter.as_ref().filter(|p| p.is_usable()) {
+            Some(pf) => {
+                let mut v = Vec::new();
+                pf.for_each_candidate_rule(line, |r| {
+                    if !v.contains(&r) && pf.conjuncts_hold(r, line) {
+                        v.push(r);
+                    }
+                });
+                v
+            }
+            None => (0..self.rules.len()).collect(),
+        };
+        for r in candidates {
+            let rule = &self.rules[r];
+            let (regex, cache) = match rule.long_regex.get_or_init(|| build_full(&rule.hir)) {
+                Some(re) => (re, s.long_caches[r].get_or_insert_with(|| re.create_cache())),
+                None => (&rule.regex, &mut s.rule_caches[r]),
+            };
+            let matched = if with_captures {
+                regex.search_captures_with(cache, &Input::new(line), &mut s.caps[r]);
+                s.caps[r].is_match()
+            } else {
+                regex.search_half_with(cache, &Input::new(line).earliest(true)).is_some()
+            };
+            if matched {
+                s.patset.insert(PatternID::must(r));
+            }
+        }
     }
 
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.

@@ -34,6 +34,8 @@ pub struct Scratch {
     /// Rules already tried on the current line (see [`Pack::which_rules`]).
     pub(crate) tried: PatternSet,
     pub(crate) rule_caches: Vec<meta::Cache>,
+    /// Caches of the rules' full regexes, for long lines, made on first use.
+    pub(crate) long_caches: Vec<Option<meta::Cache>>,
     pub(crate) caps: Vec<Captures>,
     pub(crate) buf: Vec<u8>,
     /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
@@ -49,6 +51,7 @@ impl Scratch {
             patset: PatternSet::new(pack.rules().len()),
             tried: PatternSet::new(pack.rules().len()),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
+            long_caches: pack.rules().iter().map(|_| None).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
             buf: Vec::new(),
             pods: Vec::new(),
