@@ -77,9 +77,22 @@ fn now_millis() -> Millis {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
 }
 
+/// `--timezone`, for scan and follow.
+fn parse_zone(s: &str) -> anyhow::Result<Zone> {
+    Zone::parse(s).with_context(|| format!("--timezone {s:?}: expected UTC or an offset such as +02:00"))
+}
+
+/// What scan and follow read when no path is given: the server's log directory, and the agent's where it exists.
+fn default_paths() -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from(DEFAULT_DIR)];
+    if std::path::Path::new(AGENT_DIR).is_dir() {
+        v.push(PathBuf::from(AGENT_DIR));
+    }
+    v
+}
+
 fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
-    let zone = Zone::parse(&a.timezone)
-        .with_context(|| format!("--timezone {:?}: expected UTC or an offset such as +02:00", a.timezone))?;
+    let zone = parse_zone(&a.timezone)?;
     let now = now_millis();
     let since = a.since.as_deref().map(|s| parse_when("--since", s, zone, now)).transpose()?;
     let until = a.until.as_deref().map(|s| parse_when("--until", s, zone, now)).transpose()?;
@@ -94,15 +107,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => Arc::new(p),
         Err(code) => return Ok(code),
     };
-    let paths = if a.paths.is_empty() {
-        let mut v = vec![PathBuf::from(DEFAULT_DIR)];
-        if std::path::Path::new(AGENT_DIR).is_dir() {
-            v.push(PathBuf::from(AGENT_DIR));
-        }
-        v
-    } else {
-        a.paths.clone()
-    };
+    let paths = if a.paths.is_empty() { default_paths() } else { a.paths.clone() };
     let (mut inputs, mut skipped, missing) = source::discover(&paths);
     if let Some(c) = component {
         source::default_component(&mut inputs, c);
@@ -251,8 +256,7 @@ fn default_state_path() -> Option<PathBuf> {
 
 fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
     use stackscan::follow::{self, lifecycle::Settings, output, tailer::Start};
-    let zone = Zone::parse(&a.timezone)
-        .with_context(|| format!("--timezone {:?}: expected UTC or an offset such as +02:00", a.timezone))?;
+    let zone = parse_zone(&a.timezone)?;
     let style = match a.format {
         FormatArg::Ndjson => output::Style::Ndjson,
         FormatArg::Text => output::Style::Text { color: use_color(a.color) },
@@ -274,11 +278,7 @@ fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let paths = if a.paths.is_empty() {
-        let mut v = vec![PathBuf::from(DEFAULT_DIR)];
-        if std::path::Path::new(AGENT_DIR).is_dir() {
-            v.push(PathBuf::from(AGENT_DIR));
-        }
-        v
+        default_paths()
     } else if stdin {
         Vec::new()
     } else {
