@@ -9,7 +9,7 @@
 //! or allocated.
 
 use super::Scratch;
-use crate::correlate::episode::{Aggregates, EpisodeKey, LineRef, Order, Sample};
+use crate::correlate::episode::{max_opt, min_opt, Aggregates, EpisodeKey, LineRef, Order, Sample};
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
@@ -296,10 +296,8 @@ fn handle_line(
         };
         let bucket = agg.bucket(ekey, record.time);
         bucket.count += 1;
-        if let Some(t) = record.time {
-            bucket.first = Some(bucket.first.map_or(t, |f| f.min(t)));
-            bucket.last = Some(bucket.last.map_or(t, |l| l.max(t)));
-        }
+        bucket.first = min_opt(bucket.first, record.time);
+        bucket.last = max_opt(bucket.last, record.time);
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
                 if !v.is_empty() {
