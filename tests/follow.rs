@@ -224,6 +224,7 @@ both!(
     append,
     rename_and_create,
     copytruncate,
+    copy_seen_empty,
     rotate_then_gzip,
     delete,
     new_file,
@@ -276,6 +277,31 @@ fn copytruncate(mode: Mode) {
     assert!(f.wait(|ev| total(ev) == 7), "{:?}", counts(&f.events));
     assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "the copy is not read again");
     assert!(notes(&f.events).iter().any(|n| n.contains("truncated")), "{:?}", notes(&f.events));
+}
+
+/// copytruncate whose copy is caught still empty (created, not yet written): once it is written it is known by
+/// its fingerprint and not read again.
+fn copy_seen_empty(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 5);
+    assert!(f.wait(|ev| total(ev) == 5));
+    let copy = e.logs.join("stackstate-receiver/stackstate-receiver.log.1");
+    std::fs::File::create(&copy).unwrap();
+    let listed =
+        |state: &Path| std::fs::read_to_string(state).unwrap_or_default().contains("stackstate-receiver.log.1");
+    let end = Instant::now() + DEADLINE;
+    while !listed(&e.state) {
+        assert!(Instant::now() < end, "the empty copy is followed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let data = std::fs::read(&e.file).unwrap();
+    std::fs::OpenOptions::new().append(true).open(&copy).unwrap().write_all(&data).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&e.file).unwrap().set_len(0).unwrap();
+    w.append(&e.file, 2);
+    assert!(f.wait(|ev| total(ev) == 7), "{:?}", counts(&f.events));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "the copy is not read again");
 }
 
 fn rotate_then_gzip(mode: Mode) {

@@ -88,6 +88,8 @@ struct Tracked {
     /// read until the original is truncated, then resumed where the original was read to, so that lines the
     /// original is read for in between are not counted twice.
     copy_of_live: bool,
+    /// Placed by the first listing (where files that merely start alike are all read whole).
+    initial: bool,
 }
 
 /// What a read pass did.
@@ -426,6 +428,7 @@ impl Tailer {
             active: self.seq,
             mtime: None,
             copy_of_live,
+            initial,
         })
     }
 
@@ -570,7 +573,8 @@ impl Tailer {
         // Truncated (copytruncate) or replaced in place: start again at 0.
         let fp_now = fingerprint_of(&f, size);
         let replaced = pos.fingerprint.is_some() && fp_now.is_some() && fp_now != pos.fingerprint;
-        if size < pos.offset || replaced {
+        let truncated = size < pos.offset || replaced;
+        if truncated {
             self.note(format!(
                 "{}: truncated ({} bytes, {} were read): reading it again from the start",
                 path.display(),
@@ -589,6 +593,24 @@ impl Tailer {
         }
         if pos.fingerprint.is_none() {
             pos.fingerprint = fp_now;
+            // Long enough to be told apart for the first time. A file first seen empty or short may be a copy
+            // caught while it was being written (copytruncate's copy): if its head is that of content already
+            // read, continue where that content was read to. What was read of it so far lies within the head,
+            // so it is a prefix of that content.
+            if let (Some(fp), false) = (fp_now, truncated) {
+                let known = self.known_fingerprint(fp, self.tracked[i].initial);
+                if let Some((r, live)) = known.filter(|(r, _)| r.offset >= pos.offset && r.offset <= size) {
+                    pos.offset = r.offset;
+                    pos.lines = r.lines;
+                    if live {
+                        let t = &mut self.tracked[i];
+                        t.pos = pos;
+                        t.copy_of_live = true;
+                        t.handle = Some(f);
+                        return counts;
+                    }
+                }
+            }
         }
         let origin = self.files[pos.file as usize].origin.clone();
         let mut done = 0usize;
