@@ -274,13 +274,13 @@ impl Pack {
             return;
         };
         s.tried.clear();
-        pf.for_each_candidate_rule(line, |r| {
+        pf.for_each_candidate_rule(line, |r, exact| {
             let pid = PatternID::must(r);
             if s.tried.contains(pid) {
                 return;
             }
             s.tried.insert(pid);
-            if !pf.conjuncts_hold(r, line) {
+            if !pf.worth_trying(r, exact, line) {
                 return;
             }
             let regex = &self.rules[r].regex;
@@ -303,8 +303,8 @@ impl Pack {
         let candidates: Vec<usize> = match self.prefilter.as_ref().filter(|p| p.is_usable()) {
             Some(pf) => {
                 let mut v = Vec::new();
-                pf.for_each_candidate_rule(line, |r| {
-                    if !v.contains(&r) && pf.conjuncts_hold(r, line) {
+                pf.for_each_candidate_rule(line, |r, exact| {
+                    if !v.contains(&r) && pf.worth_trying(r, exact, line) {
                         v.push(r);
                     }
                 });

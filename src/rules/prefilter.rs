@@ -29,8 +29,13 @@ const FINGERPRINT: usize = 4;
 pub(crate) struct Prefilter {
     /// The whole-buffer search, when every rule has literals.
     finder: Option<Finder>,
-    /// For each literal (pattern id of `finder` and `confirm`), the rules any of whose literals contain it.
-    owners: Vec<Vec<u32>>,
+    /// For each literal (pattern id of `finder`), the rules any of whose literals contain it, each with whether
+    /// the literal is one of the rule's own (else it is a shorter piece of them, such as `xception` shared by
+    /// case variants, and the rule's own literals are looked for on the line before its regex runs).
+    owners: Vec<Vec<(u32, bool)>>,
+    /// Per rule, its literals as extracted or declared, before refinement shortened them: a matching line holds
+    /// one of them.
+    own: Vec<Vec<memchr::memmem::Finder<'static>>>,
     /// Per rule, its literals (for diagnostics and `rules test`).
     per_rule: Vec<Vec<Vec<u8>>>,
     /// Per rule, more literal sets each of which a matching line must hold one of (from other parts of the
@@ -52,14 +57,17 @@ impl Prefilter {
     /// asked; `searcher` says whether scanning may rely on it.
     pub(crate) fn build(rules: &[&Rule], hirs: &[Hir]) -> Option<Prefilter> {
         let mut per_rule = Vec::with_capacity(rules.len());
+        let mut own = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
         for (i, (rule, hir)) in rules.iter().zip(hirs).enumerate() {
-            let lits = if rule.literals.is_empty() {
-                required_literals(hir).map(refine).unwrap_or_default()
+            let extracted = if rule.literals.is_empty() {
+                required_literals(hir).unwrap_or_default()
             } else {
                 rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect()
             };
+            own.push(extracted.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect::<Vec<_>>());
+            let lits = if rule.literals.is_empty() { refine(extracted) } else { extracted };
             if lits.is_empty() {
                 slow.push(i);
             }
@@ -74,12 +82,12 @@ impl Prefilter {
         // Every literal of a rule contains at least one kept literal, so mapping each kept literal to the rules
         // with a literal containing it loses no rule: a line holding none of a rule's kept literals holds none
         // of its literals, and cannot match it.
-        let owners: Vec<Vec<u32>> = minimal
+        let owners: Vec<Vec<(u32, bool)>> = minimal
             .iter()
             .map(|m| {
                 (0..per_rule.len())
                     .filter(|&r| per_rule[r].iter().any(|l: &Vec<u8>| contains(l, m)))
-                    .map(|r| r as u32)
+                    .map(|r| (r as u32, own[r].iter().any(|f: &memchr::memmem::Finder<'_>| f.needle() == m.as_slice())))
                     .collect()
             })
             .collect();
@@ -113,7 +121,7 @@ impl Prefilter {
         } else {
             None
         };
-        Some(Prefilter { finder, owners, per_rule, conjuncts, slow })
+        Some(Prefilter { finder, owners, own, per_rule, conjuncts, slow })
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -138,28 +146,31 @@ impl Prefilter {
         m.map(|m| (m.start(), m.pattern().as_usize()))
     }
 
-    /// Calls `f` with every rule one of whose literals occurs in `line` (a rule may be named more than once).
-    /// Every rule that matches `line` is named; others may be (false positives are allowed).
+    /// Calls `f` with every rule one of whose searched literals occurs in `line` (a rule may be named more than
+    /// once), and whether that literal is one of the rule's own (see [`Prefilter::worth_trying`]). Every rule that
+    /// matches `line` is named; others may be (false positives are allowed).
     ///
     /// The buffer searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather
     /// than after its end: no kept literal contains another, so no two start at one position, and every
     /// occurrence of every literal is seen.
     #[inline]
-    pub(crate) fn for_each_candidate_rule(&self, line: &[u8], mut f: impl FnMut(usize)) {
+    pub(crate) fn for_each_candidate_rule(&self, line: &[u8], mut f: impl FnMut(usize, bool)) {
         let mut at = 0;
         while let Some((start, lit)) = self.find_literal(line, at, line.len()) {
-            for &r in &self.owners[lit] {
-                f(r as usize);
+            for &(r, exact) in &self.owners[lit] {
+                f(r as usize, exact);
             }
             at = start + 1;
         }
     }
 
-    /// Whether `line` holds one literal of each of rule `i`'s further required sets (a cheap check before its
-    /// regex runs; `true` means only "maybe").
+    /// Whether rule `i`, named for `line` by [`Prefilter::for_each_candidate_rule`], is worth its regex: the line
+    /// holds one of the rule's own literals (known when `exact`) and one literal of each of its further required
+    /// sets. A cheap check with memmem; `true` means only "maybe".
     #[inline]
-    pub(crate) fn conjuncts_hold(&self, i: usize, line: &[u8]) -> bool {
-        self.conjuncts[i].iter().all(|set| set.iter().any(|f| f.find(line).is_some()))
+    pub(crate) fn worth_trying(&self, i: usize, exact: bool, line: &[u8]) -> bool {
+        let holds = |set: &[memchr::memmem::Finder<'_>]| set.iter().any(|f| f.find(line).is_some());
+        (exact || holds(&self.own[i])) && self.conjuncts[i].iter().all(|set| holds(set))
     }
 
     /// The number of distinct literals searched.
