@@ -60,14 +60,16 @@ impl Prefilter {
         let mut own = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
-        for (i, (rule, hir)) in rules.iter().zip(hirs).enumerate() {
-            let extracted = if rule.literals.is_empty() {
-                required_literals(hir).unwrap_or_default()
+        // Extraction is the costly part of start-up: each pattern's parts are looked at once.
+        let parts: Vec<Vec<Vec<Vec<u8>>>> = hirs.iter().map(part_sets).collect();
+        for (i, ((rule, hir), parts)) in rules.iter().zip(hirs).zip(&parts).enumerate() {
+            let (extracted, lits) = if rule.literals.is_empty() {
+                main_literals(rule, hir, parts)
             } else {
-                rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect()
+                let declared: Vec<Vec<u8>> = rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+                (declared.clone(), declared)
             };
             own.push(extracted.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect::<Vec<_>>());
-            let lits = if rule.literals.is_empty() { refine(extracted) } else { extracted };
             if lits.is_empty() {
                 slow.push(i);
             }
@@ -91,11 +93,11 @@ impl Prefilter {
                     .collect()
             })
             .collect();
-        let conjuncts = hirs
-            .iter()
+        let conjuncts = parts
+            .into_iter()
             .zip(&per_rule)
-            .map(|(hir, main)| {
-                let sets = conjunct_sets(hir, main);
+            .map(|(parts, main)| {
+                let sets = conjunct_sets(parts, main);
                 sets.iter()
                     .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect())
                     .collect()
@@ -198,9 +200,10 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// of its substrings, so a line holding the original holds the replacement.
 /// - Literals of one rule sharing a long substring (case variants: `Dropping `, `dropped `) become that substring:
 ///   fewer literals make Teddy's buckets emptier.
-/// - Each literal starts at its rarest [`FINGERPRINT`]-byte window (`, rescheduling it` → `rescheduling it`):
-///   Teddy matches on a literal's first bytes, so a literal starting with `, ` or `] ` would fire on most lines.
-fn refine(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+/// - With `trim`, each literal loses the spaces and punctuation it starts with (`, rescheduling it` →
+///   `rescheduling it`): Teddy matches on a literal's first bytes, so a literal starting with `, ` or `] ` would
+///   fire on most lines.
+fn refine(lits: Vec<Vec<u8>>, trim: bool) -> Vec<Vec<u8>> {
     let mut kept: Vec<Vec<u8>> = Vec::new();
     for l in lits {
         let merged = kept.iter_mut().find_map(|k| {
@@ -211,7 +214,7 @@ fn refine(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
             kept.push(l);
         }
     }
-    let mut out: Vec<Vec<u8>> = kept.into_iter().map(|l| rarest_start(&l).to_vec()).collect();
+    let mut out: Vec<Vec<u8>> = kept.into_iter().map(|l| if trim { rarest_start(&l).to_vec() } else { l }).collect();
     out.sort();
     out.dedup();
     out
@@ -259,10 +262,45 @@ fn extract(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
     usable(&seq)
 }
 
-/// Up to three literal sets, besides `main`, that every match of `hir` holds one of: from each part of a
-/// top-level concatenation, and from the start of each of its tails (`\): 4(?:0[0-9]|..)` gives `): 4`, which a
-/// `ReceiverRoutes - ... (20480): 202 Accepted` line lacks while holding the rule's main literal).
-fn conjunct_sets(hir: &Hir, main: &[Vec<u8>]) -> Vec<Vec<Vec<u8>>> {
+/// The literals searched for a rule without declared ones, as extracted and as searched (see [`refine`]). Of the
+/// sets every match holds one of (the best from the pattern's prefix, suffix and inner parts, and those of each
+/// part of it), the one the fewest of its counterexamples hold, then the best: a near miss the author wrote down
+/// (`low disk watermark [85%] no longer exceeded on`) should not make a line a candidate when another piece of
+/// the pattern (`] exceeded on [`) tells it apart. Such a piece keeps the punctuation it starts with when that is
+/// what tells the near miss apart. Only sets about as long as the best are considered: a short piece would make
+/// more lines candidates than the near misses it avoids.
+fn main_literals(rule: &Rule, hir: &Hir, parts: &[Vec<Vec<u8>>]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    // `required_literals`, with the parts already at hand.
+    let best = match parts {
+        [] => required_literals(hir),
+        _ => [extract(hir, ExtractKind::Prefix), extract(hir, ExtractKind::Suffix)]
+            .into_iter()
+            .flatten()
+            .chain(parts.iter().cloned())
+            .max_by_key(|lits| score(lits)),
+    };
+    let Some(best) = best else { return (Vec::new(), Vec::new()) };
+    let held = |set: &[Vec<u8>]| {
+        rule.counterexamples.iter().filter(|(line, _)| set.iter().any(|l| contains(line.as_bytes(), l))).count()
+    };
+    let searched = refine(best.clone(), true);
+    let floor = score(&searched).0.min(8);
+    let mut choice = ((held(&searched), false, std::cmp::Reverse(score(&searched))), best.clone(), searched);
+    for set in std::iter::once(best).chain(parts.iter().cloned()) {
+        for trim in [true, false] {
+            let searched = refine(set.clone(), trim);
+            let rank = (held(&searched), !trim, std::cmp::Reverse(score(&searched)));
+            if score(&searched).0 >= floor && rank < choice.0 {
+                choice = (rank, set.clone(), searched);
+            }
+        }
+    }
+    (choice.1, choice.2)
+}
+
+/// Literal sets that every match of `hir` holds one of: from each part of a top-level concatenation, and from
+/// the start of each of its tails.
+fn part_sets(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
     let mut hir = hir;
     while let HirKind::Capture(c) = hir.kind() {
         hir = &c.sub;
@@ -275,6 +313,13 @@ fn conjunct_sets(hir: &Hir, main: &[Vec<u8>]) -> Vec<Vec<Vec<u8>>> {
             sets.extend(extract(&Hir::concat(subs[i..].to_vec()), ExtractKind::Prefix));
         }
     }
+    sets
+}
+
+/// Up to three literal sets, besides `main`, that every match of `hir` holds one of (see [`part_sets`]):
+/// `\): 4(?:0[0-9]|..)` gives `): 4`, which a `ReceiverRoutes - ... (20480): 202 Accepted` line lacks while
+/// holding the rule's main literal.
+fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>]) -> Vec<Vec<Vec<u8>>> {
     // A set one of whose literals the main literals all contain says nothing new on a candidate line.
     sets.retain(|set| !main.iter().all(|m| set.iter().any(|l| contains(m, l))));
     sets.sort_by_key(|set| std::cmp::Reverse(score(set)));
@@ -342,7 +387,7 @@ mod tests {
     #[test]
     fn refinement_keeps_substrings_only() {
         let r = |v: &[&str]| -> Vec<String> {
-            refine(v.iter().map(|s| s.as_bytes().to_vec()).collect())
+            refine(v.iter().map(|s| s.as_bytes().to_vec()).collect(), true)
                 .into_iter()
                 .map(|l| String::from_utf8(l).unwrap())
                 .collect()
@@ -361,5 +406,20 @@ mod tests {
         let pf = pack.prefilter.as_ref().unwrap();
         assert!(pf.is_usable());
         assert!(pf.literal_count() <= 128, "{} literals", pf.literal_count());
+    }
+
+    #[test]
+    fn counterexamples_steer_the_searched_literal() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        let i = pack.rules().iter().position(|r| r.id == "es.low-watermark").unwrap();
+        // `low disk watermark [` is in the `... no longer exceeded on` counterexample; `] exceeded on [` is not.
+        assert_eq!(pf.literals(i), [b"] exceeded on [".to_vec()]);
+        // Whatever set was chosen, each example still holds one of its literals.
+        for (i, rule) in pack.rules().iter().enumerate() {
+            for e in &rule.examples {
+                assert!(pf.literals(i).iter().any(|l| contains(e.line.as_bytes(), l)), "{}: {}", rule.id, e.line);
+            }
+        }
     }
 }
