@@ -12,7 +12,7 @@ pub const MAX_TEXT_CHARS: usize = 600;
 pub fn clean(raw: &[u8]) -> String {
     // Fast path, taken by nearly every field value: short printable ASCII with no key to redact is already clean.
     if raw.len() <= MAX_TEXT_CHARS && raw.iter().all(|&b| (0x20..0x7f).contains(&b)) && !may_hold_key(raw) {
-        return raw.iter().map(|&b| b as char).collect();
+        return String::from_utf8(raw.to_vec()).unwrap_or_default();
     }
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
@@ -118,15 +118,22 @@ fn may_hold_key(b: &[u8]) -> bool {
 }
 
 fn find_key(lower: &str) -> Option<(usize, usize)> {
-    let mut best: Option<(usize, usize)> = None;
-    for key in ["api_key=", "apikey=", "api-key=", "api_key: ", "api-key: ", "x-api-key: "] {
-        if let Some(p) = lower.find(key) {
-            if best.is_none_or(|(b, _)| p < b) {
-                best = Some((p, key.len()));
-            }
-        }
-    }
-    best
+    // Every key holds `api` (at the offset given): look at each `api` and at the keys that could hold it there.
+    const KEYS: [(&[u8], usize); 6] = [
+        (b"api_key=", 0),
+        (b"apikey=", 0),
+        (b"api-key=", 0),
+        (b"api_key: ", 0),
+        (b"api-key: ", 0),
+        (b"x-api-key: ", 2),
+    ];
+    let b = lower.as_bytes();
+    memchr::memmem::find_iter(b, b"api").find_map(|at| {
+        KEYS.iter().find_map(|&(k, off)| {
+            let start = at.checked_sub(off)?;
+            b[start..].starts_with(k).then_some((start, k.len()))
+        })
+    })
 }
 
 #[cfg(test)]

@@ -164,11 +164,46 @@ pub fn origin_of_path(path: &Path) -> Origin {
     Origin::default()
 }
 
+/// What [`component_of_line`] looks for in a line's head.
+const LINE_MARKS: [&[u8]; 20] = [
+    b"\"cluster.name\"",
+    b"\"log.level\"",
+    b"elasticsearch",
+    b"\"agent\":",
+    b"][o.e.",
+    b" AGENT ]",
+    b"] INFO ",
+    b"] WARN ",
+    b"] ERROR ",
+    b" | CORE | ",
+    b" | CLUSTER | ",
+    b" | PROCESS | ",
+    b" | TRACE | ",
+    b" UTC | ",
+    b" in ",
+    b"ReceiverRoutes",
+    b"receiver",
+    b"KafkaToES",
+    b"kafkatoes",
+    b"k2es",
+];
+
+/// The searcher for one of [`LINE_MARKS`] (or any other needle), built once: building one per search cost more
+/// than the search on a hit-heavy scan.
+fn line_mark(needle: &[u8]) -> memchr::memmem::Finder<'static> {
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| LINE_MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+    match LINE_MARKS.iter().position(|m| *m == needle) {
+        Some(i) => FINDERS[i].as_ref(),
+        None => memchr::memmem::Finder::new(needle).into_owned(),
+    }
+}
+
 /// A guess from one line's layout, for files whose path says nothing. Only used to pick among the components a
 /// matching rule allows.
 pub fn component_of_line(line: &[u8]) -> Option<Component> {
     let head = &line[..line.len().min(200)];
-    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    let has = |needle: &[u8]| line_mark(needle).find(head).is_some();
     if line.starts_with(b"{") {
         if has(b"\"cluster.name\"") || has(b"\"log.level\"") || has(b"elasticsearch") {
             return Some(Component::Elasticsearch);
