@@ -21,6 +21,8 @@ const MIN_LITERAL: usize = 3;
 /// keep Teddy fast, which matters more (measured) than the extra candidates a shared piece such as `xception`
 /// brings.
 const MIN_SHARED: usize = 5;
+/// Literal sets checked with memmem on a candidate line before a rule's regex runs, at most.
+const MAX_CONJUNCTS: usize = 4;
 /// The least bytes refinement keeps of a literal when it trims its leading spaces and punctuation.
 const FINGERPRINT: usize = 4;
 
@@ -96,8 +98,9 @@ impl Prefilter {
         let conjuncts = parts
             .into_iter()
             .zip(&per_rule)
-            .map(|(parts, main)| {
-                let sets = conjunct_sets(parts, main);
+            .zip(rules)
+            .map(|((parts, main), rule)| {
+                let sets = conjunct_sets(parts, main, rule);
                 sets.iter()
                     .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect())
                     .collect()
@@ -316,15 +319,19 @@ fn part_sets(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
     sets
 }
 
-/// Up to three literal sets, besides `main`, that every match of `hir` holds one of (see [`part_sets`]):
-/// `\): 4(?:0[0-9]|..)` gives `): 4`, which a `ReceiverRoutes - ... (20480): 202 Accepted` line lacks while
-/// holding the rule's main literal.
-fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>]) -> Vec<Vec<Vec<u8>>> {
+/// Up to [`MAX_CONJUNCTS`] literal sets, besides `main`, that every match of the rule holds one of (see
+/// [`part_sets`]): `\): 4(?:0[0-9]|..)` gives `): 4`, which a `ReceiverRoutes - ... (20480): 202 Accepted` line
+/// lacks while holding the rule's main literal. The sets the rule's counterexamples lack come first (the DNS
+/// messages of `agent.check-dns`, which its `Connection refused` near misses lack), then the longest.
+fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> Vec<Vec<Vec<u8>>> {
     // A set one of whose literals the main literals all contain says nothing new on a candidate line.
     sets.retain(|set| !main.iter().all(|m| set.iter().any(|l| contains(m, l))));
-    sets.sort_by_key(|set| std::cmp::Reverse(score(set)));
+    let held = |set: &[Vec<u8>]| {
+        rule.counterexamples.iter().filter(|(line, _)| set.iter().any(|l| contains(line.as_bytes(), l))).count()
+    };
+    sets.sort_by_cached_key(|set| (held(set), std::cmp::Reverse(score(set))));
     sets.dedup();
-    sets.truncate(3);
+    sets.truncate(MAX_CONJUNCTS);
     sets
 }
 
@@ -420,6 +427,22 @@ mod tests {
             for e in &rule.examples {
                 assert!(pf.literals(i).iter().any(|l| contains(e.line.as_bytes(), l)), "{}: {}", rule.id, e.line);
             }
+        }
+    }
+
+    #[test]
+    fn conjuncts_the_counterexamples_lack_come_first() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        let i = pack.rules().iter().position(|r| r.id == "agent.check-dns").unwrap();
+        let rule = &pack.rules()[i];
+        // Its near miss (a refused connection) holds the main literal, but not the DNS messages.
+        for (line, _) in &rule.counterexamples {
+            assert!(pf.literals(i).iter().any(|l| contains(line.as_bytes(), l)), "{line}");
+            assert!(!pf.worth_trying(i, true, line.as_bytes()), "{line}");
+        }
+        for e in &rule.examples {
+            assert!(pf.worth_trying(i, false, e.line.as_bytes()), "{}", e.line);
         }
     }
 }
