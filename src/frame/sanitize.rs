@@ -10,9 +10,12 @@ pub const MAX_TEXT_CHARS: usize = 600;
 /// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
 /// the values of `api_key=` / `apikey=` / `api-key:` and cuts at [`MAX_TEXT_CHARS`].
 pub fn clean(raw: &[u8]) -> String {
-    // Fast path, taken by nearly every field value: short printable ASCII with no key to redact is already clean.
-    if raw.len() <= MAX_TEXT_CHARS && raw.iter().all(|&b| (0x20..0x7f).contains(&b)) && !may_hold_key(raw) {
-        return String::from_utf8(raw.to_vec()).unwrap_or_default();
+    // Fast path, taken by nearly every field value: short printable ASCII has nothing to strip, only perhaps a
+    // key to redact.
+    if raw.len() <= MAX_TEXT_CHARS && raw.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        if let Ok(text) = std::str::from_utf8(raw) {
+            return redact(text);
+        }
     }
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
