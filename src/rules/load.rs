@@ -84,19 +84,33 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     let mut seen: HashMap<String, Location> = HashMap::new();
     let mut files = Vec::new();
 
+    let mut parsed_files = Vec::new();
     for (file, text) in &sources {
         files.push(file.clone());
-        let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
-        let parsed: FileDef = match toml::from_str(text) {
-            Ok(p) => p,
+        match toml::from_str::<FileDef>(text) {
+            Ok(p) => parsed_files.push((file, text, p)),
             Err(e) => {
+                let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
                 let offset = e.span().map_or(0, |s| s.start);
                 let rule = fd.index.enclosing_id(offset);
                 fd.at(offset, rule.as_deref(), e.message().trim().to_string());
-                continue;
             }
-        };
+        }
+    }
+    // Compiling the patterns is most of the start-up: it is done on every core, in pack order.
+    let patterns: Vec<&str> = parsed_files
+        .iter()
+        .flat_map(|(_, _, p)| p.rule.iter().map(|d| d.get_ref().pattern.get_ref().as_str()))
+        .collect();
+    let mut compiled = {
+        use rayon::prelude::*;
+        let v: Vec<Compiled> = patterns.par_iter().map(|p| compile(p)).collect();
+        v.into_iter()
+    };
+    for (file, text, parsed) in parsed_files {
+        let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
         for def in parsed.rule {
+            let compiled = compiled.next().unwrap_or_else(|| compile(def.get_ref().pattern.get_ref()));
             let start = def.span().start;
             let def = def.into_inner();
             let id = def.id.get_ref().clone();
@@ -109,7 +123,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
                 continue;
             }
             seen.insert(id.clone(), fd.location(start));
-            if let Some(c) = check_rule(def, start, &mut fd) {
+            if let Some(c) = check_rule(def, start, compiled, &mut fd) {
                 rules.push(c);
             }
         }
@@ -200,7 +214,21 @@ fn parse_enum<T>(
     r
 }
 
-fn check_rule(def: RuleDef, start: usize, fd: &mut FileDiags<'_>) -> Option<Checked> {
+/// A pattern parsed and compiled, or what went wrong.
+type Compiled = Result<(regex_syntax::hir::Hir, Regex), String>;
+
+/// Parses and compiles one rule pattern (see [`Rule::regex`]).
+fn compile(pattern: &str) -> Compiled {
+    let h = hir::parse(pattern).map_err(|e| format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")))?;
+    let re = Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
+        .build_from_hir(&h)
+        .map_err(|e| format!("pattern does not compile: {e}"))?;
+    Ok((h, re))
+}
+
+fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags<'_>) -> Option<Checked> {
     let id = def.id.get_ref().clone();
     let before = fd.out.len();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
@@ -221,26 +249,13 @@ fn check_rule(def: RuleDef, start: usize, fd: &mut FileDiags<'_>) -> Option<Chec
         fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
     }
     let pattern_at = def.pattern.span().start;
-    let hir = match hir::parse(def.pattern.get_ref()) {
-        Ok(h) => Some(h),
+    let (hir, regex) = match compiled {
+        Ok((h, r)) => (Some(h), Some(r)),
         Err(e) => {
-            fd.at(pattern_at, Some(&id), format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")));
-            None
+            fd.at(pattern_at, Some(&id), e);
+            (None, None)
         }
     };
-    let regex = hir.as_ref().and_then(|h| {
-        match Regex::builder()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
-            .build_from_hir(h)
-        {
-            Ok(r) => Some(r),
-            Err(e) => {
-                fd.at(pattern_at, Some(&id), format!("pattern does not compile: {e}"));
-                None
-            }
-        }
-    });
     let mut groups = Vec::new();
     let mut key_groups = Vec::new();
     if let Some(re) = &regex {

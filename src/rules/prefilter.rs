@@ -62,8 +62,11 @@ impl Prefilter {
         let mut own = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
-        // Extraction is the costly part of start-up: each pattern's parts are looked at once.
-        let parts: Vec<Vec<Vec<Vec<u8>>>> = hirs.iter().map(part_sets).collect();
+        // Extraction is a costly part of start-up: each pattern's parts are looked at once, on every core.
+        let parts: Vec<Vec<Vec<Vec<u8>>>> = {
+            use rayon::prelude::*;
+            hirs.par_iter().map(part_sets).collect()
+        };
         for (i, ((rule, hir), parts)) in rules.iter().zip(hirs).zip(&parts).enumerate() {
             let (extracted, lits) = if rule.literals.is_empty() {
                 main_literals(rule, hir, parts)
