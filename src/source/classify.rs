@@ -192,7 +192,7 @@ const LINE_MARKS: [&[u8]; 20] = [
 /// than the search on a hit-heavy scan.
 fn line_mark(needle: &[u8]) -> memchr::memmem::Finder<'static> {
     static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-        std::sync::LazyLock::new(|| LINE_MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+        std::sync::LazyLock::new(|| LINE_MARKS.iter().map(memchr::memmem::Finder::new).collect());
     match LINE_MARKS.iter().position(|m| *m == needle) {
         Some(i) => FINDERS[i].as_ref(),
         None => memchr::memmem::Finder::new(needle).into_owned(),
