@@ -24,9 +24,13 @@ fn fixture(rel: &str) -> PathBuf {
 
 /// The JSON report of `paths` scanned with `chunk` bytes per work unit, without `elapsed_ms`.
 fn report(paths: &[PathBuf], chunk: usize, threads: usize) -> serde_json::Value {
+    report_in_pieces(paths, chunk, 1 << 30, threads)
+}
+
+fn report_in_pieces(paths: &[PathBuf], chunk: usize, piece: usize, threads: usize) -> serde_json::Value {
     let (inputs, skipped, missing) = source::discover(paths);
     assert!(missing.is_empty() && skipped.is_empty());
-    let scanner = ScannerBuilder::new().chunk_size(chunk).threads(threads).build(pack()).unwrap();
+    let scanner = ScannerBuilder::new().chunk_size(chunk).read_piece(piece).threads(threads).build(pack()).unwrap();
     let out = scanner.scan(&inputs);
     let (incidents, summary) = build_incidents(&pack(), out);
     let mut buf = Vec::new();
@@ -174,4 +178,23 @@ fn long_lines_match_like_short_ones() {
     assert_eq!(a.len(), 1, "{a:?}");
     assert_eq!(a, b);
     assert_eq!(a[0].3.as_deref(), Some("kafka-0.stackstate.local/10.20.0.7:9092"));
+}
+
+/// A chunk is read in pieces into a buffer that slides along it: pieces far smaller than the record look-behind
+/// and look-ahead, alone and combined with small chunks, give the report of one read of each whole file.
+#[test]
+fn pieces_of_a_chunk_slide_without_changing_the_report() {
+    let log = fixture("linux/opt/stackstate/var/log");
+    let mut paths = vec![
+        log.join("kafka-to-es/kafkaEventsToES.log"),
+        log.join("kafka-to-es/kafkaMultiMetricsToES.log"),
+        log.join("stackstate-receiver/stackstate-receiver.log"),
+    ];
+    for name in ["crlf.log", "no-final-newline.log", "invalid-utf8.log", "ansi-utf8.log", "empty.log"] {
+        paths.push(fixture(&format!("edge/{name}")));
+    }
+    let whole = report(&paths, 1 << 30, 1);
+    for (chunk, piece) in [(1 << 30, 1), (1 << 30, 1000), (1 << 30, 70_000), (65_536, 3000), (4096, 997)] {
+        assert_same(&report_in_pieces(&paths, chunk, piece, 2), &whole, &format!("chunk {chunk}, piece {piece}"));
+    }
 }

@@ -1,7 +1,7 @@
 //! Work units: planning newline-aligned chunks of large files, and running one unit (a chunk read with
 //! positioned reads, or a whole stream read block by block) through the hot path.
 
-use super::search::{scan_region, FileCtx, Region};
+use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::correlate::episode::Aggregates;
 use crate::frame;
@@ -142,6 +142,26 @@ fn align(f: &File, x: u64, size: u64) -> io::Result<u64> {
     Ok(if at >= size { size } else { x })
 }
 
+/// Appends up to `want` bytes of `f` at offset `at` to `buf`; returns how many (fewer at the end of the file).
+fn read_more(f: &File, buf: &mut Vec<u8>, at: u64, want: usize) -> io::Result<usize> {
+    let old = buf.len();
+    buf.resize(old + want, 0);
+    let mut got = 0;
+    let res = loop {
+        if got == want {
+            break Ok(());
+        }
+        match f.read_at(&mut buf[old + got..], at + got as u64) {
+            Ok(0) => break Ok(()),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    buf.truncate(old + got);
+    res.map(|()| got)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_chunk(
     input: &Input,
@@ -173,48 +193,70 @@ fn run_chunk(
     if b <= a {
         return out;
     }
-    let lb = a.saturating_sub(LOOK_BEHIND as u64);
+    let fctx = ctx(pack, input, file, config, mode);
     // Look-ahead past the chunk: the rest of a stack trace whose header is in this chunk, so that a generic
     // fallback on the header still gives way to a specific rule matched below it in the next chunk.
-    let ahead = (b + config.bounds.max_bytes as u64).min(size);
-    let len = (ahead - lb) as usize;
+    let margin = config.bounds.max_bytes;
+    let ahead = (b + margin as u64).min(size);
+    // The buffer slides along the chunk (see `DEFAULT_READ_PIECE`): a piece is read after what is kept (the
+    // look-behind and the look-ahead of the last step), searched up to the last line with the look-ahead after
+    // it, and what lies before the look-behind is dropped. CRI files are read whole: a partial line may go on
+    // past any piece.
+    let piece = if mode == Mode::Cri { usize::MAX } else { config.piece };
+    let mut base = a.saturating_sub(LOOK_BEHIND as u64);
     let mut buf = std::mem::take(&mut s.buf);
-    // Every byte up to `got` is overwritten by the reads and the rest is cut off below: only growth needs zeroing
-    // (zeroing a 4 MiB buffer per chunk cost ~3% of a scan).
-    buf.truncate(len);
-    buf.resize(len, 0);
-    let mut got = 0;
-    while got < len {
-        match f.read_at(&mut buf[got..], lb + got as u64) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                out.skipped = fail(e);
-                break;
-            }
-        }
-    }
-    // The file may have shrunk since it was planned: scan what is there.
-    buf.truncate(got);
-    let region_start = ((a - lb) as usize).min(buf.len());
-    let region_end = ((b - lb) as usize).min(buf.len());
-    let region = Region {
+    buf.clear();
+    let region = |buf: &'_ [u8], base: u64| -> (usize, usize) {
+        let end = ((b - base) as usize).min(buf.len());
+        (((a - base.min(a)) as usize).min(end), end)
+    };
+    let (start0, end0) = ((a - base) as usize, (b - base) as usize);
+    let mut scan = RegionScan::new(&Region {
         buf: &buf,
-        start: region_start,
-        end: region_end,
-        base_offset: lb,
+        start: start0,
+        end: end0,
+        base_offset: base,
         chunk: index,
         first_line: 0,
         more: b < size,
-    };
-    let counts = scan_region(&ctx(pack, input, file, config, mode), s, &region, &mut out.aggregates);
-    out.bytes = (region_end - region_start) as u64;
-    out.newlines = counts.newlines;
-    out.matches = counts.matches;
-    out.cut = counts.cut;
-    let unterminated = b == size && region_end > region_start && buf[region_end - 1] != b'\n';
-    out.lines = counts.newlines + unterminated as u64;
+    });
+    loop {
+        let read_to = base + buf.len() as u64;
+        let want = ((ahead - read_to).min(piece as u64)) as usize;
+        let got = read_more(&f, &mut buf, read_to, want).unwrap_or_else(|e| {
+            out.skipped = fail(e);
+            0
+        });
+        // The file may have shrunk since it was planned, or a read failed: search what is there.
+        let last = got < want || base + buf.len() as u64 >= ahead;
+        let (start, end) = region(&buf, base);
+        let upto = if last {
+            end
+        } else {
+            match memchr::memrchr(b'\n', &buf[..buf.len().saturating_sub(margin).min(end)]) {
+                Some(i) if i + 1 > start => i + 1,
+                _ => start,
+            }
+        };
+        let r = Region { buf: &buf, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
+        scan.step(&fctx, s, &r, upto, &mut out.aggregates);
+        if last {
+            let counts = scan.finish(&r);
+            out.bytes = (base + end as u64).saturating_sub(a);
+            out.newlines = counts.newlines;
+            out.matches = counts.matches;
+            out.cut = counts.cut;
+            let unterminated = b == size && base + end as u64 > a && end > 0 && buf[end - 1] != b'\n';
+            out.lines = counts.newlines + unterminated as u64;
+            break;
+        }
+        let drop = upto.saturating_sub(LOOK_BEHIND);
+        if drop > 0 {
+            buf.drain(..drop);
+            base += drop as u64;
+            scan.rebase(drop);
+        }
+    }
     s.buf = buf;
     out
 }

@@ -61,36 +61,98 @@ pub(crate) struct RegionCounts {
 
 /// Searches one region and folds every event into `agg`.
 pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, agg: &mut Aggregates) -> RegionCounts {
-    let buf = r.buf;
-    let mut counts = RegionCounts::default();
-    let mut pos = r.start;
-    // Line counting is incremental: `counted` is a line start whose line number is `line_at_counted`.
-    let mut counted = r.start;
-    let mut line_at_counted = r.first_line;
-    let mut last_record: Option<usize> = None;
-    let mut fired: Vec<(usize, bool)> = Vec::new();
-    // CRI files: every partial line is a candidate too (a literal may be split between its parts).
-    let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, r.end));
+    let mut scan = RegionScan::new(r);
+    scan.step(ctx, s, r, r.end, agg);
+    scan.finish(r)
+}
 
-    while pos < r.end {
-        let hit = find_candidate(ctx.pack, s, buf, pos, r.end);
-        let cand = match (hit, partials.as_mut().and_then(|p| p.next(pos))) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => match a.or(b) {
-                Some(c) => c,
-                None => break,
-            },
-        };
-        let ls = frame::line_start(buf, pos, cand);
-        let le = frame::line_end(buf, cand, r.end);
-        line_at_counted += frame::count_newlines(&buf[counted..ls]) as i64;
-        counted = ls;
-        let done = handle_line(ctx, s, r, ls, le, line_at_counted, &mut last_record, &mut fired, agg, &mut counts);
-        pos = done.max(le) + 1;
+/// The search of one region in steps, over a buffer that slides along the file: each step searches the lines
+/// read last, then the bytes no longer needed (all but the look-behind) are dropped and the positions kept here
+/// are moved down with [`RegionScan::rebase`]. What the steps carry over (the line count, the record the last hit
+/// belonged to) makes the result that of one search of the whole region.
+pub(crate) struct RegionScan {
+    pos: usize,
+    /// A line start whose line number is `line_at_counted`: lines are counted incrementally.
+    counted: usize,
+    line_at_counted: i64,
+    last_record: Option<usize>,
+    fired: Vec<(usize, bool)>,
+    counts: RegionCounts,
+}
+
+impl RegionScan {
+    pub(crate) fn new(r: &Region<'_>) -> Self {
+        RegionScan {
+            pos: r.start,
+            counted: r.start,
+            line_at_counted: r.first_line,
+            last_record: None,
+            fired: Vec::new(),
+            counts: RegionCounts::default(),
+        }
     }
-    // The lines before `counted` are already counted: count only the rest of the region.
-    counts.newlines = (line_at_counted - r.first_line) as u64 + frame::count_newlines(&buf[counted..r.end]);
-    counts
+
+    /// Handles the candidates before `upto`, a line start at most `r.end` with the bytes the record look-ahead
+    /// needs after it already in `r.buf`, and counts the lines before it.
+    pub(crate) fn step(
+        &mut self,
+        ctx: &FileCtx<'_>,
+        s: &mut Scratch,
+        r: &Region<'_>,
+        upto: usize,
+        agg: &mut Aggregates,
+    ) {
+        let buf = r.buf;
+        // CRI files: every partial line is a candidate too (a literal may be split between its parts).
+        let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, upto));
+        while self.pos < upto {
+            let hit = find_candidate(ctx.pack, s, buf, self.pos, upto);
+            let cand = match (hit, partials.as_mut().and_then(|p| p.next(self.pos))) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => match a.or(b) {
+                    Some(c) => c,
+                    None => break,
+                },
+            };
+            let ls = frame::line_start(buf, self.pos, cand);
+            let le = frame::line_end(buf, cand, r.end);
+            self.line_at_counted += frame::count_newlines(&buf[self.counted..ls]) as i64;
+            self.counted = ls;
+            let done = handle_line(
+                ctx,
+                s,
+                r,
+                ls,
+                le,
+                self.line_at_counted,
+                &mut self.last_record,
+                &mut self.fired,
+                agg,
+                &mut self.counts,
+            );
+            self.pos = done.max(le) + 1;
+        }
+        self.pos = self.pos.max(upto);
+        if self.counted < upto {
+            self.line_at_counted += frame::count_newlines(&buf[self.counted..upto]) as i64;
+            self.counted = upto;
+        }
+    }
+
+    /// The buffer's first `by` bytes were dropped (all before the last step's end less the look-behind).
+    pub(crate) fn rebase(&mut self, by: usize) {
+        self.pos -= by;
+        self.counted -= by;
+        self.last_record = self.last_record.and_then(|x| x.checked_sub(by));
+    }
+
+    /// The counts, once every step is done.
+    pub(crate) fn finish(mut self, r: &Region<'_>) -> RegionCounts {
+        // The lines before `counted` are already counted: count only the rest of the region.
+        self.counts.newlines = (self.line_at_counted - r.first_line) as u64
+            + frame::count_newlines(&r.buf[self.counted.min(r.end)..r.end]);
+        self.counts
+    }
 }
 
 /// The CRI partial lines of a buffer, found with one SIMD substring search per stream name.
