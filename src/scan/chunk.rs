@@ -310,13 +310,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     rayon::scope(|scope| loop {
         let (n, err) = match pending.take() {
             Some(r) => r,
-            None => {
-                let old = buf.len();
-                buf.resize(old + block, 0);
-                let r = read::read_full(&mut *reader, &mut buf[old..]);
-                buf.truncate(old + r.0);
-                r
-            }
+            None => read::read_append(&mut *reader, &mut buf, block),
         };
         let eof = n < block || err.is_some();
         let end = if eof {
