@@ -1,5 +1,6 @@
 //! Work units: planning newline-aligned chunks of large files, and running one unit (a chunk read with
-//! positioned reads, or a whole stream read block by block) through the hot path.
+//! positioned reads through a buffer that slides along it, or a whole stream read block by block) through the
+//! hot path.
 
 use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
