@@ -286,9 +286,7 @@ fn main_literals(rule: &Rule, hir: &Hir, parts: &[Vec<Vec<u8>>]) -> (Vec<Vec<u8>
             .max_by_key(|lits| score(lits)),
     };
     let Some(best) = best else { return (Vec::new(), Vec::new()) };
-    let held = |set: &[Vec<u8>]| {
-        rule.counterexamples.iter().filter(|(line, _)| set.iter().any(|l| contains(line.as_bytes(), l))).count()
-    };
+    let held = |set: &[Vec<u8>]| held_by_counterexamples(rule, set);
     let searched = refine(best.clone(), true);
     let floor = score(&searched).0.min(8);
     let mut choice = ((held(&searched), false, std::cmp::Reverse(score(&searched))), best.clone(), searched);
@@ -302,6 +300,11 @@ fn main_literals(rule: &Rule, hir: &Hir, parts: &[Vec<Vec<u8>>]) -> (Vec<Vec<u8>
         }
     }
     (choice.1, choice.2)
+}
+
+/// How many of `rule`'s counterexamples hold one of `set`'s literals.
+fn held_by_counterexamples(rule: &Rule, set: &[Vec<u8>]) -> usize {
+    rule.counterexamples.iter().filter(|(line, _)| set.iter().any(|l| contains(line.as_bytes(), l))).count()
 }
 
 /// Literal sets that every match of `hir` holds one of: from each part of a top-level concatenation, and from
@@ -329,9 +332,7 @@ fn part_sets(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
 fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> Vec<Vec<Vec<u8>>> {
     // A set one of whose literals the main literals all contain says nothing new on a candidate line.
     sets.retain(|set| !main.iter().all(|m| set.iter().any(|l| contains(m, l))));
-    let held = |set: &[Vec<u8>]| {
-        rule.counterexamples.iter().filter(|(line, _)| set.iter().any(|l| contains(line.as_bytes(), l))).count()
-    };
+    let held = |set: &[Vec<u8>]| held_by_counterexamples(rule, set);
     sets.sort_by_cached_key(|set| (held(set), std::cmp::Reverse(score(set))));
     sets.dedup();
     sets.truncate(MAX_CONJUNCTS);
