@@ -10,7 +10,7 @@ use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
-use std::io;
+use std::io::{self, Seek};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -143,26 +143,6 @@ fn align(f: &File, x: u64, size: u64) -> io::Result<u64> {
     Ok(if at >= size { size } else { x })
 }
 
-/// Appends up to `want` bytes of `f` at offset `at` to `buf`; returns how many (fewer at the end of the file).
-fn read_more(f: &File, buf: &mut Vec<u8>, at: u64, want: usize) -> io::Result<usize> {
-    let old = buf.len();
-    buf.resize(old + want, 0);
-    let mut got = 0;
-    let res = loop {
-        if got == want {
-            break Ok(());
-        }
-        match f.read_at(&mut buf[old + got..], at + got as u64) {
-            Ok(0) => break Ok(()),
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
-        }
-    };
-    buf.truncate(old + got);
-    res.map(|()| got)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn run_chunk(
     input: &Input,
@@ -177,7 +157,7 @@ fn run_chunk(
     let mut out = UnitResult::empty(file, index);
     let Location::File(path) = &input.location else { return out };
     let fail = |e: io::Error| Some(Skipped { path: input.display.clone(), reason: format!("read error: {e}") });
-    let f = match File::open(path) {
+    let mut f = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
             out.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
@@ -224,10 +204,13 @@ fn run_chunk(
     loop {
         let read_to = base + buf.len() as u64;
         let want = ((ahead - read_to).min(piece as u64)) as usize;
-        let got = read_more(&f, &mut buf, read_to, want).unwrap_or_else(|e| {
+        let (got, err) = match f.seek(io::SeekFrom::Start(read_to)) {
+            Ok(_) => read::read_append(&mut f, &mut buf, want),
+            Err(e) => (0, Some(e)),
+        };
+        if let Some(e) = err {
             out.skipped = fail(e);
-            0
-        });
+        }
         // The file may have shrunk since it was planned, or a read failed: search what is there.
         let last = got < want || base + buf.len() as u64 >= ahead;
         let (start, end) = region(&buf, base);
