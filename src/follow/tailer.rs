@@ -402,9 +402,7 @@ impl Tailer {
                     path.display()
                 ));
             }
-        } else if let Some((r, live)) =
-            fp.and_then(|fp| self.known_fingerprint(fp, initial)).filter(|(r, _)| r.offset <= size)
-        {
+        } else if let Some((r, live)) = fp.and_then(|fp| self.known_fingerprint(fp, initial, 0..=size)) {
             // A copy of a file we read (copytruncate's copy, or a file moved back in): continue where it was.
             pos.offset = r.offset;
             pos.lines = r.lines;
@@ -434,8 +432,14 @@ impl Tailer {
 
     /// A position already reached for content with this fingerprint. Files followed now count only after the
     /// first listing: two files that merely start alike are both read whole by `--from-start`.
-    /// Also says whether the position is that of a file followed now (its content is still there).
-    fn known_fingerprint(&self, fp: u64, initial: bool) -> Option<(Pos, bool)> {
+    /// Also says whether the position is that of a file followed now (its content is still there). `None` when
+    /// that position lies outside `reachable` (offsets the file being placed can continue from).
+    fn known_fingerprint(
+        &self,
+        fp: u64,
+        initial: bool,
+        reachable: std::ops::RangeInclusive<u64>,
+    ) -> Option<(Pos, bool)> {
         let live = if initial {
             None
         } else {
@@ -446,14 +450,16 @@ impl Tailer {
                 .filter(|p| p.fingerprint == Some(fp))
                 .max_by_key(|p| p.offset)
         };
-        live.map(|p| (p, true)).or_else(|| {
-            self.restored
-                .values()
-                .chain(self.retired.iter())
-                .filter(|p| p.fingerprint == Some(fp))
-                .max_by_key(|p| p.offset)
-                .map(|p| (*p, false))
-        })
+        live.map(|p| (p, true))
+            .or_else(|| {
+                self.restored
+                    .values()
+                    .chain(self.retired.iter())
+                    .filter(|p| p.fingerprint == Some(fp))
+                    .max_by_key(|p| p.offset)
+                    .map(|p| (*p, false))
+            })
+            .filter(|(p, _)| reachable.contains(&p.offset))
     }
 
     /// For a copy waiting on its original: whether it must still wait; when not, it resumes where the
@@ -598,8 +604,7 @@ impl Tailer {
             // read, continue where that content was read to. What was read of it so far lies within the head,
             // so it is a prefix of that content.
             if let (Some(fp), false) = (fp_now, truncated) {
-                let known = self.known_fingerprint(fp, self.tracked[i].initial);
-                if let Some((r, live)) = known.filter(|(r, _)| r.offset >= pos.offset && r.offset <= size) {
+                if let Some((r, live)) = self.known_fingerprint(fp, self.tracked[i].initial, pos.offset..=size) {
                     pos.offset = r.offset;
                     pos.lines = r.lines;
                     if live {
