@@ -275,9 +275,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let mut last_byte = b'\n';
     // The first block decides, before any block is handed out, whether the input is binary and which capture
     // format (kubectl, stern, CRI, Docker) its lines carry.
-    buf.resize(block, 0);
-    let first_read = read::read_full(&mut *reader, &mut buf[..]);
-    buf.truncate(first_read.0);
+    let first_read = read::read_append(&mut *reader, &mut buf, block);
     if !input.explicit && memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
         out.skipped = Some(Skipped {
             path: input.display.clone(),
