@@ -11,6 +11,7 @@ mod load;
 pub(crate) mod prefilter;
 mod schema;
 mod selftest;
+mod teddy;
 
 pub use error::{Diagnostic, PackError};
 pub use selftest::{test_pack, TestFailure, TestReport};

@@ -86,6 +86,8 @@ impl Prefilter {
         // A literal that contains another adds nothing: the shorter one already makes the line a candidate.
         let minimal: Vec<Vec<u8>> =
             all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).cloned().collect();
+        // The order decides Teddy's buckets, and with them how many positions it verifies.
+        let minimal = super::teddy::order(minimal);
         // Every literal of a rule contains at least one kept literal, so mapping each kept literal to the rules
         // with a literal containing it loses no rule: a line holding none of a rule's kept literals holds none
         // of its literals, and cannot match it.
