@@ -18,8 +18,8 @@ pub use selftest::{test_pack, TestFailure, TestReport};
 
 use crate::model::{ComponentSet, Family, Severity};
 use crate::time::Millis;
-use regex_automata::meta::Regex;
-use regex_automata::{Input, PatternID};
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::Input;
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -252,83 +252,57 @@ impl Pack {
         Some(n)
     }
 
-    /// Marks in `s.patset` every rule whose pattern matches `line` (one line, without its terminator). With the
-    /// prefilter, only the rules one of whose literals occurs in the line run, each its own regex (a handful of
-    /// small automata instead of one overlapping search of every pattern, whose lazy DFA thrashes its cache);
-    /// without it, the pack's multi-pattern set runs over the line. `with_captures` also leaves each matching
-    /// rule's captures in `s.caps[rule]`.
-    pub(crate) fn which_rules(&self, s: &mut crate::scan::Scratch, line: &[u8], with_captures: bool) {
-        if line.len() > SHORT_LINE {
-            return self.which_rules_long(s, line, with_captures);
-        }
-        s.patset.clear();
-        let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else {
-            if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
-                set.which_overlapping_matches_with(cache, &Input::new(line), &mut s.patset);
-            }
-            if with_captures {
-                for pid in s.patset.iter() {
-                    let r = pid.as_usize();
-                    self.rules[r].regex.search_captures_with(&mut s.rule_caches[r], &Input::new(line), &mut s.caps[r]);
+    /// Leaves in `s.cands` the rules that may match `line` (one line, without its terminator), specific rules
+    /// first, then generic fallbacks, each in pack order: with the prefilter, the rules whose own literals (and
+    /// further required literals) the line holds, where no literal starts before `from` (a hint from the buffer
+    /// search, or 0); without it, the rules the pack's multi-pattern set matches.
+    /// Only [`Pack::capture`] or [`Pack::matches`] tell for sure, one rule at a time, so that a rule whose event
+    /// would be suppressed anyway never runs its regex.
+    pub(crate) fn candidates(&self, s: &mut crate::scan::Scratch, line: &[u8], from: usize) {
+        s.cands.clear();
+        match self.prefilter.as_ref().filter(|p| p.is_usable()) {
+            Some(pf) => pf.candidate_rules(line, from, &mut s.tried, &mut s.cands),
+            None => {
+                if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
+                    s.patset.clear();
+                    set.which_overlapping_matches_with(cache, &Input::new(line), &mut s.patset);
+                    s.cands.extend(s.patset.iter().map(|p| p.as_usize()));
                 }
             }
-            return;
-        };
-        s.tried.clear();
-        pf.for_each_candidate_rule(line, |r, exact| {
-            let pid = PatternID::must(r);
-            if s.tried.contains(pid) {
-                return;
-            }
-            s.tried.insert(pid);
-            if !pf.worth_trying(r, exact, line) {
-                return;
-            }
-            let regex = &self.rules[r].regex;
-            let matched = if with_captures {
-                // Confirm and capture in one search: the caller reads `s.caps[r]` instead of searching again.
-                regex.search_captures_with(&mut s.rule_caches[r], &Input::new(line), &mut s.caps[r]);
-                s.caps[r].is_match()
-            } else {
-                regex.search_half_with(&mut s.rule_caches[r], &Input::new(line).earliest(true)).is_some()
-            };
-            if matched {
-                s.patset.insert(pid);
-            }
-        });
+        }
+        let rules = &self.rules;
+        s.cands.sort_unstable_by_key(|&r| (rules[r].generic, r));
     }
 
-    /// [`Pack::which_rules`] for a line longer than [`SHORT_LINE`]: every candidate rule runs its full regex.
-    fn which_rules_long(&self, s: &mut crate::scan::Scratch, line: &[u8], with_captures: bool) {
-        s.patset.clear();
-        let candidates: Vec<usize> = match self.prefilter.as_ref().filter(|p| p.is_usable()) {
-            Some(pf) => {
-                let mut v = Vec::new();
-                pf.for_each_candidate_rule(line, |r, exact| {
-                    if !v.contains(&r) && pf.worth_trying(r, exact, line) {
-                        v.push(r);
-                    }
-                });
-                v
-            }
-            None => (0..self.rules.len()).collect(),
-        };
-        for r in candidates {
-            let rule = &self.rules[r];
-            let (regex, cache) = match rule.long_regex.get_or_init(|| build_full(&rule.hir)) {
-                Some(re) => (re, s.long_caches[r].get_or_insert_with(|| re.create_cache())),
-                None => (&rule.regex, &mut s.rule_caches[r]),
-            };
-            let matched = if with_captures {
-                regex.search_captures_with(cache, &Input::new(line), &mut s.caps[r]);
-                s.caps[r].is_match()
-            } else {
-                regex.search_half_with(cache, &Input::new(line).earliest(true)).is_some()
-            };
-            if matched {
-                s.patset.insert(PatternID::must(r));
+    /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
+    pub(crate) fn capture(&self, s: &mut crate::scan::Scratch, r: usize, line: &[u8]) -> bool {
+        let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
+        regex.search_captures_with(cache, &Input::new(line), &mut s.caps[r]);
+        s.caps[r].is_match()
+    }
+
+    /// Whether rule `r` matches `line` (no captures: the search stops at the first match).
+    pub(crate) fn matches(&self, s: &mut crate::scan::Scratch, r: usize, line: &[u8]) -> bool {
+        let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
+        regex.search_half_with(cache, &Input::new(line).earliest(true)).is_some()
+    }
+
+    /// Rule `r`'s regex for a line of `len` bytes, with its cache: the DFA-less one for lines up to
+    /// [`SHORT_LINE`], the full one (built on first use) for longer ones.
+    fn regex_for<'a>(
+        &'a self,
+        caches: &'a mut [Cache],
+        long_caches: &'a mut [Option<Cache>],
+        r: usize,
+        len: usize,
+    ) -> (&'a Regex, &'a mut Cache) {
+        let rule = &self.rules[r];
+        if len > SHORT_LINE {
+            if let Some(re) = rule.long_regex.get_or_init(|| build_full(&rule.hir)) {
+                return (re, long_caches[r].get_or_insert_with(|| re.create_cache()));
             }
         }
+        (&rule.regex, &mut caches[r])
     }
 
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.

@@ -12,6 +12,7 @@
 
 use super::Rule;
 use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{PatternID, PatternSet};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -31,13 +32,12 @@ const FINGERPRINT: usize = 4;
 pub(crate) struct Prefilter {
     /// The whole-buffer search, when every rule has literals.
     finder: Option<Finder>,
-    /// For each literal (pattern id of `finder`), the rules any of whose literals contain it, each with whether
-    /// the literal is one of the rule's own (else it is a shorter piece of them, such as `xception` shared by
-    /// case variants, and the rule's own literals are looked for on the line before its regex runs).
-    owners: Vec<Vec<(u32, bool)>>,
-    /// Per rule, its literals as extracted or declared, before refinement shortened them: a matching line holds
-    /// one of them.
-    own: Vec<Vec<memchr::memmem::Finder<'static>>>,
+    /// For each searched literal (pattern id of `finder`), where it lies in the rules' own literals (see
+    /// [`Owner`]): a hit tells the rules apart by comparing bytes around it, without searching the line again.
+    owners: Vec<Vec<Owner>>,
+    /// Every rule's own literals, as extracted or declared before refinement shortened them: a line matching a
+    /// rule holds one of them.
+    own: Vec<Box<[u8]>>,
     /// Per rule, its literals (for diagnostics and `rules test`).
     per_rule: Vec<Vec<Vec<u8>>>,
     /// Per rule, more literal sets each of which a matching line must hold one of (from other parts of the
@@ -45,6 +45,15 @@ pub(crate) struct Prefilter {
     conjuncts: Vec<Vec<Vec<memchr::memmem::Finder<'static>>>>,
     /// Rules with no usable literal.
     slow: Vec<usize>,
+}
+
+/// A searched literal lies at `offset` in `own[lit]`, one of `rule`'s own literals: a hit at `p` is an
+/// occurrence of that own literal when the line holds it at `p - offset`.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    rule: u32,
+    lit: u32,
+    offset: u32,
 }
 
 /// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
@@ -59,7 +68,7 @@ impl Prefilter {
     /// asked; `searcher` says whether scanning may rely on it.
     pub(crate) fn build(rules: &[&Rule], hirs: &[Hir]) -> Option<Prefilter> {
         let mut per_rule = Vec::with_capacity(rules.len());
-        let mut own = Vec::with_capacity(rules.len());
+        let mut own: Vec<Vec<Vec<u8>>> = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
         // Extraction is a costly part of start-up: each pattern's parts are looked at once, on every core.
@@ -74,7 +83,7 @@ impl Prefilter {
                 let declared: Vec<Vec<u8>> = rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
                 (declared.clone(), declared)
             };
-            own.push(extracted.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect::<Vec<_>>());
+            own.push(extracted);
             if lits.is_empty() {
                 slow.push(i);
             }
@@ -88,18 +97,23 @@ impl Prefilter {
             all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).cloned().collect();
         // The order decides Teddy's buckets, and with them how many positions it verifies.
         let minimal = super::teddy::order(minimal);
-        // Every literal of a rule contains at least one kept literal, so mapping each kept literal to the rules
-        // with a literal containing it loses no rule: a line holding none of a rule's kept literals holds none
-        // of its literals, and cannot match it.
-        let owners: Vec<Vec<(u32, bool)>> = minimal
-            .iter()
-            .map(|m| {
-                (0..per_rule.len())
-                    .filter(|&r| per_rule[r].iter().any(|l: &Vec<u8>| contains(l, m)))
-                    .map(|r| (r as u32, own[r].iter().any(|f: &memchr::memmem::Finder<'_>| f.needle() == m.as_slice())))
-                    .collect()
-            })
-            .collect();
+        // Every own literal of a rule contains one of its searched literals, and each of those one kept literal:
+        // a line holding none of the kept literals cannot match any rule. Every occurrence of an own literal
+        // holds a kept literal at some offset, so recording each such (kept literal, own literal, offset) lets a
+        // hit be checked in place.
+        let mut own_lits: Vec<Box<[u8]>> = Vec::new();
+        let mut owners: Vec<Vec<Owner>> = vec![Vec::new(); minimal.len()];
+        for (rule, lits) in own.iter().enumerate() {
+            for o in lits {
+                let lit = own_lits.len() as u32;
+                own_lits.push(o.clone().into_boxed_slice());
+                for (k, kept) in minimal.iter().enumerate() {
+                    for offset in memchr::memmem::find_iter(o, kept) {
+                        owners[k].push(Owner { rule: rule as u32, lit, offset: offset as u32 });
+                    }
+                }
+            }
+        }
         let conjuncts = parts
             .into_iter()
             .zip(&per_rule)
@@ -131,7 +145,7 @@ impl Prefilter {
         } else {
             None
         };
-        Some(Prefilter { finder, owners, own, per_rule, conjuncts, slow })
+        Some(Prefilter { finder, owners, own: own_lits, per_rule, conjuncts, slow })
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -146,7 +160,7 @@ impl Prefilter {
         self.find_literal(buf, start, end).map(|(at, _)| at)
     }
 
-    /// The start and literal index of the leftmost literal in `buf[start..end]`.
+    /// The start and the literal index of the leftmost literal in `buf[start..end]`.
     #[inline]
     fn find_literal(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         let m = match self.finder.as_ref()? {
@@ -156,37 +170,50 @@ impl Prefilter {
         m.map(|m| (m.start(), m.pattern().as_usize()))
     }
 
-    /// Calls `f` with every rule one of whose searched literals occurs in `line` (a rule may be named more than
-    /// once), and whether that literal is one of the rule's own (see [`Prefilter::worth_trying`]). Every rule that
-    /// matches `line` is named; others may be (false positives are allowed).
+    /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals and one
+    /// literal of each of its further required sets. Every rule that matches is pushed, once; others may be (the
+    /// regexes decide). No searched literal starts before `from` in `line` (where the buffer search found the
+    /// first, or 0). `seen` is scratch space, sized for the pack's rules.
     ///
-    /// The buffer searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather
-    /// than after its end: no kept literal contains another, so no two start at one position, and every
-    /// occurrence of every literal is seen.
-    #[inline]
-    pub(crate) fn for_each_candidate_rule(&self, line: &[u8], mut f: impl FnMut(usize, bool)) {
-        let mut at = 0;
-        while let Some((start, lit)) = self.find_literal(line, at, line.len()) {
-            for &(r, exact) in &self.owners[lit] {
-                f(r as usize, exact);
+    /// The searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather than
+    /// after its end: no searched literal contains another, so no two start at one position, and every
+    /// occurrence of every searched literal is seen, and with them every occurrence of every own literal.
+    pub(crate) fn candidate_rules(&self, line: &[u8], from: usize, seen: &mut PatternSet, out: &mut Vec<usize>) {
+        seen.clear();
+        let mut at = from.min(line.len());
+        while let Some((p, k)) = self.find_literal(line, at, line.len()) {
+            for o in &self.owners[k] {
+                let rule = PatternID::must(o.rule as usize);
+                if seen.contains(rule) {
+                    continue;
+                }
+                let own = &self.own[o.lit as usize];
+                let held = p.checked_sub(o.offset as usize).is_some_and(|q| line[q..].starts_with(own));
+                if held {
+                    seen.insert(rule);
+                    if self.conjuncts_hold(rule.as_usize(), line) {
+                        out.push(rule.as_usize());
+                    }
+                }
             }
-            at = start + 1;
+            at = p + 1;
         }
     }
 
-    /// Whether rule `i`, named for `line` by [`Prefilter::for_each_candidate_rule`], is worth its regex: the line
-    /// holds one of the rule's own literals (known when `exact`) and one literal of each of its further required
-    /// sets. A cheap check with memmem; `true` means only "maybe".
+    /// Whether `line` holds one literal of each of rule `i`'s further required sets (memmem: cheap, and only
+    /// asked of rules whose own literal the line holds).
     #[inline]
-    pub(crate) fn worth_trying(&self, i: usize, exact: bool, line: &[u8]) -> bool {
-        let holds = |set: &[memchr::memmem::Finder<'_>]| set.iter().any(|f| f.find(line).is_some());
-        (exact || holds(&self.own[i])) && self.conjuncts[i].iter().all(|set| holds(set))
+    fn conjuncts_hold(&self, i: usize, line: &[u8]) -> bool {
+        self.conjuncts[i].iter().all(|set| set.iter().any(|f: &memchr::memmem::Finder<'_>| f.find(line).is_some()))
     }
 
     /// The number of distinct literals searched.
     #[cfg(test)]
     pub(crate) fn literal_count(&self) -> usize {
-        self.owners.len()
+        let mut all: Vec<&Vec<u8>> = self.per_rule.iter().flatten().collect();
+        all.sort();
+        all.dedup();
+        all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).count()
     }
 
     /// Rules with no usable literal.
@@ -443,12 +470,17 @@ mod tests {
         let i = pack.rules().iter().position(|r| r.id == "agent.check-dns").unwrap();
         let rule = &pack.rules()[i];
         // Its near miss (a refused connection) holds the main literal, but not the DNS messages.
+        let candidates = |line: &str| {
+            let mut out = Vec::new();
+            pf.candidate_rules(line.as_bytes(), 0, &mut PatternSet::new(pack.rules().len()), &mut out);
+            out
+        };
         for (line, _) in &rule.counterexamples {
             assert!(pf.literals(i).iter().any(|l| contains(line.as_bytes(), l)), "{line}");
-            assert!(!pf.worth_trying(i, true, line.as_bytes()), "{line}");
+            assert!(!candidates(line).contains(&i), "{line}");
         }
         for e in &rule.examples {
-            assert!(pf.worth_trying(i, false, e.line.as_bytes()), "{}", e.line);
+            assert!(candidates(&e.line).contains(&i), "{}", e.line);
         }
     }
 }

@@ -35,8 +35,12 @@ pub struct Scratch {
     pub(crate) search: Option<meta::Cache>,
     pub(crate) set: Option<meta::Cache>,
     pub(crate) patset: PatternSet,
-    /// Rules already tried on the current line (see [`Pack::which_rules`]).
+    /// Rules already named for the current line (see [`Pack::candidates`]).
     pub(crate) tried: PatternSet,
+    /// The candidate rules of the current line (see [`Pack::candidates`]).
+    pub(crate) cands: Vec<usize>,
+    /// The same for a line below a generic hit (see `search::specific_below`).
+    pub(crate) below: Vec<usize>,
     pub(crate) rule_caches: Vec<meta::Cache>,
     /// Caches of the rules' full regexes, for long lines, made on first use.
     pub(crate) long_caches: Vec<Option<meta::Cache>>,
@@ -54,6 +58,8 @@ impl Scratch {
             set: pack.set.as_ref().map(|r| r.create_cache()),
             patset: PatternSet::new(pack.rules().len()),
             tried: PatternSet::new(pack.rules().len()),
+            cands: Vec::new(),
+            below: Vec::new(),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             long_caches: pack.rules().iter().map(|_| None).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),

@@ -3,10 +3,11 @@
 //!
 //! The buffer is searched as a whole, never line by line: either the literal prefilter (one Aho-Corasick search
 //! for every rule's literals) or, when some rule has no literal, the pack's multi-pattern regex. Only around a
-//! candidate are the line bounds found (memchr), the rules that really match the line told apart (only the
-//! rules whose literals occur in the line, each its own regex: [`Pack::which_rules`]), the record's header found for continuation lines, the time
-//! parsed, and the matching rule's own regex run for captures. Lines that match nothing are never framed, decoded
-//! or allocated.
+//! candidate are the line bounds found (memchr), the rules that may match it named (those whose own literals
+//! are at the literal hits: [`Pack::candidates`]), the record's header found for continuation lines and the time
+//! parsed; then each named rule that could still fire there (not yet fired in the record, not a fallback
+//! outranked by a specific rule) runs its own regex, captures and all. Lines that match nothing are never
+//! framed, decoded or allocated.
 
 use super::Scratch;
 use crate::correlate::episode::{max_opt, min_opt, Aggregates, EpisodeKey, LineRef, Order, Sample};
@@ -122,8 +123,8 @@ impl RegionScan {
                 ctx,
                 s,
                 r,
-                ls,
-                le,
+                (ls, le),
+                hit.filter(|&h| h == cand),
                 self.line_at_counted,
                 &mut self.last_record,
                 &mut self.fired,
@@ -273,15 +274,16 @@ fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> 
     Some(Ok((first, last_end, parts)))
 }
 
-/// Handles one candidate line `[ls, le)`; returns the end of the last line it consumed (past `le` when a CRI
+/// Handles one candidate line `[ls, le)`, where the buffer search found its first literal at `hit` (`None` for
+/// a CRI partial line, a candidate of its own); returns the end of the last line it consumed (past `le` when a CRI
 /// partial line was joined with the lines that complete it).
 #[allow(clippy::too_many_arguments)]
 fn handle_line(
     ctx: &FileCtx<'_>,
     s: &mut Scratch,
     r: &Region<'_>,
-    ls: usize,
-    le: usize,
+    (ls, le): (usize, usize),
+    hit: Option<usize>,
     line_no: i64,
     last_record: &mut Option<usize>,
     fired: &mut Vec<(usize, bool)>,
@@ -303,29 +305,28 @@ fn handle_line(
     };
     let line: &[u8] = &line;
     let pack = ctx.pack;
-    pack.which_rules(s, line, true);
-    if s.patset.is_empty() {
+    pack.candidates(s, line, hit_offset(buf, line, hit));
+    if s.cands.is_empty() {
         return done;
     }
     let first_end = frame::line_end(buf, first, r.end);
     let (mode, source) = (ctx.mode, st.source);
     let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
     let record = frame::locate_record(buf, 0, first, first_end, ctx.zone, ctx.bounds, &view);
-    counts.cut += record.cut as u64;
-    if *last_record != Some(record.header_start) {
-        *last_record = Some(record.header_start);
-        fired.clear();
-    }
     if let Some(t) = record.time {
         if ctx.since.is_some_and(|since| t < since) || ctx.until.is_some_and(|until| t > until) {
             return done;
         }
     }
+    // `fired` holds the rules fired in the record `last_record`; it starts afresh with the first event of
+    // another record.
+    let mut same_record = *last_record == Some(record.header_start);
+    let mut first_event = true;
     let origin = line_origin(ctx, s, st.source);
-    // Specific rules first, then generic fallbacks, each in pack order.
-    let mut matched: Vec<usize> = s.patset.iter().map(|p| p.as_usize()).collect();
-    matched.sort_by_key(|&i| (pack.rules()[i].generic, i));
-    for ri in matched {
+    let cands = std::mem::take(&mut s.cands);
+    // Specific rules first, then generic fallbacks, each in pack order (see `Pack::candidates`). Whether a rule
+    // may fire here is known before its regex runs: only those that may pay for their captures.
+    for &ri in &cands {
         let rule = &pack.rules()[ri];
         let component = match origin.component {
             Some(c) if !rule.components.contains(c) => continue,
@@ -334,19 +335,28 @@ fn handle_line(
                 .filter(|c| rule.components.contains(*c))
                 .or_else(|| rule.components.single()),
         };
-        if fired.iter().any(|&(f, _)| f == ri) || (rule.generic && fired.iter().any(|&(_, g)| !g)) {
+        let fired_here: &[(usize, bool)] = if same_record { fired } else { &[] };
+        if fired_here.iter().any(|&(f, _)| f == ri) || (rule.generic && fired_here.iter().any(|&(_, g)| !g)) {
+            continue;
+        }
+        if !pack.capture(s, ri, line) {
             continue;
         }
         if rule.generic && specific_below(ctx, s, r, done, first == record.header_start, &origin, source) {
             continue;
         }
-        fired.push((ri, rule.generic));
-
-        // Captured by `which_rules` for this line.
-        let caps = &s.caps[ri];
-        if !caps.is_match() {
-            continue;
+        if !same_record {
+            *last_record = Some(record.header_start);
+            fired.clear();
+            same_record = true;
         }
+        fired.push((ri, rule.generic));
+        if first_event {
+            counts.cut += record.cut as u64;
+            first_event = false;
+        }
+
+        let caps = &s.caps[ri];
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
         let key: Box<[Box<str>]> =
             rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default()).into_boxed_str()).collect();
@@ -392,7 +402,21 @@ fn handle_line(
         }
         counts.matches += 1;
     }
+    s.cands = cands;
     done
+}
+
+/// Where in `content` (a line's content, without its capture prefix) the buffer search's first hit `hit` lies:
+/// no searched literal starts before it. 0 when unknown, or when `content` was rebuilt (a joined CRI line, an
+/// unescaped Docker JSON line) rather than borrowed from `buf`.
+fn hit_offset(buf: &[u8], content: &[u8], hit: Option<usize>) -> usize {
+    let Some(hit) = hit else { return 0 };
+    let start = (content.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    if start <= buf.len() && content.len() <= buf.len() - start && hit >= start {
+        (hit - start).min(content.len())
+    } else {
+        0
+    }
 }
 
 /// What the line `[a, b)` is to a record whose hit line came from `source`.
@@ -440,11 +464,20 @@ fn specific_below(
         if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
-        ctx.pack.which_rules(s, &line, false);
-        let specific = s.patset.iter().any(|p| {
-            let rule = &ctx.pack.rules()[p.as_usize()];
-            !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c))
-        });
+        // The caller's candidates are in `s.cands`: this line's go to a list of their own.
+        let theirs = std::mem::replace(&mut s.cands, std::mem::take(&mut s.below));
+        ctx.pack.candidates(s, &line, 0);
+        let mut specific = false;
+        for i in 0..s.cands.len() {
+            let rule = &ctx.pack.rules()[s.cands[i]];
+            if !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c)) {
+                specific = ctx.pack.matches(s, s.cands[i], &line);
+                if specific {
+                    break;
+                }
+            }
+        }
+        s.below = std::mem::replace(&mut s.cands, theirs);
         if specific {
             return true;
         }
