@@ -359,7 +359,7 @@ fn handle_line(
         let caps = &s.caps[ri];
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
         let key: Box<[Box<str>]> =
-            rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default()).into_boxed_str()).collect();
+            rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default()).into()).collect();
         let ekey = EpisodeKey { rule: ri as u32, component, process: origin.process.as_deref().map(Into::into), key };
         let order = Order {
             time: record.time.unwrap_or(i64::MAX),
@@ -386,17 +386,17 @@ fn handle_line(
         if bucket.wants_sample(order) {
             let header_line = line_no - record.lines_above as i64;
             let text = if record.lines_above == 0 {
-                sanitize::clean(line)
+                sanitize::clean(line).into_owned()
             } else {
                 let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
-                sanitize::clean(&prefix::strip(header, ctx.mode).content)
+                sanitize::clean(&prefix::strip(header, ctx.mode).content).into_owned()
             };
             bucket.add_sample(Sample {
                 order,
                 line: LineRef { chunk: r.chunk, rel: header_line },
                 text,
                 matched: (record.lines_above > 0)
-                    .then(|| (LineRef { chunk: r.chunk, rel: line_no }, sanitize::clean(line))),
+                    .then(|| (LineRef { chunk: r.chunk, rel: line_no }, sanitize::clean(line).into_owned())),
                 pod: origin.pod.clone(),
             });
         }
