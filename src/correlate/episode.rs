@@ -98,6 +98,27 @@ impl Bucket {
         order < self.samples[MAX_SAMPLES - 2].order || order > self.samples[MAX_SAMPLES - 1].order
     }
 
+    /// Keeps a sample at `order` when it is among the earliest two or is the latest, written by `fill` into the
+    /// sample it pushes out (its strings keep their capacity): in a long episode nearly every event is the latest,
+    /// and replacing the latest sample then allocates nothing. `fill` gets a sample whose `order` is set and whose
+    /// other fields hold stale values to overwrite.
+    pub fn offer_sample(&mut self, order: Order, fill: impl FnOnce(&mut Sample)) {
+        if !self.wants_sample(order) || self.samples.iter().any(|x| x.order == order) {
+            return;
+        }
+        let mut s = if self.samples.len() >= MAX_SAMPLES {
+            // The one a new earliest pushes out of the earliest group, or the old latest.
+            let out = if order < self.samples[MAX_SAMPLES - 2].order { MAX_SAMPLES - 2 } else { MAX_SAMPLES - 1 };
+            self.samples.remove(out)
+        } else {
+            Sample { order, line: LineRef { chunk: 0, rel: 0 }, text: String::new(), matched: None, pod: None }
+        };
+        s.order = order;
+        fill(&mut s);
+        let pos = self.samples.partition_point(|x| x.order < order);
+        self.samples.insert(pos, s);
+    }
+
     /// Adds a sample, keeping the earliest two and the latest one.
     pub fn add_sample(&mut self, s: Sample) {
         if self.samples.iter().any(|x| x.order == s.order) {

@@ -10,7 +10,7 @@
 //! framed, decoded or allocated.
 
 use super::Scratch;
-use crate::correlate::episode::{max_opt, min_opt, Aggregates, EpisodeKey, LineRef, Order, Sample};
+use crate::correlate::episode::{max_opt, min_opt, Aggregates, EpisodeKey, LineRef, Order};
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
@@ -324,6 +324,8 @@ fn handle_line(
     let mut first_event = true;
     let origin = line_origin(ctx, s, st.source);
     let cands = std::mem::take(&mut s.cands);
+    // The line's own guess of its component, for inputs whose name says nothing: asked once per line.
+    let mut line_component = None;
     // Specific rules first, then generic fallbacks, each in pack order (see `Pack::candidates`). Whether a rule
     // may fire here is known before its regex runs: only those that may pay for their captures.
     for &ri in &cands {
@@ -331,7 +333,8 @@ fn handle_line(
         let component = match origin.component {
             Some(c) if !rule.components.contains(c) => continue,
             Some(c) => Some(c),
-            None => classify::component_of_line(line)
+            None => line_component
+                .get_or_insert_with(|| classify::component_of_line(line))
                 .filter(|c| rule.components.contains(*c))
                 .or_else(|| rule.components.single()),
         };
@@ -377,29 +380,32 @@ fn handle_line(
                 }
             }
         }
-        for (name, v) in &rule.fields {
-            bucket.add_value(name, v, order);
+        // A constant has one value per bucket: recorded with the bucket's first event.
+        if bucket.count == 1 {
+            for (name, v) in &rule.fields {
+                bucket.add_value(name, v, order);
+            }
         }
         if let Some(pod) = &origin.pod {
             bucket.add_value("pod", pod, order);
         }
-        if bucket.wants_sample(order) {
+        bucket.offer_sample(order, |sample| {
             let header_line = line_no - record.lines_above as i64;
-            let text = if record.lines_above == 0 {
-                sanitize::clean(line).into_owned()
+            sample.line = LineRef { chunk: r.chunk, rel: header_line };
+            sample.text.clear();
+            if record.lines_above == 0 {
+                sample.text.push_str(&sanitize::clean(line));
+                sample.matched = None;
             } else {
                 let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
-                sanitize::clean(&prefix::strip(header, ctx.mode).content).into_owned()
-            };
-            bucket.add_sample(Sample {
-                order,
-                line: LineRef { chunk: r.chunk, rel: header_line },
-                text,
-                matched: (record.lines_above > 0)
-                    .then(|| (LineRef { chunk: r.chunk, rel: line_no }, sanitize::clean(line).into_owned())),
-                pod: origin.pod.clone(),
-            });
-        }
+                sample.text.push_str(&sanitize::clean(&prefix::strip(header, ctx.mode).content));
+                let matched = sample.matched.get_or_insert_with(|| (LineRef { chunk: 0, rel: 0 }, String::new()));
+                matched.0 = LineRef { chunk: r.chunk, rel: line_no };
+                matched.1.clear();
+                matched.1.push_str(&sanitize::clean(line));
+            }
+            sample.pod.clone_from(&origin.pod);
+        });
         counts.matches += 1;
     }
     s.cands = cands;
