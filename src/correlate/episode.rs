@@ -331,6 +331,26 @@ mod tests {
     }
 
     #[test]
+    fn offered_samples_are_the_added_ones_with_strings_rewritten() {
+        let times = [50, 10, 90, 30, 70, 20, 80, 95, 5];
+        let mut added = Bucket::default();
+        let mut offered = Bucket::default();
+        for t in times {
+            if added.wants_sample(order(t, 0)) {
+                added.add_sample(sample(t));
+            }
+            offered.offer_sample(order(t, 0), |s| {
+                let fresh = sample(t);
+                s.line = fresh.line;
+                s.text.clear();
+                s.text.push_str(&fresh.text);
+            });
+        }
+        assert_eq!(offered.samples, added.samples);
+        assert_eq!(offered.samples.iter().map(|s| s.order.time).collect::<Vec<_>>(), vec![5, 10, 95]);
+    }
+
+    #[test]
     fn values_are_bounded_and_merge_is_order_free() {
         let mut a = Bucket::default();
         let mut b = Bucket::default();
