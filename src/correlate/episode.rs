@@ -201,21 +201,66 @@ pub(crate) fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
 /// All aggregates of a scan (or of one chunk of it, before merging).
 ///
 /// Serialisable (as a list of entries), so tail mode can keep it in its checkpoint across restarts.
+///
+/// Entries live in a vector indexed by a hash map, so that the entry a rule's last event went to can be found
+/// again without hashing or building its key: consecutive events of one rule mostly share their key and time
+/// bucket, and this is the hot path of a scan with many matches (see [`Aggregates::bucket_for`]).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(from = "Vec<((EpisodeKey, i64), Bucket)>", into = "Vec<((EpisodeKey, i64), Bucket)>")]
 pub struct Aggregates {
-    map: HashMap<(EpisodeKey, i64), Bucket>,
+    entries: Vec<((EpisodeKey, i64), Bucket)>,
+    /// (key, time bucket) → index in `entries`.
+    index: HashMap<(EpisodeKey, i64), usize>,
+    /// Per rule, the index of the entry its last event went to (`usize::MAX`: none yet).
+    last: Vec<usize>,
+}
+
+/// An episode key borrowed from the line it was captured from: compared with the key of a rule's last entry
+/// before an owned key is built.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyView<'a> {
+    /// Rule index in the pack.
+    pub rule: u32,
+    /// Component the line came from.
+    pub component: Option<Component>,
+    /// kafka-to-es process, when known.
+    pub process: Option<&'a str>,
+    /// Values of the rule's key captures, cleaned.
+    pub key: &'a [std::borrow::Cow<'a, str>],
+}
+
+impl KeyView<'_> {
+    fn is(&self, k: &EpisodeKey) -> bool {
+        k.rule == self.rule
+            && k.component == self.component
+            && k.process.as_deref() == self.process
+            && k.key.len() == self.key.len()
+            && k.key.iter().zip(self.key).all(|(a, b)| **a == **b)
+    }
+
+    fn to_key(self) -> EpisodeKey {
+        EpisodeKey {
+            rule: self.rule,
+            component: self.component,
+            process: self.process.map(Into::into),
+            key: self.key.iter().map(|k| Box::from(&**k)).collect(),
+        }
+    }
 }
 
 impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
     fn from(v: Vec<((EpisodeKey, i64), Bucket)>) -> Self {
-        Aggregates { map: v.into_iter().collect() }
+        let mut a = Aggregates::default();
+        for (k, b) in v {
+            a.merge_entry(k, b);
+        }
+        a
     }
 }
 
 impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
     fn from(a: Aggregates) -> Self {
-        let mut v: Vec<_> = a.map.into_iter().collect();
+        let mut v = a.entries;
         v.sort_by(|x, y| x.0.cmp(&y.0));
         v
     }
@@ -229,28 +274,63 @@ pub fn bucket_of(time: Option<Millis>) -> i64 {
 impl Aggregates {
     /// The bucket for `key` at `time`, created empty when new.
     pub fn bucket(&mut self, key: EpisodeKey, time: Option<Millis>) -> &mut Bucket {
-        self.map.entry((key, bucket_of(time))).or_default()
+        let i = self.entry_index((key, bucket_of(time)));
+        &mut self.entries[i].1
+    }
+
+    /// The bucket for the key `view` at `time`, created empty when new. When the rule's last event went to the
+    /// same key and time bucket, that entry is taken without hashing or allocating.
+    pub fn bucket_for(&mut self, view: KeyView<'_>, time: Option<Millis>) -> &mut Bucket {
+        let b = bucket_of(time);
+        let rule = view.rule as usize;
+        if let Some(&i) = self.last.get(rule) {
+            if i < self.entries.len() && self.entries[i].0 .1 == b && view.is(&self.entries[i].0 .0) {
+                return &mut self.entries[i].1;
+            }
+        }
+        let i = self.entry_index((view.to_key(), b));
+        if self.last.len() <= rule {
+            self.last.resize(rule + 1, usize::MAX);
+        }
+        self.last[rule] = i;
+        &mut self.entries[i].1
+    }
+
+    /// The index of the entry for `k`, created empty when new.
+    fn entry_index(&mut self, k: (EpisodeKey, i64)) -> usize {
+        if let Some(&i) = self.index.get(&k) {
+            return i;
+        }
+        let i = self.entries.len();
+        self.index.insert(k.clone(), i);
+        self.entries.push((k, Bucket::default()));
+        i
+    }
+
+    fn merge_entry(&mut self, k: (EpisodeKey, i64), b: Bucket) {
+        match self.index.get(&k) {
+            Some(&i) => self.entries[i].1.merge(b),
+            None => {
+                self.index.insert(k.clone(), self.entries.len());
+                self.entries.push((k, b));
+            }
+        }
     }
 
     /// Whether nothing was aggregated.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 
     /// Number of (key, bucket) aggregates held: the memory in use is proportional to it.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// Folds `other` into `self`.
     pub fn merge(&mut self, other: Aggregates) {
-        for (k, b) in other.map {
-            match self.map.get_mut(&k) {
-                Some(mine) => mine.merge(b),
-                None => {
-                    self.map.insert(k, b);
-                }
-            }
+        for (k, b) in other.entries {
+            self.merge_entry(k, b);
         }
     }
 
@@ -260,7 +340,7 @@ impl Aggregates {
     /// all time. Untimed aggregates are kept.
     pub fn prune_quiet(&mut self, before: Millis) {
         let mut newest: HashMap<&EpisodeKey, Option<Millis>> = HashMap::new();
-        for ((k, _), b) in &self.map {
+        for ((k, _), b) in &self.entries {
             let slot = newest.entry(k).or_insert(None);
             *slot = max_opt(*slot, b.last);
         }
@@ -270,13 +350,15 @@ impl Aggregates {
             return;
         }
         let quiet: std::collections::HashSet<EpisodeKey> = quiet.into_iter().collect();
-        self.map.retain(|(k, _), _| !quiet.contains(k));
+        let kept: Vec<_> =
+            std::mem::take(&mut self.entries).into_iter().filter(|((k, _), _)| !quiet.contains(k)).collect();
+        *self = Aggregates::from(kept);
     }
 
     /// Turns buckets into episodes: per key, consecutive buckets whose quiet gap is at most
     /// [`EPISODE_GAP_MS`] join one episode. Sorted by key, then time.
     pub fn into_episodes(self) -> Vec<(EpisodeKey, Bucket)> {
-        let mut items: Vec<((EpisodeKey, i64), Bucket)> = self.map.into_iter().collect();
+        let mut items = self.entries;
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<(EpisodeKey, Bucket)> = Vec::new();
         for ((key, _), bucket) in items {
@@ -368,6 +450,26 @@ mod tests {
         assert_eq!(names(&a).len(), MAX_VALUES);
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.truncated, vec![Box::<str>::from("host")]);
+    }
+
+    #[test]
+    fn borrowed_keys_find_the_entries_owned_keys_made() {
+        use std::borrow::Cow;
+        let mut agg = Aggregates::default();
+        let a: Vec<Cow<'_, str>> = vec!["sts_multi_metrics".into()];
+        let b: Vec<Cow<'_, str>> = vec!["sts_events".into()];
+        let view = |key| KeyView { rule: 3, component: Some(Component::KafkaToEs), process: Some("mm2es"), key };
+        for (key, t) in [(&a, 0), (&a, 1), (&b, 2), (&a, 3), (&a, BUCKET_MS + 1)] {
+            agg.bucket_for(view(key), Some(t)).count += 1;
+        }
+        // The same key by value, built the slow way, lands in the same entry.
+        agg.bucket(view(&b).to_key(), Some(5)).count += 1;
+        let counts: Vec<(Box<str>, u64)> =
+            Vec::from(agg).into_iter().map(|((k, _), bucket)| (k.key[0].clone(), bucket.count)).collect();
+        assert_eq!(
+            counts,
+            vec![("sts_events".into(), 2), ("sts_multi_metrics".into(), 3), ("sts_multi_metrics".into(), 1)]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! framed, decoded or allocated.
 
 use super::Scratch;
-use crate::correlate::episode::{max_opt, min_opt, Aggregates, EpisodeKey, LineRef, Order};
+use crate::correlate::episode::{max_opt, min_opt, Aggregates, KeyView, LineRef, Order};
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
@@ -361,15 +361,15 @@ fn handle_line(
 
         let caps = &s.caps[ri];
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
-        let key: Box<[Box<str>]> =
-            rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default()).into()).collect();
-        let ekey = EpisodeKey { rule: ri as u32, component, process: origin.process.as_deref().map(Into::into), key };
+        let key: Vec<Cow<'_, str>> =
+            rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default())).collect();
+        let view = KeyView { rule: ri as u32, component, process: origin.process.as_deref(), key: &key };
         let order = Order {
             time: record.time.unwrap_or(i64::MAX),
             file: ctx.file,
             offset: r.base_offset + record.header_start as u64,
         };
-        let bucket = agg.bucket(ekey, record.time);
+        let bucket = agg.bucket_for(view, record.time);
         bucket.count += 1;
         bucket.first = min_opt(bucket.first, record.time);
         bucket.last = max_opt(bucket.last, record.time);
