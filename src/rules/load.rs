@@ -215,7 +215,7 @@ fn parse_enum<T>(
 }
 
 /// A pattern parsed and compiled, or what went wrong.
-type Compiled = Result<(regex_syntax::hir::Hir, Regex), String>;
+type Compiled = Result<(regex_syntax::hir::Hir, Regex, Option<aho_corasick::AhoCorasick>), String>;
 
 /// Parses and compiles one rule pattern (see [`Rule::regex`]).
 fn compile(pattern: &str) -> Compiled {
@@ -225,7 +225,8 @@ fn compile(pattern: &str) -> Compiled {
         .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
         .build_from_hir(&h)
         .map_err(|e| format!("pattern does not compile: {e}"))?;
-    Ok((h, re))
+    let starts = super::prefilter::match_starts(&h);
+    Ok((h, re, starts))
 }
 
 fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags<'_>) -> Option<Checked> {
@@ -249,11 +250,11 @@ fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags
         fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
     }
     let pattern_at = def.pattern.span().start;
-    let (hir, regex) = match compiled {
-        Ok((h, r)) => (Some(h), Some(r)),
+    let (hir, regex, starts) = match compiled {
+        Ok((h, r, s)) => (Some(h), Some(r), s),
         Err(e) => {
             fd.at(pattern_at, Some(&id), e);
-            (None, None)
+            (None, None, None)
         }
     };
     let mut groups = Vec::new();
@@ -338,6 +339,7 @@ fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags
         location: fd.location(start),
         regex: regex?,
         long_regex: std::sync::OnceLock::new(),
+        starts,
         hir: hir.clone()?,
         groups,
         key_groups,

@@ -368,6 +368,20 @@ fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> 
     sets
 }
 
+/// A searcher for the literals every match of `hir` starts with, when there is a finite set of them: no match
+/// starts before the first occurrence of one, so a rule's regex can start its search there and the bytes
+/// before it cannot change the match (see `Pack::capture`).
+pub(crate) fn match_starts(hir: &Hir) -> Option<AhoCorasick> {
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_class(8).limit_repeat(4).limit_literal_len(64).limit_total(64);
+    let seq = ex.extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(lits.iter().map(|l| l.as_bytes())).ok()
+}
+
 /// Literals one of which appears in every match of `hir`, or `None` when no usable set is found.
 pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let candidates = [extract(hir, ExtractKind::Prefix), extract(hir, ExtractKind::Suffix), inner(hir)];

@@ -41,6 +41,8 @@ pub struct Scratch {
     pub(crate) cands: Vec<usize>,
     /// The same for a line below a generic hit (see `search::specific_below`).
     pub(crate) below: Vec<usize>,
+    /// Per rule, its recent capture searches (see [`Pack::capture`]).
+    pub(crate) memos: Memos,
     pub(crate) rule_caches: Vec<meta::Cache>,
     /// Caches of the rules' full regexes, for long lines, made on first use.
     pub(crate) long_caches: Vec<Option<meta::Cache>>,
@@ -60,6 +62,7 @@ impl Scratch {
             tried: PatternSet::new(pack.rules().len()),
             cands: Vec::new(),
             below: Vec::new(),
+            memos: Memos::new(pack.rules().len()),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             long_caches: pack.rules().iter().map(|_| None).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
@@ -67,6 +70,47 @@ impl Scratch {
             pods: Vec::new(),
         }
     }
+}
+
+/// Remembered capture searches: a few per rule, in slots chosen by a hash of the bytes searched.
+#[derive(Debug)]
+pub(crate) struct Memos {
+    slots: Vec<Memo>,
+}
+
+/// Searches remembered per rule.
+const MEMO_SLOTS: usize = 8;
+/// The longest line tail remembered: the memory held stays bounded by rules × slots × this.
+pub(crate) const MAX_MEMO_TAIL: usize = 1024;
+
+impl Memos {
+    fn new(rules: usize) -> Memos {
+        Memos { slots: (0..rules * MEMO_SLOTS).map(|_| Memo::default()).collect() }
+    }
+
+    /// The slot where a search of `rule` over `tail` is remembered, if it was.
+    pub(crate) fn slot(&mut self, rule: usize, tail: &[u8]) -> &mut Memo {
+        let mut h = tail.len() as u64;
+        for w in tail.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..w.len()].copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        }
+        &mut self.slots[rule * MEMO_SLOTS + (h >> 32) as usize % MEMO_SLOTS]
+    }
+}
+
+/// One remembered capture search: the bytes it depended on and what it found.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    pub(crate) valid: bool,
+    /// Whether the search started at the line's start (a `^` could match).
+    pub(crate) at_zero: bool,
+    /// The line from one byte before the search's start.
+    pub(crate) tail: Vec<u8>,
+    pub(crate) matched: bool,
+    /// The capture slots, relative to the start of `tail`.
+    pub(crate) slots: Vec<Option<usize>>,
 }
 
 /// Scan settings, resolved. Built with [`ScannerBuilder`].
