@@ -85,9 +85,13 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     let mut files = Vec::new();
 
     let mut parsed_files = Vec::new();
-    for (file, text) in &sources {
+    let parsed: Vec<Result<FileDef, toml::de::Error>> = {
+        use rayon::prelude::*;
+        sources.par_iter().map(|(_, text)| toml::from_str::<FileDef>(text)).collect()
+    };
+    for ((file, text), parsed) in sources.iter().zip(parsed) {
         files.push(file.clone());
-        match toml::from_str::<FileDef>(text) {
+        match parsed {
             Ok(p) => parsed_files.push((file, text, p)),
             Err(e) => {
                 let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
@@ -215,7 +219,7 @@ fn parse_enum<T>(
 }
 
 /// A pattern parsed and compiled, or what went wrong.
-type Compiled = Result<(regex_syntax::hir::Hir, Regex, Option<aho_corasick::AhoCorasick>), String>;
+type Compiled = Result<(regex_syntax::hir::Hir, Regex), String>;
 
 /// Parses and compiles one rule pattern (see [`Rule::regex`]).
 fn compile(pattern: &str) -> Compiled {
@@ -225,8 +229,7 @@ fn compile(pattern: &str) -> Compiled {
         .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
         .build_from_hir(&h)
         .map_err(|e| format!("pattern does not compile: {e}"))?;
-    let starts = super::prefilter::match_starts(&h);
-    Ok((h, re, starts))
+    Ok((h, re))
 }
 
 fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags<'_>) -> Option<Checked> {
@@ -250,11 +253,11 @@ fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags
         fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
     }
     let pattern_at = def.pattern.span().start;
-    let (hir, regex, starts) = match compiled {
-        Ok((h, r, s)) => (Some(h), Some(r), s),
+    let (hir, regex) = match compiled {
+        Ok((h, r)) => (Some(h), Some(r)),
         Err(e) => {
             fd.at(pattern_at, Some(&id), e);
-            (None, None, None)
+            (None, None)
         }
     };
     let mut groups = Vec::new();
@@ -339,7 +342,7 @@ fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags
         location: fd.location(start),
         regex: regex?,
         long_regex: std::sync::OnceLock::new(),
-        starts,
+        starts: std::sync::OnceLock::new(),
         hir: hir.clone()?,
         groups,
         key_groups,

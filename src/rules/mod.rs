@@ -99,8 +99,8 @@ pub struct Rule {
     /// [`SHORT_LINE`], where backtracking over the whole line would be slow.
     pub(crate) long_regex: std::sync::OnceLock<Option<Regex>>,
     /// The literals every match starts with, when the pattern has a finite set of them (see
-    /// [`Pack::capture`]).
-    pub(crate) starts: Option<aho_corasick::AhoCorasick>,
+    /// [`Pack::capture`]); made on first use, so rules that never fire cost no start-up time.
+    pub(crate) starts: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     /// The pattern's syntax tree, to build `long_regex`.
     pub(crate) hir: regex_syntax::hir::Hir,
     /// (group index, name) of every named capture.
@@ -287,7 +287,9 @@ impl Pack {
     /// now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
     /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds.
     pub(crate) fn capture(&self, s: &mut crate::scan::Scratch, r: usize, line: &[u8]) -> bool {
-        let starts = self.rules[r].starts.as_ref().filter(|_| line.len() <= SHORT_LINE);
+        let rule = &self.rules[r];
+        let starts = rule.starts.get_or_init(|| prefilter::match_starts(&rule.hir));
+        let starts = starts.as_ref().filter(|_| line.len() <= SHORT_LINE);
         let Some(starts) = starts else {
             let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
             regex.search_captures_with(cache, &Input::new(line), &mut s.caps[r]);

@@ -71,18 +71,27 @@ impl Prefilter {
         let mut own: Vec<Vec<Vec<u8>>> = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
-        // Extraction is a costly part of start-up: each pattern's parts are looked at once, on every core.
-        let parts: Vec<Vec<Vec<Vec<u8>>>> = {
+        // Extraction is a costly part of start-up: each pattern is looked at once, on every core.
+        let chosen: Vec<_> = {
             use rayon::prelude::*;
-            hirs.par_iter().map(part_sets).collect()
+            rules
+                .par_iter()
+                .zip(hirs)
+                .map(|(rule, hir)| {
+                    let parts = part_sets(hir);
+                    let lits = if rule.literals.is_empty() {
+                        main_literals(rule, hir, &parts)
+                    } else {
+                        let declared: Vec<Vec<u8>> = rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+                        (declared.clone(), declared)
+                    };
+                    (parts, lits)
+                })
+                .collect()
         };
-        for (i, ((rule, hir), parts)) in rules.iter().zip(hirs).zip(&parts).enumerate() {
-            let (extracted, lits) = if rule.literals.is_empty() {
-                main_literals(rule, hir, parts)
-            } else {
-                let declared: Vec<Vec<u8>> = rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
-                (declared.clone(), declared)
-            };
+        let mut parts = Vec::with_capacity(rules.len());
+        for (i, (p, (extracted, lits))) in chosen.into_iter().enumerate() {
+            parts.push(p);
             own.push(extracted);
             if lits.is_empty() {
                 slow.push(i);
@@ -108,7 +117,7 @@ impl Prefilter {
                 let lit = own_lits.len() as u32;
                 own_lits.push(o.clone().into_boxed_slice());
                 for (k, kept) in minimal.iter().enumerate() {
-                    for offset in memchr::memmem::find_iter(o, kept) {
+                    for offset in offsets(o, kept) {
                         owners[k].push(Owner { rule: rule as u32, lit, offset: offset as u32 });
                     }
                 }
@@ -227,8 +236,19 @@ impl Prefilter {
     }
 }
 
+/// Whether `needle` occurs in `hay`. Pack loading asks this tens of thousands of times of short literals, where
+/// building a SIMD searcher per call would cost more than comparing in place.
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
+    if hay.len() > 64 {
+        return memchr::memmem::find(hay, needle).is_some();
+    }
+    offsets(hay, needle).next().is_some()
+}
+
+/// Where `needle` occurs in `hay` (short strings: see [`contains`]).
+fn offsets<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let n = needle.len().max(1);
+    hay.windows(n).enumerate().filter(move |(_, w)| *w == needle).map(|(i, _)| i)
 }
 
 /// Makes a rule's literal set cheaper to search without breaking the contract: every literal is replaced by one
