@@ -5,7 +5,6 @@
 use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::correlate::episode::Aggregates;
-use crate::frame;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::{read, span, Input, Location, Skipped};
@@ -248,9 +247,11 @@ fn run_chunk(
 /// Reads a stream (stdin, a decompressed archive) on this thread and scans its blocks on the pool: each
 /// newline-aligned block, with the look-behind before it, is handed to a rayon task while the next one is read,
 /// so reading (and decompressing) overlaps searching and a single stream keeps every core busy. At most
-/// `threads + 1` blocks are in flight, so memory stays bounded whatever the stream's length. Line numbers are
-/// counted here, before a block is handed out, so samples resolve exactly as when blocks were scanned in order;
-/// aggregates merge the same whatever order the blocks finish in.
+/// `threads + 1` blocks are in flight, so memory stays bounded whatever the stream's length. A block's lines
+/// are counted by the task that scans it and numbered from the block's start, as a file's chunks are: samples
+/// resolve once every block's count is known, exactly as when blocks were scanned in order, and this thread
+/// (which shares the cores with the one writing the pipe) only reads. Aggregates merge the same whatever order
+/// the blocks finish in.
 fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Scratch) -> UnitResult {
     let mut out = UnitResult::empty(file, 0);
     let mut reader = match read::open_stream(input) {
@@ -264,7 +265,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
     let block = (config.chunk / 4).max(64 * 1024);
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
-    let merged: Mutex<(Aggregates, u64, u64)> = Mutex::new((Aggregates::default(), 0, 0));
+    // Aggregates, matches, cut records, and the newlines of each block (by block index).
+    let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> = Mutex::new((Aggregates::default(), 0, 0, Vec::new()));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let spare_bufs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
@@ -272,6 +274,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     buf.clear();
     let mut region_start = 0usize;
     let mut buf_offset = 0u64;
+    let mut block_index = 0u32;
     let mut last_byte = b'\n';
     // The first block decides, before any block is handed out, whether the input is binary and which capture
     // format (kubectl, stern, CRI, Docker) its lines carry.
@@ -314,8 +317,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             });
         }
         if end > region_start {
-            let first_line = out.newlines as i64;
-            out.newlines += frame::count_newlines(&buf[region_start..end]);
+            let index = block_index;
+            block_index += 1;
             out.bytes += (end - region_start) as u64;
             last_byte = buf[end - 1];
             // The next buffer starts with this one's look-behind and unfinished last line.
@@ -339,7 +342,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             scope.spawn(move |_| {
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let mut sc = popped.unwrap_or_else(|| Scratch::new(pack));
-                let region = Region { buf: &task_buf, start, end, base_offset: base, chunk: 0, first_line, more: !eof };
+                // Lines are numbered from the block's start; the block's newline count places it in the stream.
+                let region =
+                    Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
                 let mut agg = Aggregates::default();
                 let counts = scan_region(fctx, &mut sc, &region, &mut agg);
                 {
@@ -347,6 +352,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                     m.0.merge(agg);
                     m.1 += counts.matches;
                     m.2 += counts.cut;
+                    let i = index as usize;
+                    if m.3.len() <= i {
+                        m.3.resize(i + 1, 0);
+                    }
+                    m.3[i] = counts.newlines;
                 }
                 spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).push(sc);
                 spare_bufs.lock().unwrap_or_else(|e| e.into_inner()).push(task_buf);
@@ -357,10 +367,12 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             break;
         }
     });
-    let (aggregates, matches, cut) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (aggregates, matches, cut, blocks) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
     out.aggregates = aggregates;
     out.matches = matches;
     out.cut = cut;
+    out.newlines = blocks.iter().sum();
+    out.blocks = blocks;
     out.lines = out.newlines + (out.bytes > 0 && last_byte != b'\n') as u64;
     buf.clear();
     s.buf = buf;
@@ -375,6 +387,7 @@ impl UnitResult {
             bytes: 0,
             lines: 0,
             newlines: 0,
+            blocks: Vec::new(),
             matches: 0,
             cut: 0,
             out_of_range: false,

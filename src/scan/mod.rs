@@ -284,6 +284,7 @@ struct UnitTotals {
     bytes: u64,
     lines: u64,
     newlines: u64,
+    blocks: Vec<u64>,
     matches: u64,
     cut: u64,
     out_of_range: bool,
@@ -299,6 +300,9 @@ pub(crate) struct UnitResult {
     pub lines: u64,
     /// `\n` bytes in the unit's region, for line bases of later chunks.
     pub newlines: u64,
+    /// For a stream, the `\n` bytes of each of its blocks, in order: a block's samples are numbered from its own
+    /// start (`LineRef::chunk` is the block), so the reader thread need not count lines.
+    pub blocks: Vec<u64>,
     pub matches: u64,
     /// Hits cut from their header by a record bound.
     pub cut: u64,
@@ -335,6 +339,7 @@ impl Scanner {
                         bytes,
                         lines,
                         newlines,
+                        blocks,
                         matches,
                         cut,
                         out_of_range,
@@ -344,7 +349,7 @@ impl Scanner {
                     if !aggregates.is_empty() {
                         merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
                     }
-                    UnitTotals { file, chunk, bytes, lines, newlines, matches, cut, out_of_range, skipped }
+                    UnitTotals { file, chunk, bytes, lines, newlines, blocks, matches, cut, out_of_range, skipped }
                 })
                 .collect()
         });
@@ -355,15 +360,24 @@ impl Scanner {
         let mut read = vec![false; inputs.len()];
         let mut results = results;
         results.sort_by_key(|r| (r.file, r.chunk));
-        for UnitTotals { file, bytes, lines, newlines, matches, cut, out_of_range, skipped: skip, .. } in results {
+        for UnitTotals { file, bytes, lines, newlines, blocks, matches, cut, out_of_range, skipped: skip, .. } in
+            results
+        {
             if out_of_range {
                 stats.skipped_by_time += 1;
                 continue;
             }
             let f = file as usize;
             // Chunks arrive in order: each starts after the newlines of every earlier chunk of its file.
-            line_bases[f].push(next_base[f]);
-            next_base[f] += newlines;
+            if blocks.is_empty() {
+                line_bases[f].push(next_base[f]);
+                next_base[f] += newlines;
+            }
+            // A stream's blocks likewise, each after the ones before it.
+            for n in blocks {
+                line_bases[f].push(next_base[f]);
+                next_base[f] += n;
+            }
             stats.bytes += bytes;
             stats.lines += lines;
             stats.matches += matches;
