@@ -198,3 +198,36 @@ fn pieces_of_a_chunk_slide_without_changing_the_report() {
         assert_same(&report_in_pieces(&paths, chunk, piece, 2), &whole, &format!("chunk {chunk}, piece {piece}"));
     }
 }
+
+/// A stream (here a .gz archive) is scanned in blocks whose lines are counted by the tasks that scan them: the
+/// samples of a stream many blocks long keep the line numbers, counts and times of the same bytes in a plain file.
+#[test]
+fn stream_blocks_number_lines_like_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(fixture("recall/connection.log")).unwrap();
+    let mut text = Vec::new();
+    let mut i = 0;
+    while text.len() < 600 * 1024 {
+        // Each copy shifted by a few lines, so that equal lines do not sit at the same offset in every block.
+        text.extend_from_slice(
+            format!("2024-03-12 10:00:00,{:03} [main] INFO  a.b.C - padding {i}\n", i % 1000).as_bytes(),
+        );
+        text.extend_from_slice(&seed);
+        i += 1;
+    }
+    let plain = dir.path().join("plain");
+    let packed = dir.path().join("packed");
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&packed).unwrap();
+    std::fs::write(plain.join("connection.log"), &text).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &text).unwrap();
+    std::fs::write(packed.join("connection.log.1.gz"), gz.finish().unwrap()).unwrap();
+    // 256 KiB chunks: 64 KiB stream blocks, about ten of them.
+    let file = report(std::slice::from_ref(&plain), 256 * 1024, 2);
+    let stream = report(std::slice::from_ref(&packed), 256 * 1024, 2);
+    assert!(!samples(&file).is_empty());
+    assert_eq!(samples(&stream), samples(&file));
+    assert_eq!(stream["scan"]["lines"], file["scan"]["lines"]);
+    assert_eq!(stream["scan"]["matches"], file["scan"]["matches"]);
+}
