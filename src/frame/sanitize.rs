@@ -136,7 +136,9 @@ fn find_key(lower: &str) -> Option<(usize, usize)> {
         (b"x-api-key: ", 2),
     ];
     let b = lower.as_bytes();
-    memchr::memmem::find_iter(b, b"api").find_map(|at| {
+    static API: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"api"));
+    API.find_iter(b).find_map(|at| {
         KEYS.iter().find_map(|&(k, off)| {
             let start = at.checked_sub(off)?;
             b[start..].starts_with(k).then_some((start, k.len()))

@@ -100,7 +100,7 @@ pub struct Rule {
     pub(crate) long_regex: std::sync::OnceLock<Option<Regex>>,
     /// The literals every match starts with, when the pattern has a finite set of them (see
     /// [`Pack::capture`]); made on first use, so rules that never fire cost no start-up time.
-    pub(crate) starts: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+    pub(crate) starts: std::sync::OnceLock<Option<prefilter::MatchStarts>>,
     /// The pattern's syntax tree, to build `long_regex`.
     pub(crate) hir: regex_syntax::hir::Hir,
     /// (group index, name) of every named capture.
@@ -296,11 +296,10 @@ impl Pack {
             return s.caps[r].is_match();
         };
         let caps = &mut s.caps[r];
-        let Some(first) = starts.find(line) else {
+        let Some(at) = starts.first(line) else {
             caps.set_pattern(None);
             return false;
         };
-        let at = first.start();
         let from = at.saturating_sub(1);
         let tail = &line[from..];
         if tail.len() > crate::scan::MAX_MEMO_TAIL {

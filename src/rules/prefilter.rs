@@ -391,7 +391,7 @@ fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> 
 /// A searcher for the literals every match of `hir` starts with, when there is a finite set of them: no match
 /// starts before the first occurrence of one, so a rule's regex can start its search there and the bytes
 /// before it cannot change the match (see `Pack::capture`).
-pub(crate) fn match_starts(hir: &Hir) -> Option<AhoCorasick> {
+pub(crate) fn match_starts(hir: &Hir) -> Option<MatchStarts> {
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix).limit_class(8).limit_repeat(4).limit_literal_len(64).limit_total(64);
     let seq = ex.extract(hir);
@@ -399,7 +399,35 @@ pub(crate) fn match_starts(hir: &Hir) -> Option<AhoCorasick> {
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
     }
-    AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(lits.iter().map(|l| l.as_bytes())).ok()
+    if lits.len() <= FEW_STARTS {
+        return Some(MatchStarts::Few(
+            lits.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned()).collect(),
+        ));
+    }
+    let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(lits.iter().map(|l| l.as_bytes()));
+    ac.ok().map(MatchStarts::Many)
+}
+
+/// Start literals searched one by one (SIMD substring search), at most: most patterns start with one.
+const FEW_STARTS: usize = 4;
+
+/// The literals every match of a pattern starts with (see [`match_starts`]).
+#[derive(Debug)]
+pub(crate) enum MatchStarts {
+    /// A few, each searched for on its own.
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    /// More, searched for at once.
+    Many(AhoCorasick),
+}
+
+impl MatchStarts {
+    /// Where the first of the literals starts in `line`.
+    pub(crate) fn first(&self, line: &[u8]) -> Option<usize> {
+        match self {
+            MatchStarts::Few(finders) => finders.iter().filter_map(|f| f.find(line)).min(),
+            MatchStarts::Many(ac) => ac.find(line).map(|m| m.start()),
+        }
+    }
 }
 
 /// Literals one of which appears in every match of `hir`, or `None` when no usable set is found.
