@@ -211,9 +211,12 @@ pub struct Aggregates {
     entries: Vec<((EpisodeKey, i64), Bucket)>,
     /// (key, time bucket) → index in `entries`.
     index: HashMap<(EpisodeKey, i64), usize>,
-    /// Per rule, the index of the entry its last event went to (`usize::MAX`: none yet).
-    last: Vec<usize>,
+    /// Per rule, the entries its last few events went to (`usize::MAX`: none yet), the newest first.
+    last: Vec<[usize; RECENT]>,
 }
+
+/// Entries remembered per rule: a few hosts or indices taking turns in one rule's lines still find theirs.
+const RECENT: usize = 4;
 
 /// An episode key borrowed from the line it was captured from: compared with the key of a rule's last entry
 /// before an owned key is built.
@@ -278,21 +281,28 @@ impl Aggregates {
         &mut self.entries[i].1
     }
 
-    /// The bucket for the key `view` at `time`, created empty when new. When the rule's last event went to the
-    /// same key and time bucket, that entry is taken without hashing or allocating.
+    /// The bucket for the key `view` at `time`, created empty when new. When one of the rule's last few events
+    /// went to the same key and time bucket, that entry is taken without hashing or allocating.
     pub fn bucket_for(&mut self, view: KeyView<'_>, time: Option<Millis>) -> &mut Bucket {
         let b = bucket_of(time);
         let rule = view.rule as usize;
-        if let Some(&i) = self.last.get(rule) {
-            if i < self.entries.len() && self.entries[i].0 .1 == b && view.is(&self.entries[i].0 .0) {
-                return &mut self.entries[i].1;
-            }
-        }
-        let i = self.entry_index((view.to_key(), b));
         if self.last.len() <= rule {
-            self.last.resize(rule + 1, usize::MAX);
+            self.last.resize(rule + 1, [usize::MAX; RECENT]);
         }
-        self.last[rule] = i;
+        let entries = &self.entries;
+        let hit = self.last[rule]
+            .iter()
+            .position(|&i| i < entries.len() && entries[i].0 .1 == b && view.is(&entries[i].0 .0));
+        let i = match hit {
+            Some(k) => self.last[rule][k],
+            None => {
+                let i = self.entry_index((view.to_key(), b));
+                let recent = &mut self.last[rule];
+                recent.copy_within(0..RECENT - 1, 1);
+                recent[0] = i;
+                i
+            }
+        };
         &mut self.entries[i].1
     }
 
