@@ -15,7 +15,7 @@ pub const MAX_TEXT_CHARS: usize = 600;
 /// an aggregate that most often holds it already.
 pub fn clean(raw: &[u8]) -> Cow<'_, str> {
     // Fast path: short printable ASCII has nothing to strip, only perhaps a key to redact.
-    if raw.len() <= MAX_TEXT_CHARS && raw.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+    if raw.len() <= MAX_TEXT_CHARS && printable_ascii(raw) {
         if let Ok(text) = std::str::from_utf8(raw) {
             return redact(text);
         }
@@ -44,6 +44,23 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
         out.push('…');
     }
     Cow::Owned(out)
+}
+
+/// Whether every byte is printable ASCII (space to `~`), eight at a time: this runs over every sample line.
+fn printable_ascii(b: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        // A byte with its high bit set, below 0x20, or equal to 0x7f (DEL) sets its high bit in one of these.
+        let below_space = x.wrapping_sub(LOW * 0x20) & !x;
+        let del = (x ^ (LOW * 0x7f)).wrapping_sub(LOW) & !(x ^ (LOW * 0x7f));
+        if (x | below_space | del) & HIGH != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&c| (0x20..0x7f).contains(&c))
 }
 
 fn push(out: &mut String, c: char, n: &mut usize) {
@@ -165,6 +182,20 @@ mod tests {
         );
         assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
         assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+    }
+
+    #[test]
+    fn printable_ascii_is_exact_for_every_byte_at_every_position() {
+        for bad in (0u8..0x20).chain([0x7f]).chain(0x80..=0xff) {
+            for at in 0..20 {
+                let mut line = vec![b'a'; 20];
+                line[at] = bad;
+                assert!(!printable_ascii(&line), "byte {bad:#x} at {at}");
+            }
+        }
+        let all: Vec<u8> = (0x20..0x7f).collect();
+        assert!(printable_ascii(&all));
+        assert!(printable_ascii(b""));
     }
 
     #[test]
