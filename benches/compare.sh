@@ -7,7 +7,9 @@
 # of the same size, then runs, alternating so that machine noise hits both sides alike:
 #   1. stackscan vs rg on the directory of several files (medians, MiB/s, peak RSS, ratio);
 #   2. stackscan --threads 1 vs --threads 2 on the single big file;
-#   3. stackscan on the big file vs the same bytes on stdin (`cat file | stackscan scan -`);
+#   3. stackscan on the big file vs the same bytes on stdin: through a pipe (`cat file | stackscan scan -`, the
+#      writer shares the cores), redirected (`stackscan scan - < file`, the stream path alone), and the pipe
+#      alone (`cat file | wc -c`), which bounds the first;
 #   4. stackscan on a directory of .gz and .zst copies of the several files (CPU use: both cores busy?);
 #   5. start-up: the embedded pack compiled and an empty directory scanned (hyperfine when installed).
 # Everything is removed on exit unless --keep names a directory to generate into (kept, and reused if present).
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
     --files) files="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --skip-extra) extra=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -130,10 +132,14 @@ if [ "$extra" = 1 ]; then
   for _ in $(seq "$runs"); do
     measure file "$ss" scan --format json "$work/single/big.log"
     measure stdin sh -c "cat '$work/single/big.log' | '$ss' scan --format json -"
+    measure stdin_redir sh -c "'$ss' scan --format json - < '$work/single/big.log'"
+    measure pipe_only sh -c "cat '$work/single/big.log' | wc -c"
   done
   row "file" file "$big_bytes"
   row "stdin (cat | stackscan scan -)" stdin "$big_bytes"
-  echo "  stdin throughput / file throughput: $(ratio file stdin)"
+  row "stdin (stackscan scan - < file)" stdin_redir "$big_bytes"
+  row "the pipe alone (cat | wc -c)" pipe_only "$big_bytes"
+  echo "  stdin throughput / file throughput: $(ratio file stdin) through a pipe, $(ratio file stdin_redir) redirected"
 
   echo "4. directory of .gz and .zst copies"
   if [ ! -d "$work/compressed" ]; then
