@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --files) files="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --skip-extra) extra=0; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
