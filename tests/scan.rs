@@ -531,7 +531,7 @@ fn empty_file() {
 
 // ---- determinism --------------------------------------------------------------------------------------------
 
-/// Files larger than the default 4 MiB chunk: the same bytes with `--threads 1` and `--threads 2` and whatever
+/// Files larger than the default 8 MiB chunk: the same bytes with `--threads 1` and `--threads 2` and whatever
 /// the order of the path arguments (only `scan.elapsed_ms` may differ).
 #[test]
 fn identical_reports_across_threads_and_argument_order() {
@@ -545,10 +545,10 @@ fn identical_reports_across_threads_and_argument_order() {
     let ev = std::fs::read(log.join("kafka-to-es/kafkaEventsToES.log")).unwrap();
     let rc = std::fs::read(log.join("stackstate-receiver/stackstate-receiver.log")).unwrap();
     let big = |b: &[u8], n: usize| b.repeat(n);
-    std::fs::write(k2es.join("kafkaMultiMetricsToES.log"), big(&mm, 12)).unwrap(); // 4.7 MB: 2 chunks
+    std::fs::write(k2es.join("kafkaMultiMetricsToES.log"), big(&mm, 24)).unwrap(); // 9.4 MB: 2 chunks
     std::fs::write(k2es.join("kafkaEventsToES.log"), &ev).unwrap();
-    std::fs::write(recv.join("stackstate-receiver.log"), big(&rc, 23)).unwrap(); // 9.2 MB: 3 chunks
-    assert!(mm.len() * 12 > 4 << 20 && rc.len() * 23 > 8 << 20);
+    std::fs::write(recv.join("stackstate-receiver.log"), big(&rc, 46)).unwrap(); // 18.4 MB: 3 chunks
+    assert!(mm.len() * 24 > 8 << 20 && rc.len() * 46 > 16 << 20);
 
     let (a, b) = (k2es.as_os_str(), recv.as_os_str());
     let raw = |args: [&std::ffi::OsStr; 4]| {
@@ -569,10 +569,10 @@ fn identical_reports_across_threads_and_argument_order() {
 
     // Counts scale with the copies: the chunking lost and doubled nothing.
     let r: Value = serde_json::from_str(&one).unwrap();
-    assert_eq!(episode(&r, "es.flood-stage-block", "index", "sts_multi_metrics-2024.03.12")["count"], 128 * 12);
-    assert_eq!(only_episode(&r, "receiver.kafka-send-failed")["count"], 21 * 23);
-    assert_eq!(only_episode(&r, "kafka.client-timeout")["count"], 21 * 23);
-    assert_eq!(r["scan"]["lines"], 2591 * 12 + 2356 + 2176 * 23);
+    assert_eq!(episode(&r, "es.flood-stage-block", "index", "sts_multi_metrics-2024.03.12")["count"], 128 * 24);
+    assert_eq!(only_episode(&r, "receiver.kafka-send-failed")["count"], 21 * 46);
+    assert_eq!(only_episode(&r, "kafka.client-timeout")["count"], 21 * 46);
+    assert_eq!(r["scan"]["lines"], 2591 * 24 + 2356 + 2176 * 46);
 }
 
 /// The report text without its `"elapsed_ms": N` member.

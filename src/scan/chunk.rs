@@ -263,7 +263,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     };
     // Smaller blocks than file chunks: up to `threads + 1` of them are in flight per stream, and a directory of
     // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
-    let block = (config.chunk / 4).max(64 * 1024);
+    let block = (config.chunk / 8).max(64 * 1024);
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
     // Aggregates, matches, cut records, and the newlines of each block (by block index).
     let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> = Mutex::new((Aggregates::default(), 0, 0, Vec::new()));

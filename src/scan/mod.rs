@@ -18,8 +18,9 @@ use regex_automata::{meta, util::captures::Captures, PatternSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Default chunk size: large enough that per-chunk costs vanish, small enough to split big files finely.
-pub const DEFAULT_CHUNK: usize = 4 * 1024 * 1024;
+/// Default chunk size: large enough that per-chunk costs vanish (each chunk builds aggregates of its own, merged
+/// at its end: 4 MiB chunks spent 8% of a hit-heavy scan on them), small enough to split big files finely.
+pub const DEFAULT_CHUNK: usize = 8 * 1024 * 1024;
 /// A chunk is read in pieces of this size into a buffer that slides along it: the same bytes are reused, so the
 /// kernel's copy and the search stay in the CPU cache (reading a whole 4 MiB chunk first made the copy twice as
 /// slow).
