@@ -33,7 +33,7 @@ pub(crate) struct Prefilter {
     /// The whole-buffer search, when every rule has literals.
     finder: Option<Finder>,
     /// For each searched literal (pattern id of `finder`), where it lies in the rules' own literals (see
-    /// [`Owner`]): a hit tells the rules apart by comparing bytes around it, without searching the line again.
+    /// [`Owner`]): a hit names the rules by comparing the bytes around it, without a search per rule.
     owners: Vec<Vec<Owner>>,
     /// Every rule's own literals, as extracted or declared before refinement shortened them: a line matching a
     /// rule holds one of them.
