@@ -191,6 +191,8 @@ fn run_chunk(
         (((a - base.min(a)) as usize).min(end), end)
     };
     let (start0, end0) = ((a - base) as usize, (b - base) as usize);
+    // Events go to this thread's aggregates (see `Scratch::agg`), not to the chunk's.
+    let mut agg = std::mem::take(&mut s.agg);
     let mut scan = RegionScan::new(&Region {
         buf: &buf,
         start: start0,
@@ -222,7 +224,7 @@ fn run_chunk(
             }
         };
         let r = Region { buf: &buf, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
-        scan.step(&fctx, s, &r, upto, &mut out.aggregates);
+        scan.step(&fctx, s, &r, upto, &mut agg);
         if last {
             let counts = scan.finish(&r);
             out.bytes = (base + end as u64).saturating_sub(a);
@@ -241,6 +243,7 @@ fn run_chunk(
         }
     }
     s.buf = buf;
+    s.agg = agg;
     out
 }
 

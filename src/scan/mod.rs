@@ -44,6 +44,10 @@ pub struct Scratch {
     pub(crate) below: Vec<usize>,
     /// Per rule, its recent capture searches (see [`Pack::capture`]).
     pub(crate) memos: Memos,
+    /// The events of the file chunks this thread scanned, merged into the scan's result when it ends: one set
+    /// per thread, not one per chunk, so a problem's buckets are built and merged once per thread. Memory stays
+    /// bounded by the distinct problems (times the threads).
+    pub(crate) agg: Aggregates,
     pub(crate) rule_caches: Vec<meta::Cache>,
     /// Caches of the rules' full regexes, for long lines, made on first use.
     pub(crate) long_caches: Vec<Option<meta::Cache>>,
@@ -64,6 +68,7 @@ impl Scratch {
             cands: Vec::new(),
             below: Vec::new(),
             memos: Memos::new(pack.rules().len()),
+            agg: Aggregates::default(),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
             long_caches: pack.rules().iter().map(|_| None).collect(),
             caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
@@ -354,6 +359,13 @@ impl Scanner {
                 })
                 .collect()
         });
+        // The events the threads folded chunk after chunk.
+        for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
+            let agg = std::mem::take(&mut s.agg);
+            if !agg.is_empty() {
+                merged.lock().unwrap_or_else(|e| e.into_inner()).merge(agg);
+            }
+        }
 
         let mut line_bases: Vec<Vec<u64>> = vec![Vec::new(); inputs.len()];
         let mut next_base = vec![0u64; inputs.len()];
