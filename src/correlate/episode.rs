@@ -308,23 +308,27 @@ impl Aggregates {
 
     /// The index of the entry for `k`, created empty when new.
     fn entry_index(&mut self, k: (EpisodeKey, i64)) -> usize {
-        if let Some(&i) = self.index.get(&k) {
-            return i;
+        match self.index.get(&k) {
+            Some(&i) => i,
+            None => self.push(k, Bucket::default()),
         }
-        let i = self.entries.len();
-        self.index.insert(k.clone(), i);
-        self.entries.push((k, Bucket::default()));
-        i
     }
 
     fn merge_entry(&mut self, k: (EpisodeKey, i64), b: Bucket) {
         match self.index.get(&k) {
             Some(&i) => self.entries[i].1.merge(b),
             None => {
-                self.index.insert(k.clone(), self.entries.len());
-                self.entries.push((k, b));
+                self.push(k, b);
             }
         }
+    }
+
+    /// Adds an entry for a key not held yet; its index.
+    fn push(&mut self, k: (EpisodeKey, i64), b: Bucket) -> usize {
+        let i = self.entries.len();
+        self.index.insert(k.clone(), i);
+        self.entries.push((k, b));
+        i
     }
 
     /// Whether nothing was aggregated.

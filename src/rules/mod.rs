@@ -302,13 +302,8 @@ impl Pack {
         };
         let from = at.saturating_sub(1);
         let tail = &line[from..];
-        if tail.len() > crate::scan::MAX_MEMO_TAIL {
-            let (regex, cache) = (&self.rules[r].regex, &mut s.rule_caches[r]);
-            regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
-            return caps.is_match();
-        }
-        let memo = s.memos.slot(r, tail);
-        if memo.valid && memo.at_zero == (at == 0) && memo.tail == tail {
+        let memo = (tail.len() <= crate::scan::MAX_MEMO_TAIL).then(|| s.memos.slot(r, tail));
+        if let Some(memo) = memo.as_ref().filter(|m| m.valid && m.at_zero == (at == 0) && m.tail == tail) {
             caps.set_pattern(memo.matched.then_some(PatternID::ZERO));
             for (slot, rel) in caps.slots_mut().iter_mut().zip(&memo.slots) {
                 *slot = rel.and_then(|x| NonMaxUsize::new(x + from));
@@ -317,14 +312,16 @@ impl Pack {
         }
         let (regex, cache) = (&self.rules[r].regex, &mut s.rule_caches[r]);
         regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
-        memo.valid = true;
-        memo.at_zero = at == 0;
-        memo.tail.clear();
-        memo.tail.extend_from_slice(&line[from..]);
-        memo.matched = caps.is_match();
-        memo.slots.clear();
-        memo.slots.extend(caps.slots().iter().map(|x| x.map(|x| x.get() - from)));
-        memo.matched
+        if let Some(memo) = memo {
+            memo.valid = true;
+            memo.at_zero = at == 0;
+            memo.tail.clear();
+            memo.tail.extend_from_slice(tail);
+            memo.matched = caps.is_match();
+            memo.slots.clear();
+            memo.slots.extend(caps.slots().iter().map(|x| x.map(|x| x.get() - from)));
+        }
+        caps.is_match()
     }
 
     /// Whether rule `r` matches `line` (no captures: the search stops at the first match).

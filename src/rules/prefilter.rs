@@ -102,8 +102,7 @@ impl Prefilter {
         all.sort();
         all.dedup();
         // A literal that contains another adds nothing: the shorter one already makes the line a candidate.
-        let minimal: Vec<Vec<u8>> =
-            all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).cloned().collect();
+        let minimal: Vec<Vec<u8>> = containment_free(&all).into_iter().cloned().collect();
         // The order decides Teddy's buckets, and with them how many positions it verifies.
         let minimal = super::teddy::order(minimal);
         // Every own literal of a rule contains one of its searched literals, and each of those one kept literal:
@@ -219,10 +218,10 @@ impl Prefilter {
     /// The number of distinct literals searched.
     #[cfg(test)]
     pub(crate) fn literal_count(&self) -> usize {
-        let mut all: Vec<&Vec<u8>> = self.per_rule.iter().flatten().collect();
+        let mut all: Vec<Vec<u8>> = self.per_rule.iter().flatten().cloned().collect();
         all.sort();
         all.dedup();
-        all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).count()
+        containment_free(&all).len()
     }
 
     /// Rules with no usable literal.
@@ -234,6 +233,11 @@ impl Prefilter {
     pub(crate) fn literals(&self, i: usize) -> &[Vec<u8>] {
         &self.per_rule[i]
     }
+}
+
+/// The literals of `all` (sorted, without duplicates) that contain no other of them.
+fn containment_free(all: &[Vec<u8>]) -> Vec<&Vec<u8>> {
+    all.iter().filter(|l| !all.iter().any(|o| o.len() < l.len() && contains(l, o))).collect()
 }
 
 /// Whether `needle` occurs in `hay`. Pack loading asks this tens of thousands of times of short literals, where
@@ -310,11 +314,16 @@ fn usable(seq: &Seq) -> Option<Vec<Vec<u8>>> {
 }
 
 fn extract(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
-    let mut ex = Extractor::new();
-    ex.kind(kind).limit_class(8).limit_repeat(4).limit_literal_len(64).limit_total(64);
-    let mut seq = ex.extract(hir);
+    let mut seq = extractor(kind).extract(hir);
     seq.minimize_by_preference();
     usable(&seq)
+}
+
+/// The literal extractor every literal set of the prefilter comes from, with its limits.
+fn extractor(kind: ExtractKind) -> Extractor {
+    let mut ex = Extractor::new();
+    ex.kind(kind).limit_class(8).limit_repeat(4).limit_literal_len(64).limit_total(64);
+    ex
 }
 
 /// The literals searched for a rule without declared ones, as extracted and as searched (see [`refine`]). Of the
@@ -392,9 +401,7 @@ fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> 
 /// starts before the first occurrence of one, so a rule's regex can start its search there and the bytes
 /// before it cannot change the match (see `Pack::capture`).
 pub(crate) fn match_starts(hir: &Hir) -> Option<MatchStarts> {
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix).limit_class(8).limit_repeat(4).limit_literal_len(64).limit_total(64);
-    let seq = ex.extract(hir);
+    let seq = extractor(ExtractKind::Prefix).extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;

@@ -40,8 +40,6 @@ pub struct Scratch {
     pub(crate) tried: PatternSet,
     /// The candidate rules of the current line (see [`Pack::candidates`]).
     pub(crate) cands: Vec<usize>,
-    /// The same for a line below a generic hit (see `search::specific_below`).
-    pub(crate) below: Vec<usize>,
     /// Per rule, its recent capture searches (see [`Pack::capture`]).
     pub(crate) memos: Memos,
     /// The events of the file chunks this thread scanned, merged into the scan's result when it ends: one set
@@ -66,7 +64,6 @@ impl Scratch {
             patset: PatternSet::new(pack.rules().len()),
             tried: PatternSet::new(pack.rules().len()),
             cands: Vec::new(),
-            below: Vec::new(),
             memos: Memos::new(pack.rules().len()),
             agg: Aggregates::default(),
             rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),

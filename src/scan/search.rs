@@ -470,8 +470,7 @@ fn specific_below(
         if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
-        // The caller's candidates are in `s.cands`: this line's go to a list of their own.
-        let theirs = std::mem::replace(&mut s.cands, std::mem::take(&mut s.below));
+        // The caller (`handle_line`) has taken its candidates out of `s.cands` while it walks them.
         ctx.pack.candidates(s, &line, 0);
         let mut specific = false;
         for i in 0..s.cands.len() {
@@ -483,7 +482,6 @@ fn specific_below(
                 }
             }
         }
-        s.below = std::mem::replace(&mut s.cands, theirs);
         if specific {
             return true;
         }
