@@ -7,9 +7,10 @@
 # of the same size, then runs, alternating so that machine noise hits both sides alike:
 #   1. stackscan vs rg on the directory of several files (medians, MiB/s, peak RSS, ratio);
 #   2. stackscan --threads 1 vs --threads 2 on the single big file;
-#   3. stackscan on the big file vs the same bytes on stdin: through a pipe (`cat file | stackscan scan -`, the
-#      writer shares the cores), redirected (`stackscan scan - < file`, the stream path alone), and the pipe
-#      alone (`cat file | wc -c`), which bounds the first;
+#   3. stackscan on the big file vs the same bytes on stdin: through a pipe from `cat` (which copies every byte
+#      into the pipe on one of the cores the scan uses) and from `pv -q` when installed (which splices pages
+#      into the pipe without copying them), each next to its pipe alone (`| wc -c`), and redirected
+#      (`stackscan scan - < file`, the stream path with no second process);
 #   4. stackscan on a directory of .gz and .zst copies of the several files (CPU use: both cores busy?);
 #   5. start-up: the embedded pack compiled and an empty directory scanned (hyperfine when installed).
 # Everything is removed on exit unless --keep names a directory to generate into (kept, and reused if present).
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --files) files="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --skip-extra) extra=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -55,27 +56,28 @@ fi
 corpus_bytes=$(du -cb "$work"/multi/*.log | tail -1 | cut -f1)
 big_bytes=$(stat -c %s "$work/single/big.log")
 
-# measure NAME CMD...: appends "seconds max_rss_kib" for one run to $work/NAME.times
-if [ -x /usr/bin/time ]; then
-  measure() {
-    local name="$1"; shift
-    /usr/bin/time -f "%e %M %U %S" -o "$work/.t" "$@" >/dev/null 2>"$work/.err" || { cat "$work/.err" >&2; exit 1; }
-    tail -1 "$work/.t" >>"$work/$name.times"
-  }
-else
-  # No GNU time: wall clock from date, peak RSS from the kernel's accounting of waited-for children.
-  measure() {
-    local name="$1"; shift
-    python3 - "$work/$name.times" "$@" <<'EOF'
-import resource, subprocess, sys, time
+# measure NAME CMD...: appends "wall_s max_rss_kib user_s sys_s" for one run to $work/NAME.times. GNU time runs
+# the command and reports its CPU time and peak RSS (of the command and of everything it waited for: both sides
+# of a pipe); the wall time is taken around it from the monotonic clock, because GNU time's %e has 10 ms steps
+# (6% of a 0.16 s scan). Python does not spawn the command itself: a child it starts inherits its 14 MiB
+# high-water RSS mark.
+[ -x /usr/bin/time ] || { echo "compare.sh needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 1; }
+measure() {
+  local name="$1"; shift
+  python3 - "$work/$name.times" "$work/.t" "$@" <<'EOF'
+import subprocess, sys, time
+out, tfile, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 t = time.monotonic()
-subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, check=True)
+r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", tfile] + cmd,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 e = time.monotonic() - t
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "a").write("%.3f %d %.2f %.2f\n" % (e, ru.ru_maxrss, ru.ru_utime, ru.ru_stime))
+if r.returncode != 0:
+    sys.stderr.write(r.stderr.decode(errors="replace"))
+    sys.exit("command failed (%d): %s" % (r.returncode, " ".join(cmd)))
+rss, user, sys_ = open(tfile).read().split()[-3:]
+open(out, "a").write("%.4f %s %s %s\n" % (e, rss, user, sys_))
 EOF
-  }
-fi
+}
 
 # summary NAME BYTES: "median_s MiB/s max_rss_MiB median_cpu_s"
 summary() {
@@ -129,17 +131,34 @@ if [ "$extra" = 1 ]; then
   echo "  speed-up (1 thread time / 2 threads time): $(ratio t1 t2)x"
 
   echo "3. the big file vs the same bytes on stdin"
+  big="$work/single/big.log"
+  have_pv=0; command -v pv >/dev/null && have_pv=1
   for _ in $(seq "$runs"); do
-    measure file "$ss" scan --format json "$work/single/big.log"
-    measure stdin sh -c "cat '$work/single/big.log' | '$ss' scan --format json -"
-    measure stdin_redir sh -c "'$ss' scan --format json - < '$work/single/big.log'"
-    measure pipe_only sh -c "cat '$work/single/big.log' | wc -c"
+    measure file "$ss" scan --format json "$big"
+    measure stdin sh -c "cat '$big' | '$ss' scan --format json -"
+    measure stdin_redir sh -c "'$ss' scan --format json - < '$big'"
+    measure pipe_only sh -c "cat '$big' | wc -c"
+    if [ "$have_pv" = 1 ]; then
+      measure stdin_pv sh -c "pv -q '$big' | '$ss' scan --format json -"
+      measure pipe_pv sh -c "pv -q '$big' | wc -c"
+    fi
   done
   row "file" file "$big_bytes"
   row "stdin (cat | stackscan scan -)" stdin "$big_bytes"
+  row "  the pipe alone (cat | wc -c)" pipe_only "$big_bytes"
+  if [ "$have_pv" = 1 ]; then
+    row "stdin (pv -q | stackscan scan -)" stdin_pv "$big_bytes"
+    row "  the pipe alone (pv -q | wc -c)" pipe_pv "$big_bytes"
+  fi
   row "stdin (stackscan scan - < file)" stdin_redir "$big_bytes"
-  row "the pipe alone (cat | wc -c)" pipe_only "$big_bytes"
-  echo "  stdin throughput / file throughput: $(ratio file stdin) through a pipe, $(ratio file stdin_redir) redirected"
+  echo "  stdin throughput / file throughput:"
+  echo "    through a pipe from cat (copies every byte into the pipe, on one of the two cores): $(ratio file stdin)"
+  if [ "$have_pv" = 1 ]; then
+    echo "    through a pipe from pv (splices page-cache pages into the pipe, no copy):             $(ratio file stdin_pv)"
+  else
+    echo "    through a pipe from pv: not measured (install pv: apt-get install pv)"
+  fi
+  echo "    redirected from the file (no second process):                                     $(ratio file stdin_redir)"
 
   echo "4. directory of .gz and .zst copies"
   if [ ! -d "$work/compressed" ]; then
