@@ -11,13 +11,100 @@ use super::incident::{self, stable_hash, telemetry_of, EpisodeView, Incident, Ro
 use crate::model::Component;
 use crate::rules::{Chain, Pack, Scope, Selector};
 use crate::time::Millis;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A group of episodes one chain explains.
-struct Group {
+struct Group<'a> {
     members: Vec<usize>,
     first: Option<Millis>,
     last: Option<Millis>,
+    /// The values its members have for each of the chain's join fields (by the field's index in `join`), kept
+    /// as members join: asking whether an episode agrees costs a lookup per value, not a pass over the members.
+    joined: Vec<BTreeSet<&'a str>>,
+}
+
+impl<'a> Group<'a> {
+    /// A group spanning `e`'s time, with no members yet.
+    fn new(chain: &Chain, e: &EpisodeView) -> Group<'a> {
+        let joined = vec![BTreeSet::new(); chain.join.len()];
+        Group { members: Vec::new(), first: e.first_seen, last: e.last_seen, joined }
+    }
+
+    /// Whether the episode's join fields agree with the group's: for every join field both have, a shared value.
+    fn joins(&self, chain: &Chain, e: &EpisodeView) -> bool {
+        chain.join.iter().zip(&self.joined).all(|(f, theirs)| {
+            let Some(mine) = e.fields.get(f) else { return true };
+            theirs.is_empty() || mine.iter().any(|v| theirs.contains(v.as_str()))
+        })
+    }
+}
+
+/// One chain's groups, indexed by join value: an episode is compared only with the groups that could take it
+/// (those sharing one of its values for a join field, or holding none), not with every group. The answer is the
+/// one a pass over all groups in order would give: the first group, by creation, that takes it.
+struct Groups<'a> {
+    list: Vec<Group<'a>>,
+    /// Per join field: the groups holding each value.
+    by_value: Vec<HashMap<&'a str, Vec<usize>>>,
+    /// Per join field: the groups that held no value for it when created (a group that gains one later stays
+    /// listed; it is then compared in full, which costs time, not correctness).
+    without: Vec<Vec<usize>>,
+    /// Scratch: the groups to compare an episode with.
+    candidates: Vec<usize>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(chain: &Chain) -> Groups<'a> {
+        let n = chain.join.len();
+        Groups {
+            list: Vec::new(),
+            by_value: vec![HashMap::new(); n],
+            without: vec![Vec::new(); n],
+            candidates: Vec::new(),
+        }
+    }
+
+    /// The first group that `takes` episode `e` whose join fields agree with it.
+    fn find(&mut self, chain: &Chain, e: &EpisodeView, takes: impl Fn(&Group<'a>) -> bool) -> Option<usize> {
+        let field = chain.join.iter().enumerate().find_map(|(k, f)| e.fields.get(f).map(|v| (k, v)));
+        let Some((k, mine)) = field else {
+            // No join field to narrow by: every group agrees on them.
+            return self.list.iter().position(takes);
+        };
+        self.candidates.clear();
+        self.candidates.extend_from_slice(&self.without[k]);
+        for v in mine {
+            self.candidates.extend(self.by_value[k].get(v.as_str()).into_iter().flatten());
+        }
+        self.candidates.sort_unstable();
+        self.candidates.dedup();
+        self.candidates.iter().copied().find(|&gi| takes(&self.list[gi]) && self.list[gi].joins(chain, e))
+    }
+
+    /// Starts a group with episode `i` (`e`) as its first member.
+    fn start(&mut self, chain: &Chain, i: usize, e: &'a EpisodeView) {
+        let gi = self.list.len();
+        self.list.push(Group::new(chain, e));
+        for (k, f) in chain.join.iter().enumerate() {
+            if e.fields.get(f).is_none_or(|v| v.is_empty()) {
+                self.without[k].push(gi);
+            }
+        }
+        self.add(chain, gi, i, e);
+    }
+
+    /// Adds episode `i` (`e`) to group `gi`, indexing the join values new to it.
+    fn add(&mut self, chain: &Chain, gi: usize, i: usize, e: &'a EpisodeView) {
+        let g = &mut self.list[gi];
+        g.members.push(i);
+        for (k, f) in chain.join.iter().enumerate() {
+            for v in e.fields.get(f).into_iter().flatten() {
+                if g.joined[k].insert(v.as_str()) {
+                    self.by_value[k].entry(v.as_str()).or_default().push(gi);
+                }
+            }
+        }
+    }
 }
 
 fn selected(sels: &[Selector], e: &EpisodeView) -> bool {
@@ -28,15 +115,6 @@ fn selected(sels: &[Selector], e: &EpisodeView) -> bool {
 fn gap(a: (Option<Millis>, Option<Millis>), b: (Option<Millis>, Option<Millis>)) -> Option<Millis> {
     let (af, al, bf, bl) = (a.0?, a.1?, b.0?, b.1?);
     Some((bf - al).max(af - bl).max(0))
-}
-
-/// Whether the episode's join fields agree with the group's: for every join field both have, a shared value.
-fn joins(chain: &Chain, eps: &[EpisodeView], g: &Group, e: &EpisodeView) -> bool {
-    chain.join.iter().all(|f| {
-        let Some(mine) = e.fields.get(f) else { return true };
-        let theirs: Vec<&String> = g.members.iter().filter_map(|&m| eps[m].fields.get(f)).flatten().collect();
-        theirs.is_empty() || mine.iter().any(|v| theirs.contains(&v))
-    })
 }
 
 /// The order episodes are considered in: time (untimed last), then rule, component and key.
@@ -52,43 +130,43 @@ pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
     let mut claimed = vec![false; eps.len()];
     let mut incidents = Vec::new();
     for chain in pack.chains() {
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups = Groups::new(chain);
         for (i, e) in eps.iter().enumerate() {
             if claimed[i] || !(selected(&chain.cause, e) || selected(&chain.proxy, e)) {
                 continue;
             }
             let span = (e.first_seen, e.last_seen);
-            let found = groups.iter_mut().position(|g| {
-                gap((g.first, g.last), span).is_none_or(|d| d <= chain.window) && joins(chain, &eps, g, e)
-            });
-            match found {
+            let near = |g: &Group<'_>| gap((g.first, g.last), span).is_none_or(|d| d <= chain.window);
+            match groups.find(chain, e, near) {
                 Some(gi) => {
-                    let g = &mut groups[gi];
-                    g.members.push(i);
+                    groups.add(chain, gi, i, e);
+                    let g = &mut groups.list[gi];
                     g.first = min_opt(g.first, e.first_seen);
                     g.last = max_opt(g.last, e.last_seen);
                 }
-                None => groups.push(Group { members: vec![i], first: e.first_seen, last: e.last_seen }),
+                None => groups.start(chain, i, e),
             }
             claimed[i] = true;
         }
-        if groups.is_empty() {
+        if groups.list.is_empty() {
             continue;
         }
+        // Effects join a group (the first one their time and join fields fit) but widen neither its span nor
+        // the window later effects are fitted to.
         for (i, e) in eps.iter().enumerate() {
             if claimed[i] || !selected(&chain.effect, e) {
                 continue;
             }
-            let fits = |g: &Group| match (e.first_seen, g.first, g.last) {
+            let fits = |g: &Group<'_>| match (e.first_seen, g.first, g.last) {
                 (Some(t), Some(f), Some(l)) => t >= f - chain.skew && t <= l + chain.window,
                 _ => true,
             };
-            if let Some(g) = groups.iter_mut().find(|g| fits(g) && joins(chain, &eps, g, e)) {
-                g.members.push(i);
+            if let Some(gi) = groups.find(chain, e, fits) {
+                groups.add(chain, gi, i, e);
                 claimed[i] = true;
             }
         }
-        for g in groups {
+        for g in groups.list {
             incidents.push(chain_incident(pack, chain, &eps, g));
         }
     }
@@ -101,7 +179,7 @@ pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
     incidents
 }
 
-fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group) -> Incident {
+fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<'_>) -> Incident {
     // Causes and proxies were pushed before effects: back to episode order (`eps` is sorted, time first), so
     // the episodes after the root read as a timeline.
     g.members.sort_unstable();
@@ -239,5 +317,87 @@ mod tests {
         assert_eq!(gap((Some(0), Some(10)), (Some(30), Some(40))), Some(20));
         assert_eq!(gap((Some(30), Some(40)), (Some(0), Some(10))), Some(20));
         assert_eq!(gap((None, None), (Some(0), Some(1))), None);
+    }
+
+    /// The indexed groups pick, for every episode, the group a pass over all groups with the members' values
+    /// gathered afresh would pick: on episodes with two join fields, values shared by some and missing in others.
+    #[test]
+    fn indexed_groups_pick_what_a_full_pass_picks() {
+        let pack = Pack::embedded().expect("embedded pack");
+        let mut chain = pack.chains()[0].clone();
+        chain.join = vec!["endpoint".into(), "member".into()];
+        chain.window = 100;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let eps: Vec<EpisodeView> = (0..400)
+            .map(|i| {
+                let mut fields = BTreeMap::new();
+                for f in ["endpoint", "member"] {
+                    let n = next(3);
+                    let values: Vec<String> = (0..n).map(|_| format!("{f}-{}", next(12))).collect();
+                    if n > 0 || next(2) == 0 {
+                        fields.insert(f.to_string(), values);
+                    }
+                }
+                let first = (next(10) > 0).then(|| (i * 7 + next(50) as i64) as Millis);
+                EpisodeView {
+                    rule: 0,
+                    rule_id: format!("r{i}"),
+                    component: None,
+                    process: None,
+                    key: Vec::new(),
+                    count: 1,
+                    first_seen: first,
+                    last_seen: first.map(|t| t + next(30) as Millis),
+                    fields,
+                    fields_truncated: Vec::new(),
+                    samples: Vec::new(),
+                }
+            })
+            .collect();
+        let mut groups = Groups::new(&chain);
+        // The reference: member lists, spans, and every member's values looked up at each question.
+        let mut reference: Vec<(Vec<usize>, Option<Millis>, Option<Millis>)> = Vec::new();
+        let agrees = |members: &[usize], e: &EpisodeView| {
+            chain.join.iter().all(|f| {
+                let Some(mine) = e.fields.get(f) else { return true };
+                let theirs: Vec<&String> = members.iter().filter_map(|&m| eps[m].fields.get(f)).flatten().collect();
+                theirs.is_empty() || mine.iter().any(|v| theirs.contains(&v))
+            })
+        };
+        for (i, e) in eps.iter().enumerate() {
+            let span = (e.first_seen, e.last_seen);
+            let near = |first, last| gap((first, last), span).is_none_or(|d| d <= chain.window);
+            let want = reference.iter().position(|(m, f, l)| near(*f, *l) && agrees(m, e));
+            let got = groups.find(&chain, e, |g| near(g.first, g.last));
+            assert_eq!(got, want, "episode {i}");
+            match got {
+                Some(gi) => {
+                    groups.add(&chain, gi, i, e);
+                    let g = &mut groups.list[gi];
+                    (g.first, g.last) = (min_opt(g.first, e.first_seen), max_opt(g.last, e.last_seen));
+                    let r = &mut reference[gi];
+                    r.0.push(i);
+                    (r.1, r.2) = (min_opt(r.1, e.first_seen), max_opt(r.2, e.last_seen));
+                }
+                None => {
+                    groups.start(&chain, i, e);
+                    reference.push((vec![i], e.first_seen, e.last_seen));
+                }
+            }
+        }
+        assert!(
+            groups.list.len() > 10 && groups.list.len() < 300,
+            "{} groups: the values should mix",
+            groups.list.len()
+        );
+        for (g, r) in groups.list.iter().zip(&reference) {
+            assert_eq!(g.members, r.0);
+        }
     }
 }
