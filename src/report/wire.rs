@@ -104,7 +104,7 @@ pub struct Episode {
     pub first_seen: Option<String>,
     /// RFC 3339.
     pub last_seen: Option<String>,
-    /// Key field values.
+    /// Key field values; a key field the lines did not carry (an optional group of the pattern) is left out.
     pub key: BTreeMap<String, String>,
     /// Field → distinct values, earliest first.
     pub fields: BTreeMap<String, Vec<String>>,
@@ -198,7 +198,7 @@ impl From<&EpisodeView> for Episode {
             count: e.count,
             first_seen: ts(e.first_seen),
             last_seen: ts(e.last_seen),
-            key: e.key.iter().cloned().collect(),
+            key: e.key.iter().filter(|(_, v)| !v.is_empty()).cloned().collect(),
             fields: e.fields.clone(),
             fields_truncated: e.fields_truncated.clone(),
             samples: e.samples.iter().map(Sample::from).collect(),
