@@ -466,7 +466,7 @@ fn one_sequence(mode: Mode, seed: u64) {
             }
             _ => {
                 let old = f.take().unwrap();
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     events.append(&mut old.kill9());
                     log.push("kill -9".into());
                 } else {
