@@ -59,6 +59,18 @@ pub struct PackArgs {
     pub rules: Vec<PathBuf>,
 }
 
+/// How lines are read, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct LineArgs {
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub timezone: String,
+    /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
+    /// elasticsearch, ...); a line's pod prefix still wins.
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; "-" for stdin.
@@ -84,13 +96,8 @@ pub struct ScanArgs {
     /// Only records at or before this time (same forms as --since).
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
-    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub timezone: String,
-    /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
-    /// elasticsearch, ...); a line's pod prefix still wins.
-    #[arg(long, value_name = "NAME")]
-    pub component: Option<String>,
+    #[command(flatten)]
+    pub lines: LineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -129,9 +136,8 @@ pub struct FollowArgs {
     /// Log time without new events after which an incident is resolved.
     #[arg(long, value_name = "INTERVAL", default_value = "5m")]
     pub resolve_after: String,
-    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub timezone: String,
+    #[command(flatten)]
+    pub lines: LineArgs,
 }
 
 #[derive(Debug, Subcommand)]

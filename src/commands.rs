@@ -1,7 +1,9 @@
 //! Running the commands: resolve the typed arguments into library configuration, run, print, decide the exit
 //! code. Everything that touches the terminal, the clock or the environment is here, not in the library.
 
-use crate::cli::{Cli, ColorArg, Command, FollowArgs, FormatArg, PackArgs, RulesCommand, ScanArgs, SeverityArg};
+use crate::cli::{
+    Cli, ColorArg, Command, FollowArgs, FormatArg, LineArgs, PackArgs, RulesCommand, ScanArgs, SeverityArg,
+};
 use anyhow::Context;
 use stackscan::correlate::build_incidents;
 use stackscan::model::{Component, Severity};
@@ -91,11 +93,9 @@ fn default_paths() -> Vec<PathBuf> {
     v
 }
 
-fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
+/// The zone and the default component named on the command line.
+fn line_args(a: &LineArgs) -> anyhow::Result<(Zone, Option<Component>)> {
     let zone = parse_zone(&a.timezone)?;
-    let now = now_millis();
-    let since = a.since.as_deref().map(|s| parse_when("--since", s, zone, now)).transpose()?;
-    let until = a.until.as_deref().map(|s| parse_when("--until", s, zone, now)).transpose()?;
     let component = a
         .component
         .as_deref()
@@ -103,6 +103,14 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
             Component::parse(c).with_context(|| format!("--component {c:?}: expected one of {}", Component::names()))
         })
         .transpose()?;
+    Ok((zone, component))
+}
+
+fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
+    let (zone, component) = line_args(&a.lines)?;
+    let now = now_millis();
+    let since = a.since.as_deref().map(|s| parse_when("--since", s, zone, now)).transpose()?;
+    let until = a.until.as_deref().map(|s| parse_when("--until", s, zone, now)).transpose()?;
     let pack = match load_pack(&a.pack) {
         Ok(p) => Arc::new(p),
         Err(code) => return Ok(code),
@@ -256,7 +264,7 @@ fn default_state_path() -> Option<PathBuf> {
 
 fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
     use stackscan::follow::{self, lifecycle::Settings, output, tailer::Start};
-    let zone = parse_zone(&a.timezone)?;
+    let (zone, component) = line_args(&a.lines)?;
     let style = match a.format {
         FormatArg::Ndjson => output::Style::Ndjson,
         FormatArg::Text => output::Style::Text { color: use_color(a.color) },
@@ -310,6 +318,7 @@ fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
             resolve_after_ms: resolve_after.as_millis() as Millis,
         },
         zone,
+        component,
     };
     let rules = a.pack.rules.clone();
     let reload: follow::Reload = Box::new(move || {

@@ -507,6 +507,35 @@ fn stdin_is_followed_to_its_end() {
 }
 
 #[test]
+fn stdin_takes_the_component_named_on_the_command_line() {
+    // A bare Go dial error names no component; `--component` does, as it does for `scan -`.
+    let text = "2024-03-12 10:00:00,000 WARN  c.s.Client - dial tcp 10.0.0.1:9200: connect: connection refused\n";
+    let components = |extra: &[&str]| -> Vec<String> {
+        let mut child = Command::new(BIN)
+            .args(["follow", "--format", "ndjson"])
+            .args(extra)
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let events: Vec<Value> =
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        events
+            .iter()
+            .filter(|e| e["event"] == "opened")
+            .map(|e| e["incident"]["episodes"][0]["component"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(components(&[]), ["unknown"]);
+    assert_eq!(components(&["--component", "kafka-to-es"]), ["kafka-to-es"]);
+}
+
+#[test]
 fn from_start_replay_matches_scan() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linux");
     let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(&dir).output().unwrap();

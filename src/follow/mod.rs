@@ -54,6 +54,8 @@ pub struct Config {
     pub lifecycle: Settings,
     /// Zone of zone-less timestamps.
     pub zone: Zone,
+    /// Component of stdin and of files whose path names none.
+    pub component: Option<crate::model::Component>,
 }
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
@@ -215,7 +217,8 @@ pub fn run<W: Write>(cfg: Config, pack: Pack, reload: Reload, out: &mut Output<W
         dirty: false,
     };
     if cfg.stdin {
-        follow_stdin(engine, tx, rx, &reload, out)
+        let origin = Origin { component: cfg.component, ..Origin::default() };
+        follow_stdin(origin, engine, tx, rx, &reload, out)
     } else {
         follow_files(cfg, engine, tx, rx, &reload, out)
     }
@@ -240,6 +243,7 @@ fn do_reload<W: Write>(engine: &mut Engine, reload: &Reload, out: &mut Output<W>
 }
 
 fn follow_stdin<W: Write>(
+    origin: Origin,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
@@ -269,8 +273,7 @@ fn follow_stdin<W: Write>(
             }
         }
     })?;
-    let files = vec![ScannedFile { display: "-".into(), origin: Origin::default() }];
-    let origin = Origin::default();
+    let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
     let mut stream = StreamBlocks::new(0);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
@@ -353,6 +356,7 @@ fn follow_files<W: Write>(
     out: &mut Output<W>,
 ) -> io::Result<()> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
+    tailer.default_component(cfg.component);
     let mut restored = false;
     if let Some(state) = &cfg.state {
         match checkpoint::load(state) {

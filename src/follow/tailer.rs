@@ -17,6 +17,7 @@
 //! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files
 //! whose name still leads to them are closed and reopened by name when they grow).
 
+use crate::model::Component;
 use crate::scan::{Block, BlockCounts, ScannedFile, LOOK_BEHIND};
 use crate::source::{classify::origin_of_path, read, Compression, Input, Location, Origin};
 use std::collections::{HashMap, HashSet};
@@ -107,6 +108,8 @@ pub struct PassCounts {
 pub struct Tailer {
     roots: Vec<PathBuf>,
     exclude: Option<PathBuf>,
+    /// The component of files whose path names none (`--component`).
+    component: Option<Component>,
     files: Vec<ScannedFile>,
     tracked: Vec<Tracked>,
     /// Identities deliberately not followed (compressed, binary, excluded).
@@ -150,6 +153,7 @@ impl Tailer {
         Tailer {
             roots,
             exclude,
+            component: None,
             files: Vec::new(),
             tracked: Vec::new(),
             ignored: HashSet::new(),
@@ -162,10 +166,22 @@ impl Tailer {
         }
     }
 
+    /// Gives files whose path names no component this one, as `scan --component` does.
+    pub fn default_component(&mut self, c: Option<Component>) {
+        self.component = c;
+    }
+
+    /// Where a file's lines come from: what its path says, with the default component when it says none.
+    fn origin_of(&self, path: &Path) -> Origin {
+        let mut o = origin_of_path(path);
+        o.component = o.component.or(self.component);
+        o
+    }
+
     /// Resumes from a checkpoint: its file table, positions and retired positions.
     pub fn restore(&mut self, files: Vec<String>, positions: Vec<Pos>, retired: Vec<Pos>) {
         self.files =
-            files.into_iter().map(|d| ScannedFile { origin: origin_of_path(Path::new(&d)), display: d }).collect();
+            files.into_iter().map(|d| ScannedFile { origin: self.origin_of(Path::new(&d)), display: d }).collect();
         self.restored = positions.into_iter().map(|p| (p.id, p)).collect();
         self.retired = retired;
     }
@@ -307,7 +323,7 @@ impl Tailer {
         let input = Input {
             location: Location::File(path.to_path_buf()),
             display: path.display().to_string(),
-            origin: origin_of_path(path),
+            origin: self.origin_of(path),
             explicit,
             compression: Compression::of_path(path),
         };
@@ -415,7 +431,8 @@ impl Tailer {
         }
         if pos.file == u32::MAX || pos.file as usize >= self.files.len() {
             pos.file = self.files.len() as u32;
-            self.files.push(ScannedFile { display: path.display().to_string(), origin: origin_of_path(path) });
+            let origin = self.origin_of(path);
+            self.files.push(ScannedFile { display: path.display().to_string(), origin });
         }
         self.seq += 1;
         Some(Tracked {
