@@ -226,7 +226,7 @@ fn compile(pattern: &str) -> Compiled {
     let h = hir::parse(pattern).map_err(|e| format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")))?;
     let re = Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false))
+        .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false).onepass(false))
         .build_from_hir(&h)
         .map_err(|e| format!("pattern does not compile: {e}"))?;
     Ok((h, re))
