@@ -3,11 +3,12 @@
 
 #![allow(missing_docs)]
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use stackscan::correlate::build_incidents;
-use stackscan::correlate::episode::Aggregates;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use stackscan::aggregate::episode::Aggregates;
+use stackscan::aggregate::{ScanState, ScannedFile};
+use stackscan::correlate::correlate;
 use stackscan::rules::Pack;
-use stackscan::scan::{scan_block, Block, ScanOutput, ScannedFile, Scratch, Stats};
+use stackscan::scan::{scan_block, Block, Scratch};
 use stackscan::source::Origin;
 use stackscan::time::{parse_line_start, Zone};
 
@@ -109,15 +110,9 @@ fn correlator(c: &mut Criterion) {
             scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg);
         }
         g.throughput(Throughput::Elements(agg.len() as u64));
-        g.bench_function(BenchmarkId::from_parameter(format!("{}_aggregates", agg.len())), |b| {
-            b.iter_batched(
-                || {
-                    let parts = (files.clone(), Stats::default(), Vec::new(), agg.clone(), vec![vec![0]; files.len()]);
-                    ScanOutput::from_parts(parts.0, parts.1, parts.2, parts.3, parts.4)
-                },
-                |out| build_incidents(&pack, out).0.len(),
-                BatchSize::LargeInput,
-            )
+        let state = ScanState { files: files.clone(), aggregates: agg, ..ScanState::new(pack.id()) };
+        g.bench_function(BenchmarkId::from_parameter(format!("{}_aggregates", state.aggregates.len())), |b| {
+            b.iter(|| correlate(&pack, &state).len())
         });
     }
     g.finish();

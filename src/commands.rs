@@ -5,10 +5,10 @@ use crate::cli::{
     Cli, ColorArg, Command, FollowArgs, FormatArg, LineArgs, PackArgs, RulesCommand, ScanArgs, SeverityArg,
 };
 use anyhow::Context;
-use stackscan::correlate::build_incidents;
 use stackscan::model::{Component, Severity};
 use stackscan::report::{Format, Report};
-use stackscan::rules::{test_pack, Pack};
+use stackscan::rules::Pack;
+use stackscan::scan::test_pack;
 use stackscan::scan::ScannerBuilder;
 use stackscan::source;
 use stackscan::time::{parse_duration, parse_instant, Millis, Zone};
@@ -135,15 +135,13 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
         builder.threads(n);
     }
     let scanner = builder.build(pack.clone()).context("cannot start worker threads")?;
-    let out = scanner.scan(&inputs);
-    let (incidents, mut summary) = build_incidents(&pack, out);
-    skipped.append(&mut summary.skipped);
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    summary.skipped = skipped;
-    for s in &summary.skipped {
+    let mut state = scanner.scan(&inputs);
+    state.skipped.append(&mut skipped);
+    state.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    for s in &state.skipped {
         eprintln!("stackscan: {}: {}", s.path, s.reason);
     }
-    let report = Report { summary, incidents };
+    let report = Report::of(&pack, &state);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, format(a.format), use_color(a.color))?;
@@ -263,11 +261,11 @@ fn default_state_path() -> Option<PathBuf> {
 }
 
 fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
-    use stackscan::follow::{self, lifecycle::Settings, output, tailer::Start};
+    use stackscan::follow::{self, lifecycle::Settings, tailer::Start};
     let (zone, component) = line_args(&a.lines)?;
-    let style = match a.format {
-        FormatArg::Ndjson => output::Style::Ndjson,
-        FormatArg::Text => output::Style::Text { color: use_color(a.color) },
+    let fmt = match a.format {
+        FormatArg::Ndjson => Format::Ndjson,
+        FormatArg::Text => Format::Text,
         FormatArg::Json => anyhow::bail!("--format json: follow writes a stream of events; use --format ndjson"),
     };
     let poll = a.poll.as_deref().map(|s| parse_interval("--poll", s)).transpose()?;
@@ -325,7 +323,8 @@ fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
         if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) }.map_err(|e| e.to_string())
     });
     let stdout = std::io::stdout();
-    let mut out = output::Output::new(stdout.lock(), style);
-    follow::run(config, pack, reload, &mut out)?;
+    let style = stackscan::report::Style { color: use_color(a.color) };
+    let mut printer = stackscan::report::printer(fmt, Box::new(stdout.lock()), style);
+    follow::run(config, pack, reload, &mut *printer)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,15 @@
 //! and their Elasticsearch causes), and reports correlated incidents: root cause, components, time span, counts,
 //! evidence lines and next steps.
 //!
-//! Data flow: [`source`] (inputs) → [`scan`] (the parallel hot path, using [`frame`] around hits) →
-//! [`correlate`] (episodes, incidents) → [`report`]. The [`rules`] pack is compiled once and shared.
+//! Data flow, one stage per module, each importing only from the stages before it:
+//! [`source`] (inputs) and [`frame`] (lines, records, timestamps) feed [`scan`] (the parallel hot path, with the
+//! compiled [`rules`] beside it), which folds events into [`aggregate`]s and produces one [`ScanState`];
+//! [`correlate`] turns a borrowed state into incidents; [`report`] prints them; [`follow`] runs the same stages on
+//! files as they grow.
 
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod correlate;
 pub mod follow;
 pub mod frame;
@@ -20,4 +24,5 @@ pub mod scan;
 pub mod source;
 pub mod time;
 
+pub use aggregate::ScanState;
 pub use frame::sanitize;

@@ -5,7 +5,6 @@
 // Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
 #![allow(clippy::unwrap_used)]
 
-use stackscan::correlate::build_incidents;
 use stackscan::report::{Format, Report};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
@@ -31,10 +30,9 @@ fn report_in_pieces(paths: &[PathBuf], chunk: usize, piece: usize, threads: usiz
     let (inputs, skipped, missing) = source::discover(paths);
     assert!(missing.is_empty() && skipped.is_empty());
     let scanner = ScannerBuilder::new().chunk_size(chunk).read_piece(piece).threads(threads).build(pack()).unwrap();
-    let out = scanner.scan(&inputs);
-    let (incidents, summary) = build_incidents(&pack(), out);
+    let state = scanner.scan(&inputs);
     let mut buf = Vec::new();
-    Report { summary, incidents }.write(&mut buf, Format::Json, false).unwrap();
+    Report::of(&pack(), &state).write(&mut buf, Format::Json, false).unwrap();
     let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
     v["scan"].as_object_mut().unwrap().remove("elapsed_ms");
     v
@@ -166,7 +164,7 @@ fn long_lines_match_like_short_ones() {
                 Connection to node 0 (kafka-0.stackstate.local/10.20.0.7:9092) could not be established. Broker may not be available.";
     let short = format!("{line}\n");
     let long = format!("{line} {}\n", "x".repeat(10 * 1024));
-    let summarise = |eps: Vec<(stackscan::correlate::episode::EpisodeKey, stackscan::correlate::episode::Bucket)>| {
+    let summarise = |eps: Vec<(stackscan::aggregate::episode::EpisodeKey, stackscan::aggregate::episode::Bucket)>| {
         eps.into_iter()
             .map(|(k, b)| {
                 (k.rule, k.key.to_vec(), b.count, b.fields.get("broker").cloned().map(|v| v[0].0.to_string()))

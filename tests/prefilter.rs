@@ -85,7 +85,7 @@ fn brute_force(pack: &Pack, lines: &[String], component: Option<Component>) -> B
 }
 
 fn counts(
-    episodes: Vec<(stackscan::correlate::episode::EpisodeKey, stackscan::correlate::episode::Bucket)>,
+    episodes: Vec<(stackscan::aggregate::episode::EpisodeKey, stackscan::aggregate::episode::Bucket)>,
 ) -> BTreeMap<usize, u64> {
     let mut got = BTreeMap::new();
     for (k, b) in episodes {

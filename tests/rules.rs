@@ -6,7 +6,8 @@
 
 mod util;
 
-use stackscan::rules::{test_pack, Pack};
+use stackscan::rules::Pack;
+use stackscan::scan::test_pack;
 use std::path::Path;
 use util::*;
 

@@ -6,8 +6,9 @@
 //! Pure and deterministic: it runs on episodes (aggregates), sorted in a fixed order, and reads no clock; ties
 //! are broken by rule id and key. Chains are tried in pack order and an episode joins at most one incident.
 
-use super::episode::{max_opt, min_opt};
-use super::incident::{self, stable_hash, telemetry_of, EpisodeView, Incident, RootCause};
+use super::episodes::telemetry_of;
+use super::incident::{stable_hash, EpisodeView, Incident, RootCause};
+use crate::aggregate::episode::{max_opt, min_opt};
 use crate::model::Component;
 use crate::rules::{Chain, Pack, Scope, Selector};
 use crate::time::Millis;
@@ -124,8 +125,8 @@ fn order_key(e: &EpisodeView) -> OrderKey<'_> {
     (e.first_seen.unwrap_or(Millis::MAX), e.rule_id.as_str(), e.component, &e.process, &e.key)
 }
 
-/// Builds the incidents: chains first, in pack order, then one incident per episode no chain explains. Sorted.
-pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
+/// The incidents the pack's chains make, in pack order, and the episodes no chain explains.
+pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> (Vec<Incident>, Vec<EpisodeView>) {
     eps.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     let mut claimed = vec![false; eps.len()];
     let mut incidents = Vec::new();
@@ -170,13 +171,8 @@ pub fn correlate(pack: &Pack, mut eps: Vec<EpisodeView>) -> Vec<Incident> {
             incidents.push(chain_incident(pack, chain, &eps, g));
         }
     }
-    for (i, e) in eps.into_iter().enumerate() {
-        if !claimed[i] {
-            incidents.push(incident::single(pack, e));
-        }
-    }
-    incident::sort(&mut incidents);
-    incidents
+    let rest = eps.into_iter().zip(claimed).filter(|(_, c)| !c).map(|(e, _)| e).collect();
+    (incidents, rest)
 }
 
 fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<'_>) -> Incident {

@@ -1,25 +1,30 @@
-//! The checkpoint of tail mode: where each followed file was read to, the running aggregates and what was
+//! The checkpoint of tail mode: the running [`ScanState`], where each followed file was read to, and what was
 //! reported, in one versioned JSON document written atomically.
 //!
-//! One document holds all three so that they always agree: the aggregates contain exactly the lines before the
-//! saved offsets, and the reported states are those that were announced for those aggregates. After a crash the
-//! run resumes from the last document: lines after its offsets are read again and counted once (they were not in
-//! its aggregates); events announced after it may be announced again.
+//! One document holds all three so that they always agree: the state's aggregates contain exactly the lines
+//! before the saved offsets, and the reported states are those that were announced for those aggregates. After a
+//! crash the run resumes from the last document: lines after its offsets are read again and counted once (they
+//! were not in its aggregates); events announced after it may be announced again.
+//!
+//! Version 2 (this build) holds the same [`ScanState`] a scan produces; version 1 (earlier builds: rule ids, file
+//! names and aggregates side by side) is still read, and replaced by version 2 at the next write.
 //!
 //! Writing: a temporary file in the same directory, fsync, rename over the old one, fsync of the directory. A
 //! failure (full disk, read-only directory) leaves the previous checkpoint intact; the caller reports it and
 //! tries again later.
 
 use super::lifecycle::Reported;
-use crate::correlate::episode::Aggregates;
+use crate::aggregate::episode::Aggregates;
+use crate::aggregate::{ScanState, ScannedFile};
+use crate::rules::PackId;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes.
+pub const VERSION: u32 = 2;
 
 /// Where one followed file (identity) was read to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,16 +45,13 @@ pub struct Position {
     pub lines: u64,
 }
 
-/// The whole checkpoint.
+/// The whole checkpoint, as read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Checkpoint {
-    /// Always [`VERSION`].
+    /// [`VERSION`].
     pub version: u32,
-    /// Rule ids of the pack, by index: the aggregates refer to rules by index, so a different pack at restart
-    /// is mapped through the ids.
-    pub rules: Vec<String>,
-    /// The file table: display names by index (samples refer to files by index).
-    pub files: Vec<String>,
+    /// The scan state: pack identity, file table, totals, aggregates.
+    pub state: ScanState,
     /// Per file identity, the read position.
     pub positions: Vec<Position>,
     /// Positions of contents that were truncated or replaced (for a copy made by copytruncate).
@@ -57,40 +59,130 @@ pub struct Checkpoint {
     pub retired: Vec<Position>,
     /// The newest log time seen.
     pub log_now: Option<Millis>,
-    /// The running aggregates.
-    pub aggregates: Aggregates,
     /// What was reported, by incident id.
     pub incidents: BTreeMap<String, Reported>,
 }
 
-/// Reads a checkpoint. `Ok(None)` when there is none yet.
-pub fn load(path: &Path) -> Result<Option<Checkpoint>, String> {
+/// The checkpoint as written: the same document, borrowing the running state instead of copying it.
+#[derive(Debug, Serialize)]
+pub struct CheckpointRef<'a> {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The running state.
+    pub state: &'a ScanState,
+    /// Per file identity, the read position.
+    pub positions: Vec<Position>,
+    /// Retired positions.
+    pub retired: Vec<Position>,
+    /// The newest log time seen.
+    pub log_now: Option<Millis>,
+    /// What was reported.
+    pub incidents: &'a BTreeMap<String, Reported>,
+}
+
+/// Version 1, as earlier builds wrote it.
+#[derive(Debug, Deserialize)]
+struct CheckpointV1 {
+    rules: Vec<String>,
+    files: Vec<String>,
+    positions: Vec<Position>,
+    #[serde(default)]
+    retired: Vec<Position>,
+    log_now: Option<Millis>,
+    aggregates: Aggregates,
+    incidents: BTreeMap<String, Reported>,
+}
+
+impl From<CheckpointV1> for Checkpoint {
+    fn from(v1: CheckpointV1) -> Checkpoint {
+        let files = v1
+            .files
+            .into_iter()
+            .map(|display| ScannedFile {
+                origin: crate::source::classify::origin_of_path(Path::new(&display)),
+                display,
+            })
+            .collect();
+        Checkpoint {
+            version: VERSION,
+            state: ScanState {
+                // Version 1 recorded no fingerprint: the rules are matched by id.
+                pack: PackId { fingerprint: String::new(), rules: v1.rules },
+                files,
+                aggregates: v1.aggregates,
+                ..ScanState::default()
+            },
+            positions: v1.positions,
+            retired: v1.retired,
+            log_now: v1.log_now,
+            incidents: v1.incidents,
+        }
+    }
+}
+
+/// Why a checkpoint could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The file exists but cannot be read.
+    #[error("{}: cannot read checkpoint: {source}", path.display())]
+    Read {
+        /// The checkpoint.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not JSON with a version.
+    #[error("{}: not a stackscan checkpoint: {source}", path.display())]
+    NotCheckpoint {
+        /// The checkpoint.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A version this build does not read.
+    #[error("{}: checkpoint version {found} is not supported (this build reads versions 1 and {VERSION})", path.display())]
+    Version {
+        /// The checkpoint.
+        path: PathBuf,
+        /// The version it has.
+        found: u32,
+    },
+    /// The right version, but damaged.
+    #[error("{}: damaged checkpoint: {source}", path.display())]
+    Damaged {
+        /// The checkpoint.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+}
+
+/// Reads a checkpoint (version 1 or 2). `Ok(None)` when there is none yet.
+pub fn load(path: &Path) -> Result<Option<Checkpoint>, CheckpointError> {
     let text = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: cannot read checkpoint: {e}", path.display())),
+        Err(source) => return Err(CheckpointError::Read { path: path.into(), source }),
     };
     #[derive(Deserialize)]
     struct Head {
         version: u32,
     }
     let head: Head =
-        serde_json::from_slice(&text).map_err(|e| format!("{}: not a stackscan checkpoint: {e}", path.display()))?;
-    if head.version != VERSION {
-        return Err(format!(
-            "{}: checkpoint version {} is not supported (this build reads version {VERSION})",
-            path.display(),
-            head.version
-        ));
+        serde_json::from_slice(&text).map_err(|source| CheckpointError::NotCheckpoint { path: path.into(), source })?;
+    let damaged = |source| CheckpointError::Damaged { path: path.into(), source };
+    match head.version {
+        1 => serde_json::from_slice::<CheckpointV1>(&text).map(|v1| Some(v1.into())).map_err(damaged),
+        VERSION => serde_json::from_slice(&text).map(Some).map_err(damaged),
+        found => Err(CheckpointError::Version { path: path.into(), found }),
     }
-    serde_json::from_slice(&text).map(Some).map_err(|e| format!("{}: damaged checkpoint: {e}", path.display()))
 }
 
 /// Writes a checkpoint atomically (temp file in the same directory, fsync, rename, fsync of the directory).
-pub fn save(path: &Path, cp: &Checkpoint) -> std::io::Result<()> {
+pub fn save(path: &Path, cp: &CheckpointRef<'_>) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
@@ -116,25 +208,8 @@ pub fn save(path: &Path, cp: &Checkpoint) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn sample() -> Checkpoint {
-        Checkpoint {
-            version: VERSION,
-            rules: vec!["r".into()],
-            files: vec!["a.log".into()],
-            positions: vec![Position {
-                dev: 1,
-                ino: 2,
-                fingerprint: Some(u64::MAX),
-                file: 0,
-                path: "a.log".into(),
-                offset: 10,
-                lines: 1,
-            }],
-            retired: vec![],
-            log_now: Some(5),
-            aggregates: Aggregates::default(),
-            incidents: BTreeMap::new(),
-        }
+    fn position() -> Position {
+        Position { dev: 1, ino: 2, fingerprint: Some(u64::MAX), file: 0, path: "a.log".into(), offset: 10, lines: 1 }
     }
 
     #[test]
@@ -142,13 +217,41 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("sub/state.json");
         assert!(load(&p).expect("no file is fine").is_none());
-        save(&p, &sample()).expect("save");
+        let state = ScanState::new(PackId { fingerprint: "f".into(), rules: vec!["r".into()] });
+        let incidents = BTreeMap::new();
+        let cp = CheckpointRef {
+            version: VERSION,
+            state: &state,
+            positions: vec![position()],
+            retired: vec![],
+            log_now: Some(5),
+            incidents: &incidents,
+        };
+        save(&p, &cp).expect("save");
         let back = load(&p).expect("load").expect("present");
-        assert_eq!(back.positions, sample().positions);
+        assert_eq!(back.positions, vec![position()]);
         assert_eq!(back.log_now, Some(5));
+        assert_eq!(back.state.pack.rules, vec!["r".to_string()]);
         let leftovers = std::fs::read_dir(p.parent().expect("dir")).expect("list").count();
         assert_eq!(leftovers, 1, "no temp file left behind");
         std::fs::write(&p, br#"{"version": 99}"#).expect("write");
-        assert!(load(&p).expect_err("version 99").contains("version 99"));
+        let e = load(&p).expect_err("version 99");
+        assert!(e.to_string().contains("version 99"), "{e}");
+    }
+
+    #[test]
+    fn reads_version_1() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("state.json");
+        let v1 = r#"{"version":1,"rules":["r"],"files":["/opt/stackstate/var/log/kafka/server.log"],
+            "positions":[{"dev":1,"ino":2,"fingerprint":null,"file":0,"path":"x","offset":3,"lines":1}],
+            "retired":[],"log_now":7,"aggregates":[],"incidents":{}}"#;
+        std::fs::write(&p, v1).expect("write");
+        let cp = load(&p).expect("load").expect("present");
+        assert_eq!(cp.version, VERSION);
+        assert_eq!(cp.state.pack.rules, vec!["r".to_string()]);
+        assert_eq!(cp.state.files[0].origin.component, Some(crate::model::Component::Kafka));
+        assert_eq!(cp.positions[0].offset, 3);
+        assert_eq!(cp.log_now, Some(7));
     }
 }

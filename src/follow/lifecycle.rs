@@ -18,6 +18,7 @@
 //! silently: its events are counted in the incident that absorbed them.
 
 use crate::correlate::Incident;
+use crate::report::EventKind as Kind;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -41,28 +42,6 @@ pub enum Status {
     Open,
     /// Announced with `resolved`.
     Resolved,
-}
-
-/// A lifecycle event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// First seen (or seen again after it was resolved).
-    Opened,
-    /// Its counts or time span grew.
-    Updated,
-    /// Quiet for the resolve period.
-    Resolved,
-}
-
-impl Kind {
-    /// The NDJSON `event` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Opened => "opened",
-            Kind::Updated => "updated",
-            Kind::Resolved => "resolved",
-        }
-    }
 }
 
 /// Lifecycle settings.

@@ -1,24 +1,24 @@
 //! Tail mode (`stackscan follow`): follows log files through rotation and restarts and reports incidents as they
 //! open, grow and resolve.
 //!
-//! Pure core, thin adapters: [`lifecycle`] decides what to announce (time passed in), the correlator is the one
-//! `scan` uses, [`tailer`] finds files and reads their new complete lines, [`checkpoint`] saves where it was,
-//! [`output`] writes events, and [`run`] wires them to inotify (or polling), signals and the clock.
+//! Pure core, thin adapters: the blocks read are folded into one running [`ScanState`] by the scan's own hot
+//! path; the correlator (the one `scan` uses) borrows it; [`lifecycle`] decides what to announce (time passed in);
+//! [`tailer`] finds files and reads their new complete lines; [`checkpoint`] saves the state with where it was;
+//! a report [`Printer`] writes events; and [`run`] wires them to inotify (or polling), signals and the clock.
 
 pub mod checkpoint;
 pub mod lifecycle;
-pub mod output;
 pub mod tailer;
 
-use crate::correlate::episode::{Aggregates, Bucket, EpisodeKey};
-use crate::correlate::{build_incidents, Incident};
+use crate::aggregate::{ScanState, ScannedFile};
+use crate::correlate::{correlate, Incident};
+use crate::report::{Event, EventKind as Kind, Head, Item, Printer, Summary, Tail};
 use crate::rules::Pack;
-use crate::scan::{scan_block, Block, BlockCounts, ScanOutput, ScannedFile, Scratch, Stats};
+use crate::scan::{scan_block, Block, BlockCounts, Scratch};
 use crate::source::Origin;
 use crate::time::{parse_line_start, Millis, Zone};
-use lifecycle::{Kind, Lifecycle, Settings};
-use output::Output;
-use std::io::{self, Read, Write};
+use lifecycle::{Lifecycle, Settings};
+use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -64,12 +64,11 @@ pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 /// Loads the rule pack again (on SIGHUP).
 pub type Reload = Box<dyn Fn() -> Result<Pack, String>>;
 
-/// The scanning and correlating side: pack, running aggregates, log time, lifecycle.
+/// The scanning and correlating side: pack, the running state, log time, lifecycle.
 struct Engine {
     pack: Pack,
     scratch: Scratch,
-    agg: Aggregates,
-    stats: Stats,
+    state: ScanState,
     zone: Zone,
     log_now: Option<Millis>,
     life: Lifecycle,
@@ -78,11 +77,24 @@ struct Engine {
 }
 
 impl Engine {
+    fn new(pack: Pack, zone: Zone, life: Lifecycle) -> Engine {
+        Engine {
+            scratch: Scratch::new(&pack),
+            state: ScanState::new(pack.id()),
+            pack,
+            zone,
+            log_now: None,
+            life,
+            dirty: false,
+        }
+    }
+
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
-        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.agg);
-        self.stats.bytes += (b.buf.len() - b.start) as u64;
-        self.stats.lines += c.newlines;
-        self.stats.matches += c.matches;
+        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates);
+        let stats = &mut self.state.stats;
+        stats.bytes += (b.buf.len() - b.start) as u64;
+        stats.lines += c.newlines;
+        stats.matches += c.matches;
         if let Some(t) = last_time(&b.buf[b.start..], self.zone) {
             self.log_now = Some(self.log_now.map_or(t, |n| n.max(t)));
         }
@@ -90,31 +102,32 @@ impl Engine {
         c
     }
 
-    /// Correlates the running aggregates and returns the events to announce.
+    /// Takes in the files the tailer added to its (append-only) table since the last call.
+    fn sync_files(&mut self, files: &[ScannedFile]) {
+        let known = self.state.files.len();
+        if files.len() > known {
+            self.state.files.extend_from_slice(&files[known..]);
+        }
+        self.state.stats.files = self.state.files.len() as u64;
+    }
+
+    /// Correlates the running state (borrowed, not copied) and returns the events to announce.
     fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool) -> Vec<(Kind, Incident)> {
         self.dirty = false;
-        let mut stats = self.stats.clone();
-        stats.files = files.len() as u64;
-        let out =
-            ScanOutput::from_parts(files.to_vec(), stats, Vec::new(), self.agg.clone(), vec![vec![0]; files.len()]);
-        let (incidents, _) = build_incidents(&self.pack, out);
+        self.sync_files(files);
+        let incidents = correlate(&self.pack, &self.state);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
         let events = events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect();
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
         // problems however long stackscan follows.
         if let Some(now) = self.log_now {
-            self.agg.prune_quiet(now - RETAIN_QUIET_MS);
+            self.state.aggregates.prune_quiet(now - RETAIN_QUIET_MS);
         }
         events
     }
 
-    fn rule_ids(&self) -> Vec<String> {
-        self.pack.rules().iter().map(|r| r.id.clone()).collect()
-    }
-
     fn reload(&mut self, pack: Pack) {
-        let old = self.rule_ids();
-        self.agg = remap(std::mem::take(&mut self.agg), &old, &pack);
+        self.state.remap_rules(pack.id());
         self.scratch = Scratch::new(&pack);
         self.pack = pack;
         self.dirty = true;
@@ -137,20 +150,6 @@ fn last_time(region: &[u8], zone: Zone) -> Option<Millis> {
         end = start;
     }
     None
-}
-
-/// Aggregates of one pack expressed for another: rules are matched by id; rules no longer there are dropped.
-pub fn remap(agg: Aggregates, old_ids: &[String], new: &Pack) -> Aggregates {
-    let v: Vec<((EpisodeKey, i64), Bucket)> = agg.into();
-    let v: Vec<((EpisodeKey, i64), Bucket)> = v
-        .into_iter()
-        .filter_map(|((mut k, b), bucket)| {
-            let id = old_ids.get(k.rule as usize)?;
-            k.rule = new.rule_index(id)? as u32;
-            Some(((k, b), bucket))
-        })
-        .collect();
-    Aggregates::from(v)
 }
 
 enum Msg {
@@ -190,8 +189,40 @@ fn wall_ms(epoch: Instant) -> i64 {
     epoch.elapsed().as_millis() as i64
 }
 
-/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events to `out`.
-pub fn run<W: Write>(cfg: Config, pack: Pack, reload: Reload, out: &mut Output<W>) -> io::Result<()> {
+/// Where events and notes go: notes to stderr (sanitised), and both to the printer.
+pub struct Out<'a> {
+    printer: &'a mut dyn Printer,
+}
+
+impl<'a> Out<'a> {
+    /// Events go to `printer`.
+    pub fn new(printer: &'a mut dyn Printer) -> Self {
+        Out { printer }
+    }
+
+    fn event(&mut self, kind: Kind, incident: &Incident) -> io::Result<()> {
+        self.printer.item(Item::Event(Event { kind, incident }))
+    }
+
+    /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
+    pub fn note(&mut self, message: &str) -> io::Result<()> {
+        eprintln!("stackscan: {}", crate::frame::sanitize::clean(message.as_bytes()));
+        self.printer.item(Item::Note(message))
+    }
+}
+
+/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer`.
+pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> io::Result<()> {
+    printer.begin(Head::Follow)?;
+    let mut out = Out::new(printer);
+    let state = {
+        let out = &mut out;
+        run_with(cfg, pack, reload, out)
+    }?;
+    out.printer.finish(Tail::Follow(&state))
+}
+
+fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> io::Result<Summary> {
     let (tx, rx) = channel::<Msg>();
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -205,17 +236,7 @@ pub fn run<W: Write>(cfg: Config, pack: Pack, reload: Reload, out: &mut Output<W
             }
         })?;
     }
-    let scratch = Scratch::new(&pack);
-    let engine = Engine {
-        pack,
-        scratch,
-        agg: Aggregates::default(),
-        stats: Stats::default(),
-        zone: cfg.zone,
-        log_now: None,
-        life: Lifecycle::new(cfg.lifecycle),
-        dirty: false,
-    };
+    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
         follow_stdin(origin, engine, tx, rx, &reload, out)
@@ -224,14 +245,14 @@ pub fn run<W: Write>(cfg: Config, pack: Pack, reload: Reload, out: &mut Output<W
     }
 }
 
-fn emit<W: Write>(out: &mut Output<W>, events: &[(Kind, Incident)]) -> io::Result<()> {
+fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
     for (k, i) in events {
         out.event(*k, i)?;
     }
     Ok(())
 }
 
-fn do_reload<W: Write>(engine: &mut Engine, reload: &Reload, out: &mut Output<W>) -> io::Result<()> {
+fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Result<()> {
     match reload() {
         Ok(p) => {
             let n = p.rules().len();
@@ -242,14 +263,14 @@ fn do_reload<W: Write>(engine: &mut Engine, reload: &Reload, out: &mut Output<W>
     }
 }
 
-fn follow_stdin<W: Write>(
+fn follow_stdin(
     origin: Origin,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
     reload: &Reload,
-    out: &mut Output<W>,
-) -> io::Result<()> {
+    out: &mut Out<'_>,
+) -> io::Result<Summary> {
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         let stdin = io::stdin();
@@ -305,7 +326,8 @@ fn follow_stdin<W: Write>(
         if end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
             let ev = engine.step(&files, wall_ms(epoch), true);
-            return emit(out, &ev);
+            emit(out, &ev)?;
+            return Ok(Summary::of(&engine.state, &[]));
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
             let ev = engine.step(&files, wall_ms(epoch), false);
@@ -315,8 +337,9 @@ fn follow_stdin<W: Write>(
     }
 }
 
-fn checkpoint_of(engine: &Engine, tailer: &Tailer) -> checkpoint::Checkpoint {
-    let to_cp = |p: &Pos, path: String| checkpoint::Position {
+/// The position of a followed file as the checkpoint records it.
+fn to_cp(p: &Pos, path: String) -> checkpoint::Position {
+    checkpoint::Position {
         dev: p.id.dev,
         ino: p.id.ino,
         fingerprint: p.fingerprint,
@@ -324,17 +347,23 @@ fn checkpoint_of(engine: &Engine, tailer: &Tailer) -> checkpoint::Checkpoint {
         path,
         offset: p.offset,
         lines: p.lines,
-    };
-    checkpoint::Checkpoint {
-        version: checkpoint::VERSION,
-        rules: engine.rule_ids(),
-        files: tailer.files().iter().map(|f| f.display.clone()).collect(),
-        positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
-        retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
-        log_now: engine.log_now,
-        aggregates: engine.agg.clone(),
-        incidents: engine.life.reported().clone(),
     }
+}
+
+/// Saves the checkpoint, borrowing the running state.
+fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer) -> io::Result<()> {
+    engine.sync_files(tailer.files());
+    checkpoint::save(
+        path,
+        &checkpoint::CheckpointRef {
+            version: checkpoint::VERSION,
+            state: &engine.state,
+            positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
+            retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
+            log_now: engine.log_now,
+            incidents: engine.life.reported(),
+        },
+    )
 }
 
 fn from_cp(p: &checkpoint::Position) -> Pos {
@@ -347,28 +376,32 @@ fn from_cp(p: &checkpoint::Position) -> Pos {
     }
 }
 
-fn follow_files<W: Write>(
+fn follow_files(
     cfg: Config,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
     reload: &Reload,
-    out: &mut Output<W>,
-) -> io::Result<()> {
+    out: &mut Out<'_>,
+) -> io::Result<Summary> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
     let mut restored = false;
     if let Some(state) = &cfg.state {
         match checkpoint::load(state) {
             Ok(Some(cp)) => {
-                engine.agg = remap(cp.aggregates, &cp.rules, &engine.pack);
-                engine.log_now = cp.log_now;
-                engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
+                let mut restored_state = cp.state;
+                restored_state.remap_rules(engine.pack.id());
                 tailer.restore(
-                    cp.files,
+                    restored_state.files.iter().map(|f| f.display.clone()).collect(),
                     cp.positions.iter().map(from_cp).collect(),
                     cp.retired.iter().map(from_cp).collect(),
                 );
+                // The file table is the tailer's (origins from the paths and this run's --component).
+                restored_state.files = tailer.files().to_vec();
+                engine.state = restored_state;
+                engine.log_now = cp.log_now;
+                engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
             }
             Ok(None) => {}
@@ -397,9 +430,9 @@ fn follow_files<W: Write>(
     }
     let ev = engine.step(tailer.files(), wall_ms(epoch), false);
     emit(out, &ev)?;
-    let save = |engine: &Engine, tailer: &Tailer, out: &mut Output<W>| -> io::Result<bool> {
+    let save = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| -> io::Result<bool> {
         let Some(path) = &cfg.state else { return Ok(true) };
-        match checkpoint::save(path, &checkpoint_of(engine, tailer)) {
+        match save_checkpoint(path, engine, tailer) {
             Ok(()) => Ok(true),
             Err(e) => {
                 out.note(&format!("{}: cannot write checkpoint: {e} (still running; will retry)", path.display()))?;
@@ -407,7 +440,7 @@ fn follow_files<W: Write>(
             }
         }
     };
-    let mut cp_dirty = !save(&engine, &tailer, out)?;
+    let mut cp_dirty = !save(&mut engine, &tailer, out)?;
     let mut last_cp = Instant::now();
     let mut last_step = Instant::now();
     let mut last_full = Instant::now();
@@ -491,11 +524,11 @@ fn follow_files<W: Write>(
             last_step = Instant::now();
         }
         if stop {
-            save(&engine, &tailer, out)?;
-            return Ok(());
+            save(&mut engine, &tailer, out)?;
+            return Ok(Summary::of(&engine.state, &[]));
         }
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {
-            cp_dirty = !save(&engine, &tailer, out)?;
+            cp_dirty = !save(&mut engine, &tailer, out)?;
             last_cp = Instant::now();
         }
     }

@@ -17,8 +17,9 @@
 //! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files
 //! whose name still leads to them are closed and reopened by name when they grow).
 
+use crate::aggregate::ScannedFile;
 use crate::model::Component;
-use crate::scan::{Block, BlockCounts, ScannedFile, LOOK_BEHIND};
+use crate::scan::{Block, BlockCounts, LOOK_BEHIND};
 use crate::source::{classify::origin_of_path, read, Compression, Input, Location, Origin};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

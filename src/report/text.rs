@@ -1,8 +1,8 @@
-//! The text report: a summary line first, then one block per incident, root cause first, with a short timeline
-//! across components, evidence lines (file:line) and numbered next steps. Colour only when asked; every piece of
-//! log text was sanitised when it was sampled.
+//! Text for people: a scan's report (a summary line first, then one block per incident, root cause first, with a
+//! short timeline across components, evidence lines (file:line) and numbered next steps), and tail mode's events,
+//! one line each. Colour only when asked; every piece of log text was sanitised when it was sampled.
 
-use super::Report;
+use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
 use crate::correlate::Incident;
 use crate::model::Severity;
 use crate::rules::Scope;
@@ -85,15 +85,65 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Writes the text report.
-pub fn write(w: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
-    let p = Paint { on: color };
-    let st = &r.summary.stats;
+/// Writes text.
+pub struct TextPrinter<'w> {
+    w: Box<dyn Write + 'w>,
+    paint: Paint,
+    incidents: usize,
+    scan: bool,
+}
+
+impl<'w> TextPrinter<'w> {
+    /// A printer writing to `w`.
+    pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
+        TextPrinter { w, paint: Paint { on: style.color }, incidents: 0, scan: false }
+    }
+}
+
+impl Printer for TextPrinter<'_> {
+    fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
+        match head {
+            Head::Scan(s) => {
+                self.scan = true;
+                summary(&mut *self.w, &self.paint, s)
+            }
+            Head::Follow => Ok(()),
+        }
+    }
+
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        match item {
+            Item::Incident(i) => {
+                self.incidents += 1;
+                writeln!(self.w)?;
+                incident(&mut *self.w, &self.paint, i)
+            }
+            Item::Event(e) => {
+                event(&mut *self.w, self.paint.on, e)?;
+                self.w.flush()
+            }
+            // People read notes on stderr.
+            Item::Note(_) => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+        if self.scan && self.incidents == 0 {
+            writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
+        }
+        self.w.flush()
+    }
+}
+
+/// The summary line, skipped inputs and notes of a scan.
+fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
+    let st = &s_.stats;
+    let total: usize = s_.incidents.iter().sum();
     let secs = st.elapsed_ms as f64 / 1000.0;
     let rate = if st.elapsed_ms > 0 { st.bytes as f64 / 1_048_576.0 / secs } else { 0.0 };
     let mut by_sev = Vec::new();
     for s in [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info] {
-        let n = r.incidents.iter().filter(|i| i.severity == s).count();
+        let n = s_.incidents[s as usize];
         if n > 0 {
             by_sev.push(format!("{n} {s}"));
         }
@@ -108,11 +158,11 @@ pub fn write(w: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
         secs,
         rate,
         thousands(st.matches),
-        r.incidents.len(),
-        if r.incidents.len() == 1 { "" } else { "s" },
+        total,
+        if total == 1 { "" } else { "s" },
         if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) }
     )?;
-    for s in &r.summary.skipped {
+    for s in &s_.skipped {
         writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
     }
     if st.skipped_by_time > 0 {
@@ -132,13 +182,6 @@ pub fn write(w: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
             st.records_cut,
             if st.records_cut == 1 { "" } else { "s" }
         )?;
-    }
-    if r.incidents.is_empty() {
-        writeln!(w, "\nNo known StackState telemetry problem found in these logs.")?;
-    }
-    for inc in &r.incidents {
-        writeln!(w)?;
-        incident(w, &p, inc)?;
     }
     Ok(())
 }
@@ -255,4 +298,27 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
         writeln!(w, "    {}. {}", i + 1, s)?;
     }
     Ok(())
+}
+
+/// One tail-mode event on one line: log time, event, severity, title, count, components, id.
+fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
+    let inc = e.incident;
+    let when = inc.last_seen.map_or_else(|| "-".to_string(), format_rfc3339);
+    let (on, off) = match (color, e.kind) {
+        (false, _) => ("", ""),
+        (true, EventKind::Opened) => ("\x1b[1;31m", "\x1b[0m"),
+        (true, EventKind::Updated) => ("\x1b[33m", "\x1b[0m"),
+        (true, EventKind::Resolved) => ("\x1b[32m", "\x1b[0m"),
+    };
+    let comps: Vec<&str> = inc.components.iter().map(|c| c.as_str()).collect();
+    writeln!(
+        w,
+        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}",
+        e.kind.as_str(),
+        inc.severity.as_str(),
+        crate::frame::sanitize::clean(inc.title.as_bytes()),
+        inc.count,
+        if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
+        inc.id
+    )
 }

@@ -1,6 +1,6 @@
 //! The JSON wire format, schema version 1. Keys may be added; none are renamed or removed.
 
-use crate::correlate::incident::ScanOutputSummary;
+use super::Summary;
 use crate::correlate::{EpisodeView, Incident as Inc, SampleView};
 use crate::time::format_rfc3339;
 use serde::Serialize;
@@ -153,6 +153,15 @@ pub struct SummaryEvent {
     pub scan: Scan,
 }
 
+/// NDJSON: a note (tail mode).
+#[derive(Debug, Serialize)]
+pub struct NoteEvent<'a> {
+    /// `note`.
+    pub event: &'static str,
+    /// What happened.
+    pub message: &'a str,
+}
+
 fn ts(t: Option<i64>) -> Option<String> {
     t.map(format_rfc3339)
 }
@@ -161,8 +170,8 @@ fn comp(c: Option<crate::model::Component>) -> String {
     c.map_or("unknown", |c| c.as_str()).to_string()
 }
 
-impl From<&ScanOutputSummary> for Scan {
-    fn from(s: &ScanOutputSummary) -> Self {
+impl From<&Summary> for Scan {
+    fn from(s: &Summary) -> Self {
         Scan {
             files: s.stats.files,
             bytes: s.stats.bytes,
@@ -228,16 +237,6 @@ impl From<&Inc> for Incident {
             chain: i.chain.clone(),
             episodes: i.episodes.iter().map(Episode::from).collect(),
             next_steps: i.next_steps.clone(),
-        }
-    }
-}
-
-impl From<&super::Report> for Report {
-    fn from(r: &super::Report) -> Self {
-        Report {
-            schema_version: SCHEMA_VERSION,
-            scan: Scan::from(&r.summary),
-            incidents: r.incidents.iter().map(Incident::from).collect(),
         }
     }
 }

@@ -77,7 +77,21 @@ struct Checked {
     hir: regex_syntax::hir::Hir,
 }
 
+/// A stable 64-bit hash (FNV-1a) of the pack's files, names and texts, in hex.
+fn fingerprint(sources: &[(String, String)]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for (name, text) in sources {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        for &b in name.as_bytes().iter().chain(&[0xff]).chain(text.as_bytes()).chain(&[0xff]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
 pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
+    let fingerprint = fingerprint(&sources);
     let mut diags = Vec::new();
     let mut rules: Vec<Checked> = Vec::new();
     let mut chain_defs: Vec<(String, String, Spanned<ChainDef>)> = Vec::new();
@@ -182,7 +196,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     // half of the start-up (each pattern was already compiled and checked on its own).
     if prefilter.as_ref().is_some_and(|p| p.is_usable()) {
         let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-        return Ok(Pack { rules, chains, search: None, set: None, prefilter, files });
+        return Ok(Pack { rules, chains, search: None, set: None, prefilter, files, fingerprint });
     }
     let (search, set) = match (whole(MatchKind::LeftmostFirst), whole(MatchKind::All)) {
         (Ok(a), Ok(b)) => (Some(a), Some(b)),
@@ -200,7 +214,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         }
     };
     let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-    Ok(Pack { rules, chains, search, set, prefilter, files })
+    Ok(Pack { rules, chains, search, set, prefilter, files, fingerprint })
 }
 
 fn parse_enum<T>(

@@ -3,24 +3,25 @@
 //! A pack is a set of TOML files (`rules/stackstate/*.toml` is embedded in the binary). Loading collects every
 //! problem in every file before failing, each with file, line, column and rule id, so a pack author fixes them in
 //! one pass. The compiled [`Pack`] is immutable and shared by all scanning threads; the per-thread search state
-//! lives in [`Scratch`](crate::scan::Scratch).
+//! lives in a [`MatchCache`] each thread owns.
 
+mod cache;
 mod error;
 mod hir;
 mod load;
 pub(crate) mod prefilter;
 mod schema;
-mod selftest;
 mod teddy;
 
+pub use cache::MatchCache;
 pub use error::{Diagnostic, PackError};
-pub use selftest::{test_pack, TestFailure, TestReport};
 
 use crate::model::{ComponentSet, Family, Severity};
 use crate::time::Millis;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Input, PatternID};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -35,6 +36,16 @@ fn build_full(hir: &regex_syntax::hir::Hir) -> Option<Regex> {
         .configure(Regex::config().utf8_empty(false))
         .build_from_hir(hir)
         .ok()
+}
+
+/// Which rule pack made a state: the aggregates name rules by their index in `rules`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackId {
+    /// A hash of the pack's files (names and texts): two states with the same fingerprint were made with the
+    /// same rules.
+    pub fingerprint: String,
+    /// Rule ids, by index.
+    pub rules: Vec<String>,
 }
 
 /// Where a rule or chain was defined.
@@ -184,6 +195,8 @@ pub struct Pack {
     /// The literal prefilter, when every pattern has usable literals.
     pub(crate) prefilter: Option<prefilter::Prefilter>,
     files: Vec<String>,
+    /// A hash of the files' names and texts (see [`Pack::id`]).
+    fingerprint: String,
 }
 
 impl Pack {
@@ -238,6 +251,16 @@ impl Pack {
         &self.files
     }
 
+    /// The pack's identity, as states and reports record it: its fingerprint and its rule ids by index.
+    pub fn id(&self) -> PackId {
+        PackId { fingerprint: self.fingerprint.clone(), rules: self.rules.iter().map(|r| r.id.clone()).collect() }
+    }
+
+    /// A hash of the pack's files, names and texts: packs with equal fingerprints have the same rules.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// The index of a rule by id.
     pub fn rule_index(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.id == id)
@@ -263,7 +286,7 @@ impl Pack {
     /// search, or 0); without it, the rules the pack's multi-pattern set matches.
     /// Only [`Pack::capture`] or [`Pack::matches`] tell for sure, one rule at a time, so that a rule whose event
     /// would be suppressed anyway never runs its regex.
-    pub(crate) fn candidates(&self, s: &mut crate::scan::Scratch, line: &[u8], from: usize) {
+    pub fn candidates(&self, s: &mut MatchCache, line: &[u8], from: usize) {
         s.cands.clear();
         match self.prefilter.as_ref().filter(|p| p.is_usable()) {
             Some(pf) => pf.candidate_rules(line, from, &mut s.tried, &mut s.cands),
@@ -284,10 +307,10 @@ impl Pack {
     /// For a rule whose matches all start with one of a few literals, the search starts at the first of them, and
     /// the result depends only on the bytes from one before it (a word boundary looks back one byte) to the end
     /// of the line: when those equal the bytes of a line the rule ran on recently in this thread (a few are
-    /// remembered per rule, see [`Memos`](crate::scan::Memos)), its captures are reused, moved to where the bytes
+    /// remembered per rule, see `Memos`), its captures are reused, moved to where the bytes
     /// now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
     /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds.
-    pub(crate) fn capture(&self, s: &mut crate::scan::Scratch, r: usize, line: &[u8]) -> bool {
+    pub fn capture(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
         let rule = &self.rules[r];
         let starts = rule.starts.get_or_init(|| prefilter::match_starts(&rule.hir));
         let starts = starts.as_ref().filter(|_| line.len() <= SHORT_LINE);
@@ -303,7 +326,7 @@ impl Pack {
         };
         let from = at.saturating_sub(1);
         let tail = &line[from..];
-        let memo = (tail.len() <= crate::scan::MAX_MEMO_TAIL).then(|| s.memos.slot(r, tail));
+        let memo = (tail.len() <= cache::MAX_MEMO_TAIL).then(|| s.memos.slot(r, tail));
         if let Some(memo) = memo.as_ref().filter(|m| m.valid && m.at_zero == (at == 0) && m.tail == tail) {
             caps.set_pattern(memo.matched.then_some(PatternID::ZERO));
             for (slot, rel) in caps.slots_mut().iter_mut().zip(&memo.slots) {
@@ -325,8 +348,21 @@ impl Pack {
         caps.is_match()
     }
 
+    /// The position of the next candidate at or after `pos` in `buf[..end]`: a line that holds a rule's literal
+    /// (the prefilter), or, for packs without a usable prefilter, where the pack-wide regex matches. False
+    /// positives are allowed, false negatives never.
+    #[inline]
+    pub fn find_candidate(&self, s: &mut MatchCache, buf: &[u8], pos: usize, end: usize) -> Option<usize> {
+        if let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) {
+            return pf.find(buf, pos, end);
+        }
+        let (Some(search), Some(cache)) = (&self.search, s.search.as_mut()) else { return None };
+        let input = Input::new(buf).range(pos..end);
+        search.search_half_with(cache, &input).map(|m| m.offset().saturating_sub(1).max(pos))
+    }
+
     /// Whether rule `r` matches `line` (no captures: the search stops at the first match).
-    pub(crate) fn matches(&self, s: &mut crate::scan::Scratch, r: usize, line: &[u8]) -> bool {
+    pub fn matches(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
         let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
         regex.search_half_with(cache, &Input::new(line).earliest(true)).is_some()
     }
@@ -368,7 +404,7 @@ mod tests {
     #[test]
     fn remembered_captures_equal_fresh_ones() {
         let pack = Pack::embedded().unwrap();
-        let mut s = crate::scan::Scratch::new(&pack);
+        let mut s = MatchCache::new(&pack);
         let mut checked = 0;
         for (r, rule) in pack.rules().iter().enumerate() {
             for e in &rule.examples {

@@ -4,7 +4,7 @@
 
 use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
-use crate::correlate::episode::Aggregates;
+use crate::aggregate::episode::Aggregates;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::{read, span, Input, Location, Skipped};

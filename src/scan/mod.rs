@@ -8,13 +8,16 @@
 
 mod chunk;
 pub(crate) mod search;
+mod selftest;
 
-use crate::correlate::episode::{Aggregates, LineRef};
+pub use selftest::{test_pack, TestFailure, TestReport};
+
+use crate::aggregate::episode::Aggregates;
+use crate::aggregate::{ScanState, ScannedFile, Stats};
 use crate::frame::RecordBounds;
-use crate::rules::Pack;
+use crate::rules::{MatchCache, Pack};
 use crate::source::{Input, Location, Origin, Skipped};
 use crate::time::{Millis, Zone};
-use regex_automata::{meta, util::captures::Captures, PatternSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -33,23 +36,12 @@ pub const MAX_LINE: usize = 8 * 1024 * 1024;
 
 /// Per-thread search state, reused across files and chunks.
 pub struct Scratch {
-    pub(crate) search: Option<meta::Cache>,
-    pub(crate) set: Option<meta::Cache>,
-    pub(crate) patset: PatternSet,
-    /// Rules already named for the current line (see [`Pack::candidates`]).
-    pub(crate) tried: PatternSet,
-    /// The candidate rules of the current line (see [`Pack::candidates`]).
-    pub(crate) cands: Vec<usize>,
-    /// Per rule, its recent capture searches (see [`Pack::capture`]).
-    pub(crate) memos: Memos,
+    /// The matcher's per-thread state.
+    pub(crate) cache: MatchCache,
     /// The events of the file chunks this thread scanned, merged into the scan's result when it ends: one set
     /// per thread, not one per chunk, so a problem's buckets are built and merged once per thread. Memory stays
     /// bounded by the distinct problems (times the threads).
     pub(crate) agg: Aggregates,
-    pub(crate) rule_caches: Vec<meta::Cache>,
-    /// Caches of the rules' full regexes, for long lines, made on first use.
-    pub(crate) long_caches: Vec<Option<meta::Cache>>,
-    pub(crate) caps: Vec<Captures>,
     pub(crate) buf: Vec<u8>,
     /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
     pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
@@ -58,62 +50,8 @@ pub struct Scratch {
 impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
-        Scratch {
-            search: pack.search.as_ref().map(|r| r.create_cache()),
-            set: pack.set.as_ref().map(|r| r.create_cache()),
-            patset: PatternSet::new(pack.rules().len()),
-            tried: PatternSet::new(pack.rules().len()),
-            cands: Vec::new(),
-            memos: Memos::new(pack.rules().len()),
-            agg: Aggregates::default(),
-            rule_caches: pack.rules().iter().map(|r| r.regex.create_cache()).collect(),
-            long_caches: pack.rules().iter().map(|_| None).collect(),
-            caps: pack.rules().iter().map(|r| r.regex.create_captures()).collect(),
-            buf: Vec::new(),
-            pods: Vec::new(),
-        }
+        Scratch { cache: MatchCache::new(pack), agg: Aggregates::default(), buf: Vec::new(), pods: Vec::new() }
     }
-}
-
-/// Remembered capture searches: a few per rule, in slots chosen by a hash of the bytes searched.
-#[derive(Debug)]
-pub(crate) struct Memos {
-    slots: Vec<Memo>,
-}
-
-/// Searches remembered per rule.
-const MEMO_SLOTS: usize = 8;
-/// The longest line tail remembered: the memory held stays bounded by rules × slots × this.
-pub(crate) const MAX_MEMO_TAIL: usize = 1024;
-
-impl Memos {
-    fn new(rules: usize) -> Memos {
-        Memos { slots: (0..rules * MEMO_SLOTS).map(|_| Memo::default()).collect() }
-    }
-
-    /// The slot where a search of `rule` over `tail` is remembered, if it was.
-    pub(crate) fn slot(&mut self, rule: usize, tail: &[u8]) -> &mut Memo {
-        let mut h = tail.len() as u64;
-        for w in tail.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..w.len()].copy_from_slice(w);
-            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-        }
-        &mut self.slots[rule * MEMO_SLOTS + (h >> 32) as usize % MEMO_SLOTS]
-    }
-}
-
-/// One remembered capture search: the bytes it depended on and what it found.
-#[derive(Debug, Default)]
-pub(crate) struct Memo {
-    pub(crate) valid: bool,
-    /// Whether the search started at the line's start (a `^` could match).
-    pub(crate) at_zero: bool,
-    /// The line from one byte before the search's start.
-    pub(crate) tail: Vec<u8>,
-    pub(crate) matched: bool,
-    /// The capture slots, relative to the start of `tail`.
-    pub(crate) slots: Vec<Option<usize>>,
 }
 
 /// Scan settings, resolved. Built with [`ScannerBuilder`].
@@ -216,70 +154,6 @@ pub struct Scanner {
     scratch: Mutex<Vec<Scratch>>,
 }
 
-/// A file that was scanned, in report order.
-#[derive(Debug, Clone)]
-pub struct ScannedFile {
-    /// Name shown in reports.
-    pub display: String,
-    /// What wrote it.
-    pub origin: Origin,
-}
-
-/// Totals of a scan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Inputs read (wholly or partly).
-    pub files: u64,
-    /// Bytes of log text read (after decompression).
-    pub bytes: u64,
-    /// Lines read.
-    pub lines: u64,
-    /// Events (matching records) folded into episodes.
-    pub matches: u64,
-    /// Wall time of the scan, milliseconds.
-    pub elapsed_ms: u64,
-    /// Inputs not read because their whole time span lies outside `--since`/`--until`.
-    pub skipped_by_time: u64,
-    /// Hits more than a record bound ([`RecordBounds`]) below any header line: each was reported as a record of
-    /// its own, without the header's time.
-    pub records_cut: u64,
-}
-
-/// Everything a scan found.
-#[derive(Debug)]
-pub struct ScanOutput {
-    /// The inputs, indexed by the `file` of samples.
-    pub files: Vec<ScannedFile>,
-    /// Totals.
-    pub stats: Stats,
-    /// Inputs not scanned or not completely, with why.
-    pub skipped: Vec<Skipped>,
-    /// The aggregates.
-    pub aggregates: Aggregates,
-    /// Per file, the first line number of each chunk.
-    line_bases: Vec<Vec<u64>>,
-}
-
-impl ScanOutput {
-    /// Assembles an output from its parts (tail mode builds one from its running aggregates). `line_bases[f]` holds
-    /// the first line number of each chunk of file `f`; for inputs scanned with [`scan_block`] that is `vec![0]`.
-    pub fn from_parts(
-        files: Vec<ScannedFile>,
-        stats: Stats,
-        skipped: Vec<Skipped>,
-        aggregates: Aggregates,
-        line_bases: Vec<Vec<u64>>,
-    ) -> Self {
-        ScanOutput { files, stats, skipped, aggregates, line_bases }
-    }
-
-    /// The 1-based line number of a sample line.
-    pub fn line_number(&self, file: u32, l: LineRef) -> u64 {
-        let base = self.line_bases.get(file as usize).and_then(|b| b.get(l.chunk as usize)).copied().unwrap_or(0);
-        (base as i64 + l.rel + 1).max(1) as u64
-    }
-}
-
 /// The counts of one work unit, kept after its aggregates were merged.
 struct UnitTotals {
     file: u32,
@@ -322,7 +196,7 @@ impl Scanner {
     }
 
     /// Scans the inputs (already sorted: their order is the file index used in samples).
-    pub fn scan(&self, inputs: &[Input]) -> ScanOutput {
+    pub fn scan(&self, inputs: &[Input]) -> ScanState {
         let started = Instant::now();
         let mut skipped = Vec::new();
         let units = chunk::plan(inputs, &self.config);
@@ -401,17 +275,21 @@ impl Scanner {
         }
         stats.files = read.iter().filter(|&&r| r).count() as u64;
         stats.elapsed_ms = started.elapsed().as_millis() as u64;
-        skipped.sort_by(|a, b| a.path.cmp(&b.path).then(a.reason.cmp(&b.reason)));
+        skipped.sort();
         skipped.dedup();
-        ScanOutput {
+        let mut aggregates = merged.into_inner().unwrap_or_else(|e| e.into_inner());
+        aggregates.resolve_lines(|file, chunk| {
+            line_bases.get(file as usize).and_then(|b| b.get(chunk as usize)).copied().unwrap_or(0)
+        });
+        ScanState {
+            pack: self.pack.id(),
             files: inputs
                 .iter()
                 .map(|i| ScannedFile { display: i.display.clone(), origin: i.origin.clone() })
                 .collect(),
             stats,
             skipped,
-            aggregates: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
-            line_bases,
+            aggregates,
         }
     }
 
@@ -438,7 +316,7 @@ pub struct Block<'a> {
     pub buf: &'a [u8],
     /// Where the searched region starts.
     pub start: usize,
-    /// The input's index, as used in samples and [`ScanOutput::line_number`].
+    /// The input's index, as used in samples.
     pub file: u32,
     /// What wrote it.
     pub origin: &'a Origin,
@@ -458,8 +336,7 @@ pub struct BlockCounts {
 }
 
 /// Scans one block of an input on the calling thread and folds its events into `agg`. Tail mode uses it for
-/// each batch of newly written lines; sample line numbers are `first_line`-based (chunk 0), so an output built
-/// with [`ScanOutput::from_parts`] and line bases `[0]` resolves them.
+/// each batch of newly written lines; sample line numbers are `first_line`-based (chunk 0): resolved.
 pub fn scan_block(
     pack: &Pack,
     scratch: &mut Scratch,
@@ -497,7 +374,7 @@ pub fn scan_buffer(
     scratch: &mut Scratch,
     buf: &[u8],
     origin: &Origin,
-) -> Vec<(crate::correlate::episode::EpisodeKey, crate::correlate::episode::Bucket)> {
+) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
     let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
     scan_block(pack, scratch, &block, Zone::UTC, &mut agg);

@@ -10,13 +10,12 @@
 //! framed, decoded or allocated.
 
 use super::Scratch;
-use crate::correlate::episode::{max_opt, min_opt, Aggregates, KeyView, LineRef, Order};
+use crate::aggregate::episode::{max_opt, min_opt, Aggregates, KeyView, LineRef, Order};
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
 use crate::source::{classify, Origin};
 use crate::time::{Millis, Zone};
-use regex_automata::Input;
 use std::borrow::Cow;
 
 /// What the hot path needs to know about the file being scanned.
@@ -107,7 +106,7 @@ impl RegionScan {
         // CRI files: every partial line is a candidate too (a literal may be split between its parts).
         let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, upto));
         while self.pos < upto {
-            let hit = find_candidate(ctx.pack, s, buf, self.pos, upto);
+            let hit = ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto);
             let cand = match (hit, partials.as_mut().and_then(|p| p.next(self.pos))) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => match a.or(b) {
@@ -179,17 +178,6 @@ impl<'a> PartialLines<'a> {
         }
         self.next.iter().flatten().min().copied()
     }
-}
-
-/// The position of the next candidate at or after `pos`, or `None`.
-#[inline]
-fn find_candidate(pack: &Pack, s: &mut Scratch, buf: &[u8], pos: usize, end: usize) -> Option<usize> {
-    if let Some(pf) = pack.prefilter.as_ref().filter(|p| p.is_usable()) {
-        return pf.find(buf, pos, end);
-    }
-    let (Some(search), Some(cache)) = (&pack.search, s.search.as_mut()) else { return None };
-    let input = Input::new(buf).range(pos..end);
-    search.search_half_with(cache, &input).map(|m| m.offset().saturating_sub(1).max(pos))
 }
 
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
@@ -305,8 +293,8 @@ fn handle_line(
     };
     let line: &[u8] = &line;
     let pack = ctx.pack;
-    pack.candidates(s, line, hit_offset(buf, line, hit));
-    if s.cands.is_empty() {
+    pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
+    if s.cache.candidates().is_empty() {
         return done;
     }
     let first_end = frame::line_end(buf, first, r.end);
@@ -323,7 +311,7 @@ fn handle_line(
     let mut same_record = *last_record == Some(record.header_start);
     let mut first_event = true;
     let origin = line_origin(ctx, s, st.source);
-    let cands = std::mem::take(&mut s.cands);
+    let cands = s.cache.take_candidates();
     // The line's own guess of its component, for inputs whose name says nothing: asked once per line.
     let mut line_component = None;
     // Specific rules first, then generic fallbacks, each in pack order (see `Pack::candidates`). Whether a rule
@@ -342,7 +330,7 @@ fn handle_line(
         if fired_here.iter().any(|&(f, _)| f == ri) || (rule.generic && fired_here.iter().any(|&(_, g)| !g)) {
             continue;
         }
-        if !pack.capture(s, ri, line) {
+        if !pack.capture(&mut s.cache, ri, line) {
             continue;
         }
         if rule.generic && specific_below(ctx, s, r, done, first == record.header_start, &origin, source) {
@@ -359,7 +347,7 @@ fn handle_line(
             first_event = false;
         }
 
-        let caps = &s.caps[ri];
+        let caps = s.cache.captures(ri);
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
         let key: Vec<Cow<'_, str>> =
             rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default())).collect();
@@ -408,7 +396,7 @@ fn handle_line(
         });
         counts.matches += 1;
     }
-    s.cands = cands;
+    s.cache.put_candidates(cands);
     done
 }
 
@@ -470,13 +458,14 @@ fn specific_below(
         if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
             return false;
         }
-        // The caller (`handle_line`) has taken its candidates out of `s.cands` while it walks them.
-        ctx.pack.candidates(s, &line, 0);
+        // The caller (`handle_line`) has taken its candidates out of the cache while it walks them.
+        ctx.pack.candidates(&mut s.cache, &line, 0);
         let mut specific = false;
-        for i in 0..s.cands.len() {
-            let rule = &ctx.pack.rules()[s.cands[i]];
+        for i in 0..s.cache.candidates().len() {
+            let ri = s.cache.candidates()[i];
+            let rule = &ctx.pack.rules()[ri];
             if !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c)) {
-                specific = ctx.pack.matches(s, s.cands[i], &line);
+                specific = ctx.pack.matches(&mut s.cache, ri, &line);
                 if specific {
                     break;
                 }

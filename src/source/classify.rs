@@ -10,7 +10,7 @@ use crate::model::Component;
 use std::path::Path;
 
 /// What is known about where a log came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// The component, when it could be told.
     pub component: Option<Component>,

@@ -61,7 +61,7 @@ pub struct Input {
 }
 
 /// An input that was not scanned, or not completely.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// The path.
     pub path: String,

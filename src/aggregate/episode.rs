@@ -33,14 +33,27 @@ pub struct Order {
     pub offset: u64,
 }
 
-/// A line number not yet resolved: chunks of one file are scanned in parallel, so a chunk knows its lines only
-/// relative to its own start until every earlier chunk has been counted.
+/// A line number, relative while a scan runs: chunks of one file are scanned in parallel, so a chunk knows its
+/// lines only relative to its own start until every earlier chunk has been counted. In a finished
+/// [`ScanState`](super::ScanState) every reference is resolved: chunk 0, `rel` the 0-based line of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRef {
     /// The chunk of the file.
     pub chunk: u32,
     /// Line (0-based) relative to the chunk's first line; negative for a header in the chunk's look-behind.
     pub rel: i64,
+}
+
+impl LineRef {
+    /// A resolved reference to the 0-based line `line` of a file.
+    pub fn resolved(line: u64) -> LineRef {
+        LineRef { chunk: 0, rel: line as i64 }
+    }
+
+    /// The 1-based line number of a resolved reference.
+    pub fn number(self) -> u64 {
+        (self.rel + 1).max(1) as u64
+    }
 }
 
 /// One kept sample of an episode.
@@ -158,6 +171,30 @@ impl Bucket {
         }
     }
 
+    /// Folds a copy of `other` into `self`, copying only what is kept: the same result as
+    /// `self.merge(other.clone())`.
+    pub fn merge_ref(&mut self, other: &Bucket) {
+        self.count += other.count;
+        self.first = min_opt(self.first, other.first);
+        self.last = max_opt(self.last, other.last);
+        for s in &other.samples {
+            if self.wants_sample(s.order) {
+                self.add_sample(s.clone());
+            }
+        }
+        for (name, values) in &other.fields {
+            for (v, o) in values {
+                self.add_value(name, v, *o);
+            }
+        }
+        for t in &other.truncated {
+            if !self.truncated.contains(t) {
+                self.truncated.push(t.clone());
+            }
+        }
+        self.truncated.sort();
+    }
+
     /// Folds `other` into `self`.
     pub fn merge(&mut self, other: Bucket) {
         self.count += other.count;
@@ -179,6 +216,16 @@ impl Bucket {
             }
         }
         self.truncated.sort();
+    }
+}
+
+/// Whether the next bucket of a key continues the episode so far: its quiet gap is at most [`EPISODE_GAP_MS`]
+/// (untimed buckets join untimed ones).
+fn joins(episode: &Bucket, next: &Bucket) -> bool {
+    match (episode.last, next.first) {
+        (Some(l), Some(f)) => f - l <= EPISODE_GAP_MS,
+        (None, None) => true,
+        _ => false,
     }
 }
 
@@ -348,6 +395,40 @@ impl Aggregates {
         }
     }
 
+    /// Resolves every sample's line references: `base(file, chunk)` is the 0-based line number of the first line
+    /// of that chunk of that file.
+    pub fn resolve_lines(&mut self, base: impl Fn(u32, u32) -> u64) {
+        let fix =
+            |file: u32, l: &mut LineRef| *l = LineRef::resolved((base(file, l.chunk) as i64 + l.rel).max(0) as u64);
+        for (_, b) in &mut self.entries {
+            for s in &mut b.samples {
+                fix(s.order.file, &mut s.line);
+                if let Some((l, _)) = &mut s.matched {
+                    fix(s.order.file, l);
+                }
+            }
+        }
+    }
+
+    /// The same aggregates with file `i` renamed `map[i]` in every order (a file table merged with another).
+    /// Kept samples and values are sorted again under the new order.
+    pub fn renumber_files(self, map: &[u32]) -> Aggregates {
+        let f = |o: &mut Order| o.file = map.get(o.file as usize).copied().unwrap_or(o.file);
+        let mut entries = self.entries;
+        for (_, b) in &mut entries {
+            for s in &mut b.samples {
+                f(&mut s.order);
+            }
+            b.samples.sort_by_key(|s| s.order);
+            for values in b.fields.values_mut() {
+                for (_, o) in values.iter_mut() {
+                    f(o);
+                }
+            }
+        }
+        Aggregates::from(entries)
+    }
+
     /// Drops every aggregate of each key that has been quiet since before `before` (all of its buckets end
     /// earlier). Keys still active keep their whole history, so an ongoing incident keeps its first time and id.
     /// Tail mode calls this so that weeks of following stay bounded by the problems of the last day, not of
@@ -369,6 +450,25 @@ impl Aggregates {
         *self = Aggregates::from(kept);
     }
 
+    /// The episodes, borrowing the aggregates: per key, consecutive buckets whose quiet gap is at most
+    /// [`EPISODE_GAP_MS`] join one episode (a copy of the buckets merged). Sorted by key, then time. The same
+    /// episodes as [`Aggregates::into_episodes`], without consuming (or first copying) the whole state.
+    pub fn episodes(&self) -> Vec<(&EpisodeKey, Bucket)> {
+        let mut items: Vec<&((EpisodeKey, i64), Bucket)> = self.entries.iter().collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(&EpisodeKey, Bucket)> = Vec::new();
+        for ((key, _), bucket) in items {
+            if let Some((k, ep)) = out.last_mut() {
+                if *k == key && joins(ep, bucket) {
+                    ep.merge_ref(bucket);
+                    continue;
+                }
+            }
+            out.push((key, bucket.clone()));
+        }
+        out
+    }
+
     /// Turns buckets into episodes: per key, consecutive buckets whose quiet gap is at most
     /// [`EPISODE_GAP_MS`] join one episode. Sorted by key, then time.
     pub fn into_episodes(self) -> Vec<(EpisodeKey, Bucket)> {
@@ -377,13 +477,7 @@ impl Aggregates {
         let mut out: Vec<(EpisodeKey, Bucket)> = Vec::new();
         for ((key, _), bucket) in items {
             if let Some((k, ep)) = out.last_mut() {
-                let joins = *k == key
-                    && match (ep.last, bucket.first) {
-                        (Some(l), Some(f)) => f - l <= EPISODE_GAP_MS,
-                        (None, None) => true,
-                        _ => false,
-                    };
-                if joins {
+                if *k == key && joins(ep, &bucket) {
                     ep.merge(bucket);
                     continue;
                 }

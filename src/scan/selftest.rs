@@ -1,8 +1,8 @@
 //! The pack tests itself: every rule's examples must match (through the same hot path a scan uses, prefilter
 //! included) and yield the fields they list; every counterexample must not match.
 
-use super::Pack;
-use crate::scan::{scan_buffer, Scratch};
+use super::{scan_buffer, Scratch};
+use crate::rules::Pack;
 use crate::source::Origin;
 use regex_automata::Input;
 

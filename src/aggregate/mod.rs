@@ -1,0 +1,10 @@
+//! Aggregation: matching records folded, as they are found, into bounded episodes per (rule, component, key),
+//! and the [`ScanState`] that carries them, with the file table and totals, from scanning to correlating.
+//!
+//! The stage between the hot path and the correlator: the scanner writes into it, the correlator and the
+//! checkpoint read it, and nothing here knows how the bytes were read.
+
+pub mod episode;
+mod state;
+
+pub use state::{MergeError, ScanState, ScannedFile, Stats};

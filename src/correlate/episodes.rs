@@ -1,0 +1,93 @@
+//! From the scan state to episodes as reported: the aggregates of each key joined across time buckets (a quiet
+//! gap splits them), every sample given its file name and line number, and the telemetry each episode touches.
+
+use super::incident::{EpisodeView, SampleView};
+use crate::aggregate::episode::{Bucket, EpisodeKey};
+use crate::aggregate::ScanState;
+use crate::rules::Pack;
+use std::collections::BTreeMap;
+
+/// The episodes of a state, in report form, sorted by key then time.
+pub fn of_state(pack: &Pack, state: &ScanState) -> Vec<EpisodeView> {
+    state.aggregates.episodes().into_iter().map(|(k, b)| episode_view(pack, state, k, b)).collect()
+}
+
+/// Turns one aggregated episode into its report form, resolving sample line numbers.
+pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket) -> EpisodeView {
+    let rule = &pack.rules()[key.rule as usize];
+    let samples = b
+        .samples
+        .into_iter()
+        .map(|s| SampleView {
+            path: state.files.get(s.order.file as usize).map(|f| f.display.clone()).unwrap_or_default(),
+            line: s.line.number(),
+            text: s.text,
+            matched: s.matched.map(|(l, t)| (l.number(), t)),
+            pod: s.pod,
+        })
+        .collect();
+    let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, mut values) in b.fields {
+        values.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        fields.insert(name.to_string(), values.into_iter().map(|(v, _)| v.to_string()).collect());
+    }
+    EpisodeView {
+        rule: key.rule as usize,
+        rule_id: rule.id.clone(),
+        component: key.component,
+        process: key.process.as_deref().map(str::to_string),
+        key: rule.key.iter().cloned().zip(key.key.iter().map(|k| k.to_string())).collect(),
+        count: b.count,
+        first_seen: b.first,
+        last_seen: b.last,
+        fields,
+        fields_truncated: b.truncated.iter().map(|t| t.to_string()).collect(),
+        samples,
+    }
+}
+
+/// The telemetry streams an episode touches, from its index names and kafka-to-es process.
+pub fn telemetry_of(ep: &EpisodeView) -> Vec<String> {
+    let mut t = Vec::new();
+    let mut add = |s: &str| {
+        if !t.iter().any(|x| x == s) {
+            t.push(s.to_string());
+        }
+    };
+    for idx in ep.fields.get("index").into_iter().flatten() {
+        if idx.starts_with("sts_multi_metrics") || idx.contains("metric") {
+            add("metrics");
+        } else if idx.starts_with("sts_trace") || idx.contains("trace") {
+            add("traces");
+        } else if idx.contains("event") {
+            add("events");
+        }
+    }
+    match ep.process.as_deref() {
+        Some("mm2es") => add("metrics"),
+        Some("e2es") | Some("sts2es") => add("events"),
+        Some("trace2es") => add("traces"),
+        _ => {}
+    }
+    for topic in ep.fields.get("topic").into_iter().flatten() {
+        if topic.contains("metric") {
+            add("metrics");
+        } else if topic.contains("trace") {
+            add("traces");
+        } else if topic.contains("event") {
+            add("events");
+        } else if topic.contains("topo") {
+            add("topology");
+        }
+    }
+    for ep_path in ep.fields.get("endpoint").into_iter().flatten().chain(ep.fields.get("url").into_iter().flatten()) {
+        if ep_path.contains("/series") {
+            add("metrics");
+        } else if ep_path.contains("/intake") {
+            add("topology");
+            add("events");
+            add("health");
+        }
+    }
+    t
+}

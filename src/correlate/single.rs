@@ -1,0 +1,48 @@
+//! An incident made of one episode that no chain explains: the rule's own title, severity and next steps.
+
+use super::episodes::telemetry_of;
+use super::incident::{stable_hash, EpisodeView, Incident, RootCause};
+use crate::rules::{Pack, Scope};
+use std::collections::BTreeMap;
+
+/// Whether an episode's rule is about one integration only (a single check or agent).
+fn single_integration(ep: &EpisodeView) -> bool {
+    ep.fields.contains_key("check")
+}
+
+/// An incident made of one episode that no chain explains.
+pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
+    let rule = &pack.rules()[ep.rule];
+    let key_text: Vec<String> = ep.key.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k} {v}")).collect();
+    let mut title = rule.title.clone();
+    if !key_text.is_empty() {
+        title = format!("{title} ({})", key_text.join(", "));
+    }
+    let hash = stable_hash(&[
+        &rule.id,
+        ep.component.map_or("", |c| c.as_str()),
+        ep.process.as_deref().unwrap_or(""),
+        &ep.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("\u{1f}"),
+        &ep.first_seen.map_or(String::new(), |t| t.to_string()),
+    ]);
+    let mut counts = BTreeMap::new();
+    let comp = ep.component.map_or("unknown", |c| c.as_str()).to_string();
+    counts.insert(comp, ep.count);
+    Incident {
+        id: format!("{}-{:08x}", rule.id, hash as u32),
+        title,
+        family: rule.family,
+        severity: rule.severity,
+        components: ep.component.into_iter().collect(),
+        scope: if single_integration(&ep) { Scope::Single } else { Scope::All },
+        telemetry: telemetry_of(&ep),
+        first_seen: ep.first_seen,
+        last_seen: ep.last_seen,
+        count: ep.count,
+        counts,
+        root_cause: RootCause { rule: rule.id.clone(), component: ep.component, summary: rule.title.clone() },
+        chain: None,
+        next_steps: rule.next_steps.clone(),
+        episodes: vec![ep],
+    }
+}

@@ -1,0 +1,48 @@
+//! The JSON report (`--format json`): one pretty-printed document, `schema_version` 1 (see [`super::wire`]).
+//!
+//! A JSON document is one value, so this printer keeps the incidents it is given and writes the document when it
+//! finishes; memory is the report's, bounded by the samples each episode keeps, not by the logs.
+
+use super::{wire, Head, Item, Printer, Summary, Tail};
+use std::io::{self, Write};
+
+/// Writes one JSON document per scan.
+pub struct JsonPrinter<'w> {
+    w: Box<dyn Write + 'w>,
+    summary: Summary,
+    incidents: Vec<wire::Incident>,
+}
+
+impl<'w> JsonPrinter<'w> {
+    /// A printer writing to `w`.
+    pub fn new(w: Box<dyn Write + 'w>) -> Self {
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new() }
+    }
+}
+
+impl Printer for JsonPrinter<'_> {
+    fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
+        if let Head::Scan(s) = head {
+            self.summary = s.clone();
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        if let Item::Incident(i) = item {
+            self.incidents.push(wire::Incident::from(i));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+        let doc = wire::Report {
+            schema_version: wire::SCHEMA_VERSION,
+            scan: wire::Scan::from(&self.summary),
+            incidents: std::mem::take(&mut self.incidents),
+        };
+        serde_json::to_writer_pretty(&mut self.w, &doc)?;
+        self.w.write_all(b"\n")?;
+        self.w.flush()
+    }
+}

@@ -1,0 +1,62 @@
+//! NDJSON (`--format ndjson`): one JSON object per line, flushed per line, for programs reading a stream. A scan
+//! writes `{"event":"incident",…}` per incident, then `{"event":"summary",…}`; tail mode writes
+//! `{"event":"opened"|"updated"|"resolved",…}` per event and `{"event":"note",…}` per note. The incident objects are
+//! those of the JSON report.
+
+use super::{wire, Head, Item, Printer, Summary, Tail};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Writes one object per line.
+pub struct NdjsonPrinter<'w> {
+    w: Box<dyn Write + 'w>,
+    summary: Option<Summary>,
+}
+
+impl<'w> NdjsonPrinter<'w> {
+    /// A printer writing to `w`.
+    pub fn new(w: Box<dyn Write + 'w>) -> Self {
+        NdjsonPrinter { w, summary: None }
+    }
+
+    fn line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, value)?;
+        self.w.write_all(b"\n")
+    }
+}
+
+impl Printer for NdjsonPrinter<'_> {
+    fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
+        if let Head::Scan(s) = head {
+            self.summary = Some(s.clone());
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        match item {
+            Item::Incident(i) => {
+                self.line(&wire::IncidentEvent { event: "incident", incident: wire::Incident::from(i) })
+            }
+            Item::Event(e) => {
+                self.line(&wire::IncidentEvent { event: e.kind.as_str(), incident: wire::Incident::from(e.incident) })?;
+                self.w.flush()
+            }
+            Item::Note(message) => {
+                self.line(&wire::NoteEvent { event: "note", message })?;
+                self.w.flush()
+            }
+        }
+    }
+
+    fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
+        let summary = match tail {
+            Tail::Scan => self.summary.take(),
+            Tail::Follow(_) => None,
+        };
+        if let Some(s) = summary {
+            self.line(&wire::SummaryEvent { event: "summary", scan: wire::Scan::from(&s) })?;
+        }
+        self.w.flush()
+    }
+}
