@@ -144,7 +144,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let report = Report::of(&pack, &state);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    report.write(&mut w, format(a.format), use_color(a.color))?;
+    report.write(&mut w, format(a.format), stackscan::report::Style::new(&pack, use_color(a.color)))?;
     w.flush()?;
     let nothing_read = !inputs.is_empty() && report.summary.stats.files == 0 && !report.summary.skipped.is_empty();
     if nothing_read {
@@ -323,7 +323,7 @@ fn follow(a: FollowArgs) -> anyhow::Result<ExitCode> {
         if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) }.map_err(|e| e.to_string())
     });
     let stdout = std::io::stdout();
-    let style = stackscan::report::Style { color: use_color(a.color) };
+    let style = stackscan::report::Style::new(&pack, use_color(a.color));
     let mut printer = stackscan::report::printer(fmt, Box::new(stdout.lock()), style);
     follow::run(config, pack, reload, &mut *printer)?;
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,9 @@
-//! The vocabulary shared by every stage: components of the StackState pipeline, problem families and severities.
+//! The vocabulary shared by every stage: the components whose logs are read, and severities.
 //!
 //! These are closed sets on purpose: the rule pack is validated against them at load time, so a typo in a rule
-//! (`kafka2es`) is an error with a line number instead of a rule that silently never matches.
+//! (`kafka2es`) is an error with a line number instead of a rule that silently never matches. Components are the
+//! engine's defaults for telling who wrote a file from its path; problem families and telemetry kinds are the
+//! pack's to declare ([`crate::rules::Knowledge`]).
 
 use serde::Serialize;
 use std::fmt;
@@ -68,18 +70,6 @@ closed_enum! {
         Stackstate = "stackstate",
         /// kube-state-metrics, a target of the agent's kubernetes_state check.
         KubeStateMetrics = "kube-state-metrics",
-    }
-}
-
-closed_enum! {
-    /// What kind of problem a rule detects.
-    Family {
-        /// Payloads the receiver cannot decode.
-        JsonDeserialization = "json-deserialization",
-        /// A hop cannot reach the next one.
-        Connection = "connection",
-        /// kafka-to-es cannot write to Elasticsearch, and the Elasticsearch causes of that.
-        KafkaToEsIndex = "kafka-to-es-index",
     }
 }
 

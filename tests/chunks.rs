@@ -32,7 +32,7 @@ fn report_in_pieces(paths: &[PathBuf], chunk: usize, piece: usize, threads: usiz
     let scanner = ScannerBuilder::new().chunk_size(chunk).read_piece(piece).threads(threads).build(pack()).unwrap();
     let state = scanner.scan(&inputs);
     let mut buf = Vec::new();
-    Report::of(&pack(), &state).write(&mut buf, Format::Json, false).unwrap();
+    Report::of(&pack(), &state).write(&mut buf, Format::Json, Default::default()).unwrap();
     let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
     v["scan"].as_object_mut().unwrap().remove("elapsed_ms");
     v

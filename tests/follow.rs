@@ -593,6 +593,9 @@ next_steps = ["none"]
 [[rule.examples]]
 line = "2024-03-12 14:00:00,000 ERROR x - {needle} to h:1"
 fields = {{ target = "h:1" }}
+
+[[family]]
+id = "connection"
 "#
     );
     std::fs::write(dir.join("pack.toml"), text).unwrap();

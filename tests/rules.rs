@@ -25,6 +25,9 @@ counterexamples = ['''Connection established''']
 [[rule.examples]]
 line = '''java.net.ConnectException: Connection refused: kafka-0:9092'''
 fields = { target = "kafka-0:9092" }
+
+[[family]]
+id = "connection"
 "#;
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -206,7 +206,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
                 components.push(c);
             }
         }
-        for t in telemetry_of(e) {
+        for t in telemetry_of(pack, e) {
             if !telemetry.contains(&t) {
                 telemetry.push(t);
             }
@@ -222,7 +222,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
         severity = severity.max(pack.rules()[e.rule].severity);
     }
     let scope = chain.scope.unwrap_or_else(|| {
-        if episodes.iter().all(|e| e.fields.contains_key("check")) {
+        if episodes.iter().all(|e| pack.knowledge().single_integration(&e.fields)) {
             Scope::Single
         } else {
             Scope::All
@@ -238,7 +238,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
     Incident {
         id: format!("{}-{:08x}", chain.id, hash as u32),
         title: render(&chain.title, &fields),
-        family: root_rule.family,
+        family: root_rule.family.clone(),
         severity,
         components,
         scope,

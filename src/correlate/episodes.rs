@@ -46,48 +46,7 @@ pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket)
     }
 }
 
-/// The telemetry streams an episode touches, from its index names and kafka-to-es process.
-pub fn telemetry_of(ep: &EpisodeView) -> Vec<String> {
-    let mut t = Vec::new();
-    let mut add = |s: &str| {
-        if !t.iter().any(|x| x == s) {
-            t.push(s.to_string());
-        }
-    };
-    for idx in ep.fields.get("index").into_iter().flatten() {
-        if idx.starts_with("sts_multi_metrics") || idx.contains("metric") {
-            add("metrics");
-        } else if idx.starts_with("sts_trace") || idx.contains("trace") {
-            add("traces");
-        } else if idx.contains("event") {
-            add("events");
-        }
-    }
-    match ep.process.as_deref() {
-        Some("mm2es") => add("metrics"),
-        Some("e2es") | Some("sts2es") => add("events"),
-        Some("trace2es") => add("traces"),
-        _ => {}
-    }
-    for topic in ep.fields.get("topic").into_iter().flatten() {
-        if topic.contains("metric") {
-            add("metrics");
-        } else if topic.contains("trace") {
-            add("traces");
-        } else if topic.contains("event") {
-            add("events");
-        } else if topic.contains("topo") {
-            add("topology");
-        }
-    }
-    for ep_path in ep.fields.get("endpoint").into_iter().flatten().chain(ep.fields.get("url").into_iter().flatten()) {
-        if ep_path.contains("/series") {
-            add("metrics");
-        } else if ep_path.contains("/intake") {
-            add("topology");
-            add("events");
-            add("health");
-        }
-    }
-    t
+/// The telemetry streams an episode touches, from the pack's `[[telemetry]]` knowledge.
+pub fn telemetry_of(pack: &Pack, ep: &EpisodeView) -> Vec<String> {
+    pack.knowledge().telemetry_of(ep.process.as_deref(), &ep.fields)
 }

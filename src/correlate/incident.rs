@@ -2,7 +2,7 @@
 //! components, time span and counts, evidence lines with file:line, next steps), the episodes it is made of, and
 //! their evidence. Types only, and the stable hash that names incidents.
 
-use crate::model::{Component, Family, Severity};
+use crate::model::{Component, Severity};
 use crate::rules::Scope;
 use crate::time::Millis;
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ pub struct Incident {
     /// Title.
     pub title: String,
     /// Family of the root cause.
-    pub family: Family,
+    pub family: String,
     /// Severity.
     pub severity: Severity,
     /// Components touched, root cause first.

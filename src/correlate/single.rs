@@ -5,11 +5,6 @@ use super::incident::{stable_hash, EpisodeView, Incident, RootCause};
 use crate::rules::{Pack, Scope};
 use std::collections::BTreeMap;
 
-/// Whether an episode's rule is about one integration only (a single check or agent).
-fn single_integration(ep: &EpisodeView) -> bool {
-    ep.fields.contains_key("check")
-}
-
 /// An incident made of one episode that no chain explains.
 pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
     let rule = &pack.rules()[ep.rule];
@@ -31,11 +26,11 @@ pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
     Incident {
         id: format!("{}-{:08x}", rule.id, hash as u32),
         title,
-        family: rule.family,
+        family: rule.family.clone(),
         severity: rule.severity,
         components: ep.component.into_iter().collect(),
-        scope: if single_integration(&ep) { Scope::Single } else { Scope::All },
-        telemetry: telemetry_of(&ep),
+        scope: if pack.knowledge().single_integration(&ep.fields) { Scope::Single } else { Scope::All },
+        telemetry: telemetry_of(pack, &ep),
         first_seen: ep.first_seen,
         last_seen: ep.last_seen,
         count: ep.count,

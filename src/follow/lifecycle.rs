@@ -156,13 +156,13 @@ impl Lifecycle {
 mod tests {
     use super::*;
     use crate::correlate::RootCause;
-    use crate::model::{Family, Severity};
+    use crate::model::Severity;
 
     fn inc(id: &str, count: u64, first: i64, last: i64) -> Incident {
         Incident {
             id: id.into(),
             title: id.into(),
-            family: Family::Connection,
+            family: "connection".into(),
             severity: Severity::Warning,
             components: vec![],
             scope: crate::rules::Scope::All,

@@ -142,10 +142,19 @@ pub enum Format {
 }
 
 /// How people-facing formats look.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Style {
     /// ANSI colours.
     pub color: bool,
+    /// Fields left out of an incident's details (the pack's `[display] quiet_fields`).
+    pub quiet_fields: Vec<String>,
+}
+
+impl Style {
+    /// The style of a pack's reports, coloured or not.
+    pub fn new(pack: &crate::rules::Pack, color: bool) -> Style {
+        Style { color, quiet_fields: pack.knowledge().quiet_fields.clone() }
+    }
 }
 
 /// The printer of `format`, writing to `w`.
@@ -168,8 +177,8 @@ impl Report {
     }
 
     /// Writes the report in `format` to `w`.
-    pub fn write(&self, w: &mut dyn Write, format: Format, color: bool) -> io::Result<()> {
-        let mut p = printer(format, Box::new(w), Style { color });
+    pub fn write(&self, w: &mut dyn Write, format: Format, style: Style) -> io::Result<()> {
+        let mut p = printer(format, Box::new(w), style);
         self.print(&mut *p)
     }
 }

@@ -39,10 +39,6 @@ impl Paint {
     }
 }
 
-/// Fields that differ on nearly every line: shown in the JSON report, not in the text summary.
-const QUIET_FIELDS: &[&str] =
-    &["pod", "message", "size", "correlation_id", "client_id", "free", "path", "node_id", "logger"];
-
 /// Human-readable byte count.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -89,6 +85,7 @@ fn thousands(n: u64) -> String {
 pub struct TextPrinter<'w> {
     w: Box<dyn Write + 'w>,
     paint: Paint,
+    quiet: Vec<String>,
     incidents: usize,
     scan: bool,
 }
@@ -96,7 +93,7 @@ pub struct TextPrinter<'w> {
 impl<'w> TextPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
-        TextPrinter { w, paint: Paint { on: style.color }, incidents: 0, scan: false }
+        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, scan: false }
     }
 }
 
@@ -116,7 +113,7 @@ impl Printer for TextPrinter<'_> {
             Item::Incident(i) => {
                 self.incidents += 1;
                 writeln!(self.w)?;
-                incident(&mut *self.w, &self.paint, i)
+                incident(&mut *self.w, &self.paint, &self.quiet, i)
             }
             Item::Event(e) => {
                 event(&mut *self.w, self.paint.on, e)?;
@@ -186,7 +183,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
     Ok(())
 }
 
-fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
+fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> io::Result<()> {
     writeln!(w, "{} {}", p.sev(inc.severity), p.bold(&inc.title))?;
     let span = match (inc.first_seen, inc.last_seen) {
         (Some(a), Some(b)) => format!("{} → {} ({})", when(Some(a)), when(Some(b)), human_duration(b - a)),
@@ -249,7 +246,7 @@ fn incident(w: &mut dyn Write, p: &Paint, inc: &Incident) -> io::Result<()> {
     let mut fields: std::collections::BTreeMap<&str, (Vec<&str>, bool)> = std::collections::BTreeMap::new();
     for e in &inc.episodes {
         for (k, vs) in &e.fields {
-            if QUIET_FIELDS.contains(&k.as_str()) {
+            if quiet.contains(k) {
                 continue;
             }
             let slot = fields.entry(k.as_str()).or_default();

@@ -220,7 +220,7 @@ impl From<&Inc> for Incident {
         Incident {
             id: i.id.clone(),
             title: i.title.clone(),
-            family: i.family.as_str().into(),
+            family: i.family.clone(),
             severity: i.severity.as_str().into(),
             components: i.components.iter().map(|c| c.as_str().to_string()).collect(),
             scope: i.scope,

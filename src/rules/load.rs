@@ -7,7 +7,8 @@
 use super::error::{Diagnostic, LineIndex, PackError};
 use super::schema::{ChainDef, FileDef, RuleDef};
 use super::{hir, prefilter, Chain, Example, Location, Pack, Rule, Scope, Selector};
-use crate::model::{Component, ComponentSet, Family, Severity};
+use super::{FamilyInfo, Knowledge, TelemetryRule};
+use crate::model::{Component, ComponentSet, Severity};
 use crate::time::parse_duration;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
@@ -115,6 +116,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
             }
         }
     }
+    let knowledge = gather_knowledge(&mut parsed_files, &mut diags);
     // Compiling the patterns is most of the start-up: it is done on every core, in pack order.
     let patterns: Vec<&str> = parsed_files
         .iter()
@@ -141,7 +143,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
                 continue;
             }
             seen.insert(id.clone(), fd.location(start));
-            if let Some(c) = check_rule(def, start, compiled, &mut fd) {
+            if let Some(c) = check_rule(def, start, compiled, &knowledge, &mut fd) {
                 rules.push(c);
             }
         }
@@ -164,7 +166,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     let mut chains = Vec::new();
     for (file, text, def) in &chain_defs {
         let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
-        if let Some(c) = check_chain(def, &ids, &rules, &mut fd) {
+        if let Some(c) = check_chain(def, &ids, &rules, &knowledge, &mut fd) {
             chains.push(c);
         }
     }
@@ -196,7 +198,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     // half of the start-up (each pattern was already compiled and checked on its own).
     if prefilter.as_ref().is_some_and(|p| p.is_usable()) {
         let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-        return Ok(Pack { rules, chains, search: None, set: None, prefilter, files, fingerprint });
+        return Ok(Pack { rules, chains, search: None, set: None, prefilter, files, fingerprint, knowledge });
     }
     let (search, set) = match (whole(MatchKind::LeftmostFirst), whole(MatchKind::All)) {
         (Ok(a), Ok(b)) => (Some(a), Some(b)),
@@ -214,7 +216,85 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         }
     };
     let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-    Ok(Pack { rules, chains, search, set, prefilter, files, fingerprint })
+    Ok(Pack { rules, chains, search, set, prefilter, files, fingerprint, knowledge })
+}
+
+/// Collects the `[[family]]`, `[[telemetry]]`, `[scope]` and `[display]` tables of every file (taking them out of
+/// the parsed files), checking each and reporting duplicates.
+fn gather_knowledge(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<Diagnostic>) -> Knowledge {
+    let mut k = Knowledge::default();
+    let mut family_at: HashMap<String, Location> = HashMap::new();
+    let mut scope_at: Option<Location> = None;
+    let mut display_at: Option<Location> = None;
+    for (file, text, parsed) in files.iter_mut() {
+        let mut fd = FileDiags { file, index: LineIndex::new(text), out: diags };
+        for def in std::mem::take(&mut parsed.family) {
+            let at = fd.location(def.span().start);
+            let def = def.into_inner();
+            let id = def.id.get_ref().clone();
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                fd.at(def.id.span().start, Some(&id), "a family id is lowercase letters, digits and '-'");
+            }
+            if let Some(prev) = family_at.get(&id) {
+                let msg = format!("family declared twice (first at {}:{})", prev.file, prev.line);
+                fd.at(def.id.span().start, Some(&id), msg);
+                continue;
+            }
+            family_at.insert(id.clone(), at);
+            k.families.push(FamilyInfo { id, description: def.description });
+        }
+        for def in std::mem::take(&mut parsed.telemetry) {
+            let start = def.span().start;
+            let def = def.into_inner();
+            let before = fd.out.len();
+            if def.fields.get_ref().is_empty() {
+                fd.at(def.fields.span().start, None, "a [[telemetry]] entry names at least one field");
+            }
+            if def.kinds.get_ref().is_empty() {
+                fd.at(def.kinds.span().start, None, "a [[telemetry]] entry names at least one kind");
+            }
+            if def.contains.is_empty() && def.equals.is_empty() {
+                fd.at(start, None, "a [[telemetry]] entry needs `contains` or `equals` values to match");
+            }
+            if fd.out.len() == before {
+                k.telemetry.push(TelemetryRule {
+                    fields: def.fields.into_inner(),
+                    contains: def.contains,
+                    equals: def.equals,
+                    kinds: def.kinds.into_inner(),
+                });
+            }
+        }
+        if let Some(def) = parsed.scope.take() {
+            let at = fd.location(def.span().start);
+            match &scope_at {
+                Some(prev) => fd.at(
+                    def.span().start,
+                    None,
+                    format!("[scope] declared twice (first at {}:{})", prev.file, prev.line),
+                ),
+                None => {
+                    scope_at = Some(at);
+                    k.single_integration_fields = def.into_inner().single_integration_fields;
+                }
+            }
+        }
+        if let Some(def) = parsed.display.take() {
+            let at = fd.location(def.span().start);
+            match &display_at {
+                Some(prev) => fd.at(
+                    def.span().start,
+                    None,
+                    format!("[display] declared twice (first at {}:{})", prev.file, prev.line),
+                ),
+                None => {
+                    display_at = Some(at);
+                    k.quiet_fields = def.into_inner().quiet_fields;
+                }
+            }
+        }
+    }
+    k
 }
 
 fn parse_enum<T>(
@@ -246,13 +326,27 @@ fn compile(pattern: &str) -> Compiled {
     Ok((h, re))
 }
 
-fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags<'_>) -> Option<Checked> {
+fn check_rule(
+    def: RuleDef,
+    start: usize,
+    compiled: Compiled,
+    knowledge: &Knowledge,
+    fd: &mut FileDiags<'_>,
+) -> Option<Checked> {
     let id = def.id.get_ref().clone();
     let before = fd.out.len();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
         fd.at(def.id.span().start, Some(&id), "id must be lowercase letters, digits, '.', '_' or '-'");
     }
-    let family = parse_enum(fd, &id, "family", &def.family, Family::parse, Family::names());
+    let family = def.family.get_ref().clone();
+    if !knowledge.has_family(&family) {
+        let names: Vec<&str> = knowledge.families.iter().map(|f| f.id.as_str()).collect();
+        fd.at(
+            def.family.span().start,
+            Some(&id),
+            format!("unknown family {family:?} (the pack's [[family]] tables declare: {})", names.join(", ")),
+        );
+    }
     let severity = parse_enum(fd, &id, "severity", &def.severity, Severity::parse, Severity::names());
     let mut components = ComponentSet::default();
     for c in def.components.get_ref() {
@@ -337,7 +431,7 @@ fn check_rule(def: RuleDef, start: usize, compiled: Compiled, fd: &mut FileDiags
     let rule = Rule {
         id,
         title: def.title,
-        family: family?,
+        family,
         severity: severity?,
         components,
         pattern: def.pattern.into_inner(),
@@ -368,6 +462,7 @@ fn check_chain(
     def: &Spanned<ChainDef>,
     ids: &HashMap<&str, usize>,
     rules: &[Checked],
+    knowledge: &Knowledge,
     fd: &mut FileDiags<'_>,
 ) -> Option<Chain> {
     let start = def.span().start;
@@ -390,13 +485,11 @@ fn check_chain(
                 None => (sel.get_ref().as_str(), None),
             };
             let found: Vec<usize> = if let Some(fam) = name.strip_prefix("family:") {
-                match Family::parse(fam) {
-                    Some(f) => rules.iter().enumerate().filter(|(_, c)| c.rule.family == f).map(|(i, _)| i).collect(),
-                    None => {
-                        fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
-                        continue;
-                    }
+                if !knowledge.has_family(fam) {
+                    fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
+                    continue;
                 }
+                rules.iter().enumerate().filter(|(_, c)| c.rule.family == fam).map(|(i, _)| i).collect()
             } else if let Some(prefix) = name.strip_suffix('*') {
                 let mut v: Vec<usize> = ids.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, &i)| i).collect();
                 v.sort_unstable();

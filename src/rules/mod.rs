@@ -8,6 +8,7 @@
 mod cache;
 mod error;
 mod hir;
+mod knowledge;
 mod load;
 pub(crate) mod prefilter;
 mod schema;
@@ -15,8 +16,9 @@ mod teddy;
 
 pub use cache::MatchCache;
 pub use error::{Diagnostic, PackError};
+pub use knowledge::{FamilyInfo, Knowledge, TelemetryRule};
 
-use crate::model::{ComponentSet, Family, Severity};
+use crate::model::{ComponentSet, Severity};
 use crate::time::Millis;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::primitives::NonMaxUsize;
@@ -77,8 +79,8 @@ pub struct Rule {
     pub id: String,
     /// One line for an operator.
     pub title: String,
-    /// Problem family.
-    pub family: Family,
+    /// Problem family (declared in the pack's `[[family]]` tables).
+    pub family: String,
     /// How bad one episode of it is.
     pub severity: Severity,
     /// Components whose logs carry the line.
@@ -197,6 +199,7 @@ pub struct Pack {
     files: Vec<String>,
     /// A hash of the files' names and texts (see [`Pack::id`]).
     fingerprint: String,
+    knowledge: Knowledge,
 }
 
 impl Pack {
@@ -244,6 +247,11 @@ impl Pack {
     /// The chains, in pack order.
     pub fn chains(&self) -> &[Chain] {
         &self.chains
+    }
+
+    /// What the pack knows beyond its rules: families, telemetry, scope, noisy fields.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// The files the pack was loaded from.

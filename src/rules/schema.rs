@@ -17,6 +17,59 @@ pub struct FileDef {
     /// The `[[chain]]` tables.
     #[serde(default)]
     pub chain: Vec<Spanned<ChainDef>>,
+    /// The `[[family]]` tables: the problem families rules may name.
+    #[serde(default)]
+    pub family: Vec<Spanned<FamilyDef>>,
+    /// The `[[telemetry]]` tables: which telemetry an episode touches, from its field values.
+    #[serde(default)]
+    pub telemetry: Vec<Spanned<TelemetryDef>>,
+    /// The `[scope]` table: how an incident is told to concern one integration.
+    #[serde(default)]
+    pub scope: Option<Spanned<ScopeDef>>,
+    /// The `[display]` table: how incidents are shown to people.
+    #[serde(default)]
+    pub display: Option<Spanned<DisplayDef>>,
+}
+
+/// A `[[family]]` table: a kind of problem, named by rules' `family`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyDef {
+    pub id: Spanned<String>,
+    /// What the family covers, for the reference.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A `[[telemetry]]` table: an episode whose `fields` (the pseudo-field `process` is the kafka-to-es process)
+/// hold a value that `contains` one of these substrings or `equals` one of these values touches `kinds`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryDef {
+    pub fields: Spanned<Vec<String>>,
+    #[serde(default)]
+    pub contains: Vec<String>,
+    #[serde(default)]
+    pub equals: Vec<String>,
+    pub kinds: Spanned<Vec<String>>,
+}
+
+/// The `[scope]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDef {
+    /// An episode that has one of these fields concerns a single integration (one check, one data source).
+    #[serde(default)]
+    pub single_integration_fields: Vec<String>,
+}
+
+/// The `[display]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayDef {
+    /// Fields that differ on nearly every line: in the JSON report, not in the text summary.
+    #[serde(default)]
+    pub quiet_fields: Vec<String>,
 }
 
 /// A `[[rule]]` table.

@@ -1,0 +1,121 @@
+//! What a pack knows of the system its logs come from, beyond its rules: the problem families, which telemetry
+//! an episode touches, when an incident concerns a single integration, which fields are too noisy to print.
+//!
+//! Declared in the pack (`[[family]]`, `[[telemetry]]`, `[scope]`, `[display]`), so that a new family or kind of
+//! telemetry is a pack change, not a code change: the engine knows no StackState names.
+
+use std::collections::BTreeMap;
+
+/// A problem family rules may name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyInfo {
+    /// Its name, as rules and reports write it.
+    pub id: String,
+    /// What it covers.
+    pub description: Option<String>,
+}
+
+/// One `[[telemetry]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetryRule {
+    /// The fields it looks at (`process`: the kafka-to-es process).
+    pub fields: Vec<String>,
+    /// A value holding one of these substrings matches.
+    pub contains: Vec<String>,
+    /// A value equal to one of these matches.
+    pub equals: Vec<String>,
+    /// The telemetry kinds a matching value names.
+    pub kinds: Vec<String>,
+}
+
+impl TelemetryRule {
+    fn matches(&self, value: &str) -> bool {
+        self.equals.iter().any(|e| e == value) || self.contains.iter().any(|c| value.contains(c.as_str()))
+    }
+}
+
+/// The pack's knowledge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Knowledge {
+    /// Families, in declaration order.
+    pub families: Vec<FamilyInfo>,
+    /// Telemetry entries, in declaration order.
+    pub telemetry: Vec<TelemetryRule>,
+    /// An episode with one of these fields concerns a single integration.
+    pub single_integration_fields: Vec<String>,
+    /// Fields left out of the text report's details.
+    pub quiet_fields: Vec<String>,
+}
+
+impl Knowledge {
+    /// Whether `family` is declared.
+    pub fn has_family(&self, family: &str) -> bool {
+        self.families.iter().any(|f| f.id == family)
+    }
+
+    /// The telemetry kinds an episode touches, in a fixed order: for each field in the order the `[[telemetry]]`
+    /// entries first name it, for each of the episode's values of it, the kinds of the first entry (for that
+    /// field) the value matches.
+    pub fn telemetry_of(&self, process: Option<&str>, fields: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+        let mut order: Vec<&str> = Vec::new();
+        for t in &self.telemetry {
+            for f in &t.fields {
+                if !order.contains(&f.as_str()) {
+                    order.push(f);
+                }
+            }
+        }
+        let mut out: Vec<String> = Vec::new();
+        for field in order {
+            let values: Vec<&str> = if field == "process" {
+                process.into_iter().collect()
+            } else {
+                fields.get(field).into_iter().flatten().map(String::as_str).collect()
+            };
+            for v in values {
+                let first =
+                    self.telemetry.iter().filter(|t| t.fields.iter().any(|f| f == field)).find(|t| t.matches(v));
+                for k in first.into_iter().flat_map(|t| &t.kinds) {
+                    if !out.contains(k) {
+                        out.push(k.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether an episode with these fields concerns a single integration.
+    pub fn single_integration(&self, fields: &BTreeMap<String, Vec<String>>) -> bool {
+        self.single_integration_fields.iter().any(|f| fields.contains_key(f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_matching_entry_per_value_in_field_order() {
+        let t = |fields: &[&str], contains: &[&str], equals: &[&str], kinds: &[&str]| TelemetryRule {
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            contains: contains.iter().map(|s| s.to_string()).collect(),
+            equals: equals.iter().map(|s| s.to_string()).collect(),
+            kinds: kinds.iter().map(|s| s.to_string()).collect(),
+        };
+        let k = Knowledge {
+            telemetry: vec![
+                t(&["index"], &["metric"], &[], &["metrics"]),
+                t(&["index"], &["event"], &[], &["events"]),
+                t(&["process"], &[], &["trace2es"], &["traces"]),
+                t(&["endpoint"], &["/intake"], &[], &["topology", "events"]),
+            ],
+            ..Knowledge::default()
+        };
+        let mut fields = BTreeMap::new();
+        fields.insert("endpoint".to_string(), vec!["/intake/".to_string()]);
+        fields.insert("index".to_string(), vec!["sts_events".to_string(), "sts_multi_metrics".to_string()]);
+        assert_eq!(k.telemetry_of(Some("trace2es"), &fields), ["events", "metrics", "traces", "topology"]);
+        assert!(k.telemetry_of(None, &BTreeMap::new()).is_empty());
+    }
+}
