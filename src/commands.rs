@@ -116,7 +116,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let paths = if a.paths.is_empty() { default_paths() } else { a.paths.clone() };
-    let (mut inputs, mut skipped, missing) = source::discover(&paths);
+    let (mut inputs, mut skipped, missing) = source::discover(&paths, source::WalkOptions::default());
     if let Some(c) = component {
         source::default_component(&mut inputs, c);
     }

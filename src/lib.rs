@@ -17,6 +17,7 @@ pub mod aggregate;
 pub mod correlate;
 pub mod follow;
 pub mod frame;
+pub mod hash;
 pub mod model;
 pub mod report;
 pub mod rules;

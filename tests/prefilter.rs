@@ -139,7 +139,7 @@ fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
                 location: Location::File(path.clone()),
                 display: "capture.log".into(),
                 origin: Origin::default(),
-                explicit: true,
+                binary: stackscan::source::BinaryDetection::Read,
                 compression: Compression::None,
             };
             let out = scanner.scan(&[input]);

@@ -7,7 +7,7 @@
 //! are broken by rule id and key. Chains are tried in pack order and an episode joins at most one incident.
 
 use super::episodes::telemetry_of;
-use super::incident::{stable_hash, EpisodeView, Incident, RootCause};
+use super::incident::{EpisodeView, Incident, RootCause};
 use crate::aggregate::episode::{max_opt, min_opt};
 use crate::model::Component;
 use crate::rules::{Chain, Pack, Scope, Selector};
@@ -228,7 +228,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
             Scope::All
         }
     });
-    let hash = stable_hash(&[
+    let hash = crate::hash::of_parts(&[
         &chain.id,
         &root.rule_id,
         root.component.map_or("", |c| c.as_str()),

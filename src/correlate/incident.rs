@@ -1,6 +1,6 @@
 //! The correlator's vocabulary, shared by its steps and by every reader of its output: an incident (root cause,
 //! components, time span and counts, evidence lines with file:line, next steps), the episodes it is made of, and
-//! their evidence. Types only, and the stable hash that names incidents.
+//! their evidence.
 
 use crate::model::{Component, Severity};
 use crate::rules::Scope;
@@ -93,18 +93,6 @@ pub struct Incident {
     pub episodes: Vec<EpisodeView>,
     /// Steps, in the order to take them.
     pub next_steps: Vec<String>,
-}
-
-/// FNV-1a, 64 bits: a hash that is the same on every platform and Rust version, for stable ids.
-pub fn stable_hash(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for &b in p.as_bytes().iter().chain(std::iter::once(&0xff)) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    h
 }
 
 /// Sorts incidents: severity (worst first), first seen (untimed last), id.

@@ -1,7 +1,7 @@
 //! An incident made of one episode that no chain explains: the rule's own title, severity and next steps.
 
 use super::episodes::telemetry_of;
-use super::incident::{stable_hash, EpisodeView, Incident, RootCause};
+use super::incident::{EpisodeView, Incident, RootCause};
 use crate::rules::{Pack, Scope};
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
     if !key_text.is_empty() {
         title = format!("{title} ({})", key_text.join(", "));
     }
-    let hash = stable_hash(&[
+    let hash = crate::hash::of_parts(&[
         &rule.id,
         ep.component.map_or("", |c| c.as_str()),
         ep.process.as_deref().unwrap_or(""),

@@ -7,8 +7,11 @@
 //! a report [`Printer`] writes events; and [`run`] wires them to inotify (or polling), signals and the clock.
 
 pub mod checkpoint;
+pub mod fingerprint;
 pub mod lifecycle;
+pub mod stream;
 pub mod tailer;
+mod watcher;
 
 use crate::aggregate::{ScanState, ScannedFile};
 use crate::correlate::{correlate, Incident};
@@ -22,7 +25,8 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
-use tailer::{Pos, Start, StreamBlocks, Tailer};
+use stream::StreamBlocks;
+use tailer::{Pos, Start, Tailer};
 
 /// Bytes read per file per pass before giving the other files (and the event loop) a turn.
 const PASS_BUDGET: usize = 8 << 20;
@@ -368,7 +372,7 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
 
 fn from_cp(p: &checkpoint::Position) -> Pos {
     Pos {
-        id: tailer::FileId { dev: p.dev, ino: p.ino },
+        id: fingerprint::FileId { dev: p.dev, ino: p.ino },
         fingerprint: p.fingerprint,
         file: p.file,
         offset: p.offset,

@@ -17,17 +17,20 @@
 //! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files
 //! whose name still leads to them are closed and reopened by name when they grow).
 
+use super::fingerprint::{self, FileId, FINGERPRINT_BYTES};
+use super::stream::StreamBlocks;
+use super::watcher::{Look, Tracked};
+pub use super::watcher::{PassCounts, Pos};
 use crate::aggregate::ScannedFile;
 use crate::model::Component;
-use crate::scan::{Block, BlockCounts, LOOK_BEHIND};
+use crate::scan::{Block, BlockCounts};
+use crate::source::walk::{self, BinaryDetection, WalkOptions};
 use crate::source::{classify::origin_of_path, read, Compression, Input, Location, Origin};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-/// Bytes hashed for a file's fingerprint.
-pub const FINGERPRINT_BYTES: usize = 256;
 /// New bytes read per block.
 pub const BATCH: usize = 1 << 20;
 /// The longest line held back waiting for its newline; longer ones are scanned in pieces.
@@ -36,21 +39,6 @@ pub const MAX_PENDING: usize = BATCH;
 pub const MAX_OPEN: usize = 512;
 /// Positions of truncated contents remembered (to recognise a copytruncate copy).
 const MAX_RETIRED: usize = 64;
-
-/// A file's identity on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FileId {
-    /// Device.
-    pub dev: u64,
-    /// Inode.
-    pub ino: u64,
-}
-
-impl FileId {
-    fn of(m: &std::fs::Metadata) -> FileId {
-        FileId { dev: m.dev(), ino: m.ino() }
-    }
-}
 
 /// Where to start reading files that are already there when following starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,53 +49,10 @@ pub enum Start {
     Beginning,
 }
 
-/// A read position, as saved in checkpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pos {
-    /// Identity.
-    pub id: FileId,
-    /// Fingerprint, once known.
-    pub fingerprint: Option<u64>,
-    /// Index in the file table.
-    pub file: u32,
-    /// Offset after the last complete line handed on.
-    pub offset: u64,
-    /// Lines handed on.
-    pub lines: u64,
-}
-
-struct Tracked {
-    pos: Pos,
-    path: PathBuf,
-    handle: Option<File>,
-    /// Found by the latest listing.
-    seen: bool,
-    /// Sequence number of the last read that found new bytes (to close the idlest handles first).
-    active: u64,
-    /// Modification time at the last look.
-    mtime: Option<std::time::SystemTime>,
-    /// A copy (copytruncate's, made before the truncation) of a file still followed with the same content: not
-    /// read until the original is truncated, then resumed where the original was read to, so that lines the
-    /// original is read for in between are not counted twice.
-    copy_of_live: bool,
-    /// Placed by the first listing (where files that merely start alike are all read whole).
-    initial: bool,
-}
-
-/// What a read pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PassCounts {
-    /// Bytes handed on.
-    pub bytes: u64,
-    /// Lines handed on.
-    pub lines: u64,
-    /// Whether a file still has complete lines that this pass left for the next (it stopped at its budget).
-    pub more: bool,
-}
-
 /// The followed files.
 pub struct Tailer {
     roots: Vec<PathBuf>,
+    walk: WalkOptions,
     exclude: Option<PathBuf>,
     /// The component of files whose path names none (`--component`).
     component: Option<Component>,
@@ -124,35 +69,12 @@ pub struct Tailer {
     listed: bool,
 }
 
-/// A 64-bit FNV-1a hash.
-fn fnv(b: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &x in b {
-        h ^= x as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
-/// Names never followed: lock and pid files, editor swap files, temporary files (our own checkpoint's too).
-fn ignored_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".pid", ".lck", ".lock", ".swp", ".tmp", ".state", ".checkpoint"].iter().any(|s| lower.ends_with(s))
-}
-
-fn fingerprint_of(f: &File, size: u64) -> Option<u64> {
-    if size < FINGERPRINT_BYTES as u64 {
-        return None;
-    }
-    let mut b = [0u8; FINGERPRINT_BYTES];
-    f.read_exact_at(&mut b, 0).ok().map(|_| fnv(&b))
-}
-
 impl Tailer {
     /// Follows `roots` (directories, walked recursively, and files). `exclude` is never followed (the checkpoint).
     pub fn new(roots: Vec<PathBuf>, exclude: Option<PathBuf>) -> Tailer {
         Tailer {
             roots,
+            walk: WalkOptions::default(),
             exclude,
             component: None,
             files: Vec::new(),
@@ -165,6 +87,11 @@ impl Tailer {
             seq: 0,
             listed: false,
         }
+    }
+
+    /// How directories are walked (the same options as `scan`'s).
+    pub fn walk_options(&mut self, opts: WalkOptions) {
+        self.walk = opts;
     }
 
     /// Gives files whose path names no component this one, as `scan --component` does.
@@ -249,20 +176,12 @@ impl Tailer {
         for t in &mut self.tracked {
             t.seen = false;
         }
-        let mut found: Vec<(PathBuf, std::fs::Metadata, bool)> = Vec::new();
-        let mut seen_dirs = HashSet::new();
         let exclude = self.exclude.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
-        for root in self.roots.clone() {
-            match std::fs::metadata(&root) {
-                Ok(m) if m.is_dir() => walk(&root, &mut found, &mut seen_dirs),
-                Ok(m) if m.is_file() => found.push((root.clone(), m, true)),
-                _ => {}
-            }
-        }
-        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let walked = walk::walk(&self.roots, self.walk);
         let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
         let mut counts = PassCounts::default();
-        for (path, meta, explicit) in found {
+        for found in walked.found {
+            let (path, meta, binary) = (found.path, found.meta, found.binary);
             let id = FileId::of(&meta);
             if let Some(&i) = by_id.get(&id) {
                 let t = &mut self.tracked[i];
@@ -284,10 +203,10 @@ impl Tailer {
             }
             if Compression::of_path(&path) != Compression::None {
                 self.ignored.insert(id);
-                self.compressed(&path, explicit, read_compressed, on_block, &mut counts);
+                self.compressed(&path, binary, read_compressed, on_block, &mut counts);
                 continue;
             }
-            if let Some(t) = self.place(&path, &meta, explicit, start, initial) {
+            if let Some(t) = self.place(&path, &meta, binary, start, initial) {
                 by_id.insert(id, self.tracked.len());
                 self.tracked.push(t);
             }
@@ -316,7 +235,7 @@ impl Tailer {
     fn compressed(
         &mut self,
         path: &Path,
-        explicit: bool,
+        binary: BinaryDetection,
         read_whole: bool,
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
         counts: &mut PassCounts,
@@ -325,7 +244,7 @@ impl Tailer {
             location: Location::File(path.to_path_buf()),
             display: path.display().to_string(),
             origin: self.origin_of(path),
-            explicit,
+            binary,
             compression: Compression::of_path(path),
         };
         if read_whole {
@@ -362,7 +281,7 @@ impl Tailer {
             .ok()
             .map(|mut r| read::read_full(&mut *r, &mut head))
             .filter(|(n, _)| *n == FINGERPRINT_BYTES)
-            .map(|_| fnv(&head))
+            .map(|_| fingerprint::of_head(&head))
             .is_some_and(|fp| {
                 self.tracked
                     .iter()
@@ -383,7 +302,7 @@ impl Tailer {
         &mut self,
         path: &Path,
         meta: &std::fs::Metadata,
-        explicit: bool,
+        binary: BinaryDetection,
         start: Start,
         initial: bool,
     ) -> Option<Tracked> {
@@ -397,15 +316,13 @@ impl Tailer {
             }
         };
         let size = f.metadata().map(|m| m.len()).unwrap_or(meta.len());
-        let fp = fingerprint_of(&f, size);
-        if !explicit {
-            let mut probe = [0u8; 8192];
-            let n = f.read_at(&mut probe, 0).unwrap_or(0);
-            if memchr::memchr(0, &probe[..n]).is_some() {
-                self.note(format!("{}: binary file (NUL byte in its first 8 KiB): not followed", path.display()));
-                self.ignored.insert(id);
-                return None;
-            }
+        let fp = fingerprint::of_file(&f, size);
+        let mut probe = [0u8; walk::BINARY_PROBE];
+        let n = f.read_at(&mut probe, 0).unwrap_or(0);
+        if let Some(why) = binary.refuses(&probe[..n]) {
+            self.note(format!("{}: {why}: not followed", path.display()));
+            self.ignored.insert(id);
+            return None;
         }
         let mut pos = Pos { id, fingerprint: fp, file: u32::MAX, offset: 0, lines: 0 };
         let mut copy_of_live = false;
@@ -560,61 +477,20 @@ impl Tailer {
     }
 
     fn read_one(&mut self, i: usize, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
-        let mut counts = PassCounts::default();
         if self.tracked[i].copy_of_live && self.copy_waits(i) {
-            return counts;
+            return PassCounts::default();
         }
-        if self.tracked[i].handle.is_none() {
-            // Closed while idle: reopen by name if the name still leads to it and it grew.
-            let t = &self.tracked[i];
-            let grew = std::fs::metadata(&t.path).is_ok_and(|m| FileId::of(&m) == t.pos.id && m.len() != t.pos.offset);
-            if !grew {
-                return counts;
-            }
-            match File::open(&t.path) {
-                Ok(f) if f.metadata().is_ok_and(|m| FileId::of(&m) == t.pos.id) => self.tracked[i].handle = Some(f),
-                _ => return counts,
-            }
-        }
-        let Some(f) = self.tracked[i].handle.take() else { return counts };
-        let (size, mtime) = match f.metadata() {
-            Ok(m) => (m.len(), m.modified().ok()),
-            Err(_) => {
-                self.tracked[i].handle = Some(f);
-                return counts;
-            }
+        let Look::Ready { file: f, size, fingerprint: fp_now, retired } = self.tracked[i].look(&mut self.notes) else {
+            return PassCounts::default();
         };
-        let t = &self.tracked[i];
-        let mut pos = t.pos;
-        let path = t.path.clone();
-        // Same size and untouched since the last look: nothing to do. (A file truncated and written again to
-        // the very size it had is caught by its modification time and then its fingerprint.)
-        if size == pos.offset && pos.fingerprint.is_some() && mtime.is_some() && mtime == t.mtime {
-            self.tracked[i].handle = Some(f);
-            return counts;
-        }
-        self.tracked[i].mtime = mtime;
-        // Truncated (copytruncate) or replaced in place: start again at 0.
-        let fp_now = fingerprint_of(&f, size);
-        let replaced = pos.fingerprint.is_some() && fp_now.is_some() && fp_now != pos.fingerprint;
-        let truncated = size < pos.offset || replaced;
-        if truncated {
-            self.note(format!(
-                "{}: truncated ({} bytes, {} were read): reading it again from the start",
-                path.display(),
-                size,
-                pos.offset
-            ));
-            if pos.fingerprint.is_some() {
-                self.retired.push(pos);
-                if self.retired.len() > MAX_RETIRED {
-                    self.retired.remove(0);
-                }
+        let truncated = retired.is_some();
+        if let Some(Some(r)) = retired {
+            self.retired.push(r);
+            if self.retired.len() > MAX_RETIRED {
+                self.retired.remove(0);
             }
-            pos.offset = 0;
-            pos.lines = 0;
-            pos.fingerprint = None;
         }
+        let mut pos = self.tracked[i].pos;
         if pos.fingerprint.is_none() {
             pos.fingerprint = fp_now;
             // Long enough to be told apart for the first time. A file first seen empty or short may be a copy
@@ -630,139 +506,19 @@ impl Tailer {
                         t.pos = pos;
                         t.copy_of_live = true;
                         t.handle = Some(f);
-                        return counts;
+                        return PassCounts::default();
                     }
                 }
             }
+            self.tracked[i].pos = pos;
         }
         let origin = self.files[pos.file as usize].origin.clone();
-        let mut done = 0usize;
-        while pos.offset < size && done < budget {
-            let lb = (pos.offset.min(LOOK_BEHIND as u64)) as usize;
-            let from = pos.offset - lb as u64;
-            let want = (lb as u64 + (size - pos.offset).min(BATCH as u64)) as usize;
-            self.buf.resize(want, 0);
-            let mut n = 0;
-            while n < want {
-                match f.read_at(&mut self.buf[n..want], from + n as u64) {
-                    Ok(0) => break,
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
-            if n <= lb {
-                break;
-            }
-            let end = match memchr::memrchr(b'\n', &self.buf[lb..n]) {
-                Some(j) => lb + j + 1,
-                None if n - lb >= MAX_PENDING => n,
-                None => break, // a partial line: wait for its end
-            };
-            let block = Block {
-                buf: &self.buf[..end],
-                start: lb,
-                file: pos.file,
-                origin: &origin,
-                first_line: pos.lines,
-                base_offset: from,
-            };
-            let c = on_block(&block);
-            pos.lines += c.newlines;
-            pos.offset = from + end as u64;
-            counts.bytes += (end - lb) as u64;
-            counts.lines += c.newlines;
-            done += end - lb;
-        }
-        if done > 0 {
+        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, &origin, on_block);
+        if counts.bytes > 0 {
             self.seq += 1;
             self.tracked[i].active = self.seq;
         }
-        if pos.offset < size && done >= budget {
-            counts.more = true;
-        }
-        self.tracked[i].pos = pos;
         self.tracked[i].handle = Some(f);
         counts
-    }
-}
-
-fn walk(dir: &Path, found: &mut Vec<(PathBuf, std::fs::Metadata, bool)>, seen_dirs: &mut HashSet<PathBuf>) {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if let Ok(c) = std::fs::canonicalize(&d) {
-            if !seen_dirs.insert(c) {
-                continue;
-            }
-        }
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            match std::fs::metadata(&p) {
-                Ok(m) if m.is_dir() => stack.push(p),
-                Ok(m) if m.is_file() && !ignored_name(&name) => found.push((p, m, false)),
-                _ => {}
-            }
-        }
-    }
-}
-
-/// Complete lines of a stream (standard input, a compressed file) in blocks, with look-behind kept in memory.
-pub struct StreamBlocks {
-    file: u32,
-    buf: Vec<u8>,
-    /// Where unscanned bytes start in `buf`.
-    start: usize,
-    /// Stream offset of `buf[0]`.
-    base: u64,
-    /// Lines handed on.
-    pub lines: u64,
-    /// Bytes handed on.
-    pub bytes: u64,
-}
-
-impl StreamBlocks {
-    /// A stream that is file `file` of the table.
-    pub fn new(file: u32) -> Self {
-        StreamBlocks { file, buf: Vec::new(), start: 0, base: 0, lines: 0, bytes: 0 }
-    }
-
-    /// Adds bytes and hands on the complete lines among them.
-    pub fn push(&mut self, data: &[u8], origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
-        self.buf.extend_from_slice(data);
-        let end = match memchr::memrchr(b'\n', &self.buf[self.start..]) {
-            Some(j) => self.start + j + 1,
-            None if self.buf.len() - self.start >= MAX_PENDING => self.buf.len(),
-            None => return,
-        };
-        self.emit(end, origin, on_block);
-    }
-
-    /// The end of the stream: hands on the last line even without its newline.
-    pub fn finish(&mut self, origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
-        if self.buf.len() > self.start {
-            let end = self.buf.len();
-            self.emit(end, origin, on_block);
-        }
-    }
-
-    fn emit(&mut self, end: usize, origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
-        let block = Block {
-            buf: &self.buf[..end],
-            start: self.start,
-            file: self.file,
-            origin,
-            first_line: self.lines,
-            base_offset: self.base,
-        };
-        let c = on_block(&block);
-        self.lines += c.newlines;
-        self.bytes += (end - self.start) as u64;
-        self.start = end;
-        let keep_from = self.start.saturating_sub(LOOK_BEHIND);
-        self.buf.drain(..keep_from);
-        self.base += keep_from as u64;
-        self.start -= keep_from;
     }
 }

@@ -78,17 +78,15 @@ struct Checked {
     hir: regex_syntax::hir::Hir,
 }
 
-/// A stable 64-bit hash (FNV-1a) of the pack's files, names and texts, in hex.
+/// A stable hash of the pack's files (base names and texts), in hex: the same pack loaded from the binary or
+/// from a copy of its directory has the same fingerprint.
 fn fingerprint(sources: &[(String, String)]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
+    let mut h = crate::hash::Fnv::default();
     for (name, text) in sources {
-        let name = name.rsplit('/').next().unwrap_or(name);
-        for &b in name.as_bytes().iter().chain(&[0xff]).chain(text.as_bytes()).chain(&[0xff]) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
+        h.write_part(name.rsplit('/').next().unwrap_or(name).as_bytes());
+        h.write_part(text.as_bytes());
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.finish())
 }
 
 pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {

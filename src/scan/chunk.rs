@@ -7,15 +7,13 @@ use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::aggregate::episode::Aggregates;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
+use crate::source::walk::BINARY_PROBE;
 use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
 use std::io::{self, Seek};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-
-/// How much of a walked file is inspected for NUL bytes to call it binary.
-const BINARY_PROBE: usize = 8 * 1024;
 
 /// One unit of work.
 #[derive(Debug, Clone)]
@@ -65,20 +63,16 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
-            Ok((size, memchr::memchr(0, &head).is_some(), prefix::detect(&head, zone)))
+            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone)))
         });
         match probe {
             Err(e) => units.push(Unit::Failed {
                 file,
                 skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
             }),
-            Ok((_, true, _)) if !input.explicit => units.push(Unit::Failed {
-                file,
-                skipped: Skipped {
-                    path: input.display.clone(),
-                    reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
-                },
-            }),
+            Ok((_, Some(why), _)) => {
+                units.push(Unit::Failed { file, skipped: Skipped { path: input.display.clone(), reason: why.into() } })
+            }
             Ok((size, _, mode)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
@@ -282,11 +276,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     // The first block decides, before any block is handed out, whether the input is binary and which capture
     // format (kubectl, stern, CRI, Docker) its lines carry.
     let first_read = read::read_append(&mut *reader, &mut buf, block);
-    if !input.explicit && memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
-        out.skipped = Some(Skipped {
-            path: input.display.clone(),
-            reason: "binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway".into(),
-        });
+    if let Some(why) = input.binary.refuses(&buf) {
+        out.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();
         s.buf = buf;
         return out;

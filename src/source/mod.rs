@@ -1,17 +1,18 @@
 //! Inputs: turning the paths a user gives into a sorted list of files to scan, each with its origin and how to
-//! read it (plain, gzip, zstd, or standard input).
+//! read it (plain, gzip, zstd, a stream, or standard input).
 //!
-//! Directories are walked recursively in name order; files named explicitly are always scanned (even when they
-//! look binary), files found by walking are skipped when they are binary, with a note. The list is sorted by path
-//! so that the report does not depend on the order of the arguments.
+//! Directories are walked by [`walk`], shared with tail mode; files named explicitly are always scanned (even
+//! when they look binary), files found by walking are skipped when they are binary, with a note. The list is
+//! sorted by name so that the report does not depend on the order of the arguments.
 
 pub mod classify;
 pub mod read;
 pub mod span;
+pub mod walk;
 
 pub use classify::Origin;
+pub use walk::{BinaryDetection, WalkOptions};
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// How an input's bytes are encoded.
@@ -39,8 +40,10 @@ impl Compression {
 /// Where an input's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
-    /// A file on disk.
+    /// A file on disk, read in positioned chunks.
     File(PathBuf),
+    /// A path that is not a regular file (a FIFO, `/dev/fd/N`), read once from start to end.
+    Stream(PathBuf),
     /// Standard input.
     Stdin,
 }
@@ -54,8 +57,8 @@ pub struct Input {
     pub display: String,
     /// What wrote it.
     pub origin: Origin,
-    /// Named on the command line (scanned even if binary) rather than found by walking.
-    pub explicit: bool,
+    /// What to do when it looks binary: files found by walking are skipped, named ones read.
+    pub binary: BinaryDetection,
     /// How it is encoded.
     pub compression: Compression,
 }
@@ -71,44 +74,33 @@ pub struct Skipped {
 
 /// The inputs found under `paths`, plus what could not be listed. A path that does not exist is an error for the
 /// caller to report (the run cannot do what was asked); it is returned in the third element.
-pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>) {
-    let mut inputs = Vec::new();
-    let mut skipped = Vec::new();
-    let mut missing = Vec::new();
-    let mut seen = HashSet::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            inputs.push(Input {
-                location: Location::Stdin,
-                display: "-".into(),
-                origin: Origin::default(),
-                explicit: true,
-                compression: Compression::None,
-            });
-            continue;
-        }
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut inputs, &mut skipped, &mut seen),
-            Ok(_) => push_file(p, true, &mut inputs, &mut seen),
-            Err(e) => missing.push((p.clone(), e)),
-        }
+pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>) {
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    let files: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let walked = walk::walk(&files, opts);
+    let mut inputs: Vec<Input> = walked.found.into_iter().map(|f| input_of(&f.path, f.stream, f.binary)).collect();
+    if stdin {
+        inputs.push(Input {
+            location: Location::Stdin,
+            display: "-".into(),
+            origin: Origin::default(),
+            binary: BinaryDetection::Read,
+            compression: Compression::None,
+        });
     }
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
-    (inputs, skipped, missing)
+    (inputs, walked.skipped, walked.missing)
 }
 
-fn push_file(p: &Path, explicit: bool, inputs: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) {
-    let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    if !seen.insert(key) {
-        return;
-    }
-    inputs.push(Input {
-        location: Location::File(p.to_path_buf()),
+/// The input of a file found or named: its origin from its path, its compression from its name.
+fn input_of(p: &Path, stream: bool, binary: BinaryDetection) -> Input {
+    Input {
+        location: if stream { Location::Stream(p.to_path_buf()) } else { Location::File(p.to_path_buf()) },
         display: p.display().to_string(),
         origin: classify::origin_of_path(p),
-        explicit,
+        binary,
         compression: Compression::of_path(p),
-    });
+    }
 }
 
 /// Gives `component` to the inputs whose path (or, for stdin, nothing) says what wrote them (`--component`).
@@ -116,47 +108,5 @@ fn push_file(p: &Path, explicit: bool, inputs: &mut Vec<Input>, seen: &mut HashS
 pub fn default_component(inputs: &mut [Input], component: crate::model::Component) {
     for i in inputs.iter_mut().filter(|i| i.origin.component.is_none()) {
         i.origin.component = Some(component);
-    }
-}
-
-/// File names that are never logs: lock and pid files, editor swap files, our own state.
-fn ignored(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".pid", ".lck", ".lock", ".swp", ".tmp", ".state", ".checkpoint"].iter().any(|s| lower.ends_with(s))
-}
-
-fn walk(dir: &Path, inputs: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mut HashSet<PathBuf>) {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut dirs_seen = HashSet::new();
-    while let Some(d) = stack.pop() {
-        if let Ok(c) = std::fs::canonicalize(&d) {
-            if !dirs_seen.insert(c) {
-                continue; // a symlink loop
-            }
-        }
-        let rd = match std::fs::read_dir(&d) {
-            Ok(rd) => rd,
-            Err(e) => {
-                skipped.push(Skipped { path: d.display().to_string(), reason: format!("cannot list directory: {e}") });
-                continue;
-            }
-        };
-        let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-        entries.sort();
-        for e in entries.into_iter().rev() {
-            let name = e.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match std::fs::metadata(&e) {
-                Ok(m) if m.is_dir() => stack.push(e),
-                Ok(m) if m.is_file() => {
-                    if !ignored(&name) {
-                        push_file(&e, false, inputs, seen);
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    skipped.push(Skipped { path: e.display().to_string(), reason: format!("cannot read: {err}") })
-                }
-            }
-        }
     }
 }

@@ -9,7 +9,7 @@ use std::io::{self, BufReader, Read};
 pub fn open_stream(input: &Input) -> io::Result<Box<dyn Read + Send>> {
     let raw: Box<dyn Read + Send> = match &input.location {
         Location::Stdin => Box::new(io::stdin()),
-        Location::File(p) => Box::new(File::open(p)?),
+        Location::File(p) | Location::Stream(p) => Box::new(File::open(p)?),
     };
     Ok(match input.compression {
         Compression::None => raw,

@@ -1,0 +1,240 @@
+//! Discovery: the one walk of the paths a user names, shared by `scan` and `follow`.
+//!
+//! Like ripgrep's: a directory is walked recursively (on `walkdir`), in name order; what is found by walking is
+//! held to stricter policies than what is named: names that are never logs (lock, pid, swap, state files) are
+//! passed over, a file that looks binary is skipped with a note ([`BinaryDetection`]), special files (FIFOs,
+//! sockets, devices) are skipped with a note. Symbolic links to files are followed (Kubernetes'
+//! `/var/log/containers/*.log` are links into `/var/log/pods`) and each file is listed once; links to
+//! directories are not followed unless asked ([`WalkOptions::follow_links`], with loop detection), and the
+//! kernel's pseudo-file systems (`/proc`, `/sys`, `/dev`) are never walked into. A path named on the command
+//! line that is not a regular file (a FIFO, `/dev/fd/N` of a process substitution) is read as a stream.
+
+use super::Skipped;
+use std::collections::HashSet;
+use std::fs::Metadata;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+
+/// How far into a file is looked for a NUL byte to call it binary.
+pub const BINARY_PROBE: usize = 8 * 1024;
+
+/// What to do with a file whose first bytes hold a NUL byte (the policy is decided at discovery, like ripgrep's
+/// `BinaryDetection`: files found by walking are held to it, files a user names are read whatever they hold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryDetection {
+    /// A NUL byte in the first [`BINARY_PROBE`] bytes skips the file, with a note.
+    Skip,
+    /// Read it whatever it holds.
+    Read,
+}
+
+impl BinaryDetection {
+    /// Why a file that starts with `head` is not read, under this policy; `None` when it is read.
+    pub fn refuses(self, head: &[u8]) -> Option<&'static str> {
+        match self {
+            BinaryDetection::Skip if memchr::memchr(0, &head[..head.len().min(BINARY_PROBE)]).is_some() => {
+                Some("binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How to walk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Follow symbolic links to directories (with loop detection).
+    pub follow_links: bool,
+    /// Do not cross into other file systems below a named directory.
+    pub one_file_system: bool,
+}
+
+/// Something found.
+#[derive(Debug)]
+pub struct Found {
+    /// The path, as found (under the root as named).
+    pub path: PathBuf,
+    /// Its metadata (of the file a link leads to).
+    pub meta: Metadata,
+    /// Named on the command line rather than found by walking.
+    pub named: bool,
+    /// Not a regular file (a FIFO, a character device named on the command line): read it as a stream.
+    pub stream: bool,
+    /// The binary policy it is held to.
+    pub binary: BinaryDetection,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Files to read, sorted by path, each listed once.
+    pub found: Vec<Found>,
+    /// What was passed over, with why (special files, unreadable directories, links not followed, loops).
+    pub skipped: Vec<Skipped>,
+    /// Named paths that do not exist (or cannot be looked at): the run cannot do what was asked.
+    pub missing: Vec<(PathBuf, std::io::Error)>,
+}
+
+/// Names that are never logs: lock and pid files, editor swap files, temporary and state files (our own
+/// checkpoint's too).
+pub fn ignored_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".pid", ".lck", ".lock", ".swp", ".tmp", ".state", ".checkpoint"].iter().any(|s| lower.ends_with(s))
+}
+
+/// Directories never walked into: the kernel's views of processes, devices and itself are not logs, and some of
+/// their files never end.
+fn pseudo_fs(path: &Path) -> bool {
+    ["/proc", "/sys", "/dev"].iter().any(|p| path.starts_with(p))
+}
+
+/// Walks `roots` (files or directories).
+pub fn walk(roots: &[PathBuf], opts: WalkOptions) -> Walked {
+    let mut out = Walked::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for root in roots {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                out.missing.push((root.clone(), e));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(root, opts, &mut seen, &mut out);
+        } else {
+            let stream = !meta.is_file();
+            let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            if stream || seen.insert(key) {
+                out.found.push(Found { path: root.clone(), meta, named: true, stream, binary: BinaryDetection::Read });
+            }
+        }
+    }
+    out.found.sort_by(|a, b| a.path.cmp(&b.path));
+    out.skipped.sort();
+    out.skipped.dedup();
+    out
+}
+
+fn walk_dir(root: &Path, opts: WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked) {
+    let skip = |out: &mut Walked, path: &Path, reason: String| {
+        out.skipped.push(Skipped { path: path.display().to_string(), reason });
+    };
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(opts.follow_links)
+        .same_file_system(opts.one_file_system)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            // Never into /proc, /sys or /dev, unless the named root is there.
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || pseudo_fs(&canonical_root)
+                || !std::fs::canonicalize(e.path()).is_ok_and(|c| pseudo_fs(&c))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let reason = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(a), _) => format!("a link back to {}: not walked again (file system loop)", a.display()),
+                    (None, Some(io)) if e.depth() > 0 || path != root => format!("cannot read: {io}"),
+                    (None, Some(io)) => format!("cannot list directory: {io}"),
+                    (None, None) => e.to_string(),
+                };
+                skip(out, &path, reason);
+                continue;
+            }
+        };
+        let path = entry.path();
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if ignored_name(&name) {
+            continue;
+        }
+        // Links are followed to files; to directories only with `follow_links` (walkdir then descends itself).
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                skip(out, path, format!("cannot read: {e}"));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            skip(out, path, "a link to a directory: not followed (--follow-links to walk it)".into());
+            continue;
+        }
+        if !meta.is_file() {
+            let what = match meta.file_type() {
+                t if t.is_fifo() => "a FIFO",
+                t if t.is_socket() => "a socket",
+                t if t.is_char_device() || t.is_block_device() => "a device",
+                _ => "not a regular file",
+            };
+            skip(out, path, format!("{what}: not read while walking (name it to read it as a stream)"));
+            continue;
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen.insert(key) {
+            continue;
+        }
+        out.found.push(Found {
+            path: path.to_path_buf(),
+            meta,
+            named: false,
+            stream: false,
+            binary: BinaryDetection::Skip,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_policy() {
+        assert!(BinaryDetection::Skip.refuses(b"ab\0c").is_some());
+        assert!(BinaryDetection::Skip.refuses(b"plain text\n").is_none());
+        assert!(BinaryDetection::Read.refuses(b"ab\0c").is_none());
+        let mut late = vec![b'a'; BINARY_PROBE + 10];
+        late[BINARY_PROBE + 1] = 0;
+        assert!(BinaryDetection::Skip.refuses(&late).is_none(), "only the first 8 KiB are looked at");
+    }
+
+    #[test]
+    fn walks_in_order_links_to_files_once_not_into_linked_dirs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("b/sub")).expect("mkdir");
+        std::fs::write(d.join("b/sub/x.log"), "x\n").expect("write");
+        std::fs::write(d.join("a.log"), "a\n").expect("write");
+        std::fs::write(d.join("app.pid"), "1\n").expect("write");
+        std::os::unix::fs::symlink(d.join("a.log"), d.join("c-link.log")).expect("link");
+        std::os::unix::fs::symlink(d.join("b"), d.join("d-dirlink")).expect("link");
+        std::os::unix::fs::symlink("/", d.join("root")).expect("link");
+        let w = walk(&[d.to_path_buf()], WalkOptions::default());
+        let names: Vec<String> =
+            w.found.iter().map(|f| f.path.strip_prefix(d).expect("under").display().to_string()).collect();
+        assert_eq!(names, ["a.log", "b/sub/x.log"], "the link to a.log is the same file");
+        assert!(w.skipped.iter().any(|s| s.path.ends_with("d-dirlink") && s.reason.contains("--follow-links")));
+        assert!(w.skipped.iter().any(|s| s.path.ends_with("root")));
+    }
+
+    #[test]
+    fn followed_links_detect_loops() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("logs")).expect("mkdir");
+        std::fs::write(d.join("logs/a.log"), "a\n").expect("write");
+        std::os::unix::fs::symlink(d.join("logs"), d.join("logs/again")).expect("link");
+        let w = walk(&[d.to_path_buf()], WalkOptions { follow_links: true, ..WalkOptions::default() });
+        assert_eq!(w.found.len(), 1);
+        assert!(w.skipped.iter().any(|s| s.reason.contains("loop")), "{:?}", w.skipped);
+    }
+}
