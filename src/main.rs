@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("stackscan: {e:#}");
+            eprintln!("stackscan: {}", stackscan::frame::escape::escape_message(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -28,6 +28,9 @@ impl Zone {
             b'-' => (-1, &t[1..]),
             _ => return None,
         };
+        if !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+            return None;
+        }
         let (h, m) = match rest.split_once(':') {
             Some((h, m)) => (h, m),
             None if rest.len() == 4 => rest.split_at(2),
@@ -44,6 +47,16 @@ impl Zone {
     /// Seconds east of UTC.
     pub fn offset_secs(self) -> i32 {
         self.offset_secs
+    }
+}
+
+/// The days of a month of the proleptic Gregorian calendar.
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -138,7 +151,7 @@ fn datetime(c: &mut Cur<'_>, allow_abbrev: bool) -> Option<(i64, ZoneSpec)> {
     let mi = c.digits(2)?;
     c.byte(b":")?;
     let s = c.digits(2)?;
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y as i64, mo) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
     let mut ms = 0u32;
@@ -292,7 +305,7 @@ pub fn parse_instant(s: &str, zone: Zone) -> Option<Millis> {
         let m = c.digits(2)?;
         c.byte(b"-")?;
         let d = c.digits(2)?;
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y as i64, m) {
             return None;
         }
         return Some(days_from_civil(y as i64, m, d) * 86_400_000 - zone.offset_secs as i64 * 1000);

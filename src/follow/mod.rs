@@ -60,6 +60,8 @@ pub struct Config {
     pub zone: Zone,
     /// Component of stdin and of files whose path names none.
     pub component: Option<crate::model::Component>,
+    /// How directories are walked.
+    pub walk: crate::source::WalkOptions,
 }
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
@@ -390,6 +392,7 @@ fn follow_files(
 ) -> io::Result<Summary> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
+    tailer.walk_options(cfg.walk);
     let mut restored = false;
     if let Some(state) = &cfg.state {
         match checkpoint::load(state) {

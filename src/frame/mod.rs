@@ -4,6 +4,7 @@
 //! Pure functions over byte slices: no I/O, no clock. The scanner calls them only around hits, never for every
 //! line, which is why they may walk backwards freely within their bounds.
 
+pub mod escape;
 pub mod prefix;
 pub mod sanitize;
 

@@ -1,7 +1,15 @@
-//! The command line as typed: clap definitions only, no I/O and no resolution (that happens in `commands`).
+//! The command line as typed (the "low" arguments): clap definitions and value parsers only, no I/O, no clock,
+//! no environment. Shared groups are flattened into the commands that take them; every value with a syntax
+//! (times, durations, intervals, zones, components, thread counts) is parsed here, so a bad value is a usage
+//! error (exit 2) naming the flag, never a failure later. Resolution into a runnable configuration is
+//! [`super::config`]'s.
 
+use super::parse;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use stackscan::model::Component;
+use stackscan::time::Zone;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Finds why StackState telemetry goes missing: scans the logs of every hop (agent, receiver, Kafka,
 /// kafka-to-es, Elasticsearch) and reports correlated incidents with root cause, evidence and next steps.
@@ -30,11 +38,33 @@ pub enum Command {
     Rules(RulesCommand),
 }
 
+/// Formats of a scan report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
+pub enum ScanFormat {
+    /// For people: a summary line, then a block per incident.
     Text,
+    /// One JSON document (schema_version 1).
     Json,
+    /// One JSON object per incident, then a summary object.
     Ndjson,
+}
+
+/// Formats of tail mode's event stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FollowFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event, flushed per event.
+    Ndjson,
+}
+
+/// Formats of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns.
+    Text,
+    /// A JSON array.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +82,7 @@ pub enum SeverityArg {
     Critical,
 }
 
+/// The rule pack: embedded, or files named.
 #[derive(Debug, Args)]
 pub struct PackArgs {
     /// Rule file or directory to use instead of the embedded pack (repeatable).
@@ -63,12 +94,31 @@ pub struct PackArgs {
 #[derive(Debug, Args)]
 pub struct LineArgs {
     /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub timezone: String,
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse::zone)]
+    pub timezone: Zone,
     /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
     /// elasticsearch, ...); a line's pod prefix still wins.
-    #[arg(long, value_name = "NAME")]
-    pub component: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = parse::component)]
+    pub component: Option<Component>,
+}
+
+/// How directories are walked, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    /// Follow symbolic links to directories while walking (links to files are always followed).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Do not walk into other file systems than the named directory's.
+    #[arg(long)]
+    pub one_file_system: bool,
+}
+
+/// Colour, shared by the commands that print for people.
+#[derive(Debug, Args)]
+pub struct ColorArgs {
+    /// Colour in text output (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]
@@ -80,24 +130,25 @@ pub struct ScanArgs {
     pub pack: PackArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: FormatArg,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    pub format: ScanFormat,
+    /// Worker threads (default: all cores; at most 256).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse::threads)]
     pub threads: Option<usize>,
     /// Exit with 1 when an incident at or above this severity is found (for cron, CI, monitoring).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorArg,
+    #[command(flatten)]
+    pub color: ColorArgs,
     /// Only records at or after this time: RFC 3339, a date (YYYY-MM-DD), or a duration back from now (2h, 30m).
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = parse::when)]
+    pub since: Option<parse::When>,
     /// Only records at or before this time (same forms as --since).
-    #[arg(long, value_name = "WHEN")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = parse::when)]
+    pub until: Option<parse::When>,
     #[command(flatten)]
     pub lines: LineArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -109,17 +160,16 @@ pub struct FollowArgs {
     pub pack: PackArgs,
     /// Output format: readable lines (text) or one JSON object per event (ndjson).
     #[arg(long, value_enum, default_value = "text")]
-    pub format: FormatArg,
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorArg,
+    pub format: FollowFormat,
+    #[command(flatten)]
+    pub color: ColorArgs,
     /// Read what the files already hold first (default: start at their end, like `tail -f`). Ignored when a
     /// checkpoint exists: the run resumes from it.
     #[arg(long)]
     pub from_start: bool,
     /// Poll for changes at this interval (e.g. 1s, 100ms) instead of watching with inotify.
-    #[arg(long, value_name = "INTERVAL")]
-    pub poll: Option<String>,
+    #[arg(long, value_name = "INTERVAL", value_parser = parse::positive_interval)]
+    pub poll: Option<Duration>,
     /// Checkpoint file [default: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…, or
     /// /var/lib/stackscan/follow-state.json as root].
     #[arg(long, value_name = "FILE")]
@@ -128,16 +178,18 @@ pub struct FollowArgs {
     #[arg(long, conflicts_with = "state")]
     pub no_state: bool,
     /// How often the checkpoint is written.
-    #[arg(long, value_name = "INTERVAL", default_value = "5s")]
-    pub checkpoint_interval: String,
+    #[arg(long, value_name = "INTERVAL", default_value = "5s", value_parser = parse::interval)]
+    pub checkpoint_interval: Duration,
     /// Least time between two `updated` events of one incident.
-    #[arg(long, value_name = "INTERVAL", default_value = "10s")]
-    pub update_interval: String,
+    #[arg(long, value_name = "INTERVAL", default_value = "10s", value_parser = parse::interval)]
+    pub update_interval: Duration,
     /// Log time without new events after which an incident is resolved.
-    #[arg(long, value_name = "INTERVAL", default_value = "5m")]
-    pub resolve_after: String,
+    #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::interval)]
+    pub resolve_after: Duration,
     #[command(flatten)]
     pub lines: LineArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,7 +200,7 @@ pub enum RulesCommand {
         pack: PackArgs,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: FormatArg,
+        format: ListFormat,
     },
     /// Run every rule's examples and counterexamples; exit 1 when one fails.
     Test {

@@ -1,0 +1,286 @@
+//! The command line resolved (the "high" arguments): what a command will do, with defaults filled in from the
+//! environment it is given (the time now, the terminal, `NO_COLOR`, the home directory, which default log
+//! directories exist). Built from [`super::args`] by pure functions, so it is tested without running anything;
+//! cross-flag checks (`--since` after `--until`) are usage errors here.
+
+use super::args::{ColorArg, FollowArgs, FollowFormat, ScanArgs, ScanFormat, SeverityArg, WalkArgs};
+use super::parse::When;
+use stackscan::model::{Component, Severity};
+use stackscan::report::Format;
+use stackscan::source::WalkOptions;
+use stackscan::time::{Millis, Zone};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where StackState writes its logs on a Linux server.
+pub const DEFAULT_DIR: &str = "/opt/stackstate/var/log";
+/// Where the agent writes its logs on a Linux host.
+pub const AGENT_DIR: &str = "/var/log/stackstate-agent";
+
+/// What the environment says, read once by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// Milliseconds since the epoch.
+    pub now: Millis,
+    /// Whether stdout is a terminal.
+    pub stdout_tty: bool,
+    /// `NO_COLOR` is set (and not empty).
+    pub no_color: bool,
+    /// Running as root.
+    pub root: bool,
+    /// `$XDG_STATE_HOME` (absolute only).
+    pub xdg_state_home: Option<PathBuf>,
+    /// `$HOME`.
+    pub home: Option<PathBuf>,
+    /// Whether the agent's log directory exists here.
+    pub agent_dir_exists: bool,
+    /// Cores available.
+    pub cores: usize,
+}
+
+/// A usage error found once the flags are seen together (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage(pub String);
+
+/// `stackscan scan`, resolved.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Paths to read; the defaults when none were named.
+    pub paths: Vec<PathBuf>,
+    /// Whether the paths are the defaults (a missing one gets a hint).
+    pub default_paths: bool,
+    /// `--rules` (empty: the embedded pack).
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Colour in text.
+    pub color: bool,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// A warning to print (more threads than cores).
+    pub warning: Option<String>,
+    /// `--fail-on`.
+    pub fail_on: Option<Severity>,
+    /// The time window.
+    pub since: Option<Millis>,
+    /// The time window.
+    pub until: Option<Millis>,
+    /// Zone of zone-less timestamps.
+    pub zone: Zone,
+    /// Component of inputs whose path says nothing.
+    pub component: Option<Component>,
+    /// How directories are walked.
+    pub walk: WalkOptions,
+}
+
+/// `stackscan follow`, resolved.
+#[derive(Debug, Clone)]
+pub struct FollowConfig {
+    /// Paths to follow (empty for stdin).
+    pub paths: Vec<PathBuf>,
+    /// Whether the paths are the defaults.
+    pub default_paths: bool,
+    /// Follow standard input.
+    pub stdin: bool,
+    /// `--rules`.
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Colour in text.
+    pub color: bool,
+    /// `--from-start`.
+    pub from_start: bool,
+    /// `--poll`.
+    pub poll: Option<Duration>,
+    /// The checkpoint (none for stdin, `--no-state`, or no home).
+    pub state: Option<PathBuf>,
+    /// Why there is no checkpoint although one was wanted.
+    pub warning: Option<String>,
+    /// `--checkpoint-interval`.
+    pub checkpoint_interval: Duration,
+    /// `--update-interval`.
+    pub update_interval: Duration,
+    /// `--resolve-after`.
+    pub resolve_after: Duration,
+    /// Zone of zone-less timestamps.
+    pub zone: Zone,
+    /// Component of inputs whose path says nothing.
+    pub component: Option<Component>,
+    /// How directories are walked.
+    pub walk: WalkOptions,
+}
+
+fn severity(s: SeverityArg) -> Severity {
+    match s {
+        SeverityArg::Info => Severity::Info,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+        SeverityArg::Critical => Severity::Critical,
+    }
+}
+
+fn color(c: ColorArg, env: &Env) -> bool {
+    match c {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => env.stdout_tty && !env.no_color,
+    }
+}
+
+fn walk(w: &WalkArgs) -> WalkOptions {
+    WalkOptions { follow_links: w.follow_links, one_file_system: w.one_file_system }
+}
+
+/// What scan and follow read when no path is given: the server's log directory, and the agent's where it exists.
+fn default_paths(env: &Env) -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from(DEFAULT_DIR)];
+    if env.agent_dir_exists {
+        v.push(PathBuf::from(AGENT_DIR));
+    }
+    v
+}
+
+impl ScanConfig {
+    /// Resolves `scan`'s arguments.
+    pub fn new(a: &ScanArgs, env: &Env) -> Result<ScanConfig, Usage> {
+        let zone = a.lines.timezone;
+        let since = a.since.map(|w: When| w.resolve(zone, env.now));
+        let until = a.until.map(|w: When| w.resolve(zone, env.now));
+        if let (Some(s), Some(u)) = (since, until) {
+            if s > u {
+                return Err(Usage("--since is later than --until: no record could be in the window".into()));
+            }
+        }
+        let threads = a.threads.unwrap_or(0);
+        let warning = (threads > env.cores.max(1))
+            .then(|| format!("--threads {threads}: more threads than the {} cores here only add overhead", env.cores));
+        Ok(ScanConfig {
+            default_paths: a.paths.is_empty(),
+            paths: if a.paths.is_empty() { default_paths(env) } else { a.paths.clone() },
+            rules: a.pack.rules.clone(),
+            format: match a.format {
+                ScanFormat::Text => Format::Text,
+                ScanFormat::Json => Format::Json,
+                ScanFormat::Ndjson => Format::Ndjson,
+            },
+            color: color(a.color.color, env),
+            threads,
+            warning,
+            fail_on: a.fail_on.map(severity),
+            since,
+            until,
+            zone,
+            component: a.lines.component,
+            walk: walk(&a.walk),
+        })
+    }
+}
+
+/// The default checkpoint file: /var/lib/stackscan as root, else $XDG_STATE_HOME/stackscan, else
+/// ~/.local/state/stackscan.
+fn default_state_path(env: &Env) -> Option<PathBuf> {
+    const NAME: &str = "stackscan/follow-state.json";
+    if env.root {
+        return Some(PathBuf::from("/var/lib").join(NAME));
+    }
+    if let Some(x) = env.xdg_state_home.as_ref().filter(|p| p.is_absolute()) {
+        return Some(x.join(NAME));
+    }
+    env.home.as_ref().map(|h| h.join(".local/state").join(NAME))
+}
+
+impl FollowConfig {
+    /// Resolves `follow`'s arguments.
+    pub fn new(a: &FollowArgs, env: &Env) -> Result<FollowConfig, Usage> {
+        let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && a.paths.len() > 1 {
+            return Err(Usage("follow -: standard input is followed alone".into()));
+        }
+        let paths = if a.paths.is_empty() {
+            default_paths(env)
+        } else if stdin {
+            Vec::new()
+        } else {
+            a.paths.clone()
+        };
+        let state = if stdin || a.no_state { None } else { a.state.clone().or_else(|| default_state_path(env)) };
+        let warning = (state.is_none() && !stdin && !a.no_state)
+            .then(|| "no HOME or XDG_STATE_HOME: following without a checkpoint (use --state FILE)".to_string());
+        Ok(FollowConfig {
+            default_paths: a.paths.is_empty(),
+            paths,
+            stdin,
+            rules: a.pack.rules.clone(),
+            format: match a.format {
+                FollowFormat::Text => Format::Text,
+                FollowFormat::Ndjson => Format::Ndjson,
+            },
+            color: color(a.color.color, env),
+            from_start: a.from_start,
+            poll: a.poll,
+            state,
+            warning,
+            checkpoint_interval: a.checkpoint_interval,
+            update_interval: a.update_interval,
+            resolve_after: a.resolve_after,
+            zone: a.lines.timezone,
+            component: a.lines.component,
+            walk: walk(&a.walk),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::args::{Cli, Command};
+    use super::*;
+    use clap::Parser;
+
+    fn env() -> Env {
+        Env { now: 1_710_000_000_000, cores: 2, home: Some("/home/op".into()), ..Env::default() }
+    }
+
+    fn scan(args: &[&str]) -> Result<ScanConfig, String> {
+        let cli = Cli::try_parse_from(["stackscan", "scan"].iter().chain(args)).map_err(|e| e.to_string())?;
+        let Command::Scan(a) = cli.command else { unreachable!() };
+        ScanConfig::new(&a, &env()).map_err(|u| u.0)
+    }
+
+    fn follow(args: &[&str], env: &Env) -> Result<FollowConfig, String> {
+        let cli = Cli::try_parse_from(["stackscan", "follow"].iter().chain(args)).map_err(|e| e.to_string())?;
+        let Command::Follow(a) = cli.command else { unreachable!() };
+        FollowConfig::new(&a, env).map_err(|u| u.0)
+    }
+
+    #[test]
+    fn scan_defaults_and_windows() {
+        let c = scan(&[]).unwrap();
+        assert!(c.default_paths && c.paths == [PathBuf::from(DEFAULT_DIR)]);
+        assert_eq!((c.format, c.color, c.threads, c.since), (Format::Text, false, 0, None));
+        let c = scan(&["--since", "2h", "--until", "1h", "-j", "4", "x.log"]).unwrap();
+        assert_eq!(c.since, Some(env().now - 7_200_000));
+        assert_eq!(c.until, Some(env().now - 3_600_000));
+        assert!(c.warning.is_some(), "4 threads on 2 cores");
+        assert!(scan(&["--since", "1h", "--until", "2h"]).unwrap_err().contains("later than --until"));
+        assert!(scan(&["--since", "2024-02-31"]).unwrap_err().contains("is not a time"));
+        assert!(scan(&["--timezone", "+1é1"]).unwrap_err().contains("is not a zone"));
+        assert!(scan(&["--threads", "20000"]).unwrap_err().contains("at most 256"));
+        let c = scan(&["--timezone", "+02:00", "--since", "2024-03-12"]).unwrap();
+        assert_eq!(c.since, Some(1_710_201_600_000 - 7_200_000));
+    }
+
+    #[test]
+    fn follow_formats_state_and_stdin() {
+        assert!(follow(&["--format", "json"], &env()).is_err(), "follow writes no JSON document");
+        let c = follow(&["--format", "ndjson", "d"], &env()).unwrap();
+        assert_eq!(c.format, Format::Ndjson);
+        assert_eq!(c.state, Some(PathBuf::from("/home/op/.local/state/stackscan/follow-state.json")));
+        let root = Env { root: true, ..env() };
+        assert_eq!(follow(&["d"], &root).unwrap().state, Some(PathBuf::from("/var/lib/stackscan/follow-state.json")));
+        let c = follow(&["-"], &Env { home: None, ..env() }).unwrap();
+        assert!(c.stdin && c.state.is_none() && c.warning.is_none());
+        assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
+        assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
+        assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
+    }
+}

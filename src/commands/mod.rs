@@ -1,0 +1,70 @@
+//! Running the commands: everything that touches the terminal, the clock, the environment or the exit code is
+//! here, not in the library. Each command resolves its arguments ([`crate::cli::config`]), runs the library, and
+//! prints through a report printer.
+
+mod follow;
+mod rules;
+mod scan;
+
+use crate::cli::args::{Cli, Command, PackArgs};
+use crate::cli::config::{Env, Usage, AGENT_DIR};
+use stackscan::frame::escape::{escape, escape_message};
+use stackscan::rules::Pack;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let env = env();
+    match cli.command {
+        Command::Scan(a) => scan::run(&a, &env),
+        Command::Follow(a) => follow::run(&a, &env),
+        Command::Rules(r) => rules::run(r),
+    }
+}
+
+/// Reads the environment once.
+fn env() -> Env {
+    let root = std::fs::read_to_string("/proc/self/status").ok().is_some_and(|s| {
+        s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|l| l.split_whitespace().nth(1)) == Some("0")
+    });
+    Env {
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as stackscan::time::Millis),
+        stdout_tty: std::io::stdout().is_terminal(),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        root,
+        xdg_state_home: std::env::var_os("XDG_STATE_HOME").map(PathBuf::from),
+        home: std::env::var_os("HOME").map(PathBuf::from),
+        agent_dir_exists: std::path::Path::new(AGENT_DIR).is_dir(),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
+
+/// A usage error found after parsing, printed the way clap prints its own (exit 2).
+fn usage(u: Usage) -> ExitCode {
+    use clap::CommandFactory;
+    let _ = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, u.0).print();
+    ExitCode::from(2)
+}
+
+/// Loads the embedded pack, or the `--rules` paths instead. Prints every problem and gives exit code 2 on error.
+fn load_pack(rules: &[PathBuf]) -> Result<Pack, ExitCode> {
+    let loaded = if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(rules) };
+    loaded.map_err(|e| {
+        eprint!("stackscan: {}", escape_message(&e.to_string()));
+        ExitCode::from(2)
+    })
+}
+
+/// [`load_pack`] for the `rules` subcommands.
+fn load_pack_args(args: &PackArgs) -> Result<Pack, ExitCode> {
+    load_pack(&args.rules)
+}
+
+/// Prints a warning on stderr, escaped.
+fn warn(message: &str) {
+    eprintln!("stackscan: {}", escape(message));
+}
