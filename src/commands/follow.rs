@@ -47,9 +47,8 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         walk: c.walk,
     };
     let rules = c.rules.clone();
-    let reload: follow::Reload = Box::new(move || {
-        if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) }.map_err(|e| e.to_string())
-    });
+    let reload: follow::Reload =
+        Box::new(move || if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) });
     let stdout = std::io::stdout();
     let style = Style::new(&pack, c.color);
     let mut printer = printer(c.format, Box::new(stdout.lock()), style);

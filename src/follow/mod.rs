@@ -68,7 +68,7 @@ pub struct Config {
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 
 /// Loads the rule pack again (on SIGHUP).
-pub type Reload = Box<dyn Fn() -> Result<Pack, String>>;
+pub type Reload = Box<dyn Fn() -> Result<Pack, crate::rules::PackError>>;
 
 /// The scanning and correlating side: pack, the running state, log time, lifecycle.
 struct Engine {
@@ -195,6 +195,17 @@ fn wall_ms(epoch: Instant) -> i64 {
     epoch.elapsed().as_millis() as i64
 }
 
+/// Why tail mode stopped other than by a signal or the end of its input.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    /// The checkpoint exists but cannot be used.
+    #[error("{0} (move it away to start afresh)")]
+    Checkpoint(#[from] checkpoint::CheckpointError),
+    /// Reading, watching or writing failed (a closed output pipe among them).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
 /// Where events and notes go: notes to stderr (sanitised), and both to the printer.
 pub struct Out<'a> {
     printer: &'a mut dyn Printer,
@@ -218,17 +229,17 @@ impl<'a> Out<'a> {
 }
 
 /// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer`.
-pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> io::Result<()> {
+pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
     let mut out = Out::new(printer);
     let state = {
         let out = &mut out;
         run_with(cfg, pack, reload, out)
     }?;
-    out.printer.finish(Tail::Follow(&state))
+    Ok(out.printer.finish(Tail::Follow(&state))?)
 }
 
-fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> io::Result<Summary> {
+fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Summary, FollowError> {
     let (tx, rx) = channel::<Msg>();
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -245,7 +256,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> io::R
     let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
-        follow_stdin(origin, engine, tx, rx, &reload, out)
+        Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
     } else {
         follow_files(cfg, engine, tx, rx, &reload, out)
     }
@@ -265,7 +276,9 @@ fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Res
             engine.reload(p);
             out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
         }
-        Err(e) => out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.trim_end())),
+        Err(e) => {
+            out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+        }
     }
 }
 
@@ -389,7 +402,7 @@ fn follow_files(
     rx: Receiver<Msg>,
     reload: &Reload,
     out: &mut Out<'_>,
-) -> io::Result<Summary> {
+) -> Result<Summary, FollowError> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
     tailer.walk_options(cfg.walk);
@@ -412,7 +425,7 @@ fn follow_files(
                 restored = true;
             }
             Ok(None) => {}
-            Err(e) => return Err(io::Error::other(format!("{e} (move it away to start afresh)"))),
+            Err(e) => return Err(e.into()),
         }
     }
     let epoch = Instant::now();

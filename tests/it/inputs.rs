@@ -2,16 +2,10 @@
 //! timestamps, stern, CRI, Docker), capture directories, compressed and truncated archives, time windows that
 //! leave whole files unread, ES JSON stack traces, long lines.
 
-#![allow(clippy::unwrap_used)]
-
+use crate::util::fixture;
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
-}
 
 /// Runs `stackscan scan --format json ARGS`, with `stdin` piped in; returns the report.
 fn scan(args: &[&str], stdin: Option<&[u8]>) -> Value {

@@ -1,15 +1,10 @@
 //! Rule packs: `--rules` errors with file:line:column and rule id (all at once, exit 2), `rules check`, `rules
 //! test` and `rules list`, and the shipped pack's own self-test.
 
-// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
-#![allow(clippy::unwrap_used)]
-
-mod util;
-
+use crate::util::*;
 use stackscan::rules::Pack;
 use stackscan::scan::test_pack;
 use std::path::Path;
-use util::*;
 
 const GOOD: &str = r#"
 [[rule]]

@@ -2,8 +2,6 @@
 //! compressed and deleted while the follower runs; its NDJSON events are read from stdout by a reader thread,
 //! with deadlines (never blind sleeps) for the expected output. Every case runs with inotify and with polling.
 
-#![allow(clippy::unwrap_used)]
-
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};

@@ -2,23 +2,17 @@
 //! times and sample line numbers as one chunk, including a match on a line that straddles a requested cut and a
 //! stack trace whose header is in the previous chunk.
 
-// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
-#![allow(clippy::unwrap_used)]
-
+use crate::util::fixture;
 use stackscan::report::{Format, Report};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
 use stackscan::source;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 fn pack() -> Arc<Pack> {
     static P: OnceLock<Arc<Pack>> = OnceLock::new();
     P.get_or_init(|| Arc::new(Pack::embedded().expect("embedded pack"))).clone()
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
 }
 
 /// The JSON report of `paths` scanned with `chunk` bytes per work unit, without `elapsed_ms`.

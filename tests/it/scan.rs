@@ -2,17 +2,12 @@
 //! codes, errors on input (missing, unreadable, binary, invalid UTF-8, CRLF, no final newline, ANSI and api keys),
 //! and byte-identical reports whatever `--threads` and the order of the paths.
 
-// Helpers of integration tests are not `#[test]` functions; clippy.toml allows unwrap in tests.
-#![allow(clippy::unwrap_used)]
-
-mod util;
-
+use crate::util::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::process::Stdio;
 use std::sync::OnceLock;
-use util::*;
 
 /// The JSON report of `fixtures/linux`, scanned once for all the tests that read it.
 fn linux() -> &'static Value {

@@ -4,13 +4,10 @@
 //! cause and effect farther apart than the window do not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::util::root;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn scenario(name: &str) -> String {
     format!("fixtures/scenarios/{name}")
