@@ -8,6 +8,7 @@ use super::parse;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use stackscan::model::Component;
 use stackscan::time::Zone;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -33,6 +34,11 @@ pub enum Command {
     /// (e.g. `kubectl logs -f --prefix --timestamps ... | stackscan follow -`). Survives rotation (rename,
     /// copytruncate, compression) and restarts (a checkpoint in --state).
     Follow(FollowArgs),
+    /// Print the full report of one incident from tail mode's checkpoint (the id= of a follow line).
+    ///
+    /// Reads the checkpoint `follow` keeps (the same default as follow's --state), correlates it as follow does,
+    /// and prints the incident in full: timeline, details, evidence, next steps.
+    Show(ShowArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -190,6 +196,71 @@ pub struct FollowArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Where tail mode's results go besides stdout: Prometheus metrics, Alertmanager alerts, webhooks.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Metrics, alerts and webhooks")]
+pub struct ExportArgs {
+    /// Serve Prometheus metrics at http://ADDR/metrics, and /-/healthy (e.g. 127.0.0.1:9464, [::]:9464; port 0:
+    /// any free port, named on stderr at start).
+    #[arg(long, value_name = "ADDR", value_parser = parse::listen_addr)]
+    pub metrics: Option<SocketAddr>,
+    /// Post each open incident as an alert to this Alertmanager (its base URL, e.g. http://alertmanager:9093; v2
+    /// API). Repeatable: give each of an HA pair.
+    #[arg(long = "alertmanager", value_name = "URL", value_parser = parse::alertmanager_url)]
+    pub alertmanagers: Vec<String>,
+    /// Alertmanager's resolve_timeout: open alerts are posted again every third of it, so they stay active.
+    #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::positive_interval)]
+    pub alert_resolve_timeout: Duration,
+    /// The `instance` label of alerts [default: this host's name].
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// POST each event, as --format ndjson prints it, to this URL (repeatable).
+    #[arg(long = "webhook", value_name = "URL", value_parser = parse::webhook_url)]
+    pub webhooks: Vec<String>,
+    /// A header sent with every webhook request, as 'Name: value' (repeatable), e.g. for a token: its value is
+    /// never printed. One can come from $STACKSCAN_WEBHOOK_HEADER instead (out of sight of ps).
+    #[arg(
+        long = "webhook-header",
+        value_name = "'NAME: VALUE'",
+        env = "STACKSCAN_WEBHOOK_HEADER",
+        hide_env_values = true
+    )]
+    pub webhook_headers: Vec<String>,
+    /// Messages the delivery queue holds at most (alerts and webhook events); when full, the oldest is dropped
+    /// (counted in the metrics, said on stderr).
+    #[arg(long, value_name = "N", default_value = "1024", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub delivery_queue: u32,
+}
+
+/// Formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The incident block of a scan's text report.
+    Text,
+    /// The incident object of the JSON report.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The incident id (`id=` in a follow line, `id` in its JSON).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Checkpoint file [default: follow's: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…,
+    /// or /var/lib/stackscan/follow-state.json as root].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ShowFormat,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,12 +3,15 @@
 //! directories exist). Built from [`super::args`] by pure functions, so it is tested without running anything;
 //! cross-flag checks (`--since` after `--until`) are usage errors here.
 
-use super::args::{ColorArg, FollowArgs, FollowFormat, ScanArgs, ScanFormat, SeverityArg, WalkArgs};
+use super::args::{
+    ColorArg, ExportArgs, FollowArgs, FollowFormat, ScanArgs, ScanFormat, SeverityArg, ShowArgs, ShowFormat, WalkArgs,
+};
 use super::parse::When;
 use stackscan::model::{Component, Severity};
 use stackscan::report::Format;
 use stackscan::source::WalkOptions;
 use stackscan::time::{Millis, Zone};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -36,6 +39,8 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
+    /// This host's name (the `instance` label of alerts).
+    pub hostname: Option<String>,
 }
 
 /// A usage error found once the flags are seen together (exit 2).
@@ -108,6 +113,118 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Metrics, alerts, webhooks.
+    pub export: ExportConfig,
+}
+
+/// Where tail mode's results go besides stdout, resolved.
+#[derive(Clone, Default)]
+pub struct ExportConfig {
+    /// `--metrics`.
+    pub metrics: Option<SocketAddr>,
+    /// `--alertmanager` URLs.
+    pub alertmanagers: Vec<String>,
+    /// Alertmanager's `resolve_timeout`.
+    pub resolve_timeout: Duration,
+    /// The `instance` label.
+    pub instance: String,
+    /// `--webhook` URLs.
+    pub webhooks: Vec<String>,
+    /// `--webhook-header` (name, value).
+    pub headers: Vec<(String, String)>,
+    /// `--delivery-queue`.
+    pub queue: usize,
+    /// `/-/healthy` turns 503 after the reader loop has not run for this long.
+    pub stale_after: Duration,
+}
+
+impl std::fmt::Debug for ExportConfig {
+    /// Header values are secrets: only their names are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ExportConfig")
+            .field("metrics", &self.metrics)
+            .field("alertmanagers", &self.alertmanagers.len())
+            .field("webhooks", &self.webhooks.len())
+            .field("headers", &names)
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `stackscan show`, resolved.
+#[derive(Debug, Clone)]
+pub struct ShowConfig {
+    /// The incident id.
+    pub id: String,
+    /// The checkpoint to read.
+    pub state: PathBuf,
+    /// `--rules`.
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Colour in text.
+    pub color: bool,
+}
+
+/// `--webhook-header 'Name: value'`. Errors name the header by its name or position, never its value.
+fn header(n: usize, s: &str) -> Result<(String, String), Usage> {
+    let Some((name, value)) = s.split_once(':') else {
+        return Err(Usage(format!("--webhook-header #{n}: expected 'Name: value' (the value is not shown)")));
+    };
+    let name = name.trim();
+    // RFC 9110 token characters.
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(Usage(format!(
+            "--webhook-header #{n}: the name {:?} is not a header name (letters, digits, '-')",
+            stackscan::frame::escape::escape(name)
+        )));
+    }
+    let value = value.trim();
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Usage(format!("--webhook-header {name}: the value holds control characters (it is not shown)")));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+impl ExportConfig {
+    fn new(a: &ExportArgs, env: &Env, poll: Option<Duration>) -> Result<ExportConfig, Usage> {
+        if !a.webhook_headers.is_empty() && a.webhooks.is_empty() {
+            return Err(Usage("--webhook-header is given but no --webhook to send it with".into()));
+        }
+        let headers = a.webhook_headers.iter().enumerate().map(|(i, h)| header(i + 1, h)).collect::<Result<_, _>>()?;
+        Ok(ExportConfig {
+            metrics: a.metrics,
+            alertmanagers: a.alertmanagers.clone(),
+            resolve_timeout: a.alert_resolve_timeout,
+            instance: a.instance.clone().or_else(|| env.hostname.clone()).unwrap_or_else(|| "localhost".into()),
+            webhooks: a.webhooks.clone(),
+            headers,
+            queue: a.delivery_queue as usize,
+            // The loop wakes at least every second, or every polling interval; a long catch-up beats per block.
+            stale_after: Duration::from_secs(30) + 2 * poll.unwrap_or(Duration::from_secs(1)),
+        })
+    }
+}
+
+impl ShowConfig {
+    /// Resolves `show`'s arguments.
+    pub fn new(a: &ShowArgs, env: &Env) -> Result<ShowConfig, Usage> {
+        let Some(state) = a.state.clone().or_else(|| default_state_path(env)) else {
+            return Err(Usage("no HOME or XDG_STATE_HOME: name the checkpoint with --state FILE".into()));
+        };
+        Ok(ShowConfig {
+            id: a.id.clone(),
+            state,
+            rules: a.pack.rules.clone(),
+            format: match a.format {
+                ShowFormat::Text => Format::Text,
+                ShowFormat::Json => Format::Json,
+            },
+            color: color(a.color.color, env),
+        })
+    }
 }
 
 fn severity(s: SeverityArg) -> Severity {
@@ -226,6 +343,7 @@ impl FollowConfig {
             zone: a.lines.timezone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            export: ExportConfig::new(&a.export, env, a.poll)?,
         })
     }
 }
@@ -282,5 +400,54 @@ mod tests {
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
+    }
+
+    #[test]
+    fn follow_outputs() {
+        let host = Env { hostname: Some("sts-prod-01".into()), ..env() };
+        let c = follow(&["d"], &host).unwrap().export;
+        assert_eq!((c.metrics, c.instance.as_str(), c.queue), (None, "sts-prod-01", 1024));
+        assert_eq!(c.resolve_timeout, Duration::from_secs(300));
+        let c = follow(
+            &[
+                "--metrics",
+                "[::]:9464",
+                "--alertmanager",
+                "http://am-0:9093",
+                "--alertmanager",
+                "http://am-1:9093",
+                "--instance",
+                "node-7",
+                "--webhook",
+                "https://hooks.example.com/x",
+                "--webhook-header",
+                "Authorization: Bearer s3cr3t",
+                "d",
+            ],
+            &host,
+        )
+        .unwrap()
+        .export;
+        assert_eq!(c.metrics.unwrap().to_string(), "[::]:9464");
+        assert_eq!((c.alertmanagers.len(), c.instance.as_str()), (2, "node-7"));
+        assert_eq!(c.headers, [("Authorization".to_string(), "Bearer s3cr3t".to_string())]);
+        assert!(!format!("{c:?}").contains("s3cr3t"), "{c:?}");
+        let e = follow(&["--webhook", "http://h/", "--webhook-header", "Authorization Bearer s3cr3t", "d"], &env());
+        assert!(!e.unwrap_err().contains("s3cr3t"), "a bad header's value is not shown");
+        let e = follow(&["--webhook", "http://h/", "--webhook-header", "X: a\x01", "d"], &env());
+        assert!(e.unwrap_err().contains("control characters"));
+        assert!(follow(&["--webhook-header", "X: y", "d"], &env()).unwrap_err().contains("no --webhook"));
+        assert!(follow(&["--metrics", "localhost:9464", "d"], &env()).is_err());
+        assert!(follow(&["--alertmanager", "am:9093", "d"], &env()).is_err());
+    }
+
+    #[test]
+    fn show_reads_follows_checkpoint() {
+        let cli = Cli::try_parse_from(["stackscan", "show", "chain.kafka-1", "--format", "json"]).unwrap();
+        let Command::Show(a) = cli.command else { unreachable!() };
+        let c = ShowConfig::new(&a, &env()).unwrap();
+        assert_eq!(c.state, PathBuf::from("/home/op/.local/state/stackscan/follow-state.json"));
+        assert_eq!((c.id.as_str(), c.format), ("chain.kafka-1", Format::Json));
+        assert!(ShowConfig::new(&a, &Env { home: None, ..env() }).unwrap_err().0.contains("--state"));
     }
 }

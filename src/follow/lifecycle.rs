@@ -86,6 +86,11 @@ impl Lifecycle {
         &self.reported
     }
 
+    /// Whether the incident `id` was announced and not resolved.
+    pub fn is_open(&self, id: &str) -> bool {
+        self.reported.get(id).is_some_and(|r| r.status == Status::Open)
+    }
+
     /// Whether an `updated` is being held back by the rate limit (the caller should step again later).
     pub fn has_pending(&self) -> bool {
         self.pending

@@ -4,8 +4,11 @@
 //! Pure core, thin adapters: the blocks read are folded into one running [`ScanState`] by the scan's own hot
 //! path; the correlator (the one `scan` uses) borrows it; [`lifecycle`] decides what to announce (time passed in);
 //! [`tailer`] finds files and reads their new complete lines; [`checkpoint`] saves the state with where it was;
-//! a report [`Printer`] writes events; and [`run`] wires them to inotify (or polling), signals and the clock.
+//! a report [`Printer`] writes events, and the [`Outputs`] (metrics, alerts, webhooks) see them too; [`banner`]
+//! says at start what is followed and at the end whether the checkpoint was written; and [`run`] wires them to
+//! inotify (or polling), signals and the clock.
 
+pub mod banner;
 pub mod checkpoint;
 pub mod fingerprint;
 pub mod lifecycle;
@@ -15,7 +18,8 @@ mod watcher;
 
 use crate::aggregate::{ScanState, ScannedFile};
 use crate::correlate::{correlate, Incident};
-use crate::report::{Event, EventKind as Kind, Head, Item, Printer, Summary, Tail};
+use crate::export::{Outputs, Probe};
+use crate::report::{Event, EventKind as Kind, Head, Item, Note, Printer, Summary, Tail};
 use crate::rules::Pack;
 use crate::scan::{scan_block, Block, BlockCounts, Scratch};
 use crate::source::Origin;
@@ -80,10 +84,12 @@ struct Engine {
     life: Lifecycle,
     /// New lines since the last correlation.
     dirty: bool,
+    /// What is read, for the metrics and the health check.
+    probe: Probe,
 }
 
 impl Engine {
-    fn new(pack: Pack, zone: Zone, life: Lifecycle) -> Engine {
+    fn new(pack: Pack, zone: Zone, life: Lifecycle, probe: Probe) -> Engine {
         Engine {
             scratch: Scratch::new(&pack),
             state: ScanState::new(pack.id()),
@@ -92,13 +98,16 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            probe,
         }
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
         let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates);
+        let bytes = (b.buf.len() - b.start) as u64;
+        self.probe.read(b.origin.component, c.newlines, bytes);
         let stats = &mut self.state.stats;
-        stats.bytes += (b.buf.len() - b.start) as u64;
+        stats.bytes += bytes;
         stats.lines += c.newlines;
         stats.matches += c.matches;
         if let Some(t) = last_time(&b.buf[b.start..], self.zone) {
@@ -117,19 +126,23 @@ impl Engine {
         self.state.stats.files = self.state.files.len() as u64;
     }
 
-    /// Correlates the running state (borrowed, not copied) and returns the events to announce.
-    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool) -> Vec<(Kind, Incident)> {
+    /// Correlates the running state (borrowed, not copied), announces the events through `out` and tells the
+    /// outputs which incidents are open. Returns whether anything was announced.
+    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool, out: &mut Out<'_>) -> io::Result<bool> {
         self.dirty = false;
         self.sync_files(files);
         let incidents = correlate(&self.pack, &self.state);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
-        let events = events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect();
+        for &(k, i) in &events {
+            out.event(k, &incidents[i])?;
+        }
+        out.outputs.stepped(&incidents, &|id| self.life.is_open(id));
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
         // problems however long stackscan follows.
         if let Some(now) = self.log_now {
             self.state.aggregates.prune_quiet(now - RETAIN_QUIET_MS);
         }
-        events
+        Ok(!events.is_empty())
     }
 
     fn reload(&mut self, pack: Pack) {
@@ -206,37 +219,70 @@ pub enum FollowError {
     Io(#[from] io::Error),
 }
 
-/// Where events and notes go: notes to stderr (sanitised), and both to the printer.
+/// Where events and notes go: notes to stderr (sanitised), and every item to the printer and to the outputs
+/// (webhooks get each item's NDJSON line), stamped with the wall-clock time it is emitted at.
 pub struct Out<'a> {
     printer: &'a mut dyn Printer,
+    outputs: &'a mut Outputs,
 }
 
 impl<'a> Out<'a> {
-    /// Events go to `printer`.
-    pub fn new(printer: &'a mut dyn Printer) -> Self {
-        Out { printer }
+    /// Items go to `printer` and to `outputs`.
+    pub fn new(printer: &'a mut dyn Printer, outputs: &'a mut Outputs) -> Self {
+        Out { printer, outputs }
+    }
+
+    /// One item, to the printer and to the outputs.
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        self.outputs.item(item);
+        self.printer.item(item)
     }
 
     fn event(&mut self, kind: Kind, incident: &Incident) -> io::Result<()> {
-        self.printer.item(Item::Event(Event { kind, incident }))
+        self.outputs.event(kind, incident);
+        let emitted_at = self.outputs.now();
+        self.item(Item::Event(Event { kind, incident, emitted_at }))
     }
 
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
     pub fn note(&mut self, message: &str) -> io::Result<()> {
         eprintln!("stackscan: {}", crate::frame::sanitize::clean(message.as_bytes()));
-        self.printer.item(Item::Note(message))
+        let emitted_at = self.outputs.now();
+        self.item(Item::Note(Note { message, emitted_at }))
+    }
+
+    /// A line for the person at the terminal, on stderr only.
+    fn tell(&self, line: &str) {
+        eprintln!("stackscan: {line}");
+    }
+
+    /// A pass of the loop: the outputs' tick, and the notes they gathered.
+    fn tick(&mut self, files: usize, log_now: Option<Millis>) -> io::Result<()> {
+        self.outputs.tick(files, log_now);
+        for n in self.outputs.take_notes() {
+            self.note(&n)?;
+        }
+        Ok(())
     }
 }
 
-/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer`.
-pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> Result<(), FollowError> {
+/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer` and to
+/// `outputs`.
+pub fn run(
+    cfg: Config,
+    pack: Pack,
+    reload: Reload,
+    printer: &mut dyn Printer,
+    mut outputs: Outputs,
+) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
-    let mut out = Out::new(printer);
-    let state = {
-        let out = &mut out;
-        run_with(cfg, pack, reload, out)
-    }?;
-    Ok(out.printer.finish(Tail::Follow(&state))?)
+    let mut out = Out::new(printer, &mut outputs);
+    let state = run_with(cfg, pack, reload, &mut out);
+    // What the delivery queue could not deliver in its grace period is said, even after an error.
+    for n in out.outputs.close() {
+        out.note(&n)?;
+    }
+    Ok(out.printer.finish(Tail::Follow(&state?))?)
 }
 
 fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Summary, FollowError> {
@@ -253,7 +299,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe());
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
         Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
@@ -262,17 +308,11 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     }
 }
 
-fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
-    for (k, i) in events {
-        out.event(*k, i)?;
-    }
-    Ok(())
-}
-
 fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Result<()> {
     match reload() {
         Ok(p) => {
             let n = p.rules().len();
+            out.outputs.reloaded(&p);
             engine.reload(p);
             out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
         }
@@ -314,6 +354,7 @@ fn follow_stdin(
         }
     })?;
     let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
+    out.tell(&banner::start_stdin(origin.component, out.outputs.describe().as_deref()));
     let mut stream = StreamBlocks::new(0);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
@@ -324,7 +365,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = false;
+        let mut end = None;
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
@@ -332,27 +373,27 @@ fn follow_stdin(
                     if let Some(e) = err {
                         out.note(&format!("-: read stopped: {e}"))?;
                     }
-                    end = true;
+                    end = Some(banner::Stop::EndOfInput);
                 }
                 Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
-                Msg::Signal(_) => end = true,
+                Msg::Signal(s) => end = Some(banner::Stop::Signal(s)),
                 Msg::Fs(_) => {}
             }
-            if end {
+            if end.is_some() {
                 break;
             }
         }
-        if end {
+        if let Some(why) = end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
-            let ev = engine.step(&files, wall_ms(epoch), true);
-            emit(out, &ev)?;
+            engine.step(&files, wall_ms(epoch), true, out)?;
+            out.tell(&banner::stop(why, &banner::Saved::None));
             return Ok(Summary::of(&engine.state, &[]));
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
-            let ev = engine.step(&files, wall_ms(epoch), false);
-            emit(out, &ev)?;
+            engine.step(&files, wall_ms(epoch), false, out)?;
             last_step = Instant::now();
         }
+        out.tick(1, engine.log_now)?;
     }
 }
 
@@ -444,15 +485,29 @@ fn follow_files(
     let start = if restored { Start::Beginning } else { cfg.start };
     let read_compressed = !restored && cfg.start == Start::Beginning;
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
+    let watching = match &mode {
+        Mode::Watch { .. } => banner::Watching::Inotify,
+        Mode::Poll(i) => banner::Watching::Poll(*i),
+    };
+    let outputs = out.outputs.describe();
+    out.tell(&banner::start_files(
+        &cfg.paths,
+        tailer.len(),
+        watching,
+        cfg.state.as_deref(),
+        restored,
+        outputs.as_deref(),
+    ));
     while tailer.read(PASS_BUDGET, &mut |b| engine.on_block(b)).more {}
     for n in tailer.take_notes() {
         out.note(&n)?;
     }
-    let ev = engine.step(tailer.files(), wall_ms(epoch), false);
-    emit(out, &ev)?;
+    engine.step(tailer.files(), wall_ms(epoch), false, out)?;
     let save = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| -> io::Result<bool> {
         let Some(path) = &cfg.state else { return Ok(true) };
-        match save_checkpoint(path, engine, tailer) {
+        let saved = save_checkpoint(path, engine, tailer);
+        out.outputs.checkpoint(saved.is_ok());
+        match saved {
             Ok(()) => Ok(true),
             Err(e) => {
                 out.note(&format!("{}: cannot write checkpoint: {e} (still running; will retry)", path.display()))?;
@@ -478,7 +533,7 @@ fn follow_files(
             timeout = Duration::ZERO;
         }
         let msg = rx.recv_timeout(timeout).ok();
-        let (mut need_list, mut need_read, mut stop) = (false, more, false);
+        let (mut need_list, mut need_read, mut stop) = (false, more, None);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
@@ -507,7 +562,7 @@ fn follow_files(
                     need_read = true;
                 }
                 Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
-                Msg::Signal(_) => stop = true,
+                Msg::Signal(s) => stop = Some(s),
                 Msg::Stdin(_) | Msg::StdinEnd(_) => {}
             }
         }
@@ -515,7 +570,7 @@ fn follow_files(
             Mode::Poll(i) => *i,
             Mode::Watch { .. } => SAFETY_SCAN,
         };
-        if last_full.elapsed() >= full_every || stop {
+        if last_full.elapsed() >= full_every || stop.is_some() {
             need_list = true;
             need_read = true;
             last_full = now;
@@ -528,7 +583,7 @@ fn follow_files(
         }
         more = false;
         if need_read {
-            let budget = if stop { usize::MAX } else { PASS_BUDGET };
+            let budget = if stop.is_some() { usize::MAX } else { PASS_BUDGET };
             let c = tailer.read(budget, &mut on_block);
             more = c.more;
             cp_dirty |= c.bytes > 0;
@@ -536,17 +591,27 @@ fn follow_files(
         for n in tailer.take_notes() {
             out.note(&n)?;
         }
-        let due = last_step.elapsed() >= STEP_EVERY || stop;
+        let due = last_step.elapsed() >= STEP_EVERY || stop.is_some();
         if (engine.dirty || engine.life.has_pending()) && due && !more {
-            let ev = engine.step(tailer.files(), wall_ms(epoch), stop);
-            cp_dirty |= !ev.is_empty();
-            emit(out, &ev)?;
+            cp_dirty |= engine.step(tailer.files(), wall_ms(epoch), stop.is_some(), out)?;
             last_step = Instant::now();
         }
-        if stop {
-            save(&mut engine, &tailer, out)?;
+        if let Some(signal) = stop {
+            let line = match &cfg.state {
+                Some(path) => {
+                    let saved = save_checkpoint(path, &mut engine, &tailer);
+                    out.outputs.checkpoint(saved.is_ok());
+                    match &saved {
+                        Ok(()) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Written(path)),
+                        Err(e) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Failed(path, e)),
+                    }
+                }
+                None => banner::stop(banner::Stop::Signal(signal), &banner::Saved::None),
+            };
+            out.tell(&line);
             return Ok(Summary::of(&engine.state, &[]));
         }
+        out.tick(tailer.len(), engine.log_now)?;
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {
             cp_dirty = !save(&mut engine, &tailer, out)?;
             last_cp = Instant::now();

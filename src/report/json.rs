@@ -1,7 +1,8 @@
 //! The JSON report (`--format json`): one pretty-printed document, `schema_version` 1 (see [`super::wire`]).
 //!
 //! A JSON document is one value, so this printer keeps the incidents it is given and writes the document when it
-//! finishes; memory is the report's, bounded by the samples each episode keeps, not by the logs.
+//! finishes; memory is the report's, bounded by the samples each episode keeps, not by the logs. Told
+//! [`Head::Incident`] (`stackscan show`), it writes the incident object alone.
 
 use super::{wire, Head, Item, Printer, Summary, Tail};
 use std::io::{self, Write};
@@ -11,19 +12,23 @@ pub struct JsonPrinter<'w> {
     w: Box<dyn Write + 'w>,
     summary: Summary,
     incidents: Vec<wire::Incident>,
+    /// `Head::Incident`: the incident object alone, not a report around it.
+    alone: bool,
 }
 
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new() }
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), alone: false }
     }
 }
 
 impl Printer for JsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
-            self.summary = s.clone();
+        match head {
+            Head::Scan(s) => self.summary = s.clone(),
+            Head::Incident => self.alone = true,
+            Head::Follow => {}
         }
         Ok(())
     }
@@ -36,6 +41,13 @@ impl Printer for JsonPrinter<'_> {
     }
 
     fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+        if self.alone {
+            for i in &self.incidents {
+                serde_json::to_writer_pretty(&mut self.w, i)?;
+                self.w.write_all(b"\n")?;
+            }
+            return self.w.flush();
+        }
         let doc = wire::Report {
             schema_version: wire::SCHEMA_VERSION,
             scan: wire::Scan::from(&self.summary),

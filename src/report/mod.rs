@@ -87,6 +87,18 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// The incident as it stands now.
     pub incident: &'a Incident,
+    /// When it was announced: wall clock, milliseconds since the epoch, read by the caller (the incident's own
+    /// times are log times).
+    pub emitted_at: crate::time::Millis,
+}
+
+/// A tail-mode note: something the reader should know that is not an incident.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    /// What happened, in words.
+    pub message: &'a str,
+    /// When it was said: wall clock, milliseconds since the epoch, read by the caller.
+    pub emitted_at: crate::time::Millis,
 }
 
 /// What a printer is told first.
@@ -96,6 +108,9 @@ pub enum Head<'a> {
     Scan(&'a Summary),
     /// Tail mode starts: events follow as they happen.
     Follow,
+    /// One incident shown on its own (`stackscan show`): no summary around it; the JSON printer writes the
+    /// incident object alone.
+    Incident,
 }
 
 /// One thing to print, in order.
@@ -107,7 +122,7 @@ pub enum Item<'a> {
     Event(Event<'a>),
     /// Something the reader should know that is not an incident (a file truncated, polling instead of
     /// watching). Written by formats meant for programs; people see it on stderr.
-    Note(&'a str),
+    Note(Note<'a>),
 }
 
 /// What a printer is told last.

@@ -1,9 +1,11 @@
 //! NDJSON (`--format ndjson`): one JSON object per line, flushed per line, for programs reading a stream. A scan
 //! writes `{"event":"incident",…}` per incident, then `{"event":"summary",…}`; tail mode writes
-//! `{"event":"opened"|"updated"|"resolved",…}` per event and `{"event":"note",…}` per note. The incident objects are
-//! those of the JSON report.
+//! `{"event":"opened"|"updated"|"resolved","emitted_at":…,…}` per event and `{"event":"note","emitted_at":…,…}` per
+//! note, `emitted_at` being the wall-clock time the event was announced (RFC 3339; the incident's own times are log
+//! times). The incident objects are those of the JSON report. The same lines are what `follow --webhook` posts.
 
 use super::{wire, Head, Item, Printer, Summary, Tail};
+use crate::time::format_rfc3339;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -35,15 +37,25 @@ impl Printer for NdjsonPrinter<'_> {
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
         match item {
-            Item::Incident(i) => {
-                self.line(&wire::IncidentEvent { event: "incident", incident: wire::Incident::from(i) })
-            }
+            Item::Incident(i) => self.line(&wire::IncidentEvent {
+                event: "incident",
+                emitted_at: None,
+                incident: wire::Incident::from(i),
+            }),
             Item::Event(e) => {
-                self.line(&wire::IncidentEvent { event: e.kind.as_str(), incident: wire::Incident::from(e.incident) })?;
+                self.line(&wire::IncidentEvent {
+                    event: e.kind.as_str(),
+                    emitted_at: Some(format_rfc3339(e.emitted_at)),
+                    incident: wire::Incident::from(e.incident),
+                })?;
                 self.w.flush()
             }
-            Item::Note(message) => {
-                self.line(&wire::NoteEvent { event: "note", message })?;
+            Item::Note(n) => {
+                self.line(&wire::NoteEvent {
+                    event: "note",
+                    emitted_at: format_rfc3339(n.emitted_at),
+                    message: n.message,
+                })?;
                 self.w.flush()
             }
         }

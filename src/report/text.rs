@@ -55,7 +55,8 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-fn human_duration(ms: Millis) -> String {
+/// A duration for people: `45s`, `10m10s`, `1h12m`, `2d03h`.
+pub fn human_duration(ms: Millis) -> String {
     let s = ms / 1000;
     match s {
         s if s < 60 => format!("{s}s"),
@@ -87,13 +88,21 @@ pub struct TextPrinter<'w> {
     paint: Paint,
     quiet: Vec<String>,
     incidents: usize,
-    scan: bool,
+    head: Option<HeadKind>,
+}
+
+/// What the printer was told first, kept for the items and the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadKind {
+    Scan,
+    Follow,
+    Incident,
 }
 
 impl<'w> TextPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
-        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, scan: false }
+        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, head: None }
     }
 }
 
@@ -101,18 +110,28 @@ impl Printer for TextPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
         match head {
             Head::Scan(s) => {
-                self.scan = true;
+                self.head = Some(HeadKind::Scan);
                 summary(&mut *self.w, &self.paint, s)
             }
-            Head::Follow => Ok(()),
+            Head::Follow => {
+                self.head = Some(HeadKind::Follow);
+                Ok(())
+            }
+            Head::Incident => {
+                self.head = Some(HeadKind::Incident);
+                Ok(())
+            }
         }
     }
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
         match item {
             Item::Incident(i) => {
+                // Blocks are separated by a blank line, and a scan's first from its summary.
+                if self.head != Some(HeadKind::Incident) || self.incidents > 0 {
+                    writeln!(self.w)?;
+                }
                 self.incidents += 1;
-                writeln!(self.w)?;
                 incident(&mut *self.w, &self.paint, &self.quiet, i)
             }
             Item::Event(e) => {
@@ -125,7 +144,7 @@ impl Printer for TextPrinter<'_> {
     }
 
     fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
-        if self.scan && self.incidents == 0 {
+        if self.head == Some(HeadKind::Scan) && self.incidents == 0 {
             writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
         }
         self.w.flush()
@@ -297,7 +316,8 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> i
     Ok(())
 }
 
-/// One tail-mode event on one line: log time, event, severity, title, count, components, id.
+/// One tail-mode event on one line: log time, event, severity, title, count, components, id. The time is the
+/// incident's last event's (log time); a `resolved` line says so, since it is announced later than that.
 fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
     let inc = e.incident;
     let when = inc.last_seen.map_or_else(|| "-".to_string(), format_rfc3339);
@@ -310,12 +330,13 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
     let comps: Vec<&str> = inc.components.iter().map(|c| c.as_str()).collect();
     writeln!(
         w,
-        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}",
+        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}{}",
         e.kind.as_str(),
         inc.severity.as_str(),
         crate::frame::sanitize::clean(inc.title.as_bytes()),
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
-        inc.id
+        inc.id,
+        if e.kind == EventKind::Resolved { " (time: log time of its last event)" } else { "" }
     )
 }

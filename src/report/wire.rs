@@ -140,6 +140,9 @@ pub struct Sample {
 pub struct IncidentEvent {
     /// `incident` (scan) or `opened` / `updated` / `resolved` (follow).
     pub event: &'static str,
+    /// Follow: when the event was announced (wall clock, RFC 3339). Absent from a scan's lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emitted_at: Option<String>,
     /// The incident.
     pub incident: Incident,
 }
@@ -158,6 +161,8 @@ pub struct SummaryEvent {
 pub struct NoteEvent<'a> {
     /// `note`.
     pub event: &'static str,
+    /// When it was said (wall clock, RFC 3339).
+    pub emitted_at: String,
     /// What happened.
     pub message: &'a str,
 }

@@ -5,7 +5,8 @@
 //! bytes); `rules` (the compiled pack and its per-thread match cache); `source` (discovery and reading);
 //! `aggregate` (episodes and the `ScanState` that carries them); `scan` (the hot path, which reads sources, frames
 //! hits, matches rules and folds into aggregates); `correlate` (a borrowed state to incidents); `report` (printers);
-//! `follow` (tail mode, which runs all of these on growing files). `lib.rs` (the facade) and the binary (`main.rs`,
+//! `export` (tail mode's other views: metrics, alerts, webhooks, and the delivery queue); `follow` (tail mode, which
+//! runs all of these on growing files). `lib.rs` (the facade) and the binary (`main.rs`,
 //! `cli/`, `commands/`) sit on top.
 
 use crate::util::root;
@@ -20,6 +21,7 @@ const STAGES: &[&[&str]] = &[
     &["scan"],
     &["correlate"],
     &["report"],
+    &["export"],
     &["follow"],
 ];
 
