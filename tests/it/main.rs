@@ -8,6 +8,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod alerting;
 mod architecture;
 mod chunks;
 mod correlation;
