@@ -562,3 +562,100 @@ fn a_webhook_that_never_answers_holds_up_nothing_and_drops_are_counted() {
     let last = err.find(Duration::from_secs(2), |l| l.contains("still queued at exit").then(|| l.to_string()));
     assert!(last.is_some(), "{:?}", err.all());
 }
+
+/// The fenced ```yaml block of the README that contains `needle`.
+fn readme_yaml(needle: &str) -> String {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme.split("```yaml\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    let found: Vec<&&str> = blocks.iter().filter(|b| b.contains(needle)).collect();
+    assert_eq!(found.len(), 1, "README blocks with {needle:?}: {found:?}");
+    found[0].to_string()
+}
+
+fn tool(bin: &Path, args: &[&str], dir: &Path) -> String {
+    let o = Command::new(bin).args(args).current_dir(dir).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{} {args:?}:\n{text}", bin.display());
+    text
+}
+
+/// The README's scrape job and alerting rules pass promtool, and the rules fire when they should (promtool's unit
+/// tests of rules); its Alertmanager route passes amtool.
+#[test]
+fn the_readme_examples_pass_promtool_and_amtool() {
+    let (Some(promtool), Some(amtool)) = (program("promtool"), program("amtool")) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scrape = readme_yaml("job_name: stackscan");
+    std::fs::write(d.join("prometheus.yml"), format!("rule_files: [rules.yml]\n{scrape}")).unwrap();
+    std::fs::write(d.join("rules.yml"), readme_yaml("alert: StackscanFollowLagging")).unwrap();
+    std::fs::write(d.join("alertmanager.yml"), readme_yaml("alertname=\"StackscanIncident\"")).unwrap();
+    tool(&promtool, &["check", "config", "prometheus.yml"], d);
+    tool(&amtool, &["check-config", "alertmanager.yml"], d);
+    let h = r#"instance="sts-prod-01:9464",job="stackscan""#;
+    let tests = format!(
+        r#"rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'stackscan_follow_lag_seconds{{{h}}}'
+        values: '3600x30'
+      - series: 'stackscan_read_lines_total{{{h},component="receiver"}}'
+        values: '0+100x30'
+      - series: 'stackscan_checkpoint_write_failures_total{{{h}}}'
+        values: '0+1x30'
+      - series: 'stackscan_checkpoint_last_success_timestamp_seconds{{{h}}}'
+        values: '0x30'
+      - series: 'stackscan_delivery_dropped_total{{{h},kind="alertmanager",target="http://am-0:9093",reason="queue_full"}}'
+        values: '0 0 0 5 5'
+      - series: 'up{{{h}}}'
+        values: '1x3 0x10'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: StackscanFollowLagging
+        exp_alerts:
+          - exp_labels: {{severity: warning, instance: "sts-prod-01:9464", job: stackscan}}
+            exp_annotations: {{summary: "stackscan on sts-prod-01:9464 reads log lines 1h 0m 0s old"}}
+      - eval_time: 20m
+        alertname: StackscanCheckpointFailing
+        exp_alerts:
+          - exp_labels: {{severity: warning, instance: "sts-prod-01:9464", job: stackscan}}
+            exp_annotations: {{summary: "stackscan on sts-prod-01:9464 cannot write its checkpoint (see its log on stderr)"}}
+      - eval_time: 4m
+        alertname: StackscanDeliveryDropping
+        exp_alerts:
+          - exp_labels: {{severity: warning, instance: "sts-prod-01:9464", job: stackscan, kind: alertmanager, target: "http://am-0:9093", reason: queue_full}}
+            exp_annotations: {{summary: "stackscan on sts-prod-01:9464 dropped alertmanager messages to http://am-0:9093 (queue_full)"}}
+      - eval_time: 10m
+        alertname: StackscanDown
+        exp_alerts:
+          - exp_labels: {{severity: warning, instance: "sts-prod-01:9464", job: stackscan}}
+            exp_annotations: {{summary: "stackscan on sts-prod-01:9464 cannot be scraped"}}
+  # Quiet logs: the lag grows, but nothing is read, so nothing is behind.
+  - interval: 1m
+    input_series:
+      - series: 'stackscan_follow_lag_seconds{{{h}}}'
+        values: '3600+60x30'
+      - series: 'stackscan_read_lines_total{{{h},component="receiver"}}'
+        values: '100x30'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: StackscanFollowLagging
+        exp_alerts: []
+"#
+    );
+    std::fs::write(d.join("rules_test.yml"), tests).unwrap();
+    tool(&promtool, &["test", "rules", "rules_test.yml"], d);
+}
+
+/// The README's systemd unit is `deploy/systemd/stackscan.service` (less its opening comment).
+#[test]
+fn the_readme_unit_is_the_shipped_unit() {
+    let root = crate::util::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let unit = readme.split("```ini\n").nth(1).and_then(|b| b.split("```").next()).unwrap();
+    let shipped = std::fs::read_to_string(root.join("deploy/systemd/stackscan.service")).unwrap();
+    let shipped: String = shipped.lines().skip_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    assert_eq!(unit, shipped);
+}
