@@ -503,16 +503,21 @@ fn follow_files(
         out.note(&n)?;
     }
     engine.step(tailer.files(), wall_ms(epoch), false, out)?;
-    let save = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| -> io::Result<bool> {
-        let Some(path) = &cfg.state else { return Ok(true) };
+    // The checkpoint, counted in the metrics: where it went and how, or `None` when none is kept.
+    let checkpoint = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| {
+        let path = cfg.state.as_deref()?;
         let saved = save_checkpoint(path, engine, tailer);
         out.outputs.checkpoint(saved.is_ok());
-        match saved {
-            Ok(()) => Ok(true),
-            Err(e) => {
+        Some((path, saved))
+    };
+    // While running, a failure is said and tried again later.
+    let save = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| -> io::Result<bool> {
+        match checkpoint(engine, tailer, out) {
+            Some((path, Err(e))) => {
                 out.note(&format!("{}: cannot write checkpoint: {e} (still running; will retry)", path.display()))?;
                 Ok(false)
             }
+            _ => Ok(true),
         }
     };
     let mut cp_dirty = !save(&mut engine, &tailer, out)?;
@@ -597,18 +602,12 @@ fn follow_files(
             last_step = Instant::now();
         }
         if let Some(signal) = stop {
-            let line = match &cfg.state {
-                Some(path) => {
-                    let saved = save_checkpoint(path, &mut engine, &tailer);
-                    out.outputs.checkpoint(saved.is_ok());
-                    match &saved {
-                        Ok(()) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Written(path)),
-                        Err(e) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Failed(path, e)),
-                    }
-                }
+            let saved = match checkpoint(&mut engine, &tailer, out) {
+                Some((path, Ok(()))) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Written(path)),
+                Some((path, Err(e))) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Failed(path, &e)),
                 None => banner::stop(banner::Stop::Signal(signal), &banner::Saved::None),
             };
-            out.tell(&line);
+            out.tell(&saved);
             return Ok(Summary::of(&engine.state, &[]));
         }
         out.tick(tailer.len(), engine.log_now)?;
