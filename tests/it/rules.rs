@@ -206,3 +206,44 @@ fn empty_rules_dir_is_an_error() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("no .toml rule files"), "{}", stderr(&o));
 }
+
+/// The pack's knowledge tables are validated like rules: a misspelt key, a family declared twice, a second
+/// `[scope]`, and a rule naming a family nobody declared are errors with file:line:column.
+#[test]
+fn knowledge_tables_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    let k = r#"[[family]]
+id = "connection"
+
+[[telemetry]]
+fields = ["index"]
+contains = ["metric"]
+kind = ["metrics"]
+
+[scope]
+single_integration_fields = ["check"]
+"#;
+    write(dir.path(), "k.toml", k);
+    write(dir.path(), "s.toml", "[scope]\nsingle_integration_fields = []\n");
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("k.toml:") && err.contains("unknown field `kind`"), "{err}");
+    // A rule naming an undeclared family.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", &GOOD.replace("family = \"connection\"\nseverity", "family = \"conection\"\nseverity"));
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("a.toml:5:10: rule x.refused: unknown family \"conection\""), "{err}");
+    assert!(err.contains("declare: connection"), "{err}");
+    // Twice the same family, and two [scope] tables.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    write(dir.path(), "b.toml", "[[family]]\nid = \"connection\"\n\n[scope]\n\n[display]\n");
+    write(dir.path(), "c.toml", "[scope]\n");
+    let err = stderr(&run_on(&["rules", "check"], dir.path()));
+    assert!(err.contains("b.toml:2:6: rule connection: family declared twice (first at"), "{err}");
+    assert!(err.contains("c.toml:1:1: [scope] declared twice"), "{err}");
+}
