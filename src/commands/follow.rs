@@ -48,7 +48,7 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     };
     let rules = c.rules.clone();
     let reload: follow::Reload =
-        Box::new(move || if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) });
+        std::sync::Arc::new(move || if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) });
     let stdout = std::io::stdout();
     let style = Style::new(&pack, c.color);
     let mut printer = printer(c.format, Box::new(stdout.lock()), style);

@@ -68,7 +68,7 @@ pub struct Config {
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 
 /// Loads the rule pack again (on SIGHUP).
-pub type Reload = Box<dyn Fn() -> Result<Pack, crate::rules::PackError>>;
+pub type Reload = std::sync::Arc<dyn Fn() -> Result<Pack, crate::rules::PackError> + Send + Sync>;
 
 /// The scanning and correlating side: pack, the running state, log time, lifecycle.
 struct Engine {
@@ -160,6 +160,8 @@ fn last_time(region: &[u8], zone: Zone) -> Option<Millis> {
 
 enum Msg {
     Fs(notify::Result<notify::Event>),
+    /// A pack loaded on SIGHUP, on the reloader's thread.
+    Reloaded(Box<Result<Pack, crate::rules::PackError>>),
     Signal(i32),
     Stdin(Vec<u8>),
     StdinEnd(Option<io::Error>),
@@ -254,11 +256,13 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
         })?;
     }
     let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    let mut reload = Reloader::new(reload, tx.clone());
+    let reload = &mut reload;
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
-        Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
+        Ok(follow_stdin(origin, engine, tx, rx, reload, out)?)
     } else {
-        follow_files(cfg, engine, tx, rx, &reload, out)
+        follow_files(cfg, engine, tx, rx, reload, out)
     }
 }
 
@@ -269,16 +273,59 @@ fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
     Ok(())
 }
 
-fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Result<()> {
-    match reload() {
-        Ok(p) => {
-            let n = p.rules().len();
-            engine.reload(p);
-            out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+/// Loads the rule pack again on SIGHUP, on a thread of its own: following goes on while the new pack compiles
+/// (10,000 rules take a second or two), and it is swapped in when it is ready. A SIGHUP during a reload asks for
+/// one more after it.
+struct Reloader {
+    load: Reload,
+    tx: Sender<Msg>,
+    busy: bool,
+    again: bool,
+}
+
+impl Reloader {
+    fn new(load: Reload, tx: Sender<Msg>) -> Reloader {
+        Reloader { load, tx, busy: false, again: false }
+    }
+
+    /// SIGHUP: start loading, or ask for one more load after the one under way.
+    fn request(&mut self) {
+        if self.busy {
+            self.again = true;
+            return;
         }
-        Err(e) => {
-            out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+        self.busy = true;
+        let (load, tx) = (self.load.clone(), self.tx.clone());
+        let spawned = std::thread::Builder::new().name("reload".into()).spawn(move || {
+            let _ = tx.send(Msg::Reloaded(Box::new(load())));
+        });
+        if spawned.is_err() {
+            self.busy = false;
         }
+    }
+
+    /// A load finished: swap the pack in (or keep the old one), and start the load asked for meanwhile.
+    fn finished(
+        &mut self,
+        loaded: Result<Pack, crate::rules::PackError>,
+        engine: &mut Engine,
+        out: &mut Out<'_>,
+    ) -> io::Result<()> {
+        self.busy = false;
+        let said = match loaded {
+            Ok(p) => {
+                let n = p.rules().len();
+                engine.reload(p);
+                out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+            }
+            Err(e) => {
+                out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+            }
+        };
+        if std::mem::take(&mut self.again) {
+            self.request();
+        }
+        said
     }
 }
 
@@ -287,7 +334,7 @@ fn follow_stdin(
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
 ) -> io::Result<Summary> {
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
@@ -334,7 +381,8 @@ fn follow_stdin(
                     }
                     end = true;
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
                 Msg::Signal(_) => end = true,
                 Msg::Fs(_) => {}
             }
@@ -400,7 +448,7 @@ fn follow_files(
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
 ) -> Result<Summary, FollowError> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
@@ -506,7 +554,8 @@ fn follow_files(
                     need_list = true;
                     need_read = true;
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
                 Msg::Signal(_) => stop = true,
                 Msg::Stdin(_) | Msg::StdinEnd(_) => {}
             }

@@ -51,12 +51,18 @@ const MAX_ROUNDS: usize = 2;
 /// Verifying a position costs more the more literals its bucket holds (each is compared in turn).
 const PER_LITERAL: f64 = 0.3;
 
-/// `lits` reordered for Teddy (see the module doc). The same literals, each once.
+/// The most literals aho-corasick builds Teddy for (`packed::api::PATTERN_LIMIT` in 1.1.5): with more, the
+/// prefilter uses its DFA and the order does not matter.
+const TEDDY_LIMIT: usize = 128;
+
+/// `lits` reordered for Teddy (see the module doc). The same literals, each once. Beyond [`TEDDY_LIMIT`]
+/// literals Teddy is not used and the list is returned as it is: planning costs time quadratic in the literals
+/// (a pack of 10,000 generated rules took minutes to load).
 pub(crate) fn order(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let n = lits.len();
     let buckets = bucket_count(n);
     let mask_len = mask_len(&lits);
-    if n <= 1 || mask_len == 0 {
+    if n <= 1 || mask_len == 0 || n >= TEDDY_LIMIT {
         return lits;
     }
     let plan = Plan::new(&lits, mask_len);
