@@ -8,6 +8,32 @@ use stackscan::report::{printer, Style};
 use stackscan::rules::Pack;
 use stackscan::time::Millis;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A flag set when standard output is closed (`stackscan follow | head -1` after head exits): a thread waits
+/// for the pipe's error or hang-up condition, so the run ends even while no line arrives to be written.
+fn watch_stdout() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    let _ = std::thread::Builder::new().name("stdout-watch".into()).spawn(move || {
+        use rustix::event::{poll, PollFd, PollFlags};
+        let stdout = std::io::stdout();
+        loop {
+            // No events asked for: poll returns on POLLERR, POLLHUP or POLLNVAL only.
+            let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+            match poll(&mut fds, None) {
+                Ok(_) if !fds[0].revents().is_empty() => {
+                    set.store(true, Ordering::Relaxed);
+                    return;
+                }
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    flag
+}
 
 pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let c = match FollowConfig::new(a, env) {
@@ -45,6 +71,7 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         zone: c.zone,
         component: c.component,
         walk: c.walk,
+        stop: watch_stdout(),
     };
     let rules = c.rules.clone();
     let reload: follow::Reload =

@@ -62,6 +62,9 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// Set from outside to end the run as SIGTERM does (the binary sets it when its standard output is closed,
+    /// `stackscan follow | head -1`): seen within a second.
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
@@ -193,6 +196,11 @@ fn watch(roots: &[PathBuf], tx: Sender<Msg>) -> Result<notify::RecommendedWatche
     Ok(w)
 }
 
+/// Whether the run was asked to end from outside (see [`Config::stop`]).
+fn stopped(flag: &std::sync::atomic::AtomicBool) -> bool {
+    flag.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn wall_ms(epoch: Instant) -> i64 {
     epoch.elapsed().as_millis() as i64
 }
@@ -260,7 +268,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     let reload = &mut reload;
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
-        Ok(follow_stdin(origin, engine, tx, rx, reload, out)?)
+        Ok(follow_stdin(origin, cfg.stop.clone(), engine, tx, rx, reload, out)?)
     } else {
         follow_files(cfg, engine, tx, rx, reload, out)
     }
@@ -331,6 +339,7 @@ impl Reloader {
 
 fn follow_stdin(
     origin: Origin,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
@@ -371,7 +380,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = false;
+        let mut end = stopped(&stop);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
@@ -525,8 +534,8 @@ fn follow_files(
         if more {
             timeout = Duration::ZERO;
         }
-        let msg = rx.recv_timeout(timeout).ok();
-        let (mut need_list, mut need_read, mut stop) = (false, more, false);
+        let msg = rx.recv_timeout(timeout.min(TICK)).ok();
+        let (mut need_list, mut need_read, mut stop) = (false, more, stopped(&cfg.stop));
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
