@@ -113,6 +113,16 @@ pub struct WalkArgs {
     pub one_file_system: bool,
 }
 
+/// Memory limits, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Distinct keys (indices, hosts, topics, ...) kept per rule; the records of keys past it are counted in one
+    /// "other keys" episode per component, so memory stays bounded whatever the logs hold.
+    #[arg(long, value_name = "N", default_value_t = stackscan::aggregate::episode::DEFAULT_MAX_KEYS,
+          value_parser = parse::max_keys)]
+    pub max_keys: usize,
+}
+
 /// Colour, shared by the commands that print for people.
 #[derive(Debug, Args)]
 pub struct ColorArgs {
@@ -149,6 +159,8 @@ pub struct ScanArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +202,8 @@ pub struct FollowArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

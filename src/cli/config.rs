@@ -71,6 +71,8 @@ pub struct ScanConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
 }
 
 /// `stackscan follow`, resolved.
@@ -108,6 +110,8 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
 }
 
 fn severity(s: SeverityArg) -> Severity {
@@ -172,6 +176,7 @@ impl ScanConfig {
             zone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            max_keys: a.limits.max_keys,
         })
     }
 }
@@ -226,6 +231,7 @@ impl FollowConfig {
             zone: a.lines.timezone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            max_keys: a.limits.max_keys,
         })
     }
 }

@@ -69,6 +69,14 @@ pub fn threads(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// `--max-keys`: 1 to a million distinct keys per rule.
+pub fn max_keys(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?}: expected a number of keys from 1 to 1000000")),
+    }
+}
+
 /// An interval such as `100ms`, `5s`, `5m`, `1h`.
 pub fn interval(s: &str) -> Result<Duration, String> {
     let ms = match s.trim().strip_suffix("ms") {

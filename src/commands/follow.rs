@@ -71,6 +71,7 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         zone: c.zone,
         component: c.component,
         walk: c.walk,
+        max_keys: c.max_keys,
         stop: watch_stdout(),
     };
     let rules = c.rules.clone();

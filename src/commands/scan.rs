@@ -40,7 +40,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let mut builder = ScannerBuilder::new();
-    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads);
+    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys);
     let scanner = builder.build(pack.clone()).context("cannot start worker threads")?;
     let mut state = scanner.scan(&inputs);
     state.skipped.append(&mut skipped);

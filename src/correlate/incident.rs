@@ -47,6 +47,8 @@ pub struct EpisodeView {
     pub fields_truncated: Vec<String>,
     /// Evidence.
     pub samples: Vec<SampleView>,
+    /// For the episode of the keys past its rule's cap (its key is empty): about how many distinct keys it folds.
+    pub other_keys: Option<u64>,
 }
 
 /// The root cause of an incident.

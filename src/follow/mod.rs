@@ -62,6 +62,8 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
+    pub max_keys: usize,
     /// Set from outside to end the run as SIGTERM does (the binary sets it when its standard output is closed,
     /// `stackscan follow | head -1`): seen within a second.
     pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -263,7 +265,8 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    engine.state.aggregates.set_max_keys(cfg.max_keys);
     let mut reload = Reloader::new(reload, tx.clone());
     let reload = &mut reload;
     if cfg.stdin {
@@ -469,6 +472,7 @@ fn follow_files(
             Ok(Some(cp)) => {
                 let mut restored_state = cp.state;
                 restored_state.remap_rules(engine.pack.id());
+                restored_state.aggregates.set_max_keys(cfg.max_keys);
                 tailer.restore(
                     restored_state.files.iter().map(|f| f.display.clone()).collect(),
                     cp.positions.iter().map(from_cp).collect(),

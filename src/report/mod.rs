@@ -28,6 +28,10 @@ pub struct Summary {
     pub files: usize,
     /// Incidents found, by severity (as an index: info, warning, error, critical).
     pub incidents: [usize; 4],
+    /// Rules whose distinct keys passed the cap: (rule id, records folded, about how many keys).
+    pub folded: Vec<(String, u64, u64)>,
+    /// The cap of distinct keys per rule.
+    pub max_keys: usize,
 }
 
 impl Summary {
@@ -37,7 +41,20 @@ impl Summary {
         for i in incidents {
             by[i.severity as usize] += 1;
         }
-        Summary { stats: state.stats.clone(), skipped: state.skipped.clone(), files: state.files.len(), incidents: by }
+        let folded = state
+            .aggregates
+            .folded()
+            .into_iter()
+            .map(|f| (state.pack.rules.get(f.rule as usize).cloned().unwrap_or_default(), f.records, f.keys))
+            .collect();
+        Summary {
+            stats: state.stats.clone(),
+            skipped: state.skipped.clone(),
+            files: state.files.len(),
+            incidents: by,
+            folded,
+            max_keys: state.aggregates.max_keys(),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
 use crate::correlate::Incident;
+use crate::frame::escape::escape;
 use crate::model::Severity;
 use crate::rules::Scope;
 use crate::time::{format_rfc3339, Millis};
@@ -160,7 +161,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
         if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) }
     )?;
     for s in &s_.skipped {
-        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
+        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), escape(&s.path), escape(&s.reason))?;
     }
     if st.skipped_by_time > 0 {
         let n = st.skipped_by_time;
@@ -169,6 +170,16 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
             "{} {n} file{} wholly outside --since/--until, not read",
             p.dim("note:"),
             if n == 1 { "" } else { "s" }
+        )?;
+    }
+    for (rule, records, keys) in &s_.folded {
+        writeln!(
+            w,
+            "{} rule {rule} saw more than {} distinct keys: about {} more keys ({} records) are counted in one \"other keys\" episode (--max-keys to change)",
+            p.dim("note:"),
+            s_.max_keys,
+            thousands(*keys),
+            thousands(*records),
         )?;
     }
     if st.records_cut > 0 {
@@ -283,7 +294,7 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> i
             }
             *n += 1;
             let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
-            writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
+            writeln!(w, "    {}{}", p.dim(&format!("{}:{}", escape(&s.path), s.line)), escape(&pod))?;
             writeln!(w, "      {}", s.text)?;
             if let Some((line, text)) = &s.matched {
                 writeln!(w, "      {} {}", p.dim(&format!("↳ line {line}:")), text)?;

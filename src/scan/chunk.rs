@@ -303,8 +303,10 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
     let block = (config.chunk / 8).max(64 * 1024);
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
+    let max_keys = config.max_keys;
     // Aggregates, matches, cut records, and the newlines of each block (by block index).
-    let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> = Mutex::new((Aggregates::default(), 0, 0, Vec::new()));
+    let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> =
+        Mutex::new((Aggregates::with_max_keys(config.max_keys), 0, 0, Vec::new()));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let spare_bufs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
@@ -376,11 +378,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 (&fctx, &merged, &spare_scratch, &spare_bufs, &in_flight);
             scope.spawn(move |_| {
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let mut sc = popped.unwrap_or_else(|| Scratch::new(pack));
+                let mut sc = popped.unwrap_or_else(|| Scratch::with_max_keys(pack, max_keys));
                 // Lines are numbered from the block's start; the block's newline count places it in the stream.
                 let region =
                     Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
-                let mut agg = Aggregates::default();
+                let mut agg = Aggregates::with_max_keys(max_keys);
                 let counts = scan_region(fctx, &mut sc, &region, &mut agg);
                 {
                     let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());

@@ -50,7 +50,17 @@ pub struct Scratch {
 impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
-        Scratch { cache: MatchCache::new(pack), agg: Aggregates::default(), buf: Vec::new(), pods: Vec::new() }
+        Scratch::with_max_keys(pack, crate::aggregate::episode::DEFAULT_MAX_KEYS)
+    }
+
+    /// Fresh state for `pack`, its aggregates keeping at most `max_keys` distinct keys per rule.
+    pub fn with_max_keys(pack: &Pack, max_keys: usize) -> Scratch {
+        Scratch {
+            cache: MatchCache::new(pack),
+            agg: Aggregates::with_max_keys(max_keys),
+            buf: Vec::new(),
+            pods: Vec::new(),
+        }
     }
 }
 
@@ -64,6 +74,7 @@ struct Config {
     chunk: usize,
     piece: usize,
     bounds: RecordBounds,
+    max_keys: usize,
 }
 
 /// Builds a [`Scanner`].
@@ -90,6 +101,7 @@ impl ScannerBuilder {
                 chunk: DEFAULT_CHUNK,
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
+                max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
             },
         }
     }
@@ -127,6 +139,13 @@ impl ScannerBuilder {
     /// Bytes read at a time within a chunk (tests use small pieces to slide the buffer often).
     pub fn read_piece(&mut self, n: usize) -> &mut Self {
         self.config.piece = n.max(1);
+        self
+    }
+
+    /// The most distinct keys kept per rule; the records of keys past it are counted in one `other` episode per
+    /// component (memory stays bounded whatever the logs hold).
+    pub fn max_keys(&mut self, n: usize) -> &mut Self {
+        self.config.max_keys = n.max(1);
         self
     }
 
@@ -200,7 +219,7 @@ impl Scanner {
         let started = Instant::now();
         let mut skipped = Vec::new();
         let units = chunk::plan(inputs, &self.config);
-        let merged = Mutex::new(Aggregates::default());
+        let merged = Mutex::new(Aggregates::with_max_keys(self.config.max_keys));
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
             units
@@ -232,7 +251,7 @@ impl Scanner {
         });
         // The events the threads folded chunk after chunk.
         for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
-            let agg = std::mem::take(&mut s.agg);
+            let agg = std::mem::replace(&mut s.agg, Aggregates::with_max_keys(self.config.max_keys));
             if !agg.is_empty() {
                 merged.lock().unwrap_or_else(|e| e.into_inner()).merge(agg);
             }
@@ -295,7 +314,7 @@ impl Scanner {
 
     fn take_scratch(&self) -> Scratch {
         let popped = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        popped.unwrap_or_else(|| Scratch::new(&self.pack))
+        popped.unwrap_or_else(|| Scratch::with_max_keys(&self.pack, self.config.max_keys))
     }
 
     fn give_scratch(&self, s: Scratch) {

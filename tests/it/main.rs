@@ -13,6 +13,7 @@ mod chunks;
 mod correlation;
 mod follow;
 mod golden;
+mod hostile;
 mod inputs;
 mod prefilter;
 mod quality;

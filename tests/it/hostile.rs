@@ -1,0 +1,172 @@
+//! Hostile and odd input: each case an adversarial user tried, and what stackscan does now. Memory bounded by
+//! configuration (distinct keys capped), safe walking, one handle per file, closed pipes, arguments validated
+//! before anything runs, honest notes on what was not read.
+
+use crate::util::*;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// A kafka-to-es line of the flood-stage block rule (keyed by index), for index `name`.
+fn block_line(n: usize, name: &str) -> String {
+    format!(
+        "2024-03-01 12:{:02}:{:02},123 ERROR c.s.kafkatoes.ElasticsearchBulkWriter - Bulk request failed: \
+         ElasticsearchStatusException[Elasticsearch exception [type=cluster_block_exception, reason=index [{name}] \
+         blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete \
+         block];]]\n",
+        (n / 60) % 60,
+        n % 60
+    )
+}
+
+/// Records of one rule in a report, and how many of its episodes are the "other keys" one.
+fn rule_totals(r: &Value, rule: &str) -> (u64, usize) {
+    let eps = episodes(r, rule);
+    (total_count(&eps), eps.iter().filter(|e| e.get("other_keys").is_some()).count())
+}
+
+/// Row 1: every line a different index name. Keys past the cap fold into one episode; counts stay exact; the
+/// report says how many were folded; threads do not change a byte.
+#[test]
+fn distinct_keys_past_the_cap_fold_with_exact_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kafkaMultiMetricsToES.log");
+    let mut text = String::new();
+    for i in 0..30_000 {
+        text.push_str(&block_line(i, &format!("sts_multi_metrics-{i:06}")));
+    }
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let one = without_elapsed(scan_json(["--threads", "1", "--max-keys", "100", p]));
+    let two = without_elapsed(scan_json(["--threads", "2", "--max-keys", "100", p]));
+    assert_eq!(one, two, "the same report whatever the threads");
+    let (records, others) = rule_totals(&one, "es.flood-stage-block");
+    assert_eq!(records, 30_000, "every record counted");
+    assert_eq!(others, 1, "one episode holds the keys past the cap");
+    let kept = episodes(&one, "es.flood-stage-block").len() - 1;
+    assert_eq!(kept, 100);
+    let folded = &one["scan"]["keys_folded"][0];
+    assert_eq!(folded["rule"], "es.flood-stage-block");
+    assert_eq!(folded["records"], 29_900);
+    let keys = folded["keys"].as_u64().unwrap();
+    assert!((20_000..40_000).contains(&keys), "about 29,900 keys: {keys}");
+    let o = run(["scan", "--color", "never", "--max-keys", "100", p]);
+    assert!(stdout(&o).contains("saw more than 100 distinct keys"), "{}", stdout(&o));
+}
+
+/// Row 4: a file name holding an escape sequence is printed with it escaped, in the report and on stderr.
+#[test]
+fn file_names_cannot_attack_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "\u{1b}[2Jevil\u{7}.log";
+    std::fs::write(dir.path().join(name), block_line(1, "sts_a")).unwrap();
+    // Unreadable or binary neighbours put names on stderr too.
+    std::fs::write(dir.path().join("\u{1b}]0;title\u{7}.bin"), b"\0\0binary").unwrap();
+    let o = run(["scan", "--color", "never", dir.path().to_str().unwrap()]);
+    for (what, text) in [("stdout", stdout(&o)), ("stderr", stderr(&o))] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{what} holds a control character: {text:?}");
+    }
+    assert!(stdout(&o).contains("\\x1b[2Jevil\\x07.log"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("\\x1b]0;title\\x07.bin"), "{}", stderr(&o));
+}
+
+/// Row 9: a FIFO named on the command line (what `<(cat app.log)` gives) is read as a stream.
+#[test]
+fn a_fifo_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            for i in 0..50 {
+                f.write_all(block_line(i, "sts_multi_metrics-2024.03.01").as_bytes()).unwrap();
+            }
+        })
+    };
+    let r = scan_json([fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(rule_totals(&r, "es.flood-stage-block").0, 50, "{r:#}");
+    // Found while walking, a FIFO is not read (it could block forever) and says so.
+    let o = run(["scan", "--format", "json", dir.path().to_str().unwrap()]);
+    assert!(stderr(&o).contains("a FIFO: not read while walking"), "{}", stderr(&o));
+}
+
+/// Row 2: a symlink to `/` inside a log directory is not followed (said in `skipped`), nor is `/proc` walked
+/// into when links are followed.
+#[test]
+fn links_to_directories_are_not_walked_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), block_line(1, "sts_a")).unwrap();
+    std::os::unix::fs::symlink("/", dir.path().join("root")).unwrap();
+    let (r, o) = scan_json_code([dir.path().to_str().unwrap()], 0);
+    assert_eq!(r["scan"]["files"], 1);
+    let skipped = r["scan"]["skipped"].to_string();
+    assert!(skipped.contains("not followed (--follow-links"), "{skipped}");
+    assert!(stderr(&o).contains("root"));
+}
+
+/// Rows 6, 10, 11: arguments are validated before anything runs: a usage error, exit 2, no panic.
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for args in [
+        &["scan", "--threads", "20000", "fixtures/edge"][..],
+        &["scan", "--timezone", "+1é1", "fixtures/edge"],
+        &["scan", "--since", "2024-02-31", "fixtures/edge"],
+        &["scan", "--since", "2024-03-02", "--until", "2024-03-01", "fixtures/edge"],
+        &["scan", "--max-keys", "0", "fixtures/edge"],
+        &["follow", "--format", "json", "fixtures/edge"],
+    ] {
+        let o = run(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+    }
+}
+
+/// Row 12: a closed pipe ends any command quietly with 0.
+#[test]
+fn a_closed_pipe_exits_zero() {
+    for args in [&["rules", "list", "--format", "json"][..], &["scan", "--format", "json", "fixtures/linux"]] {
+        let mut child = cmd().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        out.read_exact(&mut first).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+/// Row 8: `stackscan follow DIR | head -1` ends once head is gone, though no line arrives to be written.
+#[test]
+fn follow_ends_when_its_reader_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kafkaMultiMetricsToES.log");
+    std::fs::write(&log, block_line(1, "sts_multi_metrics-2024.03.01")).unwrap();
+    let mut child = cmd()
+        .args(["follow", "--no-state", "--from-start", "--format", "ndjson", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    drop(out); // what `head -1` does after its line
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("follow kept running after its reader was gone");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
