@@ -89,12 +89,21 @@ pub struct TextPrinter<'w> {
     quiet: Vec<String>,
     incidents: usize,
     scan: bool,
+    /// Inputs the scan read (none: the report cannot say there is no problem).
+    read: u64,
 }
 
 impl<'w> TextPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
-        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, scan: false }
+        TextPrinter {
+            w,
+            paint: Paint { on: style.color },
+            quiet: style.quiet_fields,
+            incidents: 0,
+            scan: false,
+            read: 0,
+        }
     }
 }
 
@@ -103,6 +112,7 @@ impl Printer for TextPrinter<'_> {
         match head {
             Head::Scan(s) => {
                 self.scan = true;
+                self.read = s.stats.files + s.stats.skipped_by_time;
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -126,7 +136,12 @@ impl Printer for TextPrinter<'_> {
     }
 
     fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
-        if self.scan && self.incidents == 0 {
+        if self.scan && self.incidents == 0 && self.read == 0 {
+            writeln!(
+                self.w,
+                "\nNothing was read: no log file was found under the paths given, or none could be read."
+            )?;
+        } else if self.scan && self.incidents == 0 {
             writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
         }
         self.w.flush()

@@ -7,10 +7,11 @@ use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::aggregate::episode::Aggregates;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
+use crate::source::read::Encoding;
 use crate::source::walk::BINARY_PROBE;
 use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -65,17 +66,19 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
-            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone), Arc::new(f)))
+            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone), Arc::new(f), Encoding::detect(&head)))
         });
         match probe {
+            // UTF-16 is read as a stream, decoded to UTF-8 (see `run_stream`).
+            Ok((.., enc)) if enc != Encoding::Utf8 => units.push(Unit::Stream { file }),
             Err(e) => units.push(Unit::Failed {
                 file,
                 skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
             }),
-            Ok((_, Some(why), _, _)) => {
+            Ok((_, Some(why), ..)) => {
                 units.push(Unit::Failed { file, skipped: Skipped { path: input.display.clone(), reason: why.into() } })
             }
-            Ok((size, _, mode, handle)) => {
+            Ok((size, _, mode, handle, _)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
                     let start = k * chunk as u64;
@@ -318,7 +321,14 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let mut last_byte = b'\n';
     // The first block decides, before any block is handed out, whether the input is binary and which capture
     // format (kubectl, stern, CRI, Docker) its lines carry.
-    let first_read = read::read_append(&mut *reader, &mut buf, block);
+    let mut first_read = read::read_append(&mut *reader, &mut buf, block);
+    // UTF-16 (with or without a byte order mark) is decoded to UTF-8 from its first byte on.
+    let encoding = Encoding::detect(&buf[..buf.len().min(BINARY_PROBE)]);
+    if encoding != Encoding::Utf8 {
+        let head = std::io::Cursor::new(std::mem::take(&mut buf));
+        reader = read::decode(Box::new(head.chain(reader)), encoding);
+        first_read = read::read_append(&mut *reader, &mut buf, block);
+    }
     if let Some(why) = input.binary.refuses(&buf) {
         out.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();

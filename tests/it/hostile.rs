@@ -170,3 +170,51 @@ fn follow_ends_when_its_reader_is_gone() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Row 17: a directory holding no log file, or only unreadable ones: said, exit 2, never "no problem".
+#[test]
+fn a_run_that_read_nothing_says_so() {
+    let empty = tempfile::tempdir().unwrap();
+    let (r, o) = scan_json_code([empty.path().to_str().unwrap()], 2);
+    assert_eq!(r["scan"]["files"], 0);
+    assert!(stderr(&o).contains("nothing was read"), "{}", stderr(&o));
+    let o = run(["scan", "--color", "never", empty.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("Nothing was read") && !stdout(&o).contains("No known"), "{}", stdout(&o));
+    // Only binary files found by walking.
+    std::fs::write(empty.path().join("core.dump"), b"\0\x01\x02ELF").unwrap();
+    let o = run(["scan", "--color", "never", empty.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("skipped:") && stdout(&o).contains("Nothing was read"), "{}", stdout(&o));
+}
+
+/// Row 16: a UTF-16 log is decoded (with a byte order mark or without), a truncated .gz gets a note with the
+/// lines before the damage counted.
+#[test]
+fn utf16_logs_are_decoded_and_truncated_archives_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..40).map(|i| block_line(i, "sts_multi_metrics-2024.03.01")).collect();
+    let mut bom = vec![0xff, 0xfe];
+    for u in text.encode_utf16() {
+        bom.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("kafkaMultiMetricsToES.log"), &bom).unwrap();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    std::fs::write(dir.path().join("kafkaEventsToES.log"), &be).unwrap();
+    let r = scan_json([dir.path().to_str().unwrap()]);
+    assert_eq!(rule_totals(&r, "es.flood-stage-block").0, 80, "{r:#}");
+    assert_eq!(r["scan"]["skipped"], serde_json::json!([]));
+    // A .gz cut in its middle: the lines before the cut are read, and the report says the rest was not.
+    let gz = dir.path().join("kafkaTraceToES.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..20_000 {
+        enc.write_all(block_line(i, &format!("sts_trace-{i}")).as_bytes()).unwrap();
+    }
+    let full = enc.finish().unwrap();
+    std::fs::write(&gz, &full[..full.len() / 2]).unwrap();
+    let r = scan_json([gz.to_str().unwrap()]);
+    let skipped = r["scan"]["skipped"].to_string();
+    assert!(skipped.contains("read stopped after") && skipped.contains("not scanned"), "{skipped}");
+    let read = rule_totals(&r, "es.flood-stage-block").0;
+    assert!(read > 1_000 && read < 20_000, "{read}");
+}
