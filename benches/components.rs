@@ -134,7 +134,7 @@ fn correlator(c: &mut Criterion) {
         let origin = Origin::default();
         let mut agg = Aggregates::default();
         for file in 0..8u32 {
-            let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0 };
+            let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0, mode: None };
             scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg);
         }
         g.throughput(Throughput::Elements(agg.len() as u64));

@@ -35,5 +35,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == BrokenPipe)
             || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(BrokenPipe)
+            || matches!(c.downcast_ref::<stackscan::follow::FollowError>(),
+                        Some(stackscan::follow::FollowError::Io(io)) if io.kind() == BrokenPipe)
     })
 }

@@ -2,11 +2,12 @@
 
 use super::{load_pack, usage, warn};
 use crate::cli::args::FollowArgs;
-use crate::cli::config::{Env, FollowConfig};
+use crate::cli::config::{default_state_file, Env, FollowConfig};
 use stackscan::follow::{self, lifecycle::Settings, tailer::Start};
 use stackscan::report::{printer, Style};
 use stackscan::rules::Pack;
 use stackscan::time::Millis;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -57,12 +58,19 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     if let Some(w) = &c.warning {
         warn(w);
     }
+    // The default checkpoint is per input set (canonical paths): two runs on different logs never share one.
+    let state = c.state.clone().or_else(|| {
+        let dir = c.state_dir.as_ref()?;
+        let canonical: Vec<PathBuf> =
+            c.paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+        Some(default_state_file(dir, &canonical))
+    });
     let config = follow::Config {
         paths: c.paths.clone(),
         stdin: c.stdin,
         start: if c.from_start { Start::Beginning } else { Start::End },
         poll: c.poll,
-        state: c.state.clone(),
+        state,
         checkpoint_interval: c.checkpoint_interval,
         lifecycle: Settings {
             update_interval_ms: c.update_interval.as_millis() as i64,

@@ -69,6 +69,15 @@ pub struct Config {
     pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// How far past the wall clock log times may lie (clock skew between hosts, late writers) before a note says the
+/// zone is probably wrong.
+pub const FUTURE_SLACK_MS: Millis = 5 * 60_000;
+
+/// The wall clock, milliseconds since the epoch (only the loops read it; the engine is given it).
+fn system_now() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
+}
+
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 
@@ -85,6 +94,8 @@ struct Engine {
     life: Lifecycle,
     /// New lines since the last correlation.
     dirty: bool,
+    /// Whether the warning about times in the future was given.
+    warned_future: bool,
 }
 
 impl Engine {
@@ -97,7 +108,25 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            warned_future: false,
         }
+    }
+
+    /// A note, once per run, when the newest log time lies more than [`FUTURE_SLACK_MS`] after `wall_now` (the
+    /// wall clock, passed in): then `--timezone` is most likely wrong, and incidents would open and resolve by
+    /// times that have not come yet.
+    fn future_note(&mut self, wall_now: Millis) -> Option<String> {
+        let ahead = self.log_now? - wall_now;
+        if self.warned_future || ahead <= FUTURE_SLACK_MS {
+            return None;
+        }
+        self.warned_future = true;
+        Some(format!(
+            "log times lie {} minutes in the future of this machine's clock: is --timezone right? (zone-less \
+             timestamps are read in {})",
+            ahead / 60_000,
+            if self.zone == Zone::UTC { "UTC".to_string() } else { "the zone given".to_string() }
+        ))
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
@@ -229,8 +258,8 @@ impl<'a> Out<'a> {
         Out { printer }
     }
 
-    fn event(&mut self, kind: Kind, incident: &Incident) -> io::Result<()> {
-        self.printer.item(Item::Event(Event { kind, incident }))
+    fn event(&mut self, kind: Kind, incident: &Incident, reason: Option<&str>) -> io::Result<()> {
+        self.printer.item(Item::Event(Event { kind, incident, reason }))
     }
 
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
@@ -244,14 +273,14 @@ impl<'a> Out<'a> {
 pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
     let mut out = Out::new(printer);
-    let state = {
+    let summary = {
         let out = &mut out;
         run_with(cfg, pack, reload, out)
     }?;
-    Ok(out.printer.finish(Tail::Follow(&state))?)
+    Ok(out.printer.finish(Tail::Follow(summary.as_ref()))?)
 }
 
-fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Summary, FollowError> {
+fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Option<Summary>, FollowError> {
     let (tx, rx) = channel::<Msg>();
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -279,7 +308,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
 
 fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
     for (k, i) in events {
-        out.event(*k, i)?;
+        out.event(*k, i, None)?;
     }
     Ok(())
 }
@@ -348,7 +377,7 @@ fn follow_stdin(
     rx: Receiver<Msg>,
     reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> io::Result<Summary> {
+) -> io::Result<Option<Summary>> {
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         let stdin = io::stdin();
@@ -373,7 +402,7 @@ fn follow_stdin(
         }
     })?;
     let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
-    let mut stream = StreamBlocks::new(0);
+    let mut stream = StreamBlocks::new(0, engine.zone);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
     loop {
@@ -404,9 +433,20 @@ fn follow_stdin(
         }
         if end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
+            if let Some(n) = engine.future_note(system_now()) {
+                out.note(&n)?;
+            }
             let ev = engine.step(&files, wall_ms(epoch), true);
             emit(out, &ev)?;
-            return Ok(Summary::of(&engine.state, &[]));
+            // The input is over: what is still open is resolved, and a summary follows.
+            let incidents = correlate(&engine.pack, &engine.state);
+            for (k, i) in engine.life.end_of_input(&incidents) {
+                out.event(k, &incidents[i], Some("end of input"))?;
+            }
+            return Ok(Some(Summary::of(&engine.state, &incidents)));
+        }
+        if let Some(n) = engine.future_note(system_now()) {
+            out.note(&n)?;
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
             let ev = engine.step(&files, wall_ms(epoch), false);
@@ -462,9 +502,10 @@ fn follow_files(
     rx: Receiver<Msg>,
     reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> Result<Summary, FollowError> {
+) -> Result<Option<Summary>, FollowError> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
+    tailer.zone(cfg.zone);
     tailer.walk_options(cfg.walk);
     let mut restored = false;
     if let Some(state) = &cfg.state {
@@ -507,6 +548,9 @@ fn follow_files(
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
     while tailer.read(PASS_BUDGET, &mut |b| engine.on_block(b)).more {}
     for n in tailer.take_notes() {
+        out.note(&n)?;
+    }
+    if let Some(n) = engine.future_note(system_now()) {
         out.note(&n)?;
     }
     let ev = engine.step(tailer.files(), wall_ms(epoch), false);
@@ -598,6 +642,9 @@ fn follow_files(
         for n in tailer.take_notes() {
             out.note(&n)?;
         }
+        if let Some(n) = engine.future_note(system_now()) {
+            out.note(&n)?;
+        }
         let due = last_step.elapsed() >= STEP_EVERY || stop;
         if (engine.dirty || engine.life.has_pending()) && due && !more {
             let ev = engine.step(tailer.files(), wall_ms(epoch), stop);
@@ -607,7 +654,7 @@ fn follow_files(
         }
         if stop {
             save(&mut engine, &tailer, out)?;
-            return Ok(Summary::of(&engine.state, &[]));
+            return Ok(None);
         }
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {
             cp_dirty = !save(&mut engine, &tailer, out)?;

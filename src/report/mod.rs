@@ -104,6 +104,8 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// The incident as it stands now.
     pub incident: &'a Incident,
+    /// Why, when it is not the usual (`end of input`: resolved because standard input ended).
+    pub reason: Option<&'a str>,
 }
 
 /// What a printer is told first.
@@ -132,8 +134,8 @@ pub enum Item<'a> {
 pub enum Tail<'a> {
     /// The scan's incidents were all given.
     Scan,
-    /// Tail mode ends (the end of standard input, a signal), with what was read.
-    Follow(&'a Summary),
+    /// Tail mode ends: at the end of standard input with what was read (a summary is written), or on a signal.
+    Follow(Option<&'a Summary>),
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an

@@ -135,7 +135,10 @@ impl Printer for TextPrinter<'_> {
         }
     }
 
-    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+    fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
+        if let Tail::Follow(Some(s)) = tail {
+            summary(&mut *self.w, &self.paint, s)?;
+        }
         if self.scan && self.incidents == 0 && self.read == 0 {
             writeln!(
                 self.w,
@@ -336,12 +339,13 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
     let comps: Vec<&str> = inc.components.iter().map(|c| c.as_str()).collect();
     writeln!(
         w,
-        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}",
+        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}{}",
         e.kind.as_str(),
         inc.severity.as_str(),
         crate::frame::sanitize::clean(inc.title.as_bytes()),
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
-        inc.id
+        inc.id,
+        e.reason.map_or(String::new(), |r| format!(" ({r})")),
     )
 }

@@ -158,6 +158,9 @@ pub struct Sample {
 pub struct IncidentEvent {
     /// `incident` (scan) or `opened` / `updated` / `resolved` (follow).
     pub event: &'static str,
+    /// Why, when not the usual: `end of input` (resolved because standard input ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The incident.
     pub incident: Incident,
 }

@@ -343,6 +343,15 @@ pub struct Block<'a> {
     pub first_line: u64,
     /// Offset of `buf[0]` in the input.
     pub base_offset: u64,
+    /// How the input's lines are read (capture prefixes), detected once from its first lines by whoever reads
+    /// it ([`detect_mode`]); `None`: detected from this block.
+    pub mode: Option<crate::frame::prefix::Mode>,
+}
+
+/// How an input's lines are read (kubectl, stern, CRI, Docker prefixes), from its first bytes (up to 16 KiB):
+/// decided once per input, as a scan does, not per block.
+pub fn detect_mode(head: &[u8], zone: Zone) -> crate::frame::prefix::Mode {
+    crate::frame::prefix::detect(&head[..head.len().min(16 * 1024)], zone)
 }
 
 /// Counts from [`scan_block`].
@@ -371,7 +380,7 @@ pub fn scan_block(
         since: None,
         until: None,
         bounds: RecordBounds::default(),
-        mode: crate::frame::prefix::detect(&block.buf[..block.buf.len().min(16 * 1024)], zone),
+        mode: block.mode.unwrap_or_else(|| detect_mode(block.buf, zone)),
     };
     let region = search::Region {
         buf: block.buf,
@@ -395,7 +404,7 @@ pub fn scan_buffer(
     origin: &Origin,
 ) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
-    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
+    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0, mode: None };
     scan_block(pack, scratch, &block, Zone::UTC, &mut agg);
     agg.into_episodes()
 }

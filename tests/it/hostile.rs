@@ -218,3 +218,131 @@ fn utf16_logs_are_decoded_and_truncated_archives_noted() {
     let read = rule_totals(&r, "es.flood-stage-block").0;
     assert!(read > 1_000 && read < 20_000, "{read}");
 }
+
+/// Runs `stackscan follow ARGS -` with `input` on stdin; its NDJSON events.
+fn follow_stdin(args: &[&str], input: &[u8]) -> (Vec<Value>, String) {
+    let mut child = cmd()
+        .args(["follow", "--format", "ndjson"])
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (events, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// Row 13: a kubectl capture (`--prefix --timestamps`) fed to `follow -` is read as `scan -` reads it: the same
+/// incidents and counts; at the end of the stream what is open is resolved (reason: end of input), and a summary
+/// with the same totals follows.
+#[test]
+fn follow_stdin_reads_captures_as_scan_does_and_ends_with_a_summary() {
+    let capture = std::fs::read(fixture("kubectl/all-prefix-timestamps.log")).unwrap();
+    let mut child =
+        cmd().args(["scan", "--format", "json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(&capture).unwrap();
+    let scan: Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    let (events, _) = follow_stdin(&[], &capture);
+    let mut last = std::collections::BTreeMap::new();
+    for e in &events {
+        if let Some(i) = e.get("incident") {
+            last.insert(
+                i["id"].as_str().unwrap().to_string(),
+                (e["event"].clone(), e.get("reason").cloned(), i["count"].clone()),
+            );
+        }
+    }
+    let want: std::collections::BTreeMap<String, Value> = scan["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].clone()))
+        .collect();
+    assert_eq!(last.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+    for (id, (event, reason, count)) in &last {
+        assert_eq!(count, &want[id], "{id}");
+        assert_eq!(event, "resolved", "{id}: resolved at the end of input");
+        assert_eq!(reason.as_ref().and_then(|r| r.as_str()), Some("end of input"), "{id}");
+    }
+    let summary = events.last().unwrap();
+    assert_eq!(summary["event"], "summary", "{summary}");
+    for k in ["lines", "matches", "bytes"] {
+        assert_eq!(summary["scan"][k], scan["scan"][k], "{k}");
+    }
+}
+
+/// Row 15: times far in the future of the clock (a wrong --timezone) get one note.
+#[test]
+fn follow_warns_once_about_times_in_the_future() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let ahead = now + 3 * 3600;
+    let (d, s) = (ahead.div_euclid(86_400), ahead.rem_euclid(86_400));
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = d + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let mut input = String::new();
+    for i in 0..3 {
+        input.push_str(&format!(
+            "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02},000 WARN org.apache.kafka.clients.NetworkClient - \
+             [Producer clientId=producer-1] Connection to node -1 (kafka-0/10.0.0.1:9092) could not be established. \
+             Broker may not be available.\n",
+            s / 3600,
+            (s / 60) % 60,
+            (s + i) % 60
+        ));
+    }
+    let (_, stderr) = follow_stdin(&["--component", "receiver"], input.as_bytes());
+    assert_eq!(stderr.matches("in the future").count(), 1, "{stderr}");
+    assert!(stderr.contains("--timezone"), "{stderr}");
+}
+
+/// Row 14: two follow runs on different paths with the default checkpoint use two files.
+#[test]
+fn default_checkpoints_are_per_input_set() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        std::fs::write(d.path().join("x.log"), "2024-03-01 12:00:00,000 INFO ok\n").unwrap();
+        let mut child = cmd()
+            .env("XDG_STATE_HOME", home.path())
+            .args(["follow", "--poll", "100ms", d.path().to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let dir = home.path().join("stackscan");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let want = if d.path() == a.path() { 1 } else { 2 };
+        while std::fs::read_dir(&dir).map_or(0, |r| {
+            r.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count()
+        }) < want
+        {
+            assert!(Instant::now() < deadline, "no checkpoint written");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let names: Vec<String> = std::fs::read_dir(home.path().join("stackscan"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("follow-")), "{names:?}");
+}
