@@ -36,6 +36,8 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
+    /// This machine's name.
+    pub hostname: Option<String>,
 }
 
 /// A usage error found once the flags are seen together (exit 2).
@@ -73,6 +75,8 @@ pub struct ScanConfig {
     pub walk: WalkOptions,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
+    /// The machine's name in the report.
+    pub host: Option<String>,
 }
 
 /// `stackscan follow`, resolved.
@@ -114,6 +118,8 @@ pub struct FollowConfig {
     pub walk: WalkOptions,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
+    /// The machine's name in the file table.
+    pub host: Option<String>,
 }
 
 fn severity(s: SeverityArg) -> Severity {
@@ -134,7 +140,11 @@ fn color(c: ColorArg, env: &Env) -> bool {
 }
 
 fn walk(w: &WalkArgs) -> WalkOptions {
-    WalkOptions { follow_links: w.follow_links, one_file_system: w.one_file_system }
+    WalkOptions {
+        follow_links: w.follow_links,
+        one_file_system: w.one_file_system,
+        pods: stackscan::source::PodFilter { namespaces: w.namespace.clone(), pods: w.pod.clone() },
+    }
 }
 
 /// What scan and follow read when no path is given: the server's log directory, and the agent's where it exists.
@@ -179,6 +189,7 @@ impl ScanConfig {
             component: a.lines.component,
             walk: walk(&a.walk),
             max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
@@ -246,6 +257,7 @@ impl FollowConfig {
             component: a.lines.component,
             walk: walk(&a.walk),
             max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
@@ -336,7 +348,7 @@ mod tests {
                     Command::Follow(a) => {
                         let _ = FollowConfig::new(&a, &env());
                     }
-                    Command::Rules(_) => {}
+                    Command::Rules(_) | Command::Merge(_) => {}
                 }
             }
         }

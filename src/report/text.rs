@@ -91,6 +91,8 @@ pub struct TextPrinter<'w> {
     scan: bool,
     /// Inputs the scan read (none: the report cannot say there is no problem).
     read: u64,
+    /// The report holds files of several machines: evidence names the machine.
+    hosts: bool,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -103,6 +105,7 @@ impl<'w> TextPrinter<'w> {
             incidents: 0,
             scan: false,
             read: 0,
+            hosts: false,
         }
     }
 }
@@ -110,9 +113,10 @@ impl<'w> TextPrinter<'w> {
 impl Printer for TextPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
         match head {
-            Head::Scan(s) => {
+            Head::Scan(s, _) => {
                 self.scan = true;
                 self.read = s.stats.files + s.stats.skipped_by_time;
+                self.hosts = s.hosts.len() > 1;
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -124,7 +128,7 @@ impl Printer for TextPrinter<'_> {
             Item::Incident(i) => {
                 self.incidents += 1;
                 writeln!(self.w)?;
-                incident(&mut *self.w, &self.paint, &self.quiet, i)
+                incident(&mut *self.w, &self.paint, (&self.quiet, self.hosts), i)
             }
             Item::Event(e) => {
                 event(&mut *self.w, self.paint.on, e)?;
@@ -212,7 +216,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
     Ok(())
 }
 
-fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> io::Result<()> {
+fn incident(w: &mut dyn Write, p: &Paint, (quiet, hosts): (&[String], bool), inc: &Incident) -> io::Result<()> {
     writeln!(w, "{} {}", p.sev(inc.severity), p.bold(&inc.title))?;
     let span = match (inc.first_seen, inc.last_seen) {
         (Some(a), Some(b)) => format!("{} → {} ({})", when(Some(a)), when(Some(b)), human_duration(b - a)),
@@ -312,7 +316,11 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> i
             }
             *n += 1;
             let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
-            writeln!(w, "    {}{}", p.dim(&format!("{}:{}", escape(&s.path), s.line)), escape(&pod))?;
+            let host = match (&s.host, hosts) {
+                (Some(h), true) => format!("{}:", escape(h)),
+                _ => String::new(),
+            };
+            writeln!(w, "    {}{}", p.dim(&format!("{host}{}:{}", escape(&s.path), s.line)), escape(&pod))?;
             writeln!(w, "      {}", s.text)?;
             if let Some((line, text)) = &s.matched {
                 writeln!(w, "      {} {}", p.dim(&format!("↳ line {line}:")), text)?;

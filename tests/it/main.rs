@@ -16,6 +16,7 @@ mod follow;
 mod golden;
 mod hostile;
 mod inputs;
+mod merge;
 mod prefilter;
 mod quality;
 mod rules;
