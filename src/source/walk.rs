@@ -322,7 +322,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(&path, "x\n").expect("write");
             let pods = PodFilter { namespaces: vec!["stackstate".into()], pods: vec!["*-receiver-*".into()] };
-            let w = walk(&[path.clone()], &WalkOptions { pods: pods.clone(), ..WalkOptions::default() });
+            let w = walk(std::slice::from_ref(&path), &WalkOptions { pods: pods.clone(), ..WalkOptions::default() });
             assert_eq!(w.found.len(), 1, "a named file is always read: {p}");
             let under = walk(&[d.to_path_buf()], &WalkOptions { pods, ..WalkOptions::default() });
             assert_eq!(under.found.iter().any(|f| f.path == path), keep, "{p}");
