@@ -34,14 +34,36 @@ pub enum Command {
     /// (e.g. `kubectl logs -f --prefix --timestamps ... | stackscan follow -`). Survives rotation (rename,
     /// copytruncate, compression) and restarts (a checkpoint in --state).
     Follow(FollowArgs),
+    /// Merge JSON reports (of several machines, or of time slices) into one correlated report.
+    ///
+    /// Each REPORT is a file written by `stackscan scan --format json` (or "-" for stdin). The reports' scan
+    /// states are combined exactly: the incidents are those one scan of all the logs would have found.
+    Merge(MergeArgs),
     /// Print the full report of one incident from tail mode's checkpoint (the id= of a follow line).
     ///
-    /// Reads the checkpoint `follow` keeps (the same default as follow's --state), correlates it as follow does,
-    /// and prints the incident in full: timeline, details, evidence, next steps.
+    /// Reads the checkpoints `follow` keeps in its state directory (or the one named with --state), correlates
+    /// them as follow does, and prints the incident in full: timeline, details, evidence, next steps.
     Show(ShowArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `stackscan scan --format json`; "-" for stdin.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ScanFormat,
+    /// Exit with 1 when an incident at or above this severity is found.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Formats of a scan report.
@@ -99,7 +121,8 @@ pub struct PackArgs {
 /// How lines are read, shared by `scan` and `follow`.
 #[derive(Debug, Args)]
 pub struct LineArgs {
-    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC, an offset such as +02:00, or an IANA
+    /// name such as Europe/Amsterdam (its daylight saving time followed).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse::zone)]
     pub timezone: Zone,
     /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
@@ -117,6 +140,32 @@ pub struct WalkArgs {
     /// Do not walk into other file systems than the named directory's.
     #[arg(long)]
     pub one_file_system: bool,
+    /// On a node's shared pod log trees (/var/log/pods, /var/log/containers), read only this namespace's pods
+    /// (repeatable).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Vec<String>,
+    /// On the same trees, read only pods whose name matches (`*` and `?` as in a shell; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub pod: Vec<String>,
+}
+
+/// Memory limits, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Distinct keys (indices, hosts, topics, ...) kept per rule; the records of keys past it are counted in one
+    /// "other keys" episode per component, so memory stays bounded whatever the logs hold.
+    #[arg(long, value_name = "N", default_value_t = stackscan::aggregate::episode::DEFAULT_MAX_KEYS,
+          value_parser = parse::max_keys)]
+    pub max_keys: usize,
+}
+
+/// The machine the logs are read on, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The name of this machine in reports (every sample carries it; merged reports of several machines tell
+    /// them apart by it) [default: the host name].
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
 }
 
 /// Colour, shared by the commands that print for people.
@@ -155,6 +204,10 @@ pub struct ScanArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 #[derive(Debug, Args)]
@@ -176,8 +229,8 @@ pub struct FollowArgs {
     /// Poll for changes at this interval (e.g. 1s, 100ms) instead of watching with inotify.
     #[arg(long, value_name = "INTERVAL", value_parser = parse::positive_interval)]
     pub poll: Option<Duration>,
-    /// Checkpoint file [default: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…, or
-    /// /var/lib/stackscan/follow-state.json as root].
+    /// Checkpoint file [default: follow-<hash of the paths>.json, one per set of paths followed, in
+    /// $XDG_STATE_HOME/stackscan, else /var/lib/stackscan as root, else ~/.local/state/stackscan].
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Keep no checkpoint (a restart starts afresh).
@@ -197,6 +250,10 @@ pub struct FollowArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
     #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
+    #[command(flatten)]
     pub export: ExportArgs,
 }
 
@@ -215,7 +272,7 @@ pub struct ExportArgs {
     /// Alertmanager's resolve_timeout: open alerts are posted again every third of it, so they stay active.
     #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::positive_interval)]
     pub alert_resolve_timeout: Duration,
-    /// The `instance` label of alerts [default: this host's name].
+    /// The `instance` label of alerts [default: --host, else this host's name].
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
     /// POST each event, as --format ndjson prints it, to this URL (repeatable).
@@ -250,8 +307,8 @@ pub struct ShowArgs {
     /// The incident id (`id=` in a follow line, `id` in its JSON).
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Checkpoint file [default: follow's: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…,
-    /// or /var/lib/stackscan/follow-state.json as root].
+    /// The checkpoint to read [default: every checkpoint follow keeps in its state directory
+    /// ($XDG_STATE_HOME/stackscan, /var/lib/stackscan as root, ~/.local/state/stackscan), newest first].
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Output format.

@@ -39,7 +39,7 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
-    /// This host's name (the `instance` label of alerts).
+    /// This machine's name (the host of reports, the `instance` label of alerts).
     pub hostname: Option<String>,
 }
 
@@ -76,6 +76,10 @@ pub struct ScanConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
+    /// The machine's name in the report.
+    pub host: Option<String>,
 }
 
 /// `stackscan follow`, resolved.
@@ -97,8 +101,10 @@ pub struct FollowConfig {
     pub from_start: bool,
     /// `--poll`.
     pub poll: Option<Duration>,
-    /// The checkpoint (none for stdin, `--no-state`, or no home).
+    /// The checkpoint given with `--state` (none for stdin, `--no-state`).
     pub state: Option<PathBuf>,
+    /// Where the default checkpoint goes when none was given (see [`default_state_file`]).
+    pub state_dir: Option<PathBuf>,
     /// Why there is no checkpoint although one was wanted.
     pub warning: Option<String>,
     /// `--checkpoint-interval`.
@@ -113,6 +119,10 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
+    /// The machine's name in the file table.
+    pub host: Option<String>,
     /// Metrics, alerts, webhooks.
     pub export: ExportConfig,
 }
@@ -157,8 +167,10 @@ impl std::fmt::Debug for ExportConfig {
 pub struct ShowConfig {
     /// The incident id.
     pub id: String,
-    /// The checkpoint to read.
-    pub state: PathBuf,
+    /// The checkpoint named with `--state`.
+    pub state: Option<PathBuf>,
+    /// Else the directory of follow's default checkpoints, all of which are searched.
+    pub state_dir: Option<PathBuf>,
     /// `--rules`.
     pub rules: Vec<PathBuf>,
     /// Output format.
@@ -189,7 +201,7 @@ fn header(n: usize, s: &str) -> Result<(String, String), Usage> {
 }
 
 impl ExportConfig {
-    fn new(a: &ExportArgs, env: &Env, poll: Option<Duration>) -> Result<ExportConfig, Usage> {
+    fn new(a: &ExportArgs, env: &Env, poll: Option<Duration>, host: Option<&String>) -> Result<ExportConfig, Usage> {
         if !a.webhook_headers.is_empty() && a.webhooks.is_empty() {
             return Err(Usage("--webhook-header is given but no --webhook to send it with".into()));
         }
@@ -198,7 +210,12 @@ impl ExportConfig {
             metrics: a.metrics,
             alertmanagers: a.alertmanagers.clone(),
             resolve_timeout: a.alert_resolve_timeout,
-            instance: a.instance.clone().or_else(|| env.hostname.clone()).unwrap_or_else(|| "localhost".into()),
+            instance: a
+                .instance
+                .clone()
+                .or_else(|| host.cloned())
+                .or_else(|| env.hostname.clone())
+                .unwrap_or_else(|| "localhost".into()),
             webhooks: a.webhooks.clone(),
             headers,
             queue: a.delivery_queue as usize,
@@ -211,12 +228,14 @@ impl ExportConfig {
 impl ShowConfig {
     /// Resolves `show`'s arguments.
     pub fn new(a: &ShowArgs, env: &Env) -> Result<ShowConfig, Usage> {
-        let Some(state) = a.state.clone().or_else(|| default_state_path(env)) else {
+        let state_dir = default_state_dir(env).filter(|_| a.state.is_none());
+        if a.state.is_none() && state_dir.is_none() {
             return Err(Usage("no HOME or XDG_STATE_HOME: name the checkpoint with --state FILE".into()));
-        };
+        }
         Ok(ShowConfig {
             id: a.id.clone(),
-            state,
+            state: a.state.clone(),
+            state_dir,
             rules: a.pack.rules.clone(),
             format: match a.format {
                 ShowFormat::Text => Format::Text,
@@ -245,7 +264,11 @@ fn color(c: ColorArg, env: &Env) -> bool {
 }
 
 fn walk(w: &WalkArgs) -> WalkOptions {
-    WalkOptions { follow_links: w.follow_links, one_file_system: w.one_file_system }
+    WalkOptions {
+        follow_links: w.follow_links,
+        one_file_system: w.one_file_system,
+        pods: stackscan::source::PodFilter { namespaces: w.namespace.clone(), pods: w.pod.clone() },
+    }
 }
 
 /// What scan and follow read when no path is given: the server's log directory, and the agent's where it exists.
@@ -289,21 +312,32 @@ impl ScanConfig {
             zone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
 
-/// The default checkpoint file: /var/lib/stackscan as root, else $XDG_STATE_HOME/stackscan, else
-/// ~/.local/state/stackscan.
-fn default_state_path(env: &Env) -> Option<PathBuf> {
-    const NAME: &str = "stackscan/follow-state.json";
-    if env.root {
-        return Some(PathBuf::from("/var/lib").join(NAME));
-    }
+/// The directory of default checkpoints: $XDG_STATE_HOME/stackscan when that is set, else /var/lib/stackscan as
+/// root, else ~/.local/state/stackscan.
+fn default_state_dir(env: &Env) -> Option<PathBuf> {
     if let Some(x) = env.xdg_state_home.as_ref().filter(|p| p.is_absolute()) {
-        return Some(x.join(NAME));
+        return Some(x.join("stackscan"));
     }
-    env.home.as_ref().map(|h| h.join(".local/state").join(NAME))
+    if env.root {
+        return Some(PathBuf::from("/var/lib/stackscan"));
+    }
+    env.home.as_ref().map(|h| h.join(".local/state/stackscan"))
+}
+
+/// The default checkpoint of a set of followed paths (given canonical): one per input set, so that two runs on
+/// different logs never share one: `follow-<hash of the sorted paths>.json` in the state directory.
+pub fn default_state_file(dir: &std::path::Path, canonical: &[PathBuf]) -> PathBuf {
+    let mut paths: Vec<String> = canonical.iter().map(|p| p.display().to_string()).collect();
+    paths.sort();
+    paths.dedup();
+    let parts: Vec<&str> = paths.iter().map(String::as_str).collect();
+    dir.join(format!("follow-{:016x}.json", stackscan::hash::of_parts(&parts)))
 }
 
 impl FollowConfig {
@@ -320,8 +354,10 @@ impl FollowConfig {
         } else {
             a.paths.clone()
         };
-        let state = if stdin || a.no_state { None } else { a.state.clone().or_else(|| default_state_path(env)) };
-        let warning = (state.is_none() && !stdin && !a.no_state)
+        let wants_state = !stdin && !a.no_state;
+        let state = a.state.clone().filter(|_| wants_state);
+        let state_dir = default_state_dir(env).filter(|_| wants_state && state.is_none());
+        let warning = (state.is_none() && state_dir.is_none() && wants_state)
             .then(|| "no HOME or XDG_STATE_HOME: following without a checkpoint (use --state FILE)".to_string());
         Ok(FollowConfig {
             default_paths: a.paths.is_empty(),
@@ -336,6 +372,7 @@ impl FollowConfig {
             from_start: a.from_start,
             poll: a.poll,
             state,
+            state_dir,
             warning,
             checkpoint_interval: a.checkpoint_interval,
             update_interval: a.update_interval,
@@ -343,7 +380,9 @@ impl FollowConfig {
             zone: a.lines.timezone,
             component: a.lines.component,
             walk: walk(&a.walk),
-            export: ExportConfig::new(&a.export, env, a.poll)?,
+            max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
+            export: ExportConfig::new(&a.export, env, a.poll, a.host.host.as_ref())?,
         })
     }
 }
@@ -353,6 +392,7 @@ mod tests {
     use super::super::args::{Cli, Command};
     use super::*;
     use clap::Parser;
+    use proptest::strategy::Strategy;
 
     fn env() -> Env {
         Env { now: 1_710_000_000_000, cores: 2, home: Some("/home/op".into()), ..Env::default() }
@@ -392,11 +432,16 @@ mod tests {
         assert!(follow(&["--format", "json"], &env()).is_err(), "follow writes no JSON document");
         let c = follow(&["--format", "ndjson", "d"], &env()).unwrap();
         assert_eq!(c.format, Format::Ndjson);
-        assert_eq!(c.state, Some(PathBuf::from("/home/op/.local/state/stackscan/follow-state.json")));
+        assert_eq!((c.state, c.state_dir), (None, Some(PathBuf::from("/home/op/.local/state/stackscan"))));
         let root = Env { root: true, ..env() };
-        assert_eq!(follow(&["d"], &root).unwrap().state, Some(PathBuf::from("/var/lib/stackscan/follow-state.json")));
+        assert_eq!(follow(&["d"], &root).unwrap().state_dir, Some(PathBuf::from("/var/lib/stackscan")));
+        assert_eq!(follow(&["--state", "s.json", "d"], &root).unwrap().state, Some(PathBuf::from("s.json")));
         let c = follow(&["-"], &Env { home: None, ..env() }).unwrap();
-        assert!(c.stdin && c.state.is_none() && c.warning.is_none());
+        assert!(c.stdin && c.state.is_none() && c.state_dir.is_none() && c.warning.is_none());
+        let (a, b) = (PathBuf::from("/var/log/a"), PathBuf::from("/var/log/b"));
+        let one = default_state_file(std::path::Path::new("/s"), &[a.clone(), b.clone()]);
+        assert_eq!(one, default_state_file(std::path::Path::new("/s"), &[b, a.clone()]), "order-free");
+        assert_ne!(one, default_state_file(std::path::Path::new("/s"), &[a]), "another set, another file");
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
@@ -446,8 +491,40 @@ mod tests {
         let cli = Cli::try_parse_from(["stackscan", "show", "chain.kafka-1", "--format", "json"]).unwrap();
         let Command::Show(a) = cli.command else { unreachable!() };
         let c = ShowConfig::new(&a, &env()).unwrap();
-        assert_eq!(c.state, PathBuf::from("/home/op/.local/state/stackscan/follow-state.json"));
+        assert_eq!((c.state, c.state_dir), (None, Some(PathBuf::from("/home/op/.local/state/stackscan"))));
         assert_eq!((c.id.as_str(), c.format), ("chain.kafka-1", Format::Json));
         assert!(ShowConfig::new(&a, &Env { home: None, ..env() }).unwrap_err().0.contains("--state"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Whatever is typed, parsing and resolving give a value or a usage error, never a panic.
+        #[test]
+        fn arguments_never_panic(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
+                        "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j",
+                    ]).prop_map(String::from),
+                    ".{0,12}",
+                ],
+                0..8,
+            )
+        ) {
+            let args = std::iter::once("stackscan".to_string()).chain(words);
+            if let Ok(cli) = Cli::try_parse_from(args) {
+                match cli.command {
+                    Command::Scan(a) => {
+                        let _ = ScanConfig::new(&a, &env());
+                    }
+                    Command::Follow(a) => {
+                        let _ = FollowConfig::new(&a, &env());
+                    }
+                    Command::Rules(_) | Command::Merge(_) | Command::Show(_) => {}
+                }
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! prints through a report printer.
 
 mod follow;
+mod merge;
 mod rules;
 mod scan;
 mod show;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(a) => scan::run(&a, &env),
         Command::Follow(a) => follow::run(&a, &env),
+        Command::Merge(a) => merge::run(&a, &env),
         Command::Show(a) => show::run(&a, &env),
         Command::Rules(r) => rules::run(r),
     }

@@ -5,7 +5,7 @@ use crate::cli::args::ScanArgs;
 use crate::cli::config::{Env, ScanConfig};
 use anyhow::Context;
 use stackscan::frame::escape::escape;
-use stackscan::report::{Report, Style};
+use stackscan::report::{Format, Report, Style};
 use stackscan::scan::ScannerBuilder;
 use stackscan::source;
 use std::io::Write;
@@ -24,7 +24,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         Ok(p) => Arc::new(p),
         Err(code) => return Ok(code),
     };
-    let (mut inputs, mut skipped, missing) = source::discover(&c.paths, c.walk);
+    let (mut inputs, mut skipped, missing) = source::discover(&c.paths, &c.walk);
     if let Some(comp) = c.component {
         source::default_component(&mut inputs, comp);
     }
@@ -40,7 +40,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let mut builder = ScannerBuilder::new();
-    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads);
+    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys).host(c.host.clone());
     let scanner = builder.build(pack.clone()).context("cannot start worker threads")?;
     let mut state = scanner.scan(&inputs);
     state.skipped.append(&mut skipped);
@@ -48,14 +48,19 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     for s in &state.skipped {
         eprintln!("stackscan: {}: {}", escape(&s.path), escape(&s.reason));
     }
-    let report = Report::of(&pack, &state);
+    // The JSON report carries the state, so that reports of several machines merge exactly.
+    let report = if c.format == Format::Json { Report::with_state(&pack, state) } else { Report::of(&pack, &state) };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color))?;
     w.flush()?;
-    let nothing_read = !inputs.is_empty() && report.summary.stats.files == 0 && !report.summary.skipped.is_empty();
-    if nothing_read {
-        warn("no input could be read");
+    // Nothing read (files outside --since/--until were looked at: that window is simply empty).
+    if report.summary.stats.files == 0 && report.summary.stats.skipped_by_time == 0 {
+        warn(if inputs.is_empty() {
+            "no log file found under the paths given: nothing was read"
+        } else {
+            "no input could be read"
+        });
         return Ok(ExitCode::from(2));
     }
     if let Some(level) = c.fail_on {

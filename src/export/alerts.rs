@@ -265,7 +265,9 @@ mod tests {
                     text: "WARN NetworkClient - \u{1b}[31mConnection to node 0 refused api_key=abc123".into(),
                     matched: None,
                     pod: None,
+                    host: None,
                 }],
+                other_keys: None,
             }],
             next_steps: vec!["Check the brokers: `kubectl get pods`".into(), "second".into()],
         }

@@ -84,6 +84,8 @@ pub enum Stop {
     Signal(i32),
     /// The end of standard input.
     EndOfInput,
+    /// Standard output was closed (`stackscan follow | head -1`).
+    OutputClosed,
 }
 
 /// What became of the checkpoint at the end.
@@ -104,6 +106,7 @@ pub fn stop(why: Stop, saved: &Saved<'_>) -> String {
         Stop::Signal(signal_hook::consts::SIGTERM) => "SIGTERM".to_string(),
         Stop::Signal(n) => format!("signal {n}"),
         Stop::EndOfInput => "end of input".to_string(),
+        Stop::OutputClosed => "output closed".to_string(),
     };
     match saved {
         Saved::Written(p) => format!("{why}: checkpoint written to {}; stopped", escape(&p.display().to_string())),

@@ -6,7 +6,7 @@
 //! [`tailer`] finds files and reads their new complete lines; [`checkpoint`] saves the state with where it was;
 //! a report [`Printer`] writes events, and the [`Outputs`] (metrics, alerts, webhooks) see them too; [`banner`]
 //! says at start what is followed and at the end whether the checkpoint was written; and [`run`] wires them to
-//! inotify (or polling), signals and the clock.
+//! inotify (or polling), signals and the clock (the wall clock is the caller's, through the outputs).
 
 pub mod banner;
 pub mod checkpoint;
@@ -66,13 +66,24 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
+    pub max_keys: usize,
+    /// The machine the files are read on, recorded in the file table.
+    pub host: Option<String>,
+    /// Set from outside to end the run as SIGTERM does (the binary sets it when its standard output is closed,
+    /// `stackscan follow | head -1`): seen within a second.
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// How far past the wall clock log times may lie (clock skew between hosts, late writers) before a note says the
+/// zone is probably wrong.
+pub const FUTURE_SLACK_MS: Millis = 5 * 60_000;
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 
 /// Loads the rule pack again (on SIGHUP).
-pub type Reload = Box<dyn Fn() -> Result<Pack, crate::rules::PackError>>;
+pub type Reload = std::sync::Arc<dyn Fn() -> Result<Pack, crate::rules::PackError> + Send + Sync>;
 
 /// The scanning and correlating side: pack, the running state, log time, lifecycle.
 struct Engine {
@@ -84,6 +95,10 @@ struct Engine {
     life: Lifecycle,
     /// New lines since the last correlation.
     dirty: bool,
+    /// Whether the warning about times in the future was given.
+    warned_future: bool,
+    /// The machine, for the file table.
+    host: Option<String>,
     /// What is read, for the metrics and the health check.
     probe: Probe,
 }
@@ -98,8 +113,27 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            warned_future: false,
+            host: None,
             probe,
         }
+    }
+
+    /// A note, once per run, when the newest log time lies more than [`FUTURE_SLACK_MS`] after `wall_now` (the
+    /// wall clock, passed in): then `--timezone` is most likely wrong, and incidents would open and resolve by
+    /// times that have not come yet.
+    fn future_note(&mut self, wall_now: Millis) -> Option<String> {
+        let ahead = self.log_now? - wall_now;
+        if self.warned_future || ahead <= FUTURE_SLACK_MS {
+            return None;
+        }
+        self.warned_future = true;
+        Some(format!(
+            "log times lie {} minutes in the future of this machine's clock: is --timezone right? (zone-less \
+             timestamps are read in {})",
+            ahead / 60_000,
+            if self.zone == Zone::UTC { "UTC".to_string() } else { "the zone given".to_string() }
+        ))
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
@@ -121,7 +155,8 @@ impl Engine {
     fn sync_files(&mut self, files: &[ScannedFile]) {
         let known = self.state.files.len();
         if files.len() > known {
-            self.state.files.extend_from_slice(&files[known..]);
+            let host = &self.host;
+            self.state.files.extend(files[known..].iter().map(|f| ScannedFile { host: host.clone(), ..f.clone() }));
         }
         self.state.stats.files = self.state.files.len() as u64;
     }
@@ -134,7 +169,7 @@ impl Engine {
         let incidents = correlate(&self.pack, &self.state);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
         for &(k, i) in &events {
-            out.event(k, &incidents[i])?;
+            out.event(k, &incidents[i], None)?;
         }
         out.outputs.stepped(&incidents, &|id| self.life.is_open(id));
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
@@ -173,6 +208,8 @@ fn last_time(region: &[u8], zone: Zone) -> Option<Millis> {
 
 enum Msg {
     Fs(notify::Result<notify::Event>),
+    /// A pack loaded on SIGHUP, on the reloader's thread.
+    Reloaded(Box<Result<Pack, crate::rules::PackError>>),
     Signal(i32),
     Stdin(Vec<u8>),
     StdinEnd(Option<io::Error>),
@@ -202,6 +239,11 @@ fn watch(roots: &[PathBuf], tx: Sender<Msg>) -> Result<notify::RecommendedWatche
         w.watch(&p, mode).map_err(|e| format!("cannot watch {} ({e})", p.display()))?;
     }
     Ok(w)
+}
+
+/// Whether the run was asked to end from outside (see [`Config::stop`]).
+fn stopped(flag: &std::sync::atomic::AtomicBool) -> bool {
+    flag.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn wall_ms(epoch: Instant) -> i64 {
@@ -238,10 +280,10 @@ impl<'a> Out<'a> {
         self.printer.item(item)
     }
 
-    fn event(&mut self, kind: Kind, incident: &Incident) -> io::Result<()> {
+    fn event(&mut self, kind: Kind, incident: &Incident, reason: Option<&str>) -> io::Result<()> {
         self.outputs.event(kind, incident);
         let emitted_at = self.outputs.now();
-        self.item(Item::Event(Event { kind, incident, emitted_at }))
+        self.item(Item::Event(Event { kind, incident, reason, emitted_at }))
     }
 
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
@@ -277,15 +319,15 @@ pub fn run(
 ) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
     let mut out = Out::new(printer, &mut outputs);
-    let state = run_with(cfg, pack, reload, &mut out);
+    let summary = run_with(cfg, pack, reload, &mut out);
     // What the delivery queue could not deliver in its grace period is said, even after an error.
     for n in out.outputs.close() {
         out.note(&n)?;
     }
-    Ok(out.printer.finish(Tail::Follow(&state?))?)
+    Ok(out.printer.finish(Tail::Follow(summary?.as_ref()))?)
 }
 
-fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Summary, FollowError> {
+fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Option<Summary>, FollowError> {
     let (tx, rx) = channel::<Msg>();
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -299,37 +341,85 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe());
+    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe());
+    engine.state.aggregates.set_max_keys(cfg.max_keys);
+    engine.host = cfg.host.clone();
+    let mut reload = Reloader::new(reload, tx.clone());
+    let reload = &mut reload;
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
-        Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
+        Ok(follow_stdin(origin, cfg.stop.clone(), engine, tx, rx, reload, out)?)
     } else {
-        follow_files(cfg, engine, tx, rx, &reload, out)
+        follow_files(cfg, engine, tx, rx, reload, out)
     }
 }
 
-fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Result<()> {
-    match reload() {
-        Ok(p) => {
-            let n = p.rules().len();
-            out.outputs.reloaded(&p);
-            engine.reload(p);
-            out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+/// Loads the rule pack again on SIGHUP, on a thread of its own: following goes on while the new pack compiles
+/// (10,000 rules take a second or two), and it is swapped in when it is ready. A SIGHUP during a reload asks for
+/// one more after it.
+struct Reloader {
+    load: Reload,
+    tx: Sender<Msg>,
+    busy: bool,
+    again: bool,
+}
+
+impl Reloader {
+    fn new(load: Reload, tx: Sender<Msg>) -> Reloader {
+        Reloader { load, tx, busy: false, again: false }
+    }
+
+    /// SIGHUP: start loading, or ask for one more load after the one under way.
+    fn request(&mut self) {
+        if self.busy {
+            self.again = true;
+            return;
         }
-        Err(e) => {
-            out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+        self.busy = true;
+        let (load, tx) = (self.load.clone(), self.tx.clone());
+        let spawned = std::thread::Builder::new().name("reload".into()).spawn(move || {
+            let _ = tx.send(Msg::Reloaded(Box::new(load())));
+        });
+        if spawned.is_err() {
+            self.busy = false;
         }
+    }
+
+    /// A load finished: swap the pack in (or keep the old one), and start the load asked for meanwhile.
+    fn finished(
+        &mut self,
+        loaded: Result<Pack, crate::rules::PackError>,
+        engine: &mut Engine,
+        out: &mut Out<'_>,
+    ) -> io::Result<()> {
+        self.busy = false;
+        let said = match loaded {
+            Ok(p) => {
+                let n = p.rules().len();
+                out.outputs.reloaded(&p);
+                engine.reload(p);
+                out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+            }
+            Err(e) => {
+                out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+            }
+        };
+        if std::mem::take(&mut self.again) {
+            self.request();
+        }
+        said
     }
 }
 
 fn follow_stdin(
     origin: Origin,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> io::Result<Summary> {
+) -> io::Result<Option<Summary>> {
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         let stdin = io::stdin();
@@ -353,9 +443,9 @@ fn follow_stdin(
             }
         }
     })?;
-    let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
+    let files = vec![ScannedFile::new("-".into(), origin.clone())];
     out.tell(&banner::start_stdin(origin.component, out.outputs.describe().as_deref()));
-    let mut stream = StreamBlocks::new(0);
+    let mut stream = StreamBlocks::new(0, engine.zone);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
     loop {
@@ -365,7 +455,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = None;
+        let mut end = stopped(&stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
@@ -375,7 +465,8 @@ fn follow_stdin(
                     }
                     end = Some(banner::Stop::EndOfInput);
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
                 Msg::Signal(s) => end = Some(banner::Stop::Signal(s)),
                 Msg::Fs(_) => {}
             }
@@ -385,9 +476,21 @@ fn follow_stdin(
         }
         if let Some(why) = end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
+            if let Some(n) = engine.future_note(out.outputs.now()) {
+                out.note(&n)?;
+            }
             engine.step(&files, wall_ms(epoch), true, out)?;
+            // The input is over: what is still open is resolved (alerts too), and a summary follows.
+            let incidents = correlate(&engine.pack, &engine.state);
+            for (k, i) in engine.life.end_of_input(&incidents) {
+                out.event(k, &incidents[i], Some("end of input"))?;
+            }
+            out.outputs.stepped(&incidents, &|id| engine.life.is_open(id));
             out.tell(&banner::stop(why, &banner::Saved::None));
-            return Ok(Summary::of(&engine.state, &[]));
+            return Ok(Some(Summary::of(&engine.state, &incidents)));
+        }
+        if let Some(n) = engine.future_note(out.outputs.now()) {
+            out.note(&n)?;
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
             engine.step(&files, wall_ms(epoch), false, out)?;
@@ -441,11 +544,12 @@ fn follow_files(
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> Result<Summary, FollowError> {
+) -> Result<Option<Summary>, FollowError> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
+    tailer.zone(cfg.zone);
     tailer.walk_options(cfg.walk);
     let mut restored = false;
     if let Some(state) = &cfg.state {
@@ -453,14 +557,16 @@ fn follow_files(
             Ok(Some(cp)) => {
                 let mut restored_state = cp.state;
                 restored_state.remap_rules(engine.pack.id());
+                restored_state.aggregates.set_max_keys(cfg.max_keys);
                 tailer.restore(
                     restored_state.files.iter().map(|f| f.display.clone()).collect(),
                     cp.positions.iter().map(from_cp).collect(),
                     cp.retired.iter().map(from_cp).collect(),
                 );
                 // The file table is the tailer's (origins from the paths and this run's --component).
-                restored_state.files = tailer.files().to_vec();
+                restored_state.files.clear();
                 engine.state = restored_state;
+                engine.sync_files(tailer.files());
                 engine.log_now = cp.log_now;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
@@ -502,6 +608,9 @@ fn follow_files(
     for n in tailer.take_notes() {
         out.note(&n)?;
     }
+    if let Some(n) = engine.future_note(out.outputs.now()) {
+        out.note(&n)?;
+    }
     engine.step(tailer.files(), wall_ms(epoch), false, out)?;
     // The checkpoint, counted in the metrics: where it went and how, or `None` when none is kept.
     let checkpoint = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| {
@@ -537,8 +646,9 @@ fn follow_files(
         if more {
             timeout = Duration::ZERO;
         }
-        let msg = rx.recv_timeout(timeout).ok();
-        let (mut need_list, mut need_read, mut stop) = (false, more, None);
+        let msg = rx.recv_timeout(timeout.min(TICK)).ok();
+        let (mut need_list, mut need_read) = (false, more);
+        let mut stop = stopped(&cfg.stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
@@ -566,8 +676,9 @@ fn follow_files(
                     need_list = true;
                     need_read = true;
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
-                Msg::Signal(s) => stop = Some(s),
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
+                Msg::Signal(s) => stop = Some(banner::Stop::Signal(s)),
                 Msg::Stdin(_) | Msg::StdinEnd(_) => {}
             }
         }
@@ -596,19 +707,22 @@ fn follow_files(
         for n in tailer.take_notes() {
             out.note(&n)?;
         }
+        if let Some(n) = engine.future_note(out.outputs.now()) {
+            out.note(&n)?;
+        }
         let due = last_step.elapsed() >= STEP_EVERY || stop.is_some();
         if (engine.dirty || engine.life.has_pending()) && due && !more {
             cp_dirty |= engine.step(tailer.files(), wall_ms(epoch), stop.is_some(), out)?;
             last_step = Instant::now();
         }
-        if let Some(signal) = stop {
+        if let Some(why) = stop {
             let saved = match checkpoint(&mut engine, &tailer, out) {
-                Some((path, Ok(()))) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Written(path)),
-                Some((path, Err(e))) => banner::stop(banner::Stop::Signal(signal), &banner::Saved::Failed(path, &e)),
-                None => banner::stop(banner::Stop::Signal(signal), &banner::Saved::None),
+                Some((path, Ok(()))) => banner::stop(why, &banner::Saved::Written(path)),
+                Some((path, Err(e))) => banner::stop(why, &banner::Saved::Failed(path, &e)),
+                None => banner::stop(why, &banner::Saved::None),
             };
             out.tell(&saved);
-            return Ok(Summary::of(&engine.state, &[]));
+            return Ok(None);
         }
         out.tick(tailer.len(), engine.log_now)?;
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {

@@ -12,6 +12,7 @@ pub struct JsonPrinter<'w> {
     w: Box<dyn Write + 'w>,
     summary: Summary,
     incidents: Vec<wire::Incident>,
+    state: Option<serde_json::Value>,
     /// `Head::Incident`: the incident object alone, not a report around it.
     alone: bool,
 }
@@ -19,14 +20,17 @@ pub struct JsonPrinter<'w> {
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), alone: false }
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), state: None, alone: false }
     }
 }
 
 impl Printer for JsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
         match head {
-            Head::Scan(s) => self.summary = s.clone(),
+            Head::Scan(s, state) => {
+                self.summary = s.clone();
+                self.state = state.map(serde_json::to_value).transpose()?;
+            }
             Head::Incident => self.alone = true,
             Head::Follow => {}
         }
@@ -52,6 +56,7 @@ impl Printer for JsonPrinter<'_> {
             schema_version: wire::SCHEMA_VERSION,
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
+            state: self.state.take(),
         };
         serde_json::to_writer_pretty(&mut self.w, &doc)?;
         self.w.write_all(b"\n")?;

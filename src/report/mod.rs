@@ -12,6 +12,8 @@ pub mod ndjson;
 pub mod text;
 pub mod wire;
 
+pub use wire::SCHEMA_VERSION;
+
 use crate::aggregate::{ScanState, Stats};
 use crate::correlate::Incident;
 use crate::source::Skipped;
@@ -28,6 +30,12 @@ pub struct Summary {
     pub files: usize,
     /// Incidents found, by severity (as an index: info, warning, error, critical).
     pub incidents: [usize; 4],
+    /// Rules whose distinct keys passed the cap: (rule id, records folded, about how many keys).
+    pub folded: Vec<(String, u64, u64)>,
+    /// The cap of distinct keys per rule.
+    pub max_keys: usize,
+    /// The machines the files were read on (one, or none named, for a scan; several for merged reports).
+    pub hosts: Vec<String>,
 }
 
 impl Summary {
@@ -37,7 +45,26 @@ impl Summary {
         for i in incidents {
             by[i.severity as usize] += 1;
         }
-        Summary { stats: state.stats.clone(), skipped: state.skipped.clone(), files: state.files.len(), incidents: by }
+        let folded = state
+            .aggregates
+            .folded()
+            .into_iter()
+            .map(|f| (state.pack.rules.get(f.rule as usize).cloned().unwrap_or_default(), f.records, f.keys))
+            .collect();
+        Summary {
+            stats: state.stats.clone(),
+            skipped: state.skipped.clone(),
+            files: state.files.len(),
+            incidents: by,
+            folded,
+            max_keys: state.aggregates.max_keys(),
+            hosts: {
+                let mut h: Vec<String> = state.files.iter().filter_map(|f| f.host.clone()).collect();
+                h.sort();
+                h.dedup();
+                h
+            },
+        }
     }
 }
 
@@ -48,13 +75,22 @@ pub struct Report {
     pub summary: Summary,
     /// What was found, sorted.
     pub incidents: Vec<Incident>,
+    /// The state the incidents were correlated from, when the report is to carry it (the JSON report does, so
+    /// that reports of several machines or time slices can be merged exactly: `stackscan merge`).
+    pub state: Option<ScanState>,
 }
 
 impl Report {
     /// The report of a state: its incidents, correlated.
     pub fn of(pack: &crate::rules::Pack, state: &ScanState) -> Report {
         let incidents = crate::correlate::correlate(pack, state);
-        Report { summary: Summary::of(state, &incidents), incidents }
+        Report { summary: Summary::of(state, &incidents), incidents, state: None }
+    }
+
+    /// The report of a state that it carries along.
+    pub fn with_state(pack: &crate::rules::Pack, state: ScanState) -> Report {
+        let incidents = crate::correlate::correlate(pack, &state);
+        Report { summary: Summary::of(&state, &incidents), incidents, state: Some(state) }
     }
 }
 
@@ -87,6 +123,8 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// The incident as it stands now.
     pub incident: &'a Incident,
+    /// Why, when it is not the usual (`end of input`: resolved because standard input ended).
+    pub reason: Option<&'a str>,
     /// When it was announced: wall clock, milliseconds since the epoch, read by the caller (the incident's own
     /// times are log times).
     pub emitted_at: crate::time::Millis,
@@ -104,8 +142,9 @@ pub struct Note<'a> {
 /// What a printer is told first.
 #[derive(Debug, Clone, Copy)]
 pub enum Head<'a> {
-    /// A one-shot scan: what was read (the incidents follow as items).
-    Scan(&'a Summary),
+    /// A one-shot scan: what was read (the incidents follow as items), and the state they come from when the
+    /// report carries it.
+    Scan(&'a Summary, Option<&'a ScanState>),
     /// Tail mode starts: events follow as they happen.
     Follow,
     /// One incident shown on its own (`stackscan show`): no summary around it; the JSON printer writes the
@@ -130,8 +169,8 @@ pub enum Item<'a> {
 pub enum Tail<'a> {
     /// The scan's incidents were all given.
     Scan,
-    /// Tail mode ends (the end of standard input, a signal), with what was read.
-    Follow(&'a Summary),
+    /// Tail mode ends: at the end of standard input with what was read (a summary is written), or on a signal.
+    Follow(Option<&'a Summary>),
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an
@@ -184,7 +223,7 @@ pub fn printer<'w>(format: Format, w: Box<dyn Write + 'w>, style: Style) -> Box<
 impl Report {
     /// Prints the whole report through `p`.
     pub fn print(&self, p: &mut dyn Printer) -> io::Result<()> {
-        p.begin(Head::Scan(&self.summary))?;
+        p.begin(Head::Scan(&self.summary, self.state.as_ref()))?;
         for i in &self.incidents {
             p.item(Item::Incident(i))?;
         }

@@ -29,7 +29,7 @@ impl<'w> NdjsonPrinter<'w> {
 
 impl Printer for NdjsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, _) = head {
             self.summary = Some(s.clone());
         }
         Ok(())
@@ -39,12 +39,14 @@ impl Printer for NdjsonPrinter<'_> {
         match item {
             Item::Incident(i) => self.line(&wire::IncidentEvent {
                 event: "incident",
+                reason: None,
                 emitted_at: None,
                 incident: wire::Incident::from(i),
             }),
             Item::Event(e) => {
                 self.line(&wire::IncidentEvent {
                     event: e.kind.as_str(),
+                    reason: e.reason.map(str::to_string),
                     emitted_at: Some(format_rfc3339(e.emitted_at)),
                     incident: wire::Incident::from(e.incident),
                 })?;
@@ -64,7 +66,7 @@ impl Printer for NdjsonPrinter<'_> {
     fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
         let summary = match tail {
             Tail::Scan => self.summary.take(),
-            Tail::Follow(_) => None,
+            Tail::Follow(s) => s.cloned(),
         };
         if let Some(s) = summary {
             self.line(&wire::SummaryEvent { event: "summary", scan: wire::Scan::from(&s) })?;

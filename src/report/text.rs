@@ -4,6 +4,7 @@
 
 use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
 use crate::correlate::Incident;
+use crate::frame::escape::escape;
 use crate::model::Severity;
 use crate::rules::Scope;
 use crate::time::{format_rfc3339, Millis};
@@ -88,37 +89,43 @@ pub struct TextPrinter<'w> {
     paint: Paint,
     quiet: Vec<String>,
     incidents: usize,
-    head: Option<HeadKind>,
-}
-
-/// What the printer was told first, kept for the items and the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HeadKind {
-    Scan,
-    Follow,
-    Incident,
+    scan: bool,
+    /// Inputs the scan read (none: the report cannot say there is no problem).
+    read: u64,
+    /// The report holds files of several machines: evidence names the machine.
+    hosts: bool,
+    /// One incident shown on its own (`Head::Incident`): no blank line above it.
+    alone: bool,
 }
 
 impl<'w> TextPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
-        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, head: None }
+        TextPrinter {
+            w,
+            paint: Paint { on: style.color },
+            quiet: style.quiet_fields,
+            incidents: 0,
+            scan: false,
+            read: 0,
+            hosts: false,
+            alone: false,
+        }
     }
 }
 
 impl Printer for TextPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
         match head {
-            Head::Scan(s) => {
-                self.head = Some(HeadKind::Scan);
+            Head::Scan(s, _) => {
+                self.scan = true;
+                self.read = s.stats.files + s.stats.skipped_by_time;
+                self.hosts = s.hosts.len() > 1;
                 summary(&mut *self.w, &self.paint, s)
             }
-            Head::Follow => {
-                self.head = Some(HeadKind::Follow);
-                Ok(())
-            }
+            Head::Follow => Ok(()),
             Head::Incident => {
-                self.head = Some(HeadKind::Incident);
+                self.alone = true;
                 Ok(())
             }
         }
@@ -128,11 +135,11 @@ impl Printer for TextPrinter<'_> {
         match item {
             Item::Incident(i) => {
                 // Blocks are separated by a blank line, and a scan's first from its summary.
-                if self.head != Some(HeadKind::Incident) || self.incidents > 0 {
+                if !self.alone || self.incidents > 0 {
                     writeln!(self.w)?;
                 }
                 self.incidents += 1;
-                incident(&mut *self.w, &self.paint, &self.quiet, i)
+                incident(&mut *self.w, &self.paint, (&self.quiet, self.hosts), i)
             }
             Item::Event(e) => {
                 event(&mut *self.w, self.paint.on, e)?;
@@ -143,8 +150,16 @@ impl Printer for TextPrinter<'_> {
         }
     }
 
-    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
-        if self.head == Some(HeadKind::Scan) && self.incidents == 0 {
+    fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
+        if let Tail::Follow(Some(s)) = tail {
+            summary(&mut *self.w, &self.paint, s)?;
+        }
+        if self.scan && self.incidents == 0 && self.read == 0 {
+            writeln!(
+                self.w,
+                "\nNothing was read: no log file was found under the paths given, or none could be read."
+            )?;
+        } else if self.scan && self.incidents == 0 {
             writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
         }
         self.w.flush()
@@ -179,7 +194,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
         if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) }
     )?;
     for s in &s_.skipped {
-        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
+        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), escape(&s.path), escape(&s.reason))?;
     }
     if st.skipped_by_time > 0 {
         let n = st.skipped_by_time;
@@ -188,6 +203,16 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
             "{} {n} file{} wholly outside --since/--until, not read",
             p.dim("note:"),
             if n == 1 { "" } else { "s" }
+        )?;
+    }
+    for (rule, records, keys) in &s_.folded {
+        writeln!(
+            w,
+            "{} rule {rule} saw more than {} distinct keys: about {} more keys ({} records) are counted in one \"other keys\" episode (--max-keys to change)",
+            p.dim("note:"),
+            s_.max_keys,
+            thousands(*keys),
+            thousands(*records),
         )?;
     }
     if st.records_cut > 0 {
@@ -202,7 +227,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
     Ok(())
 }
 
-fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> io::Result<()> {
+fn incident(w: &mut dyn Write, p: &Paint, (quiet, hosts): (&[String], bool), inc: &Incident) -> io::Result<()> {
     writeln!(w, "{} {}", p.sev(inc.severity), p.bold(&inc.title))?;
     let span = match (inc.first_seen, inc.last_seen) {
         (Some(a), Some(b)) => format!("{} → {} ({})", when(Some(a)), when(Some(b)), human_duration(b - a)),
@@ -302,7 +327,11 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], inc: &Incident) -> i
             }
             *n += 1;
             let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
-            writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
+            let host = match (&s.host, hosts) {
+                (Some(h), true) => format!("{}:", escape(h)),
+                _ => String::new(),
+            };
+            writeln!(w, "    {}{}", p.dim(&format!("{host}{}:{}", escape(&s.path), s.line)), escape(&pod))?;
             writeln!(w, "      {}", s.text)?;
             if let Some((line, text)) = &s.matched {
                 writeln!(w, "      {} {}", p.dim(&format!("↳ line {line}:")), text)?;
@@ -337,6 +366,17 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
         inc.id,
-        if e.kind == EventKind::Resolved { " (time: log time of its last event)" } else { "" }
+        {
+            // Why, when not the usual; and a resolved line's time is its last event's, not the announcement's.
+            let mut why: Vec<&str> = e.reason.into_iter().collect();
+            if e.kind == EventKind::Resolved {
+                why.push("time: log time of its last event");
+            }
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join("; "))
+            }
+        }
     )
 }

@@ -11,7 +11,7 @@ pub mod span;
 pub mod walk;
 
 pub use classify::Origin;
-pub use walk::{BinaryDetection, WalkOptions};
+pub use walk::{BinaryDetection, PodFilter, WalkOptions};
 
 use std::path::{Path, PathBuf};
 
@@ -74,7 +74,7 @@ pub struct Skipped {
 
 /// The inputs found under `paths`, plus what could not be listed. A path that does not exist is an error for the
 /// caller to report (the run cannot do what was asked); it is returned in the third element.
-pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>) {
+pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>) {
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     let walked = walk::walk(&files, opts);

@@ -752,6 +752,15 @@ fn show_prints_an_incident_of_the_checkpoint() {
             assert!(text.contains(part), "{part:?} in\n{text}");
         }
     }
+    // Without --state: every checkpoint of follow's state directory is looked through.
+    let xdg = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(xdg.path().join("stackscan")).unwrap();
+    std::fs::copy(&e.state, xdg.path().join("stackscan/follow-0123456789abcdef.json")).unwrap();
+    std::fs::write(xdg.path().join("stackscan/follow-fedcba9876543210.json"), "{\"version\": 99}").unwrap();
+    let id = incidents[0]["id"].as_str().unwrap();
+    let o = Command::new(BIN).args(["show", id]).env("XDG_STATE_HOME", xdg.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("  id          {id}")));
     let o = show(&["chain.nothing-0000"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
