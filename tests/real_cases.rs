@@ -63,10 +63,6 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_readonly_block_monstache.log", "root"),
     // writer-side ES block is not named elasticsearch
     ("es_readonly_block_kibana.log", "root"),
-    // the writer of a path-less file is not told from its lines
-    ("es_document_parsing_client.log", "root"),
-    // the writer of a path-less file is not told from its lines
-    ("es_bulk_failure_jdbc_river.log", "root"),
     // writer-side field limit is not named elasticsearch
     ("es_total_fields_cloudwatch.log", "root"),
     // `no such index and [action.auto_create_index]` has no rule
