@@ -308,7 +308,55 @@ pub fn writer_of_line(line: &[u8]) -> Option<Writer> {
             return Some(w);
         }
     }
+    if let Some((unit, rest)) = syslog_parts(line) {
+        return writer_of_own_line(rest).or_else(|| writer_of_unit(unit));
+    }
     writer_of_own_line(line)
+}
+
+/// syslog / journald `short`: `May 04 06:55:59 host unit[pid]: message` → (unit, message).
+fn syslog_parts(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let head = &line[..line.len().min(HEAD)];
+    if !(head.len() > 20 && head[3] == b' ') {
+        return None;
+    }
+    const MONTHS: [&[u8]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    if !MONTHS.contains(&&head[..3]) {
+        return None;
+    }
+    // The day (maybe space-padded) and the time: `14 15:16:01` or ` 4 15:16:01.123456`.
+    let mut i = 4 + (head[4] == b' ') as usize;
+    while head.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    let time_end = i + 1 + head.get(i + 1..)?.iter().take_while(|b| b.is_ascii_digit() || b":.".contains(b)).count();
+    if head.get(i) != Some(&b' ') || time_end - i < 9 || head.get(time_end) != Some(&b' ') {
+        return None;
+    }
+    let host_end = time_end + 1 + memchr::memchr(b' ', &head[time_end + 1..])?;
+    let rest = &head[host_end + 1..];
+    let colon = memchr::memmem::find(rest, b": ")?;
+    let tag = &rest[..colon];
+    let unit = &tag[..memchr::memchr(b'[', tag).unwrap_or(tag.len())];
+    if unit.is_empty() || unit.contains(&b' ') {
+        return None;
+    }
+    Some((unit, &line[host_end + 1 + colon + 2..]))
+}
+
+/// The writer a syslog tag names (`elasticsearch[664]`, `kafka`, `stackstate-agent`).
+fn writer_of_unit(unit: &[u8]) -> Option<Writer> {
+    let name = std::str::from_utf8(unit).ok()?;
+    match origin_of_name(name)?.component? {
+        Component::Elasticsearch => Some(Writer::Elasticsearch),
+        Component::Kafka => Some(Writer::KafkaBroker),
+        Component::Zookeeper => Some(Writer::Zookeeper),
+        Component::Agent => Some(Writer::Agent),
+        Component::Receiver => Some(Writer::Receiver),
+        Component::KafkaToEs => Some(Writer::BulkWriter),
+        Component::Stackstate | Component::KubeStateMetrics => None,
+    }
 }
 
 fn writer_of_own_line(line: &[u8]) -> Option<Writer> {
@@ -729,6 +777,12 @@ mod tests {
             ("2015-09-16 16:10:24,999 WARN ActorSystemImpl: Illegal request header: Illegal 'referer' header", Some(AkkaHttp)),
             // A server-side entity stream truncation: https://github.com/playframework/playframework/issues/11194
             ("play.api.PlayException: Execution exception[[EntityStreamException: Entity stream truncation. The HTTP parser was receiving an entity when the underlying connection was closed unexpectedly.]]", Some(AkkaHttp)),
+            // journald: the message, else the unit: https://github.com/elastic/elasticsearch/pull/10725
+            ("May 04 06:55:59 debian-800-jessie elasticsearch[664]: [2015-05-04 06:55:59,721][INFO ][node                     ] [Mar-Vell] version[2.0.0-SNAPSHOT], pid[664]", Some(Elasticsearch)),
+            ("May 04 06:56:03 debian-800-jessie elasticsearch[664]: java.lang.IllegalStateException: x", Some(Elasticsearch)),
+            ("Jun  4 15:16:01 sts-01 stackstate-agent[812]: 2024-06-04 15:16:01 UTC | CORE | ERROR | (pkg/forwarder/worker.go:191 in process) | x", Some(Agent)),
+            // loghub Linux_2k.log
+            ("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4", None),
             // Lines that do not tell
             ("org.apache.kafka.common.errors.TimeoutException: Topic pageviews not present in metadata after 60000 ms.", None),
             ("com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize instance of `java.util.ArrayList`", None),
