@@ -579,6 +579,50 @@ fn single_integration_one_incident_per_check() {
     assert_eq!(r["incidents"][1]["title"], "Integration mysql is failing: only its data is missing");
 }
 
+/// The pull-based path: plugin and mirror errors in the api and mirror pods are one single-integration incident
+/// per data source, rooted at the StackState server, never an all-integrations incident.
+#[test]
+fn pull_data_source_one_incident_per_source() {
+    let r = expect(
+        "pull-data-source",
+        &[
+            Exp {
+                chain: Some("chain.pull-data-source"),
+                severity: "error",
+                rule: "plugin.cloudwatch-denied",
+                root: "stackstate",
+                components: &["stackstate"],
+                scope: "single",
+                telemetry: &[],
+                counts: &[("stackstate", 20)],
+                count: 20,
+                first: "2024-05-16T10:00:04.304Z",
+                last: "2024-05-16T10:19:04.344Z",
+                episodes: &["plugin.cloudwatch-denied@stackstate"],
+            },
+            Exp {
+                chain: Some("chain.pull-data-source"),
+                severity: "error",
+                rule: "plugin.prometheus-unreachable",
+                root: "stackstate",
+                components: &["stackstate"],
+                scope: "single",
+                telemetry: &[],
+                counts: &[("stackstate", 30)],
+                count: 30,
+                first: "2024-05-16T10:30:05.163Z",
+                last: "2024-05-16T10:39:35.172Z",
+                episodes: &["plugin.prometheus-unreachable@stackstate", "plugin.mirror-error@stackstate"],
+            },
+        ],
+    );
+    assert_eq!(
+        r["incidents"][0]["title"],
+        "Pull-based data source cloudwatch is failing: only the telemetry it provides is missing"
+    );
+    assert_eq!(episode(&r["incidents"][1], "plugin.mirror-error")["count"], 10);
+}
+
 /// kafka-to-es's clock is 90 s behind Elasticsearch's: its first failure is logged before the cause, within the
 /// chain's 2 min skew, and joins; the incident starts at the (skewed) effect.
 #[test]
@@ -752,6 +796,7 @@ fn every_scenario_has_a_test() {
         "es-unreachable-k2es-only",
         "kafka-unavailable",
         "kafka-unavailable-receiver-only",
+        "pull-data-source",
         "receiver-unreachable",
         "single-integration",
     ];
