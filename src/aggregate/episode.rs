@@ -37,6 +37,12 @@ pub struct Order {
     pub offset: u64,
 }
 
+impl Order {
+    /// The order recorded with a rule's constant fields: before every event, so it is the same whichever event
+    /// recorded it.
+    pub const CONSTANT: Order = Order { time: Millis::MIN, file: 0, offset: 0 };
+}
+
 /// A line number, relative while a scan runs: chunks of one file are scanned in parallel, so a chunk knows its
 /// lines only relative to its own start until every earlier chunk has been counted. In a finished
 /// [`ScanState`](super::ScanState) every reference is resolved: chunk 0, `rel` the 0-based line of the file.
@@ -185,23 +191,23 @@ impl Bucket {
             Some(v) => v,
             None => self.fields.entry(name.into()).or_default(),
         };
-        if let Some(v) = values.iter_mut().find(|(v, _)| &**v == value) {
-            v.1 = v.1.min(order);
-            return;
-        }
-        if values.len() >= MAX_VALUES && values.iter().all(|(_, o)| *o < order) {
-            if !self.truncated.iter().any(|t| &**t == name) {
-                self.truncated.push(name.into());
+        // Values stay sorted by (earliest order, value): the kept set and its order depend only on what was
+        // seen, never on the order threads, chunks or merges brought it in.
+        if let Some(i) = values.iter().position(|(v, _)| &**v == value) {
+            if order < values[i].1 {
+                let (v, _) = values.remove(i);
+                insert_sorted(values, (v, order));
             }
             return;
         }
-        values.push((value.into(), order));
+        if values.len() >= MAX_VALUES && values.last().is_some_and(|(_, o)| *o < order) {
+            mark_truncated(&mut self.truncated, name);
+            return;
+        }
+        insert_sorted(values, (value.into(), order));
         if values.len() > MAX_VALUES {
-            values.sort_by_key(|(_, o)| *o);
             values.truncate(MAX_VALUES);
-            if !self.truncated.iter().any(|t| &**t == name) {
-                self.truncated.push(name.into());
-            }
+            mark_truncated(&mut self.truncated, name);
         }
     }
 
@@ -253,6 +259,19 @@ impl Bucket {
     }
 }
 
+/// Inserts a field value where it sorts by (order, value).
+fn insert_sorted(values: &mut Vec<(Box<str>, Order)>, item: (Box<str>, Order)) {
+    let at = values.partition_point(|(v, o)| (*o, &**v) < (item.1, &*item.0));
+    values.insert(at, item);
+}
+
+/// Records that a field had more values than were kept (the list stays sorted).
+fn mark_truncated(truncated: &mut Vec<Box<str>>, name: &str) {
+    if let Err(at) = truncated.binary_search_by(|t| (**t).cmp(name)) {
+        truncated.insert(at, name.into());
+    }
+}
+
 /// Whether the next bucket of a key continues the episode so far: its quiet gap is at most [`EPISODE_GAP_MS`]
 /// (untimed buckets join untimed ones).
 fn joins(episode: &Bucket, next: &Bucket) -> bool {
@@ -292,8 +311,8 @@ pub(crate) fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
 /// the order they were read in or how the work was split); the events of the others fold into one `other` entry
 /// per (rule, component, process), counted exactly. A key kept by one part of a scan and folded by the merge
 /// moves its buckets into the `other` entry then.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(from = "Vec<((EpisodeKey, i64), Bucket)>", into = "Vec<((EpisodeKey, i64), Bucket)>")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "Vec<((EpisodeKey, i64), Bucket)>")]
 pub struct Aggregates {
     entries: Vec<((EpisodeKey, i64), Bucket)>,
     /// (key, time bucket) → index in `entries`.
@@ -364,6 +383,15 @@ impl KeyView<'_> {
 impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
     fn from(v: Vec<((EpisodeKey, i64), Bucket)>) -> Self {
         Aggregates::from_entries(v, DEFAULT_MAX_KEYS)
+    }
+}
+
+/// Written as the list of entries sorted by key, borrowed (a checkpoint of the running state copies nothing).
+impl Serialize for Aggregates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<&((EpisodeKey, i64), Bucket)> = self.entries.iter().collect();
+        v.sort_by(|x, y| x.0.cmp(&y.0));
+        s.collect_seq(v)
     }
 }
 
@@ -606,6 +634,7 @@ impl Aggregates {
                 for (_, o) in values.iter_mut() {
                     f(o);
                 }
+                values.sort_by(|x, y| (x.1, &x.0).cmp(&(y.1, &y.0)));
             }
         }
         Aggregates::from_entries(entries, max_keys)

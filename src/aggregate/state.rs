@@ -46,7 +46,9 @@ pub struct Stats {
     pub lines: u64,
     /// Events (matching records) folded into episodes.
     pub matches: u64,
-    /// Wall time of the scan, milliseconds.
+    /// Wall time of the scan, milliseconds. Not kept in a serialised state (a report's `state`, a checkpoint):
+    /// it is the one figure that differs between identical runs.
+    #[serde(skip)]
     pub elapsed_ms: u64,
     /// Inputs not read because their whole time span lies outside `--since`/`--until`.
     pub skipped_by_time: u64,

@@ -283,7 +283,8 @@ fn default_paths(env: &Env) -> Vec<PathBuf> {
 impl ScanConfig {
     /// Resolves `scan`'s arguments.
     pub fn new(a: &ScanArgs, env: &Env) -> Result<ScanConfig, Usage> {
-        let zone = a.lines.timezone;
+        // Yearless timestamps (syslog, `[MM-dd …]`) are placed in the year before now.
+        let zone = a.lines.timezone.with_reference(env.now);
         let since = a.since.map(|w: When| w.resolve(zone, env.now));
         let until = a.until.map(|w: When| w.resolve(zone, env.now));
         if let (Some(s), Some(u)) = (since, until) {
@@ -377,7 +378,7 @@ impl FollowConfig {
             checkpoint_interval: a.checkpoint_interval,
             update_interval: a.update_interval,
             resolve_after: a.resolve_after,
-            zone: a.lines.timezone,
+            zone: a.lines.timezone.with_reference(env.now),
             component: a.lines.component,
             walk: walk(&a.walk),
             max_keys: a.limits.max_keys,

@@ -115,6 +115,7 @@ pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
     if stdin_count > 1 {
         return Ok(usage(Usage("standard input can be given once".into())));
     }
+    let started = std::time::Instant::now();
     let pack = match load_pack(&a.pack.rules) {
         Ok(p) => p,
         Err(code) => return Ok(code),
@@ -136,7 +137,7 @@ pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let (state, notes) = match merge_reports(&texts, &pack) {
+    let (mut state, notes) = match merge_reports(&texts, &pack) {
         Ok(x) => x,
         Err(e) => {
             warn(&e.to_string());
@@ -146,6 +147,8 @@ pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
     for n in &notes {
         warn(n);
     }
+    // The merged report's time is the merge's own.
+    state.stats.elapsed_ms = started.elapsed().as_millis() as u64;
     let format = match a.format {
         ScanFormat::Text => Format::Text,
         ScanFormat::Json => Format::Json,

@@ -538,15 +538,16 @@ fn check_chain(
     let resolve = |fd: &mut FileDiags<'_>, sels: &[Spanned<String>]| -> Vec<Selector> {
         let mut out = Vec::new();
         for sel in sels {
-            let (name, component) = match sel.get_ref().split_once('@') {
+            let (name, component, unknown) = match sel.get_ref().split_once('@') {
+                Some((n, "unknown")) => (n, None, true),
                 Some((n, c)) => match Component::parse(c) {
-                    Some(c) => (n, Some(c)),
+                    Some(c) => (n, Some(c), false),
                     None => {
                         fd.at(sel.span().start, Some(&id), format!("unknown component {c:?} in {:?}", sel.get_ref()));
                         continue;
                     }
                 },
-                None => (sel.get_ref().as_str(), None),
+                None => (sel.get_ref().as_str(), None, false),
             };
             let found: Vec<usize> = if let Some(fam) = name.strip_prefix("family:") {
                 if !knowledge.has_family(fam) {
@@ -575,7 +576,7 @@ fn check_chain(
                         continue;
                     }
                 }
-                let s = Selector { rule, component };
+                let s = Selector { rule, component, unknown };
                 if !out.contains(&s) {
                     out.push(s);
                 }

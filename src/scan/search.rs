@@ -368,10 +368,11 @@ fn handle_line(
                 }
             }
         }
-        // A constant has one value per bucket: recorded with the bucket's first event.
+        // A constant has one value per bucket: recorded once, at the bucket's first event, with the earliest
+        // possible order (not that event's, which depends on which chunk a thread happened to scan first).
         if bucket.count == 1 {
             for (name, v) in &rule.fields {
-                bucket.add_value(name, v, order);
+                bucket.add_value(name, v, Order::CONSTANT);
             }
         }
         if let Some(pod) = &origin.pod {

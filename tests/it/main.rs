@@ -20,6 +20,7 @@ mod inputs;
 mod merge;
 mod prefilter;
 mod quality;
+mod real_cases;
 mod rules;
 mod scan;
 mod state;
