@@ -230,47 +230,42 @@ mod tests {
     const NOW: Millis = 1_800_000_000_000;
 
     fn inc(id: &str, count: u64, severity: Severity) -> Incident {
-        Incident {
-            id: id.into(),
-            title: "Kafka unavailable (broker kafka-0/10.20.0.7:9092)".into(),
-            family: "connection".into(),
-            severity,
-            components: vec![Component::Kafka, Component::Receiver],
-            scope: crate::rules::Scope::All,
-            telemetry: vec![],
-            first_seen: Some(T0),
-            last_seen: Some(T0 + 610_000),
+        let mut i = Incident::for_test(id);
+        i.title = "Kafka unavailable (broker kafka-0/10.20.0.7:9092)".into();
+        i.severity = severity;
+        i.components = vec![Component::Kafka, Component::Receiver];
+        i.first_seen = Some(T0);
+        i.last_seen = Some(T0 + 610_000);
+        i.count = count;
+        i.counts = [("receiver".to_string(), count)].into_iter().collect();
+        i.root_cause = RootCause {
+            rule: "kafka.broker-unreachable".into(),
+            component: Some(Component::Kafka),
+            summary: "Kafka client cannot connect to a broker".into(),
+        };
+        i.episodes = vec![EpisodeView {
+            rule: 0,
+            rule_id: "kafka.broker-unreachable".into(),
+            component: Some(Component::Receiver),
+            process: None,
+            key: vec![],
             count,
-            counts: [("receiver".to_string(), count)].into_iter().collect(),
-            root_cause: RootCause {
-                rule: "kafka.broker-unreachable".into(),
-                component: Some(Component::Kafka),
-                summary: "Kafka client cannot connect to a broker".into(),
-            },
-            chain: None,
-            episodes: vec![EpisodeView {
-                rule: 0,
-                rule_id: "kafka.broker-unreachable".into(),
-                component: Some(Component::Receiver),
-                process: None,
-                key: vec![],
-                count,
-                first_seen: Some(T0),
-                last_seen: Some(T0),
-                fields: BTreeMap::new(),
-                fields_truncated: vec![],
-                samples: vec![SampleView {
-                    path: "/opt/stackstate/var/log/stackstate-receiver/stackstate-receiver.log".into(),
-                    line: 1249,
-                    text: "WARN NetworkClient - \u{1b}[31mConnection to node 0 refused api_key=abc123".into(),
-                    matched: None,
-                    pod: None,
-                    host: None,
-                }],
-                other_keys: None,
+            first_seen: Some(T0),
+            last_seen: Some(T0),
+            fields: BTreeMap::new(),
+            fields_truncated: vec![],
+            samples: vec![SampleView {
+                path: "/opt/stackstate/var/log/stackstate-receiver/stackstate-receiver.log".into(),
+                line: 1249,
+                text: "WARN NetworkClient - \u{1b}[31mConnection to node 0 refused api_key=abc123".into(),
+                matched: None,
+                pod: None,
+                host: None,
             }],
-            next_steps: vec!["Check the brokers: `kubectl get pods`".into(), "second".into()],
-        }
+            other_keys: None,
+        }];
+        i.next_steps = vec!["Check the brokers: `kubectl get pods`".into(), "second".into()];
+        i
     }
 
     fn settings() -> Settings {

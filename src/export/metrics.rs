@@ -344,27 +344,14 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::RootCause;
     use crate::model::Severity;
 
     fn incident(id: &str, severity: Severity, root: Option<Component>) -> Incident {
-        Incident {
-            id: id.into(),
-            title: id.into(),
-            family: "connection".into(),
-            severity,
-            components: vec![],
-            scope: crate::rules::Scope::All,
-            telemetry: vec![],
-            first_seen: Some(0),
-            last_seen: Some(0),
-            count: 1,
-            counts: Default::default(),
-            root_cause: RootCause { rule: "kafka.broker-unreachable".into(), component: root, summary: String::new() },
-            chain: None,
-            episodes: vec![],
-            next_steps: vec![],
-        }
+        let mut i = Incident::for_test(id);
+        i.severity = severity;
+        i.root_cause.rule = "kafka.broker-unreachable".into();
+        i.root_cause.component = root;
+        i
     }
 
     fn line<'a>(text: &'a str, series: &str) -> Option<&'a str> {

@@ -366,17 +366,44 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
         inc.id,
-        {
-            // Why, when not the usual; and a resolved line's time is its last event's, not the announcement's.
-            let mut why: Vec<&str> = e.reason.into_iter().collect();
-            if e.kind == EventKind::Resolved {
-                why.push("time: log time of its last event");
-            }
-            if why.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", why.join("; "))
-            }
-        }
+        event_suffix(e)
     )
+}
+
+/// What an event line says after the id: why, when not the usual (`end of input`), and for `resolved`, that its
+/// time is the log time of the incident's last event, not that of the announcement.
+fn event_suffix(e: Event<'_>) -> String {
+    let mut why: Vec<&str> = e.reason.into_iter().collect();
+    if e.kind == EventKind::Resolved {
+        why.push("time: log time of its last event");
+    }
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", why.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(kind: EventKind, reason: Option<&str>) -> String {
+        let mut i = Incident::for_test("chain.kafka-unavailable-1");
+        i.last_seen = Some(1_710_253_133_398);
+        let mut out = Vec::new();
+        event(&mut out, false, Event { kind, incident: &i, reason, emitted_at: 0 }).expect("write");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_resolved_line_says_its_time_is_the_last_events() {
+        let opened = line(EventKind::Opened, None);
+        assert!(opened.starts_with("2024-03-12T14:18:53.398Z opened   warning"), "{opened}");
+        assert!(opened.ends_with("id=chain.kafka-unavailable-1\n"), "{opened}");
+        let resolved = line(EventKind::Resolved, None);
+        assert!(resolved.ends_with("id=chain.kafka-unavailable-1 (time: log time of its last event)\n"), "{resolved}");
+        let end = line(EventKind::Resolved, Some("end of input"));
+        assert!(end.ends_with("(end of input; time: log time of its last event)\n"), "{end}");
+    }
 }
