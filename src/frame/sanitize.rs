@@ -105,8 +105,11 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// What a secret is replaced with.
+const REDACTED: &str = "<redacted>";
+
 /// Replaces the value after `api_key=`, `apikey=`, `api-key=` or `api_key: ` (any case) with `<redacted>`, unless
-/// it is already masked with `*` (as the agent does).
+/// it is already masked with `*` (as the agent does) or redacted.
 pub fn redact(s: &str) -> Cow<'_, str> {
     if !may_hold_key(s.as_bytes()) {
         return Cow::Borrowed(s);
@@ -118,15 +121,20 @@ pub fn redact(s: &str) -> Cow<'_, str> {
     while let Some(found) = find_key(&lower[search..]) {
         let (kpos, klen) = (search + found.0, found.1);
         let vstart = kpos + klen;
-        let vend = s[vstart..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>'))
-            .map_or(s.len(), |e| vstart + e);
+        // A value redacted before stays as it is (its `>` would otherwise end it early): redacting is idempotent.
+        let vend = if s[vstart..].starts_with(REDACTED) {
+            vstart + REDACTED.len()
+        } else {
+            s[vstart..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>'))
+                .map_or(s.len(), |e| vstart + e)
+        };
         let value = &s[vstart..vend];
         out.push_str(&s[last..vstart]);
-        if value.is_empty() || value.chars().all(|c| c == '*') || value.starts_with("***") || value == "<redacted>" {
+        if value.is_empty() || value.chars().all(|c| c == '*') || value.starts_with("***") || value == REDACTED {
             out.push_str(value);
         } else {
-            out.push_str("<redacted>");
+            out.push_str(REDACTED);
         }
         last = vend;
         search = vend.max(vstart);
@@ -182,6 +190,9 @@ mod tests {
         );
         assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
         assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+        let once = redact("?api_key=0123456789abcdef>x (5120)").into_owned();
+        assert_eq!(once, "?api_key=<redacted>>x (5120)");
+        assert_eq!(redact(&once), once, "redacting twice changes nothing");
     }
 
     #[test]
