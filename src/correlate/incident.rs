@@ -47,6 +47,8 @@ pub struct EpisodeView {
     pub fields_truncated: Vec<String>,
     /// Evidence.
     pub samples: Vec<SampleView>,
+    /// Timed records per minute: (start of the minute, records), in time order.
+    pub per_minute: Vec<(Millis, u32)>,
 }
 
 /// The root cause of an incident.
