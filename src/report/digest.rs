@@ -143,6 +143,15 @@ impl Clock {
     }
 }
 
+/// What the first episode is to the root cause: the root cause itself when its component logged it, else the
+/// lines that point to it (a Kafka outage seen only in the receiver's log).
+pub fn first_episode_role(inc: &Incident) -> &'static str {
+    match inc.episodes.first() {
+        Some(e) if e.component == inc.root_cause.component => "root cause",
+        _ => "points to the root cause",
+    }
+}
+
 /// The component of the root cause, or `unknown`.
 pub fn root_component(inc: &Incident) -> &'static str {
     inc.root_cause.component.map_or("unknown", |c| c.as_str())

@@ -265,8 +265,9 @@ fn incident(out: &mut String, n: usize, inc: &Incident, quiet: &[String]) {
         Some(svg) => {
             let _ = write!(
                 out,
-                "<figure class=\"timeline\">\n{svg}<figcaption>A lane per component; a bar per episode, numbered in chain \
-                 order: 1 is the root cause (outlined, ★ on its lane). Below: records per minute. Times in UTC.</figcaption>\n</figure>\n"
+                "<figure class=\"timeline\">\n{svg}<figcaption>A lane per component (★: the root cause's); a bar per episode, \
+                 numbered in chain order, 1 outlined: the {}. Below: records per minute. Times in UTC.</figcaption>\n</figure>\n",
+                digest::first_episode_role(inc)
             );
         }
         None => out.push_str("<p class=\"muted\">No line of this incident had a timestamp: no timeline.</p>\n"),
@@ -284,7 +285,7 @@ fn incident(out: &mut String, n: usize, inc: &Incident, quiet: &[String]) {
             "<tr><td class=\"num\"><a href=\"#incident-{n}-episode-{k}\">{k}</a></td><td>{}{}</td><td><code>{}</code></td>\
              <td class=\"num\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
             esc(&digest::lane(e)),
-            if i == 0 { " <strong>(root cause)</strong>" } else { "" },
+            if i == 0 { format!(" <strong>({})</strong>", digest::first_episode_role(inc)) } else { String::new() },
             esc(&e.rule_id),
             thousands(e.count),
             esc(&clock.at(e.first_seen)),

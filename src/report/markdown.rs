@@ -204,7 +204,7 @@ fn folded(inc: &Incident, quiet: &[String]) -> String {
                 out,
                 "| {}{} | {} | {} | {} | {} | {} |",
                 i + 1,
-                if i == 0 { " (root cause)" } else { "" },
+                if i == 0 { format!(" ({})", digest::first_episode_role(inc)) } else { String::new() },
                 clock.at(e.first_seen),
                 e.last_seen.map_or_else(String::new, |l| clock.at(Some(l))),
                 cell(&code(&digest::lane(e))),

@@ -259,7 +259,7 @@ pub fn timeline(n: usize, inc: &Incident) -> Option<String> {
             out,
             r##"<a href="#incident-{n}-episode-{k}"><rect class="bar {}{root_class}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="14" rx="2"><title>{k}{}. {} on {}: {} from {} to {}</title></rect></a>"##,
             inc.severity.as_str(),
-            if p.index == 0 { " (root cause)" } else { "" },
+            if p.index == 0 { format!(" ({})", digest::first_episode_role(inc)) } else { String::new() },
             esc(&e.rule_id),
             esc(&digest::lane(e)),
             esc(&human::count(e.count, "record")),
