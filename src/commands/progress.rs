@@ -29,7 +29,9 @@ impl ProgressLine {
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::Builder::new().name("stackscan-progress".into()).spawn(move || {
             let started = Instant::now();
-            let mut scan_started: Option<Instant> = None;
+            // The last sample before the scan began (its start lies between it and the next): the rate counts
+            // from there. Samples are taken from the start, drawn or not.
+            let mut scan_base = started;
             let mut drawn = false;
             let mut err = std::io::stderr();
             // With no delay the first line is drawn at once, even for a scan shorter than a tick.
@@ -39,16 +41,15 @@ impl ProgressLine {
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
                     Err(RecvTimeoutError::Timeout) => {}
                 }
-                // Sampled from the start, drawn after the delay: the rate counts from when the scan began.
                 let snap = progress.snapshot();
-                if snap.scanning && scan_started.is_none() {
-                    scan_started = Some(Instant::now());
+                if !snap.scanning {
+                    scan_base = Instant::now();
                 }
                 if started.elapsed() < delay {
                     continue;
                 }
                 let width = terminal_size::terminal_size_of(std::io::stderr()).map_or(80, |(w, _)| w.0 as usize);
-                let text = line(&snap, names.get().map(Vec::as_slice), scan_started.map(|t| t.elapsed()), width);
+                let text = line(&snap, names.get().map(Vec::as_slice), scan_base.elapsed(), width);
                 // Carriage return, the line, erase to its end: redrawn in place.
                 if write!(err, "\r{text}\x1b[K").and_then(|_| err.flush()).is_err() {
                     return;
@@ -71,7 +72,8 @@ impl ProgressLine {
 }
 
 /// The line for a snapshot, at most `width - 1` columns (the last column of a terminal wraps on some).
-fn line(s: &Snapshot, names: Option<&[String]>, scanning_for: Option<Duration>, width: usize) -> String {
+/// `scanning_for`: the time since the scan began (rates count from it).
+fn line(s: &Snapshot, names: Option<&[String]>, scanning_for: Duration, width: usize) -> String {
     let room = width.saturating_sub(1).max(20);
     let (head, path) = if !s.scanning {
         let head = format!("stackscan: walking: {} in {}", count(s.found, "file"), count(s.dirs, "directory"));
@@ -82,7 +84,7 @@ fn line(s: &Snapshot, names: Option<&[String]>, scanning_for: Option<Duration>, 
         } else {
             human::bytes(s.bytes_done)
         };
-        let ms = scanning_for.map_or(0, |d| d.as_millis() as u64);
+        let ms = scanning_for.as_millis() as u64;
         let head = format!(
             "stackscan: {} of {} files, {bytes}, {}",
             thousands(s.files_done),
@@ -122,7 +124,7 @@ mod tests {
         let walking =
             Snapshot { dirs: 12, found: 1, walking: Some("/var/log/pods/ns_pod_uid/c".into()), ..Snapshot::default() };
         assert_eq!(
-            line(&walking, None, None, 120),
+            line(&walking, None, Duration::ZERO, 120),
             "stackscan: walking: 1 file in 12 directories — /var/log/pods/ns_pod_uid/c"
         );
         let names = vec!["/opt/stackstate/var/log/kafka-to-es/kafkaMultiMetricsToES.log".to_string()];
@@ -135,9 +137,9 @@ mod tests {
             current: Some(0),
             ..Snapshot::default()
         };
-        let l = line(&scanning, Some(&names), Some(Duration::from_secs(2)), 200);
+        let l = line(&scanning, Some(&names), Duration::from_secs(2), 200);
         assert_eq!(l, "stackscan: 3 of 17 files, 1.0 MiB of 3.0 MiB, 0.5 MiB/s — /opt/stackstate/var/log/kafka-to-es/kafkaMultiMetricsToES.log");
-        let narrow = line(&scanning, Some(&names), Some(Duration::from_secs(2)), 80);
+        let narrow = line(&scanning, Some(&names), Duration::from_secs(2), 80);
         assert!(human::columns(&narrow) < 80, "{narrow}");
         assert!(narrow.ends_with("MultiMetricsToES.log") && narrow.contains(" — …"), "the path's end: {narrow}");
     }
