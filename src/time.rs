@@ -7,21 +7,31 @@
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
 
-/// A fixed offset from UTC, in seconds, used for layouts that carry no zone (logback `%date`, Kafka, Zookeeper).
+/// The zone of timestamps that carry none (logback `%date`, Kafka, Zookeeper): a fixed offset from UTC, or an
+/// IANA time zone (`Europe/Amsterdam`) whose offset follows daylight saving time.
+///
+/// `Copy`, so the hot path passes it by value: a named zone is looked up once (in the system's tz database, or
+/// the copy built into the binary) and kept for the life of the process.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Zone {
     offset_secs: i32,
+    tz: Option<&'static jiff::tz::TimeZone>,
 }
 
 impl Zone {
     /// UTC.
-    pub const UTC: Zone = Zone { offset_secs: 0 };
+    pub const UTC: Zone = Zone { offset_secs: 0, tz: None };
 
-    /// Parses `UTC`, `Z`, `+02:00`, `-0500`, `+2`.
+    /// Parses `UTC`, `Z`, `+02:00`, `-0500`, `+2`, or an IANA name (`Europe/Amsterdam`, `America/New_York`).
     pub fn parse(s: &str) -> Option<Zone> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
             return Some(Zone::UTC);
+        }
+        if t.contains('/') && t.is_ascii() {
+            let tz = jiff::tz::TimeZone::get(t).ok()?;
+            // Once per process (the command line), so the zone can be `Copy`.
+            return Some(Zone { offset_secs: 0, tz: Some(Box::leak(Box::new(tz))) });
         }
         let (sign, rest) = match t.as_bytes().first()? {
             b'+' => (1, &t[1..]),
@@ -41,12 +51,28 @@ impl Zone {
         if h > 18 || m > 59 {
             return None;
         }
-        Some(Zone { offset_secs: sign * (h * 3600 + m * 60) })
+        Some(Zone { offset_secs: sign * (h * 3600 + m * 60), tz: None })
     }
 
-    /// Seconds east of UTC.
+    /// Seconds east of UTC of the fixed offset (0 for a named zone: see [`Zone::offset_at_local`]).
     pub fn offset_secs(self) -> i32 {
         self.offset_secs
+    }
+
+    /// Seconds east of UTC in force at the local (wall-clock) time `local`, given as milliseconds since the epoch
+    /// as if it were UTC. A wall-clock time that occurs twice (the hour repeated when daylight saving time ends)
+    /// is taken as the earlier instant; one that never occurs (skipped in spring) is moved forward by the gap
+    /// (RFC 5545's rule, jiff's "compatible").
+    pub fn offset_at_local(self, local: Millis) -> i32 {
+        let Some(tz) = self.tz else { return self.offset_secs };
+        let Ok(ts) = jiff::Timestamp::from_millisecond(local) else { return 0 };
+        let civil = jiff::tz::Offset::UTC.to_datetime(ts);
+        tz.to_ambiguous_timestamp(civil).compatible().map_or(0, |t| tz.to_offset(t).seconds())
+    }
+
+    /// The UTC instant of the local (wall-clock) time `local` (milliseconds since the epoch as if it were UTC).
+    pub fn to_utc(self, local: Millis) -> Millis {
+        local - self.offset_at_local(local) as Millis * 1000
     }
 }
 
@@ -223,11 +249,10 @@ fn abbrev_offset(b: &[u8]) -> Option<(i32, usize)> {
 }
 
 fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
-    let off = match zone {
-        ZoneSpec::Offset(i32::MIN) | ZoneSpec::Local => default.offset_secs,
-        ZoneSpec::Offset(o) => o,
-    };
-    base - off as i64 * 1000
+    match zone {
+        ZoneSpec::Offset(i32::MIN) | ZoneSpec::Local => default.to_utc(base),
+        ZoneSpec::Offset(o) => base - o as i64 * 1000,
+    }
 }
 
 /// The timestamp that opens a log line, if the line opens with one of the known layouts:
@@ -308,7 +333,7 @@ pub fn parse_instant(s: &str, zone: Zone) -> Option<Millis> {
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y as i64, m) {
             return None;
         }
-        return Some(days_from_civil(y as i64, m, d) * 86_400_000 - zone.offset_secs as i64 * 1000);
+        return Some(zone.to_utc(days_from_civil(y as i64, m, d) * 86_400_000));
     }
     let mut c = Cur { b, i: 0 };
     let (base, z) = datetime(&mut c, true)?;
@@ -347,6 +372,21 @@ pub fn parse_duration(s: &str) -> Option<Millis> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn named_zones_follow_daylight_saving_time() {
+        let ams = Zone::parse("Europe/Amsterdam").expect("tz database");
+        // 12:00 local is 11:00Z in winter (CET, +01:00) and 10:00Z in summer (CEST, +02:00).
+        let winter = parse_line_start(b"2024-01-15 12:00:00,000 INFO x", ams).expect("time");
+        let summer = parse_line_start(b"2024-07-15 12:00:00,000 INFO x", ams).expect("time");
+        assert_eq!(format_rfc3339(winter), "2024-01-15T11:00:00.000Z");
+        assert_eq!(format_rfc3339(summer), "2024-07-15T10:00:00.000Z");
+        // An explicit zone in the line wins over the default.
+        let explicit = parse_line_start(b"2024-07-15T12:00:00.000Z INFO x", ams).expect("time");
+        assert_eq!(format_rfc3339(explicit), "2024-07-15T12:00:00.000Z");
+        assert_eq!(parse_instant("2024-07-15", ams).map(format_rfc3339).as_deref(), Some("2024-07-14T22:00:00.000Z"));
+        assert!(Zone::parse("Nowhere/Atlantis").is_none());
+    }
+
     use super::*;
 
     fn p(s: &str) -> Option<String> {

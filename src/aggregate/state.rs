@@ -123,6 +123,7 @@ impl ScanState {
     pub fn remap_rules(&mut self, to: PackId) {
         let index: BTreeMap<&str, u32> = to.rules.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
         let old = &self.pack.rules;
+        let max_keys = self.aggregates.max_keys();
         let v: Vec<((EpisodeKey, i64), Bucket)> = std::mem::take(&mut self.aggregates).into();
         let v = v
             .into_iter()
@@ -131,7 +132,7 @@ impl ScanState {
                 Some(((k, b), bucket))
             })
             .collect::<Vec<_>>();
-        self.aggregates = Aggregates::from(v);
+        self.aggregates = Aggregates::from_entries(v, max_keys);
         self.pack = to;
     }
 }

@@ -108,7 +108,8 @@ pub struct PackArgs {
 /// How lines are read, shared by `scan` and `follow`.
 #[derive(Debug, Args)]
 pub struct LineArgs {
-    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC, an offset such as +02:00, or an IANA
+    /// name such as Europe/Amsterdam (its daylight saving time followed).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse::zone)]
     pub timezone: Zone,
     /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
@@ -126,6 +127,16 @@ pub struct WalkArgs {
     /// Do not walk into other file systems than the named directory's.
     #[arg(long)]
     pub one_file_system: bool,
+}
+
+/// Memory limits, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Distinct keys (indices, hosts, topics, ...) kept per rule; the records of keys past it are counted in one
+    /// "other keys" episode per component, so memory stays bounded whatever the logs hold.
+    #[arg(long, value_name = "N", default_value_t = stackscan::aggregate::episode::DEFAULT_MAX_KEYS,
+          value_parser = parse::max_keys)]
+    pub max_keys: usize,
 }
 
 /// Colour, shared by the commands that print for people.
@@ -177,6 +188,8 @@ pub struct ScanArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -198,8 +211,8 @@ pub struct FollowArgs {
     /// Poll for changes at this interval (e.g. 1s, 100ms) instead of watching with inotify.
     #[arg(long, value_name = "INTERVAL", value_parser = parse::positive_interval)]
     pub poll: Option<Duration>,
-    /// Checkpoint file [default: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…, or
-    /// /var/lib/stackscan/follow-state.json as root].
+    /// Checkpoint file [default: follow-<hash of the paths>.json, one per set of paths followed, in
+    /// $XDG_STATE_HOME/stackscan, else /var/lib/stackscan as root, else ~/.local/state/stackscan].
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Keep no checkpoint (a restart starts afresh).
@@ -218,6 +231,8 @@ pub struct FollowArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

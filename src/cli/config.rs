@@ -82,6 +82,8 @@ pub struct ScanConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
 }
 
 /// `stackscan follow`, resolved.
@@ -103,8 +105,10 @@ pub struct FollowConfig {
     pub from_start: bool,
     /// `--poll`.
     pub poll: Option<Duration>,
-    /// The checkpoint (none for stdin, `--no-state`, or no home).
+    /// The checkpoint given with `--state` (none for stdin, `--no-state`).
     pub state: Option<PathBuf>,
+    /// Where the default checkpoint goes when none was given (see [`default_state_file`]).
+    pub state_dir: Option<PathBuf>,
     /// Why there is no checkpoint although one was wanted.
     pub warning: Option<String>,
     /// `--checkpoint-interval`.
@@ -119,6 +123,8 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
 }
 
 fn severity(s: SeverityArg) -> Severity {
@@ -198,21 +204,31 @@ impl ScanConfig {
             zone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            max_keys: a.limits.max_keys,
         })
     }
 }
 
-/// The default checkpoint file: /var/lib/stackscan as root, else $XDG_STATE_HOME/stackscan, else
-/// ~/.local/state/stackscan.
-fn default_state_path(env: &Env) -> Option<PathBuf> {
-    const NAME: &str = "stackscan/follow-state.json";
-    if env.root {
-        return Some(PathBuf::from("/var/lib").join(NAME));
-    }
+/// The directory of default checkpoints: $XDG_STATE_HOME/stackscan when that is set, else /var/lib/stackscan as
+/// root, else ~/.local/state/stackscan.
+fn default_state_dir(env: &Env) -> Option<PathBuf> {
     if let Some(x) = env.xdg_state_home.as_ref().filter(|p| p.is_absolute()) {
-        return Some(x.join(NAME));
+        return Some(x.join("stackscan"));
     }
-    env.home.as_ref().map(|h| h.join(".local/state").join(NAME))
+    if env.root {
+        return Some(PathBuf::from("/var/lib/stackscan"));
+    }
+    env.home.as_ref().map(|h| h.join(".local/state/stackscan"))
+}
+
+/// The default checkpoint of a set of followed paths (given canonical): one per input set, so that two runs on
+/// different logs never share one: `follow-<hash of the sorted paths>.json` in the state directory.
+pub fn default_state_file(dir: &std::path::Path, canonical: &[PathBuf]) -> PathBuf {
+    let mut paths: Vec<String> = canonical.iter().map(|p| p.display().to_string()).collect();
+    paths.sort();
+    paths.dedup();
+    let parts: Vec<&str> = paths.iter().map(String::as_str).collect();
+    dir.join(format!("follow-{:016x}.json", stackscan::hash::of_parts(&parts)))
 }
 
 impl FollowConfig {
@@ -229,8 +245,10 @@ impl FollowConfig {
         } else {
             a.paths.clone()
         };
-        let state = if stdin || a.no_state { None } else { a.state.clone().or_else(|| default_state_path(env)) };
-        let warning = (state.is_none() && !stdin && !a.no_state)
+        let wants_state = !stdin && !a.no_state;
+        let state = a.state.clone().filter(|_| wants_state);
+        let state_dir = default_state_dir(env).filter(|_| wants_state && state.is_none());
+        let warning = (state.is_none() && state_dir.is_none() && wants_state)
             .then(|| "no HOME or XDG_STATE_HOME: following without a checkpoint (use --state FILE)".to_string());
         Ok(FollowConfig {
             default_paths: a.paths.is_empty(),
@@ -245,6 +263,7 @@ impl FollowConfig {
             from_start: a.from_start,
             poll: a.poll,
             state,
+            state_dir,
             warning,
             checkpoint_interval: a.checkpoint_interval,
             update_interval: a.update_interval,
@@ -252,6 +271,7 @@ impl FollowConfig {
             zone: a.lines.timezone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            max_keys: a.limits.max_keys,
         })
     }
 }
@@ -322,11 +342,16 @@ mod tests {
         assert!(follow(&["--format", "json"], &env()).is_err(), "follow writes no JSON document");
         let c = follow(&["--format", "ndjson", "d"], &env()).unwrap();
         assert_eq!(c.format, Format::Ndjson);
-        assert_eq!(c.state, Some(PathBuf::from("/home/op/.local/state/stackscan/follow-state.json")));
+        assert_eq!((c.state, c.state_dir), (None, Some(PathBuf::from("/home/op/.local/state/stackscan"))));
         let root = Env { root: true, ..env() };
-        assert_eq!(follow(&["d"], &root).unwrap().state, Some(PathBuf::from("/var/lib/stackscan/follow-state.json")));
+        assert_eq!(follow(&["d"], &root).unwrap().state_dir, Some(PathBuf::from("/var/lib/stackscan")));
+        assert_eq!(follow(&["--state", "s.json", "d"], &root).unwrap().state, Some(PathBuf::from("s.json")));
         let c = follow(&["-"], &Env { home: None, ..env() }).unwrap();
-        assert!(c.stdin && c.state.is_none() && c.warning.is_none());
+        assert!(c.stdin && c.state.is_none() && c.state_dir.is_none() && c.warning.is_none());
+        let (a, b) = (PathBuf::from("/var/log/a"), PathBuf::from("/var/log/b"));
+        let one = default_state_file(std::path::Path::new("/s"), &[a.clone(), b.clone()]);
+        assert_eq!(one, default_state_file(std::path::Path::new("/s"), &[b, a.clone()]), "order-free");
+        assert_ne!(one, default_state_file(std::path::Path::new("/s"), &[a]), "another set, another file");
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());

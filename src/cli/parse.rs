@@ -45,14 +45,16 @@ impl When {
         match self {
             When::Ago(d) => now - d,
             When::At(t, true) => t,
-            When::At(t, false) => t - zone.offset_secs() as Millis * 1000,
+            When::At(t, false) => zone.to_utc(t),
         }
     }
 }
 
 /// `--timezone`.
 pub fn zone(s: &str) -> Result<Zone, String> {
-    Zone::parse(s).ok_or_else(|| format!("{s:?} is not a zone: expected UTC or an offset such as +02:00"))
+    Zone::parse(s).ok_or_else(|| {
+        format!("{s:?} is not a zone: expected UTC, an offset such as +02:00, or an IANA name such as Europe/Amsterdam")
+    })
 }
 
 /// `--component`.
@@ -77,6 +79,14 @@ pub fn width(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if WIDTH_RANGE.contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a width: expected {} to {} columns", WIDTH_RANGE.start(), WIDTH_RANGE.end())),
+    }
+}
+
+/// `--max-keys`: 1 to a million distinct keys per rule.
+pub fn max_keys(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?}: expected a number of keys from 1 to 1000000")),
     }
 }
 
@@ -121,7 +131,8 @@ mod tests {
     #[test]
     fn zones_threads_intervals() {
         assert!(zone("UTC").is_ok() && zone("+02:00").is_ok() && zone("-0500").is_ok());
-        for bad in ["+1é1", "+99:00", "Mars/Olympus", "", "+"] {
+        assert!(zone("Europe/Amsterdam").is_ok() && zone("America/New_York").is_ok());
+        for bad in ["+1é1", "+99:00", "Mars/Olympus", "", "+", "Europe/Ämsterdam"] {
             assert!(zone(bad).is_err(), "{bad}");
         }
         assert_eq!(threads("4"), Ok(4));

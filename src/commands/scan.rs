@@ -55,7 +55,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let mut builder = ScannerBuilder::new();
-    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads);
+    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys);
     if line.is_some() {
         builder.progress(progress.clone());
     }
@@ -76,9 +76,13 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color).width(c.width))?;
     w.flush()?;
-    let nothing_read = !inputs.is_empty() && report.summary.stats.files == 0 && !report.summary.skipped.is_empty();
-    if nothing_read {
-        warn("no input could be read");
+    // Nothing read (files outside --since/--until were looked at: that window is simply empty).
+    if report.summary.stats.files == 0 && report.summary.stats.skipped_by_time == 0 {
+        warn(if inputs.is_empty() {
+            "no log file found under the paths given: nothing was read"
+        } else {
+            "no input could be read"
+        });
         return Ok(ExitCode::from(2));
     }
     if let Some(level) = c.fail_on {

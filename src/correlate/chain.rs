@@ -354,6 +354,7 @@ mod tests {
                     fields_truncated: Vec::new(),
                     samples: Vec::new(),
                     per_minute: Vec::new(),
+                    other_keys: None,
                 }
             })
             .collect();

@@ -53,6 +53,8 @@ pub enum Start {
 pub struct Tailer {
     roots: Vec<PathBuf>,
     walk: WalkOptions,
+    /// The zone of zone-less timestamps (capture formats are told from timestamps too).
+    zone: crate::time::Zone,
     exclude: Option<PathBuf>,
     /// The component of files whose path names none (`--component`).
     component: Option<Component>,
@@ -75,6 +77,7 @@ impl Tailer {
         Tailer {
             roots,
             walk: WalkOptions::default(),
+            zone: crate::time::Zone::UTC,
             exclude,
             component: None,
             files: Vec::new(),
@@ -87,6 +90,11 @@ impl Tailer {
             seq: 0,
             listed: false,
         }
+    }
+
+    /// The zone of zone-less timestamps.
+    pub fn zone(&mut self, zone: crate::time::Zone) {
+        self.zone = zone;
     }
 
     /// How directories are walked (the same options as `scan`'s).
@@ -252,7 +260,7 @@ impl Tailer {
             self.files.push(ScannedFile { display: input.display.clone(), origin: input.origin.clone() });
             match read::open_stream(&input) {
                 Ok(mut r) => {
-                    let mut s = StreamBlocks::new(idx);
+                    let mut s = StreamBlocks::new(idx, self.zone);
                     let mut chunk = vec![0u8; 256 * 1024];
                     loop {
                         let (n, err) = read::read_full(&mut *r, &mut chunk);
@@ -362,6 +370,7 @@ impl Tailer {
             mtime: None,
             copy_of_live,
             initial,
+            mode: None,
         })
     }
 
@@ -513,7 +522,7 @@ impl Tailer {
             self.tracked[i].pos = pos;
         }
         let origin = self.files[pos.file as usize].origin.clone();
-        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, &origin, on_block);
+        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, (&origin, self.zone), on_block);
         if counts.bytes > 0 {
             self.seq += 1;
             self.tracked[i].active = self.seq;

@@ -22,6 +22,11 @@ pub fn lane(e: &EpisodeView) -> String {
     }
 }
 
+/// What an episode of the keys past its rule's cap stands for: ` (other keys: about 1,234)`, empty for others.
+pub fn other_keys(e: &EpisodeView) -> String {
+    e.other_keys.map_or(String::new(), |n| format!(" (other keys: about {})", human::thousands(n)))
+}
+
 /// One field of an incident's details: its distinct values across episodes (earliest episodes first), and
 /// whether there were more than were kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,4 +195,35 @@ pub fn code_spans(s: &str) -> Option<Vec<(bool, &str)>> {
         return None;
     }
     Some(parts.into_iter().enumerate().map(|(i, p)| (i % 2 == 1, p)).collect())
+}
+
+/// The notes on rules whose distinct keys passed the cap, one per rule.
+pub fn folded_notes(s: &Summary) -> Vec<String> {
+    s.folded
+        .iter()
+        .map(|(rule, records, keys)| {
+            format!(
+                "rule {rule} saw more than {} distinct keys: about {} more keys ({}) are counted in one \"other keys\" \
+                 episode (--max-keys to change)",
+                s.max_keys,
+                human::thousands(*keys),
+                human::count(*records, "record"),
+            )
+        })
+        .collect()
+}
+
+/// What a report with no incident says: that nothing was read (no input read, none skipped for its time), or that
+/// nothing known was found.
+pub fn none_found(read: u64) -> &'static str {
+    if read == 0 {
+        "Nothing was read: no log file was found under the paths given, or none could be read."
+    } else {
+        "No known StackState telemetry problem found in these logs."
+    }
+}
+
+/// Inputs a scan read, or passed over for their time (a window that holds nothing is not "nothing read").
+pub fn inputs_read(s: &Summary) -> u64 {
+    s.stats.files + s.stats.skipped_by_time
 }

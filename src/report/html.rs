@@ -106,7 +106,7 @@ fn page(s: &Summary, incidents: &[Incident], quiet: &[String]) -> String {
     skipped(&mut out, s);
     out.push_str("<section id=\"incidents\">\n");
     if incidents.is_empty() {
-        out.push_str("<p>No known StackState telemetry problem found in these logs.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", esc(digest::none_found(digest::inputs_read(s))));
     }
     for (i, inc) in incidents.iter().enumerate() {
         incident(&mut out, i + 1, inc, quiet);
@@ -155,6 +155,9 @@ fn header(out: &mut String, s: &Summary) {
             "<p class=\"muted\">{} wholly outside <code>--since</code>/<code>--until</code>, not read.</p>",
             esc(&count(st.skipped_by_time, "file"))
         );
+    }
+    for note in digest::folded_notes(s) {
+        let _ = writeln!(out, "<p class=\"muted\">{}</p>", esc(&note));
     }
     if st.records_cut > 0 {
         let _ = writeln!(
@@ -282,11 +285,12 @@ fn incident(out: &mut String, n: usize, inc: &Incident, quiet: &[String]) {
         let k = i + 1;
         let _ = writeln!(
             out,
-            "<tr><td class=\"num\"><a href=\"#incident-{n}-episode-{k}\">{k}</a></td><td>{}{}</td><td><code>{}</code></td>\
+            "<tr><td class=\"num\"><a href=\"#incident-{n}-episode-{k}\">{k}</a></td><td>{}{}</td><td><code>{}</code>{}</td>\
              <td class=\"num\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
             esc(&digest::lane(e)),
             if i == 0 { format!(" <strong>({})</strong>", digest::first_episode_role(inc)) } else { String::new() },
             esc(&e.rule_id),
+            esc(&digest::other_keys(e)),
             thousands(e.count),
             esc(&clock.at(e.first_seen)),
             esc(&clock.at(e.last_seen)),

@@ -99,7 +99,7 @@ fn document(s: &Summary, incidents: &[Incident], quiet: &[String], limit: usize)
         shown += 1;
     }
     if incidents.is_empty() {
-        out.push_str("No known StackState telemetry problem found in these logs.\n\n");
+        let _ = writeln!(out, "{}\n", digest::none_found(digest::inputs_read(s)));
     }
     // Issue 15's unexplained errors go here, after the incidents and before the closing note.
     out.push_str(&closing(incidents.len(), shown, &without_evidence, limit));
@@ -135,6 +135,9 @@ fn header(s: &Summary) -> String {
             "Note: {} wholly outside `--since`/`--until`, not read.\n",
             count(st.skipped_by_time, "file")
         );
+    }
+    for note in digest::folded_notes(s) {
+        let _ = writeln!(out, "Note: {}\n", text(&note));
     }
     if st.records_cut > 0 {
         let _ = writeln!(
@@ -202,13 +205,14 @@ fn folded(inc: &Incident, quiet: &[String]) -> String {
         for (i, e) in inc.episodes.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "| {}{} | {} | {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} | {}{} | {} |",
                 i + 1,
                 if i == 0 { format!(" ({})", digest::first_episode_role(inc)) } else { String::new() },
                 clock.at(e.first_seen),
                 e.last_seen.map_or_else(String::new, |l| clock.at(Some(l))),
                 cell(&code(&digest::lane(e))),
                 cell(&code(&e.rule_id)),
+                text(&digest::other_keys(e)),
                 thousands(e.count)
             );
         }

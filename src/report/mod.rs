@@ -33,6 +33,10 @@ pub struct Summary {
     pub files: usize,
     /// Incidents found, by severity (as an index: info, warning, error, critical).
     pub incidents: [usize; 4],
+    /// Rules whose distinct keys passed the cap: (rule id, records folded, about how many keys).
+    pub folded: Vec<(String, u64, u64)>,
+    /// The cap of distinct keys per rule.
+    pub max_keys: usize,
 }
 
 impl Summary {
@@ -42,7 +46,20 @@ impl Summary {
         for i in incidents {
             by[i.severity as usize] += 1;
         }
-        Summary { stats: state.stats.clone(), skipped: state.skipped.clone(), files: state.files.len(), incidents: by }
+        let folded = state
+            .aggregates
+            .folded()
+            .into_iter()
+            .map(|f| (state.pack.rules.get(f.rule as usize).cloned().unwrap_or_default(), f.records, f.keys))
+            .collect();
+        Summary {
+            stats: state.stats.clone(),
+            skipped: state.skipped.clone(),
+            files: state.files.len(),
+            incidents: by,
+            folded,
+            max_keys: state.aggregates.max_keys(),
+        }
     }
 }
 
@@ -92,6 +109,8 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// The incident as it stands now.
     pub incident: &'a Incident,
+    /// Why, when it is not the usual (`end of input`: resolved because standard input ended).
+    pub reason: Option<&'a str>,
 }
 
 /// What a printer is told first.
@@ -120,8 +139,8 @@ pub enum Item<'a> {
 pub enum Tail<'a> {
     /// The scan's incidents were all given.
     Scan,
-    /// Tail mode ends (the end of standard input, a signal), with what was read.
-    Follow(&'a Summary),
+    /// Tail mode ends: at the end of standard input with what was read (a summary is written), or on a signal.
+    Follow(Option<&'a Summary>),
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an

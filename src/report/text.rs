@@ -7,6 +7,7 @@ use super::digest::{self, Clock};
 use super::human::{self, count, cut};
 use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
 use crate::correlate::Incident;
+use crate::frame::escape::escape;
 use crate::model::Severity;
 use crate::time::format_rfc3339;
 use std::io::{self, Write};
@@ -49,6 +50,8 @@ pub struct TextPrinter<'w> {
     width: Option<usize>,
     incidents: usize,
     scan: bool,
+    /// Inputs the scan read (none: the report cannot say there is no problem).
+    read: u64,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -61,6 +64,7 @@ impl<'w> TextPrinter<'w> {
             width: style.width,
             incidents: 0,
             scan: false,
+            read: 0,
         }
     }
 }
@@ -70,6 +74,7 @@ impl Printer for TextPrinter<'_> {
         match head {
             Head::Scan(s) => {
                 self.scan = true;
+                self.read = digest::inputs_read(s);
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -92,9 +97,12 @@ impl Printer for TextPrinter<'_> {
         }
     }
 
-    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+    fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
+        if let Tail::Follow(Some(s)) = tail {
+            summary(&mut *self.w, &self.paint, s)?;
+        }
         if self.scan && self.incidents == 0 {
-            writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
+            writeln!(self.w, "\n{}", digest::none_found(self.read))?;
         }
         self.w.flush()
     }
@@ -119,7 +127,7 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
         if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) }
     )?;
     for s in &s_.skipped {
-        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), s.path, s.reason)?;
+        writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), escape(&s.path), escape(&s.reason))?;
     }
     if st.skipped_by_time > 0 {
         writeln!(
@@ -128,6 +136,9 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
             p.dim("note:"),
             count(st.skipped_by_time, "file")
         )?;
+    }
+    for note in digest::folded_notes(s_) {
+        writeln!(w, "{} {note}", p.dim("note:"))?;
     }
     if st.records_cut > 0 {
         writeln!(
@@ -187,7 +198,7 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], width: Option<usize>
     writeln!(w, "  {}", p.dim("evidence"))?;
     for (_, s) in digest::evidence(inc) {
         let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
-        writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
+        writeln!(w, "    {}{}", p.dim(&format!("{}:{}", escape(&s.path), s.line)), escape(&pod))?;
         writeln!(w, "      {}", fit(6, &s.text))?;
         if let Some((line, text)) = &s.matched {
             let label = format!("↳ line {line}:");
@@ -214,12 +225,13 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
     let comps: Vec<&str> = inc.components.iter().map(|c| c.as_str()).collect();
     writeln!(
         w,
-        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}",
+        "{when} {on}{:<8}{off} {:<8} {} count={} components={} id={}{}",
         e.kind.as_str(),
         inc.severity.as_str(),
         crate::frame::sanitize::clean(inc.title.as_bytes()),
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
-        inc.id
+        inc.id,
+        e.reason.map_or(String::new(), |r| format!(" ({r})")),
     )
 }

@@ -39,6 +39,21 @@ pub struct Scan {
     pub skipped_by_time: u64,
     /// Matches more than a record bound below any header line, reported as records of their own.
     pub records_cut: u64,
+    /// Rules whose distinct keys passed the cap (`--max-keys`): their other keys' records were folded into one
+    /// episode per component.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys_folded: Vec<KeysFolded>,
+}
+
+/// A rule past its cap of distinct keys.
+#[derive(Debug, Serialize)]
+pub struct KeysFolded {
+    /// The rule.
+    pub rule: String,
+    /// Matching records folded (exact).
+    pub records: u64,
+    /// About how many distinct keys were folded.
+    pub keys: u64,
 }
 
 /// The root cause.
@@ -113,6 +128,9 @@ pub struct Episode {
     pub fields_truncated: Vec<String>,
     /// Evidence lines.
     pub samples: Vec<Sample>,
+    /// The episode of the keys past its rule's cap of distinct keys (`key` is then empty): about how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_keys: Option<u64>,
 }
 
 /// An evidence line.
@@ -140,6 +158,9 @@ pub struct Sample {
 pub struct IncidentEvent {
     /// `incident` (scan) or `opened` / `updated` / `resolved` (follow).
     pub event: &'static str,
+    /// Why, when not the usual: `end of input` (resolved because standard input ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The incident.
     pub incident: Incident,
 }
@@ -181,6 +202,11 @@ impl From<&Summary> for Scan {
             skipped: s.skipped.clone(),
             skipped_by_time: s.stats.skipped_by_time,
             records_cut: s.stats.records_cut,
+            keys_folded: s
+                .folded
+                .iter()
+                .map(|(rule, records, keys)| KeysFolded { rule: rule.clone(), records: *records, keys: *keys })
+                .collect(),
         }
     }
 }
@@ -211,6 +237,7 @@ impl From<&EpisodeView> for Episode {
             fields: e.fields.clone(),
             fields_truncated: e.fields_truncated.clone(),
             samples: e.samples.iter().map(Sample::from).collect(),
+            other_keys: e.other_keys,
         }
     }
 }

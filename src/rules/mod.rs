@@ -393,6 +393,13 @@ impl Pack {
         (&rule.regex, &mut caches[r])
     }
 
+    /// The literals the buffer search looks for, in the order handed to Teddy (planned, see `rules/teddy.rs`);
+    /// empty when the pack cannot use the prefilter. For the benchmark that compares orders.
+    #[doc(hidden)]
+    pub fn searched_literals(&self) -> Vec<Vec<u8>> {
+        self.prefilter.as_ref().map(|p| p.searched().to_vec()).unwrap_or_default()
+    }
+
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.
     pub fn slow_rules(&self) -> Vec<&str> {
         match &self.prefilter {

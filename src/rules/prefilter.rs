@@ -45,6 +45,8 @@ pub(crate) struct Prefilter {
     conjuncts: Vec<Vec<Vec<memchr::memmem::Finder<'static>>>>,
     /// Rules with no usable literal.
     slow: Vec<usize>,
+    /// The searched literals, by pattern id (in Teddy's planned order).
+    searched: Vec<Vec<u8>>,
 }
 
 /// A searched literal lies at `offset` in `own[lit]`, one of `rule`'s own literals: a hit at `p` is an
@@ -153,7 +155,12 @@ impl Prefilter {
         } else {
             None
         };
-        Some(Prefilter { finder, owners, own: own_lits, per_rule, conjuncts, slow })
+        Some(Prefilter { finder, owners, own: own_lits, per_rule, conjuncts, slow, searched: minimal })
+    }
+
+    /// The literals the buffer search looks for, in the order they were given to it (pattern id order).
+    pub(crate) fn searched(&self) -> &[Vec<u8>] {
+        &self.searched
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).

@@ -52,7 +52,17 @@ pub struct Scratch {
 impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
-        Scratch { cache: MatchCache::new(pack), agg: Aggregates::default(), buf: Vec::new(), pods: Vec::new() }
+        Scratch::with_max_keys(pack, crate::aggregate::episode::DEFAULT_MAX_KEYS)
+    }
+
+    /// Fresh state for `pack`, its aggregates keeping at most `max_keys` distinct keys per rule.
+    pub fn with_max_keys(pack: &Pack, max_keys: usize) -> Scratch {
+        Scratch {
+            cache: MatchCache::new(pack),
+            agg: Aggregates::with_max_keys(max_keys),
+            buf: Vec::new(),
+            pods: Vec::new(),
+        }
     }
 }
 
@@ -67,6 +77,7 @@ struct Config {
     piece: usize,
     bounds: RecordBounds,
     progress: Option<Arc<Progress>>,
+    max_keys: usize,
 }
 
 /// Builds a [`Scanner`].
@@ -94,6 +105,7 @@ impl ScannerBuilder {
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
                 progress: None,
+                max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
             },
         }
     }
@@ -131,6 +143,13 @@ impl ScannerBuilder {
     /// Bytes read at a time within a chunk (tests use small pieces to slide the buffer often).
     pub fn read_piece(&mut self, n: usize) -> &mut Self {
         self.config.piece = n.max(1);
+        self
+    }
+
+    /// The most distinct keys kept per rule; the records of keys past it are counted in one `other` episode per
+    /// component (memory stays bounded whatever the logs hold).
+    pub fn max_keys(&mut self, n: usize) -> &mut Self {
+        self.config.max_keys = n.max(1);
         self
     }
 
@@ -223,7 +242,7 @@ impl Scanner {
             }
             p.start_scan(inputs.len() as u64, bytes);
         }
-        let merged = Mutex::new(Aggregates::default());
+        let merged = Mutex::new(Aggregates::with_max_keys(self.config.max_keys));
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
             units
@@ -264,7 +283,7 @@ impl Scanner {
         });
         // The events the threads folded chunk after chunk.
         for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
-            let agg = std::mem::take(&mut s.agg);
+            let agg = std::mem::replace(&mut s.agg, Aggregates::with_max_keys(self.config.max_keys));
             if !agg.is_empty() {
                 merged.lock().unwrap_or_else(|e| e.into_inner()).merge(agg);
             }
@@ -327,7 +346,7 @@ impl Scanner {
 
     fn take_scratch(&self) -> Scratch {
         let popped = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        popped.unwrap_or_else(|| Scratch::new(&self.pack))
+        popped.unwrap_or_else(|| Scratch::with_max_keys(&self.pack, self.config.max_keys))
     }
 
     fn give_scratch(&self, s: Scratch) {
@@ -356,6 +375,15 @@ pub struct Block<'a> {
     pub first_line: u64,
     /// Offset of `buf[0]` in the input.
     pub base_offset: u64,
+    /// How the input's lines are read (capture prefixes), detected once from its first lines by whoever reads
+    /// it ([`detect_mode`]); `None`: detected from this block.
+    pub mode: Option<crate::frame::prefix::Mode>,
+}
+
+/// How an input's lines are read (kubectl, stern, CRI, Docker prefixes), from its first bytes (up to 16 KiB):
+/// decided once per input, as a scan does, not per block.
+pub fn detect_mode(head: &[u8], zone: Zone) -> crate::frame::prefix::Mode {
+    crate::frame::prefix::detect(&head[..head.len().min(16 * 1024)], zone)
 }
 
 /// Counts from [`scan_block`].
@@ -384,7 +412,7 @@ pub fn scan_block(
         since: None,
         until: None,
         bounds: RecordBounds::default(),
-        mode: crate::frame::prefix::detect(&block.buf[..block.buf.len().min(16 * 1024)], zone),
+        mode: block.mode.unwrap_or_else(|| detect_mode(block.buf, zone)),
     };
     let region = search::Region {
         buf: block.buf,
@@ -408,7 +436,7 @@ pub fn scan_buffer(
     origin: &Origin,
 ) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
-    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
+    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0, mode: None };
     scan_block(pack, scratch, &block, Zone::UTC, &mut agg);
     agg.into_episodes()
 }
