@@ -281,6 +281,7 @@ mod tests {
     use super::super::args::{Cli, Command};
     use super::*;
     use clap::Parser;
+    use proptest::strategy::Strategy;
 
     fn env() -> Env {
         Env { now: 1_710_000_000_000, cores: 2, home: Some("/home/op".into()), ..Env::default() }
@@ -355,5 +356,38 @@ mod tests {
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Whatever is typed, parsing and resolving give a value or a usage error, never a panic.
+        #[test]
+        fn arguments_never_panic(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
+                        "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j", "--width",
+                        "--wide", "--quiet", "--progress-delay",
+                    ]).prop_map(String::from),
+                    ".{0,12}",
+                ],
+                0..8,
+            )
+        ) {
+            let args = std::iter::once("stackscan".to_string()).chain(words);
+            if let Ok(cli) = Cli::try_parse_from(args) {
+                match cli.command {
+                    Command::Scan(a) => {
+                        let _ = ScanConfig::new(&a, &env());
+                    }
+                    Command::Follow(a) => {
+                        let _ = FollowConfig::new(&a, &env());
+                    }
+                    Command::Rules(_) | Command::Completions { .. } | Command::Man => {}
+                }
+            }
+        }
     }
 }

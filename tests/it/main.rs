@@ -11,6 +11,7 @@ mod util;
 mod architecture;
 mod chunks;
 mod correlation;
+mod differential;
 mod follow;
 mod golden;
 mod hostile;
