@@ -197,20 +197,31 @@ pub fn code_spans(s: &str) -> Option<Vec<(bool, &str)>> {
     Some(parts.into_iter().enumerate().map(|(i, p)| (i % 2 == 1, p)).collect())
 }
 
-/// The notes on rules whose distinct keys passed the cap, one per rule.
-pub fn folded_notes(s: &Summary) -> Vec<String> {
-    s.folded
-        .iter()
-        .map(|(rule, records, keys)| {
-            format!(
-                "rule {rule} saw more than {} distinct keys: about {} more keys ({}) are counted in one \"other keys\" \
-                 episode (--max-keys to change)",
-                s.max_keys,
-                human::thousands(*keys),
-                human::count(*records, "record"),
-            )
-        })
-        .collect()
+/// What a reader should know of a scan besides its incidents, in words: inputs left out for their time, rules
+/// whose distinct keys passed the cap, matches cut from their record's header.
+pub fn notes(s: &Summary) -> Vec<String> {
+    let st = &s.stats;
+    let mut out = Vec::new();
+    if st.skipped_by_time > 0 {
+        out.push(format!("{} wholly outside --since/--until, not read", human::count(st.skipped_by_time, "file")));
+    }
+    for (rule, records, keys) in &s.folded {
+        out.push(format!(
+            "rule {rule} saw more than {} distinct keys: about {} more keys ({}) are counted in one \"other keys\" \
+             episode (--max-keys to change)",
+            s.max_keys,
+            human::thousands(*keys),
+            human::count(*records, "record"),
+        ));
+    }
+    if st.records_cut > 0 {
+        out.push(format!(
+            "{} too far below any header (record bound) {} reported without their header",
+            human::count(st.records_cut, "matching line"),
+            if st.records_cut == 1 { "was" } else { "were" }
+        ));
+    }
+    out
 }
 
 /// What a report with no incident says: that nothing was read (no input read, none skipped for its time), or that

@@ -149,22 +149,8 @@ fn header(out: &mut String, s: &Summary) {
         let _ = write!(out, "<div><dt>{k}</dt><dd>{}</dd></div>", esc(&v));
     }
     out.push_str("</dl>\n");
-    if st.skipped_by_time > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"muted\">{} wholly outside <code>--since</code>/<code>--until</code>, not read.</p>",
-            esc(&count(st.skipped_by_time, "file"))
-        );
-    }
-    for note in digest::folded_notes(s) {
-        let _ = writeln!(out, "<p class=\"muted\">{}</p>", esc(&note));
-    }
-    if st.records_cut > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"muted\">{} too far below any header (record bound) reported without their header.</p>",
-            esc(&count(st.records_cut, "matching line"))
-        );
+    for note in digest::notes(s) {
+        let _ = writeln!(out, "<p class=\"muted\">Note: {}.</p>", esc(&note));
     }
     out.push_str("<nav class=\"toc\"><a href=\"#overview\">overview</a>");
     if !s.skipped.is_empty() {

@@ -129,22 +129,8 @@ fn header(s: &Summary) -> String {
         human::rate(st.bytes, st.elapsed_ms),
         count(st.matches, "matching record")
     );
-    if st.skipped_by_time > 0 {
-        let _ = writeln!(
-            out,
-            "Note: {} wholly outside `--since`/`--until`, not read.\n",
-            count(st.skipped_by_time, "file")
-        );
-    }
-    for note in digest::folded_notes(s) {
-        let _ = writeln!(out, "Note: {}\n", text(&note));
-    }
-    if st.records_cut > 0 {
-        let _ = writeln!(
-            out,
-            "Note: {} too far below any header (record bound) reported without their header.\n",
-            count(st.records_cut, "matching line")
-        );
+    for note in digest::notes(s) {
+        let _ = writeln!(out, "Note: {}.\n", text(&note));
     }
     if !s.skipped.is_empty() {
         let _ = writeln!(

@@ -129,25 +129,8 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
     for s in &s_.skipped {
         writeln!(w, "{} {}: {}", p.wrap("33", "skipped:"), escape(&s.path), escape(&s.reason))?;
     }
-    if st.skipped_by_time > 0 {
-        writeln!(
-            w,
-            "{} {} wholly outside --since/--until, not read",
-            p.dim("note:"),
-            count(st.skipped_by_time, "file")
-        )?;
-    }
-    for note in digest::folded_notes(s_) {
+    for note in digest::notes(s_) {
         writeln!(w, "{} {note}", p.dim("note:"))?;
-    }
-    if st.records_cut > 0 {
-        writeln!(
-            w,
-            "{} {} too far below any header (record bound) {} reported without their header",
-            p.dim("note:"),
-            count(st.records_cut, "matching line"),
-            if st.records_cut == 1 { "was" } else { "were" }
-        )?;
     }
     Ok(())
 }
