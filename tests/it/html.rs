@@ -1,7 +1,8 @@
 //! The HTML report in a real browser: headless Chromium, driven over WebDriver, renders the report of the shipped
 //! fixtures plus a log line carrying markup and terminal escapes. It must show every incident with one timeline
 //! bar per episode, log no console error, make no network request, draw something (a screenshot that is not
-//! one colour), and show the hostile line as text: no script of its own runs, no element of its own appears.
+//! one colour), and show the hostile line and file name as text: no script of its own runs, no element of its own
+//! appears, a terminal escape in a name is shown as `\x1b`.
 
 use crate::util::browser::{png_colours, Browser};
 use crate::util::*;
@@ -12,6 +13,7 @@ fn the_report_renders_offline_with_a_bar_per_episode_and_log_text_as_text() {
     let Some(browser) = Browser::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     let hostile = hostile_receiver_log(&dir.path().join("hostile"));
+    hostile_file_name(&hostile);
     let args = [fixture("linux").display().to_string(), hostile.display().to_string()];
     let report = scan_json(&args);
     let o = cmd().args(["scan", "--format", "html"]).args(&args).output().unwrap();
@@ -46,16 +48,19 @@ fn the_report_renders_offline_with_a_bar_per_episode_and_log_text_as_text() {
     // The hostile line is text: no script but the page's own, no image, no alert, no escape character.
     let dom = browser.eval(
         "return {scripts: document.scripts.length, images: document.images.length,
+                 bold: document.querySelectorAll('b').length,
                  links_out: [...document.querySelectorAll('a[href]')].filter(a => !a.getAttribute('href').startsWith('#')).length,
                  text: document.body.textContent};",
     );
     assert_eq!(dom["scripts"], 1, "only the report's own script");
     assert_eq!(dom["images"], 0);
+    assert_eq!(dom["bold"], 0, "a file name's markup is text too");
     assert_eq!(dom["links_out"], 0, "no link leaves the page");
     let text = dom["text"].as_str().unwrap();
     assert!(text.contains("<script>alert(1)</script>"), "the markup is shown as text");
     assert!(text.contains("<img src=x onerror=alert(2)>red"), "in the title and the details too");
     assert!(!text.contains('\u{1b}'), "terminal escapes do not reach the page");
+    assert!(text.contains("stackstate-receiver-\\x1b[2J<b>bold.log"), "a file name's escape is shown, not obeyed");
     assert_eq!(browser.alert_text(), None, "no script from the log ran");
 
     // Drawn: the screenshot is not blank.

@@ -148,6 +148,7 @@ fn markdown_of_the_linux_tree_matches_its_golden_file_and_reads_as_github_would(
 fn markdown_shows_hostile_log_text_only_as_code() {
     let dir = tempfile::tempdir().unwrap();
     let d = hostile_receiver_log(dir.path());
+    hostile_file_name(&d);
     let o = run(["scan", "--format", "markdown", d.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let md = stdout(&o);
@@ -157,6 +158,7 @@ fn markdown_shows_hostile_log_text_only_as_code() {
     assert!(!md.contains('\u{1b}'));
     assert!(r.code.iter().any(|c| c.contains("<script>alert(1)</script>`|[a](http://x)")), "the URL, as code");
     assert!(r.code.iter().any(|c| c.contains("<img src=x onerror=alert(2)>red")), "the member, as code");
+    assert!(r.code.iter().any(|c| c.contains("stackstate-receiver-\\x1b[2J<b>bold.log:1")), "the file name, as code");
     // The title holds the member too: escaped, so it renders as the same text.
     assert!(
         r.headings.iter().any(|h| h.contains("missing member '<img src=x onerror=alert(2)>red'")),

@@ -178,3 +178,10 @@ pub fn hostile_receiver_log(dir: &Path) -> PathBuf {
     std::fs::write(d.join("stackstate-receiver.log"), line).expect("write");
     dir.to_path_buf()
 }
+
+/// A second copy of [`hostile_receiver_log`]'s line in a file whose name holds markup and a terminal escape.
+pub fn hostile_file_name(dir: &Path) {
+    let d = dir.join("stackstate-receiver");
+    let line = std::fs::read(d.join("stackstate-receiver.log")).expect("the hostile log first");
+    std::fs::write(d.join("stackstate-receiver-\x1b[2J<b>bold.log"), line).expect("write");
+}
