@@ -123,8 +123,7 @@ fn distinct_hits(pack: &Pack, copies: usize) -> Vec<String> {
 fn correlator(c: &mut Criterion) {
     let pack = Pack::embedded().expect("embedded pack");
     let mut scratch = Scratch::new(&pack);
-    let files: Vec<ScannedFile> =
-        (0..8).map(|i| ScannedFile { display: format!("f{i}.log"), origin: Origin::default() }).collect();
+    let files: Vec<ScannedFile> = (0..8).map(|i| ScannedFile::new(format!("f{i}.log"), Origin::default())).collect();
     let mut g = c.benchmark_group("build_incidents");
     // The pack's examples (their keys repeat: about a hundred aggregates), and the same with distinct keys
     // (thousands of aggregates: many hosts, indices and topics failing at once).

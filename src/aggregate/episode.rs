@@ -384,9 +384,18 @@ impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
 }
 
 impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
+    /// The entries in a canonical order (the serialised form: the same bytes whatever the threads): sorted by key,
+    /// and within a bucket the field values by their order, the truncated fields by name. Values are kept in the
+    /// order they arrived, which depends on which thread saw what first.
     fn from(a: Aggregates) -> Self {
         let mut v = a.entries;
         v.sort_by(|x, y| x.0.cmp(&y.0));
+        for (_, b) in &mut v {
+            for values in b.fields.values_mut() {
+                values.sort_by(|x, y| x.1.cmp(&y.1).then_with(|| x.0.cmp(&y.0)));
+            }
+            b.truncated.sort();
+        }
         v
     }
 }

@@ -15,13 +15,24 @@ use crate::source::{Origin, Skipped};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An input of the file table: samples name their file by its index.
+/// An input of the file table: samples name their file by its index. Ordered by host, then name: the table of
+/// merged reports from several machines keeps each machine's files together.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScannedFile {
+    /// The machine it was read on (`--host`, default the host name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The name shown in reports.
     pub display: String,
     /// What wrote it.
     pub origin: Origin,
+}
+
+impl ScannedFile {
+    /// A file of no named host.
+    pub fn new(display: String, origin: Origin) -> ScannedFile {
+        ScannedFile { host: None, display, origin }
+    }
 }
 
 /// Totals of a scan. They add up when states merge.

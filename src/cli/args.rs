@@ -33,6 +33,11 @@ pub enum Command {
     /// (e.g. `kubectl logs -f --prefix --timestamps ... | stackscan follow -`). Survives rotation (rename,
     /// copytruncate, compression) and restarts (a checkpoint in --state).
     Follow(FollowArgs),
+    /// Merge JSON reports (of several machines, or of time slices) into one correlated report.
+    ///
+    /// Each REPORT is a file written by `stackscan scan --format json` (or "-" for stdin). The reports' scan
+    /// states are combined exactly: the incidents are those one scan of all the logs would have found.
+    Merge(MergeArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -47,6 +52,23 @@ pub enum Command {
     },
     /// Print the manual page (roff) to standard output: `stackscan man | man -l -`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `stackscan scan --format json`; "-" for stdin.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ScanFormat,
+    /// Exit with 1 when an incident at or above this severity is found.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Formats of a scan report.
@@ -127,6 +149,13 @@ pub struct WalkArgs {
     /// Do not walk into other file systems than the named directory's.
     #[arg(long)]
     pub one_file_system: bool,
+    /// On a node's shared pod log trees (/var/log/pods, /var/log/containers), read only this namespace's pods
+    /// (repeatable).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Vec<String>,
+    /// On the same trees, read only pods whose name matches (`*` and `?` as in a shell; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub pod: Vec<String>,
 }
 
 /// Memory limits, shared by `scan` and `follow`.
@@ -137,6 +166,15 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = stackscan::aggregate::episode::DEFAULT_MAX_KEYS,
           value_parser = parse::max_keys)]
     pub max_keys: usize,
+}
+
+/// The machine the logs are read on, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The name of this machine in reports (every sample carries it; merged reports of several machines tell
+    /// them apart by it) [default: the host name].
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
 }
 
 /// Colour, shared by the commands that print for people.
@@ -190,6 +228,8 @@ pub struct ScanArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +273,8 @@ pub struct FollowArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 #[derive(Debug, Subcommand)]

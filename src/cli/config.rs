@@ -40,6 +40,8 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
+    /// This machine's name.
+    pub hostname: Option<String>,
 }
 
 /// A usage error found once the flags are seen together (exit 2).
@@ -84,6 +86,8 @@ pub struct ScanConfig {
     pub walk: WalkOptions,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
+    /// The machine's name in the report.
+    pub host: Option<String>,
 }
 
 /// `stackscan follow`, resolved.
@@ -125,6 +129,20 @@ pub struct FollowConfig {
     pub walk: WalkOptions,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
+    /// The machine's name in the file table.
+    pub host: Option<String>,
+}
+
+impl From<ScanFormat> for Format {
+    fn from(f: ScanFormat) -> Format {
+        match f {
+            ScanFormat::Text => Format::Text,
+            ScanFormat::Json => Format::Json,
+            ScanFormat::Ndjson => Format::Ndjson,
+            ScanFormat::Markdown => Format::Markdown,
+            ScanFormat::Html => Format::Html,
+        }
+    }
 }
 
 fn severity(s: SeverityArg) -> Severity {
@@ -145,7 +163,11 @@ fn color(c: ColorArg, env: &Env) -> bool {
 }
 
 fn walk(w: &WalkArgs) -> WalkOptions {
-    WalkOptions { follow_links: w.follow_links, one_file_system: w.one_file_system }
+    WalkOptions {
+        follow_links: w.follow_links,
+        one_file_system: w.one_file_system,
+        pods: stackscan::source::PodFilter { namespaces: w.namespace.clone(), pods: w.pod.clone() },
+    }
 }
 
 /// Columns of text evidence lines: whole with `--wide`, `--width` when given, else the terminal's when stdout is
@@ -185,13 +207,7 @@ impl ScanConfig {
             default_paths: a.paths.is_empty(),
             paths: if a.paths.is_empty() { default_paths(env) } else { a.paths.clone() },
             rules: a.pack.rules.clone(),
-            format: match a.format {
-                ScanFormat::Text => Format::Text,
-                ScanFormat::Json => Format::Json,
-                ScanFormat::Ndjson => Format::Ndjson,
-                ScanFormat::Markdown => Format::Markdown,
-                ScanFormat::Html => Format::Html,
-            },
+            format: a.format.into(),
             color: color(a.color.color, env),
             width: width(a, env),
             progress: (env.stderr_tty && !a.quiet).then_some(a.progress_delay),
@@ -205,6 +221,7 @@ impl ScanConfig {
             component: a.lines.component,
             walk: walk(&a.walk),
             max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
@@ -272,6 +289,7 @@ impl FollowConfig {
             component: a.lines.component,
             walk: walk(&a.walk),
             max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
@@ -385,7 +403,7 @@ mod tests {
                     Command::Follow(a) => {
                         let _ = FollowConfig::new(&a, &env());
                     }
-                    Command::Rules(_) | Command::Completions { .. } | Command::Man => {}
+                    Command::Rules(_) | Command::Merge(_) | Command::Completions { .. } | Command::Man => {}
                 }
             }
         }

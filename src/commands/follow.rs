@@ -80,6 +80,7 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         component: c.component,
         walk: c.walk,
         max_keys: c.max_keys,
+        host: c.host.clone(),
         stop: watch_stdout(),
     };
     let rules = c.rules.clone();

@@ -5,6 +5,7 @@
 mod completions;
 mod follow;
 mod man;
+mod merge;
 mod progress;
 mod rules;
 mod scan;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(a) => scan::run(&a, &env),
         Command::Follow(a) => follow::run(&a, &env),
+        Command::Merge(a) => merge::run(&a, &env),
         Command::Rules(r) => rules::run(r),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
@@ -47,6 +49,10 @@ fn env() -> Env {
         home: std::env::var_os("HOME").map(PathBuf::from),
         agent_dir_exists: std::path::Path::new(AGENT_DIR).is_dir(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty()),
     }
 }
 

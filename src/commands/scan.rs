@@ -6,7 +6,7 @@ use crate::cli::args::ScanArgs;
 use crate::cli::config::{Env, ScanConfig};
 use anyhow::Context;
 use stackscan::frame::escape::escape;
-use stackscan::report::{Report, Style};
+use stackscan::report::{Format, Report, Style};
 use stackscan::scan::ScannerBuilder;
 use stackscan::source::{self, progress::Progress};
 use std::io::Write;
@@ -35,7 +35,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let (mut inputs, mut skipped, missing) = source::discover_observed(&c.paths, c.walk, &progress);
+    let (mut inputs, mut skipped, missing) = source::discover_observed(&c.paths, &c.walk, &progress);
     let _ = names.set(inputs.iter().map(|i| i.display.clone()).collect());
     if let Some(comp) = c.component {
         source::default_component(&mut inputs, comp);
@@ -55,7 +55,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let mut builder = ScannerBuilder::new();
-    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys);
+    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys).host(c.host.clone());
     if line.is_some() {
         builder.progress(progress.clone());
     }
@@ -71,7 +71,8 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
             eprintln!("stackscan: {}: {}", escape(&s.path), escape(&s.reason));
         }
     }
-    let report = Report::of(&pack, &state);
+    // The JSON report carries the state, so that reports of several machines merge exactly.
+    let report = if c.format == Format::Json { Report::with_state(&pack, state) } else { Report::of(&pack, &state) };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color).width(c.width))?;

@@ -32,6 +32,7 @@ pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket)
         .into_iter()
         .map(|s| SampleView {
             path: state.files.get(s.order.file as usize).map(|f| f.display.clone()).unwrap_or_default(),
+            host: state.files.get(s.order.file as usize).and_then(|f| f.host.clone()),
             line: s.line.number(),
             text: s.text,
             matched: s.matched.map(|(l, t)| (l.number(), t)),

@@ -20,6 +20,8 @@ pub struct SampleView {
     pub matched: Option<(u64, String)>,
     /// The pod, for Kubernetes captures.
     pub pod: Option<String>,
+    /// The machine the file was read on, when known.
+    pub host: Option<String>,
 }
 
 /// One episode as reported: a rule firing on one component for one key over one span of time.

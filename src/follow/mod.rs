@@ -64,6 +64,8 @@ pub struct Config {
     pub walk: crate::source::WalkOptions,
     /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
     pub max_keys: usize,
+    /// The machine the files are read on, recorded in the file table.
+    pub host: Option<String>,
     /// Set from outside to end the run as SIGTERM does (the binary sets it when its standard output is closed,
     /// `stackscan follow | head -1`): seen within a second.
     pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -96,6 +98,8 @@ struct Engine {
     dirty: bool,
     /// Whether the warning about times in the future was given.
     warned_future: bool,
+    /// The machine, for the file table.
+    host: Option<String>,
 }
 
 impl Engine {
@@ -109,6 +113,7 @@ impl Engine {
             life,
             dirty: false,
             warned_future: false,
+            host: None,
         }
     }
 
@@ -146,7 +151,8 @@ impl Engine {
     fn sync_files(&mut self, files: &[ScannedFile]) {
         let known = self.state.files.len();
         if files.len() > known {
-            self.state.files.extend_from_slice(&files[known..]);
+            let host = &self.host;
+            self.state.files.extend(files[known..].iter().map(|f| ScannedFile { host: host.clone(), ..f.clone() }));
         }
         self.state.stats.files = self.state.files.len() as u64;
     }
@@ -296,6 +302,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     }
     let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
     engine.state.aggregates.set_max_keys(cfg.max_keys);
+    engine.host = cfg.host.clone();
     let mut reload = Reloader::new(reload, tx.clone());
     let reload = &mut reload;
     if cfg.stdin {
@@ -401,7 +408,7 @@ fn follow_stdin(
             }
         }
     })?;
-    let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
+    let files = vec![ScannedFile::new("-".into(), origin.clone())];
     let mut stream = StreamBlocks::new(0, engine.zone);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
@@ -520,8 +527,9 @@ fn follow_files(
                     cp.retired.iter().map(from_cp).collect(),
                 );
                 // The file table is the tailer's (origins from the paths and this run's --component).
-                restored_state.files = tailer.files().to_vec();
+                restored_state.files.clear();
                 engine.state = restored_state;
+                engine.sync_files(tailer.files());
                 engine.log_now = cp.log_now;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;

@@ -116,8 +116,7 @@ impl Tailer {
 
     /// Resumes from a checkpoint: its file table, positions and retired positions.
     pub fn restore(&mut self, files: Vec<String>, positions: Vec<Pos>, retired: Vec<Pos>) {
-        self.files =
-            files.into_iter().map(|d| ScannedFile { origin: self.origin_of(Path::new(&d)), display: d }).collect();
+        self.files = files.into_iter().map(|d| ScannedFile::new(d.clone(), self.origin_of(Path::new(&d)))).collect();
         self.restored = positions.into_iter().map(|p| (p.id, p)).collect();
         self.retired = retired;
     }
@@ -185,7 +184,7 @@ impl Tailer {
             t.seen = false;
         }
         let exclude = self.exclude.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
-        let walked = walk::walk(&self.roots, self.walk);
+        let walked = walk::walk(&self.roots, &self.walk);
         let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
         let mut counts = PassCounts::default();
         for found in walked.found {
@@ -257,7 +256,7 @@ impl Tailer {
         };
         if read_whole {
             let idx = self.files.len() as u32;
-            self.files.push(ScannedFile { display: input.display.clone(), origin: input.origin.clone() });
+            self.files.push(ScannedFile::new(input.display.clone(), input.origin.clone()));
             match read::open_stream(&input) {
                 Ok(mut r) => {
                     let mut s = StreamBlocks::new(idx, self.zone);
@@ -358,7 +357,7 @@ impl Tailer {
         if pos.file == u32::MAX || pos.file as usize >= self.files.len() {
             pos.file = self.files.len() as u32;
             let origin = self.origin_of(path);
-            self.files.push(ScannedFile { display: path.display().to_string(), origin });
+            self.files.push(ScannedFile::new(path.display().to_string(), origin));
         }
         self.seq += 1;
         Some(Tracked {

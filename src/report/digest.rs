@@ -94,6 +94,20 @@ pub fn evidence(inc: &Incident) -> Vec<(usize, &SampleView)> {
     out
 }
 
+/// Where a sample was read: `path:line`, or `host:path:line` when the report holds more than one host (a merged
+/// report). Not escaped: each format escapes it its own way.
+pub fn location(s: &SampleView, hosts: bool) -> String {
+    match (&s.host, hosts) {
+        (Some(h), true) => format!("{h}:{}:{}", s.path, s.line),
+        _ => format!("{}:{}", s.path, s.line),
+    }
+}
+
+/// Whether a report holds samples of more than one host (then each sample names its host).
+pub fn several_hosts(s: &Summary) -> bool {
+    s.hosts.len() > 1
+}
+
 /// An incident's span: `2024-03-12 11:00:12.349Z → 2024-03-12 12:12:34.599Z (1h12m)`, or `(no timestamps)`.
 pub fn span(inc: &Incident) -> String {
     match (inc.first_seen, inc.last_seen) {

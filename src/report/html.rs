@@ -109,7 +109,7 @@ fn page(s: &Summary, incidents: &[Incident], quiet: &[String]) -> String {
         let _ = writeln!(out, "<p>{}</p>", esc(digest::none_found(digest::inputs_read(s))));
     }
     for (i, inc) in incidents.iter().enumerate() {
-        incident(&mut out, i + 1, inc, quiet);
+        incident(&mut out, i + 1, inc, (quiet, digest::several_hosts(s)));
     }
     out.push_str("</section>\n");
     // Issue 15's unexplained errors go here: a <section id="unexplained"> after the incidents, before the footer
@@ -219,7 +219,7 @@ fn skipped(out: &mut String, s: &Summary) {
 }
 
 /// One incident: facts, timeline, episodes, details, evidence, next steps.
-fn incident(out: &mut String, n: usize, inc: &Incident, quiet: &[String]) {
+fn incident(out: &mut String, n: usize, inc: &Incident, (quiet, hosts): (&[String], bool)) {
     let sev = inc.severity.as_str();
     let _ = writeln!(
         out,
@@ -316,9 +316,8 @@ fn incident(out: &mut String, n: usize, inc: &Incident, quiet: &[String]) {
                 s.pod.as_deref().map_or(String::new(), |p| format!(" <span class=\"muted\">pod {}</span>", esc(p)));
             let _ = writeln!(
                 out,
-                "<div class=\"sample\"><div class=\"loc mono\">{}:{}{pod}</div><pre>{}</pre>",
-                esc(&s.path),
-                s.line,
+                "<div class=\"sample\"><div class=\"loc mono\">{}{pod}</div><pre>{}</pre>",
+                esc(&digest::location(s, hosts)),
                 esc(&s.text)
             );
             if let Some((line, text)) = &s.matched {

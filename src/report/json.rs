@@ -11,19 +11,21 @@ pub struct JsonPrinter<'w> {
     w: Box<dyn Write + 'w>,
     summary: Summary,
     incidents: Vec<wire::Incident>,
+    state: Option<serde_json::Value>,
 }
 
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new() }
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), state: None }
     }
 }
 
 impl Printer for JsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, state) = head {
             self.summary = s.clone();
+            self.state = state.map(serde_json::to_value).transpose()?;
         }
         Ok(())
     }
@@ -40,6 +42,7 @@ impl Printer for JsonPrinter<'_> {
             schema_version: wire::SCHEMA_VERSION,
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
+            state: self.state.take(),
         };
         serde_json::to_writer_pretty(&mut self.w, &doc)?;
         self.w.write_all(b"\n")?;

@@ -86,7 +86,7 @@ fn document(s: &Summary, incidents: &[Incident], quiet: &[String], limit: usize)
     let mut shown = 0;
     for (n, inc) in incidents.iter().enumerate() {
         let short = short_block(n + 1, inc);
-        let full = format!("{short}{}", folded(inc, quiet));
+        let full = format!("{short}{}", folded(inc, (quiet, digest::several_hosts(s))));
         if without_evidence.is_empty() && len(&out) + len(&full) <= budget {
             out.push_str(&full);
         } else if len(&out) + len(&short) + len(COMPACT_NOTE) <= budget {
@@ -183,7 +183,7 @@ fn short_block(n: usize, inc: &Incident) -> String {
 }
 
 /// The timeline, details, evidence and next steps, folded.
-fn folded(inc: &Incident, quiet: &[String]) -> String {
+fn folded(inc: &Incident, (quiet, hosts): (&[String], bool)) -> String {
     let mut out = String::from("<details><summary>Timeline, details, evidence and next steps</summary>\n\n");
     if inc.episodes.len() > 1 {
         let clock = Clock::of(inc);
@@ -217,7 +217,7 @@ fn folded(inc: &Incident, quiet: &[String]) -> String {
     out.push_str("**Evidence**\n\n");
     for (_, s) in digest::evidence(inc) {
         let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" (pod {})", code(&escape(p))));
-        let _ = writeln!(out, "{}{pod}\n", code(&format!("{}:{}", escape(&s.path), s.line)));
+        let _ = writeln!(out, "{}{pod}\n", code(&digest::location(s, hosts)));
         let mut lines = vec![s.text.clone()];
         if let Some((line, t)) = &s.matched {
             lines.push(format!("↳ line {line}: {t}"));

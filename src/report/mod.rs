@@ -17,6 +17,8 @@ pub mod ndjson;
 pub mod text;
 pub mod wire;
 
+pub use wire::SCHEMA_VERSION;
+
 use crate::aggregate::{ScanState, Stats};
 use crate::correlate::Incident;
 use crate::source::Skipped;
@@ -37,6 +39,8 @@ pub struct Summary {
     pub folded: Vec<(String, u64, u64)>,
     /// The cap of distinct keys per rule.
     pub max_keys: usize,
+    /// The machines the files were read on (one, or none named, for a scan; several for merged reports).
+    pub hosts: Vec<String>,
 }
 
 impl Summary {
@@ -59,6 +63,12 @@ impl Summary {
             incidents: by,
             folded,
             max_keys: state.aggregates.max_keys(),
+            hosts: {
+                let mut h: Vec<String> = state.files.iter().filter_map(|f| f.host.clone()).collect();
+                h.sort();
+                h.dedup();
+                h
+            },
         }
     }
 }
@@ -70,13 +80,22 @@ pub struct Report {
     pub summary: Summary,
     /// What was found, sorted.
     pub incidents: Vec<Incident>,
+    /// The state the incidents were correlated from, when the report is to carry it (the JSON report does, so
+    /// that reports of several machines or time slices can be merged exactly: `stackscan merge`).
+    pub state: Option<ScanState>,
 }
 
 impl Report {
     /// The report of a state: its incidents, correlated.
     pub fn of(pack: &crate::rules::Pack, state: &ScanState) -> Report {
         let incidents = crate::correlate::correlate(pack, state);
-        Report { summary: Summary::of(state, &incidents), incidents }
+        Report { summary: Summary::of(state, &incidents), incidents, state: None }
+    }
+
+    /// The report of a state that it carries along.
+    pub fn with_state(pack: &crate::rules::Pack, state: ScanState) -> Report {
+        let incidents = crate::correlate::correlate(pack, &state);
+        Report { summary: Summary::of(&state, &incidents), incidents, state: Some(state) }
     }
 }
 
@@ -116,8 +135,9 @@ pub struct Event<'a> {
 /// What a printer is told first.
 #[derive(Debug, Clone, Copy)]
 pub enum Head<'a> {
-    /// A one-shot scan: what was read (the incidents follow as items).
-    Scan(&'a Summary),
+    /// A one-shot scan: what was read (the incidents follow as items), and the state they come from when the
+    /// report carries it.
+    Scan(&'a Summary, Option<&'a ScanState>),
     /// Tail mode starts: events follow as they happen.
     Follow,
 }
@@ -179,7 +199,7 @@ impl<'w, D: Document> Whole<'w, D> {
 
 impl<D: Document> Printer for Whole<'_, D> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, _) = head {
             self.report.summary = s.clone();
         }
         Ok(())
@@ -251,7 +271,7 @@ pub fn printer<'w>(format: Format, w: Box<dyn Write + 'w>, style: Style) -> Box<
 impl Report {
     /// Prints the whole report through `p`.
     pub fn print(&self, p: &mut dyn Printer) -> io::Result<()> {
-        p.begin(Head::Scan(&self.summary))?;
+        p.begin(Head::Scan(&self.summary, self.state.as_ref()))?;
         for i in &self.incidents {
             p.item(Item::Incident(i))?;
         }

@@ -27,7 +27,7 @@ impl<'w> NdjsonPrinter<'w> {
 
 impl Printer for NdjsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, _) = head {
             self.summary = Some(s.clone());
         }
         Ok(())

@@ -52,6 +52,8 @@ pub struct TextPrinter<'w> {
     scan: bool,
     /// Inputs the scan read (none: the report cannot say there is no problem).
     read: u64,
+    /// The report holds files of several machines: evidence names the machine.
+    hosts: bool,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -65,6 +67,7 @@ impl<'w> TextPrinter<'w> {
             incidents: 0,
             scan: false,
             read: 0,
+            hosts: false,
         }
     }
 }
@@ -72,9 +75,10 @@ impl<'w> TextPrinter<'w> {
 impl Printer for TextPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
         match head {
-            Head::Scan(s) => {
+            Head::Scan(s, _) => {
                 self.scan = true;
                 self.read = digest::inputs_read(s);
+                self.hosts = digest::several_hosts(s);
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -86,7 +90,7 @@ impl Printer for TextPrinter<'_> {
             Item::Incident(i) => {
                 self.incidents += 1;
                 writeln!(self.w)?;
-                incident(&mut *self.w, &self.paint, &self.quiet, self.width, i)
+                incident(&mut *self.w, &self.paint, (&self.quiet, self.hosts), self.width, i)
             }
             Item::Event(e) => {
                 event(&mut *self.w, self.paint.on, e)?;
@@ -135,7 +139,13 @@ fn summary(w: &mut dyn Write, p: &Paint, s_: &Summary) -> io::Result<()> {
     Ok(())
 }
 
-fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], width: Option<usize>, inc: &Incident) -> io::Result<()> {
+fn incident(
+    w: &mut dyn Write,
+    p: &Paint,
+    (quiet, hosts): (&[String], bool),
+    width: Option<usize>,
+    inc: &Incident,
+) -> io::Result<()> {
     writeln!(w, "{} {}", p.sev(inc.severity), p.bold(&inc.title))?;
     writeln!(w, "  {}  {}, {}", p.dim("when      "), digest::span(inc), count(inc.count, "record"))?;
     let root_comp = digest::root_component(inc);
@@ -181,7 +191,7 @@ fn incident(w: &mut dyn Write, p: &Paint, quiet: &[String], width: Option<usize>
     writeln!(w, "  {}", p.dim("evidence"))?;
     for (_, s) in digest::evidence(inc) {
         let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
-        writeln!(w, "    {}{}", p.dim(&format!("{}:{}", escape(&s.path), s.line)), escape(&pod))?;
+        writeln!(w, "    {}{}", p.dim(&escape(&digest::location(s, hosts))), escape(&pod))?;
         writeln!(w, "      {}", fit(6, &s.text))?;
         if let Some((line, text)) = &s.matched {
             let label = format!("↳ line {line}:");

@@ -18,6 +18,10 @@ pub struct Report {
     pub scan: Scan,
     /// What was found.
     pub incidents: Vec<Incident>,
+    /// The scan state the incidents were correlated from (pack identity, file table with hosts, the bounded
+    /// aggregates, totals): what `stackscan merge` combines exactly. Not meant to be read by people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<serde_json::Value>,
 }
 
 /// What was read.
@@ -151,6 +155,9 @@ pub struct Sample {
     /// Pod, for Kubernetes captures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod: Option<String>,
+    /// The machine it was read on (`--host`, default the host name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// NDJSON: one incident.
@@ -220,6 +227,7 @@ impl From<&SampleView> for Sample {
             matched_line: s.matched.as_ref().map(|m| m.0),
             matched_text: s.matched.as_ref().map(|m| m.1.clone()),
             pod: s.pod.clone(),
+            host: s.host.clone(),
         }
     }
 }

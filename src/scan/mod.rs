@@ -78,6 +78,7 @@ struct Config {
     bounds: RecordBounds,
     progress: Option<Arc<Progress>>,
     max_keys: usize,
+    host: Option<String>,
 }
 
 /// Builds a [`Scanner`].
@@ -106,6 +107,7 @@ impl ScannerBuilder {
                 bounds: RecordBounds::default(),
                 progress: None,
                 max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
+                host: None,
             },
         }
     }
@@ -150,6 +152,12 @@ impl ScannerBuilder {
     /// component (memory stays bounded whatever the logs hold).
     pub fn max_keys(&mut self, n: usize) -> &mut Self {
         self.config.max_keys = n.max(1);
+        self
+    }
+
+    /// The machine the inputs are read on, recorded with every file (reports of several machines are merged).
+    pub fn host(&mut self, host: Option<String>) -> &mut Self {
+        self.config.host = host;
         self
     }
 
@@ -336,7 +344,11 @@ impl Scanner {
             pack: self.pack.id(),
             files: inputs
                 .iter()
-                .map(|i| ScannedFile { display: i.display.clone(), origin: i.origin.clone() })
+                .map(|i| ScannedFile {
+                    host: self.config.host.clone(),
+                    display: i.display.clone(),
+                    origin: i.origin.clone(),
+                })
                 .collect(),
             stats,
             skipped,

@@ -358,6 +358,8 @@ fn handle_line(
             offset: r.base_offset + record.header_start as u64,
         };
         let bucket = agg.bucket_for(view, record.time);
+        // The earliest event of the bucket so far (its samples keep the earliest ones): constants take its order.
+        let earliest = bucket.samples.first().is_none_or(|s| order < s.order);
         bucket.count_record(record.time);
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
@@ -366,8 +368,10 @@ fn handle_line(
                 }
             }
         }
-        // A constant has one value per bucket: recorded with the bucket's first event.
-        if bucket.count == 1 {
+        // A constant has one value per bucket, recorded at the bucket's earliest event: the same order whichever
+        // thread or chunk saw which event first (a thread's aggregates span several chunks, so its first event is
+        // not the earliest, and the order merged from "first per thread" depended on the scheduling).
+        if earliest {
             for (name, v) in &rule.fields {
                 bucket.add_value(name, v, order);
             }

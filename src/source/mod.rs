@@ -12,7 +12,7 @@ pub mod span;
 pub mod walk;
 
 pub use classify::Origin;
-pub use walk::{BinaryDetection, WalkOptions};
+pub use walk::{BinaryDetection, PodFilter, WalkOptions};
 
 use std::path::{Path, PathBuf};
 
@@ -75,7 +75,7 @@ pub struct Skipped {
 
 /// The inputs found under `paths`, plus what could not be listed. A path that does not exist is an error for the
 /// caller to report (the run cannot do what was asked); it is returned in the third element.
-pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Discovered {
+pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovered {
     discover_observed(paths, opts, &progress::Progress::default())
 }
 
@@ -83,7 +83,7 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Discovered {
 pub type Discovered = (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>);
 
 /// [`discover`], telling `progress` where the walk is.
-pub fn discover_observed(paths: &[PathBuf], opts: WalkOptions, progress: &progress::Progress) -> Discovered {
+pub fn discover_observed(paths: &[PathBuf], opts: &WalkOptions, progress: &progress::Progress) -> Discovered {
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     let walked = walk::walk_observed(&files, opts, progress);

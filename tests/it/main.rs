@@ -17,6 +17,7 @@ mod golden;
 mod hostile;
 mod html;
 mod inputs;
+mod merge;
 mod prefilter;
 mod quality;
 mod reports;

@@ -340,3 +340,34 @@ fn completions_and_the_man_page_come_from_the_binary() {
         assert!(out.status.success() && out.stderr.is_empty(), "groff: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn merged_reports_print_as_html_and_markdown_naming_their_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = [("node-a", "elasticsearch7"), ("node-b", "kafka-to-es")];
+    let mut files = Vec::new();
+    for (host, sub) in parts {
+        let path = format!("fixtures/linux/opt/stackstate/var/log/{sub}");
+        let o = run(["scan", "--format", "json", "--host", host, &path]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let f = dir.path().join(format!("{host}.json"));
+        std::fs::write(&f, &o.stdout).unwrap();
+        files.push(f.display().to_string());
+    }
+    let merged = |format: &str| {
+        let o = run(["merge", "--format", format, &files[0], &files[1]]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let json: serde_json::Value = serde_json::from_str(&merged("json")).unwrap();
+    let (html, md) = (merged("html"), merged("markdown"));
+    for inc in json["incidents"].as_array().unwrap() {
+        let title = inc["title"].as_str().unwrap();
+        assert!(html.contains(&format!("<span class=\"title\">{title}</span>")), "{title}");
+        assert!(render(&md).headings.iter().any(|h| h.ends_with(title)), "{title}");
+    }
+    for host in ["node-a", "node-b"] {
+        assert!(html.contains(&format!("loc mono\">{host}:fixtures/linux/")), "{host} in the HTML evidence");
+        assert!(md.contains(&format!("`{host}:fixtures/linux/")), "{host} in the Markdown evidence");
+    }
+}

@@ -53,7 +53,7 @@ fn state_of(events: &[&Ev], max_keys: usize) -> ScanState {
         });
     }
     let mut state = ScanState::new(pack());
-    state.files = names.iter().map(|n| ScannedFile { display: n.to_string(), origin: Origin::default() }).collect();
+    state.files = names.iter().map(|n| ScannedFile::new(n.to_string(), Origin::default())).collect();
     state.stats.files = names.len() as u64;
     state.stats.matches = events.len() as u64;
     state.aggregates = agg;
