@@ -21,6 +21,7 @@ mod merge;
 mod prefilter;
 mod quality;
 mod real_cases;
+mod release;
 mod reports;
 mod rules;
 mod scan;
