@@ -1,13 +1,14 @@
 //! Episodes: matching lines folded, as they are found, into bounded aggregates per (rule, component, key).
 //!
 //! Memory grows with the number of distinct problems and the time they span, never with the number of matching
-//! lines: each aggregate keeps a count, first and last time, at most [`MAX_SAMPLES`] sample lines and at most
-//! [`MAX_VALUES`] distinct values per field. Aggregates are kept per 10-minute time bucket so that, once the scan
+//! lines: each aggregate keeps a count, first and last time, its counts per minute, at most [`MAX_SAMPLES`] sample
+//! lines and at most [`MAX_VALUES`] distinct values per field. Aggregates are kept per 10-minute time bucket so that, once the scan
 //! is done, a problem that stops and comes back hours later becomes two episodes.
 //!
 //! Every merge is commutative and associative (sums, minima, maxima, the smallest items under a total order), so
 //! the result is the same whatever the thread count, chunking or file order.
 
+use super::minutes::Minutes;
 use crate::model::Component;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
@@ -139,9 +140,22 @@ pub struct Bucket {
     pub fields: BTreeMap<Box<str>, Vec<(Box<str>, Order)>>,
     /// Fields that had more distinct values than were kept.
     pub truncated: Vec<Box<str>>,
+    /// Timed records per minute (at most 10 entries: a bucket is 10 minutes).
+    #[serde(default, skip_serializing_if = "Minutes::is_empty")]
+    pub minutes: Minutes,
 }
 
 impl Bucket {
+    /// Counts one record at `time`: the count, the first and last time, the minute.
+    pub fn count_record(&mut self, time: Option<Millis>) {
+        self.count += 1;
+        if let Some(t) = time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+            self.minutes.add(t);
+        }
+    }
+
     /// Whether a sample at `order` would be kept (so the caller can skip building its text).
     pub fn wants_sample(&self, order: Order) -> bool {
         if self.samples.len() < MAX_SAMPLES {
@@ -217,6 +231,7 @@ impl Bucket {
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
+        self.minutes.merge(&other.minutes);
         for s in &other.samples {
             if self.wants_sample(s.order) {
                 self.add_sample(s.clone());
@@ -240,6 +255,7 @@ impl Bucket {
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
+        self.minutes.merge(&other.minutes);
         for s in other.samples {
             if self.wants_sample(s.order) {
                 self.add_sample(s);
@@ -396,9 +412,18 @@ impl Serialize for Aggregates {
 }
 
 impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
+    /// The entries in a canonical order (the serialised form: the same bytes whatever the threads): sorted by key,
+    /// and within a bucket the field values by their order, the truncated fields by name. Values are kept in the
+    /// order they arrived, which depends on which thread saw what first.
     fn from(a: Aggregates) -> Self {
         let mut v = a.entries;
         v.sort_by(|x, y| x.0.cmp(&y.0));
+        for (_, b) in &mut v {
+            for values in b.fields.values_mut() {
+                values.sort_by(|x, y| x.1.cmp(&y.1).then_with(|| x.0.cmp(&y.0)));
+            }
+            b.truncated.sort();
+        }
         v
     }
 }

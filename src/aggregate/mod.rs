@@ -5,6 +5,7 @@
 //! checkpoint read it, and nothing here knows how the bytes were read.
 
 pub mod episode;
+pub mod minutes;
 mod state;
 
 pub use state::{MergeError, ScanState, ScannedFile, Stats};

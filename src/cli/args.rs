@@ -47,6 +47,17 @@ pub enum Command {
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    ///
+    /// bash: `stackscan completions bash > /usr/share/bash-completion/completions/stackscan`; zsh: into a
+    /// directory of $fpath as `_stackscan`; fish: `~/.config/fish/completions/stackscan.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `stackscan man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +86,10 @@ pub enum ScanFormat {
     Json,
     /// One JSON object per incident, then a summary object.
     Ndjson,
+    /// GitHub-flavoured Markdown for a ticket or an issue, within GitHub's 65,536-character limit.
+    Markdown,
+    /// One self-contained HTML page with a timeline per incident (offline, printable, light and dark).
+    Html,
 }
 
 /// Formats of tail mode's event stream.
@@ -194,6 +209,19 @@ pub struct ScanArgs {
     pub fail_on: Option<SeverityArg>,
     #[command(flatten)]
     pub color: ColorArgs,
+    /// Keep evidence lines whole in the text report (on a terminal they are cut to its width with `…`).
+    #[arg(long, conflicts_with = "width")]
+    pub wide: bool,
+    /// Cut evidence lines of the text report to this many columns, terminal or not (default: the terminal's
+    /// width on a terminal; whole lines into a pipe or file).
+    #[arg(long, value_name = "COLUMNS", value_parser = parse::width)]
+    pub width: Option<usize>,
+    /// No progress line and no per-input notes on stderr (skipped inputs stay in the report); errors still print.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// How long a scan runs before the progress line appears on a terminal (tests set 0s).
+    #[arg(long, value_name = "INTERVAL", default_value = "1s", value_parser = parse::interval, hide = true)]
+    pub progress_delay: Duration,
     /// Only records at or after this time: RFC 3339, a date (YYYY-MM-DD), or a duration back from now (2h, 30m).
     #[arg(long, value_name = "WHEN", value_parser = parse::when)]
     pub since: Option<parse::When>,

@@ -27,6 +27,10 @@ pub struct Env {
     pub now: Millis,
     /// Whether stdout is a terminal.
     pub stdout_tty: bool,
+    /// Whether stderr is a terminal (the progress line goes there).
+    pub stderr_tty: bool,
+    /// Columns of the terminal stdout is, when it is one and says.
+    pub stdout_columns: Option<usize>,
     /// `NO_COLOR` is set (and not empty).
     pub no_color: bool,
     /// Running as root.
@@ -60,6 +64,13 @@ pub struct ScanConfig {
     pub format: Format,
     /// Colour in text.
     pub color: bool,
+    /// Columns to cut text evidence lines to (`None`: whole lines).
+    pub width: Option<usize>,
+    /// How long a scan runs before a progress line appears on stderr; `None`: never (stderr is not a terminal,
+    /// or `--quiet`).
+    pub progress: Option<Duration>,
+    /// `--quiet`: no notes on stderr.
+    pub quiet: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
     /// A warning to print (more threads than cores).
@@ -246,6 +257,18 @@ impl ShowConfig {
     }
 }
 
+impl From<ScanFormat> for Format {
+    fn from(f: ScanFormat) -> Format {
+        match f {
+            ScanFormat::Text => Format::Text,
+            ScanFormat::Json => Format::Json,
+            ScanFormat::Ndjson => Format::Ndjson,
+            ScanFormat::Markdown => Format::Markdown,
+            ScanFormat::Html => Format::Html,
+        }
+    }
+}
+
 fn severity(s: SeverityArg) -> Severity {
     match s {
         SeverityArg::Info => Severity::Info,
@@ -268,6 +291,16 @@ fn walk(w: &WalkArgs) -> WalkOptions {
         follow_links: w.follow_links,
         one_file_system: w.one_file_system,
         pods: stackscan::source::PodFilter { namespaces: w.namespace.clone(), pods: w.pod.clone() },
+    }
+}
+
+/// Columns of text evidence lines: whole with `--wide`, `--width` when given, else the terminal's when stdout is
+/// one (80 when it does not say), else whole (a pipe or a file gets every character).
+fn width(a: &ScanArgs, env: &Env) -> Option<usize> {
+    match (a.wide, a.width) {
+        (true, _) => None,
+        (false, Some(w)) => Some(w),
+        (false, None) => env.stdout_tty.then(|| env.stdout_columns.unwrap_or(80)),
     }
 }
 
@@ -299,12 +332,11 @@ impl ScanConfig {
             default_paths: a.paths.is_empty(),
             paths: if a.paths.is_empty() { default_paths(env) } else { a.paths.clone() },
             rules: a.pack.rules.clone(),
-            format: match a.format {
-                ScanFormat::Text => Format::Text,
-                ScanFormat::Json => Format::Json,
-                ScanFormat::Ndjson => Format::Ndjson,
-            },
+            format: a.format.into(),
             color: color(a.color.color, env),
+            width: width(a, env),
+            progress: (env.stderr_tty && !a.quiet).then_some(a.progress_delay),
+            quiet: a.quiet,
             threads,
             warning,
             fail_on: a.fail_on.map(severity),
@@ -424,8 +456,30 @@ mod tests {
         assert!(scan(&["--since", "2024-02-31"]).unwrap_err().contains("is not a time"));
         assert!(scan(&["--timezone", "+1é1"]).unwrap_err().contains("is not a zone"));
         assert!(scan(&["--threads", "20000"]).unwrap_err().contains("at most 256"));
+        assert_eq!((c.width, c.progress), (None, None), "a pipe: whole lines, no progress line");
         let c = scan(&["--timezone", "+02:00", "--since", "2024-03-12"]).unwrap();
         assert_eq!(c.since, Some(1_710_201_600_000 - 7_200_000));
+    }
+
+    #[test]
+    fn widths_and_progress_follow_the_terminal() {
+        let tty = Env { stdout_tty: true, stderr_tty: true, stdout_columns: Some(132), ..env() };
+        let with = |args: &[&str], env: &Env| {
+            let cli = Cli::try_parse_from(["stackscan", "scan"].iter().chain(args)).unwrap();
+            let Command::Scan(a) = cli.command else { unreachable!() };
+            ScanConfig::new(&a, env).unwrap()
+        };
+        let c = with(&[], &tty);
+        assert_eq!((c.width, c.progress), (Some(132), Some(Duration::from_secs(1))));
+        assert_eq!(with(&["--wide"], &tty).width, None);
+        assert_eq!(with(&["--width", "80"], &env()).width, Some(80), "forced, into a pipe too");
+        assert_eq!(with(&[], &Env { stdout_columns: None, ..tty.clone() }).width, Some(80));
+        assert_eq!(with(&["--quiet"], &tty).progress, None);
+        assert_eq!(with(&[], &Env { stderr_tty: false, ..tty.clone() }).progress, None);
+        assert_eq!(with(&["--progress-delay", "0s"], &tty).progress, Some(Duration::ZERO));
+        assert!(Cli::try_parse_from(["stackscan", "scan", "--wide", "--width", "90"]).is_err());
+        assert_eq!(with(&["--format", "html"], &tty).format, Format::Html);
+        assert_eq!(with(&["--format", "markdown"], &tty).format, Format::Markdown);
     }
 
     #[test]
@@ -507,7 +561,8 @@ mod tests {
                 proptest::prop_oneof![
                     proptest::sample::select(vec![
                         "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
-                        "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j",
+                        "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j", "--width",
+                        "--wide", "--quiet", "--progress-delay",
                     ]).prop_map(String::from),
                     ".{0,12}",
                 ],
@@ -523,7 +578,11 @@ mod tests {
                     Command::Follow(a) => {
                         let _ = FollowConfig::new(&a, &env());
                     }
-                    Command::Rules(_) | Command::Merge(_) | Command::Show(_) => {}
+                    Command::Rules(_)
+                    | Command::Merge(_)
+                    | Command::Show(_)
+                    | Command::Completions { .. }
+                    | Command::Man => {}
                 }
             }
         }

@@ -72,6 +72,17 @@ pub fn threads(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// The narrowest and widest `--width`.
+pub const WIDTH_RANGE: std::ops::RangeInclusive<usize> = 20..=10_000;
+
+/// `--width`: columns of a terminal.
+pub fn width(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if WIDTH_RANGE.contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a width: expected {} to {} columns", WIDTH_RANGE.start(), WIDTH_RANGE.end())),
+    }
+}
+
 /// `--max-keys`: 1 to a million distinct keys per rule.
 pub fn max_keys(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
@@ -149,6 +160,8 @@ mod tests {
         assert_eq!(interval("100ms"), Ok(Duration::from_millis(100)));
         assert_eq!(interval("5m"), Ok(Duration::from_secs(300)));
         assert!(positive_interval("0s").is_err() && interval("soon").is_err());
+        assert_eq!(width("80"), Ok(80));
+        assert!(width("5").is_err() && width("wide").is_err());
     }
 
     #[test]

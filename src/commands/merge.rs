@@ -3,7 +3,7 @@
 //! bounded aggregates combined as one scan would have combined them), and the merged state is correlated once.
 
 use super::{load_pack, usage, warn};
-use crate::cli::args::{ColorArg, MergeArgs, ScanFormat, SeverityArg};
+use crate::cli::args::{ColorArg, MergeArgs, SeverityArg};
 use crate::cli::config::{Env, Usage};
 use anyhow::Context;
 use stackscan::aggregate::ScanState;
@@ -149,11 +149,7 @@ pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
     }
     // The merged report's time is the merge's own.
     state.stats.elapsed_ms = started.elapsed().as_millis() as u64;
-    let format = match a.format {
-        ScanFormat::Text => Format::Text,
-        ScanFormat::Json => Format::Json,
-        ScanFormat::Ndjson => Format::Ndjson,
-    };
+    let format: Format = a.format.into();
     // A merged JSON report carries the merged state: it merges again with others.
     let report = if format == Format::Json { Report::with_state(&pack, state) } else { Report::of(&pack, &state) };
     let color = match a.color.color {

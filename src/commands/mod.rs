@@ -2,8 +2,11 @@
 //! here, not in the library. Each command resolves its arguments ([`crate::cli::config`]), runs the library, and
 //! prints through a report printer.
 
+mod completions;
 mod follow;
+mod man;
 mod merge;
+mod progress;
 mod rules;
 mod scan;
 mod show;
@@ -25,6 +28,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(a) => merge::run(&a, &env),
         Command::Show(a) => show::run(&a, &env),
         Command::Rules(r) => rules::run(r),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man => man::run(),
     }
 }
 
@@ -36,6 +41,8 @@ fn env() -> Env {
     Env {
         now: wall_clock(),
         stdout_tty: std::io::stdout().is_terminal(),
+        stderr_tty: std::io::stderr().is_terminal(),
+        stdout_columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         root,
         xdg_state_home: std::env::var_os("XDG_STATE_HOME").map(PathBuf::from),

@@ -56,6 +56,7 @@ pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket)
         fields,
         fields_truncated: b.truncated.iter().map(|t| t.to_string()).collect(),
         samples,
+        per_minute: b.minutes.iter().collect(),
         other_keys: None,
     }
 }

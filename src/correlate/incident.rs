@@ -49,6 +49,8 @@ pub struct EpisodeView {
     pub fields_truncated: Vec<String>,
     /// Evidence.
     pub samples: Vec<SampleView>,
+    /// Timed records per minute: (start of the minute, records), in time order.
+    pub per_minute: Vec<(Millis, u32)>,
     /// For the episode of the keys past its rule's cap (its key is empty): about how many distinct keys it folds.
     pub other_keys: Option<u64>,
 }

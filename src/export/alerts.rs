@@ -22,7 +22,7 @@
 
 use crate::correlate::Incident;
 use crate::frame::sanitize::clean;
-use crate::report::text::human_duration;
+use crate::report::human;
 use crate::time::{format_rfc3339, Millis};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ pub fn alert_of(i: &Incident, instance: &str, wall: Millis) -> Alert {
     let time = |t: Option<Millis>| t.map_or_else(|| "-".to_string(), format_rfc3339);
     let span = match (i.first_seen, i.last_seen) {
         (Some(a), Some(b)) => {
-            format!("from {} to {} ({})", format_rfc3339(a), format_rfc3339(b), human_duration(b - a))
+            format!("from {} to {} ({})", format_rfc3339(a), format_rfc3339(b), human::duration(b - a))
         }
         _ => "(no timestamps)".to_string(),
     };
@@ -263,6 +263,7 @@ mod tests {
                 host: None,
             }],
             other_keys: None,
+            per_minute: vec![],
         }];
         i.next_steps = vec!["Check the brokers: `kubectl get pods`".into(), "second".into()];
         i

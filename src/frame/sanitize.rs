@@ -253,6 +253,8 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
     }
     let end = match open {
         Some(q) => start + b[start..].iter().position(|&c| c == q || c == b'\\').unwrap_or(b.len() - start),
+        // A value redacted before is kept whole (its `>` would otherwise end it early): redacting is idempotent.
+        None if b[start..].starts_with(b"<redacted>") => start + "<redacted>".len(),
         None => {
             start
                 + b[start..]
@@ -309,6 +311,9 @@ mod tests {
         );
         assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
         assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+        let once = redact("?api_key=0123456789abcdef>x (5120)").into_owned();
+        assert_eq!(once, "?api_key=<redacted>>x (5120)");
+        assert_eq!(redact(&once), once, "redacting twice changes nothing");
     }
 
     /// Every form of secret, each with what must be printed instead; then text that must be left alone.

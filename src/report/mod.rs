@@ -3,11 +3,16 @@
 //!
 //! One contract, push-model like ripgrep's `Sink`: a [`Printer`] is told [`Printer::begin`] once, then
 //! [`Printer::item`] for each incident, event or note in order, then [`Printer::finish`] once. Each format is one
-//! file implementing it ([`text`], [`json`], [`ndjson`]); [`printer`] picks one. The JSON shapes live in [`wire`] as
-//! their own serialisable types: they are a contract (`schema_version` 1) that scripts rely on, and must not change
-//! when internal types do.
+//! file implementing it ([`text`], [`json`], [`ndjson`], [`markdown`], [`html`]); [`printer`] picks one. The JSON
+//! shapes live in [`wire`] as their own serialisable types: they are a contract (`schema_version` 1) that scripts
+//! rely on, and must not change when internal types do. The formats for people share [`human`] (numbers, sizes,
+//! rates, widths) and [`digest`] (what of an incident they show), so that they agree.
 
+pub mod digest;
+pub mod html;
+pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod ndjson;
 pub mod text;
 pub mod wire;
@@ -69,7 +74,7 @@ impl Summary {
 }
 
 /// A finished scan, ready to print.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     /// What was read.
     pub summary: Summary,
@@ -184,6 +189,50 @@ pub trait Printer {
     fn finish(&mut self, tail: Tail<'_>) -> io::Result<()>;
 }
 
+/// A format that writes one document from a whole report (Markdown, HTML): its header needs totals and the list
+/// of incidents, so nothing is written before every item is known. [`Whole`] collects the items and has it write.
+pub trait Document {
+    /// Writes the document of `report`.
+    fn write(&mut self, report: &Report, w: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The printer of a [`Document`]: keeps the summary and the incidents it is told (memory is the report's, bounded
+/// by the samples each episode keeps), then writes the document when it finishes. Tail-mode events and notes are
+/// not part of a report and are passed over.
+pub struct Whole<'w, D> {
+    w: Box<dyn Write + 'w>,
+    doc: D,
+    report: Report,
+}
+
+impl<'w, D: Document> Whole<'w, D> {
+    /// A printer of `doc`, writing to `w`.
+    pub fn new(w: Box<dyn Write + 'w>, doc: D) -> Self {
+        Whole { w, doc, report: Report::default() }
+    }
+}
+
+impl<D: Document> Printer for Whole<'_, D> {
+    fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
+        if let Head::Scan(s, _) = head {
+            self.report.summary = s.clone();
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        if let Item::Incident(i) = item {
+            self.report.incidents.push(i.clone());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+        self.doc.write(&self.report, &mut self.w)?;
+        self.w.flush()
+    }
+}
+
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -193,6 +242,10 @@ pub enum Format {
     Json,
     /// One JSON object per line: per incident then a summary, or per event.
     Ndjson,
+    /// GitHub-flavoured Markdown for a ticket or an issue (scans only).
+    Markdown,
+    /// One self-contained HTML page with timelines (scans only).
+    Html,
 }
 
 /// How people-facing formats look.
@@ -202,12 +255,20 @@ pub struct Style {
     pub color: bool,
     /// Fields left out of an incident's details (the pack's `[display] quiet_fields`).
     pub quiet_fields: Vec<String>,
+    /// Columns to cut text evidence lines to (a terminal's width); `None` keeps them whole.
+    pub width: Option<usize>,
 }
 
 impl Style {
-    /// The style of a pack's reports, coloured or not.
+    /// The style of a pack's reports, coloured or not, lines kept whole.
     pub fn new(pack: &crate::rules::Pack, color: bool) -> Style {
-        Style { color, quiet_fields: pack.knowledge().quiet_fields.clone() }
+        Style { color, quiet_fields: pack.knowledge().quiet_fields.clone(), width: None }
+    }
+
+    /// The same style with text evidence lines cut to `width` columns (`None`: kept whole).
+    pub fn width(mut self, width: Option<usize>) -> Style {
+        self.width = width;
+        self
     }
 }
 
@@ -217,6 +278,8 @@ pub fn printer<'w>(format: Format, w: Box<dyn Write + 'w>, style: Style) -> Box<
         Format::Text => Box::new(text::TextPrinter::new(w, style)),
         Format::Json => Box::new(json::JsonPrinter::new(w)),
         Format::Ndjson => Box::new(ndjson::NdjsonPrinter::new(w)),
+        Format::Markdown => Box::new(Whole::new(w, markdown::Markdown::new(style))),
+        Format::Html => Box::new(Whole::new(w, html::Html::new(style))),
     }
 }
 

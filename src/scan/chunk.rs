@@ -31,6 +31,18 @@ pub(crate) enum Unit {
     Failed { file: u32, skipped: Skipped },
 }
 
+impl Unit {
+    /// The input it belongs to.
+    pub(crate) fn file(&self) -> u32 {
+        match *self {
+            Unit::Chunk { file, .. }
+            | Unit::Stream { file }
+            | Unit::OutOfRange { file }
+            | Unit::Failed { file, .. } => file,
+        }
+    }
+}
+
 /// Cuts the inputs into units.
 pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
     let (chunk, zone) = (config.chunk, config.zone);
@@ -237,6 +249,8 @@ fn run_chunk(
         first_line: 0,
         more: b < size,
     });
+    // Bytes of [a, b) read so far, for the progress counters.
+    let mut counted = a;
     loop {
         let read_to = base + len as u64;
         let want = ((ahead - read_to).min(piece as u64)) as usize;
@@ -245,6 +259,13 @@ fn run_chunk(
         }
         let (got, err) = read_at_full(f, &mut buf[len..len + want], read_to);
         len += got;
+        if let Some(p) = &config.progress {
+            let now = (base + len as u64).min(b);
+            if now > counted {
+                p.read(now - counted);
+                counted = now;
+            }
+        }
         if let Some(e) = err {
             out.skipped = fail(e);
         }
@@ -344,6 +365,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             Some(r) => r,
             None => read::read_append(&mut *reader, &mut buf, block),
         };
+        if let Some(p) = &config.progress {
+            p.read(n as u64);
+        }
         let eof = n < block || err.is_some();
         let end = if eof {
             buf.len()

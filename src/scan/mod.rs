@@ -16,8 +16,10 @@ use crate::aggregate::episode::Aggregates;
 use crate::aggregate::{ScanState, ScannedFile, Stats};
 use crate::frame::RecordBounds;
 use crate::rules::{MatchCache, Pack};
+use crate::source::progress::Progress;
 use crate::source::{Input, Location, Origin, Skipped};
 use crate::time::{Millis, Zone};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -74,6 +76,7 @@ struct Config {
     chunk: usize,
     piece: usize,
     bounds: RecordBounds,
+    progress: Option<Arc<Progress>>,
     max_keys: usize,
     host: Option<String>,
 }
@@ -102,6 +105,7 @@ impl ScannerBuilder {
                 chunk: DEFAULT_CHUNK,
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
+                progress: None,
                 max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
                 host: None,
             },
@@ -160,6 +164,13 @@ impl ScannerBuilder {
     /// Limits on one multi-line record.
     pub fn record_bounds(&mut self, b: RecordBounds) -> &mut Self {
         self.config.bounds = b;
+        self
+    }
+
+    /// Counters to update as inputs are read (for a progress line): bytes per read piece, inputs as they are
+    /// done.
+    pub fn progress(&mut self, p: Arc<Progress>) -> &mut Self {
+        self.config.progress = Some(p);
         self
     }
 
@@ -227,6 +238,18 @@ impl Scanner {
         let started = Instant::now();
         let mut skipped = Vec::new();
         let units = chunk::plan(inputs, &self.config);
+        // Units left per input, so that the progress counters count an input when its last unit is done.
+        let left: Vec<AtomicU32> = (0..inputs.len()).map(|_| AtomicU32::new(0)).collect();
+        if let Some(p) = &self.config.progress {
+            let mut bytes = 0;
+            for u in &units {
+                left[u.file() as usize].fetch_add(1, Relaxed);
+                if let chunk::Unit::Chunk { start, end, .. } = u {
+                    bytes += end - start;
+                }
+            }
+            p.start_scan(inputs.len() as u64, bytes);
+        }
         let merged = Mutex::new(Aggregates::with_max_keys(self.config.max_keys));
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
@@ -234,9 +257,18 @@ impl Scanner {
                 .par_iter()
                 .with_max_len(1)
                 .map(|unit| {
+                    let progress = self.config.progress.as_deref();
+                    if let Some(p) = progress {
+                        p.start_file(unit.file() as usize);
+                    }
                     let mut scratch = self.take_scratch();
                     let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
                     self.give_scratch(scratch);
+                    if let Some(p) = progress {
+                        if left[unit.file() as usize].fetch_sub(1, Relaxed) == 1 {
+                            p.file_done();
+                        }
+                    }
                     let UnitResult {
                         file,
                         chunk,

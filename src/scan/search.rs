@@ -10,7 +10,7 @@
 //! framed, decoded or allocated.
 
 use super::Scratch;
-use crate::aggregate::episode::{max_opt, min_opt, Aggregates, KeyView, LineRef, Order};
+use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::rules::Pack;
@@ -358,9 +358,7 @@ fn handle_line(
             offset: r.base_offset + record.header_start as u64,
         };
         let bucket = agg.bucket_for(view, record.time);
-        bucket.count += 1;
-        bucket.first = min_opt(bucket.first, record.time);
-        bucket.last = max_opt(bucket.last, record.time);
+        bucket.count_record(record.time);
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
                 if !v.is_empty() {

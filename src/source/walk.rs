@@ -9,6 +9,7 @@
 //! kernel's pseudo-file systems (`/proc`, `/sys`, `/dev`) are never walked into. A path named on the command
 //! line that is not a regular file (a FIFO, `/dev/fd/N` of a process substitution) is read as a stream.
 
+use super::progress::Progress;
 use super::Skipped;
 use std::collections::HashSet;
 use std::fs::Metadata;
@@ -166,6 +167,11 @@ fn pseudo_fs(path: &Path) -> bool {
 
 /// Walks `roots` (files or directories).
 pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walked {
+    walk_observed(roots, opts, &Progress::default())
+}
+
+/// [`walk`], telling `progress` which directory it is in and how many files it found.
+pub fn walk_observed(roots: &[PathBuf], opts: &WalkOptions, progress: &Progress) -> Walked {
     let mut out = Walked::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for root in roots {
@@ -177,7 +183,7 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walked {
             }
         };
         if meta.is_dir() {
-            walk_dir(root, opts, &mut seen, &mut out);
+            walk_dir(root, opts, &mut seen, &mut out, progress);
         } else {
             let stream = !meta.is_file();
             let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
@@ -192,7 +198,7 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walked {
     out
 }
 
-fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked) {
+fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked, progress: &Progress) {
     let skip = |out: &mut Walked, path: &Path, reason: String| {
         out.skipped.push(Skipped { path: path.display().to_string(), reason });
     };
@@ -231,6 +237,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &
         let path = entry.path();
         let ft = entry.file_type();
         if ft.is_dir() {
+            progress.enter_dir(path);
             continue;
         }
         let name = entry.file_name().to_string_lossy();
@@ -263,6 +270,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &
         if !seen.insert(key) {
             continue;
         }
+        progress.found_file();
         out.found.push(Found {
             path: path.to_path_buf(),
             meta,

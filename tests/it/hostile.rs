@@ -346,3 +346,57 @@ fn default_checkpoints_are_per_input_set() {
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.iter().all(|n| n.starts_with("follow-")), "{names:?}");
 }
+
+/// Row 18 (and the real-logs issue's property): a secret carried by a matching line, in any of its spellings, is
+/// printed in no output: text, JSON (the scan state included), NDJSON, Markdown, HTML, follow's events, stderr.
+#[test]
+fn secrets_are_redacted_on_every_output() {
+    let secret = "S3cr3tV4lu3x9";
+    let forms = [
+        format!("?api_key={secret}"),
+        format!("{{\"api_key\":\"{secret}\"}}"),
+        format!("{{\"apiKey\": \"{secret}\"}}"),
+        format!("X-API-Key:  {secret}"),
+        format!("sts-api-key: {secret}"),
+        format!("STS_API_KEY={secret}"),
+        format!("Authorization: Bearer {secret}"),
+        format!("Authorization: Basic {secret}"),
+        format!("https://admin:{secret}@es:9200"),
+        format!("token={secret}"),
+        format!("password={secret}"),
+        format!("\"password\":\"{secret}\""),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stackstate-receiver.log");
+    let mut text = String::new();
+    for (i, f) in forms.iter().enumerate() {
+        text.push_str(&format!(
+            "2024-03-12 13:10:{i:02},301 [StsReceiver-akka.actor.default-dispatcher-24] WARN  com.stackstate.api.ReceiverRoutes - \
+             10.1.2.{i} - POST http://stackstate-host:7077/stsAgent/intake/{f} (6211): 400 Bad Request Failed to deserialize \
+             JSON on fields: , with message: Object is missing required member 'h{i}' {f}\n"
+        ));
+    }
+    std::fs::write(&log, &text).unwrap();
+    let l = log.to_str().unwrap();
+    for args in [
+        vec!["scan", "--color", "never", "--wide", l],
+        vec!["scan", "--format", "json", l],
+        vec!["scan", "--format", "ndjson", l],
+        vec!["scan", "--format", "markdown", l],
+        vec!["scan", "--format", "html", l],
+        vec!["follow", "--no-state", "--from-start", "--format", "ndjson", "--component", "receiver", "-"],
+    ] {
+        let mut child =
+            cmd().args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        if args[0] == "follow" {
+            stdin.write_all(text.as_bytes()).unwrap();
+        }
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(all.contains("redacted"), "{args:?}: the lines were reported");
+        assert!(!all.contains(secret), "{args:?}: the secret was printed:\n{all}");
+    }
+}
