@@ -22,7 +22,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -133,6 +133,12 @@ fn component(c: Option<Component>) -> String {
     c.map_or("unknown", |c| c.as_str()).to_string()
 }
 
+/// Registers `metric` (a handle: clones share its values) under `name`, and returns it.
+fn reg<M: Metric + Clone>(r: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    r.register(name, help, metric.clone());
+    metric
+}
+
 fn seconds(ms: Millis) -> f64 {
     ms as f64 / 1000.0
 }
@@ -141,85 +147,84 @@ impl Metrics {
     /// A registry for stackscan `version` running the rule pack whose fingerprint is `pack`.
     pub fn new(version: &str, pack: &str) -> Metrics {
         let mut registry = Registry::with_prefix("stackscan");
-        let m = Metrics {
-            registry: Registry::default(),
-            build_info: Family::default(),
-            incidents_open: Family::default(),
-            open_seen: Mutex::new(HashSet::new()),
-            incident_events: Family::default(),
-            read_lines: Family::default(),
-            read_bytes: Family::default(),
-            files_followed: Gauge::default(),
-            newest_line: Family::default(),
-            lag: Family::default(),
-            newest_ms: AtomicI64::new(NO_TIME),
-            checkpoint_writes: Counter::default(),
-            checkpoint_failures: Counter::default(),
-            checkpoint_last_success: Gauge::default(),
-            unexplained_templates: Family::default(),
-            delivered: Family::default(),
-            delivery_failures: Family::default(),
-            delivery_dropped: Family::default(),
-            delivery_queued: Gauge::default(),
-        };
         let r = &mut registry;
-        r.register(
-            "build_info",
-            "stackscan's version and the fingerprint of its rule pack, as labels; always 1",
-            m.build_info.clone(),
-        );
-        r.register(
-            "incidents_open",
-            "Incidents announced as opened and not yet resolved, by severity, family and root-cause component",
-            m.incidents_open.clone(),
-        );
-        r.register(
-            "incident_events",
-            "Incident events announced (opened, updated, resolved), by the incident's root-cause rule and component",
-            m.incident_events.clone(),
-        );
-        r.register("read_lines", "Lines read, by the component the file belongs to", m.read_lines.clone());
-        r.register("read_bytes", "Bytes of log text read, by the component the file belongs to", m.read_bytes.clone());
-        r.register("files_followed", "Files followed now", m.files_followed.clone());
-        r.register(
-            "newest_line_timestamp_seconds",
-            "Log time of the newest line read that carried a timestamp (Unix seconds)",
-            m.newest_line.clone(),
-        );
-        r.register(
-            "follow_lag_seconds",
-            "Seconds between the log time of the newest line read and now (grows when nothing is read)",
-            m.lag.clone(),
-        );
-        r.register("checkpoint_writes", "Checkpoints written", m.checkpoint_writes.clone());
-        r.register("checkpoint_write_failures", "Checkpoint writes that failed", m.checkpoint_failures.clone());
-        r.register(
-            "checkpoint_last_success_timestamp_seconds",
-            "Wall-clock time of the last checkpoint written (Unix seconds; 0 before the first)",
-            m.checkpoint_last_success.clone(),
-        );
-        r.register(
-            "unexplained_templates",
-            "New templates of error lines no rule explains, by component and level",
-            m.unexplained_templates.clone(),
-        );
-        r.register(
-            "delivered",
-            "Messages delivered to Alertmanager or a webhook (a 2xx answer), by kind and destination",
-            m.delivered.clone(),
-        );
-        r.register(
-            "delivery_attempt_failures",
-            "Delivery attempts that failed (to be retried or dropped), by kind and destination",
-            m.delivery_failures.clone(),
-        );
-        r.register(
-            "delivery_dropped",
-            "Messages never delivered, by kind, destination and reason (queue_full, rejected, gave_up, shutdown)",
-            m.delivery_dropped.clone(),
-        );
-        r.register("delivery_queued", "Messages waiting in the delivery queue", m.delivery_queued.clone());
-        let m = Metrics { registry, ..m };
+        let mut m = Metrics {
+            registry: Registry::default(),
+            build_info: reg(
+                r,
+                "build_info",
+                "stackscan's version and the fingerprint of its rule pack, as labels; always 1",
+                Family::default(),
+            ),
+            incidents_open: reg(
+                r,
+                "incidents_open",
+                "Incidents announced as opened and not yet resolved, by severity, family and root-cause component",
+                Family::default(),
+            ),
+            open_seen: Mutex::new(HashSet::new()),
+            incident_events: reg(
+                r,
+                "incident_events",
+                "Incident events announced (opened, updated, resolved), by the incident's root-cause rule and component",
+                Family::default(),
+            ),
+            read_lines: reg(r, "read_lines", "Lines read, by the component the file belongs to", Family::default()),
+            read_bytes: reg(
+                r,
+                "read_bytes",
+                "Bytes of log text read, by the component the file belongs to",
+                Family::default(),
+            ),
+            files_followed: reg(r, "files_followed", "Files followed now", Gauge::default()),
+            newest_line: reg(
+                r,
+                "newest_line_timestamp_seconds",
+                "Log time of the newest line read that carried a timestamp (Unix seconds)",
+                Family::default(),
+            ),
+            lag: reg(
+                r,
+                "follow_lag_seconds",
+                "Seconds between the log time of the newest line read and now (grows when nothing is read)",
+                Family::default(),
+            ),
+            newest_ms: AtomicI64::new(NO_TIME),
+            checkpoint_writes: reg(r, "checkpoint_writes", "Checkpoints written", Counter::default()),
+            checkpoint_failures: reg(r, "checkpoint_write_failures", "Checkpoint writes that failed", Counter::default()),
+            checkpoint_last_success: reg(
+                r,
+                "checkpoint_last_success_timestamp_seconds",
+                "Wall-clock time of the last checkpoint written (Unix seconds; 0 before the first)",
+                Gauge::default(),
+            ),
+            unexplained_templates: reg(
+                r,
+                "unexplained_templates",
+                "New templates of error lines no rule explains, by component and level",
+                Family::default(),
+            ),
+            delivered: reg(
+                r,
+                "delivered",
+                "Messages delivered to Alertmanager or a webhook (a 2xx answer), by kind and destination",
+                Family::default(),
+            ),
+            delivery_failures: reg(
+                r,
+                "delivery_attempt_failures",
+                "Delivery attempts that failed (to be retried or dropped), by kind and destination",
+                Family::default(),
+            ),
+            delivery_dropped: reg(
+                r,
+                "delivery_dropped",
+                "Messages never delivered, by kind, destination and reason (queue_full, rejected, gave_up, shutdown)",
+                Family::default(),
+            ),
+            delivery_queued: reg(r, "delivery_queued", "Messages waiting in the delivery queue", Gauge::default()),
+        };
+        m.registry = registry;
         m.pack(version, pack);
         m
     }
