@@ -45,6 +45,10 @@ pub(crate) struct Prefilter {
     conjuncts: Vec<Vec<Vec<memchr::memmem::Finder<'static>>>>,
     /// Rules with no usable literal.
     slow: Vec<usize>,
+    /// The literals `finder` searches, in its order.
+    searched: Vec<Vec<u8>>,
+    /// The searcher of `searched` and the level literals together (see [`Prefilter::find_with_levels`]).
+    with_levels: std::sync::OnceLock<Option<Finder>>,
 }
 
 /// A searched literal lies at `offset` in `own[lit]`, one of `rule`'s own literals: a hit at `p` is an
@@ -58,9 +62,41 @@ struct Owner {
 
 /// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
 #[derive(Debug)]
-enum Finder {
+pub(crate) enum Finder {
     Teddy(packed::Searcher),
     Dfa(AhoCorasick),
+}
+
+impl Finder {
+    /// A leftmost-first searcher for `lits`, in that order (see [`super::teddy`]).
+    pub(crate) fn build(lits: &[Vec<u8>]) -> Option<Finder> {
+        let teddy = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .only_teddy(true)
+            .heuristic_pattern_limits(false)
+            .builder()
+            .extend(lits)
+            .build();
+        match teddy {
+            Some(t) => Some(Finder::Teddy(t)),
+            None => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(lits)
+                .ok()
+                .map(Finder::Dfa),
+        }
+    }
+
+    /// The start and the literal index of the leftmost literal in `buf[start..end]`.
+    #[inline]
+    pub(crate) fn find(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        let m = match self {
+            Finder::Teddy(t) => t.find_in(buf, aho_corasick::Span { start, end }),
+            Finder::Dfa(ac) => ac.find(aho_corasick::Input::new(buf).range(start..end)),
+        };
+        m.map(|m| (m.start(), m.pattern().as_usize()))
+    }
 }
 
 impl Prefilter {
@@ -133,27 +169,35 @@ impl Prefilter {
                     .collect()
             })
             .collect();
-        let finder = if slow.is_empty() && !minimal.is_empty() {
-            let teddy = packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .only_teddy(true)
-                .heuristic_pattern_limits(false)
-                .builder()
-                .extend(&minimal)
-                .build();
-            match teddy {
-                Some(t) => Some(Finder::Teddy(t)),
-                None => AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&minimal)
-                    .ok()
-                    .map(Finder::Dfa),
-            }
-        } else {
-            None
-        };
-        Some(Prefilter { finder, owners, own: own_lits, per_rule, conjuncts, slow })
+        let finder = if slow.is_empty() && !minimal.is_empty() { Finder::build(&minimal) } else { None };
+        Some(Prefilter {
+            finder,
+            owners,
+            own: own_lits,
+            per_rule,
+            conjuncts,
+            slow,
+            searched: minimal,
+            with_levels: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The start of the first literal in `buf[start..end]` of the rules' literals *and* of
+    /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS): the next line that may match a rule or open a
+    /// record at WARN and above (or hold an exception). The searched literals are the rules' (as [`Self::find`]
+    /// searches them) and the level literals side by side, none dropped for containing another: the leftmost hit
+    /// is then never after the start of a rule literal, so the hint `Pack::candidates` takes stays exact. Built
+    /// on first use: scans that mine nothing never pay for it.
+    #[inline]
+    pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<usize> {
+        let finder = self.with_levels.get_or_init(|| {
+            let mut all: Vec<Vec<u8>> = self.searched.clone();
+            all.extend(crate::frame::header::LEVEL_LITERALS.iter().map(|l| l.as_bytes().to_vec()));
+            all.sort();
+            all.dedup();
+            Finder::build(&super::teddy::order(all))
+        });
+        finder.as_ref()?.find(buf, start, end).map(|(at, _)| at)
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -171,11 +215,7 @@ impl Prefilter {
     /// The start and the literal index of the leftmost literal in `buf[start..end]`.
     #[inline]
     fn find_literal(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-        let m = match self.finder.as_ref()? {
-            Finder::Teddy(t) => t.find_in(buf, aho_corasick::Span { start, end }),
-            Finder::Dfa(ac) => ac.find(aho_corasick::Input::new(buf).range(start..end)),
-        };
-        m.map(|m| (m.start(), m.pattern().as_usize()))
+        self.finder.as_ref()?.find(buf, start, end)
     }
 
     /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals and one

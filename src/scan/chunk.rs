@@ -5,6 +5,7 @@
 use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::aggregate::episode::Aggregates;
+use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::walk::BINARY_PROBE;
@@ -185,8 +186,10 @@ fn run_chunk(
         (((a - base.min(a)) as usize).min(end), end)
     };
     let (start0, end0) = ((a - base) as usize, (b - base) as usize);
-    // Events go to this thread's aggregates (see `Scratch::agg`), not to the chunk's.
+    // Events go to this thread's aggregates (see `Scratch::agg`), not to the chunk's; unexplained records to the
+    // chunk's own miners (joined in input order, see `Scanner::scan`).
     let mut agg = std::mem::take(&mut s.agg);
+    let mut mine = config.mine.map(Unexplained::new);
     let mut scan = RegionScan::new(&Region {
         buf: &buf,
         start: start0,
@@ -218,7 +221,7 @@ fn run_chunk(
             }
         };
         let r = Region { buf: &buf, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
-        scan.step(&fctx, s, &r, upto, &mut agg);
+        scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());
         if last {
             let counts = scan.finish(&r);
             out.bytes = (base + end as u64).saturating_sub(a);
@@ -238,6 +241,7 @@ fn run_chunk(
     }
     s.buf = buf;
     s.agg = agg;
+    out.unexplained = mine;
     out
 }
 
@@ -264,6 +268,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
     // Aggregates, matches, cut records, and the newlines of each block (by block index).
     let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> = Mutex::new((Aggregates::default(), 0, 0, Vec::new()));
+    // The blocks' miners, joined in block order.
+    let mined = Mutex::new(super::InOrder::new(config.mine));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let spare_bufs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
@@ -331,8 +337,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 }
             }
             in_flight.fetch_add(1, Ordering::AcqRel);
-            let (fctx, merged, spare_scratch, spare_bufs, in_flight) =
-                (&fctx, &merged, &spare_scratch, &spare_bufs, &in_flight);
+            let (fctx, merged, mined, spare_scratch, spare_bufs, in_flight) =
+                (&fctx, &merged, &mined, &spare_scratch, &spare_bufs, &in_flight);
+            let cap = config.mine;
             scope.spawn(move |_| {
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let mut sc = popped.unwrap_or_else(|| Scratch::new(pack));
@@ -340,7 +347,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 let region =
                     Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
                 let mut agg = Aggregates::default();
-                let counts = scan_region(fctx, &mut sc, &region, &mut agg);
+                let mut mine = cap.map(Unexplained::new);
+                let counts = scan_region(fctx, &mut sc, &region, &mut agg, mine.as_mut());
+                if let Some(u) = mine {
+                    mined.lock().unwrap_or_else(|e| e.into_inner()).put(index as usize, u);
+                }
                 {
                     let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());
                     m.0.merge(agg);
@@ -362,6 +373,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         }
     });
     let (aggregates, matches, cut, blocks) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.unexplained = mined.into_inner().unwrap_or_else(|e| e.into_inner()).finish();
     out.aggregates = aggregates;
     out.matches = matches;
     out.cut = cut;
@@ -387,6 +399,7 @@ impl UnitResult {
             out_of_range: false,
             skipped: None,
             aggregates: Aggregates::default(),
+            unexplained: None,
         }
     }
 }

@@ -9,10 +9,12 @@
 mod chunk;
 pub(crate) mod search;
 mod selftest;
+mod unexplained;
 
 pub use selftest::{test_pack, TestFailure, TestReport};
 
 use crate::aggregate::episode::Aggregates;
+use crate::aggregate::unexplained::{Unexplained, DEFAULT_CAP};
 use crate::aggregate::{ScanState, ScannedFile, Stats};
 use crate::frame::RecordBounds;
 use crate::rules::{MatchCache, Pack};
@@ -64,6 +66,8 @@ struct Config {
     chunk: usize,
     piece: usize,
     bounds: RecordBounds,
+    /// Mine the records no rule explained, at most this many templates per component.
+    mine: Option<usize>,
 }
 
 /// Builds a [`Scanner`].
@@ -90,6 +94,7 @@ impl ScannerBuilder {
                 chunk: DEFAULT_CHUNK,
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
+                mine: Some(DEFAULT_CAP),
             },
         }
     }
@@ -133,6 +138,13 @@ impl ScannerBuilder {
     /// Limits on one multi-line record.
     pub fn record_bounds(&mut self, b: RecordBounds) -> &mut Self {
         self.config.bounds = b;
+        self
+    }
+
+    /// Mine the records at WARN and above that no rule explained into templates, at most `cap` per component
+    /// (default: [`DEFAULT_CAP`]); `None` mines nothing (and searches no level literal).
+    pub fn unexplained(&mut self, cap: Option<usize>) -> &mut Self {
+        self.config.mine = cap.map(|c| c.max(1));
         self
     }
 
@@ -187,6 +199,8 @@ pub(crate) struct UnitResult {
     pub out_of_range: bool,
     pub skipped: Option<Skipped>,
     pub aggregates: Aggregates,
+    /// The unit's unexplained records, when mining.
+    pub unexplained: Option<Unexplained>,
 }
 
 impl Scanner {
@@ -201,12 +215,14 @@ impl Scanner {
         let mut skipped = Vec::new();
         let units = chunk::plan(inputs, &self.config);
         let merged = Mutex::new(Aggregates::default());
+        let mined = Mutex::new(InOrder::new(self.config.mine));
         let results: Vec<UnitTotals> = self.pool.install(|| {
             use rayon::prelude::*;
             units
                 .par_iter()
+                .enumerate()
                 .with_max_len(1)
-                .map(|unit| {
+                .map(|(k, unit)| {
                     let mut scratch = self.take_scratch();
                     let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
                     self.give_scratch(scratch);
@@ -222,10 +238,13 @@ impl Scanner {
                         out_of_range,
                         skipped,
                         aggregates,
+                        unexplained,
                     } = r;
                     if !aggregates.is_empty() {
                         merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
                     }
+                    let unexplained = unexplained.unwrap_or_else(|| Unexplained::new(1));
+                    mined.lock().unwrap_or_else(|e| e.into_inner()).put(k, unexplained);
                     UnitTotals { file, chunk, bytes, lines, newlines, blocks, matches, cut, out_of_range, skipped }
                 })
                 .collect()
@@ -278,9 +297,12 @@ impl Scanner {
         skipped.sort();
         skipped.dedup();
         let mut aggregates = merged.into_inner().unwrap_or_else(|e| e.into_inner());
-        aggregates.resolve_lines(|file, chunk| {
+        let base = |file: u32, chunk: u32| {
             line_bases.get(file as usize).and_then(|b| b.get(chunk as usize)).copied().unwrap_or(0)
-        });
+        };
+        aggregates.resolve_lines(base);
+        let mut unexplained = mined.into_inner().unwrap_or_else(|e| e.into_inner()).finish().unwrap_or_default();
+        unexplained.resolve_lines(base);
         ScanState {
             pack: self.pack.id(),
             files: inputs
@@ -290,6 +312,7 @@ impl Scanner {
             stats,
             skipped,
             aggregates,
+            unexplained,
         }
     }
 
@@ -335,14 +358,16 @@ pub struct BlockCounts {
     pub matches: u64,
 }
 
-/// Scans one block of an input on the calling thread and folds its events into `agg`. Tail mode uses it for
-/// each batch of newly written lines; sample line numbers are `first_line`-based (chunk 0): resolved.
+/// Scans one block of an input on the calling thread and folds its events into `agg`, and, with `mine`, its
+/// unexplained records into those templates. Tail mode uses it for each batch of newly written lines; sample
+/// line numbers are `first_line`-based (chunk 0): resolved.
 pub fn scan_block(
     pack: &Pack,
     scratch: &mut Scratch,
     block: &Block<'_>,
     zone: Zone,
     agg: &mut Aggregates,
+    mine: Option<&mut Unexplained>,
 ) -> BlockCounts {
     let ctx = search::FileCtx {
         pack,
@@ -363,7 +388,7 @@ pub fn scan_block(
         first_line: block.first_line as i64,
         more: false,
     };
-    let c = search::scan_region(&ctx, scratch, &region, agg);
+    let c = search::scan_region(&ctx, scratch, &region, agg, mine);
     BlockCounts { newlines: c.newlines, matches: c.matches }
 }
 
@@ -377,6 +402,50 @@ pub fn scan_buffer(
 ) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
     let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
-    scan_block(pack, scratch, &block, Zone::UTC, &mut agg);
+    scan_block(pack, scratch, &block, Zone::UTC, &mut agg, None);
     agg.into_episodes()
+}
+
+/// The miners of work units, joined in the units' order whatever order they finish in: each is folded in as soon
+/// as every unit before it was (see [`Unexplained::absorb`]), so only those that finished early wait.
+pub(crate) struct InOrder {
+    cap: Option<usize>,
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, Unexplained>,
+    joined: Option<Unexplained>,
+}
+
+impl InOrder {
+    pub(crate) fn new(cap: Option<usize>) -> Self {
+        InOrder { cap, next: 0, waiting: std::collections::BTreeMap::new(), joined: None }
+    }
+
+    /// Unit `k`'s miners (every unit gives some, empty ones included, so that the units after it are joined).
+    pub(crate) fn put(&mut self, k: usize, u: Unexplained) {
+        self.waiting.insert(k, u);
+        while let Some(u) = self.waiting.remove(&self.next) {
+            self.join(u);
+            self.next += 1;
+        }
+    }
+
+    fn join(&mut self, u: Unexplained) {
+        match &mut self.joined {
+            Some(j) => j.absorb(u),
+            None => {
+                let mut j = Unexplained::new(self.cap.unwrap_or(DEFAULT_CAP));
+                j.absorb(u);
+                self.joined = Some(j);
+            }
+        }
+    }
+
+    /// Everything joined (`None` when not mining).
+    pub(crate) fn finish(mut self) -> Option<Unexplained> {
+        self.cap?;
+        for (_, u) in std::mem::take(&mut self.waiting) {
+            self.join(u);
+        }
+        Some(self.joined.unwrap_or_else(|| Unexplained::new(self.cap.unwrap_or(DEFAULT_CAP))))
+    }
 }
