@@ -5,6 +5,7 @@
 mod follow;
 mod rules;
 mod scan;
+mod templates;
 
 use crate::cli::args::{Cli, Command, PackArgs};
 use crate::cli::config::{Env, Usage, AGENT_DIR};
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(a) => scan::run(&a, &env),
         Command::Follow(a) => follow::run(&a, &env),
         Command::Rules(r) => rules::run(r),
+        Command::Templates(a) => templates::run(&a, &env),
     }
 }
 

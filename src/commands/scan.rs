@@ -41,6 +41,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     }
     let mut builder = ScannerBuilder::new();
     builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads);
+    builder.unexplained((c.unexplained > 0).then_some(stackscan::aggregate::unexplained::DEFAULT_CAP));
     let scanner = builder.build(pack.clone()).context("cannot start worker threads")?;
     let mut state = scanner.scan(&inputs);
     state.skipped.append(&mut skipped);
@@ -48,7 +49,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     for s in &state.skipped {
         eprintln!("stackscan: {}: {}", escape(&s.path), escape(&s.reason));
     }
-    let report = Report::of(&pack, &state);
+    let report = Report::with_unexplained(&pack, &state, c.unexplained);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color))?;

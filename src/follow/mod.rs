@@ -9,12 +9,13 @@
 pub mod checkpoint;
 pub mod fingerprint;
 pub mod lifecycle;
+pub mod news;
 pub mod stream;
 pub mod tailer;
 mod watcher;
 
 use crate::aggregate::{ScanState, ScannedFile};
-use crate::correlate::{correlate, Incident};
+use crate::correlate::{correlate, Incident, UnexplainedView};
 use crate::report::{Event, EventKind as Kind, Head, Item, Printer, Summary, Tail};
 use crate::rules::Pack;
 use crate::scan::{scan_block, Block, BlockCounts, Scratch};
@@ -62,6 +63,9 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// Mine the records no rule explains and announce new ones at ERROR and above (see [`news`]); `None`: no
+    /// mining.
+    pub unexplained: Option<news::Settings>,
 }
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
@@ -80,10 +84,28 @@ struct Engine {
     life: Lifecycle,
     /// New lines since the last correlation.
     dirty: bool,
+    /// Mining the records no rule explains: the announcer of new ones.
+    news: Option<news::News>,
+    /// The oldest timestamp seen in any followed line (new templates are news a minute after it).
+    log_start: Option<Millis>,
+}
+
+/// What a step announces: incident events, new unexplained templates, and how many of those were held back.
+#[derive(Debug, Default)]
+struct Announce {
+    incidents: Vec<(Kind, Incident)>,
+    unexplained: Vec<UnexplainedView>,
+    held: usize,
+}
+
+impl Announce {
+    fn is_empty(&self) -> bool {
+        self.incidents.is_empty() && self.unexplained.is_empty() && self.held == 0
+    }
 }
 
 impl Engine {
-    fn new(pack: Pack, zone: Zone, life: Lifecycle) -> Engine {
+    fn new(pack: Pack, zone: Zone, life: Lifecycle, news: Option<news::Settings>) -> Engine {
         Engine {
             scratch: Scratch::new(&pack),
             state: ScanState::new(pack.id()),
@@ -92,11 +114,19 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            news: news.map(news::News::new),
+            log_start: None,
         }
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
-        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates);
+        if self.news.is_some() {
+            if let Some(t) = first_time(&b.buf[b.start..], self.zone) {
+                self.log_start = Some(self.log_start.map_or(t, |s| s.min(t)));
+            }
+        }
+        let mine = self.news.is_some().then_some(&mut self.state.unexplained);
+        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates, mine);
         let stats = &mut self.state.stats;
         stats.bytes += (b.buf.len() - b.start) as u64;
         stats.lines += c.newlines;
@@ -118,18 +148,29 @@ impl Engine {
     }
 
     /// Correlates the running state (borrowed, not copied) and returns the events to announce.
-    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool) -> Vec<(Kind, Incident)> {
+    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool) -> Announce {
         self.dirty = false;
         self.sync_files(files);
         let incidents = correlate(&self.pack, &self.state);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
         let events = events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect();
+        let (news, held) = match &mut self.news {
+            Some(n) => n.step(&mut self.state.unexplained, self.log_start, wall_ms),
+            None => (Vec::new(), 0),
+        };
+        let unexplained = news
+            .into_iter()
+            .filter_map(|(c, id)| {
+                let t = self.state.unexplained.templates().find(|(tc, t)| *tc == c && t.id() == id)?.1;
+                Some(crate::correlate::unexplained::view(&self.state, c, t))
+            })
+            .collect();
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
         // problems however long stackscan follows.
         if let Some(now) = self.log_now {
             self.state.aggregates.prune_quiet(now - RETAIN_QUIET_MS);
         }
-        events
+        Announce { incidents: events, unexplained, held }
     }
 
     fn reload(&mut self, pack: Pack) {
@@ -138,6 +179,11 @@ impl Engine {
         self.pack = pack;
         self.dirty = true;
     }
+}
+
+/// The time of the first line of `region` that has one (looking at a few lines at most).
+fn first_time(region: &[u8], zone: Zone) -> Option<Millis> {
+    region.split(|&b| b == b'\n').take(8).find_map(|l| parse_line_start(l, zone))
 }
 
 /// The time of the last line of `region` that has one (looking back a few lines at most).
@@ -253,7 +299,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), cfg.unexplained);
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
         Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
@@ -262,9 +308,19 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     }
 }
 
-fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
-    for (k, i) in events {
+fn emit(out: &mut Out<'_>, a: &Announce) -> io::Result<()> {
+    for (k, i) in &a.incidents {
         out.event(*k, i)?;
+    }
+    for u in &a.unexplained {
+        out.printer.item(Item::Unexplained(u))?;
+    }
+    if a.held > 0 {
+        out.note(&format!(
+            "{} more new unexplained error template{} not announced (rate limit); `stackscan scan` lists them",
+            a.held,
+            if a.held == 1 { "" } else { "s" }
+        ))?;
     }
     Ok(())
 }
@@ -380,6 +436,7 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
             positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
             retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
             log_now: engine.log_now,
+            log_start: engine.log_start,
             incidents: engine.life.reported(),
         },
     )
@@ -421,6 +478,7 @@ fn follow_files(
                 restored_state.files = tailer.files().to_vec();
                 engine.state = restored_state;
                 engine.log_now = cp.log_now;
+                engine.log_start = cp.log_start;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
             }

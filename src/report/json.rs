@@ -11,12 +11,13 @@ pub struct JsonPrinter<'w> {
     w: Box<dyn Write + 'w>,
     summary: Summary,
     incidents: Vec<wire::Incident>,
+    unexplained: Vec<wire::Unexplained>,
 }
 
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new() }
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), unexplained: Vec::new() }
     }
 }
 
@@ -29,8 +30,10 @@ impl Printer for JsonPrinter<'_> {
     }
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
-        if let Item::Incident(i) = item {
-            self.incidents.push(wire::Incident::from(i));
+        match item {
+            Item::Incident(i) => self.incidents.push(wire::Incident::from(i)),
+            Item::Unexplained(u) => self.unexplained.push(wire::Unexplained::from(u)),
+            Item::Event(_) | Item::Note(_) => {}
         }
         Ok(())
     }
@@ -40,6 +43,7 @@ impl Printer for JsonPrinter<'_> {
             schema_version: wire::SCHEMA_VERSION,
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
+            unexplained: std::mem::take(&mut self.unexplained),
         };
         serde_json::to_writer_pretty(&mut self.w, &doc)?;
         self.w.write_all(b"\n")?;

@@ -13,7 +13,7 @@ pub mod text;
 pub mod wire;
 
 use crate::aggregate::{ScanState, Stats};
-use crate::correlate::Incident;
+use crate::correlate::{Incident, UnexplainedView};
 use crate::source::Skipped;
 use std::io::{self, Write};
 
@@ -28,6 +28,25 @@ pub struct Summary {
     pub files: usize,
     /// Incidents found, by severity (as an index: info, warning, error, critical).
     pub incidents: [usize; 4],
+    /// The records no rule explained (when mined).
+    pub unexplained: UnexplainedTotals,
+}
+
+/// How much no rule explained: templates and records at WARN and above, and of those at ERROR and above.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnexplainedTotals {
+    /// Templates kept.
+    pub templates: usize,
+    /// Records in them.
+    pub records: u64,
+    /// Templates at ERROR and above (exceptions without a level among them).
+    pub error_templates: usize,
+    /// Records in those.
+    pub error_records: u64,
+    /// Templates the per-component cap evicted.
+    pub evicted_templates: u64,
+    /// Records in them.
+    pub evicted_records: u64,
 }
 
 impl Summary {
@@ -37,7 +56,23 @@ impl Summary {
         for i in incidents {
             by[i.severity as usize] += 1;
         }
-        Summary { stats: state.stats.clone(), skipped: state.skipped.clone(), files: state.files.len(), incidents: by }
+        let ((templates, records), (error_templates, error_records)) =
+            crate::correlate::unexplained::totals(&state.unexplained);
+        let mined = state.unexplained.stats();
+        Summary {
+            stats: state.stats.clone(),
+            skipped: state.skipped.clone(),
+            files: state.files.len(),
+            incidents: by,
+            unexplained: UnexplainedTotals {
+                templates,
+                records,
+                error_templates,
+                error_records,
+                evicted_templates: mined.evicted_templates,
+                evicted_records: mined.evicted_lines,
+            },
+        }
     }
 }
 
@@ -48,13 +83,25 @@ pub struct Report {
     pub summary: Summary,
     /// What was found, sorted.
     pub incidents: Vec<Incident>,
+    /// The top unexplained templates, ranked (see [`crate::correlate::unexplained::top`]).
+    pub unexplained: Vec<UnexplainedView>,
 }
 
+/// Unexplained templates a report lists by default.
+pub const DEFAULT_UNEXPLAINED: usize = 10;
+
 impl Report {
-    /// The report of a state: its incidents, correlated.
+    /// The report of a state: its incidents, correlated, and its top [`DEFAULT_UNEXPLAINED`] unexplained
+    /// templates.
     pub fn of(pack: &crate::rules::Pack, state: &ScanState) -> Report {
+        Report::with_unexplained(pack, state, DEFAULT_UNEXPLAINED)
+    }
+
+    /// The report of a state, listing its top `n` unexplained templates.
+    pub fn with_unexplained(pack: &crate::rules::Pack, state: &ScanState, n: usize) -> Report {
         let incidents = crate::correlate::correlate(pack, state);
-        Report { summary: Summary::of(state, &incidents), incidents }
+        let unexplained = crate::correlate::unexplained::top(state, n);
+        Report { summary: Summary::of(state, &incidents), incidents, unexplained }
     }
 }
 
@@ -105,6 +152,9 @@ pub enum Item<'a> {
     Incident(&'a Incident),
     /// A tail-mode event.
     Event(Event<'a>),
+    /// An unexplained template: listed after a scan's incidents; in tail mode, a new one (an `unexplained`
+    /// event).
+    Unexplained(&'a UnexplainedView),
     /// Something the reader should know that is not an incident (a file truncated, polling instead of
     /// watching). Written by formats meant for programs; people see it on stderr.
     Note(&'a str),
@@ -120,7 +170,8 @@ pub enum Tail<'a> {
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an
-/// error ends the output (a closed pipe among them).
+/// error ends the output (a closed pipe among them). A scan gives its incidents first, then its unexplained
+/// templates.
 pub trait Printer {
     /// Starts the output.
     fn begin(&mut self, head: Head<'_>) -> io::Result<()>;
@@ -172,6 +223,9 @@ impl Report {
         p.begin(Head::Scan(&self.summary))?;
         for i in &self.incidents {
             p.item(Item::Incident(i))?;
+        }
+        for u in &self.unexplained {
+            p.item(Item::Unexplained(u))?;
         }
         p.finish(Tail::Scan)
     }

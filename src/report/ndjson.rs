@@ -1,7 +1,8 @@
 //! NDJSON (`--format ndjson`): one JSON object per line, flushed per line, for programs reading a stream. A scan
-//! writes `{"event":"incident",…}` per incident, then `{"event":"summary",…}`; tail mode writes
-//! `{"event":"opened"|"updated"|"resolved",…}` per event and `{"event":"note",…}` per note. The incident objects are
-//! those of the JSON report.
+//! writes `{"event":"incident",…}` per incident, `{"event":"unexplained","template":{…}}` per unexplained
+//! template, then `{"event":"summary",…}`; tail mode writes `{"event":"opened"|"updated"|"resolved",…}` per
+//! event, `{"event":"unexplained",…}` per new unexplained template and `{"event":"note",…}` per note. The
+//! incident and template objects are those of the JSON report.
 
 use super::{wire, Head, Item, Printer, Summary, Tail};
 use serde::Serialize;
@@ -40,6 +41,10 @@ impl Printer for NdjsonPrinter<'_> {
             }
             Item::Event(e) => {
                 self.line(&wire::IncidentEvent { event: e.kind.as_str(), incident: wire::Incident::from(e.incident) })?;
+                self.w.flush()
+            }
+            Item::Unexplained(u) => {
+                self.line(&wire::UnexplainedEvent { event: "unexplained", template: wire::Unexplained::from(u) })?;
                 self.w.flush()
             }
             Item::Note(message) => {

@@ -1,9 +1,10 @@
 //! Text for people: a scan's report (a summary line first, then one block per incident, root cause first, with a
-//! short timeline across components, evidence lines (file:line) and numbered next steps), and tail mode's events,
-//! one line each. Colour only when asked; every piece of log text was sanitised when it was sampled.
+//! short timeline across components, evidence lines (file:line) and numbered next steps, then the section
+//! "Unexplained errors and warnings"), and tail mode's events, one line each. Colour only when asked; every
+//! piece of log text was sanitised when it was sampled.
 
-use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
-use crate::correlate::Incident;
+use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail, UnexplainedTotals};
+use crate::correlate::{Incident, UnexplainedView};
 use crate::model::Severity;
 use crate::rules::Scope;
 use crate::time::{format_rfc3339, Millis};
@@ -88,12 +89,46 @@ pub struct TextPrinter<'w> {
     quiet: Vec<String>,
     incidents: usize,
     scan: bool,
+    /// What the scan left unexplained, and whether the "no known problem" sentence and the section's heading
+    /// were written.
+    unexplained: UnexplainedTotals,
+    said_none: bool,
+    listed: usize,
 }
 
 impl<'w> TextPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>, style: Style) -> Self {
-        TextPrinter { w, paint: Paint { on: style.color }, quiet: style.quiet_fields, incidents: 0, scan: false }
+        TextPrinter {
+            w,
+            paint: Paint { on: style.color },
+            quiet: style.quiet_fields,
+            incidents: 0,
+            scan: false,
+            unexplained: UnexplainedTotals::default(),
+            said_none: false,
+            listed: 0,
+        }
+    }
+
+    /// After a scan's incidents, when there were none: says so, and whether records no rule explains exist.
+    fn nothing_known(&mut self) -> io::Result<()> {
+        if !self.scan || self.incidents > 0 || self.said_none {
+            return Ok(());
+        }
+        self.said_none = true;
+        let u = self.unexplained;
+        if u.records == 0 {
+            return writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.");
+        }
+        writeln!(
+            self.w,
+            "\nNo known StackState telemetry problem found in these logs, but {} record{} at WARN or above ({} at \
+             ERROR or above) match no rule: see the unexplained errors and warnings below.",
+            thousands(u.records),
+            if u.records == 1 { "" } else { "s" },
+            thousands(u.error_records)
+        )
     }
 }
 
@@ -102,6 +137,7 @@ impl Printer for TextPrinter<'_> {
         match head {
             Head::Scan(s) => {
                 self.scan = true;
+                self.unexplained = s.unexplained;
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -119,15 +155,26 @@ impl Printer for TextPrinter<'_> {
                 event(&mut *self.w, self.paint.on, e)?;
                 self.w.flush()
             }
+            Item::Unexplained(u) if self.scan => {
+                if self.listed == 0 {
+                    self.nothing_known()?;
+                    unexplained_heading(&mut *self.w, &self.paint, self.unexplained)?;
+                }
+                self.listed += 1;
+                writeln!(self.w)?;
+                unexplained(&mut *self.w, &self.paint, u)
+            }
+            Item::Unexplained(u) => {
+                unexplained_event(&mut *self.w, self.paint.on, u)?;
+                self.w.flush()
+            }
             // People read notes on stderr.
             Item::Note(_) => Ok(()),
         }
     }
 
     fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
-        if self.scan && self.incidents == 0 {
-            writeln!(self.w, "\nNo known StackState telemetry problem found in these logs.")?;
-        }
+        self.nothing_known()?;
         self.w.flush()
     }
 }
@@ -317,5 +364,95 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
         inc.id
+    )
+}
+
+/// The label of a template's level (`EXCEPTION`: exceptions logged without a level), padded, coloured.
+fn level_label(p: &Paint, level: Option<crate::model::Level>) -> String {
+    use crate::model::Level;
+    let (label, code) = match level {
+        Some(Level::Fatal) => ("FATAL", "1;31"),
+        Some(Level::Error) => ("ERROR", "31"),
+        Some(Level::Warn) => ("WARN", "33"),
+        Some(l) => (l.as_str(), "36"),
+        None => ("EXCEPTION", "31"),
+    };
+    p.wrap(code, &format!("{:<9}", label.to_uppercase()))
+}
+
+fn unexplained_heading(w: &mut dyn Write, p: &Paint, u: UnexplainedTotals) -> io::Result<()> {
+    writeln!(w, "\n{}", p.bold("Unexplained errors and warnings"))?;
+    let evicted = if u.evicted_templates > 0 {
+        format!(
+            "; {} more template{} ({} records) dropped by the per-component cap",
+            thousands(u.evicted_templates),
+            if u.evicted_templates == 1 { "" } else { "s" },
+            thousands(u.evicted_records)
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "{}",
+        p.dim(&format!(
+            "records at WARN or above that no rule matched, mined into {} template{} ({} records){evicted}; the \
+             top ones by level, then count",
+            thousands(u.templates as u64),
+            if u.templates == 1 { "" } else { "s" },
+            thousands(u.records)
+        ))
+    )
+}
+
+/// One unexplained template: level and template, when, where, how fast, evidence.
+fn unexplained(w: &mut dyn Write, p: &Paint, u: &UnexplainedView) -> io::Result<()> {
+    writeln!(w, "{} {}", level_label(p, u.level), p.bold(&u.template))?;
+    let span = match (u.first_seen, u.last_seen) {
+        (Some(a), Some(b)) => format!("{} → {} ({})", when(Some(a)), when(Some(b)), human_duration(b - a)),
+        _ => "(no timestamps)".into(),
+    };
+    let files =
+        format!("{}{} file{}", u.files, if u.files_more { "+" } else { "" }, if u.files == 1 { "" } else { "s" });
+    let records = if u.count == 1 { "1 record".to_string() } else { format!("{} records", thousands(u.count)) };
+    writeln!(w, "  {}  {}, {records} in {files}", p.dim("when      "), span)?;
+    writeln!(w, "  {}  {}", p.dim("component "), u.component.map_or("unknown", |c| c.as_str()))?;
+    let window = if u.peak_window_ms <= 60_000 { "one minute".to_string() } else { human_duration(u.peak_window_ms) };
+    let rate = if u.bursts {
+        format!("bursts: {} records in {window}", thousands(u.peak))
+    } else {
+        format!("steady (at most {} in {window})", thousands(u.peak))
+    };
+    if u.first_seen.is_some() {
+        writeln!(w, "  {}  {}", p.dim("rate      "), rate)?;
+    }
+    writeln!(w, "  {}  {}", p.dim("id        "), u.id)?;
+    writeln!(w, "  {}", p.dim("evidence"))?;
+    for (i, s) in u.samples.iter().enumerate() {
+        let pod = s.pod.as_deref().map_or(String::new(), |p| format!(" [{p}]"));
+        writeln!(w, "    {}{}", p.dim(&format!("{}:{}", s.path, s.line)), pod)?;
+        if i == 0 {
+            writeln!(w, "      {}", s.text)?;
+            if let Some((line, text)) = &s.matched {
+                writeln!(w, "      {} {}", p.dim(&format!("↳ line {line}:")), text)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A new unexplained template in tail mode, on one line: log time, event, level, template, count, component, id.
+fn unexplained_event(w: &mut dyn Write, color: bool, u: &UnexplainedView) -> io::Result<()> {
+    let when = u.first_seen.map_or_else(|| "-".to_string(), format_rfc3339);
+    let (on, off) = if color { ("\x1b[1;35m", "\x1b[0m") } else { ("", "") };
+    writeln!(
+        w,
+        "{when} {on}{:<8}{off} {:<8} {} count={} component={} id={}",
+        "unexplained",
+        u.level.map_or("error", |l| l.as_str()),
+        u.template,
+        u.count,
+        u.component.map_or("unknown", |c| c.as_str()),
+        u.id
     )
 }
