@@ -7,13 +7,19 @@
 //! and last time, the earliest samples, the files it came from, its rate per minute), which the miner folds
 //! along when templates generalise or merge.
 //!
+//! Records of one *key* (their header and exception lines but for the digits, and their component) are
+//! [`Group`]ed as they come, and a group is mined once, with its count, when the groups are settled: the records
+//! of a log line repeat, and the miner places them all where it places the first. Groups wait in order of first
+//! appearance, at most [`MAX_GROUPS`], so mining them in that order is mining the records in theirs.
+//!
 //! Memory is bounded by configuration: at most `cap` templates per component (the least recently seen are
-//! evicted and counted), 3 samples, 64 file indices and 64 rate bins per template.
+//! evicted and counted), [`MAX_GROUPS`] groups waiting, 3 samples, 64 file indices and 64 rate bins per
+//! template.
 //!
 //! Merging: [`Unexplained::merge`] merges the miners of each component. It is commutative; it canonicalises
 //! (a template less general on one side joins the more general one of the other), so it is associative for
-//! realistic inputs but not for adversarial ones: the scan merges its work units in input order, which makes
-//! the result the same whatever the thread count.
+//! realistic inputs but not for adversarial ones: the scan folds its work units in input order with
+//! [`Unexplained::absorb`], which makes the result the same whatever the thread count.
 
 use super::episode::{LineRef, Order, Sample};
 use crate::miner::{self, Miner, Payload, Template, TemplateId};
@@ -23,6 +29,8 @@ use serde::{Deserialize, Serialize};
 
 /// Templates kept per component by default.
 pub const DEFAULT_CAP: usize = 1000;
+/// Groups of records waiting to be mined, at most: past it they are mined.
+pub const MAX_GROUPS: usize = 4096;
 /// Samples kept per template: the earliest.
 pub const MAX_SAMPLES: usize = 3;
 /// File indices kept per template: the smallest (a template seen in more is reported as seen in at least these).
@@ -72,11 +80,18 @@ impl Rate {
             *self = other.clone();
             return;
         }
-        let width = self.width.max(other.width);
-        let mut all: Vec<(i64, u64)> = self.rebinned(width).into_iter().chain(other.rebinned(width)).collect();
-        all.sort_unstable();
-        self.width = width;
-        self.bins = join_equal(all);
+        if other.width > self.width {
+            self.bins = self.rebinned(other.width);
+            self.width = other.width;
+        }
+        let f = self.width / other.width;
+        for &(i, n) in &other.bins {
+            let i = i.div_euclid(f);
+            match self.bins.binary_search_by_key(&i, |b| b.0) {
+                Ok(k) => self.bins[k].1 += n,
+                Err(k) => self.bins.insert(k, (i, n)),
+            }
+        }
         self.coarsen();
     }
 
@@ -211,13 +226,73 @@ impl Payload for Detail {
     }
 }
 
-/// The miners of one scan, one per component (`None`: a writer that could not be told).
+/// The records of one key not mined yet: the messages of the first few (the miner's examples come from them),
+/// their count and stamps, and their [`Detail`].
+#[derive(Debug, Clone)]
+pub struct Group {
+    component: Option<Component>,
+    /// The messages of its earliest records, with their stamps (at most the miner's examples per variable).
+    messages: Vec<(u64, String)>,
+    count: u64,
+    first: u64,
+    last: u64,
+    /// What the report shows of its records.
+    pub detail: Detail,
+}
+
+/// Messages kept per group: the first record's (the others differ from it in their digits alone, and the
+/// groups of other keys, other work units and the miner's own examples give a template its examples).
+const GROUP_MESSAGES: usize = 1;
+
+impl Group {
+    /// Counts a record at `stamp`.
+    pub fn add(&mut self, stamp: u64) {
+        self.count += 1;
+        self.first = self.first.min(stamp);
+        self.last = self.last.max(stamp);
+    }
+
+    /// Whether the message of a record at `stamp` would be kept (so the caller builds it only then).
+    pub fn wants_message(&self, stamp: u64) -> bool {
+        self.messages.len() < GROUP_MESSAGES || self.messages.last().is_some_and(|m| stamp < m.0)
+    }
+
+    /// Keeps the message of a record at `stamp`, among the earliest.
+    pub fn add_message(&mut self, stamp: u64, message: String) {
+        if !self.wants_message(stamp) {
+            return;
+        }
+        let at = self.messages.partition_point(|m| m.0 <= stamp);
+        self.messages.insert(at, (stamp, message));
+        self.messages.truncate(GROUP_MESSAGES);
+    }
+
+    fn absorb(&mut self, o: Group) {
+        self.count += o.count;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        for (stamp, m) in o.messages {
+            self.add_message(stamp, m);
+        }
+        self.detail.absorb(&o.detail);
+    }
+}
+
+/// The miners of one scan, one per component (`None`: a writer that could not be told), and the groups of
+/// records waiting to be mined.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unexplained {
     /// Templates kept per component.
     cap: usize,
     /// Sorted by component.
     miners: Vec<(Option<Component>, Miner<Detail>)>,
+    /// Groups not mined yet, in order of first appearance ([`Unexplained::settle`] mines them; a saved state is
+    /// settled first).
+    #[serde(skip)]
+    waiting: Vec<Group>,
+    /// Key → index in `waiting`.
+    #[serde(skip)]
+    index: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<crate::hash::KeyHasher>>,
 }
 
 impl Default for Unexplained {
@@ -229,7 +304,47 @@ impl Default for Unexplained {
 impl Unexplained {
     /// No template yet; at most `cap` per component.
     pub fn new(cap: usize) -> Self {
-        Unexplained { cap: cap.max(1), miners: Vec::new() }
+        Unexplained { cap: cap.max(1), miners: Vec::new(), waiting: Vec::new(), index: Default::default() }
+    }
+
+    /// The group of records of `key` (made for a first record at `stamp` of `component`; past [`MAX_GROUPS`]
+    /// waiting, those are mined first).
+    pub fn group(&mut self, key: u64, component: Option<Component>, stamp: u64) -> &mut Group {
+        let k = match self.index.get(&key) {
+            Some(&k) => k,
+            None => {
+                if self.waiting.len() >= MAX_GROUPS {
+                    self.settle();
+                }
+                self.index.insert(key, self.waiting.len());
+                self.waiting.push(Group {
+                    component,
+                    messages: Vec::new(),
+                    count: 0,
+                    first: stamp,
+                    last: stamp,
+                    detail: Detail::default(),
+                });
+                self.waiting.len() - 1
+            }
+        };
+        &mut self.waiting[k]
+    }
+
+    /// Mines the waiting groups, in order of first appearance: each group's messages (the first with the
+    /// group's count less the others', and its stamps and detail).
+    pub fn settle(&mut self) {
+        self.index.clear();
+        for g in std::mem::take(&mut self.waiting) {
+            let n = g.messages.len() as u64;
+            let Some(((_, first_message), rest)) = g.messages.split_first() else { continue };
+            let miner = self.miner(g.component);
+            let detail = g.detail;
+            miner.add_weighted(first_message, (g.first, g.last), g.count - (n - 1).min(g.count), |d| d.absorb(&detail));
+            for (stamp, m) in rest {
+                miner.add_weighted(m, (*stamp, *stamp), 1, |_| {});
+            }
+        }
     }
 
     /// The templates kept per component.
@@ -250,9 +365,9 @@ impl Unexplained {
         &mut self.miners[k].1
     }
 
-    /// Whether no record was mined.
+    /// Whether no record was mined or waits.
     pub fn is_empty(&self) -> bool {
-        self.miners.iter().all(|(_, m)| m.is_empty())
+        self.waiting.is_empty() && self.miners.iter().all(|(_, m)| m.is_empty())
     }
 
     /// Every template, with its component.
@@ -276,7 +391,9 @@ impl Unexplained {
     }
 
     /// Folds `other` in, component by component (see the module documentation).
-    pub fn merge(&mut self, other: Unexplained) {
+    pub fn merge(&mut self, mut other: Unexplained) {
+        self.settle();
+        other.settle();
         for (c, m) in other.miners {
             match self.miners.binary_search_by_key(&c, |x| x.0) {
                 Ok(k) => self.miners[k].1.merge(m),
@@ -288,16 +405,36 @@ impl Unexplained {
     /// Folds `other`, the miners of the input that follows this one's, in (see [`Miner::absorb`]): how the scanner
     /// joins its work units, in input order.
     pub fn absorb(&mut self, other: Unexplained) {
-        for (c, m) in other.miners {
-            match self.miners.binary_search_by_key(&c, |x| x.0) {
-                Ok(k) => self.miners[k].1.absorb(m),
-                Err(k) => self.miners.insert(k, (c, m)),
+        if !other.miners.is_empty() {
+            // What waits here came first.
+            self.settle();
+            for (c, m) in other.miners {
+                match self.miners.binary_search_by_key(&c, |x| x.0) {
+                    Ok(k) => self.miners[k].1.absorb(m),
+                    Err(k) => self.miners.insert(k, (c, m)),
+                }
+            }
+        }
+        let mut keys: Vec<(usize, u64)> = other.index.into_iter().map(|(k, i)| (i, k)).collect();
+        keys.sort_unstable();
+        let mut groups = other.waiting.into_iter();
+        for (_, key) in keys {
+            let Some(g) = groups.next() else { break };
+            match self.index.get(&key) {
+                Some(&k) => self.waiting[k].absorb(g),
+                None => {
+                    let stamp = g.first;
+                    let slot = self.group(key, g.component, stamp);
+                    *slot = g;
+                }
             }
         }
     }
 
-    /// Resolves every sample's line references (see [`super::episode::Aggregates::resolve_lines`]).
+    /// Resolves every sample's line references (see [`super::episode::Aggregates::resolve_lines`]); settles
+    /// first.
     pub fn resolve_lines(&mut self, base: impl Fn(u32, u32) -> u64) {
+        self.settle();
         let fix =
             |file: u32, l: &mut LineRef| *l = LineRef::resolved((base(file, l.chunk) as i64 + l.rel).max(0) as u64);
         for (_, m) in &mut self.miners {
@@ -312,8 +449,9 @@ impl Unexplained {
         }
     }
 
-    /// The same templates with file `i` renamed `map[i]` (a file table merged with another).
+    /// The same templates with file `i` renamed `map[i]` (a file table merged with another); settles first.
     pub fn renumber_files(&mut self, map: &[u32]) {
+        self.settle();
         let f = |i: u32| map.get(i as usize).copied().unwrap_or(i);
         for (_, m) in &mut self.miners {
             m.payloads_mut(|d| {

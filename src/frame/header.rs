@@ -39,49 +39,49 @@
 use crate::model::Level;
 
 /// The literals the scanner searches (besides the rules' own) to find the records that may be unexplained errors,
-/// without framing every line. Every header [`split`] reads a level of WARN or above from by a level *word*
-/// holds one of them (in upper, capitalised or lower case), and so does every exception line (`...Exception`,
-/// `...Error`), a klog header at a line's start (`E0312`, `W0312`, `F0312`) and journald's JSON export
-/// (`"PRIORITY"`). Not searched for, though read on lines found otherwise: the word `err`, single letters
-/// (Android's `E`), and a syslog `<PRI>` alone.
+/// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when
+/// the level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`,
+/// `CRIT`, `CRITICAL`, `SEVERE`), or a lower-case one in the places structured logs put it (`level=error`,
+/// `"level":"warn"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`) and
+/// journald's JSON export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs
+/// that are klog ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels
+/// (`EMERG`, `ALERT`, `PANIC`, `crit`), lower-case or capitalised level words elsewhere, `err`, single letters
+/// (Android's `E`), and a syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what
+/// the layouts stackscan reads need, each literal 4 bytes or more (Teddy, the searcher, is much slower with
+/// shorter ones).
 pub const LEVEL_LITERALS: &[&str] = &[
     "WARN",
-    "Warn",
-    "warn",
     "ERROR",
-    "Error",
-    "error",
     "FATAL",
-    "Fatal",
-    "fatal",
     "CRIT",
-    "Crit",
-    "crit",
     "SEVERE",
-    "Severe",
-    "severe",
-    "EMERG",
-    "Emerg",
-    "emerg",
-    "ALERT",
-    "Alert",
-    "alert",
-    "PANIC",
-    "Panic",
-    "panic",
+    "Error",
     "Exception",
-    "Throwable",
+    "=error",
+    "=warn",
+    "=fatal",
+    "\"error\"",
+    "\"warn",
+    "\"fatal\"",
+    "[error]",
+    "[warn",
     "\"PRIORITY\"",
-    "\nE0",
-    "\nE1",
-    "\nW0",
-    "\nW1",
-    "\nF0",
-    "\nF1",
 ];
 
-/// Whether a line opens with a klog header (`E0312 10:00:00.123456 ...`) at WARN or above: the level literals
-/// find such a line by the newline before it, which the first line of an input lacks.
+/// Whether most of an input's first lines (at most 32, in `head`) are klog lines (`I0312 10:00:00.123456 ...`):
+/// the scanner then visits every line that opens with a klog header at WARN and above.
+pub fn looks_like_klog(head: &[u8]) -> bool {
+    let lines: Vec<&[u8]> = head.split(|&b| b == b'\n').filter(|l| !l.is_empty()).take(32).collect();
+    let klog = |l: &&&[u8]| {
+        l.len() >= 8
+            && matches!(l[0], b'I' | b'W' | b'E' | b'F')
+            && l[1..5].iter().all(u8::is_ascii_digit)
+            && l[5] == b' '
+    };
+    !lines.is_empty() && lines.iter().filter(klog).count() * 2 > lines.len()
+}
+
+/// Whether a line opens with a klog header (`E0312 10:00:00.123456 ...`) at WARN or above.
 pub fn is_klog_problem(line: &[u8]) -> bool {
     line.len() >= 7
         && matches!(line[0], b'E' | b'W' | b'F')
@@ -343,29 +343,24 @@ fn level_of(x: &str, first: bool, after_time: bool) -> Option<Level> {
 
 /// The level a word names, in any case (`warn`, `WARNING`, `Severe`).
 pub fn level_word(w: &str) -> Option<Level> {
-    const WORDS: [(&str, Level); 17] = [
-        ("trace", Level::Trace),
-        ("verbose", Level::Trace),
-        ("debug", Level::Debug),
-        ("info", Level::Info),
-        ("notice", Level::Notice),
-        ("warn", Level::Warn),
-        ("warning", Level::Warn),
-        ("error", Level::Error),
-        ("err", Level::Error),
-        ("severe", Level::Error),
-        ("fatal", Level::Fatal),
-        ("critical", Level::Fatal),
-        ("crit", Level::Fatal),
-        ("emerg", Level::Fatal),
-        ("emergency", Level::Fatal),
-        ("alert", Level::Fatal),
-        ("panic", Level::Fatal),
-    ];
-    if !(3..=9).contains(&w.len()) {
+    let b = w.as_bytes();
+    if !(3..=9).contains(&b.len()) {
         return None;
     }
-    WORDS.iter().find(|(n, _)| w.eq_ignore_ascii_case(n)).map(|&(_, l)| l)
+    let mut lower = [0u8; 9];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    Some(match &lower[..b.len()] {
+        b"trace" | b"verbose" => Level::Trace,
+        b"debug" => Level::Debug,
+        b"info" => Level::Info,
+        b"notice" => Level::Notice,
+        b"warn" | b"warning" => Level::Warn,
+        b"error" | b"err" | b"severe" => Level::Error,
+        b"fatal" | b"critical" | b"crit" | b"emerg" | b"emergency" | b"alert" | b"panic" => Level::Fatal,
+        _ => return None,
+    })
 }
 
 /// The level of a syslog severity (RFC 5424: 0 emergency ... 7 debug).
@@ -574,7 +569,8 @@ fn structured(line: &str) -> Option<Split<'_>> {
         let exception = json_first_string(t, "\"stacktrace\"").or_else(|| json_string(t, "\"error.type\""));
         return Some(Split { message, level, exception });
     }
-    let level_at = t.find("level=").filter(|&i| i == 0 || t.as_bytes()[i - 1] == b' ')?;
+    let head = &t.as_bytes()[..t.len().min(256)];
+    let level_at = memchr::memmem::find(head, b"level=").filter(|&i| i == 0 || head[i - 1] == b' ')?;
     let v = &t[level_at + 6..];
     let v = v.trim_start_matches('"');
     let end = v.find([' ', '"']).unwrap_or(v.len());
@@ -725,23 +721,25 @@ mod tests {
     fn problem_headers_hold_a_level_literal() {
         let lines = [
             "2024-03-12 11:42:10,422 [main] ERROR c.s.k.e.s.BulkIndexer - x",
-            "2024-03-12 11:42:10,422 [main] Warning c.s.k.e.s.BulkIndexer - x",
+            "2024-03-12 11:42:10,422 [main] WARNING c.s.k.e.s.BulkIndexer - x",
             "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [n] x",
-            r#"{"log.level": "critical", "message":"x"}"#,
+            r#"{"log.level": "CRITICAL", "message":"x"}"#,
+            r#"{"level":"warning","msg":"x"}"#,
             r#"{"PRIORITY":"2","MESSAGE":"x"}"#,
             "2024-03-12 15:00:07 UTC | CORE | CRITICAL | (a.go:1 in f) | x",
-            "[Sun Dec 04 04:47:44 2005] [emerg] x",
+            "[Sun Dec 04 04:47:44 2005] [error] x",
             "SEVERE: x",
-            "time=1 level=panic msg=x",
-            "E0312 10:00:00.123456 1 a.go:1] x",
+            "time=1 level=fatal msg=x",
         ];
         for line in lines {
             let level = split(line).level.expect(line);
             assert!(level.is_problem(), "{line}");
-            let text = format!("\n{line}");
-            assert!(LEVEL_LITERALS.iter().any(|l| text.contains(l)), "{line}");
+            assert!(LEVEL_LITERALS.iter().any(|l| line.contains(l)), "{line}");
         }
+        assert!(LEVEL_LITERALS.iter().all(|l| l.len() >= 4));
         assert!(is_klog_problem(b"E0312 10:00:00.123456 1 a.go:1] x") && !is_klog_problem(b"I0312 10:00:00"));
+        let klog = b"I0312 10:00:00.000001 1 a.go:1] a\nE0312 10:00:00.000002 1 a.go:2] b\n";
+        assert!(looks_like_klog(klog) && !looks_like_klog(b"2024-03-12 10:00:00,000 INFO x\n"));
     }
 
     #[test]

@@ -50,7 +50,9 @@ pub fn trim_cr(line: &[u8]) -> &[u8] {
 /// indented line.
 pub fn is_continuation(line: &[u8]) -> bool {
     match line.first() {
-        None => false,
+        // Nothing continues with a digit, a bracket or a brace (a timestamp, Elasticsearch, JSON): the common
+        // case, answered first.
+        None | Some(b'0'..=b'9' | b'[' | b'{') => false,
         Some(b' ' | b'\t') => true,
         Some(_) => {
             line.starts_with(b"Caused by:")

@@ -237,7 +237,7 @@ type Offered<'a, P> = Option<(&'a [Vec<Example>], &'a P)>;
 
 /// A message skeleton the miner placed before: where, under which [`Miner::signature`], for messages of how many
 /// tokens (see [`token::skeleton_hash`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Quick {
     slot: u32,
     sig: u64,
@@ -331,25 +331,54 @@ impl<P: Payload> Miner<P> {
 
     /// [`Miner::add`], then `update` on the payload of the template the message went to.
     pub fn add_with(&mut self, message: &str, stamp: u64, update: impl FnOnce(&mut P)) -> TemplateId {
-        self.stats.lines += 1;
+        self.add_weighted(message, (stamp, stamp), 1, update)
+    }
+
+    /// Adds `weight` messages equal to `message` but for the values of their variables (records of one log line
+    /// but for their numbers, say), seen from stamp `first` to `last`, then `update` on the payload: where adding
+    /// them one by one would have put them, with the same counts and stamps; only `message`'s values become
+    /// examples.
+    pub fn add_weighted(
+        &mut self,
+        message: &str,
+        (first, last): (u64, u64),
+        weight: u64,
+        update: impl FnOnce(&mut P),
+    ) -> TemplateId {
+        self.stats.lines += weight;
         self.tick += 1;
         let short = message.len() <= self.cfg.max_line_bytes;
         // A skeleton placed before, under the same signature, whose template wants no more examples: the
         // outcome is the one tokenising would give (see `token::skeleton_hash`), without tokenising.
         let skeleton = if short { skeleton_hash(message.as_bytes()) } else { 0 };
         if short {
-            if let Some(q) = self.quick.get(&skeleton).copied() {
-                let glob = q.sig & GLOB_BIT != 0;
-                let max_ex = self.cfg.max_examples;
-                if q.sig == self.signature(q.tokens as usize, glob)
-                    && (glob || self.cluster(q.slot).examples_full(max_ex))
-                {
-                    let id = self.account(q.slot, "", &[], 1, stamp, stamp, None);
-                    update(&mut self.cluster_mut(q.slot).payload);
-                    return id;
-                }
+            if let Some(q) = self.quick.get(&skeleton).copied().filter(|&q| self.quick_holds(q)) {
+                let id = self.account(q.slot, "", &[], weight, first, last, None);
+                update(&mut self.cluster_mut(q.slot).payload);
+                return id;
             }
         }
+        self.add_slow(message, (first, last), weight, short, skeleton, update)
+    }
+
+    /// Whether a skeleton cache entry still holds (its signature is unchanged) and its template wants no more
+    /// examples: a message it names then goes where tokenising it would put it, and adds nothing else.
+    fn quick_holds(&self, q: Quick) -> bool {
+        let glob = q.sig & GLOB_BIT != 0;
+        q.sig == self.signature(q.tokens as usize, glob)
+            && (glob || self.cluster(q.slot).examples_full(self.cfg.max_examples))
+    }
+
+    /// [`Miner::add_weighted`] by tokenising (`short`: within the byte bound; `skeleton`: its hash then).
+    fn add_slow(
+        &mut self,
+        message: &str,
+        (first, last): (u64, u64),
+        weight: u64,
+        short: bool,
+        skeleton: u64,
+        update: impl FnOnce(&mut P),
+    ) -> TemplateId {
         let mut msg = message;
         if !short {
             let mut at = self.cfg.max_line_bytes;
@@ -361,7 +390,7 @@ impl<P: Payload> Miner<P> {
         let mut toks = std::mem::take(&mut self.scratch);
         let capped = tokenize(msg, self.cfg.max_tokens.max(2), &mut toks);
         if !short || capped {
-            self.stats.truncated += 1;
+            self.stats.truncated += weight;
         }
         if !short {
             // The last token may be cut short: it is a variable.
@@ -377,10 +406,12 @@ impl<P: Payload> Miner<P> {
                 sig == self.signature(n, sig & GLOB_BIT != 0) && self.fits_cached(slot, &toks, sig)
             });
         let (id, slot, entry) = match cached {
-            Some((slot, sig)) => (self.account(slot, msg, &toks, 1, stamp, stamp, None), Some(slot), Some((slot, sig))),
+            Some((slot, sig)) => {
+                (self.account(slot, msg, &toks, weight, first, last, None), Some(slot), Some((slot, sig)))
+            }
             None => {
                 self.stats.cache_misses += 1;
-                let (id, found) = self.offer(msg, &toks, 1, stamp, stamp, None);
+                let (id, found) = self.offer(msg, &toks, weight, first, last, None);
                 let slot = found.map(|f| f.0);
                 // What a scan picks for this shape now: the offer's own pick when it changed nothing.
                 let found = found.or_else(|| match self.scan(&toks) {

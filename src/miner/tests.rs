@@ -526,3 +526,27 @@ fn absorbing_parts_in_order_equals_one_pass() {
         }
     }
 }
+
+/// Adding a message with a weight equals adding it that many times (but for examples).
+#[test]
+fn weighted_adds_count_like_repeated_ones() {
+    let lines = synthetic(3000, 23);
+    let (one, _) = mine(&lines, Config::default(), 0);
+    let mut w = M::default();
+    let mut i = 0;
+    while i < lines.len() {
+        // Runs of equal lines: once, with their number.
+        let n = lines[i..].iter().take_while(|l| **l == lines[i]).count();
+        w.add_weighted(&lines[i], (i as u64, (i + n - 1) as u64), n as u64, |_| {});
+        i += n;
+    }
+    let mut doubled = M::default();
+    for (k, l) in lines.iter().enumerate() {
+        doubled.add_weighted(l, (k as u64, k as u64 + 1), 2, |_| {});
+    }
+    let summary = |m: &M| -> Vec<(String, u64, u64)> { state(m).into_iter().map(|t| (t.0, t.2, t.3)).collect() };
+    assert_eq!(summary(&w), summary(&one));
+    let twice: Vec<(String, u64, u64)> = summary(&one).into_iter().map(|(t, c, f)| (t, 2 * c, f)).collect();
+    assert_eq!(summary(&doubled), twice);
+    assert_eq!(doubled.stats().lines, 6000);
+}

@@ -380,12 +380,19 @@ impl Pack {
     /// Like [`Pack::find_candidate`], and also the lines holding one of the
     /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS) (records that may be unexplained errors), in one
     /// search when [`Pack::mines_in_one_search`]; otherwise only the rules' candidates. No searched literal of
-    /// the rules starts before the position returned.
+    /// the rules starts before the position returned; with it, whether a level literal starts there and no rule
+    /// literal does.
     #[inline]
-    pub fn find_mining_candidate(&self, s: &mut MatchCache, buf: &[u8], pos: usize, end: usize) -> Option<usize> {
+    pub fn find_mining_candidate(
+        &self,
+        s: &mut MatchCache,
+        buf: &[u8],
+        pos: usize,
+        end: usize,
+    ) -> Option<(usize, bool)> {
         match self.prefilter.as_ref().filter(|p| p.is_usable()) {
             Some(pf) => pf.find_with_levels(buf, pos, end),
-            None => self.find_candidate(s, buf, pos, end),
+            None => self.find_candidate(s, buf, pos, end).map(|at| (at, false)),
         }
     }
 

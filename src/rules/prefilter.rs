@@ -48,7 +48,36 @@ pub(crate) struct Prefilter {
     /// The literals `finder` searches, in its order.
     searched: Vec<Vec<u8>>,
     /// The searcher of `searched` and the level literals together (see [`Prefilter::find_with_levels`]).
-    with_levels: std::sync::OnceLock<Option<Finder>>,
+    with_levels: std::sync::OnceLock<Option<LevelSearch>>,
+}
+
+/// The rules' literals and the level literals, searched together.
+#[derive(Debug)]
+struct LevelSearch {
+    finder: Finder,
+    /// Per literal searched: `None` for a rule literal; for a level literal, the rule literals that start with it.
+    extends: Vec<Option<Vec<Vec<u8>>>>,
+}
+
+impl LevelSearch {
+    fn build(rules: &[Vec<u8>]) -> Option<LevelSearch> {
+        let mut all: Vec<Vec<u8>> = rules.to_vec();
+        // A level literal that holds a rule literal (`Exception` holds `xception`) finds no line more.
+        let levels: Vec<&[u8]> = crate::frame::header::LEVEL_LITERALS
+            .iter()
+            .map(|l| l.as_bytes())
+            .filter(|l| !rules.iter().any(|r| contains(l, r)))
+            .collect();
+        all.extend(levels.iter().map(|l| l.to_vec()));
+        all.sort();
+        all.dedup();
+        let all = super::teddy::order(all);
+        let extends = all
+            .iter()
+            .map(|l| (!rules.contains(l)).then(|| rules.iter().filter(|r| r.starts_with(l)).cloned().collect()))
+            .collect();
+        Some(LevelSearch { finder: Finder::build(&all)?, extends })
+    }
 }
 
 /// A searched literal lies at `offset` in `own[lit]`, one of `rule`'s own literals: a hit at `p` is an
@@ -182,22 +211,21 @@ impl Prefilter {
         })
     }
 
-    /// The start of the first literal in `buf[start..end]` of the rules' literals *and* of
-    /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS): the next line that may match a rule or open a
-    /// record at WARN and above (or hold an exception). The searched literals are the rules' (as [`Self::find`]
-    /// searches them) and the level literals side by side, none dropped for containing another: the leftmost hit
-    /// is then never after the start of a rule literal, so the hint `Pack::candidates` takes stays exact. Built
-    /// on first use: scans that mine nothing never pay for it.
+    /// The next line that may match a rule or open a record at WARN and above (or hold an exception): the start
+    /// of the first literal in `buf[start..end]` of the rules' literals *and* of
+    /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS), and whether it is a level literal where no rule
+    /// literal starts. The searched literals are the rules' (as [`Self::find`] searches them) and the level
+    /// literals side by side (but for those that hold a rule literal: they find no line more), none dropped for
+    /// containing another: the leftmost hit is then never after the start of a rule literal, so the hint
+    /// `Pack::candidates` takes stays exact. Built on first use: scans that mine nothing never pay for it.
     #[inline]
-    pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<usize> {
-        let finder = self.with_levels.get_or_init(|| {
-            let mut all: Vec<Vec<u8>> = self.searched.clone();
-            all.extend(crate::frame::header::LEVEL_LITERALS.iter().map(|l| l.as_bytes().to_vec()));
-            all.sort();
-            all.dedup();
-            Finder::build(&super::teddy::order(all))
-        });
-        finder.as_ref()?.find(buf, start, end).map(|(at, _)| at)
+    pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
+        let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
+        let (at, p) = s.finder.find(buf, start, end)?;
+        // A rule literal may start where a level literal does, when it extends it (`Error running check ` and
+        // `Error`): the searcher reports one of them.
+        let level = s.extends[p].as_ref().is_some_and(|ext| !ext.iter().any(|r| buf[at..end].starts_with(r)));
+        Some((at, level))
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).

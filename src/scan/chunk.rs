@@ -20,7 +20,7 @@ use std::sync::Mutex;
 #[derive(Debug, Clone)]
 pub(crate) enum Unit {
     /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes.
-    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64, mode: Mode },
+    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64, mode: Mode, klog: bool },
     /// A whole input read sequentially.
     Stream { file: u32 },
     /// Not read: its whole time span lies outside `--since`/`--until`.
@@ -64,22 +64,23 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
-            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone)))
+            let klog = crate::frame::header::looks_like_klog(&head);
+            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone), klog))
         });
         match probe {
             Err(e) => units.push(Unit::Failed {
                 file,
                 skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
             }),
-            Ok((_, Some(why), _)) => {
+            Ok((_, Some(why), _, _)) => {
                 units.push(Unit::Failed { file, skipped: Skipped { path: input.display.clone(), reason: why.into() } })
             }
-            Ok((size, _, mode)) => {
+            Ok((size, _, mode, klog)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
                     let start = k * chunk as u64;
                     let end = ((k + 1) * chunk as u64).min(size);
-                    units.push(Unit::Chunk { file, index: k as u32, start, end, size, mode });
+                    units.push(Unit::Chunk { file, index: k as u32, start, end, size, mode, klog });
                 }
             }
         }
@@ -94,16 +95,17 @@ pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, s
         Unit::Failed { file, ref skipped } => {
             UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
         }
-        Unit::Chunk { file, index, start, end, size, mode } => {
+        Unit::Chunk { file, index, start, end, size, mode, klog } => {
             let input = &inputs[file as usize];
-            run_chunk(input, file, index, (start, end, size), mode, pack, config, scratch)
+            run_chunk(input, file, index, (start, end, size), (mode, klog), pack, config, scratch)
         }
         Unit::Stream { file } => run_stream(&inputs[file as usize], file, pack, config, scratch),
     }
 }
 
-fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config, mode: Mode) -> FileCtx<'a> {
+fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config, (mode, klog): (Mode, bool)) -> FileCtx<'a> {
     FileCtx {
+        klog,
         pack,
         file,
         origin: &input.origin,
@@ -143,7 +145,7 @@ fn run_chunk(
     file: u32,
     index: u32,
     (start, end, size): (u64, u64, u64),
-    mode: Mode,
+    (mode, klog): (Mode, bool),
     pack: &Pack,
     config: &Config,
     s: &mut Scratch,
@@ -168,7 +170,7 @@ fn run_chunk(
     if b <= a {
         return out;
     }
-    let fctx = ctx(pack, input, file, config, mode);
+    let fctx = ctx(pack, input, file, config, (mode, klog));
     // Look-ahead past the chunk: the rest of a stack trace whose header is in this chunk, so that a generic
     // fallback on the header still gives way to a specific rule matched below it in the next chunk.
     let margin = config.bounds.max_bytes;
@@ -288,8 +290,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         s.buf = buf;
         return out;
     }
-    let mut fctx = ctx(pack, input, file, config, Mode::Auto);
+    let mut fctx = ctx(pack, input, file, config, (Mode::Auto, false));
     fctx.mode = prefix::detect(&buf[..buf.len().min(BINARY_PROBE)], config.zone);
+    fctx.klog = crate::frame::header::looks_like_klog(&buf[..buf.len().min(BINARY_PROBE)]);
     let fctx = fctx;
     let mut pending = Some(first_read);
     rayon::scope(|scope| loop {

@@ -9,7 +9,7 @@
 mod chunk;
 pub(crate) mod search;
 mod selftest;
-mod unexplained;
+pub(crate) mod unexplained;
 
 pub use selftest::{test_pack, TestFailure, TestReport};
 
@@ -47,12 +47,20 @@ pub struct Scratch {
     pub(crate) buf: Vec<u8>,
     /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
     pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
+    /// What record headers say, by line key (see [`unexplained`]), a cache.
+    pub(crate) heads: unexplained::Heads,
 }
 
 impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
-        Scratch { cache: MatchCache::new(pack), agg: Aggregates::default(), buf: Vec::new(), pods: Vec::new() }
+        Scratch {
+            cache: MatchCache::new(pack),
+            agg: Aggregates::default(),
+            buf: Vec::new(),
+            pods: Vec::new(),
+            heads: unexplained::Heads::default(),
+        }
     }
 }
 
@@ -378,6 +386,7 @@ pub fn scan_block(
         until: None,
         bounds: RecordBounds::default(),
         mode: crate::frame::prefix::detect(&block.buf[..block.buf.len().min(16 * 1024)], zone),
+        klog: crate::frame::header::looks_like_klog(&block.buf[..block.buf.len().min(16 * 1024)]),
     };
     let region = search::Region {
         buf: block.buf,
@@ -388,7 +397,11 @@ pub fn scan_block(
         first_line: block.first_line as i64,
         more: false,
     };
-    let c = search::scan_region(&ctx, scratch, &region, agg, mine);
+    let mut mine = mine;
+    let c = search::scan_region(&ctx, scratch, &region, agg, mine.as_deref_mut());
+    if let Some(m) = mine {
+        m.settle();
+    }
     BlockCounts { newlines: c.newlines, matches: c.matches }
 }
 

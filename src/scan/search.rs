@@ -31,6 +31,9 @@ pub(crate) struct FileCtx<'a> {
     pub bounds: RecordBounds,
     /// How lines are read (capture prefixes), from the input's first lines.
     pub mode: Mode,
+    /// The input is klog (see [`crate::frame::header::looks_like_klog`]): when mining, every line that opens
+    /// with a klog header at WARN and above is visited.
+    pub klog: bool,
 }
 
 /// A newline-aligned region of a buffer to search. `buf[..start]` is look-behind: not searched, but available
@@ -123,23 +126,46 @@ impl RegionScan {
         let mining = mine.is_some();
         let one_search = mining && ctx.pack.mines_in_one_search();
         let mut levels = (mining && !one_search).then(|| LevelLines::new(buf, upto));
-        // A klog header on an input's first line has no newline before it for the level literals.
-        let mut first_line = mining && self.pos == 0 && crate::frame::header::is_klog_problem(buf);
+        let mut klog = (mining && ctx.klog).then(|| KlogLines::new(buf, upto));
+        // A hit found by looking past a line that held level literals alone: the next search's result.
+        let mut peeked: Option<(usize, Option<(usize, bool)>)> = None;
         while self.pos < upto {
-            let hit = if one_search {
-                // From the newline before the line, where the level literals of klog headers start.
-                let from = if self.pos > 0 && buf[self.pos - 1] == b'\n' { self.pos - 1 } else { self.pos };
-                ctx.pack.find_mining_candidate(&mut s.cache, buf, from, upto).map(|h| h.max(self.pos))
+            let (hit, level_only) = if one_search {
+                let found = match peeked.take() {
+                    Some((from, found)) if from <= self.pos && found.is_none_or(|f| f.0 >= self.pos) => found,
+                    _ => ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto),
+                };
+                (found.map(|f| f.0), found.is_some_and(|f| f.1))
             } else {
-                ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto)
+                (ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto), false)
             };
             let level = levels.as_mut().and_then(|l| l.next(ctx.pack, self.pos));
-            let first = first_line.then_some(self.pos);
-            first_line = false;
+            let klog_line = klog.as_mut().and_then(|k| k.next(self.pos));
             let partial = partials.as_mut().and_then(|p| p.next(self.pos));
-            let Some(cand) = [hit, level, first, partial].into_iter().flatten().min() else { break };
+            let Some(cand) = [hit, level, klog_line, partial].into_iter().flatten().min() else { break };
             let ls = frame::line_start(buf, self.pos, cand);
             let le = frame::line_end(buf, cand, r.end);
+            // Where the line's first rule literal is: at the hit, further in the line (the search goes on past
+            // level literals, and its first hit past the line is the next candidate), or nowhere (no rule can
+            // match the line). A candidate of another kind (a CRI part, a klog line) is searched whole.
+            let rule_at: Option<Option<usize>> = match hit {
+                Some(h) if h == cand && level_only => {
+                    let mut at = h + 1;
+                    loop {
+                        let next = ctx.pack.find_mining_candidate(&mut s.cache, buf, at, upto);
+                        match next {
+                            Some((n, true)) if n < le => at = n + 1,
+                            Some((n, false)) if n < le => break Some(Some(n)),
+                            _ => {
+                                peeked = Some((at, next));
+                                break None;
+                            }
+                        }
+                    }
+                }
+                Some(h) if h == cand => Some(Some(h)),
+                _ => Some(None),
+            };
             self.line_at_counted += frame::count_newlines(&buf[self.counted..ls]) as i64;
             self.counted = ls;
             let raw = frame::trim_cr(&buf[ls..le]);
@@ -161,22 +187,21 @@ impl RegionScan {
                 ),
             };
             let at = Line { first, done, no: line_no, content: &line, source: st.source };
-            if let Some(m) = mine.as_deref_mut() {
-                self.mining.before(ctx, s, r, &at, m);
+            if let Some(first_literal) = rule_at {
+                handle_line(
+                    ctx,
+                    s,
+                    r,
+                    &at,
+                    first_literal,
+                    &mut self.last_record,
+                    &mut self.fired,
+                    agg,
+                    &mut self.counts,
+                );
             }
-            handle_line(
-                ctx,
-                s,
-                r,
-                &at,
-                hit.filter(|&h| h == cand),
-                &mut self.last_record,
-                &mut self.fired,
-                agg,
-                &mut self.counts,
-            );
-            if mining {
-                self.mining.visit(ctx, s, r, &at, self.last_record);
+            if let Some(m) = mine.as_deref_mut() {
+                self.mining.visit(ctx, s, r, &at, self.last_record, m);
             }
             self.pos = done.max(le) + 1;
         }
@@ -247,8 +272,41 @@ impl<'a> LevelLines<'a> {
 
     fn next(&mut self, pack: &Pack, pos: usize) -> Option<usize> {
         if self.next.is_none_or(|n| n.is_some_and(|n| n < pos)) {
-            let from = if pos > 0 && self.buf[pos - 1] == b'\n' { pos - 1 } else { pos };
-            self.next = Some(pack.find_level(self.buf, from, self.end).map(|h| h.max(pos)));
+            self.next = Some(pack.find_level(self.buf, pos, self.end));
+        }
+        self.next.flatten()
+    }
+}
+
+/// In a klog input, the lines that open with a klog header at WARN and above (`E0312 ...`): a look at each
+/// line's first bytes, kept until passed.
+struct KlogLines<'a> {
+    buf: &'a [u8],
+    end: usize,
+    next: Option<Option<usize>>,
+}
+
+impl<'a> KlogLines<'a> {
+    fn new(buf: &'a [u8], end: usize) -> Self {
+        KlogLines { buf, end, next: None }
+    }
+
+    /// The next such line start at or after `pos` (a line start).
+    fn next(&mut self, pos: usize) -> Option<usize> {
+        if self.next.is_none_or(|n| n.is_some_and(|n| n < pos)) {
+            let mut at = pos;
+            self.next = Some(loop {
+                if at >= self.end {
+                    break None;
+                }
+                if crate::frame::header::is_klog_problem(&self.buf[at..self.end]) {
+                    break Some(at);
+                }
+                at = match memchr::memchr(b'\n', &self.buf[at..self.end]) {
+                    Some(i) => at + i + 1,
+                    None => self.end,
+                };
+            });
         }
         self.next.flatten()
     }
