@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 /// Templates kept per component by default.
 pub const DEFAULT_CAP: usize = 1000;
 /// Groups of records waiting to be mined, at most: past it they are mined.
-pub const MAX_GROUPS: usize = 4096;
+pub const MAX_GROUPS: usize = 1024;
 /// Samples kept per template: the earliest.
 pub const MAX_SAMPLES: usize = 3;
 /// File indices kept per template: the smallest (a template seen in more is reported as seen in at least these).
@@ -236,6 +236,8 @@ pub struct Group {
     count: u64,
     first: u64,
     last: u64,
+    /// Records added to the waiting groups before its last one (its recency).
+    seen: u64,
     /// What the report shows of its records.
     pub detail: Detail,
 }
@@ -268,6 +270,7 @@ impl Group {
     }
 
     fn absorb(&mut self, o: Group) {
+        self.seen = self.seen.max(o.seen);
         self.count += o.count;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
@@ -293,6 +296,9 @@ pub struct Unexplained {
     /// Key → index in `waiting`.
     #[serde(skip)]
     index: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<crate::hash::KeyHasher>>,
+    /// Records added to the waiting groups (each group's recency is the count at its last record).
+    #[serde(skip)]
+    clock: u64,
 }
 
 impl Default for Unexplained {
@@ -304,7 +310,7 @@ impl Default for Unexplained {
 impl Unexplained {
     /// No template yet; at most `cap` per component.
     pub fn new(cap: usize) -> Self {
-        Unexplained { cap: cap.max(1), miners: Vec::new(), waiting: Vec::new(), index: Default::default() }
+        Unexplained { cap: cap.max(1), miners: Vec::new(), waiting: Vec::new(), index: Default::default(), clock: 0 }
     }
 
     /// The group of records of `key` (made for a first record at `stamp` of `component`; past [`MAX_GROUPS`]
@@ -323,28 +329,44 @@ impl Unexplained {
                     count: 0,
                     first: stamp,
                     last: stamp,
+                    seen: 0,
                     detail: Detail::default(),
                 });
                 self.waiting.len() - 1
             }
         };
-        &mut self.waiting[k]
+        let g = &mut self.waiting[k];
+        g.seen = self.clock;
+        self.clock += 1;
+        g
     }
 
     /// Mines the waiting groups, in order of first appearance: each group's messages (the first with the
     /// group's count less the others', and its stamps and detail).
     pub fn settle(&mut self) {
         self.index.clear();
+        // Each miner's arrival count when the groups began: a group's template counts as seen at its last record.
+        let mut bases: Vec<(Option<Component>, u64)> = Vec::new();
         for g in std::mem::take(&mut self.waiting) {
             let n = g.messages.len() as u64;
             let Some(((_, first_message), rest)) = g.messages.split_first() else { continue };
             let miner = self.miner(g.component);
+            let base = match bases.iter().find(|b| b.0 == g.component) {
+                Some(b) => b.1,
+                None => {
+                    bases.push((g.component, miner.arrivals()));
+                    miner.arrivals()
+                }
+            };
+            let at = base + 1 + g.seen;
             let detail = g.detail;
-            miner.add_weighted(first_message, (g.first, g.last), g.count - (n - 1).min(g.count), |d| d.absorb(&detail));
+            let weight = g.count - (n - 1).min(g.count);
+            miner.add_weighted_at(first_message, (g.first, g.last), weight, at, |d| d.absorb(&detail));
             for (stamp, m) in rest {
-                miner.add_weighted(m, (*stamp, *stamp), 1, |_| {});
+                miner.add_weighted_at(m, (*stamp, *stamp), 1, at, |_| {});
             }
         }
+        self.clock = 0;
     }
 
     /// The templates kept per component.
@@ -418,8 +440,11 @@ impl Unexplained {
         let mut keys: Vec<(usize, u64)> = other.index.into_iter().map(|(k, i)| (i, k)).collect();
         keys.sort_unstable();
         let mut groups = other.waiting.into_iter();
+        let clock = self.clock;
+        self.clock += other.clock;
         for (_, key) in keys {
-            let Some(g) = groups.next() else { break };
+            let Some(mut g) = groups.next() else { break };
+            g.seen += clock;
             match self.index.get(&key) {
                 Some(&k) => self.waiting[k].absorb(g),
                 None => {

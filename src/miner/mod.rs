@@ -85,7 +85,7 @@
 //! At most `max_templates` templates: creating one more evicts the least recently seen (by an internal arrival
 //! counter; after a merge, by the caller's last stamp), one sixteenth of the cap at a time, counted in [`Stats`].
 //! Examples: `max_examples` (3) per variable, the earliest distinct ones by stamp, each at most 64 bytes. Aliases
-//! are pruned to the live templates past 16 per template; the caches are emptied past 16 entries per template.
+//! are pruned to the live templates past 4 per template; the caches are emptied past 4 entries per template.
 //! Time is the caller's: stamps are passed in, never read from a clock. There is no I/O, no randomness, and
 //! the maps use a fixed hasher, so the same input gives the same templates and ids.
 //!
@@ -230,6 +230,94 @@ impl Stats {
 struct Group {
     slots: Vec<u32>,
     version: u64,
+    /// The same templates by their first token, each list in creation order: a message whose first token is a
+    /// word, key or punctuation fits only templates that start with a variable or with that very token (a
+    /// differing strong token never fits), one that starts with an identifier those and the templates that start
+    /// with an identifier. The scans look at those alone: a flood of templates of one length that start with
+    /// distinct words costs no more than a few.
+    var_first: Vec<u32>,
+    ident_first: Vec<u32>,
+    by_first: Map<u64, Vec<u32>>,
+}
+
+impl Group {
+    /// The templates of this group a message starting with `first` may fit (same-length fits), in creation order
+    /// (`seq` gives a slot's); all of them when `first` is a variable.
+    fn candidates<'a>(&'a self, first: Option<&Tok>, seq: impl Fn(u32) -> u64, out: &'a mut Vec<u32>) -> &'a [u32] {
+        let Some(l0) = first.filter(|l| l.class != Class::Var) else { return &self.slots };
+        out.clear();
+        out.extend_from_slice(&self.var_first);
+        out.extend_from_slice(self.by_first.get(&l0.hash).map_or(&[][..], |v| &v[..]));
+        if l0.class == Class::Ident {
+            out.extend_from_slice(&self.ident_first);
+        }
+        out.sort_unstable_by_key(|&s| seq(s));
+        out.dedup();
+        out
+    }
+
+    /// The templates of this group a longer message starting with `first` may fit as a glob (their first token
+    /// is a variable or equal to it), in any order.
+    fn glob_candidates<'a>(&'a self, first: Option<&Tok>, out: &'a mut Vec<u32>) -> &'a [u32] {
+        match first {
+            None => &self.slots,
+            Some(l0) if l0.class == Class::Var => &self.var_first,
+            Some(l0) => {
+                out.clear();
+                out.extend_from_slice(&self.var_first);
+                out.extend_from_slice(self.by_first.get(&l0.hash).map_or(&[][..], |v| &v[..]));
+                out
+            }
+        }
+    }
+
+    /// Adds a template (creation order `seq`, first token `first`) to the indexes.
+    fn insert(&mut self, slot: u32, first: Option<(Class, u64)>, seq: impl Fn(u32) -> u64 + Copy) {
+        let put = |v: &mut Vec<u32>| {
+            let at = v.partition_point(|&s| seq(s) < seq(slot));
+            v.insert(at, slot);
+        };
+        put(&mut self.slots);
+        match first {
+            None => {}
+            Some((Class::Var, _)) => put(&mut self.var_first),
+            Some((class, hash)) => {
+                put(self.by_first.entry(hash).or_default());
+                if class == Class::Ident {
+                    put(&mut self.ident_first);
+                }
+            }
+        }
+    }
+
+    /// Takes a template (creation order `seq`, first token `first`) out of the indexes.
+    fn remove(&mut self, slot: u32, first: Option<(Class, u64)>, seq: impl Fn(u32) -> u64 + Copy, at: u64) {
+        // The lists are in creation order: the template is found by its own, in a few steps.
+        let take = |v: &mut Vec<u32>| {
+            let k = v.partition_point(|&s| seq(s) < at);
+            if v.get(k) == Some(&slot) {
+                v.remove(k);
+            } else {
+                v.retain(|&s| s != slot);
+            }
+        };
+        take(&mut self.slots);
+        match first {
+            None => {}
+            Some((Class::Var, _)) => take(&mut self.var_first),
+            Some((class, hash)) => {
+                if let Some(v) = self.by_first.get_mut(&hash) {
+                    take(v);
+                    if v.is_empty() {
+                        self.by_first.remove(&hash);
+                    }
+                }
+                if class == Class::Ident {
+                    take(&mut self.ident_first);
+                }
+            }
+        }
+    }
 }
 
 /// The examples and payload of a template offered by another miner (in a merge), `None` for a message.
@@ -341,12 +429,47 @@ impl<P: Payload> Miner<P> {
     pub fn add_weighted(
         &mut self,
         message: &str,
+        stamps: (u64, u64),
+        weight: u64,
+        update: impl FnOnce(&mut P),
+    ) -> TemplateId {
+        let at = self.tick + 1;
+        self.add_weighted_at(message, stamps, weight, at, update)
+    }
+
+    /// Lines added so far, as counted for recency (the least recently seen template is the one whose last line
+    /// came the fewest arrivals ago).
+    pub fn arrivals(&self) -> u64 {
+        self.tick
+    }
+
+    /// [`Miner::add_weighted`] for a caller that groups lines and adds each group once: its template counts as
+    /// seen at arrival `at` (the arrival count of the group's last line, at or past [`Miner::arrivals`] when
+    /// the grouping began), so that a group seen often is not the least recently seen for having been added first.
+    pub fn add_weighted_at(
+        &mut self,
+        message: &str,
+        (first, last): (u64, u64),
+        weight: u64,
+        at: u64,
+        update: impl FnOnce(&mut P),
+    ) -> TemplateId {
+        let now = self.tick;
+        self.tick = at;
+        let id = self.add_counted(message, (first, last), weight, update);
+        self.tick = now.max(at);
+        id
+    }
+
+    /// Adds `weight` messages at the current arrival count.
+    fn add_counted(
+        &mut self,
+        message: &str,
         (first, last): (u64, u64),
         weight: u64,
         update: impl FnOnce(&mut P),
     ) -> TemplateId {
         self.stats.lines += weight;
-        self.tick += 1;
         let short = message.len() <= self.cfg.max_line_bytes;
         // A skeleton placed before, under the same signature, whose template wants no more examples: the
         // outcome is the one tokenising would give (see `token::skeleton_hash`), without tokenising.
@@ -421,7 +544,7 @@ impl<P: Payload> Miner<P> {
                 });
                 let entry = found.map(|(slot, glob)| (slot, self.signature(n, glob)));
                 if let Some(e) = entry {
-                    if self.shapes.len() >= 16 * self.cfg.max_templates + 1024 {
+                    if self.shapes.len() >= 4 * self.cfg.max_templates + 256 {
                         self.shapes.clear();
                     }
                     self.shapes.insert(shape, e);
@@ -430,7 +553,7 @@ impl<P: Payload> Miner<P> {
             }
         };
         if let (true, false, Some((slot, sig))) = (short, capped, entry) {
-            if self.quick.len() >= 16 * self.cfg.max_templates + 1024 {
+            if self.quick.len() >= 4 * self.cfg.max_templates + 256 {
                 self.quick.clear();
             }
             self.quick.insert(skeleton, Quick { slot, sig, tokens: n as u32 });
@@ -521,13 +644,21 @@ impl<P: Payload> Miner<P> {
             self.aliases.entry(k).or_insert(v);
         }
         let mut all: Vec<Cluster<P>> = other.slots.into_iter().flatten().collect();
+        // Recency: the other's order of last sight, after everything here.
+        let mut recency: Vec<(u64, u64)> = all.iter().map(|c| (c.tick, c.seq)).collect();
+        recency.sort_unstable();
+        let base = self.tick;
         all.sort_by(|a, b| (a.first, &a.text, a.last, a.count).cmp(&(b.first, &b.text, b.last, b.count)));
+        let mut last = base;
         for c in &all {
             let (src, toks) = c.as_message();
-            self.tick += 1;
+            let rank = recency.binary_search(&(c.tick, c.seq)).unwrap_or(0) as u64;
+            self.tick = base + 1 + rank;
+            last = last.max(self.tick);
             let (id, _) = self.offer(&src, &toks, c.count, c.first, c.last, Some((&c.examples, &c.payload)));
             self.alias(c.id, id);
         }
+        self.tick = last;
     }
 
     /// The payload of the template with this id (resolved first).
@@ -639,7 +770,9 @@ impl<P: Payload> Miner<P> {
     /// The same-length template the message fits best (exact fits first), if any.
     fn scan(&self, toks: &[Tok]) -> Option<(u32, Fit, (u32, u32))> {
         let mut best: Option<(u32, Fit, (u32, u32))> = None;
-        for &slot in self.groups.get(toks.len()).map_or(&[][..], |g| &g.slots) {
+        let group = self.groups.get(toks.len())?;
+        let mut buf = Vec::new();
+        for &slot in group.candidates(toks.first(), |s| self.cluster(s).seq, &mut buf) {
             if let Some((fit, score)) = judge(&self.cluster(slot).toks, toks) {
                 if best.is_none_or(|b| score > b.2) {
                     best = Some((slot, fit, score));
@@ -653,8 +786,10 @@ impl<P: Payload> Miner<P> {
     fn glob_candidate(&self, toks: &[Tok]) -> Option<u32> {
         let n = toks.len();
         let mut best: Option<(usize, u64, u32)> = None;
+        let mut buf = Vec::new();
         for m in n.saturating_sub(GLOB_SPAN).max(1)..n {
-            for &slot in self.groups.get(m).map_or(&[][..], |g| &g.slots) {
+            let Some(group) = self.groups.get(m) else { continue };
+            for &slot in group.glob_candidates(toks.first(), &mut buf) {
                 let c = self.cluster(slot);
                 let consts = c.consts;
                 if consts == 0 || consts == m || n - m > c.glob_slack() {
@@ -792,8 +927,10 @@ impl<P: Payload> Miner<P> {
         let slots = &self.slots;
         let group = &mut self.groups[n];
         group.version += 1;
-        let at = group.slots.partition_point(|&s| slots[s as usize].as_ref().is_some_and(|c| c.seq < seq));
-        group.slots.insert(at, slot);
+        let first = slots[slot as usize].as_ref().and_then(|c| c.toks.first()).map(|t| (t.class, t.hash));
+        let seq_of = |s: u32| slots[s as usize].as_ref().map_or(u64::MAX, |c| c.seq);
+        debug_assert_eq!(seq_of(slot), seq);
+        group.insert(slot, first, seq_of);
         for &(pos, key) in &skeletons {
             self.siblings.entry(key).or_default().push((slot, pos as u32));
         }
@@ -810,8 +947,18 @@ impl<P: Payload> Miner<P> {
             return id;
         }
         let mut longer = Vec::new();
+        let mut buf = Vec::new();
+        let first =
+            c.toks.first().map(|t| Tok { sep: 0, start: 0, end: 0, hash: t.hash, class: t.class, span: t.span });
         for m in n + 1..=(n + c.glob_slack()).min(n + GLOB_SPAN) {
-            for &other in self.groups.get(m).map_or(&[][..], |g| &g.slots) {
+            let Some(group) = self.groups.get(m) else { continue };
+            // A template starting with a variable takes any first token; one starting with a constant, the
+            // templates that start with it.
+            let candidates: &[u32] = match first {
+                Some(f) if f.class != Class::Var => group.by_first.get(&f.hash).map_or(&[][..], |v| &v[..]),
+                _ => group.glob_candidates(None, &mut buf),
+            };
+            for &other in candidates {
                 let as_message: Vec<Tok> = self
                     .cluster(other)
                     .toks
@@ -868,14 +1015,17 @@ impl<P: Payload> Miner<P> {
 
     /// Takes a template out of its slot and the indexes.
     fn uninstall(&mut self, slot: u32) -> Cluster<P> {
+        let first = self.cluster(slot).toks.first().map(|t| (t.class, t.hash));
+        let (n, at) = (self.cluster(slot).toks.len(), self.cluster(slot).seq);
+        if let Some(group) = self.groups.get_mut(n) {
+            let slots = &self.slots;
+            group.remove(slot, first, |s| slots[s as usize].as_ref().map_or(u64::MAX, |c| c.seq), at);
+            group.version += 1;
+        }
         let c = self.slots[slot as usize].take().expect("a live slot");
         self.live -= 1;
         self.free.push(slot);
         self.ids.remove(&c.id);
-        if let Some(group) = self.groups.get_mut(c.toks.len()) {
-            group.slots.retain(|&s| s != slot);
-            group.version += 1;
-        }
         for (_, key) in skeletons(&c.toks) {
             if let Some(list) = self.siblings.get_mut(&key) {
                 list.retain(|&(s, _)| s != slot);
@@ -893,7 +1043,7 @@ impl<P: Payload> Miner<P> {
             return;
         }
         self.aliases.insert(old, new);
-        if self.aliases.len() > 16 * self.cfg.max_templates + 64 {
+        if self.aliases.len() > 4 * self.cfg.max_templates + 64 {
             let dead: Vec<TemplateId> =
                 self.aliases.keys().copied().filter(|&k| !self.ids.contains_key(&self.resolve(k))).collect();
             for k in dead {

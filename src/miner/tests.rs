@@ -493,8 +493,8 @@ fn the_cap_holds_under_a_flood_of_distinct_templates() {
     let kept: u64 = m.templates().map(|t| t.count()).sum();
     assert_eq!(kept + s.evicted_lines, 20_000, "every line is kept or counted as evicted");
     assert!(s.evicted_templates > 1000, "{s:?}");
-    assert!(m.aliases.len() <= 16 * 64 + 64);
-    assert!(m.shapes.len() <= 16 * 64 + 1024 && m.quick.len() <= 16 * 64 + 1024);
+    assert!(m.aliases.len() <= 4 * 64 + 64);
+    assert!(m.shapes.len() <= 4 * 64 + 256 && m.quick.len() <= 4 * 64 + 256);
 }
 
 /// Folding the miners of consecutive parts in order gives the templates and counts of one pass.

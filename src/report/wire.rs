@@ -47,6 +47,8 @@ pub struct Scan {
     pub unexplained_templates: usize,
     /// Templates the per-component cap evicted (their records are not in `unexplained_records`).
     pub unexplained_evicted: u64,
+    /// The records of those templates.
+    pub unexplained_evicted_records: u64,
 }
 
 /// The root cause.
@@ -242,6 +244,7 @@ impl From<&Summary> for Scan {
             unexplained_records: s.unexplained.records,
             unexplained_templates: s.unexplained.templates,
             unexplained_evicted: s.unexplained.evicted_templates,
+            unexplained_evicted_records: s.unexplained.evicted_records,
         }
     }
 }

@@ -224,39 +224,56 @@ impl Scanner {
         let units = chunk::plan(inputs, &self.config);
         let merged = Mutex::new(Aggregates::default());
         let mined = Mutex::new(InOrder::new(self.config.mine));
-        let results: Vec<UnitTotals> = self.pool.install(|| {
-            use rayon::prelude::*;
-            units
-                .par_iter()
-                .enumerate()
-                .with_max_len(1)
-                .map(|(k, unit)| {
-                    let mut scratch = self.take_scratch();
-                    let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
-                    self.give_scratch(scratch);
-                    let UnitResult {
-                        file,
-                        chunk,
-                        bytes,
-                        lines,
-                        newlines,
-                        blocks,
-                        matches,
-                        cut,
-                        out_of_range,
-                        skipped,
-                        aggregates,
-                        unexplained,
-                    } = r;
-                    if !aggregates.is_empty() {
-                        merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
-                    }
-                    let unexplained = unexplained.unwrap_or_else(|| Unexplained::new(1));
-                    mined.lock().unwrap_or_else(|e| e.into_inner()).put(k, unexplained);
-                    UnitTotals { file, chunk, bytes, lines, newlines, blocks, matches, cut, out_of_range, skipped }
-                })
-                .collect()
+        // Every worker takes the next unit in input order: units finish nearly in order, so few of their miners
+        // wait to be joined (a range split in halves would keep the second half's waiting for the first's).
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done: Mutex<Vec<UnitTotals>> = Mutex::new(Vec::with_capacity(units.len()));
+        self.pool.install(|| {
+            rayon::scope(|scope| {
+                for _ in 0..rayon::current_num_threads() {
+                    scope.spawn(|_| loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(unit) = units.get(k) else { break };
+                        let mut scratch = self.take_scratch();
+                        let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
+                        self.give_scratch(scratch);
+                        let UnitResult {
+                            file,
+                            chunk,
+                            bytes,
+                            lines,
+                            newlines,
+                            blocks,
+                            matches,
+                            cut,
+                            out_of_range,
+                            skipped,
+                            aggregates,
+                            unexplained,
+                        } = r;
+                        if !aggregates.is_empty() {
+                            merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
+                        }
+                        let unexplained = unexplained.unwrap_or_else(|| Unexplained::new(1));
+                        mined.lock().unwrap_or_else(|e| e.into_inner()).put(k, unexplained);
+                        let totals = UnitTotals {
+                            file,
+                            chunk,
+                            bytes,
+                            lines,
+                            newlines,
+                            blocks,
+                            matches,
+                            cut,
+                            out_of_range,
+                            skipped,
+                        };
+                        done.lock().unwrap_or_else(|e| e.into_inner()).push(totals);
+                    });
+                }
+            })
         });
+        let results = done.into_inner().unwrap_or_else(|e| e.into_inner());
         // The events the threads folded chunk after chunk.
         for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
             let agg = std::mem::take(&mut s.agg);
@@ -420,11 +437,14 @@ pub fn scan_buffer(
 }
 
 /// The miners of work units, joined in the units' order whatever order they finish in: each is folded in as soon
-/// as every unit before it was (see [`Unexplained::absorb`]), so only those that finished early wait.
+/// as every unit before it was (see [`Unexplained::absorb`]); those that finish early are folded with their
+/// finished neighbours meanwhile (a run of consecutive units folded in order is what the final fold makes of it),
+/// so what waits is one miner per gap, not one per unit.
 pub(crate) struct InOrder {
     cap: Option<usize>,
     next: usize,
-    waiting: std::collections::BTreeMap<usize, Unexplained>,
+    /// Runs of consecutive finished units, by first unit: (end, exclusive; their miners folded).
+    waiting: std::collections::BTreeMap<usize, (usize, Unexplained)>,
     joined: Option<Unexplained>,
 }
 
@@ -435,10 +455,24 @@ impl InOrder {
 
     /// Unit `k`'s miners (every unit gives some, empty ones included, so that the units after it are joined).
     pub(crate) fn put(&mut self, k: usize, u: Unexplained) {
-        self.waiting.insert(k, u);
-        while let Some(u) = self.waiting.remove(&self.next) {
-            self.join(u);
-            self.next += 1;
+        let (mut start, mut end, mut run) = (k, k + 1, u);
+        // The run ending where this unit starts takes it in.
+        if let Some((&s, _)) = self.waiting.range(..k).next_back().filter(|(_, (e, _))| *e == k) {
+            if let Some((_, mut before)) = self.waiting.remove(&s) {
+                before.absorb(run);
+                (start, run) = (s, before);
+            }
+        }
+        // So does this unit the run that starts where it ends.
+        if let Some((e, after)) = self.waiting.remove(&end) {
+            run.absorb(after);
+            end = e;
+        }
+        if start == self.next {
+            self.join(run);
+            self.next = end;
+        } else {
+            self.waiting.insert(start, (end, run));
         }
     }
 
@@ -456,7 +490,7 @@ impl InOrder {
     /// Everything joined (`None` when not mining).
     pub(crate) fn finish(mut self) -> Option<Unexplained> {
         self.cap?;
-        for (_, u) in std::mem::take(&mut self.waiting) {
+        for (_, (_, u)) in std::mem::take(&mut self.waiting) {
             self.join(u);
         }
         Some(self.joined.unwrap_or_else(|| Unexplained::new(self.cap.unwrap_or(DEFAULT_CAP))))

@@ -61,7 +61,8 @@ pub(crate) type Heads = KeyMap<Head>;
 pub(crate) struct Head {
     level: Option<Level>,
     names_exception: bool,
-    component: Option<Component>,
+    /// The component its words name, once asked (inputs whose path names one never ask).
+    component: Option<Option<Component>>,
     /// The message: a range of the cleaned header.
     message: (u32, u32),
     /// An exception the header carries in a field of its own (ES JSON): a range of the cleaned header.
@@ -73,6 +74,8 @@ pub(crate) struct Head {
 struct Pending {
     /// Its writer (see [`writer`]).
     writer: u64,
+    /// The end of its last line known so far (its header's, then a continuation line's).
+    known_end: usize,
     header_start: usize,
     header_end: usize,
     /// Line number of the header, relative to the chunk.
@@ -135,7 +138,15 @@ impl Mining {
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
-        // A continuation line: its record's header is above (other writers' lines are stepped over).
+        // A continuation line: of the record its writer has pending when the lines between are continuation
+        // lines too, else of a record whose header is above (other writers' lines are stepped over).
+        if let Some(p) = self.pending.iter_mut().find(|p| p.writer == w) {
+            let mut lines = continuation_lines(ctx, r, p.known_end, p.header_start, at.source);
+            if lines.find(|l| l.0 >= at.first).is_some_and(|l| l.0 == at.first) {
+                p.known_end = at.done;
+                return;
+            }
+        }
         let (mode, source) = (ctx.mode, at.source);
         let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
         let rec = frame::locate_record(buf, 0, at.first, first_end, ctx.zone, ctx.bounds, &view);
@@ -189,9 +200,12 @@ impl Mining {
         }
     }
 
-    /// What a header says, read once per line key.
-    fn head(heads: &mut Heads, content: &[u8], key: Option<u64>) -> Head {
-        if let Some(h) = key.and_then(|k| heads.get(&k)) {
+    /// What a header says, read once per line key; with `component`, the component its words name too.
+    fn head(heads: &mut Heads, content: &[u8], key: Option<u64>, component: bool) -> Head {
+        if let Some(h) = key.and_then(|k| heads.get_mut(&k)) {
+            if component && h.component.is_none() {
+                h.component = Some(classify::component_of_line(content));
+            }
             return *h;
         }
         let text = sanitize::clean(content);
@@ -203,7 +217,7 @@ impl Mining {
         let h = Head {
             level: split.level,
             names_exception: split.exception.is_some() || frame::mentions_exception(content),
-            component: classify::component_of_line(content),
+            component: component.then(|| classify::component_of_line(content)),
             message: range(split.message),
             field_exception: split.exception.map(range),
         };
@@ -232,7 +246,7 @@ impl Mining {
             }
         }
         let key = line_key(h.content);
-        let head = Mining::head(&mut s.heads, h.content, key);
+        let head = Mining::head(&mut s.heads, h.content, key, ctx.origin.component.is_none());
         if head.level.is_some_and(|l| !l.is_problem()) {
             return;
         }
@@ -257,6 +271,7 @@ impl Mining {
         }
         self.pending.push(Pending {
             writer: writer(at.source),
+            known_end: h.end,
             header_start: h.start,
             header_end: h.end,
             header_no: h.no,
@@ -344,7 +359,7 @@ impl Mining {
         let buf = r.buf;
         let st = prefix::strip(frame::trim_cr(&buf[p.header_start..p.header_end]), ctx.mode);
         let origin = line_origin(ctx, s, st.source);
-        let component = origin.component.or(p.head.component);
+        let component = origin.component.or(p.head.component.flatten());
         let exception = p.exception.and_then(|(a, b)| match view_line(buf, a, b, ctx.mode, st.source) {
             Viewed::Own { content, .. } => Some((a, content)),
             _ => None,
@@ -441,6 +456,17 @@ fn first_exception(
     header_start: usize,
     source: prefix::Source<'_>,
 ) -> Option<(usize, usize)> {
+    let buf = r.buf;
+    // Most records are one line: the next line opens the next record.
+    let next = header_end + 1;
+    if next < buf.len() {
+        let e = frame::line_end(buf, next, buf.len());
+        if let Viewed::Own { content, .. } = view_line(buf, next, e, ctx.mode, source) {
+            if !frame::is_continuation(&content) {
+                return None;
+            }
+        }
+    }
     continuation_lines(ctx, r, header_end, header_start, source).find_map(|(a, e, content)| {
         let c = content.trim_ascii_start();
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);

@@ -14,7 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_stackscan");
 const DEADLINE: Duration = Duration::from_secs(6);
 
 #[derive(Clone, Copy, Debug)]
-enum Mode {
+pub(crate) enum Mode {
     Watch,
     Poll,
 }
@@ -57,14 +57,14 @@ impl Writer {
     }
 }
 
-struct Follower {
+pub(crate) struct Follower {
     child: Child,
     rx: Receiver<Value>,
-    events: Vec<Value>,
+    pub(crate) events: Vec<Value>,
 }
 
 impl Follower {
-    fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
+    pub(crate) fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
         let mut cmd = Command::new(BIN);
         cmd.arg("follow").args(["--format", "ndjson", "--update-interval", "0s", "--checkpoint-interval", "100ms"]);
         if let Mode::Poll = mode {
@@ -91,7 +91,7 @@ impl Follower {
     }
 
     /// Collects events until `pred` holds on them (true) or the deadline passes (false).
-    fn wait(&mut self, pred: impl Fn(&[Value]) -> bool) -> bool {
+    pub(crate) fn wait(&mut self, pred: impl Fn(&[Value]) -> bool) -> bool {
         let end = Instant::now() + DEADLINE;
         loop {
             if pred(&self.events) {
@@ -115,7 +115,7 @@ impl Follower {
         std::mem::take(&mut self.events)
     }
 
-    fn term(mut self) -> Vec<Value> {
+    pub(crate) fn term(mut self) -> Vec<Value> {
         let st = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         assert!(st.success());
         let end = Instant::now() + DEADLINE;
@@ -178,7 +178,7 @@ fn env() -> Env {
 
 /// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
 /// installed its signal handlers).
-fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
+pub(crate) fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(state);
     let f = Follower::spawn(mode, args, Some(state));

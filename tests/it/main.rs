@@ -18,3 +18,4 @@ mod prefilter;
 mod quality;
 mod rules;
 mod scan;
+mod unexplained;
