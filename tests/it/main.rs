@@ -18,4 +18,5 @@ mod prefilter;
 mod quality;
 mod rules;
 mod scan;
+mod templates;
 mod unexplained;
