@@ -57,6 +57,34 @@ fn prefilter(c: &mut Criterion) {
     g.finish();
 }
 
+/// Teddy over the pack's literals in the planned order against the same literals sorted: the plan relies on how
+/// aho-corasick assigns buckets (rules/teddy.rs, pinned version), so an update that changes it shows here as
+/// the gain vanishing.
+fn teddy_order(c: &mut Criterion) {
+    use aho_corasick::packed;
+    let pack = Pack::embedded().expect("embedded pack");
+    let planned = pack.searched_literals();
+    let mut sorted = planned.clone();
+    sorted.sort();
+    let buf = corpus(8 << 20, 1000, &hits(&pack));
+    let mut g = c.benchmark_group("prefilter");
+    g.throughput(Throughput::Bytes(buf.len() as u64));
+    for (name, lits) in [("planned_order", &planned), ("sorted_order", &sorted)] {
+        let searcher = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .only_teddy(true)
+            .heuristic_pattern_limits(false)
+            .builder()
+            .extend(lits)
+            .build()
+            .expect("Teddy on this machine");
+        g.bench_with_input(BenchmarkId::from_parameter(name), &buf, |b, buf| {
+            b.iter(|| searcher.find_iter(buf).count())
+        });
+    }
+    g.finish();
+}
+
 fn timestamps(c: &mut Criterion) {
     let buf = corpus(4 << 20, 0, &[]);
     let lines: Vec<&[u8]> = buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
@@ -95,8 +123,7 @@ fn distinct_hits(pack: &Pack, copies: usize) -> Vec<String> {
 fn correlator(c: &mut Criterion) {
     let pack = Pack::embedded().expect("embedded pack");
     let mut scratch = Scratch::new(&pack);
-    let files: Vec<ScannedFile> =
-        (0..8).map(|i| ScannedFile { display: format!("f{i}.log"), origin: Origin::default() }).collect();
+    let files: Vec<ScannedFile> = (0..8).map(|i| ScannedFile::new(format!("f{i}.log"), Origin::default())).collect();
     let mut g = c.benchmark_group("build_incidents");
     // The pack's examples (their keys repeat: about a hundred aggregates), and the same with distinct keys
     // (thousands of aggregates: many hosts, indices and topics failing at once).
@@ -106,7 +133,7 @@ fn correlator(c: &mut Criterion) {
         let origin = Origin::default();
         let mut agg = Aggregates::default();
         for file in 0..8u32 {
-            let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0 };
+            let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0, mode: None };
             scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg, None);
         }
         g.throughput(Throughput::Elements(agg.len() as u64));
@@ -121,6 +148,6 @@ fn correlator(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = prefilter, timestamps, correlator
+    targets = prefilter, teddy_order, timestamps, correlator
 }
 criterion_main!(benches);

@@ -52,6 +52,42 @@ fn hot_path(c: &mut Criterion) {
 
 fn pack_load(c: &mut Criterion) {
     c.bench_function("pack_compile_embedded", |b| b.iter(|| Pack::embedded().expect("embedded pack").rules().len()));
+    // Loading grows about linearly with the rules: 1,000 and 10,000 generated rules, each with its own literal
+    // start (the shape that made the Teddy planner's cost quadratic).
+    let mut g = c.benchmark_group("pack_compile_generated");
+    g.sample_size(10);
+    for n in [1_000usize, 10_000] {
+        let sources = generated_pack(n);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &sources, |b, s| {
+            b.iter(|| Pack::from_sources(s.clone()).expect("generated pack").rules().len())
+        });
+    }
+    g.finish();
+}
+
+/// A pack of `n` rules whose patterns start with distinct pseudo-random words, declaring the family they use.
+fn generated_pack(n: usize) -> Vec<(String, String)> {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut word = || {
+        (0..10)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (b'a' + (seed % 26) as u8) as char
+            })
+            .collect::<String>()
+    };
+    let mut text = String::from("[[family]]\nid = \"connection\"\n\n");
+    for i in 0..n {
+        let w = word();
+        text.push_str(&format!(
+            "[[rule]]\nid = \"gen.r{i:05}\"\ntitle = \"Generated {i}\"\nfamily = \"connection\"\nseverity = \"warning\"\n\
+             components = [\"receiver\"]\npattern = '''{w} failed to (?P<target>\\S+)'''\nkey = [\"target\"]\n\
+             next_steps = [\"look\"]\n\n[[rule.examples]]\nline = '''2024-03-12 10:00:00,000 ERROR x - {w} failed to h:{i}'''\n\n"
+        ));
+    }
+    vec![("generated.toml".to_string(), text)]
 }
 
 criterion_group! {

@@ -4,7 +4,6 @@
 
 mod ga;
 
-
 fn main() {
     let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if !shared.join("loghub-templates").is_dir() {

@@ -33,6 +33,17 @@ impl Fnv {
     }
 }
 
+/// A finaliser (MurmurHash3's `fmix64`) that spreads every input bit over the whole value: FNV-1a alone leaves
+/// its high bits weakly mixed for inputs that differ only near their end, which biases anything that compares
+/// hash values (such as keeping the smallest).
+pub fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 /// The hash of some bytes.
 pub fn of_bytes(bytes: &[u8]) -> u64 {
     let mut h = Fnv::default();

@@ -10,7 +10,7 @@
 //! use std::sync::Arc;
 //!
 //! let pack = Arc::new(Pack::embedded()?);
-//! let (inputs, _skipped, _missing) = discover(&["/opt/stackstate/var/log".into()], Default::default());
+//! let (inputs, _skipped, _missing) = discover(&["/opt/stackstate/var/log".into()], &Default::default());
 //! let state = ScannerBuilder::new().build(pack.clone())?.scan(&inputs);
 //! let report = Report::of(&pack, &state);
 //! report.write(&mut std::io::stdout(), Format::Text, Style::new(&pack, false))?;

@@ -28,6 +28,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether writing to a closed pipe ended the run (`stackscan ... | head`): then it exits 0, quietly, as other
+/// Unix tools do. The error may be an I/O error or a JSON writer's.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    use std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(BrokenPipe)
+            || matches!(c.downcast_ref::<stackscan::follow::FollowError>(),
+                        Some(stackscan::follow::FollowError::Io(io)) if io.kind() == BrokenPipe)
+    })
 }

@@ -7,21 +7,49 @@
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
 
-/// A fixed offset from UTC, in seconds, used for layouts that carry no zone (logback `%date`, Kafka, Zookeeper).
+/// What a line's own timestamp may leave out: the zone (a fixed offset from UTC, or an IANA time zone such as
+/// `Europe/Amsterdam` whose offset follows daylight saving time, for layouts that carry none: logback `%date`, Kafka,
+/// Zookeeper) and the year (syslog `Jun 14 15:16:01`, `[03-05 22:17:26,154]`).
+///
+/// `Copy`, so the hot path passes it by value: a named zone is looked up once (in the system's tz database, or the
+/// copy built into the binary) and kept for the life of the process.
+///
+/// A year is never guessed from the clock here: parsing stays pure. A caller that wants yearless layouts read
+/// passes a reference instant with [`Zone::with_reference`] (a scan's start, a file's modification time); a
+/// yearless time is then placed in the latest year that puts it no more than a day after the reference (so on
+/// 1 January, `Dec 31 23:59:59` is last year's, and a clock a few hours ahead is tolerated), as syslog readers do.
+/// Without a reference, yearless layouts are not recognised as timestamps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Zone {
     offset_secs: i32,
+    tz: Option<&'static jiff::tz::TimeZone>,
+    reference: Option<Millis>,
 }
 
 impl Zone {
     /// UTC.
-    pub const UTC: Zone = Zone { offset_secs: 0 };
+    pub const UTC: Zone = Zone { offset_secs: 0, tz: None, reference: None };
 
-    /// Parses `UTC`, `Z`, `+02:00`, `-0500`, `+2`.
+    /// This zone, with `now` as the reference instant that yearless timestamps are placed before.
+    pub fn with_reference(self, now: Millis) -> Zone {
+        Zone { reference: Some(now), ..self }
+    }
+
+    /// The reference instant for yearless timestamps, if any.
+    pub fn reference(self) -> Option<Millis> {
+        self.reference
+    }
+
+    /// Parses `UTC`, `Z`, `+02:00`, `-0500`, `+2`, or an IANA name (`Europe/Amsterdam`, `America/New_York`).
     pub fn parse(s: &str) -> Option<Zone> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
             return Some(Zone::UTC);
+        }
+        if t.contains('/') && t.is_ascii() {
+            let tz = jiff::tz::TimeZone::get(t).ok()?;
+            // Once per process (the command line), so the zone can be `Copy`.
+            return Some(Zone { offset_secs: 0, tz: Some(Box::leak(Box::new(tz))), reference: None });
         }
         let (sign, rest) = match t.as_bytes().first()? {
             b'+' => (1, &t[1..]),
@@ -41,12 +69,28 @@ impl Zone {
         if h > 18 || m > 59 {
             return None;
         }
-        Some(Zone { offset_secs: sign * (h * 3600 + m * 60) })
+        Some(Zone { offset_secs: sign * (h * 3600 + m * 60), tz: None, reference: None })
     }
 
-    /// Seconds east of UTC.
+    /// Seconds east of UTC of the fixed offset (0 for a named zone: see [`Zone::offset_at_local`]).
     pub fn offset_secs(self) -> i32 {
         self.offset_secs
+    }
+
+    /// Seconds east of UTC in force at the local (wall-clock) time `local`, given as milliseconds since the epoch
+    /// as if it were UTC. A wall-clock time that occurs twice (the hour repeated when daylight saving time ends)
+    /// is taken as the earlier instant; one that never occurs (skipped in spring) is moved forward by the gap
+    /// (RFC 5545's rule, jiff's "compatible").
+    pub fn offset_at_local(self, local: Millis) -> i32 {
+        let Some(tz) = self.tz else { return self.offset_secs };
+        let Ok(ts) = jiff::Timestamp::from_millisecond(local) else { return 0 };
+        let civil = jiff::tz::Offset::UTC.to_datetime(ts);
+        tz.to_ambiguous_timestamp(civil).compatible().map_or(0, |t| tz.to_offset(t).seconds())
+    }
+
+    /// The UTC instant of the local (wall-clock) time `local` (milliseconds since the epoch as if it were UTC).
+    pub fn to_utc(self, local: Millis) -> Millis {
+        local - self.offset_at_local(local) as Millis * 1000
     }
 }
 
@@ -232,11 +276,10 @@ fn abbrev_offset(b: &[u8]) -> Option<(i32, usize)> {
 }
 
 fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
-    let off = match zone {
-        ZoneSpec::Offset(i32::MIN) | ZoneSpec::Local => default.offset_secs,
-        ZoneSpec::Offset(o) => o,
-    };
-    base - off as i64 * 1000
+    match zone {
+        ZoneSpec::Offset(i32::MIN) | ZoneSpec::Local => default.to_utc(base),
+        ZoneSpec::Offset(o) => base - o as i64 * 1000,
+    }
 }
 
 /// The timestamp that opens a log line, if the line opens with one of the known layouts:
@@ -244,14 +287,22 @@ fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
 /// * logback, Zookeeper, Hadoop: `2024-03-01 12:00:00,123 ...` (zone from `default`)
 /// * agent: `2024-03-01 12:00:00 UTC | ...`, the old `[ AGENT ] 2024-03-01 ...`, and its RFC 3339 option
 /// * Elasticsearch plain: `[2024-03-01T12:00:00,123][WARN ]...`; Kafka broker: `[2024-03-01 12:00:00,123] WARN`
-/// * RFC 3339 anywhere a line starts with it (kubectl `--timestamps`, CRI)
+/// * ISO 8601 / RFC 3339 with a `T` and a zone (`Z`, `+01:00`, `+0100`) anywhere a line starts with it (kubectl
+///   `--timestamps`, CRI, a CI runner's time, journald `short-iso`), bracketed too (Kibana's `[…+00:00][WARN ]`)
 /// * JSON lines whose `timestamp`, `@timestamp` or `time` key comes early (ES 7, ES 8 ECS, agent JSON)
+/// * Spark and Hadoop tools (log4j `%d{yy/MM/dd HH:mm:ss}`): `19/06/01 18:20:06 INFO ...` (20yy)
+/// * Go's standard logger: `2022/04/16 07:41:33 ...`
+/// * Akka's own logger: `[WARN] [10/12/2019 01:32:57.546] [...]` (month first)
+/// * with a reference in `default` (see [`Zone`]), the yearless syslog/journald `Jun 14 15:16:01 host unit[pid]:`
+///   and `[03-05 22:17:26,154]` (month-day, bracketed)
 pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
     let first = *line.first()?;
     if first.is_ascii_digit() {
         let mut c = Cur { b: line, i: 0 };
-        let (base, zone) = datetime(&mut c, true)?;
-        return Some(resolve(base, zone, default));
+        if let Some((base, zone)) = datetime(&mut c, true) {
+            return Some(resolve(base, zone, default));
+        }
+        return slashed_datetime(line).map(|base| resolve(base, ZoneSpec::Local, default));
     }
     match first {
         b'[' => {
@@ -260,12 +311,132 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
                 i = 10;
             }
             let mut c = Cur { b: line, i };
-            let (base, zone) = datetime(&mut c, true)?;
-            Some(resolve(base, zone, default))
+            if let Some((base, zone)) = datetime(&mut c, true) {
+                return Some(resolve(base, zone, default));
+            }
+            if let Some(base) = akka_datetime(line) {
+                return Some(resolve(base, ZoneSpec::Local, default));
+            }
+            let reference = default.reference?;
+            month_day_time(&line[1..], reference, default).filter(|_| memchr::memchr(b']', line).is_some())
         }
         b'{' => json_time(line, default),
+        b'A'..=b'S' => syslog_time(line, default),
         _ => None,
     }
+}
+
+/// `yy/MM/dd HH:mm:ss` (Spark, Hadoop tools; 20yy) or `yyyy/MM/dd HH:mm:ss[.ffffff]` (Go's `log`), then a space.
+fn slashed_datetime(line: &[u8]) -> Option<i64> {
+    let mut c = Cur { b: line, i: 0 };
+    let y = match line.get(2) {
+        Some(b'/') => 2000 + c.digits(2)?,
+        _ => c.digits(4)?,
+    };
+    c.byte(b"/")?;
+    let mo = c.digits(2)?;
+    c.byte(b"/")?;
+    let d = c.digits(2)?;
+    c.byte(b" ")?;
+    let base = clock(&mut c, y as i64, mo, d)?;
+    matches!(c.peek(), Some(b' ' | b'\t')).then_some(base)
+}
+
+/// Akka's own logger: `[LEVEL] [MM/dd/yyyy HH:mm:ss.SSS] ...` (`java.text.SimpleDateFormat("MM/dd/yyyy
+/// HH:mm:ss.SSS")` in akka.event.Logging).
+fn akka_datetime(line: &[u8]) -> Option<i64> {
+    let close = memchr::memchr(b']', &line[..line.len().min(9)])?;
+    if !matches!(&line[1..close], b"ERROR" | b"WARN" | b"INFO" | b"DEBUG")
+        || line.get(close + 1..close + 3) != Some(b" [")
+    {
+        return None;
+    }
+    let mut c = Cur { b: line, i: close + 3 };
+    let mo = c.digits(2)?;
+    c.byte(b"/")?;
+    let d = c.digits(2)?;
+    c.byte(b"/")?;
+    let y = c.digits(4)?;
+    c.byte(b" ")?;
+    let base = clock(&mut c, y as i64, mo, d)?;
+    (c.peek() == Some(b']')).then_some(base)
+}
+
+/// `HH:MM:SS` with an optional `,fff`/`.fff` fraction at the cursor, on the given date: milliseconds since the
+/// epoch, before any zone.
+fn clock(c: &mut Cur<'_>, y: i64, mo: u32, d: u32) -> Option<i64> {
+    let h = c.digits(2)?;
+    c.byte(b":")?;
+    let mi = c.digits(2)?;
+    c.byte(b":")?;
+    let s = c.digits(2)?;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut ms = 0u32;
+    if c.byte(b",.").is_some() {
+        let mut scale = 100;
+        let start = c.i;
+        while let Some(ch) = c.peek().filter(u8::is_ascii_digit) {
+            ms += (ch - b'0') as u32 * scale;
+            scale /= 10;
+            c.i += 1;
+        }
+        if c.i == start {
+            return None;
+        }
+    }
+    Some((days_from_civil(y, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64) * 1000 + ms as i64)
+}
+
+/// The month of an English three-letter abbreviation.
+fn month_of(b: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let m = b.get(..3)?;
+    MONTHS.iter().position(|x| x == &m).map(|i| i as u32 + 1)
+}
+
+/// syslog (RFC 3164) and journald's default `short` output: `Jun 14 15:16:01 host unit[pid]: msg` (the day
+/// space-padded: `Jun  4`; journald's `short-precise` adds microseconds). Yearless: needs a reference.
+fn syslog_time(line: &[u8], default: Zone) -> Option<Millis> {
+    let reference = default.reference?;
+    let mo = month_of(line)?;
+    let mut c = Cur { b: line, i: 3 };
+    c.byte(b" ")?;
+    if c.peek() == Some(b' ') {
+        c.i += 1;
+    }
+    let d = match c.digits(2) {
+        Some(d) => d,
+        None => c.digits(1)?,
+    };
+    c.byte(b" ")?;
+    let t = yearless(&mut c, mo, d, reference, default)?;
+    // A host name follows: `Jun 14 15:16:01 combo sshd(pam_unix)[19939]: ...`.
+    (c.byte(b" ").is_some() && c.peek().is_some_and(|b| b.is_ascii_alphanumeric())).then_some(t)
+}
+
+/// `MM-dd HH:mm:ss,SSS` (a logback `%d{MM-dd HH:mm:ss,SSS}`), yearless.
+fn month_day_time(b: &[u8], reference: Millis, default: Zone) -> Option<Millis> {
+    let mut c = Cur { b, i: 0 };
+    let mo = c.digits(2)?;
+    c.byte(b"-")?;
+    let d = c.digits(2)?;
+    c.byte(b" ")?;
+    yearless(&mut c, mo, d, reference, default)
+}
+
+/// A time of day on month `mo`, day `d` of the latest year that puts it no more than a day after `reference`.
+fn yearless(c: &mut Cur<'_>, mo: u32, d: u32, reference: Millis, default: Zone) -> Option<Millis> {
+    let (ref_year, _, _) = civil_from_days(reference.div_euclid(86_400_000));
+    let start = c.i;
+    let t = resolve(clock(c, ref_year, mo, d)?, ZoneSpec::Local, default);
+    if t <= reference + 86_400_000 {
+        return Some(t);
+    }
+    c.i = start;
+    Some(resolve(clock(c, ref_year - 1, mo, d)?, ZoneSpec::Local, default))
 }
 
 /// Finds an early `"timestamp"`, `"@timestamp"` or `"time"` string value in a JSON line.
@@ -317,7 +488,7 @@ pub fn parse_instant(s: &str, zone: Zone) -> Option<Millis> {
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y as i64, m) {
             return None;
         }
-        return Some(days_from_civil(y as i64, m, d) * 86_400_000 - zone.offset_secs as i64 * 1000);
+        return Some(zone.to_utc(days_from_civil(y as i64, m, d) * 86_400_000));
     }
     let mut c = Cur { b, i: 0 };
     let (base, z) = datetime(&mut c, true)?;
@@ -356,6 +527,21 @@ pub fn parse_duration(s: &str) -> Option<Millis> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn named_zones_follow_daylight_saving_time() {
+        let ams = Zone::parse("Europe/Amsterdam").expect("tz database");
+        // 12:00 local is 11:00Z in winter (CET, +01:00) and 10:00Z in summer (CEST, +02:00).
+        let winter = parse_line_start(b"2024-01-15 12:00:00,000 INFO x", ams).expect("time");
+        let summer = parse_line_start(b"2024-07-15 12:00:00,000 INFO x", ams).expect("time");
+        assert_eq!(format_rfc3339(winter), "2024-01-15T11:00:00.000Z");
+        assert_eq!(format_rfc3339(summer), "2024-07-15T10:00:00.000Z");
+        // An explicit zone in the line wins over the default.
+        let explicit = parse_line_start(b"2024-07-15T12:00:00.000Z INFO x", ams).expect("time");
+        assert_eq!(format_rfc3339(explicit), "2024-07-15T12:00:00.000Z");
+        assert_eq!(parse_instant("2024-07-15", ams).map(format_rfc3339).as_deref(), Some("2024-07-14T22:00:00.000Z"));
+        assert!(Zone::parse("Nowhere/Atlantis").is_none());
+    }
+
     use super::*;
 
     fn p(s: &str) -> Option<String> {
@@ -383,6 +569,100 @@ mod tests {
         assert_eq!(p("\tat com.x.Y(Y.java:1)"), None);
         assert_eq!(p("Caused by: java.io.IOException"), None);
         assert_eq!(p("[pod/x/y] 2024"), None);
+    }
+
+    /// Layouts of real published lines, each with its source.
+    #[test]
+    fn more_layouts() {
+        // ES 7 JSON with a `+0100` offset: https://github.com/elastic/beats/blob/master/filebeat/module/elasticsearch/server/test/test-json.log
+        assert_eq!(
+            p(r#"{"type": "server", "timestamp": "2019-01-18T08:55:08,159+0100", "level": "INFO"}"#).as_deref(),
+            Some("2019-01-18T07:55:08.159Z")
+        );
+        // A CI runner's 7-digit RFC 3339 time before the line: https://github.com/akka/akka-guide/issues/588
+        assert_eq!(
+            p("2021-02-19T08:43:16.1664877Z [2021-02-19 08:43:16,165] [WARN]").as_deref(),
+            Some("2021-02-19T08:43:16.166Z")
+        );
+        // journald short-iso (constructed from journalctl -o short-iso)
+        assert_eq!(
+            p("2024-03-01T13:00:00+0100 sts-01 stackstate[812]: x").as_deref(),
+            Some("2024-03-01T12:00:00.000Z")
+        );
+        // Kibana, bracketed with a zone: https://github.com/ghkdqhrbals/spring-chatting-server/issues/4
+        assert_eq!(
+            p("[2023-01-09T08:51:15.226+00:00][WARN ][plugins.usageCollection] ResponseError").as_deref(),
+            Some("2023-01-09T08:51:15.226Z")
+        );
+        // A log UI's time and a TAB: https://github.com/DataDog/helm-charts/issues/1469
+        assert_eq!(
+            p("2024-07-31 11:41:35.973\t2024-07-31 09:41:35 UTC | CORE | ERROR").as_deref(),
+            Some("2024-07-31T11:41:35.973Z")
+        );
+        // Spark (log4j yy/MM/dd): https://github.com/TIBCOSoftware/snappydata/issues/656
+        assert_eq!(
+            p("17/06/14 09:35:24 WARN NativeCodeLoader: Unable to load").as_deref(),
+            Some("2017-06-14T09:35:24.000Z")
+        );
+        // Go's standard logger (constructed from log.LstdFlags)
+        assert_eq!(p("2022/04/16 07:41:33 Bulk response item").as_deref(), Some("2022-04-16T07:41:33.000Z"));
+        assert_eq!(p("2022/04/16 07:41:33.123456 x").as_deref(), Some("2022-04-16T07:41:33.123Z"));
+        // Akka's own logger, month first: https://github.com/Constellation-Labs/constellation/issues/627
+        assert_eq!(
+            p("[WARN] [10/12/2019 01:32:57.546] [Constellation-akka.actor.default-dispatcher-3] [akka.actor.ActorSystemImpl(Constellation)] Illegal request").as_deref(),
+            Some("2019-10-12T01:32:57.546Z")
+        );
+        // Not timestamps: a ratio, a path, a version, Akka without a level, an unknown bracket word.
+        for line in [
+            "19/06/01",
+            "12/34/56 78:90:12 x",
+            "10/12/2019 01:32:57.546 x",
+            "[WARN] x",
+            "[FOO] [10/12/2019 01:32:57.546]",
+        ] {
+            assert_eq!(p(line), None, "{line}");
+        }
+    }
+
+    /// Yearless layouts need a reference instant and take the latest year that is not more than a day after it.
+    #[test]
+    fn yearless_layouts() {
+        let at = |now: &str, line: &str| {
+            let z = Zone::UTC.with_reference(parse_instant(now, Zone::UTC).unwrap());
+            parse_line_start(line.as_bytes(), z).map(format_rfc3339)
+        };
+        // syslog / journald short: loghub Linux_2k.log; https://github.com/elastic/elasticsearch/pull/10725
+        let syslog = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure";
+        let journald = "May 04 06:55:59 debian-800-jessie elasticsearch[664]: [2015-05-04 06:55:59,721][INFO ][node ] [Mar-Vell] initializing ...";
+        assert_eq!(at("2024-08-01", syslog).as_deref(), Some("2024-06-14T15:16:01.000Z"));
+        assert_eq!(at("2024-06-01", syslog).as_deref(), Some("2023-06-14T15:16:01.000Z"));
+        assert_eq!(at("2015-05-04T06:00:00Z", journald).as_deref(), Some("2015-05-04T06:55:59.000Z"));
+        // Space-padded day, microseconds (journalctl -o short-precise; constructed)
+        assert_eq!(
+            at("2024-06-05", "Jun  4 15:16:01.123456 host unit[1]: x").as_deref(),
+            Some("2024-06-04T15:16:01.123Z")
+        );
+        // New Year: December lines read on 1 January are last year's.
+        assert_eq!(
+            at("2025-01-01T00:10:00Z", "Dec 31 23:59:59 host k[1]: x").as_deref(),
+            Some("2024-12-31T23:59:59.000Z")
+        );
+        // A zone-less layout takes the configured offset.
+        let z = Zone::parse("+02:00").unwrap().with_reference(parse_instant("2024-08-01", Zone::UTC).unwrap());
+        assert_eq!(
+            parse_line_start(syslog.as_bytes(), z).map(format_rfc3339).as_deref(),
+            Some("2024-06-14T13:16:01.000Z")
+        );
+        // logback %d{MM-dd HH:mm:ss,SSS} in brackets: https://github.com/elastic/elasticsearch/issues/16970
+        let canal =
+            "[03-05 22:17:26,154] ERROR [][][Thread-7] c.y.s.common.canal.BaseCanalClient[126] - process error!";
+        assert_eq!(at("2016-03-06", canal).as_deref(), Some("2016-03-05T22:17:26.154Z"));
+        // Without a reference, yearless lines are not headers; with one, near misses still are not.
+        assert_eq!(p(syslog), None);
+        assert_eq!(p(canal), None);
+        for line in ["Jun 14 15:16:01", "June 14 15:16:01 host x", "Caused by: x", "Mar 3", "Jun 14 25:16:01 host x"] {
+            assert_eq!(at("2024-08-01", line), None, "{line}");
+        }
     }
 
     #[test]

@@ -15,8 +15,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The systems with corrected labels (the other five of the sixteen are kept for an independent check).
-pub const LABELLED: [&str; 11] =
-    ["Android", "Apache", "HDFS", "HPC", "Hadoop", "OpenSSH", "Proxifier", "Spark", "Thunderbird", "Windows", "Zookeeper"];
+pub const LABELLED: [&str; 11] = [
+    "Android",
+    "Apache",
+    "HDFS",
+    "HPC",
+    "Hadoop",
+    "OpenSSH",
+    "Proxifier",
+    "Spark",
+    "Thunderbird",
+    "Windows",
+    "Zookeeper",
+];
 
 /// One labelled system.
 pub struct System {

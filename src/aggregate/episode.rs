@@ -1,17 +1,18 @@
 //! Episodes: matching lines folded, as they are found, into bounded aggregates per (rule, component, key).
 //!
 //! Memory grows with the number of distinct problems and the time they span, never with the number of matching
-//! lines: each aggregate keeps a count, first and last time, at most [`MAX_SAMPLES`] sample lines and at most
-//! [`MAX_VALUES`] distinct values per field. Aggregates are kept per 10-minute time bucket so that, once the scan
+//! lines: each aggregate keeps a count, first and last time, its counts per minute, at most [`MAX_SAMPLES`] sample
+//! lines and at most [`MAX_VALUES`] distinct values per field. Aggregates are kept per 10-minute time bucket so that, once the scan
 //! is done, a problem that stops and comes back hours later becomes two episodes.
 //!
 //! Every merge is commutative and associative (sums, minima, maxima, the smallest items under a total order), so
 //! the result is the same whatever the thread count, chunking or file order.
 
+use super::minutes::Minutes;
 use crate::model::Component;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Samples kept per aggregate: the earliest two and the latest one.
 pub const MAX_SAMPLES: usize = 3;
@@ -21,6 +22,10 @@ pub const MAX_VALUES: usize = 8;
 pub const BUCKET_MS: Millis = 10 * 60 * 1000;
 /// A quiet gap longer than this splits an episode in two.
 pub const EPISODE_GAP_MS: Millis = 30 * 60 * 1000;
+/// Distinct keys kept per rule by default; past it, a rule's events fold into one `other` entry per component
+/// (counts exact). Each key costs about a kilobyte per 10-minute bucket it is seen in (samples, values), so with
+/// the shipped pack's rules all at the cap a scan stays within a few tens of MiB.
+pub const DEFAULT_MAX_KEYS: usize = 500;
 
 /// A total order on events: time (untimed last), then file, then byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -31,6 +36,12 @@ pub struct Order {
     pub file: u32,
     /// Byte offset of the record's header in the (decompressed) file.
     pub offset: u64,
+}
+
+impl Order {
+    /// The order recorded with a rule's constant fields: before every event, so it is the same whichever event
+    /// recorded it.
+    pub const CONSTANT: Order = Order { time: Millis::MIN, file: 0, offset: 0 };
 }
 
 /// A line number, relative while a scan runs: chunks of one file are scanned in parallel, so a chunk knows its
@@ -80,8 +91,38 @@ pub struct EpisodeKey {
     pub component: Option<Component>,
     /// kafka-to-es process (mm2es, e2es, ...), when known.
     pub process: Option<Box<str>>,
-    /// Values of the rule's key captures.
+    /// Values of the rule's key captures (empty for the `other` key).
     pub key: Box<[Box<str>]>,
+    /// The entry of every key past the rule's cap of distinct keys ([`DEFAULT_MAX_KEYS`]): one per rule,
+    /// component and process, its counts exact.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub other: bool,
+}
+
+impl EpisodeKey {
+    /// The key its events fold into when this key is past its rule's cap.
+    fn other(&self) -> EpisodeKey {
+        EpisodeKey {
+            rule: self.rule,
+            component: self.component,
+            process: self.process.clone(),
+            key: Box::new([]),
+            other: true,
+        }
+    }
+
+    /// A stable hash of the key: which keys a rule keeps (the smallest hashes) does not depend on the order the
+    /// lines were read in, so the cap gives the same result whatever the threads, chunks or merge order.
+    fn stable_hash(&self) -> u64 {
+        let mut h = crate::hash::Fnv::default();
+        h.write_part(&self.rule.to_le_bytes());
+        h.write_part(self.component.map_or("", |c| c.as_str()).as_bytes());
+        h.write_part(self.process.as_deref().unwrap_or("").as_bytes());
+        for k in self.key.iter() {
+            h.write_part(k.as_bytes());
+        }
+        crate::hash::mix(h.finish())
+    }
 }
 
 /// The aggregate of one key in one time bucket.
@@ -99,9 +140,22 @@ pub struct Bucket {
     pub fields: BTreeMap<Box<str>, Vec<(Box<str>, Order)>>,
     /// Fields that had more distinct values than were kept.
     pub truncated: Vec<Box<str>>,
+    /// Timed records per minute (at most 10 entries: a bucket is 10 minutes).
+    #[serde(default, skip_serializing_if = "Minutes::is_empty")]
+    pub minutes: Minutes,
 }
 
 impl Bucket {
+    /// Counts one record at `time`: the count, the first and last time, the minute.
+    pub fn count_record(&mut self, time: Option<Millis>) {
+        self.count += 1;
+        if let Some(t) = time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+            self.minutes.add(t);
+        }
+    }
+
     /// Whether a sample at `order` would be kept (so the caller can skip building its text).
     pub fn wants_sample(&self, order: Order) -> bool {
         if self.samples.len() < MAX_SAMPLES {
@@ -151,23 +205,23 @@ impl Bucket {
             Some(v) => v,
             None => self.fields.entry(name.into()).or_default(),
         };
-        if let Some(v) = values.iter_mut().find(|(v, _)| &**v == value) {
-            v.1 = v.1.min(order);
-            return;
-        }
-        if values.len() >= MAX_VALUES && values.iter().all(|(_, o)| *o < order) {
-            if !self.truncated.iter().any(|t| &**t == name) {
-                self.truncated.push(name.into());
+        // Values stay sorted by (earliest order, value): the kept set and its order depend only on what was
+        // seen, never on the order threads, chunks or merges brought it in.
+        if let Some(i) = values.iter().position(|(v, _)| &**v == value) {
+            if order < values[i].1 {
+                let (v, _) = values.remove(i);
+                insert_sorted(values, (v, order));
             }
             return;
         }
-        values.push((value.into(), order));
+        if values.len() >= MAX_VALUES && values.last().is_some_and(|(_, o)| *o < order) {
+            mark_truncated(&mut self.truncated, name);
+            return;
+        }
+        insert_sorted(values, (value.into(), order));
         if values.len() > MAX_VALUES {
-            values.sort_by_key(|(_, o)| *o);
             values.truncate(MAX_VALUES);
-            if !self.truncated.iter().any(|t| &**t == name) {
-                self.truncated.push(name.into());
-            }
+            mark_truncated(&mut self.truncated, name);
         }
     }
 
@@ -177,6 +231,7 @@ impl Bucket {
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
+        self.minutes.merge(&other.minutes);
         for s in &other.samples {
             if self.wants_sample(s.order) {
                 self.add_sample(s.clone());
@@ -200,6 +255,7 @@ impl Bucket {
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
+        self.minutes.merge(&other.minutes);
         for s in other.samples {
             if self.wants_sample(s.order) {
                 self.add_sample(s);
@@ -216,6 +272,19 @@ impl Bucket {
             }
         }
         self.truncated.sort();
+    }
+}
+
+/// Inserts a field value where it sorts by (order, value).
+fn insert_sorted(values: &mut Vec<(Box<str>, Order)>, item: (Box<str>, Order)) {
+    let at = values.partition_point(|(v, o)| (*o, &**v) < (item.1, &*item.0));
+    values.insert(at, item);
+}
+
+/// Records that a field had more values than were kept (the list stays sorted).
+fn mark_truncated(truncated: &mut Vec<Box<str>>, name: &str) {
+    if let Err(at) = truncated.binary_search_by(|t| (**t).cmp(name)) {
+        truncated.insert(at, name.into());
     }
 }
 
@@ -252,14 +321,42 @@ pub(crate) fn max_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
 /// Entries live in a vector indexed by a hash map, so that the entry a rule's last event went to can be found
 /// again without hashing or building its key: consecutive events of one rule mostly share their key and time
 /// bucket, and this is the hot path of a scan with many matches (see [`Aggregates::bucket_for`]).
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-#[serde(from = "Vec<((EpisodeKey, i64), Bucket)>", into = "Vec<((EpisodeKey, i64), Bucket)>")]
+///
+/// Memory is bounded by configuration, not by the data: each rule keeps at most `max_keys` distinct keys, those
+/// with the smallest stable hashes (a bottom-k sample, so the kept set depends only on which keys exist, not on
+/// the order they were read in or how the work was split); the events of the others fold into one `other` entry
+/// per (rule, component, process), counted exactly. A key kept by one part of a scan and folded by the merge
+/// moves its buckets into the `other` entry then.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "Vec<((EpisodeKey, i64), Bucket)>")]
 pub struct Aggregates {
     entries: Vec<((EpisodeKey, i64), Bucket)>,
     /// (key, time bucket) → index in `entries`.
     index: HashMap<(EpisodeKey, i64), usize>,
     /// Per rule, the entries its last few events went to (`usize::MAX`: none yet), the newest first.
     last: Vec<[usize; RECENT]>,
+    /// The most distinct keys kept per rule.
+    max_keys: usize,
+    /// Per rule, the keys kept, by stable hash.
+    kept: HashMap<u32, BTreeSet<(u64, EpisodeKey)>>,
+}
+
+impl Default for Aggregates {
+    fn default() -> Self {
+        Aggregates::with_max_keys(DEFAULT_MAX_KEYS)
+    }
+}
+
+/// What a rule's cap folded, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Folded {
+    /// The rule.
+    pub rule: u32,
+    /// Matching records folded into its `other` entries (exact).
+    pub records: u64,
+    /// About how many distinct keys were folded (estimated from the kept sample: the same whatever the
+    /// partition of the work).
+    pub keys: u64,
 }
 
 /// Entries remembered per rule: a few hosts or indices taking turns in one rule's lines still find theirs.
@@ -294,24 +391,39 @@ impl KeyView<'_> {
             component: self.component,
             process: self.process.map(Into::into),
             key: self.key.iter().map(|k| Box::from(&**k)).collect(),
+            other: false,
         }
     }
 }
 
 impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
     fn from(v: Vec<((EpisodeKey, i64), Bucket)>) -> Self {
-        let mut a = Aggregates::default();
-        for (k, b) in v {
-            a.merge_entry(k, b);
-        }
-        a
+        Aggregates::from_entries(v, DEFAULT_MAX_KEYS)
+    }
+}
+
+/// Written as the list of entries sorted by key, borrowed (a checkpoint of the running state copies nothing).
+impl Serialize for Aggregates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<&((EpisodeKey, i64), Bucket)> = self.entries.iter().collect();
+        v.sort_by(|x, y| x.0.cmp(&y.0));
+        s.collect_seq(v)
     }
 }
 
 impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
+    /// The entries in a canonical order (the serialised form: the same bytes whatever the threads): sorted by key,
+    /// and within a bucket the field values by their order, the truncated fields by name. Values are kept in the
+    /// order they arrived, which depends on which thread saw what first.
     fn from(a: Aggregates) -> Self {
         let mut v = a.entries;
         v.sort_by(|x, y| x.0.cmp(&y.0));
+        for (_, b) in &mut v {
+            for values in b.fields.values_mut() {
+                values.sort_by(|x, y| x.1.cmp(&y.1).then_with(|| x.0.cmp(&y.0)));
+            }
+            b.truncated.sort();
+        }
         v
     }
 }
@@ -322,6 +434,119 @@ pub fn bucket_of(time: Option<Millis>) -> i64 {
 }
 
 impl Aggregates {
+    /// Empty aggregates keeping at most `max_keys` distinct keys per rule (at least 1).
+    pub fn with_max_keys(max_keys: usize) -> Aggregates {
+        Aggregates {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            last: Vec::new(),
+            max_keys: max_keys.max(1),
+            kept: HashMap::new(),
+        }
+    }
+
+    /// Aggregates of these entries, capped at `max_keys`.
+    pub fn from_entries(v: Vec<((EpisodeKey, i64), Bucket)>, max_keys: usize) -> Aggregates {
+        let mut a = Aggregates::with_max_keys(max_keys);
+        for (k, b) in v {
+            a.merge_entry(k, b);
+        }
+        a
+    }
+
+    /// The cap of distinct keys per rule.
+    pub fn max_keys(&self) -> usize {
+        self.max_keys
+    }
+
+    /// Changes the cap (keys past a lower one fold at once).
+    pub fn set_max_keys(&mut self, max_keys: usize) {
+        if max_keys.max(1) != self.max_keys {
+            let entries = std::mem::take(&mut self.entries);
+            *self = Aggregates::from_entries(entries, max_keys);
+        }
+    }
+
+    /// What each rule's cap folded, by rule.
+    pub fn folded(&self) -> Vec<Folded> {
+        let mut by: BTreeMap<u32, u64> = BTreeMap::new();
+        for ((k, _), b) in &self.entries {
+            if k.other {
+                *by.entry(k.rule).or_default() += b.count;
+            }
+        }
+        by.into_iter()
+            .map(|(rule, records)| {
+                let kept = self.kept.get(&rule);
+                let n = kept.map_or(0, |s| s.len()) as f64;
+                // The k-th smallest of n uniform hashes lies near k/n of the range: n ≈ (k - 1) / (h_k / 2^64).
+                let total = kept
+                    .and_then(|s| s.last())
+                    .map_or(0.0, |(h, _)| (n - 1.0).max(1.0) * 18_446_744_073_709_551_616.0 / (*h as f64 + 1.0));
+                Folded { rule, records, keys: (total - n).max(1.0).round() as u64 }
+            })
+            .collect()
+    }
+
+    /// The key an entry for `k` goes to: `k` itself when its rule keeps it (it may push out the kept key with the
+    /// largest hash, whose entries fold into their `other` entry), else its rule's `other` key.
+    fn admit(&mut self, k: EpisodeKey) -> EpisodeKey {
+        if k.other {
+            return k;
+        }
+        let max = self.max_keys;
+        let set = self.kept.entry(k.rule).or_default();
+        let item = (k.stable_hash(), k);
+        if set.contains(&item) {
+            return item.1;
+        }
+        if set.len() < max {
+            set.insert(item.clone());
+            return item.1;
+        }
+        let beats = set.last().is_some_and(|last| item < *last);
+        if !beats {
+            return item.1.other();
+        }
+        set.insert(item.clone());
+        if let Some((_, out)) = set.pop_last() {
+            self.fold_key(&out);
+        }
+        item.1
+    }
+
+    /// Moves every entry of `key` into its `other` entry (same time buckets).
+    fn fold_key(&mut self, key: &EpisodeKey) {
+        let moved: Vec<usize> = (0..self.entries.len()).filter(|&i| self.entries[i].0 .0 == *key).collect();
+        if moved.is_empty() {
+            return;
+        }
+        let other = key.other();
+        let mut taken = Vec::with_capacity(moved.len());
+        for &i in moved.iter().rev() {
+            let (k, b) = self.entries.swap_remove(i);
+            self.index.remove(&k);
+            if i < self.entries.len() {
+                let moved_key = self.entries[i].0.clone();
+                self.index.insert(moved_key, i);
+            }
+            taken.push((k.1, b));
+        }
+        // Indices changed: the per-rule memory of recent entries is void.
+        for l in &mut self.last {
+            *l = [usize::MAX; RECENT];
+        }
+        for (bucket, b) in taken {
+            let k = (other.clone(), bucket);
+            match self.index.get(&k) {
+                Some(&i) => self.entries[i].1.merge(b),
+                None => {
+                    self.push(k, b);
+                }
+            }
+        }
+    }
+
     /// The bucket for `key` at `time`, created empty when new.
     pub fn bucket(&mut self, key: EpisodeKey, time: Option<Millis>) -> &mut Bucket {
         let i = self.entry_index((key, bucket_of(time)));
@@ -353,8 +578,12 @@ impl Aggregates {
         &mut self.entries[i].1
     }
 
-    /// The index of the entry for `k`, created empty when new.
+    /// The index of the entry for `k` (or for its rule's `other` key, past the cap), created empty when new.
     fn entry_index(&mut self, k: (EpisodeKey, i64)) -> usize {
+        if let Some(&i) = self.index.get(&k) {
+            return i;
+        }
+        let k = (self.admit(k.0), k.1);
         match self.index.get(&k) {
             Some(&i) => i,
             None => self.push(k, Bucket::default()),
@@ -362,6 +591,11 @@ impl Aggregates {
     }
 
     fn merge_entry(&mut self, k: (EpisodeKey, i64), b: Bucket) {
+        if let Some(&i) = self.index.get(&k) {
+            self.entries[i].1.merge(b);
+            return;
+        }
+        let k = (self.admit(k.0), k.1);
         match self.index.get(&k) {
             Some(&i) => self.entries[i].1.merge(b),
             None => {
@@ -414,6 +648,7 @@ impl Aggregates {
     /// Kept samples and values are sorted again under the new order.
     pub fn renumber_files(self, map: &[u32]) -> Aggregates {
         let f = |o: &mut Order| o.file = map.get(o.file as usize).copied().unwrap_or(o.file);
+        let max_keys = self.max_keys;
         let mut entries = self.entries;
         for (_, b) in &mut entries {
             for s in &mut b.samples {
@@ -424,9 +659,10 @@ impl Aggregates {
                 for (_, o) in values.iter_mut() {
                     f(o);
                 }
+                values.sort_by(|x, y| (x.1, &x.0).cmp(&(y.1, &y.0)));
             }
         }
-        Aggregates::from(entries)
+        Aggregates::from_entries(entries, max_keys)
     }
 
     /// Drops every aggregate of each key that has been quiet since before `before` (all of its buckets end
@@ -447,7 +683,7 @@ impl Aggregates {
         let quiet: std::collections::HashSet<EpisodeKey> = quiet.into_iter().collect();
         let kept: Vec<_> =
             std::mem::take(&mut self.entries).into_iter().filter(|((k, _), _)| !quiet.contains(k)).collect();
-        *self = Aggregates::from(kept);
+        *self = Aggregates::from_entries(kept, self.max_keys);
     }
 
     /// The episodes, borrowing the aggregates: per key, consecutive buckets whose quiet gap is at most
@@ -580,10 +816,70 @@ mod tests {
         );
     }
 
+    /// The cap keeps the keys with the smallest stable hashes, whatever the order the events come in or how
+    /// they were split before merging; the other keys' events are counted exactly in one `other` entry.
+    #[test]
+    fn capped_keys_are_the_same_whatever_the_order_and_split() {
+        let key = |i: u32| EpisodeKey {
+            rule: 1,
+            component: Some(Component::KafkaToEs),
+            process: None,
+            key: Box::new([format!("index-{i}").into()]),
+            other: false,
+        };
+        let add = |agg: &mut Aggregates, i: u32| {
+            let b = agg.bucket(key(i), Some(i as i64));
+            b.count += 1;
+            b.first = min_opt(b.first, Some(i as i64));
+            b.last = max_opt(b.last, Some(i as i64));
+        };
+        let canon = |a: Aggregates| serde_json::to_string(&Vec::from(a)).expect("json");
+        let mut forward = Aggregates::with_max_keys(10);
+        (0..1000).for_each(|i| add(&mut forward, i));
+        let mut backward = Aggregates::with_max_keys(10);
+        (0..1000).rev().for_each(|i| add(&mut backward, i));
+        let (mut odd, mut even) = (Aggregates::with_max_keys(10), Aggregates::with_max_keys(10));
+        (0..1000).filter(|i| i % 2 == 1).for_each(|i| add(&mut odd, i));
+        (0..1000).filter(|i| i % 2 == 0).for_each(|i| add(&mut even, i));
+        even.merge(odd);
+        let folded = forward.folded();
+        assert_eq!(folded.len(), 1);
+        assert_eq!(folded[0].records, 990);
+        assert!(folded[0].keys > 0, "an estimate of the keys folded");
+        let kept: Vec<_> = Vec::from(forward.clone()).into_iter().filter(|((k, _), _)| !k.other).collect();
+        assert_eq!(kept.len(), 10);
+        let mut hashes: Vec<u64> = (0..1000).map(|i| key(i).stable_hash()).collect();
+        hashes.sort_unstable();
+        assert!(kept.iter().all(|((k, _), _)| hashes[..10].contains(&k.stable_hash())), "the smallest hashes");
+        let f = canon(forward);
+        assert_eq!(f, canon(backward));
+        assert_eq!(f, canon(even));
+    }
+
+    /// The number of keys folded is estimated from the kept sample (the largest kept hash): within a few tens
+    /// of percent with a couple of hundred keys kept.
+    #[test]
+    fn folded_keys_are_estimated() {
+        let mut agg = Aggregates::with_max_keys(200);
+        for i in 0..20_000u32 {
+            let k = EpisodeKey {
+                rule: 0,
+                component: None,
+                process: None,
+                key: Box::new([format!("h{i}").into()]),
+                other: false,
+            };
+            agg.bucket(k, None).count += 1;
+        }
+        let f = agg.folded();
+        assert_eq!(f[0].records, 19_800);
+        assert!((14_000..26_000).contains(&f[0].keys), "{}", f[0].keys);
+    }
+
     #[test]
     fn pruning_keeps_active_keys_whole() {
-        let old = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["old".into()]) };
-        let live = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["live".into()]) };
+        let old = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["old".into()]), other: false };
+        let live = EpisodeKey { rule: 0, component: None, process: None, key: Box::new(["live".into()]), other: false };
         let mut agg = Aggregates::default();
         for (k, t) in [(&old, 0), (&old, 3_600_000), (&live, 0), (&live, 90_000_000)] {
             let b = agg.bucket(k.clone(), Some(t));
@@ -599,7 +895,7 @@ mod tests {
 
     #[test]
     fn gaps_split_episodes() {
-        let key = EpisodeKey { rule: 0, component: None, process: None, key: Box::new([]) };
+        let key = EpisodeKey { rule: 0, component: None, process: None, key: Box::new([]), other: false };
         let mut agg = Aggregates::default();
         for t in [0, 5 * 60_000, 20 * 60_000, 4 * 3_600_000] {
             let b = agg.bucket(key.clone(), Some(t));

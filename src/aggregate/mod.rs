@@ -6,6 +6,7 @@
 //! checkpoint read it, and nothing here knows how the bytes were read.
 
 pub mod episode;
+pub mod minutes;
 mod state;
 pub mod unexplained;
 

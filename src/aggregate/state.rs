@@ -18,13 +18,24 @@ use crate::source::{Origin, Skipped};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An input of the file table: samples name their file by its index.
+/// An input of the file table: samples name their file by its index. Ordered by host, then name: the table of
+/// merged reports from several machines keeps each machine's files together.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScannedFile {
+    /// The machine it was read on (`--host`, default the host name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The name shown in reports.
     pub display: String,
     /// What wrote it.
     pub origin: Origin,
+}
+
+impl ScannedFile {
+    /// A file of no named host.
+    pub fn new(display: String, origin: Origin) -> ScannedFile {
+        ScannedFile { host: None, display, origin }
+    }
 }
 
 /// Totals of a scan. They add up when states merge.
@@ -38,7 +49,9 @@ pub struct Stats {
     pub lines: u64,
     /// Events (matching records) folded into episodes.
     pub matches: u64,
-    /// Wall time of the scan, milliseconds.
+    /// Wall time of the scan, milliseconds. Not kept in a serialised state (a report's `state`, a checkpoint):
+    /// it is the one figure that differs between identical runs.
+    #[serde(skip)]
     pub elapsed_ms: u64,
     /// Inputs not read because their whole time span lies outside `--since`/`--until`.
     pub skipped_by_time: u64,
@@ -134,6 +147,7 @@ impl ScanState {
     pub fn remap_rules(&mut self, to: PackId) {
         let index: BTreeMap<&str, u32> = to.rules.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
         let old = &self.pack.rules;
+        let max_keys = self.aggregates.max_keys();
         let v: Vec<((EpisodeKey, i64), Bucket)> = std::mem::take(&mut self.aggregates).into();
         let v = v
             .into_iter()
@@ -142,7 +156,7 @@ impl ScanState {
                 Some(((k, b), bucket))
             })
             .collect::<Vec<_>>();
-        self.aggregates = Aggregates::from(v);
+        self.aggregates = Aggregates::from_entries(v, max_keys);
         self.pack = to;
     }
 }

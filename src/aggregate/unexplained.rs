@@ -460,6 +460,10 @@ impl Unexplained {
     /// first.
     pub fn resolve_lines(&mut self, base: impl Fn(u32, u32) -> u64) {
         self.settle();
+        // The state a scan ends with is the same whatever the threads (see `Miner::renumber`).
+        for (_, m) in &mut self.miners {
+            m.renumber();
+        }
         let fix =
             |file: u32, l: &mut LineRef| *l = LineRef::resolved((base(file, l.chunk) as i64 + l.rel).max(0) as u64);
         for (_, m) in &mut self.miners {

@@ -33,6 +33,11 @@ pub enum Command {
     /// (e.g. `kubectl logs -f --prefix --timestamps ... | stackscan follow -`). Survives rotation (rename,
     /// copytruncate, compression) and restarts (a checkpoint in --state).
     Follow(FollowArgs),
+    /// Merge JSON reports (of several machines, or of time slices) into one correlated report.
+    ///
+    /// Each REPORT is a file written by `stackscan scan --format json` (or "-" for stdin). The reports' scan
+    /// states are combined exactly: the incidents are those one scan of all the logs would have found.
+    Merge(MergeArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -42,6 +47,34 @@ pub enum Command {
     /// --whole-line; "-" reads stdin. With --assign (one input), prints for each line its 1-based number and the
     /// id of its template, tab-separated, so that any labelled data set can score the miner.
     Templates(TemplatesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    ///
+    /// bash: `stackscan completions bash > /usr/share/bash-completion/completions/stackscan`; zsh: into a
+    /// directory of $fpath as `_stackscan`; fish: `~/.config/fish/completions/stackscan.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `stackscan man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `stackscan scan --format json`; "-" for stdin.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ScanFormat,
+    /// Exit with 1 when an incident at or above this severity is found.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Formats of a scan report.
@@ -53,6 +86,10 @@ pub enum ScanFormat {
     Json,
     /// One JSON object per incident, then a summary object.
     Ndjson,
+    /// GitHub-flavoured Markdown for a ticket or an issue, within GitHub's 65,536-character limit.
+    Markdown,
+    /// One self-contained HTML page with a timeline per incident (offline, printable, light and dark).
+    Html,
 }
 
 /// Formats of tail mode's event stream.
@@ -99,7 +136,8 @@ pub struct PackArgs {
 /// How lines are read, shared by `scan` and `follow`.
 #[derive(Debug, Args)]
 pub struct LineArgs {
-    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC or an offset such as +02:00.
+    /// Zone of timestamps that carry none (logback, Kafka, Zookeeper): UTC, an offset such as +02:00, or an IANA
+    /// name such as Europe/Amsterdam (its daylight saving time followed).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse::zone)]
     pub timezone: Zone,
     /// Component of stdin and of files whose path says nothing (agent, receiver, kafka, kafka-to-es,
@@ -117,6 +155,32 @@ pub struct WalkArgs {
     /// Do not walk into other file systems than the named directory's.
     #[arg(long)]
     pub one_file_system: bool,
+    /// On a node's shared pod log trees (/var/log/pods, /var/log/containers), read only this namespace's pods
+    /// (repeatable).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Vec<String>,
+    /// On the same trees, read only pods whose name matches (`*` and `?` as in a shell; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub pod: Vec<String>,
+}
+
+/// Memory limits, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Distinct keys (indices, hosts, topics, ...) kept per rule; the records of keys past it are counted in one
+    /// "other keys" episode per component, so memory stays bounded whatever the logs hold.
+    #[arg(long, value_name = "N", default_value_t = stackscan::aggregate::episode::DEFAULT_MAX_KEYS,
+          value_parser = parse::max_keys)]
+    pub max_keys: usize,
+}
+
+/// The machine the logs are read on, shared by `scan` and `follow`.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The name of this machine in reports (every sample carries it; merged reports of several machines tell
+    /// them apart by it) [default: the host name].
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
 }
 
 /// Colour, shared by the commands that print for people.
@@ -145,6 +209,19 @@ pub struct ScanArgs {
     pub fail_on: Option<SeverityArg>,
     #[command(flatten)]
     pub color: ColorArgs,
+    /// Keep evidence lines whole in the text report (on a terminal they are cut to its width with `…`).
+    #[arg(long, conflicts_with = "width")]
+    pub wide: bool,
+    /// Cut evidence lines of the text report to this many columns, terminal or not (default: the terminal's
+    /// width on a terminal; whole lines into a pipe or file).
+    #[arg(long, value_name = "COLUMNS", value_parser = parse::width)]
+    pub width: Option<usize>,
+    /// No progress line and no per-input notes on stderr (skipped inputs stay in the report); errors still print.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// How long a scan runs before the progress line appears on a terminal (tests set 0s).
+    #[arg(long, value_name = "INTERVAL", default_value = "1s", value_parser = parse::interval, hide = true)]
+    pub progress_delay: Duration,
     /// Only records at or after this time: RFC 3339, a date (YYYY-MM-DD), or a duration back from now (2h, 30m).
     #[arg(long, value_name = "WHEN", value_parser = parse::when)]
     pub since: Option<parse::When>,
@@ -158,6 +235,10 @@ pub struct ScanArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 #[derive(Debug, Args)]
@@ -179,8 +260,8 @@ pub struct FollowArgs {
     /// Poll for changes at this interval (e.g. 1s, 100ms) instead of watching with inotify.
     #[arg(long, value_name = "INTERVAL", value_parser = parse::positive_interval)]
     pub poll: Option<Duration>,
-    /// Checkpoint file [default: $XDG_STATE_HOME/stackscan/follow-state.json, ~/.local/state/stackscan/…, or
-    /// /var/lib/stackscan/follow-state.json as root].
+    /// Checkpoint file [default: follow-<hash of the paths>.json, one per set of paths followed, in
+    /// $XDG_STATE_HOME/stackscan, else /var/lib/stackscan as root, else ~/.local/state/stackscan].
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Keep no checkpoint (a restart starts afresh).
@@ -202,6 +283,10 @@ pub struct FollowArgs {
     pub lines: LineArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 /// Formats of `templates`.

@@ -27,6 +27,10 @@ pub struct Env {
     pub now: Millis,
     /// Whether stdout is a terminal.
     pub stdout_tty: bool,
+    /// Whether stderr is a terminal (the progress line goes there).
+    pub stderr_tty: bool,
+    /// Columns of the terminal stdout is, when it is one and says.
+    pub stdout_columns: Option<usize>,
     /// `NO_COLOR` is set (and not empty).
     pub no_color: bool,
     /// Running as root.
@@ -39,6 +43,8 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
+    /// This machine's name.
+    pub hostname: Option<String>,
 }
 
 /// A usage error found once the flags are seen together (exit 2).
@@ -58,6 +64,13 @@ pub struct ScanConfig {
     pub format: Format,
     /// Colour in text.
     pub color: bool,
+    /// Columns to cut text evidence lines to (`None`: whole lines).
+    pub width: Option<usize>,
+    /// How long a scan runs before a progress line appears on stderr; `None`: never (stderr is not a terminal,
+    /// or `--quiet`).
+    pub progress: Option<Duration>,
+    /// `--quiet`: no notes on stderr.
+    pub quiet: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
     /// A warning to print (more threads than cores).
@@ -76,6 +89,10 @@ pub struct ScanConfig {
     pub walk: WalkOptions,
     /// Unexplained templates listed (0: none mined).
     pub unexplained: usize,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
+    /// The machine's name in the report.
+    pub host: Option<String>,
 }
 
 /// `stackscan follow`, resolved.
@@ -97,8 +114,10 @@ pub struct FollowConfig {
     pub from_start: bool,
     /// `--poll`.
     pub poll: Option<Duration>,
-    /// The checkpoint (none for stdin, `--no-state`, or no home).
+    /// The checkpoint given with `--state` (none for stdin, `--no-state`).
     pub state: Option<PathBuf>,
+    /// Where the default checkpoint goes when none was given (see [`default_state_file`]).
+    pub state_dir: Option<PathBuf>,
     /// Why there is no checkpoint although one was wanted.
     pub warning: Option<String>,
     /// `--checkpoint-interval`.
@@ -115,6 +134,10 @@ pub struct FollowConfig {
     pub walk: WalkOptions,
     /// New unexplained templates announced per minute, at most (0: none mined).
     pub unexplained: usize,
+    /// Distinct keys kept per rule.
+    pub max_keys: usize,
+    /// The machine's name in the file table.
+    pub host: Option<String>,
 }
 
 /// `stackscan templates`, resolved.
@@ -163,6 +186,18 @@ impl TemplatesConfig {
     }
 }
 
+impl From<ScanFormat> for Format {
+    fn from(f: ScanFormat) -> Format {
+        match f {
+            ScanFormat::Text => Format::Text,
+            ScanFormat::Json => Format::Json,
+            ScanFormat::Ndjson => Format::Ndjson,
+            ScanFormat::Markdown => Format::Markdown,
+            ScanFormat::Html => Format::Html,
+        }
+    }
+}
+
 fn severity(s: SeverityArg) -> Severity {
     match s {
         SeverityArg::Info => Severity::Info,
@@ -181,7 +216,21 @@ fn color(c: ColorArg, env: &Env) -> bool {
 }
 
 fn walk(w: &WalkArgs) -> WalkOptions {
-    WalkOptions { follow_links: w.follow_links, one_file_system: w.one_file_system }
+    WalkOptions {
+        follow_links: w.follow_links,
+        one_file_system: w.one_file_system,
+        pods: stackscan::source::PodFilter { namespaces: w.namespace.clone(), pods: w.pod.clone() },
+    }
+}
+
+/// Columns of text evidence lines: whole with `--wide`, `--width` when given, else the terminal's when stdout is
+/// one (80 when it does not say), else whole (a pipe or a file gets every character).
+fn width(a: &ScanArgs, env: &Env) -> Option<usize> {
+    match (a.wide, a.width) {
+        (true, _) => None,
+        (false, Some(w)) => Some(w),
+        (false, None) => env.stdout_tty.then(|| env.stdout_columns.unwrap_or(80)),
+    }
 }
 
 /// What scan and follow read when no path is given: the server's log directory, and the agent's where it exists.
@@ -196,7 +245,8 @@ fn default_paths(env: &Env) -> Vec<PathBuf> {
 impl ScanConfig {
     /// Resolves `scan`'s arguments.
     pub fn new(a: &ScanArgs, env: &Env) -> Result<ScanConfig, Usage> {
-        let zone = a.lines.timezone;
+        // Yearless timestamps (syslog, `[MM-dd …]`) are placed in the year before now.
+        let zone = a.lines.timezone.with_reference(env.now);
         let since = a.since.map(|w: When| w.resolve(zone, env.now));
         let until = a.until.map(|w: When| w.resolve(zone, env.now));
         if let (Some(s), Some(u)) = (since, until) {
@@ -211,12 +261,11 @@ impl ScanConfig {
             default_paths: a.paths.is_empty(),
             paths: if a.paths.is_empty() { default_paths(env) } else { a.paths.clone() },
             rules: a.pack.rules.clone(),
-            format: match a.format {
-                ScanFormat::Text => Format::Text,
-                ScanFormat::Json => Format::Json,
-                ScanFormat::Ndjson => Format::Ndjson,
-            },
+            format: a.format.into(),
             color: color(a.color.color, env),
+            width: width(a, env),
+            progress: (env.stderr_tty && !a.quiet).then_some(a.progress_delay),
+            quiet: a.quiet,
             threads,
             warning,
             fail_on: a.fail_on.map(severity),
@@ -226,21 +275,32 @@ impl ScanConfig {
             component: a.lines.component,
             walk: walk(&a.walk),
             unexplained: a.unexplained,
+            max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
 
-/// The default checkpoint file: /var/lib/stackscan as root, else $XDG_STATE_HOME/stackscan, else
-/// ~/.local/state/stackscan.
-fn default_state_path(env: &Env) -> Option<PathBuf> {
-    const NAME: &str = "stackscan/follow-state.json";
-    if env.root {
-        return Some(PathBuf::from("/var/lib").join(NAME));
-    }
+/// The directory of default checkpoints: $XDG_STATE_HOME/stackscan when that is set, else /var/lib/stackscan as
+/// root, else ~/.local/state/stackscan.
+fn default_state_dir(env: &Env) -> Option<PathBuf> {
     if let Some(x) = env.xdg_state_home.as_ref().filter(|p| p.is_absolute()) {
-        return Some(x.join(NAME));
+        return Some(x.join("stackscan"));
     }
-    env.home.as_ref().map(|h| h.join(".local/state").join(NAME))
+    if env.root {
+        return Some(PathBuf::from("/var/lib/stackscan"));
+    }
+    env.home.as_ref().map(|h| h.join(".local/state/stackscan"))
+}
+
+/// The default checkpoint of a set of followed paths (given canonical): one per input set, so that two runs on
+/// different logs never share one: `follow-<hash of the sorted paths>.json` in the state directory.
+pub fn default_state_file(dir: &std::path::Path, canonical: &[PathBuf]) -> PathBuf {
+    let mut paths: Vec<String> = canonical.iter().map(|p| p.display().to_string()).collect();
+    paths.sort();
+    paths.dedup();
+    let parts: Vec<&str> = paths.iter().map(String::as_str).collect();
+    dir.join(format!("follow-{:016x}.json", stackscan::hash::of_parts(&parts)))
 }
 
 impl FollowConfig {
@@ -257,8 +317,10 @@ impl FollowConfig {
         } else {
             a.paths.clone()
         };
-        let state = if stdin || a.no_state { None } else { a.state.clone().or_else(|| default_state_path(env)) };
-        let warning = (state.is_none() && !stdin && !a.no_state)
+        let wants_state = !stdin && !a.no_state;
+        let state = a.state.clone().filter(|_| wants_state);
+        let state_dir = default_state_dir(env).filter(|_| wants_state && state.is_none());
+        let warning = (state.is_none() && state_dir.is_none() && wants_state)
             .then(|| "no HOME or XDG_STATE_HOME: following without a checkpoint (use --state FILE)".to_string());
         Ok(FollowConfig {
             default_paths: a.paths.is_empty(),
@@ -273,14 +335,17 @@ impl FollowConfig {
             from_start: a.from_start,
             poll: a.poll,
             state,
+            state_dir,
             warning,
             checkpoint_interval: a.checkpoint_interval,
             update_interval: a.update_interval,
             resolve_after: a.resolve_after,
-            zone: a.lines.timezone,
+            zone: a.lines.timezone.with_reference(env.now),
             component: a.lines.component,
             walk: walk(&a.walk),
             unexplained: a.unexplained,
+            max_keys: a.limits.max_keys,
+            host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
     }
 }
@@ -290,6 +355,7 @@ mod tests {
     use super::super::args::{Cli, Command};
     use super::*;
     use clap::Parser;
+    use proptest::strategy::Strategy;
 
     fn env() -> Env {
         Env { now: 1_710_000_000_000, cores: 2, home: Some("/home/op".into()), ..Env::default() }
@@ -323,6 +389,7 @@ mod tests {
         assert!(scan(&["--since", "2024-02-31"]).unwrap_err().contains("is not a time"));
         assert!(scan(&["--timezone", "+1é1"]).unwrap_err().contains("is not a zone"));
         assert!(scan(&["--threads", "20000"]).unwrap_err().contains("at most 256"));
+        assert_eq!((c.width, c.progress), (None, None), "a pipe: whole lines, no progress line");
         let c = scan(&["--timezone", "+02:00", "--since", "2024-03-12"]).unwrap();
         assert_eq!(c.since, Some(1_710_201_600_000 - 7_200_000));
     }
@@ -350,17 +417,79 @@ mod tests {
     }
 
     #[test]
+    fn widths_and_progress_follow_the_terminal() {
+        let tty = Env { stdout_tty: true, stderr_tty: true, stdout_columns: Some(132), ..env() };
+        let with = |args: &[&str], env: &Env| {
+            let cli = Cli::try_parse_from(["stackscan", "scan"].iter().chain(args)).unwrap();
+            let Command::Scan(a) = cli.command else { unreachable!() };
+            ScanConfig::new(&a, env).unwrap()
+        };
+        let c = with(&[], &tty);
+        assert_eq!((c.width, c.progress), (Some(132), Some(Duration::from_secs(1))));
+        assert_eq!(with(&["--wide"], &tty).width, None);
+        assert_eq!(with(&["--width", "80"], &env()).width, Some(80), "forced, into a pipe too");
+        assert_eq!(with(&[], &Env { stdout_columns: None, ..tty.clone() }).width, Some(80));
+        assert_eq!(with(&["--quiet"], &tty).progress, None);
+        assert_eq!(with(&[], &Env { stderr_tty: false, ..tty.clone() }).progress, None);
+        assert_eq!(with(&["--progress-delay", "0s"], &tty).progress, Some(Duration::ZERO));
+        assert!(Cli::try_parse_from(["stackscan", "scan", "--wide", "--width", "90"]).is_err());
+        assert_eq!(with(&["--format", "html"], &tty).format, Format::Html);
+        assert_eq!(with(&["--format", "markdown"], &tty).format, Format::Markdown);
+    }
+
+    #[test]
     fn follow_formats_state_and_stdin() {
         assert!(follow(&["--format", "json"], &env()).is_err(), "follow writes no JSON document");
         let c = follow(&["--format", "ndjson", "d"], &env()).unwrap();
         assert_eq!(c.format, Format::Ndjson);
-        assert_eq!(c.state, Some(PathBuf::from("/home/op/.local/state/stackscan/follow-state.json")));
+        assert_eq!((c.state, c.state_dir), (None, Some(PathBuf::from("/home/op/.local/state/stackscan"))));
         let root = Env { root: true, ..env() };
-        assert_eq!(follow(&["d"], &root).unwrap().state, Some(PathBuf::from("/var/lib/stackscan/follow-state.json")));
+        assert_eq!(follow(&["d"], &root).unwrap().state_dir, Some(PathBuf::from("/var/lib/stackscan")));
+        assert_eq!(follow(&["--state", "s.json", "d"], &root).unwrap().state, Some(PathBuf::from("s.json")));
         let c = follow(&["-"], &Env { home: None, ..env() }).unwrap();
-        assert!(c.stdin && c.state.is_none() && c.warning.is_none());
+        assert!(c.stdin && c.state.is_none() && c.state_dir.is_none() && c.warning.is_none());
+        let (a, b) = (PathBuf::from("/var/log/a"), PathBuf::from("/var/log/b"));
+        let one = default_state_file(std::path::Path::new("/s"), &[a.clone(), b.clone()]);
+        assert_eq!(one, default_state_file(std::path::Path::new("/s"), &[b, a.clone()]), "order-free");
+        assert_ne!(one, default_state_file(std::path::Path::new("/s"), &[a]), "another set, another file");
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Whatever is typed, parsing and resolving give a value or a usage error, never a panic.
+        #[test]
+        fn arguments_never_panic(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
+                        "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j", "--width",
+                        "--wide", "--quiet", "--progress-delay", "templates", "--unexplained", "--assign", "--level",
+                    ]).prop_map(String::from),
+                    ".{0,12}",
+                ],
+                0..8,
+            )
+        ) {
+            let args = std::iter::once("stackscan".to_string()).chain(words);
+            if let Ok(cli) = Cli::try_parse_from(args) {
+                match cli.command {
+                    Command::Scan(a) => {
+                        let _ = ScanConfig::new(&a, &env());
+                    }
+                    Command::Follow(a) => {
+                        let _ = FollowConfig::new(&a, &env());
+                    }
+                    Command::Templates(a) => {
+                        let _ = TemplatesConfig::new(&a, &env());
+                    }
+                    Command::Rules(_) | Command::Merge(_) | Command::Completions { .. } | Command::Man => {}
+                }
+            }
+        }
     }
 }

@@ -45,14 +45,16 @@ impl When {
         match self {
             When::Ago(d) => now - d,
             When::At(t, true) => t,
-            When::At(t, false) => t - zone.offset_secs() as Millis * 1000,
+            When::At(t, false) => zone.to_utc(t),
         }
     }
 }
 
 /// `--timezone`.
 pub fn zone(s: &str) -> Result<Zone, String> {
-    Zone::parse(s).ok_or_else(|| format!("{s:?} is not a zone: expected UTC or an offset such as +02:00"))
+    Zone::parse(s).ok_or_else(|| {
+        format!("{s:?} is not a zone: expected UTC, an offset such as +02:00, or an IANA name such as Europe/Amsterdam")
+    })
 }
 
 /// `--component`.
@@ -67,6 +69,25 @@ pub fn threads(s: &str) -> Result<usize, String> {
         return Err(format!("{n} threads: at most {MAX_THREADS}"));
     }
     Ok(n)
+}
+
+/// The narrowest and widest `--width`.
+pub const WIDTH_RANGE: std::ops::RangeInclusive<usize> = 20..=10_000;
+
+/// `--width`: columns of a terminal.
+pub fn width(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if WIDTH_RANGE.contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a width: expected {} to {} columns", WIDTH_RANGE.start(), WIDTH_RANGE.end())),
+    }
+}
+
+/// `--max-keys`: 1 to a million distinct keys per rule.
+pub fn max_keys(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?}: expected a number of keys from 1 to 1000000")),
+    }
 }
 
 /// An interval such as `100ms`, `5s`, `5m`, `1h`.
@@ -110,7 +131,8 @@ mod tests {
     #[test]
     fn zones_threads_intervals() {
         assert!(zone("UTC").is_ok() && zone("+02:00").is_ok() && zone("-0500").is_ok());
-        for bad in ["+1é1", "+99:00", "Mars/Olympus", "", "+"] {
+        assert!(zone("Europe/Amsterdam").is_ok() && zone("America/New_York").is_ok());
+        for bad in ["+1é1", "+99:00", "Mars/Olympus", "", "+", "Europe/Ämsterdam"] {
             assert!(zone(bad).is_err(), "{bad}");
         }
         assert_eq!(threads("4"), Ok(4));
@@ -118,5 +140,7 @@ mod tests {
         assert_eq!(interval("100ms"), Ok(Duration::from_millis(100)));
         assert_eq!(interval("5m"), Ok(Duration::from_secs(300)));
         assert!(positive_interval("0s").is_err() && interval("soon").is_err());
+        assert_eq!(width("80"), Ok(80));
+        assert!(width("5").is_err() && width("wide").is_err());
     }
 }

@@ -2,12 +2,39 @@
 
 use super::{load_pack, usage, warn};
 use crate::cli::args::FollowArgs;
-use crate::cli::config::{Env, FollowConfig};
+use crate::cli::config::{default_state_file, Env, FollowConfig};
 use stackscan::follow::{self, lifecycle::Settings, tailer::Start};
 use stackscan::report::{printer, Style};
 use stackscan::rules::Pack;
 use stackscan::time::Millis;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A flag set when standard output is closed (`stackscan follow | head -1` after head exits): a thread waits
+/// for the pipe's error or hang-up condition, so the run ends even while no line arrives to be written.
+fn watch_stdout() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    let _ = std::thread::Builder::new().name("stdout-watch".into()).spawn(move || {
+        use rustix::event::{poll, PollFd, PollFlags};
+        let stdout = std::io::stdout();
+        loop {
+            // No events asked for: poll returns on POLLERR, POLLHUP or POLLNVAL only.
+            let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+            match poll(&mut fds, None) {
+                Ok(_) if !fds[0].revents().is_empty() => {
+                    set.store(true, Ordering::Relaxed);
+                    return;
+                }
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    flag
+}
 
 pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let c = match FollowConfig::new(a, env) {
@@ -31,12 +58,19 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     if let Some(w) = &c.warning {
         warn(w);
     }
+    // The default checkpoint is per input set (canonical paths): two runs on different logs never share one.
+    let state = c.state.clone().or_else(|| {
+        let dir = c.state_dir.as_ref()?;
+        let canonical: Vec<PathBuf> =
+            c.paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+        Some(default_state_file(dir, &canonical))
+    });
     let config = follow::Config {
         paths: c.paths.clone(),
         stdin: c.stdin,
         start: if c.from_start { Start::Beginning } else { Start::End },
         poll: c.poll,
-        state: c.state.clone(),
+        state,
         checkpoint_interval: c.checkpoint_interval,
         lifecycle: Settings {
             update_interval_ms: c.update_interval.as_millis() as i64,
@@ -47,10 +81,13 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         walk: c.walk,
         unexplained: (c.unexplained > 0)
             .then(|| follow::news::Settings { per_minute: c.unexplained, ..follow::news::Settings::default() }),
+        max_keys: c.max_keys,
+        host: c.host.clone(),
+        stop: watch_stdout(),
     };
     let rules = c.rules.clone();
     let reload: follow::Reload =
-        Box::new(move || if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) });
+        std::sync::Arc::new(move || if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(&rules) });
     let stdout = std::io::stdout();
     let style = Style::new(&pack, c.color);
     let mut printer = printer(c.format, Box::new(stdout.lock()), style);

@@ -2,7 +2,11 @@
 //! here, not in the library. Each command resolves its arguments ([`crate::cli::config`]), runs the library, and
 //! prints through a report printer.
 
+mod completions;
 mod follow;
+mod man;
+mod merge;
+mod progress;
 mod rules;
 mod scan;
 mod templates;
@@ -21,8 +25,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(a) => scan::run(&a, &env),
         Command::Follow(a) => follow::run(&a, &env),
+        Command::Merge(a) => merge::run(&a, &env),
         Command::Rules(r) => rules::run(r),
         Command::Templates(a) => templates::run(&a, &env),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man => man::run(),
     }
 }
 
@@ -36,12 +43,18 @@ fn env() -> Env {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as stackscan::time::Millis),
         stdout_tty: std::io::stdout().is_terminal(),
+        stderr_tty: std::io::stderr().is_terminal(),
+        stdout_columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         root,
         xdg_state_home: std::env::var_os("XDG_STATE_HOME").map(PathBuf::from),
         home: std::env::var_os("HOME").map(PathBuf::from),
         agent_dir_exists: std::path::Path::new(AGENT_DIR).is_dir(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty()),
     }
 }
 

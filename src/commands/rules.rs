@@ -2,6 +2,8 @@
 
 use super::{load_pack, load_pack_args};
 use crate::cli::args::{ListFormat, RulesCommand};
+use stackscan::model::Component;
+use stackscan::report::human::{columns, count};
 use stackscan::scan::test_pack;
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,19 +19,24 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
             };
             match format {
                 ListFormat::Text => {
-                    for r in pack.rules() {
-                        let comps: Vec<&str> = r.components.iter().map(|c| c.as_str()).collect();
-                        writeln!(
-                            w,
-                            "{:<40} {:<20} {:<9} {:<32} {}",
-                            r.id,
-                            r.family,
-                            r.severity,
-                            comps.join(","),
-                            r.title
-                        )?;
-                    }
-                    writeln!(w, "{} rules, {} chains", pack.rules().len(), pack.chains().len())?;
+                    let rows: Vec<[String; 5]> = pack
+                        .rules()
+                        .iter()
+                        .map(|r| {
+                            let comps: Vec<&str> = r.components.iter().map(|c| c.as_str()).collect();
+                            // A rule for every component (a generic one) says so in three letters.
+                            let comps =
+                                if comps.len() == Component::ALL.len() { "all".to_string() } else { comps.join(",") };
+                            [r.id.clone(), r.family.clone(), r.severity.to_string(), comps, r.title.clone()]
+                        })
+                        .collect();
+                    write!(w, "{}", table(["ID", "FAMILY", "SEVERITY", "COMPONENTS", "TITLE"], &rows))?;
+                    writeln!(
+                        w,
+                        "{}, {}",
+                        count(pack.rules().len() as u64, "rule"),
+                        count(pack.chains().len() as u64, "chain")
+                    )?;
                 }
                 ListFormat::Json => {
                     let list: Vec<serde_json::Value> = pack
@@ -94,4 +101,38 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rows under a header row, every column but the last padded to its widest cell (by the columns it takes on a
+/// terminal) and two spaces apart.
+fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(columns);
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(columns(cell));
+        }
+    }
+    let mut out = String::new();
+    let header = header.map(str::to_string);
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < N {
+                line.push_str(&" ".repeat(widths[i] - columns(cell) + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up_under_the_header() {
+        let rows = [["a.long-id".to_string(), "x".to_string()], ["b".to_string(), "yy".to_string()]];
+        assert_eq!(super::table(["ID", "TITLE"], &rows), "ID         TITLE\na.long-id  x\nb          yy\n");
+    }
 }

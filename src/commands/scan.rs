@@ -1,16 +1,17 @@
 //! `stackscan scan`: discover the inputs, scan them into a state, correlate, print, decide the exit code.
 
+use super::progress::ProgressLine;
 use super::{load_pack, usage, warn};
 use crate::cli::args::ScanArgs;
 use crate::cli::config::{Env, ScanConfig};
 use anyhow::Context;
 use stackscan::frame::escape::escape;
-use stackscan::report::{Report, Style};
+use stackscan::report::{Format, Report, Style};
 use stackscan::scan::ScannerBuilder;
-use stackscan::source;
+use stackscan::source::{self, progress::Progress};
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let c = match ScanConfig::new(a, env) {
@@ -24,11 +25,25 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         Ok(p) => Arc::new(p),
         Err(code) => return Ok(code),
     };
-    let (mut inputs, mut skipped, missing) = source::discover(&c.paths, c.walk);
+    // The progress line (a terminal's stderr only) covers the walk and the scan, and is cleared before anything
+    // else is printed.
+    let progress = Arc::new(Progress::default());
+    let names: Arc<OnceLock<Vec<String>>> = Arc::new(OnceLock::new());
+    let line = match c.progress {
+        Some(delay) => {
+            Some(ProgressLine::start(progress.clone(), names.clone(), delay).context("cannot start a thread")?)
+        }
+        None => None,
+    };
+    let (mut inputs, mut skipped, missing) = source::discover_observed(&c.paths, &c.walk, &progress);
+    let _ = names.set(inputs.iter().map(|i| i.display.clone()).collect());
     if let Some(comp) = c.component {
         source::default_component(&mut inputs, comp);
     }
     if !missing.is_empty() {
+        if let Some(l) = line {
+            l.finish();
+        }
         for (p, e) in &missing {
             warn(&format!("{}: {e}", p.display()));
         }
@@ -40,23 +55,37 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let mut builder = ScannerBuilder::new();
-    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads);
+    builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys).host(c.host.clone());
     builder.unexplained((c.unexplained > 0).then_some(stackscan::aggregate::unexplained::DEFAULT_CAP));
+    if line.is_some() {
+        builder.progress(progress.clone());
+    }
     let scanner = builder.build(pack.clone()).context("cannot start worker threads")?;
     let mut state = scanner.scan(&inputs);
+    if let Some(l) = line {
+        l.finish();
+    }
     state.skipped.append(&mut skipped);
     state.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    for s in &state.skipped {
-        eprintln!("stackscan: {}: {}", escape(&s.path), escape(&s.reason));
+    if !c.quiet {
+        for s in &state.skipped {
+            eprintln!("stackscan: {}: {}", escape(&s.path), escape(&s.reason));
+        }
     }
+    // The JSON report carries the state, so that reports of several machines merge exactly.
     let report = Report::with_unexplained(&pack, &state, c.unexplained);
+    let report = if c.format == Format::Json { report.carrying(state) } else { report };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    report.write(&mut w, c.format, Style::new(&pack, c.color))?;
+    report.write(&mut w, c.format, Style::new(&pack, c.color).width(c.width))?;
     w.flush()?;
-    let nothing_read = !inputs.is_empty() && report.summary.stats.files == 0 && !report.summary.skipped.is_empty();
-    if nothing_read {
-        warn("no input could be read");
+    // Nothing read (files outside --since/--until were looked at: that window is simply empty).
+    if report.summary.stats.files == 0 && report.summary.stats.skipped_by_time == 0 {
+        warn(if inputs.is_empty() {
+            "no log file found under the paths given: nothing was read"
+        } else {
+            "no input could be read"
+        });
         return Ok(ExitCode::from(2));
     }
     if let Some(level) = c.fail_on {

@@ -22,7 +22,7 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(u) => return Ok(usage(u)),
     };
-    let (inputs, skipped, missing) = source::discover(&c.paths, c.walk);
+    let (inputs, skipped, missing) = source::discover(&c.paths, &c.walk);
     if !missing.is_empty() {
         for (p, e) in &missing {
             warn(&format!("{}: {e}", p.display()));

@@ -353,6 +353,8 @@ mod tests {
                     fields,
                     fields_truncated: Vec::new(),
                     samples: Vec::new(),
+                    per_minute: Vec::new(),
+                    other_keys: None,
                 }
             })
             .collect();

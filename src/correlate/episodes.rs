@@ -9,7 +9,19 @@ use std::collections::BTreeMap;
 
 /// The episodes of a state, in report form, sorted by key then time.
 pub fn of_state(pack: &Pack, state: &ScanState) -> Vec<EpisodeView> {
-    state.aggregates.episodes().into_iter().map(|(k, b)| episode_view(pack, state, k, b)).collect()
+    let folded = state.aggregates.folded();
+    state
+        .aggregates
+        .episodes()
+        .into_iter()
+        .map(|(k, b)| {
+            let mut v = episode_view(pack, state, k, b);
+            if k.other {
+                v.other_keys = folded.iter().find(|f| f.rule == k.rule).map(|f| f.keys);
+            }
+            v
+        })
+        .collect()
 }
 
 /// Turns one aggregated episode into its report form, resolving sample line numbers.
@@ -20,6 +32,7 @@ pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket)
         .into_iter()
         .map(|s| SampleView {
             path: state.files.get(s.order.file as usize).map(|f| f.display.clone()).unwrap_or_default(),
+            host: state.files.get(s.order.file as usize).and_then(|f| f.host.clone()),
             line: s.line.number(),
             text: s.text,
             matched: s.matched.map(|(l, t)| (l.number(), t)),
@@ -43,6 +56,8 @@ pub fn episode_view(pack: &Pack, state: &ScanState, key: &EpisodeKey, b: Bucket)
         fields,
         fields_truncated: b.truncated.iter().map(|t| t.to_string()).collect(),
         samples,
+        per_minute: b.minutes.iter().collect(),
+        other_keys: None,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct SampleView {
     pub matched: Option<(u64, String)>,
     /// The pod, for Kubernetes captures.
     pub pod: Option<String>,
+    /// The machine the file was read on, when known.
+    pub host: Option<String>,
 }
 
 /// One episode as reported: a rule firing on one component for one key over one span of time.
@@ -47,6 +49,10 @@ pub struct EpisodeView {
     pub fields_truncated: Vec<String>,
     /// Evidence.
     pub samples: Vec<SampleView>,
+    /// Timed records per minute: (start of the minute, records), in time order.
+    pub per_minute: Vec<(Millis, u32)>,
+    /// For the episode of the keys past its rule's cap (its key is empty): about how many distinct keys it folds.
+    pub other_keys: Option<u64>,
 }
 
 /// The root cause of an incident.

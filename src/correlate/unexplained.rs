@@ -58,6 +58,7 @@ pub fn view(state: &ScanState, component: Option<Component>, t: Template<'_, Det
         text: s.text.clone(),
         matched: s.matched.as_ref().map(|(l, text)| (l.number(), text.clone())),
         pod: s.pod.clone(),
+        host: state.files.get(s.order.file as usize).and_then(|f| f.host.clone()),
     };
     UnexplainedView {
         id: format!("{:016x}", t.id()),

@@ -105,9 +105,8 @@ impl From<CheckpointV1> for Checkpoint {
         let files = v1
             .files
             .into_iter()
-            .map(|display| ScannedFile {
-                origin: crate::source::classify::origin_of_path(Path::new(&display)),
-                display,
+            .map(|display| {
+                ScannedFile::new(display.clone(), crate::source::classify::origin_of_path(Path::new(&display)))
             })
             .collect();
         Checkpoint {

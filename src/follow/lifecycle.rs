@@ -152,6 +152,23 @@ impl Lifecycle {
     }
 }
 
+impl Lifecycle {
+    /// The input ended (standard input): every incident still open is resolved now, with the counts it has,
+    /// as (kind, index into `incidents`). Call after a last [`Lifecycle::step`] with `flush`.
+    pub fn end_of_input(&mut self, incidents: &[Incident]) -> Vec<(Kind, usize)> {
+        let mut out = Vec::new();
+        for (i, inc) in incidents.iter().enumerate() {
+            if let Some(r) = self.reported.get_mut(&inc.id) {
+                if r.status == Status::Open {
+                    r.status = Status::Resolved;
+                    out.push((Kind::Resolved, i));
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +256,18 @@ mod tests {
         assert!(r.step(&a, Some(MIN), 0, false).is_empty());
         assert_eq!(kinds(&r.step(&[inc("a", 8, 0, 2 * MIN)], Some(2 * MIN), 0, false)), [Kind::Updated]);
         assert!(!r.reported().contains_key("b"), "vanished ids are forgotten");
+    }
+
+    #[test]
+    fn the_end_of_input_resolves_what_is_open() {
+        let mut l = Lifecycle::new(Settings::default());
+        let a = [inc("a", 1, 0, 0), inc("b", 2, 0, 0)];
+        l.step(&a, Some(0), 0, false);
+        assert_eq!(kinds(&l.step(&a, Some(10 * MIN), 1, true)), [Kind::Resolved, Kind::Resolved]);
+        let a = [inc("a", 1, 0, 0), inc("b", 3, 0, 11 * MIN), inc("c", 1, 11 * MIN, 11 * MIN)];
+        l.step(&a, Some(11 * MIN), 2, true);
+        assert_eq!(l.end_of_input(&a), vec![(Kind::Resolved, 1), (Kind::Resolved, 2)], "a was resolved already");
+        assert!(l.end_of_input(&a).is_empty(), "once");
     }
 
     #[test]

@@ -66,13 +66,29 @@ pub struct Config {
     /// Mine the records no rule explains and announce new ones at ERROR and above (see [`news`]); `None`: no
     /// mining.
     pub unexplained: Option<news::Settings>,
+    /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
+    pub max_keys: usize,
+    /// The machine the files are read on, recorded in the file table.
+    pub host: Option<String>,
+    /// Set from outside to end the run as SIGTERM does (the binary sets it when its standard output is closed,
+    /// `stackscan follow | head -1`): seen within a second.
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// How far past the wall clock log times may lie (clock skew between hosts, late writers) before a note says the
+/// zone is probably wrong.
+pub const FUTURE_SLACK_MS: Millis = 5 * 60_000;
+
+/// The wall clock, milliseconds since the epoch (only the loops read it; the engine is given it).
+fn system_now() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
 }
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
 
 /// Loads the rule pack again (on SIGHUP).
-pub type Reload = Box<dyn Fn() -> Result<Pack, crate::rules::PackError>>;
+pub type Reload = std::sync::Arc<dyn Fn() -> Result<Pack, crate::rules::PackError> + Send + Sync>;
 
 /// The scanning and correlating side: pack, the running state, log time, lifecycle.
 struct Engine {
@@ -84,6 +100,10 @@ struct Engine {
     life: Lifecycle,
     /// New lines since the last correlation.
     dirty: bool,
+    /// Whether the warning about times in the future was given.
+    warned_future: bool,
+    /// The machine, for the file table.
+    host: Option<String>,
     /// Mining the records no rule explains: the announcer of new ones.
     news: Option<news::News>,
     /// The oldest timestamp seen in any followed line (new templates are news a minute after it).
@@ -116,7 +136,26 @@ impl Engine {
             dirty: false,
             news: news.map(news::News::new),
             log_start: None,
+            warned_future: false,
+            host: None,
         }
+    }
+
+    /// A note, once per run, when the newest log time lies more than [`FUTURE_SLACK_MS`] after `wall_now` (the
+    /// wall clock, passed in): then `--timezone` is most likely wrong, and incidents would open and resolve by
+    /// times that have not come yet.
+    fn future_note(&mut self, wall_now: Millis) -> Option<String> {
+        let ahead = self.log_now? - wall_now;
+        if self.warned_future || ahead <= FUTURE_SLACK_MS {
+            return None;
+        }
+        self.warned_future = true;
+        Some(format!(
+            "log times lie {} minutes in the future of this machine's clock: is --timezone right? (zone-less \
+             timestamps are read in {})",
+            ahead / 60_000,
+            if self.zone == Zone::UTC { "UTC".to_string() } else { "the zone given".to_string() }
+        ))
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
@@ -142,7 +181,8 @@ impl Engine {
     fn sync_files(&mut self, files: &[ScannedFile]) {
         let known = self.state.files.len();
         if files.len() > known {
-            self.state.files.extend_from_slice(&files[known..]);
+            let host = &self.host;
+            self.state.files.extend(files[known..].iter().map(|f| ScannedFile { host: host.clone(), ..f.clone() }));
         }
         self.state.stats.files = self.state.files.len() as u64;
     }
@@ -206,6 +246,8 @@ fn last_time(region: &[u8], zone: Zone) -> Option<Millis> {
 
 enum Msg {
     Fs(notify::Result<notify::Event>),
+    /// A pack loaded on SIGHUP, on the reloader's thread.
+    Reloaded(Box<Result<Pack, crate::rules::PackError>>),
     Signal(i32),
     Stdin(Vec<u8>),
     StdinEnd(Option<io::Error>),
@@ -237,6 +279,11 @@ fn watch(roots: &[PathBuf], tx: Sender<Msg>) -> Result<notify::RecommendedWatche
     Ok(w)
 }
 
+/// Whether the run was asked to end from outside (see [`Config::stop`]).
+fn stopped(flag: &std::sync::atomic::AtomicBool) -> bool {
+    flag.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn wall_ms(epoch: Instant) -> i64 {
     epoch.elapsed().as_millis() as i64
 }
@@ -263,8 +310,8 @@ impl<'a> Out<'a> {
         Out { printer }
     }
 
-    fn event(&mut self, kind: Kind, incident: &Incident) -> io::Result<()> {
-        self.printer.item(Item::Event(Event { kind, incident }))
+    fn event(&mut self, kind: Kind, incident: &Incident, reason: Option<&str>) -> io::Result<()> {
+        self.printer.item(Item::Event(Event { kind, incident, reason }))
     }
 
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
@@ -278,14 +325,14 @@ impl<'a> Out<'a> {
 pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
     let mut out = Out::new(printer);
-    let state = {
+    let summary = {
         let out = &mut out;
         run_with(cfg, pack, reload, out)
     }?;
-    Ok(out.printer.finish(Tail::Follow(&state))?)
+    Ok(out.printer.finish(Tail::Follow(summary.as_ref()))?)
 }
 
-fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Summary, FollowError> {
+fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Option<Summary>, FollowError> {
     let (tx, rx) = channel::<Msg>();
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -299,18 +346,22 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), cfg.unexplained);
+    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), cfg.unexplained);
+    engine.state.aggregates.set_max_keys(cfg.max_keys);
+    engine.host = cfg.host.clone();
+    let mut reload = Reloader::new(reload, tx.clone());
+    let reload = &mut reload;
     if cfg.stdin {
         let origin = Origin { component: cfg.component, ..Origin::default() };
-        Ok(follow_stdin(origin, engine, tx, rx, &reload, out)?)
+        Ok(follow_stdin(origin, cfg.stop.clone(), engine, tx, rx, reload, out)?)
     } else {
-        follow_files(cfg, engine, tx, rx, &reload, out)
+        follow_files(cfg, engine, tx, rx, reload, out)
     }
 }
 
 fn emit(out: &mut Out<'_>, a: &Announce) -> io::Result<()> {
     for (k, i) in &a.incidents {
-        out.event(*k, i)?;
+        out.event(*k, i, None)?;
     }
     for u in &a.unexplained {
         out.printer.item(Item::Unexplained(u))?;
@@ -325,27 +376,71 @@ fn emit(out: &mut Out<'_>, a: &Announce) -> io::Result<()> {
     Ok(())
 }
 
-fn do_reload(engine: &mut Engine, reload: &Reload, out: &mut Out<'_>) -> io::Result<()> {
-    match reload() {
-        Ok(p) => {
-            let n = p.rules().len();
-            engine.reload(p);
-            out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+/// Loads the rule pack again on SIGHUP, on a thread of its own: following goes on while the new pack compiles
+/// (10,000 rules take a second or two), and it is swapped in when it is ready. A SIGHUP during a reload asks for
+/// one more after it.
+struct Reloader {
+    load: Reload,
+    tx: Sender<Msg>,
+    busy: bool,
+    again: bool,
+}
+
+impl Reloader {
+    fn new(load: Reload, tx: Sender<Msg>) -> Reloader {
+        Reloader { load, tx, busy: false, again: false }
+    }
+
+    /// SIGHUP: start loading, or ask for one more load after the one under way.
+    fn request(&mut self) {
+        if self.busy {
+            self.again = true;
+            return;
         }
-        Err(e) => {
-            out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+        self.busy = true;
+        let (load, tx) = (self.load.clone(), self.tx.clone());
+        let spawned = std::thread::Builder::new().name("reload".into()).spawn(move || {
+            let _ = tx.send(Msg::Reloaded(Box::new(load())));
+        });
+        if spawned.is_err() {
+            self.busy = false;
         }
+    }
+
+    /// A load finished: swap the pack in (or keep the old one), and start the load asked for meanwhile.
+    fn finished(
+        &mut self,
+        loaded: Result<Pack, crate::rules::PackError>,
+        engine: &mut Engine,
+        out: &mut Out<'_>,
+    ) -> io::Result<()> {
+        self.busy = false;
+        let said = match loaded {
+            Ok(p) => {
+                let n = p.rules().len();
+                engine.reload(p);
+                out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
+            }
+            Err(e) => {
+                out.note(&format!("SIGHUP: rule pack not reloaded, keeping the old one: {}", e.to_string().trim_end()))
+            }
+        };
+        if std::mem::take(&mut self.again) {
+            self.request();
+        }
+        said
     }
 }
 
 fn follow_stdin(
     origin: Origin,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> io::Result<Summary> {
+) -> io::Result<Option<Summary>> {
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         let stdin = io::stdin();
@@ -369,8 +464,8 @@ fn follow_stdin(
             }
         }
     })?;
-    let files = vec![ScannedFile { display: "-".into(), origin: origin.clone() }];
-    let mut stream = StreamBlocks::new(0);
+    let files = vec![ScannedFile::new("-".into(), origin.clone())];
+    let mut stream = StreamBlocks::new(0, engine.zone);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
     loop {
@@ -380,7 +475,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = false;
+        let mut end = stopped(&stop);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
@@ -390,7 +485,8 @@ fn follow_stdin(
                     }
                     end = true;
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
                 Msg::Signal(_) => end = true,
                 Msg::Fs(_) => {}
             }
@@ -400,9 +496,20 @@ fn follow_stdin(
         }
         if end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
+            if let Some(n) = engine.future_note(system_now()) {
+                out.note(&n)?;
+            }
             let ev = engine.step(&files, wall_ms(epoch), true);
             emit(out, &ev)?;
-            return Ok(Summary::of(&engine.state, &[]));
+            // The input is over: what is still open is resolved, and a summary follows.
+            let incidents = correlate(&engine.pack, &engine.state);
+            for (k, i) in engine.life.end_of_input(&incidents) {
+                out.event(k, &incidents[i], Some("end of input"))?;
+            }
+            return Ok(Some(Summary::of(&engine.state, &incidents)));
+        }
+        if let Some(n) = engine.future_note(system_now()) {
+            out.note(&n)?;
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
             let ev = engine.step(&files, wall_ms(epoch), false);
@@ -457,11 +564,12 @@ fn follow_files(
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    reload: &Reload,
+    reload: &mut Reloader,
     out: &mut Out<'_>,
-) -> Result<Summary, FollowError> {
+) -> Result<Option<Summary>, FollowError> {
     let mut tailer = Tailer::new(cfg.paths.clone(), cfg.state.clone());
     tailer.default_component(cfg.component);
+    tailer.zone(cfg.zone);
     tailer.walk_options(cfg.walk);
     let mut restored = false;
     if let Some(state) = &cfg.state {
@@ -469,14 +577,16 @@ fn follow_files(
             Ok(Some(cp)) => {
                 let mut restored_state = cp.state;
                 restored_state.remap_rules(engine.pack.id());
+                restored_state.aggregates.set_max_keys(cfg.max_keys);
                 tailer.restore(
                     restored_state.files.iter().map(|f| f.display.clone()).collect(),
                     cp.positions.iter().map(from_cp).collect(),
                     cp.retired.iter().map(from_cp).collect(),
                 );
                 // The file table is the tailer's (origins from the paths and this run's --component).
-                restored_state.files = tailer.files().to_vec();
+                restored_state.files.clear();
                 engine.state = restored_state;
+                engine.sync_files(tailer.files());
                 engine.log_now = cp.log_now;
                 engine.log_start = cp.log_start;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
@@ -504,6 +614,9 @@ fn follow_files(
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
     while tailer.read(PASS_BUDGET, &mut |b| engine.on_block(b)).more {}
     for n in tailer.take_notes() {
+        out.note(&n)?;
+    }
+    if let Some(n) = engine.future_note(system_now()) {
         out.note(&n)?;
     }
     let ev = engine.step(tailer.files(), wall_ms(epoch), false);
@@ -535,8 +648,8 @@ fn follow_files(
         if more {
             timeout = Duration::ZERO;
         }
-        let msg = rx.recv_timeout(timeout).ok();
-        let (mut need_list, mut need_read, mut stop) = (false, more, false);
+        let msg = rx.recv_timeout(timeout.min(TICK)).ok();
+        let (mut need_list, mut need_read, mut stop) = (false, more, stopped(&cfg.stop));
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
@@ -564,7 +677,8 @@ fn follow_files(
                     need_list = true;
                     need_read = true;
                 }
-                Msg::Signal(signal_hook::consts::SIGHUP) => do_reload(&mut engine, reload, out)?,
+                Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
+                Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
                 Msg::Signal(_) => stop = true,
                 Msg::Stdin(_) | Msg::StdinEnd(_) => {}
             }
@@ -594,6 +708,9 @@ fn follow_files(
         for n in tailer.take_notes() {
             out.note(&n)?;
         }
+        if let Some(n) = engine.future_note(system_now()) {
+            out.note(&n)?;
+        }
         let due = last_step.elapsed() >= STEP_EVERY || stop;
         if (engine.dirty || engine.life.has_pending()) && due && !more {
             let ev = engine.step(tailer.files(), wall_ms(epoch), stop);
@@ -603,7 +720,7 @@ fn follow_files(
         }
         if stop {
             save(&mut engine, &tailer, out)?;
-            return Ok(Summary::of(&engine.state, &[]));
+            return Ok(None);
         }
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {
             cp_dirty = !save(&mut engine, &tailer, out)?;

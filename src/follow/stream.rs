@@ -2,8 +2,12 @@
 //! lines, with the look-behind a stack trace's header may need kept in memory.
 
 use super::tailer::MAX_PENDING;
-use crate::scan::{Block, BlockCounts, LOOK_BEHIND};
+use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
+use crate::time::Zone;
+
+/// The bytes of a stream's start its capture format is told from.
+const HEAD: usize = 16 * 1024;
 
 /// Complete lines of a stream (standard input, a compressed file) in blocks, with look-behind kept in memory.
 pub struct StreamBlocks {
@@ -17,12 +21,15 @@ pub struct StreamBlocks {
     pub lines: u64,
     /// Bytes handed on.
     pub bytes: u64,
+    /// The stream's first bytes (up to 16 KiB), from which its capture format is told, as a scan tells it.
+    head: Vec<u8>,
+    zone: Zone,
 }
 
 impl StreamBlocks {
     /// A stream that is file `file` of the table.
-    pub fn new(file: u32) -> Self {
-        StreamBlocks { file, buf: Vec::new(), start: 0, base: 0, lines: 0, bytes: 0 }
+    pub fn new(file: u32, zone: Zone) -> Self {
+        StreamBlocks { file, buf: Vec::new(), start: 0, base: 0, lines: 0, bytes: 0, head: Vec::new(), zone }
     }
 
     /// Adds bytes and hands on the complete lines among them.
@@ -45,6 +52,12 @@ impl StreamBlocks {
     }
 
     fn emit(&mut self, end: usize, origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
+        // The capture format is told from the stream's first lines, the same for every block (a block that starts
+        // among continuation lines or another pod's lines must not be read differently).
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(end - self.start);
+            self.head.extend_from_slice(&self.buf[self.start..self.start + take]);
+        }
         let block = Block {
             buf: &self.buf[..end],
             start: self.start,
@@ -52,6 +65,7 @@ impl StreamBlocks {
             origin,
             first_line: self.lines,
             base_offset: self.base,
+            mode: Some(detect_mode(&self.head, self.zone)),
         };
         let c = on_block(&block);
         self.lines += c.newlines;

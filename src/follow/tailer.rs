@@ -53,6 +53,8 @@ pub enum Start {
 pub struct Tailer {
     roots: Vec<PathBuf>,
     walk: WalkOptions,
+    /// The zone of zone-less timestamps (capture formats are told from timestamps too).
+    zone: crate::time::Zone,
     exclude: Option<PathBuf>,
     /// The component of files whose path names none (`--component`).
     component: Option<Component>,
@@ -75,6 +77,7 @@ impl Tailer {
         Tailer {
             roots,
             walk: WalkOptions::default(),
+            zone: crate::time::Zone::UTC,
             exclude,
             component: None,
             files: Vec::new(),
@@ -87,6 +90,11 @@ impl Tailer {
             seq: 0,
             listed: false,
         }
+    }
+
+    /// The zone of zone-less timestamps.
+    pub fn zone(&mut self, zone: crate::time::Zone) {
+        self.zone = zone;
     }
 
     /// How directories are walked (the same options as `scan`'s).
@@ -108,8 +116,7 @@ impl Tailer {
 
     /// Resumes from a checkpoint: its file table, positions and retired positions.
     pub fn restore(&mut self, files: Vec<String>, positions: Vec<Pos>, retired: Vec<Pos>) {
-        self.files =
-            files.into_iter().map(|d| ScannedFile { origin: self.origin_of(Path::new(&d)), display: d }).collect();
+        self.files = files.into_iter().map(|d| ScannedFile::new(d.clone(), self.origin_of(Path::new(&d)))).collect();
         self.restored = positions.into_iter().map(|p| (p.id, p)).collect();
         self.retired = retired;
     }
@@ -177,7 +184,7 @@ impl Tailer {
             t.seen = false;
         }
         let exclude = self.exclude.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
-        let walked = walk::walk(&self.roots, self.walk);
+        let walked = walk::walk(&self.roots, &self.walk);
         let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
         let mut counts = PassCounts::default();
         for found in walked.found {
@@ -249,10 +256,10 @@ impl Tailer {
         };
         if read_whole {
             let idx = self.files.len() as u32;
-            self.files.push(ScannedFile { display: input.display.clone(), origin: input.origin.clone() });
+            self.files.push(ScannedFile::new(input.display.clone(), input.origin.clone()));
             match read::open_stream(&input) {
                 Ok(mut r) => {
-                    let mut s = StreamBlocks::new(idx);
+                    let mut s = StreamBlocks::new(idx, self.zone);
                     let mut chunk = vec![0u8; 256 * 1024];
                     loop {
                         let (n, err) = read::read_full(&mut *r, &mut chunk);
@@ -350,7 +357,7 @@ impl Tailer {
         if pos.file == u32::MAX || pos.file as usize >= self.files.len() {
             pos.file = self.files.len() as u32;
             let origin = self.origin_of(path);
-            self.files.push(ScannedFile { display: path.display().to_string(), origin });
+            self.files.push(ScannedFile::new(path.display().to_string(), origin));
         }
         self.seq += 1;
         Some(Tracked {
@@ -362,6 +369,7 @@ impl Tailer {
             mtime: None,
             copy_of_live,
             initial,
+            mode: None,
         })
     }
 
@@ -513,7 +521,7 @@ impl Tailer {
             self.tracked[i].pos = pos;
         }
         let origin = self.files[pos.file as usize].origin.clone();
-        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, &origin, on_block);
+        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, (&origin, self.zone), on_block);
         if counts.bytes > 0 {
             self.seq += 1;
             self.tracked[i].active = self.seq;

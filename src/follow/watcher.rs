@@ -5,8 +5,10 @@
 
 use super::fingerprint::{self, FileId};
 use super::tailer::{BATCH, MAX_PENDING};
-use crate::scan::{Block, BlockCounts, LOOK_BEHIND};
+use crate::frame::prefix::Mode;
+use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
+use crate::time::Zone;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
@@ -43,6 +45,8 @@ pub(super) struct Tracked {
     pub(super) copy_of_live: bool,
     /// Placed by the first listing (where files that merely start alike are all read whole).
     pub(super) initial: bool,
+    /// How its lines are read (capture prefixes), told once from its first bytes, as a scan does.
+    pub(super) mode: Option<Mode>,
 }
 
 /// What a read pass did.
@@ -130,11 +134,17 @@ impl Tracked {
         size: u64,
         budget: usize,
         buf: &mut Vec<u8>,
-        origin: &Origin,
+        (origin, zone): (&Origin, Zone),
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
     ) -> PassCounts {
         let mut counts = PassCounts::default();
         let mut pos = self.pos;
+        if self.mode.is_none() && size > 0 {
+            // From the file's first bytes, even when following starts at its end.
+            let mut head = vec![0u8; size.min(16 * 1024) as usize];
+            let n = f.read_at(&mut head, 0).unwrap_or(0);
+            self.mode = Some(detect_mode(&head[..n], zone));
+        }
         let mut done = 0usize;
         while pos.offset < size && done < budget {
             let lb = (pos.offset.min(LOOK_BEHIND as u64)) as usize;
@@ -158,8 +168,15 @@ impl Tracked {
                 None if n - lb >= MAX_PENDING => n,
                 None => break, // a partial line: wait for its end
             };
-            let block =
-                Block { buf: &buf[..end], start: lb, file: pos.file, origin, first_line: pos.lines, base_offset: from };
+            let block = Block {
+                buf: &buf[..end],
+                start: lb,
+                file: pos.file,
+                origin,
+                first_line: pos.lines,
+                base_offset: from,
+                mode: self.mode,
+            };
             let c = on_block(&block);
             pos.lines += c.newlines;
             pos.offset = from + end as u64;

@@ -46,14 +46,16 @@ pub fn trim_cr(line: &[u8]) -> &[u8] {
 }
 
 /// Whether a line without a timestamp continues the record above it: a Java/Scala stack frame (`\tat`,
-/// `    at`), `Caused by:`, `Suppressed:`, `... N more`, an exception line (`com.x.FooException: msg`), or any
-/// indented line.
+/// `    at`), `Caused by:`, `Suppressed:`, `... N more`, an exception line (`com.x.FooException: msg`), any
+/// indented line, or a line of an Elasticsearch 7 JSON record printed over several lines (see
+/// [`is_es_json_continuation`]).
 pub fn is_continuation(line: &[u8]) -> bool {
     match line.first() {
         // Nothing continues with a digit, a bracket or a brace (a timestamp, Elasticsearch, JSON): the common
         // case, answered first.
         None | Some(b'0'..=b'9' | b'[' | b'{') => false,
         Some(b' ' | b'\t') => true,
+        Some(b'"') => is_es_json_continuation(line),
         Some(_) => {
             line.starts_with(b"Caused by:")
                 || line.starts_with(b"Suppressed:")
@@ -84,6 +86,38 @@ pub fn mentions_exception(line: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Elasticsearch 7's JSON layout (the console of the official Docker image and Helm chart) prints an exception's
+/// `stacktrace` array one element per line, so one record spans several lines:
+///
+/// ```text
+/// {"type": "server", "timestamp": "2020-12-23T04:54:23,908Z", "level": "WARN", ..., "node.id": "<id>" ,
+/// "stacktrace": ["org.elasticsearch.transport.ConnectTransportException: [n2][10.0.0.2:9300] connect_exception",
+/// "at org.elasticsearch.transport.TcpTransport$ChannelsConnectedListener.onFailure(TcpTransport.java:966) ~[...]",
+/// "Caused by: java.net.ConnectException: Connection refused",
+/// "at java.lang.Thread.run(Thread.java:832) [?:?]"] }
+/// ```
+///
+/// (elastic/elasticsearch#66806, #56345). The `"stacktrace": [` line and every following quoted element whose
+/// text is a stack element (a frame, `Caused by:`, `Suppressed:`, `... N more`, an exception line) continue the
+/// record; the header line is the one with the timestamp.
+pub fn is_es_json_continuation(line: &[u8]) -> bool {
+    if line.starts_with(b"\"stacktrace\": [") || line.starts_with(b"\"stacktrace\":[") {
+        return true;
+    }
+    let trimmed = line.trim_ascii_end();
+    let ends = [&b"\","[..], b"\"] }", b"\"]}", b"\"]"];
+    if !ends.iter().any(|e| trimmed.ends_with(e)) {
+        return false;
+    }
+    let inner = &line[1..];
+    inner.starts_with(b"at ")
+        || inner.starts_with(b"\tat ")
+        || inner.starts_with(b"Caused by: ")
+        || inner.starts_with(b"Suppressed: ")
+        || inner.starts_with(b"... ")
+        || is_exception_line(inner)
 }
 
 /// `org.apache.kafka.common.errors.TimeoutException: Disconnected` or `java.lang.NullPointerException`: a
@@ -242,6 +276,35 @@ mod tests {
         assert_eq!(&text[r.header_start..r.header_end], b"2024-03-12 11:42:01,002 ERROR b - Bulk request failed");
         assert_eq!(r.lines_above, 1);
         assert_eq!(r.time.map(crate::time::format_rfc3339).as_deref(), Some("2024-03-12T11:42:01.002Z"));
+    }
+
+    /// An ES 7 JSON record over several lines (elastic/elasticsearch#66806, shortened): a match in a quoted
+    /// `Caused by:` element is the record of the header line, with the header's time.
+    #[test]
+    fn es7_json_stacktrace_lines_are_one_record() {
+        let text = br#"{"type": "server", "timestamp": "2020-12-23T04:54:22,001Z", "level": "INFO", "component": "o.e.n.Node", "cluster.name": "c", "node.name": "n1", "message": "started" }
+{"type": "server", "timestamp": "2020-12-23T04:54:23,908Z", "level": "WARN", "component": "o.e.c.NodeConnectionsService", "cluster.name": "c", "node.name": "n1", "message": "failed to connect to {n2} (tried [1] times)", "cluster.uuid": "u", "node.id": "i" ,
+"stacktrace": ["org.elasticsearch.transport.ConnectTransportException: [n2][10.0.0.2:9300] connect_exception",
+"at org.elasticsearch.transport.TcpTransport$ChannelsConnectedListener.onFailure(TcpTransport.java:966) ~[elasticsearch-7.9.1.jar:7.9.1]",
+"Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: 10.0.0.2/10.0.0.2:9300",
+"Caused by: java.net.ConnectException: Connection refused",
+"at java.lang.Thread.run(Thread.java:832) [?:?]"] }
+{"type": "server", "timestamp": "2020-12-23T04:54:30,000Z", "level": "INFO", "component": "o.e.n.Node", "cluster.name": "c", "node.name": "n1", "message": "ok" }
+"#;
+        let hit = memchr::memmem::find(text, b"\"Caused by: java.net").unwrap();
+        let end = line_end(text, hit, text.len());
+        let r = locate_record(text, 0, hit, end, Zone::UTC, RecordBounds::default(), &|s, e| plain_view(text, s, e));
+        assert!(text[r.header_start..r.header_end]
+            .starts_with(br#"{"type": "server", "timestamp": "2020-12-23T04:54:23,908Z", "level": "WARN""#));
+        assert_eq!(r.lines_above, 4);
+        assert_eq!(r.time.map(crate::time::format_rfc3339).as_deref(), Some("2020-12-23T04:54:23.908Z"));
+        for line in text.split(|&b| b == b'\n').filter(|l| l.first() == Some(&b'"')) {
+            assert!(is_continuation(line), "{}", String::from_utf8_lossy(line));
+        }
+        // Quoted lines that are not stack elements of a JSON record.
+        for line in [&br#""name","value""#[..], br#""at noon", she said"#, br#""hello","#, b"\"Caused by: x"] {
+            assert!(!is_continuation(line), "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Making untrusted log text safe to print: terminal control sequences removed, secrets redacted, length bounded.
 //!
 //! Log lines come from anything that can reach a receiver. Printed raw, an escape sequence in a user agent could
-//! rewrite the operator's terminal, and the receiver logs `api_key=` in clear text. Every piece of log text that
+//! rewrite the operator's terminal, and the receiver logs `api_key=` in clear text (other services may log
+//! passwords, tokens or `Authorization` headers). Every piece of log text that
 //! leaves stackscan (samples, field values) goes through [`clean`].
 
 use std::borrow::Cow;
@@ -10,7 +11,8 @@ use std::borrow::Cow;
 pub const MAX_TEXT_CHARS: usize = 600;
 
 /// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
-/// the values of `api_key=` / `apikey=` / `api-key:` and cuts at [`MAX_TEXT_CHARS`].
+/// secrets (see [`redact`]: API keys, passwords, tokens, `Authorization` credentials, passwords in URLs) and cuts
+/// at [`MAX_TEXT_CHARS`].
 /// Borrows `raw` when nothing needed changing: nearly every field value is short printable ASCII, folded into
 /// an aggregate that most often holds it already.
 pub fn clean(raw: &[u8]) -> Cow<'_, str> {
@@ -105,62 +107,189 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// Replaces the value after `api_key=`, `apikey=`, `api-key=` or `api_key: ` (any case) with `<redacted>`, unless
-/// it is already masked with `*` (as the agent does).
+/// The keys whose values [`redact`] hides, each spelling with its key: every spelling of the API key (`api_key`,
+/// `apiKey`, `api-key`, and so `STS_API_KEY`, `sts-api-key`, `X-API-Key`), passwords, secrets (`client_secret`,
+/// `clientSecret`), tokens, the `Authorization` header, and `://` for credentials in URLs. The spellings are listed
+/// (lower, upper, capitalised, camel) rather than searched case-insensitively: a fixed set of literals is searched
+/// with SIMD (Teddy), several times faster on the sample lines this runs over than a case-insensitive automaton.
+const SECRET_KEYS: [(&str, &str); 28] = [
+    ("api_key", "api_key"),
+    ("API_KEY", "api_key"),
+    ("Api_Key", "api_key"),
+    ("apikey", "api_key"),
+    ("apiKey", "api_key"),
+    ("ApiKey", "api_key"),
+    ("APIKEY", "api_key"),
+    ("APIKey", "api_key"),
+    ("api-key", "api_key"),
+    ("API-KEY", "api_key"),
+    ("Api-Key", "api_key"),
+    ("API-Key", "api_key"),
+    ("password", "password"),
+    ("PASSWORD", "password"),
+    ("Password", "password"),
+    ("passwd", "password"),
+    ("PASSWD", "password"),
+    ("Passwd", "password"),
+    ("secret", "secret"),
+    ("SECRET", "secret"),
+    ("Secret", "secret"),
+    ("token", "token"),
+    ("TOKEN", "token"),
+    ("Token", "token"),
+    ("authorization", "authorization"),
+    ("AUTHORIZATION", "authorization"),
+    ("Authorization", "authorization"),
+    ("://", "://"),
+];
+
+/// The searcher for [`SECRET_KEYS`], built once.
+fn secret_keys() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(SECRET_KEYS.iter().map(|k| k.0))
+            .expect("fixed patterns")
+    });
+    &AC
+}
+
+/// Replaces secrets with `<redacted>` (keys in the spellings of [`SECRET_KEYS`]):
+///
+/// * the value of a key of [`SECRET_KEYS`] written as a query parameter or assignment (`api_key=v`,
+///   `STS_API_KEY=v`, `password=v`, `token=v`), a header or YAML entry (`X-API-Key: v`, `sts-api-key: v`,
+///   `apiKey: v`), or a JSON member (`"apiKey": "v"`, `\"password\":\"v\"` inside a JSON-escaped message);
+/// * the credentials of `Authorization: Bearer v` / `Basic v` (the scheme is kept);
+/// * the password of a URL's user info (`https://user:v@host` keeps the user).
+///
+/// Values already masked with `*` (as the agent does), empty ones and the words `YES`/`NO`/`true`/`false`/`null`
+/// (`using password: YES`) are kept. A bare `token` is a key only as `token=` or quoted, or as the end of a longer
+/// key (`access_token: v`, `X-Auth-Token: v`): `Unexpected token: x` is a parser message, not a secret.
 pub fn redact(s: &str) -> Cow<'_, str> {
-    if !may_hold_key(s.as_bytes()) {
+    // Fast path: one SIMD scan for the keys; nearly every line has none. Short text (most field values) is looked
+    // at byte by byte first: every key holds one of `p k r z :` in some case, and most short values none.
+    if s.len() < 3 || (s.len() < 32 && !s.bytes().any(|c| matches!(c | 0x20, b'p' | b'k' | b'r' | b'z' | b':'))) {
         return Cow::Borrowed(s);
     }
-    let lower = s.to_ascii_lowercase();
-    let mut out = String::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
     let mut last = 0;
-    let mut search = 0;
-    while let Some(found) = find_key(&lower[search..]) {
-        let (kpos, klen) = (search + found.0, found.1);
-        let vstart = kpos + klen;
-        let vend = s[vstart..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>'))
-            .map_or(s.len(), |e| vstart + e);
-        let value = &s[vstart..vend];
-        out.push_str(&s[last..vstart]);
-        if value.is_empty() || value.chars().all(|c| c == '*') || value.starts_with("***") || value == "<redacted>" {
-            out.push_str(value);
-        } else {
-            out.push_str("<redacted>");
+    for m in secret_keys().find_iter(s) {
+        if m.start() < last {
+            continue;
         }
-        last = vend;
-        search = vend.max(vstart);
+        let key = SECRET_KEYS[m.pattern().as_usize()].1;
+        let hide = if key == "://" { url_password(b, m.end()) } else { keyed_value(b, m.start(), m.end(), key) };
+        if let Some((vs, ve)) = hide {
+            let out = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+            out.push_str(&s[last..vs]);
+            out.push_str("<redacted>");
+            last = ve;
+        }
     }
-    out.push_str(&s[last..]);
-    Cow::Owned(out)
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut out) => {
+            out.push_str(&s[last..]);
+            Cow::Owned(out)
+        }
+    }
 }
 
-/// Whether `b` contains `api` in any case: every key [`redact`] looks for does, and most text does not. Looks
-/// at each `p` (rarer than `a` or `i` in logs) with memchr.
-fn may_hold_key(b: &[u8]) -> bool {
-    memchr::memchr2_iter(b'p', b'P', b)
-        .any(|i| i > 0 && i + 1 < b.len() && b[i - 1] | 0x20 == b'a' && b[i + 1] | 0x20 == b'i')
+/// The span of the value of the key at `[ks, ke)`, when it is written as a key and its value is worth hiding.
+fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usize)> {
+    // The key may go on as an identifier (`secret_access_key`, `apiKeyId`, `passwordHash`); then an optional
+    // closing quote (escaped in a JSON-escaped message), spaces, `=` or `:`, spaces.
+    let mut i = ke + b[ke..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').count();
+    let quoted = match b.get(i) {
+        Some(b'"' | b'\'') => {
+            i += 1;
+            true
+        }
+        Some(b'\\') if matches!(b.get(i + 1), Some(b'"')) => {
+            i += 2;
+            true
+        }
+        _ => false,
+    };
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let sep = *b.get(i)?;
+    if sep != b'=' && sep != b':' {
+        return None;
+    }
+    i += 1;
+    if sep == b':' && key == "token" && !quoted {
+        // `X-Auth-Token: v`, `access_token: v`, but not `Unexpected token: x`.
+        let before = ks.checked_sub(1).and_then(|p| b.get(p));
+        if !matches!(before, Some(b'_' | b'-')) {
+            return None;
+        }
+    }
+    if sep == b':' && !quoted && b.get(i) != Some(&b' ') && key != "authorization" {
+        // `api_key:v` in a URL or a log format is rare; `http://` and `c.s.x:12` are common: need `: `.
+        return None;
+    }
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    // An optional opening quote (escaped or not): the value runs to the matching closing quote.
+    let (open, start) = match b.get(i) {
+        Some(&q @ (b'"' | b'\'')) => (Some(q), i + 1),
+        Some(b'\\') if matches!(b.get(i + 1), Some(b'"')) => (Some(b'"'), i + 2),
+        _ => (None, i),
+    };
+    let mut start = start;
+    if key == "authorization" {
+        // Keep the scheme: `Bearer <redacted>`, `Basic <redacted>`.
+        let rest = &b[start..];
+        for scheme in [&b"Bearer "[..], b"Basic ", b"bearer ", b"basic ", b"Token ", b"Negotiate "] {
+            if rest.starts_with(scheme) {
+                start += scheme.len();
+                break;
+            }
+        }
+    }
+    let end = match open {
+        Some(q) => start + b[start..].iter().position(|&c| c == q || c == b'\\').unwrap_or(b.len() - start),
+        // A value redacted before is kept whole (its `>` would otherwise end it early): redacting is idempotent.
+        None if b[start..].starts_with(b"<redacted>") => start + "<redacted>".len(),
+        None => {
+            start
+                + b[start..]
+                    .iter()
+                    .position(|&c| {
+                        c.is_ascii_whitespace()
+                            || matches!(c, b'&' | b'"' | b'\'' | b',' | b';' | b')' | b']' | b'}' | b'>' | b'\\')
+                    })
+                    .unwrap_or(b.len() - start)
+        }
+    };
+    let value = &b[start..end];
+    let kept = value.is_empty()
+        || value.iter().all(|&c| c == b'*')
+        || value.starts_with(b"***")
+        || value == b"<redacted>"
+        || [&b"YES"[..], b"NO", b"yes", b"no", b"true", b"false", b"null", b"None", b"none"].contains(&value);
+    (!kept).then_some((start, end))
 }
 
-fn find_key(lower: &str) -> Option<(usize, usize)> {
-    // Every key holds `api` (at the offset given): look at each `api` and at the keys that could hold it there.
-    const KEYS: [(&[u8], usize); 6] = [
-        (b"api_key=", 0),
-        (b"apikey=", 0),
-        (b"api-key=", 0),
-        (b"api_key: ", 0),
-        (b"api-key: ", 0),
-        (b"x-api-key: ", 2),
-    ];
-    let b = lower.as_bytes();
-    static API: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"api"));
-    API.find_iter(b).find_map(|at| {
-        KEYS.iter().find_map(|&(k, off)| {
-            let start = at.checked_sub(off)?;
-            b[start..].starts_with(k).then_some((start, k.len()))
+/// The span of the password in the user info of the URL whose `://` ends at `after`: `https://user:pass@host`.
+fn url_password(b: &[u8], after: usize) -> Option<(usize, usize)> {
+    let rest = &b[after..];
+    let authority_len = rest
+        .iter()
+        .position(|&c| {
+            matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'' | b'\\' | b'<' | b'>' | b'`') || c.is_ascii_whitespace()
         })
-    })
+        .unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let at = memchr::memrchr(b'@', authority)?;
+    let colon = memchr::memchr(b':', &authority[..at])?;
+    let (start, end) = (after + colon + 1, after + at);
+    let value = &b[start..end];
+    (!value.is_empty() && !value.iter().all(|&c| c == b'*') && value != b"<redacted>").then_some((start, end))
 }
 
 #[cfg(test)]
@@ -182,6 +311,83 @@ mod tests {
         );
         assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
         assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+        let once = redact("?api_key=0123456789abcdef>x (5120)").into_owned();
+        assert_eq!(once, "?api_key=<redacted>>x (5120)");
+        assert_eq!(redact(&once), once, "redacting twice changes nothing");
+    }
+
+    /// Every form of secret, each with what must be printed instead; then text that must be left alone.
+    #[test]
+    fn redacts_every_form() {
+        let cases: &[(&str, &str)] = &[
+            // API key in a query string (receiver's ReceiverRoutes line), any spelling
+            (
+                "POST http://h/stsAgent/intake/?api_key=0123abcd (5120): 400",
+                "POST http://h/stsAgent/intake/?api_key=<redacted> (5120): 400",
+            ),
+            ("GET /api/v1/series?apiKey=0123abcd&host=x", "GET /api/v1/series?apiKey=<redacted>&host=x"),
+            ("GET /x?API-KEY=0123abcd", "GET /x?API-KEY=<redacted>"),
+            ("url?api_key=*****abcde&x=1", "url?api_key=*****abcde&x=1"),
+            // JSON, plain and escaped inside a JSON message
+            (r#"{"api_key": "0123abcd", "host": "x"}"#, r#"{"api_key": "<redacted>", "host": "x"}"#),
+            (r#"{"apiKey":"0123abcd"}"#, r#"{"apiKey":"<redacted>"}"#),
+            (r#"{"msg":"config {\"apiKey\":\"0123abcd\"}"}"#, r#"{"msg":"config {\"apiKey\":\"<redacted>\"}"}"#),
+            // YAML
+            ("  api_key: 0123abcd", "  api_key: <redacted>"),
+            ("stackstate:\n  apiKey: \"0123abcd\"", "stackstate:\n  apiKey: \"<redacted>\""),
+            // Headers
+            ("sts-api-key: 0123abcd", "sts-api-key: <redacted>"),
+            ("X-API-Key: 0123abcd", "X-API-Key: <redacted>"),
+            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x", "Authorization: Bearer <redacted>"),
+            ("authorization: Basic dXNlcjpwYXNz", "authorization: Basic <redacted>"),
+            (r#"headers={"Authorization": "Bearer abc123"}"#, r#"headers={"Authorization": "Bearer <redacted>"}"#),
+            ("Authorization=abc123", "Authorization=<redacted>"),
+            // Passwords
+            ("jdbc connect user=sts password=s3cr3t ok", "jdbc connect user=sts password=<redacted> ok"),
+            (r#"{"user":"sts","password":"s3cr3t"}"#, r#"{"user":"sts","password":"<redacted>"}"#),
+            ("  password: s3cr3t", "  password: <redacted>"),
+            ("PASSWD=s3cr3t", "PASSWD=<redacted>"),
+            (
+                "Access denied for user 'sts'@'10.0.0.4' (using password: YES)",
+                "Access denied for user 'sts'@'10.0.0.4' (using password: YES)",
+            ),
+            // Secrets and tokens
+            ("client_secret=Zx8~abc", "client_secret=<redacted>"),
+            ("aws_secret_access_key = AbC/123", "aws_secret_access_key = <redacted>"),
+            ("token=abc123", "token=<redacted>"),
+            ("GET /x?access_token=abc123&y=1", "GET /x?access_token=<redacted>&y=1"),
+            (r#"{"token": "abc123"}"#, r#"{"token": "<redacted>"}"#),
+            ("X-Auth-Token: abc123", "X-Auth-Token: <redacted>"),
+            // Environment
+            ("STS_API_KEY=0123abcd", "STS_API_KEY=<redacted>"),
+            ("export STS_API_KEY=\"0123abcd\"", "export STS_API_KEY=\"<redacted>\""),
+            // Credentials in URLs
+            ("https://admin:s3cr3t@es.example.net:9200/_bulk", "https://admin:<redacted>@es.example.net:9200/_bulk"),
+            ("connecting to http://user:p%40ss@10.0.0.1/ now", "connecting to http://user:<redacted>@10.0.0.1/ now"),
+            ("http://user@host:9200/ (no password)", "http://user@host:9200/ (no password)"),
+            // Near misses: parser messages, identifiers, ordinary URLs
+            ("Unexpected token: END_OBJECT", "Unexpected token: END_OBJECT"),
+            (
+                "Cannot deserialize instance of `x` out of START_ARRAY token",
+                "Cannot deserialize instance of `x` out of START_ARRAY token",
+            ),
+            (
+                "(Service: AmazonCloudWatch; Status Code: 403; Error Code: InvalidClientTokenId)",
+                "(Service: AmazonCloudWatch; Status Code: 403; Error Code: InvalidClientTokenId)",
+            ),
+            (
+                "Post \"https://sts.example.net/receiver/stsAgent/intake/\": EOF",
+                "Post \"https://sts.example.net/receiver/stsAgent/intake/\": EOF",
+            ),
+            ("object at 0x7f http://h:80/x", "object at 0x7f http://h:80/x"),
+            ("c.s.api.Routes: ok", "c.s.api.Routes: ok"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input), *want, "{input}");
+            assert_eq!(clean(input.as_bytes()), want.replace('\n', ""), "clean: {input}");
+        }
+        assert!(matches!(redact("2024-03-12 10:00:00,000 INFO  c.s.X - ordinary line"), Cow::Borrowed(_)));
+        assert!(matches!(redact("Unexpected token: x"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -661,6 +661,21 @@ impl<P: Payload> Miner<P> {
         self.tick = last;
     }
 
+    /// Renumbers recency: the templates' arrival counts become their ranks (1 for the least recently seen) and
+    /// the miner's count the number of templates. Which template is evicted next, and how later lines are
+    /// grouped, stay as they were (they depend on the order alone); what changes is that two miners holding the
+    /// same templates in the same order of recency become equal, however their lines arrived (one thread, or
+    /// work units absorbed in order), and so do their snapshots.
+    pub fn renumber(&mut self) {
+        let mut order: Vec<(u64, u64, u32)> =
+            self.slots.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (c.tick, c.seq, i as u32))).collect();
+        order.sort_unstable();
+        for (rank, &(_, _, slot)) in order.iter().enumerate() {
+            self.cluster_mut(slot).tick = rank as u64 + 1;
+        }
+        self.tick = order.len() as u64;
+    }
+
     /// The payload of the template with this id (resolved first).
     pub fn payload_mut(&mut self, id: TemplateId) -> Option<&mut P> {
         let slot = *self.ids.get(&self.resolve(id))?;

@@ -12,19 +12,21 @@ pub struct JsonPrinter<'w> {
     summary: Summary,
     incidents: Vec<wire::Incident>,
     unexplained: Vec<wire::Unexplained>,
+    state: Option<serde_json::Value>,
 }
 
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), unexplained: Vec::new() }
+        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), unexplained: Vec::new(), state: None }
     }
 }
 
 impl Printer for JsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, state) = head {
             self.summary = s.clone();
+            self.state = state.map(serde_json::to_value).transpose()?;
         }
         Ok(())
     }
@@ -44,6 +46,7 @@ impl Printer for JsonPrinter<'_> {
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
             unexplained: std::mem::take(&mut self.unexplained),
+            state: self.state.take(),
         };
         serde_json::to_writer_pretty(&mut self.w, &doc)?;
         self.w.write_all(b"\n")?;

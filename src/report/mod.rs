@@ -3,14 +3,21 @@
 //!
 //! One contract, push-model like ripgrep's `Sink`: a [`Printer`] is told [`Printer::begin`] once, then
 //! [`Printer::item`] for each incident, event or note in order, then [`Printer::finish`] once. Each format is one
-//! file implementing it ([`text`], [`json`], [`ndjson`]); [`printer`] picks one. The JSON shapes live in [`wire`] as
-//! their own serialisable types: they are a contract (`schema_version` 1) that scripts rely on, and must not change
-//! when internal types do.
+//! file implementing it ([`text`], [`json`], [`ndjson`], [`markdown`], [`html`]); [`printer`] picks one. The JSON
+//! shapes live in [`wire`] as their own serialisable types: they are a contract (`schema_version` 1) that scripts
+//! rely on, and must not change when internal types do. The formats for people share [`human`] (numbers, sizes,
+//! rates, widths) and [`digest`] (what of an incident they show), so that they agree.
 
+pub mod digest;
+pub mod html;
+pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod ndjson;
 pub mod text;
 pub mod wire;
+
+pub use wire::SCHEMA_VERSION;
 
 use crate::aggregate::{ScanState, Stats};
 use crate::correlate::{Incident, UnexplainedView};
@@ -28,6 +35,12 @@ pub struct Summary {
     pub files: usize,
     /// Incidents found, by severity (as an index: info, warning, error, critical).
     pub incidents: [usize; 4],
+    /// Rules whose distinct keys passed the cap: (rule id, records folded, about how many keys).
+    pub folded: Vec<(String, u64, u64)>,
+    /// The cap of distinct keys per rule.
+    pub max_keys: usize,
+    /// The machines the files were read on (one, or none named, for a scan; several for merged reports).
+    pub hosts: Vec<String>,
     /// The records no rule explained (when mined).
     pub unexplained: UnexplainedTotals,
 }
@@ -59,6 +72,12 @@ impl Summary {
         let ((templates, records), (error_templates, error_records)) =
             crate::correlate::unexplained::totals(&state.unexplained);
         let mined = state.unexplained.stats();
+        let folded = state
+            .aggregates
+            .folded()
+            .into_iter()
+            .map(|f| (state.pack.rules.get(f.rule as usize).cloned().unwrap_or_default(), f.records, f.keys))
+            .collect();
         Summary {
             stats: state.stats.clone(),
             skipped: state.skipped.clone(),
@@ -72,12 +91,20 @@ impl Summary {
                 evicted_templates: mined.evicted_templates,
                 evicted_records: mined.evicted_lines,
             },
+            folded,
+            max_keys: state.aggregates.max_keys(),
+            hosts: {
+                let mut h: Vec<String> = state.files.iter().filter_map(|f| f.host.clone()).collect();
+                h.sort();
+                h.dedup();
+                h
+            },
         }
     }
 }
 
 /// A finished scan, ready to print.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     /// What was read.
     pub summary: Summary,
@@ -85,6 +112,9 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// The top unexplained templates, ranked (see [`crate::correlate::unexplained::top`]).
     pub unexplained: Vec<UnexplainedView>,
+    /// The state the incidents were correlated from, when the report is to carry it (the JSON report does, so
+    /// that reports of several machines or time slices can be merged exactly: `stackscan merge`).
+    pub state: Option<ScanState>,
 }
 
 /// Unexplained templates a report lists by default.
@@ -101,7 +131,18 @@ impl Report {
     pub fn with_unexplained(pack: &crate::rules::Pack, state: &ScanState, n: usize) -> Report {
         let incidents = crate::correlate::correlate(pack, state);
         let unexplained = crate::correlate::unexplained::top(state, n);
-        Report { summary: Summary::of(state, &incidents), incidents, unexplained }
+        Report { summary: Summary::of(state, &incidents), incidents, unexplained, state: None }
+    }
+
+    /// The report of a state that it carries along (with its top [`DEFAULT_UNEXPLAINED`] unexplained templates).
+    pub fn with_state(pack: &crate::rules::Pack, state: ScanState) -> Report {
+        Report { state: None, ..Report::of(pack, &state) }.carrying(state)
+    }
+
+    /// The report, carrying the state it was made of.
+    pub fn carrying(mut self, state: ScanState) -> Report {
+        self.state = Some(state);
+        self
     }
 }
 
@@ -134,13 +175,16 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// The incident as it stands now.
     pub incident: &'a Incident,
+    /// Why, when it is not the usual (`end of input`: resolved because standard input ended).
+    pub reason: Option<&'a str>,
 }
 
 /// What a printer is told first.
 #[derive(Debug, Clone, Copy)]
 pub enum Head<'a> {
-    /// A one-shot scan: what was read (the incidents follow as items).
-    Scan(&'a Summary),
+    /// A one-shot scan: what was read (the incidents follow as items), and the state they come from when the
+    /// report carries it.
+    Scan(&'a Summary, Option<&'a ScanState>),
     /// Tail mode starts: events follow as they happen.
     Follow,
 }
@@ -165,8 +209,8 @@ pub enum Item<'a> {
 pub enum Tail<'a> {
     /// The scan's incidents were all given.
     Scan,
-    /// Tail mode ends (the end of standard input, a signal), with what was read.
-    Follow(&'a Summary),
+    /// Tail mode ends: at the end of standard input with what was read (a summary is written), or on a signal.
+    Follow(Option<&'a Summary>),
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an
@@ -181,6 +225,52 @@ pub trait Printer {
     fn finish(&mut self, tail: Tail<'_>) -> io::Result<()>;
 }
 
+/// A format that writes one document from a whole report (Markdown, HTML): its header needs totals and the list
+/// of incidents, so nothing is written before every item is known. [`Whole`] collects the items and has it write.
+pub trait Document {
+    /// Writes the document of `report`.
+    fn write(&mut self, report: &Report, w: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The printer of a [`Document`]: keeps the summary and the incidents it is told (memory is the report's, bounded
+/// by the samples each episode keeps), then writes the document when it finishes. Tail-mode events and notes are
+/// not part of a report and are passed over.
+pub struct Whole<'w, D> {
+    w: Box<dyn Write + 'w>,
+    doc: D,
+    report: Report,
+}
+
+impl<'w, D: Document> Whole<'w, D> {
+    /// A printer of `doc`, writing to `w`.
+    pub fn new(w: Box<dyn Write + 'w>, doc: D) -> Self {
+        Whole { w, doc, report: Report::default() }
+    }
+}
+
+impl<D: Document> Printer for Whole<'_, D> {
+    fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
+        if let Head::Scan(s, _) = head {
+            self.report.summary = s.clone();
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        match item {
+            Item::Incident(i) => self.report.incidents.push(i.clone()),
+            Item::Unexplained(u) => self.report.unexplained.push(u.clone()),
+            Item::Event(_) | Item::Note(_) => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: Tail<'_>) -> io::Result<()> {
+        self.doc.write(&self.report, &mut self.w)?;
+        self.w.flush()
+    }
+}
+
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -190,6 +280,10 @@ pub enum Format {
     Json,
     /// One JSON object per line: per incident then a summary, or per event.
     Ndjson,
+    /// GitHub-flavoured Markdown for a ticket or an issue (scans only).
+    Markdown,
+    /// One self-contained HTML page with timelines (scans only).
+    Html,
 }
 
 /// How people-facing formats look.
@@ -199,12 +293,20 @@ pub struct Style {
     pub color: bool,
     /// Fields left out of an incident's details (the pack's `[display] quiet_fields`).
     pub quiet_fields: Vec<String>,
+    /// Columns to cut text evidence lines to (a terminal's width); `None` keeps them whole.
+    pub width: Option<usize>,
 }
 
 impl Style {
-    /// The style of a pack's reports, coloured or not.
+    /// The style of a pack's reports, coloured or not, lines kept whole.
     pub fn new(pack: &crate::rules::Pack, color: bool) -> Style {
-        Style { color, quiet_fields: pack.knowledge().quiet_fields.clone() }
+        Style { color, quiet_fields: pack.knowledge().quiet_fields.clone(), width: None }
+    }
+
+    /// The same style with text evidence lines cut to `width` columns (`None`: kept whole).
+    pub fn width(mut self, width: Option<usize>) -> Style {
+        self.width = width;
+        self
     }
 }
 
@@ -214,13 +316,15 @@ pub fn printer<'w>(format: Format, w: Box<dyn Write + 'w>, style: Style) -> Box<
         Format::Text => Box::new(text::TextPrinter::new(w, style)),
         Format::Json => Box::new(json::JsonPrinter::new(w)),
         Format::Ndjson => Box::new(ndjson::NdjsonPrinter::new(w)),
+        Format::Markdown => Box::new(Whole::new(w, markdown::Markdown::new(style))),
+        Format::Html => Box::new(Whole::new(w, html::Html::new(style))),
     }
 }
 
 impl Report {
     /// Prints the whole report through `p`.
     pub fn print(&self, p: &mut dyn Printer) -> io::Result<()> {
-        p.begin(Head::Scan(&self.summary))?;
+        p.begin(Head::Scan(&self.summary, self.state.as_ref()))?;
         for i in &self.incidents {
             p.item(Item::Incident(i))?;
         }

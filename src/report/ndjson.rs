@@ -28,7 +28,7 @@ impl<'w> NdjsonPrinter<'w> {
 
 impl Printer for NdjsonPrinter<'_> {
     fn begin(&mut self, head: Head<'_>) -> io::Result<()> {
-        if let Head::Scan(s) = head {
+        if let Head::Scan(s, _) = head {
             self.summary = Some(s.clone());
         }
         Ok(())
@@ -37,10 +37,14 @@ impl Printer for NdjsonPrinter<'_> {
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
         match item {
             Item::Incident(i) => {
-                self.line(&wire::IncidentEvent { event: "incident", incident: wire::Incident::from(i) })
+                self.line(&wire::IncidentEvent { event: "incident", reason: None, incident: wire::Incident::from(i) })
             }
             Item::Event(e) => {
-                self.line(&wire::IncidentEvent { event: e.kind.as_str(), incident: wire::Incident::from(e.incident) })?;
+                self.line(&wire::IncidentEvent {
+                    event: e.kind.as_str(),
+                    reason: e.reason.map(str::to_string),
+                    incident: wire::Incident::from(e.incident),
+                })?;
                 self.w.flush()
             }
             Item::Unexplained(u) => {
@@ -57,7 +61,7 @@ impl Printer for NdjsonPrinter<'_> {
     fn finish(&mut self, tail: Tail<'_>) -> io::Result<()> {
         let summary = match tail {
             Tail::Scan => self.summary.take(),
-            Tail::Follow(_) => None,
+            Tail::Follow(s) => s.cloned(),
         };
         if let Some(s) = summary {
             self.line(&wire::SummaryEvent { event: "summary", scan: wire::Scan::from(&s) })?;

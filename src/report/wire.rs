@@ -20,6 +20,10 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// The top templates of the records at WARN and above that no rule explained.
     pub unexplained: Vec<Unexplained>,
+    /// The scan state the incidents were correlated from (pack identity, file table with hosts, the bounded
+    /// aggregates, totals): what `stackscan merge` combines exactly. Not meant to be read by people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<serde_json::Value>,
 }
 
 /// What was read.
@@ -49,6 +53,21 @@ pub struct Scan {
     pub unexplained_evicted: u64,
     /// The records of those templates.
     pub unexplained_evicted_records: u64,
+    /// Rules whose distinct keys passed the cap (`--max-keys`): their other keys' records were folded into one
+    /// episode per component.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys_folded: Vec<KeysFolded>,
+}
+
+/// A rule past its cap of distinct keys.
+#[derive(Debug, Serialize)]
+pub struct KeysFolded {
+    /// The rule.
+    pub rule: String,
+    /// Matching records folded (exact).
+    pub records: u64,
+    /// About how many distinct keys were folded.
+    pub keys: u64,
 }
 
 /// The root cause.
@@ -123,6 +142,9 @@ pub struct Episode {
     pub fields_truncated: Vec<String>,
     /// Evidence lines.
     pub samples: Vec<Sample>,
+    /// The episode of the keys past its rule's cap of distinct keys (`key` is then empty): about how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_keys: Option<u64>,
 }
 
 /// An evidence line.
@@ -143,6 +165,9 @@ pub struct Sample {
     /// Pod, for Kubernetes captures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod: Option<String>,
+    /// The machine it was read on (`--host`, default the host name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// An unexplained template: records at WARN and above (or exceptions without a level) that no rule explained.
@@ -200,6 +225,9 @@ pub struct UnexplainedEvent {
 pub struct IncidentEvent {
     /// `incident` (scan) or `opened` / `updated` / `resolved` (follow).
     pub event: &'static str,
+    /// Why, when not the usual: `end of input` (resolved because standard input ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The incident.
     pub incident: Incident,
 }
@@ -245,6 +273,11 @@ impl From<&Summary> for Scan {
             unexplained_templates: s.unexplained.templates,
             unexplained_evicted: s.unexplained.evicted_templates,
             unexplained_evicted_records: s.unexplained.evicted_records,
+            keys_folded: s
+                .folded
+                .iter()
+                .map(|(rule, records, keys)| KeysFolded { rule: rule.clone(), records: *records, keys: *keys })
+                .collect(),
         }
     }
 }
@@ -258,6 +291,7 @@ impl From<&SampleView> for Sample {
             matched_line: s.matched.as_ref().map(|m| m.0),
             matched_text: s.matched.as_ref().map(|m| m.1.clone()),
             pod: s.pod.clone(),
+            host: s.host.clone(),
         }
     }
 }
@@ -275,6 +309,7 @@ impl From<&EpisodeView> for Episode {
             fields: e.fields.clone(),
             fields_truncated: e.fields_truncated.clone(),
             samples: e.samples.iter().map(Sample::from).collect(),
+            other_keys: e.other_keys,
         }
     }
 }

@@ -192,6 +192,12 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     };
     let rules_only: Vec<&Rule> = rules.iter().map(|c| &c.rule).collect();
     let prefilter = prefilter::Prefilter::build(&rules_only, &hirs);
+    // What rules/README.md promises: a rule whose example does not match (or yields other fields, or holds none
+    // of the literals the prefilter searches), or whose counterexample matches, makes the pack invalid.
+    let failed = check_examples(&rules_only, prefilter.as_ref());
+    if !failed.is_empty() {
+        return Err(PackError { diagnostics: failed });
+    }
     // The multi-pattern regexes serve only scans without the prefilter: not compiling them otherwise saves about
     // half of the start-up (each pattern was already compiled and checked on its own).
     if prefilter.as_ref().is_some_and(|p| p.is_usable()) {
@@ -235,6 +241,66 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         fingerprint,
         knowledge,
     })
+}
+
+/// Runs every rule's examples and counterexamples through its own regex (the pack's self-test, `stackscan rules
+/// test`, also runs the examples through the scanner's hot path): the problems, each at the example's line.
+fn check_examples(rules: &[&Rule], prefilter: Option<&prefilter::Prefilter>) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let per_rule: Vec<Vec<Diagnostic>> = rules
+        .par_iter()
+        .enumerate()
+        .map(|(ri, rule)| {
+            let mut out = Vec::new();
+            let mut fail = |loc: &Location, message: String| {
+                out.push(Diagnostic {
+                    file: loc.file.clone(),
+                    line: loc.line,
+                    column: 1,
+                    rule: Some(rule.id.clone()),
+                    message,
+                })
+            };
+            let mut caps = rule.regex.create_captures();
+            let mut cache = rule.regex.create_cache();
+            for ex in &rule.examples {
+                let line = ex.line.as_bytes();
+                rule.regex.search_captures_with(&mut cache, &regex_automata::Input::new(line), &mut caps);
+                if !caps.is_match() {
+                    fail(&ex.location, format!("example does not match the pattern: {}", ex.line));
+                    continue;
+                }
+                for (name, want) in &ex.fields {
+                    let got = rule
+                        .groups
+                        .iter()
+                        .find(|(_, n)| n == name)
+                        .and_then(|(g, _)| caps.get_group(*g))
+                        .map(|sp| String::from_utf8_lossy(&line[sp.range()]).into_owned())
+                        .or_else(|| rule.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+                    if got.as_deref() != Some(want.as_str()) {
+                        fail(&ex.location, format!("example: field {name}: expected {want:?}, got {got:?}"));
+                    }
+                }
+                if let Some(pf) = prefilter {
+                    let lits = pf.literals(ri);
+                    if !lits.is_empty() && !lits.iter().any(|l| memchr::memmem::find(line, l).is_some()) {
+                        fail(
+                            &ex.location,
+                            "example holds none of the rule's prefilter literals: the scan would miss it".into(),
+                        );
+                    }
+                }
+            }
+            for (cx, loc) in &rule.counterexamples {
+                if rule.regex.search_half_with(&mut cache, &regex_automata::Input::new(cx.as_bytes())).is_some() {
+                    fail(loc, format!("counterexample matches: {cx}"));
+                }
+            }
+            out
+        })
+        .collect();
+    per_rule.into_iter().flatten().collect()
 }
 
 /// Collects the `[[family]]`, `[[telemetry]]`, `[scope]` and `[display]` tables of every file (taking them out of
@@ -492,15 +558,16 @@ fn check_chain(
     let resolve = |fd: &mut FileDiags<'_>, sels: &[Spanned<String>]| -> Vec<Selector> {
         let mut out = Vec::new();
         for sel in sels {
-            let (name, component) = match sel.get_ref().split_once('@') {
+            let (name, component, unknown) = match sel.get_ref().split_once('@') {
+                Some((n, "unknown")) => (n, None, true),
                 Some((n, c)) => match Component::parse(c) {
-                    Some(c) => (n, Some(c)),
+                    Some(c) => (n, Some(c), false),
                     None => {
                         fd.at(sel.span().start, Some(&id), format!("unknown component {c:?} in {:?}", sel.get_ref()));
                         continue;
                     }
                 },
-                None => (sel.get_ref().as_str(), None),
+                None => (sel.get_ref().as_str(), None, false),
             };
             let found: Vec<usize> = if let Some(fam) = name.strip_prefix("family:") {
                 if !knowledge.has_family(fam) {
@@ -529,7 +596,7 @@ fn check_chain(
                         continue;
                     }
                 }
-                let s = Selector { rule, component };
+                let s = Selector { rule, component, unknown };
                 if !out.contains(&s) {
                     out.push(s);
                 }

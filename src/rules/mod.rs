@@ -133,19 +133,23 @@ pub enum Scope {
     Single,
 }
 
-/// Selects episodes for a chain: a rule, optionally only where a given component logged it.
+/// Selects episodes for a chain: a rule, optionally only where a given component logged it (`rule@receiver`), or
+/// only where no component could be told (`rule@unknown`: a capture whose path and lines say nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selector {
     /// Rule index.
     pub rule: usize,
     /// Only episodes from this component, when set.
     pub component: Option<crate::model::Component>,
+    /// Only episodes whose component is unknown (`@unknown`; `component` is then `None`).
+    pub unknown: bool,
 }
 
 impl Selector {
     /// Whether an episode of `rule` from `component` is selected.
     pub fn selects(&self, rule: usize, component: Option<crate::model::Component>) -> bool {
-        self.rule == rule && self.component.is_none_or(|c| component == Some(c))
+        self.rule == rule
+            && if self.unknown { component.is_none() } else { self.component.is_none_or(|c| component == Some(c)) }
     }
 }
 
@@ -430,6 +434,13 @@ impl Pack {
         (&rule.regex, &mut caches[r])
     }
 
+    /// The literals the buffer search looks for, in the order handed to Teddy (planned, see `rules/teddy.rs`);
+    /// empty when the pack cannot use the prefilter. For the benchmark that compares orders.
+    #[doc(hidden)]
+    pub fn searched_literals(&self) -> Vec<Vec<u8>> {
+        self.prefilter.as_ref().map(|p| p.searched().to_vec()).unwrap_or_default()
+    }
+
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.
     pub fn slow_rules(&self) -> Vec<&str> {
         match &self.prefilter {
@@ -479,5 +490,20 @@ mod tests {
             }
         }
         assert!(checked > 500, "{checked}");
+    }
+
+    /// `rule@unknown` selects only episodes whose component could not be told; `rule@c` only those of `c`.
+    #[test]
+    fn selectors_by_component() {
+        use crate::model::Component::{KafkaToEs, Receiver};
+        let pack = Pack::embedded().unwrap();
+        let chain = pack.chains().iter().find(|c| c.id == "chain.bad-payload").unwrap();
+        let rule = pack.rule_index("jackson.parse-error").unwrap();
+        let selected = |c| chain.cause.iter().any(|s| s.selects(rule, c));
+        assert!(selected(None));
+        assert!(selected(Some(Receiver)));
+        assert!(!selected(Some(KafkaToEs)));
+        let s = Selector { rule, component: None, unknown: true };
+        assert!(s.selects(rule, None) && !s.selects(rule, Some(Receiver)) && !s.selects(rule + 1, None));
     }
 }

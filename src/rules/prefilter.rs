@@ -211,6 +211,11 @@ impl Prefilter {
         })
     }
 
+    /// The literals the buffer search looks for, in the order they were given to it (pattern id order).
+    pub(crate) fn searched(&self) -> &[Vec<u8>] {
+        &self.searched
+    }
+
     /// The next line that may match a rule or open a record at WARN and above (or hold an exception): the start
     /// of the first literal in `buf[start..end]` of the rules' literals *and* of
     /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS), and whether it is a level literal where no rule

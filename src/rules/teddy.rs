@@ -6,9 +6,18 @@
 //! haystack position is verified against a bucket's literals when every one of its bytes has both nibbles in the
 //! bucket's sets. A bucket holding `Error running check` and `ailed to index` at once fires on far more positions
 //! than one holding `Error running check` and `Error while fetching`: its sets are wider. Which bucket a literal
-//! lands in follows from its place in the list (aho-corasick fills the buckets in turn, bucket `B - 1 - id % B`),
-//! so the order of the list decides how much time Teddy spends verifying: on the benchmark corpus the pack's
-//! 49 literals were searched at about 1.9 GiB/s in sorted order and 3.4 GiB/s in planned order (one thread).
+//! lands in follows from its place in the list, so the order of the list decides how much time Teddy spends
+//! verifying: on the benchmark corpus the pack's 49 literals were searched at about 1.9 GiB/s in sorted order and
+//! 3.4 GiB/s in planned order (one thread).
+//!
+//! How aho-corasick assigns buckets is not its public API, so it is modelled here exactly for the version
+//! `Cargo.toml` pins (`=1.1.5`, `packed/teddy/generic.rs`, `Teddy::new`): literals are taken in id order
+//! (leftmost-first); the first literal whose first `mask_len` bytes (at most 4, the shortest literal's length)
+//! have a given sequence of LOW nibbles gets bucket `B - 1 - id % B`, and every later literal with the same low
+//! nibbles joins that bucket, wherever it stands in the list ([`simulate`]). The plan therefore places such
+//! groups whole, and lays the list out so that each group's first literal falls on an id of its planned bucket.
+//! A test checks the simulated buckets are the planned ones; the criterion case `prefilter/planned_vs_sorted`
+//! shows the gain, so a dependency update that changes the assignment cannot lose it silently.
 //!
 //! The plan estimates a bucket's share of verified positions from how often each byte occurs in real logs
 //! ([`BYTE_FREQ`], printed by `benches/byte_freq.py` from the loghub sample and the fixtures), taking positions
@@ -42,46 +51,135 @@ const MAX_ROUNDS: usize = 2;
 /// Verifying a position costs more the more literals its bucket holds (each is compared in turn).
 const PER_LITERAL: f64 = 0.3;
 
-/// `lits` reordered for Teddy (see the module doc). The same literals, each once.
+/// The most literals aho-corasick builds Teddy for (`packed::api::PATTERN_LIMIT` in 1.1.5): with more, the
+/// prefilter uses its DFA and the order does not matter.
+const TEDDY_LIMIT: usize = 128;
+
+/// `lits` reordered for Teddy (see the module doc). The same literals, each once. Beyond [`TEDDY_LIMIT`]
+/// literals Teddy is not used and the list is returned as it is: planning costs time quadratic in the literals
+/// (a pack of 10,000 generated rules took minutes to load).
 pub(crate) fn order(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let n = lits.len();
     let buckets = bucket_count(n);
-    let mask_len = lits.iter().map(Vec::len).min().unwrap_or(0).min(4);
-    if n <= 1 || mask_len == 0 {
+    let mask_len = mask_len(&lits);
+    if n <= 1 || mask_len == 0 || n >= TEDDY_LIMIT {
         return lits;
     }
     let plan = Plan::new(&lits, mask_len);
-    // Bucket `j` receives the ids `B - 1 - j`, `2B - 1 - j`, ...: its share of the `n` places.
+    let groups = nibble_groups(&lits, mask_len);
+    // Bucket `j` receives the ids `B - 1 - j`, `2B - 1 - j`, ...: at most that many groups can start there.
     let capacity: Vec<usize> = (0..buckets).map(|j| n / buckets + usize::from(buckets - 1 - j < n % buckets)).collect();
-    let mut solo: Vec<(f64, usize)> = (0..n).map(|i| (plan.cost(&[i]), i)).collect();
+    let members = |bin: &[usize]| -> Vec<usize> { bin.iter().flat_map(|&g| groups[g].iter().copied()).collect() };
+    let mut solo: Vec<(f64, usize)> = (0..groups.len()).map(|g| (plan.cost(&groups[g]), g)).collect();
     solo.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Each bin holds groups (by index).
     let mut bins: Vec<Vec<usize>> = vec![Vec::new(); buckets];
-    for (_, i) in solo {
+    for (_, g) in solo {
         let best = (0..buckets)
             .filter(|&j| bins[j].len() < capacity[j])
             .map(|j| {
                 let mut with = bins[j].clone();
-                with.push(i);
-                (plan.cost(&with) - plan.cost(&bins[j]), j)
+                with.push(g);
+                (plan.cost(&members(&with)) - plan.cost(&members(&bins[j])), j)
             })
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         if let Some((_, j)) = best {
-            bins[j].push(i);
+            bins[j].push(g);
         }
     }
     for _ in 0..MAX_ROUNDS {
-        if !plan.improve(&mut bins) {
+        if !plan.improve(&mut bins, &groups) {
             break;
         }
     }
-    let mut slots: Vec<Option<Vec<u8>>> = vec![None; n];
+    let ids = layout(&bins, &groups, buckets, n);
     let mut lits: Vec<Option<Vec<u8>>> = lits.into_iter().map(Some).collect();
-    for (j, bin) in bins.iter().enumerate() {
-        for (round, &i) in bin.iter().enumerate() {
-            slots[round * buckets + (buckets - 1 - j)] = lits[i].take();
+    ids.into_iter().filter_map(|i| lits[i].take()).collect()
+}
+
+/// The length of the prefix Teddy masks: the shortest literal's, at most 4.
+fn mask_len(lits: &[Vec<u8>]) -> usize {
+    lits.iter().map(Vec::len).min().unwrap_or(0).min(4)
+}
+
+/// The literals grouped by the low nibbles of their first `mask_len` bytes (aho-corasick puts each group in one
+/// bucket), each group in input order, groups in order of their first literal.
+fn nibble_groups(lits: &[Vec<u8>], mask_len: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_key: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    for (i, l) in lits.iter().enumerate() {
+        let key: Vec<u8> = l.iter().take(mask_len).map(|b| b & 15).collect();
+        let g = *by_key.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
+}
+
+/// The list order (literal indices by id) that puts each group's first literal on an id of its bin's bucket: id
+/// `p` opens bucket `B - 1 - p % B`; an id whose bucket has no group left to open takes a literal whose group is
+/// already open (it follows its group wherever it stands), or, when none is, the next group of the fullest bin
+/// (which then lands elsewhere than planned: the simulation is the truth, the plan a target).
+fn layout(bins: &[Vec<usize>], groups: &[Vec<usize>], buckets: usize, n: usize) -> Vec<usize> {
+    let mut wanted: Vec<std::collections::VecDeque<usize>> = bins
+        .iter()
+        .map(|b| {
+            let mut b = b.clone();
+            // Larger groups first: they bring the literals that fill the ids no group may open.
+            b.sort_by_key(|&g| (std::cmp::Reverse(groups[g].len()), g));
+            b.into_iter().collect()
+        })
+        .collect();
+    let mut spare: Vec<usize> = Vec::new();
+    let mut out = Vec::with_capacity(n);
+    for p in 0..n {
+        let j = buckets - 1 - p % buckets;
+        let g = match wanted[j].pop_front() {
+            Some(g) => Some(g),
+            None if !spare.is_empty() => None,
+            None => (0..buckets)
+                .max_by_key(|&k| (wanted[k].len(), std::cmp::Reverse(k)))
+                .and_then(|k| wanted[k].pop_front()),
+        };
+        match g {
+            Some(g) => {
+                out.push(groups[g][0]);
+                spare.extend(groups[g][1..].iter().rev());
+            }
+            None => out.extend(spare.pop()),
         }
     }
-    slots.into_iter().flatten().collect()
+    out
+}
+
+/// The bucket aho-corasick 1.1.5 gives each literal of `lits` (in this order), with `buckets` buckets: see the
+/// module doc.
+#[cfg(test)]
+fn simulate(lits: &[Vec<u8>], buckets: usize) -> Vec<usize> {
+    let mask_len = mask_len(lits);
+    let mut map: std::collections::BTreeMap<Vec<u8>, usize> = std::collections::BTreeMap::new();
+    lits.iter()
+        .enumerate()
+        .map(|(id, l)| {
+            let key: Vec<u8> = l.iter().take(mask_len).map(|b| b & 15).collect();
+            *map.entry(key).or_insert(buckets - 1 - id % buckets)
+        })
+        .collect()
+}
+
+/// The estimated verification cost of `lits` in this order, as aho-corasick will bucket them.
+#[cfg(test)]
+fn cost_of(lits: &[Vec<u8>]) -> f64 {
+    let buckets = bucket_count(lits.len());
+    let mask_len = mask_len(lits);
+    if lits.is_empty() || mask_len == 0 {
+        return 0.0;
+    }
+    let plan = Plan::new(lits, mask_len);
+    let assigned = simulate(lits, buckets);
+    (0..buckets).map(|j| plan.cost(&(0..lits.len()).filter(|&i| assigned[i] == j).collect::<Vec<_>>())).sum()
 }
 
 /// The buckets Teddy will use for `n` literals: fat (16) with AVX2 and more than 32 literals, else slim (8).
@@ -145,16 +243,17 @@ impl Plan {
         pass * (1.0 + PER_LITERAL * bin.len() as f64)
     }
 
-    /// One round of swaps between buckets; whether any lowered the total.
-    fn improve(&self, bins: &mut [Vec<usize>]) -> bool {
+    /// One round of swaps of groups between buckets; whether any lowered the total.
+    fn improve(&self, bins: &mut [Vec<usize>], groups: &[Vec<usize>]) -> bool {
+        let members = |bin: &[usize]| -> Vec<usize> { bin.iter().flat_map(|&g| groups[g].iter().copied()).collect() };
         let mut improved = false;
-        let mut costs: Vec<f64> = bins.iter().map(|b| self.cost(b)).collect();
+        let mut costs: Vec<f64> = bins.iter().map(|b| self.cost(&members(b))).collect();
         for j in 0..bins.len() {
             for j2 in j + 1..bins.len() {
                 for a in 0..bins[j].len() {
                     for b in 0..bins[j2].len() {
                         swap(bins, (j, a), (j2, b));
-                        let after = (self.cost(&bins[j]), self.cost(&bins[j2]));
+                        let after = (self.cost(&members(&bins[j])), self.cost(&members(&bins[j2])));
                         if after.0 + after.1 < (costs[j] + costs[j2]) * (1.0 - 1e-9) {
                             (costs[j], costs[j2]) = after;
                             improved = true;
@@ -207,36 +306,65 @@ mod tests {
 
     #[test]
     fn literals_with_alike_starts_share_buckets() {
-        // Eight `Error ...` literals and eight `xception`-like ones into 8 buckets: each bucket should hold one
-        // start shape, not a mix (a mix widens the nibble sets of both).
+        // Eight `Er<digit>...` literals and eight `zq<digit>...` ones (sixteen nibble groups) into 8 buckets: each
+        // bucket should hold one start shape, not a mix (a mix widens the nibble sets of both).
         let mut input = Vec::new();
         for i in 0..8 {
-            input.push(format!("Error {i} happened").into_bytes());
+            input.push(format!("Er{i}or happened").into_bytes());
             input.push(format!("zq{i}xception").into_bytes());
         }
         let out = order(input);
         let buckets = bucket_count(out.len());
+        let assigned = simulate(&out, buckets);
         for j in 0..buckets {
             let starts: std::collections::BTreeSet<u8> =
-                out.iter().enumerate().filter(|(id, _)| id % buckets == j).map(|(_, l)| l[0]).collect();
+                out.iter().zip(&assigned).filter(|(_, &b)| b == j).map(|(l, _)| l[0]).collect();
             assert_eq!(starts.len(), 1, "bucket {j} mixes starts {starts:?}");
         }
     }
 
     #[test]
-    fn planned_cost_is_no_worse_than_sorted() {
+    fn literals_with_the_same_low_nibbles_follow_the_first_into_its_bucket() {
+        // `abc` and `qrs` share low nibbles (a=0x61/q=0x71, ...): aho-corasick puts `qrs` with `abc`.
+        let l = lits(&["abc1", "xyz2", "qrs1", "mno4"]);
+        let b = simulate(&l, 8);
+        assert_eq!(b[0], 7);
+        assert_eq!(b[1], 6);
+        assert_eq!(b[2], b[0], "same low nibbles, same bucket");
+        assert_eq!(b[3], 4, "a new prefix takes the bucket of its id");
+    }
+
+    /// The pack's literals (as the prefilter searches them) and the same sorted.
+    fn pack_literals() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
         let pack = crate::rules::Pack::embedded().unwrap();
         let mut all: Vec<Vec<u8>> =
             (0..pack.rules().len()).flat_map(|i| pack.prefilter.as_ref().unwrap().literals(i).to_vec()).collect();
         all.sort();
         all.dedup();
-        let total = |lits: &[Vec<u8>]| {
-            let b = bucket_count(lits.len());
-            let mask_len = lits.iter().map(Vec::len).min().unwrap().min(4);
-            let plan = Plan::new(lits, mask_len);
-            (0..b).map(|j| plan.cost(&(0..lits.len()).filter(|i| i % b == b - 1 - j).collect::<Vec<_>>())).sum::<f64>()
-        };
-        let planned = order(all.clone());
-        assert!(total(&planned) <= total(&all), "{} > {}", total(&planned), total(&all));
+        (order(all.clone()), all)
+    }
+
+    #[test]
+    fn the_plan_survives_aho_corasicks_bucketing() {
+        let (planned, _) = pack_literals();
+        let buckets = bucket_count(planned.len());
+        let assigned = simulate(&planned, buckets);
+        // Every nibble group lands in one bucket (the model), and each bucket is used.
+        let groups = nibble_groups(&planned, mask_len(&planned));
+        for g in &groups {
+            assert!(g.iter().all(|&i| assigned[i] == assigned[g[0]]), "a group split across buckets");
+        }
+        let used: std::collections::BTreeSet<usize> = assigned.iter().copied().collect();
+        assert_eq!(used.len(), buckets.min(groups.len()), "{assigned:?}");
+    }
+
+    #[test]
+    fn planned_cost_is_no_worse_than_sorted() {
+        let (planned, sorted) = pack_literals();
+        assert!(cost_of(&planned) <= cost_of(&sorted), "{} > {}", cost_of(&planned), cost_of(&sorted));
+        let (mut a, mut b) = (planned.clone(), sorted);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "the same literals");
     }
 }

@@ -8,25 +8,51 @@ use crate::aggregate::episode::Aggregates;
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
+use crate::source::read::Encoding;
 use crate::source::walk::BINARY_PROBE;
 use crate::source::{read, span, Input, Location, Skipped};
 use std::fs::File;
-use std::io::{self, Seek};
+use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One unit of work.
 #[derive(Debug, Clone)]
 pub(crate) enum Unit {
-    /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes.
-    Chunk { file: u32, index: u32, start: u64, end: u64, size: u64, mode: Mode, klog: bool },
+    /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes in `chunks` chunks, read through
+    /// `handle`, the one descriptor opened for the file at planning: every chunk reads the same file, even when
+    /// its path is renamed over or the file is replaced while the scan runs.
+    /// `klog`: its first bytes are klog lines (`E0312 10:00:00.000000 ...`).
+    Chunk {
+        file: u32,
+        index: u32,
+        chunks: u32,
+        start: u64,
+        end: u64,
+        size: u64,
+        mode: Mode,
+        klog: bool,
+        handle: Arc<File>,
+    },
     /// A whole input read sequentially.
     Stream { file: u32 },
     /// Not read: its whole time span lies outside `--since`/`--until`.
     OutOfRange { file: u32 },
     /// Nothing to read (the file could not be opened at planning time).
     Failed { file: u32, skipped: Skipped },
+}
+
+impl Unit {
+    /// The input it belongs to.
+    pub(crate) fn file(&self) -> u32 {
+        match *self {
+            Unit::Chunk { file, .. }
+            | Unit::Stream { file }
+            | Unit::OutOfRange { file }
+            | Unit::Failed { file, .. } => file,
+        }
+    }
 }
 
 /// Cuts the inputs into units.
@@ -64,23 +90,26 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
-            let klog = crate::frame::header::looks_like_klog(&head);
-            Ok((size, input.binary.refuses(&head), prefix::detect(&head, zone), klog))
+            let (mode, klog) = (prefix::detect(&head, zone), crate::frame::header::looks_like_klog(&head));
+            Ok((size, input.binary.refuses(&head), mode, Arc::new(f), klog, Encoding::detect(&head)))
         });
         match probe {
+            // UTF-16 is read as a stream, decoded to UTF-8 (see `run_stream`).
+            Ok((.., enc)) if enc != Encoding::Utf8 => units.push(Unit::Stream { file }),
             Err(e) => units.push(Unit::Failed {
                 file,
                 skipped: Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") },
             }),
-            Ok((_, Some(why), _, _)) => {
+            Ok((_, Some(why), ..)) => {
                 units.push(Unit::Failed { file, skipped: Skipped { path: input.display.clone(), reason: why.into() } })
             }
-            Ok((size, _, mode, klog)) => {
+            Ok((size, _, mode, handle, klog, _)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
                     let start = k * chunk as u64;
                     let end = ((k + 1) * chunk as u64).min(size);
-                    units.push(Unit::Chunk { file, index: k as u32, start, end, size, mode, klog });
+                    let (index, chunks, handle) = (k as u32, n as u32, handle.clone());
+                    units.push(Unit::Chunk { file, index, chunks, start, end, size, mode, klog, handle });
                 }
             }
         }
@@ -95,9 +124,13 @@ pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, s
         Unit::Failed { file, ref skipped } => {
             UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
         }
-        Unit::Chunk { file, index, start, end, size, mode, klog } => {
+        Unit::Chunk { file, index, chunks, start, end, size, mode, klog, ref handle } => {
             let input = &inputs[file as usize];
-            run_chunk(input, file, index, (start, end, size), (mode, klog), pack, config, scratch)
+            let mut r = run_chunk(input, handle, file, index, (start, end, size), (mode, klog), pack, config, scratch);
+            if index + 1 == chunks && r.skipped.is_none() {
+                r.skipped = replaced(input, handle, size);
+            }
+            r
         }
         Unit::Stream { file } => run_stream(&inputs[file as usize], file, pack, config, scratch),
     }
@@ -139,9 +172,46 @@ fn align(f: &File, x: u64, size: u64) -> io::Result<u64> {
     Ok(if at >= size { size } else { x })
 }
 
+/// A note when the file a scan read through its handle is no longer the one at its path (renamed over, as a
+/// rotation does, or deleted) or is shorter than planned: the report shows the content the handle had.
+fn replaced(input: &Input, handle: &File, planned: u64) -> Option<Skipped> {
+    use std::os::unix::fs::MetadataExt;
+    let Location::File(path) = &input.location else { return None };
+    let ours = handle.metadata().ok()?;
+    let reason = match std::fs::metadata(path) {
+        Ok(now) if (now.dev(), now.ino()) != (ours.dev(), ours.ino()) => {
+            "replaced while it was read (renamed over, as a rotation does): the report shows the file that was opened"
+                .to_string()
+        }
+        Err(_) => "deleted while it was read: the report shows what the open file held".to_string(),
+        Ok(_) if ours.len() < planned => format!(
+            "shrank while it was read ({planned} bytes when the scan began, {} now): the report holds the lines read",
+            ours.len()
+        ),
+        Ok(_) => return None,
+    };
+    Some(Skipped { path: input.display.clone(), reason })
+}
+
+/// Reads up to `buf.len()` bytes at `offset` (positioned reads: the handle is shared by the chunks of a file, on
+/// several threads). Fewer only at the end of the file or on an error, returned with the bytes read before it.
+fn read_at_full(f: &File, buf: &mut [u8], offset: u64) -> (usize, Option<io::Error>) {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read_at(&mut buf[n..], offset + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_chunk(
     input: &Input,
+    f: &File,
     file: u32,
     index: u32,
     (start, end, size): (u64, u64, u64),
@@ -151,16 +221,8 @@ fn run_chunk(
     s: &mut Scratch,
 ) -> UnitResult {
     let mut out = UnitResult::empty(file, index);
-    let Location::File(path) = &input.location else { return out };
     let fail = |e: io::Error| Some(Skipped { path: input.display.clone(), reason: format!("read error: {e}") });
-    let mut f = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            out.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
-            return out;
-        }
-    };
-    let (a, b) = match (align(&f, start, size), align(&f, end, size)) {
+    let (a, b) = match (align(f, start, size), align(f, end, size)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             out.skipped = fail(e);
@@ -181,8 +243,10 @@ fn run_chunk(
     // past any piece.
     let piece = if mode == Mode::Cri { usize::MAX } else { config.piece };
     let mut base = a.saturating_sub(LOOK_BEHIND as u64);
+    // The window's bytes are `buf[..len]`; the vector stays as long as it once grew (its bytes initialised once,
+    // not zeroed for every piece), and kept bytes are moved to its front.
     let mut buf = std::mem::take(&mut s.buf);
-    buf.clear();
+    let mut len = 0usize;
     let region = |buf: &'_ [u8], base: u64| -> (usize, usize) {
         let end = ((b - base) as usize).min(buf.len());
         (((a - base.min(a)) as usize).min(end), end)
@@ -193,7 +257,7 @@ fn run_chunk(
     let mut agg = std::mem::take(&mut s.agg);
     let mut mine = config.mine.map(Unexplained::new);
     let mut scan = RegionScan::new(&Region {
-        buf: &buf,
+        buf: &buf[..0],
         start: start0,
         end: end0,
         base_offset: base,
@@ -201,28 +265,39 @@ fn run_chunk(
         first_line: 0,
         more: b < size,
     });
+    // Bytes of [a, b) read so far, for the progress counters.
+    let mut counted = a;
     loop {
-        let read_to = base + buf.len() as u64;
+        let read_to = base + len as u64;
         let want = ((ahead - read_to).min(piece as u64)) as usize;
-        let (got, err) = match f.seek(io::SeekFrom::Start(read_to)) {
-            Ok(_) => read::read_append(&mut f, &mut buf, want),
-            Err(e) => (0, Some(e)),
-        };
+        if buf.len() < len + want {
+            buf.resize(len + want, 0);
+        }
+        let (got, err) = read_at_full(f, &mut buf[len..len + want], read_to);
+        len += got;
+        if let Some(p) = &config.progress {
+            let now = (base + len as u64).min(b);
+            if now > counted {
+                p.read(now - counted);
+                counted = now;
+            }
+        }
         if let Some(e) = err {
             out.skipped = fail(e);
         }
         // The file may have shrunk since it was planned, or a read failed: search what is there.
-        let last = got < want || base + buf.len() as u64 >= ahead;
-        let (start, end) = region(&buf, base);
+        let last = got < want || base + len as u64 >= ahead;
+        let window = &buf[..len];
+        let (start, end) = region(window, base);
         let upto = if last {
             end
         } else {
-            match memchr::memrchr(b'\n', &buf[..buf.len().saturating_sub(margin).min(end)]) {
+            match memchr::memrchr(b'\n', &window[..window.len().saturating_sub(margin).min(end)]) {
                 Some(i) if i + 1 > start => i + 1,
                 _ => start,
             }
         };
-        let r = Region { buf: &buf, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
+        let r = Region { buf: window, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
         scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());
         if last {
             let counts = scan.finish(&r);
@@ -230,13 +305,14 @@ fn run_chunk(
             out.newlines = counts.newlines;
             out.matches = counts.matches;
             out.cut = counts.cut;
-            let unterminated = b == size && base + end as u64 > a && end > 0 && buf[end - 1] != b'\n';
+            let unterminated = b == size && base + end as u64 > a && end > 0 && window[end - 1] != b'\n';
             out.lines = counts.newlines + unterminated as u64;
             break;
         }
         let drop = upto.saturating_sub(LOOK_BEHIND);
         if drop > 0 {
-            buf.drain(..drop);
+            buf.copy_within(drop..len, 0);
+            len -= drop;
             base += drop as u64;
             scan.rebase(drop);
         }
@@ -268,8 +344,10 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     // archives runs one stream per thread (4 MiB blocks took a directory of .gz files to 98 MiB peak RSS).
     let block = (config.chunk / 8).max(64 * 1024);
     let max_in_flight = rayon::current_num_threads().max(1) + 1;
+    let max_keys = config.max_keys;
     // Aggregates, matches, cut records, and the newlines of each block (by block index).
-    let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> = Mutex::new((Aggregates::default(), 0, 0, Vec::new()));
+    let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> =
+        Mutex::new((Aggregates::with_max_keys(config.max_keys), 0, 0, Vec::new()));
     // The blocks' miners, joined in block order.
     let mined = Mutex::new(super::InOrder::new(config.mine));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
@@ -283,7 +361,14 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let mut last_byte = b'\n';
     // The first block decides, before any block is handed out, whether the input is binary and which capture
     // format (kubectl, stern, CRI, Docker) its lines carry.
-    let first_read = read::read_append(&mut *reader, &mut buf, block);
+    let mut first_read = read::read_append(&mut *reader, &mut buf, block);
+    // UTF-16 (with or without a byte order mark) is decoded to UTF-8 from its first byte on.
+    let encoding = Encoding::detect(&buf[..buf.len().min(BINARY_PROBE)]);
+    if encoding != Encoding::Utf8 {
+        let head = std::io::Cursor::new(std::mem::take(&mut buf));
+        reader = read::decode(Box::new(head.chain(reader)), encoding);
+        first_read = read::read_append(&mut *reader, &mut buf, block);
+    }
     if let Some(why) = input.binary.refuses(&buf) {
         out.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();
@@ -300,6 +385,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             Some(r) => r,
             None => read::read_append(&mut *reader, &mut buf, block),
         };
+        if let Some(p) = &config.progress {
+            p.read(n as u64);
+        }
         let eof = n < block || err.is_some();
         let end = if eof {
             buf.len()
@@ -345,11 +433,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             let cap = config.mine;
             scope.spawn(move |_| {
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let mut sc = popped.unwrap_or_else(|| Scratch::new(pack));
+                let mut sc = popped.unwrap_or_else(|| Scratch::with_max_keys(pack, max_keys));
                 // Lines are numbered from the block's start; the block's newline count places it in the stream.
                 let region =
                     Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
-                let mut agg = Aggregates::default();
+                let mut agg = Aggregates::with_max_keys(max_keys);
                 let mut mine = cap.map(Unexplained::new);
                 let counts = scan_region(fctx, &mut sc, &region, &mut agg, mine.as_mut());
                 if let Some(u) = mine {
@@ -409,4 +497,50 @@ impl UnitResult {
 
 fn millis_of(t: std::time::SystemTime) -> Option<crate::time::Millis> {
     t.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_millis() as crate::time::Millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{BinaryDetection, Compression, Origin};
+
+    const LINE: &str = "2024-03-12 14:28:42,526 [kafka-producer-network-thread | producer-1] WARN  \
+                        org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] Connection to node -1 \
+                        (kafka-0.stackstate.local/10.20.0.7:9092) could not be established. Broker may not be available.\n";
+
+    /// Every chunk reads through the handle opened at planning: a file renamed over the path after planning (as
+    /// a rotation does) is not read, the one opened is, whole, and the report says the path changed.
+    #[test]
+    fn chunks_read_the_file_opened_at_planning() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("stackstate-receiver.log");
+        std::fs::write(&path, LINE.repeat(200)).expect("write");
+        let input = Input {
+            location: Location::File(path.clone()),
+            display: path.display().to_string(),
+            origin: Origin::of(crate::model::Component::Receiver),
+            binary: BinaryDetection::Skip,
+            compression: Compression::None,
+        };
+        let pack = Pack::embedded().expect("pack");
+        let mut builder = super::super::ScannerBuilder::new();
+        builder.chunk_size(4096);
+        let config = builder.config.clone();
+        let units = plan(std::slice::from_ref(&input), &config);
+        assert!(units.len() > 5, "several chunks");
+        // The path now leads to another file, shorter and without the error.
+        let other = dir.path().join("new.log");
+        std::fs::write(&other, "2024-03-12 15:00:00,000 INFO all well\n").expect("write");
+        std::fs::rename(&other, &path).expect("rename over");
+        let mut scratch = Scratch::new(&pack);
+        let results: Vec<UnitResult> =
+            units.iter().map(|u| run(u, std::slice::from_ref(&input), &pack, &config, &mut scratch)).collect();
+        let bytes: u64 = results.iter().map(|r| r.bytes).sum();
+        assert_eq!(bytes, LINE.len() as u64 * 200, "the opened file, whole");
+        let matches: u64 = results.iter().map(|r| r.matches).sum::<u64>();
+        assert_eq!(matches, 200);
+        let notes: Vec<&Skipped> = results.iter().filter_map(|r| r.skipped.as_ref()).collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].reason.contains("replaced while it was read"), "{notes:?}");
+    }
 }

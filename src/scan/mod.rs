@@ -18,8 +18,10 @@ use crate::aggregate::unexplained::{Unexplained, DEFAULT_CAP};
 use crate::aggregate::{ScanState, ScannedFile, Stats};
 use crate::frame::RecordBounds;
 use crate::rules::{MatchCache, Pack};
+use crate::source::progress::Progress;
 use crate::source::{Input, Location, Origin, Skipped};
 use crate::time::{Millis, Zone};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -54,9 +56,14 @@ pub struct Scratch {
 impl Scratch {
     /// Fresh state for `pack`.
     pub fn new(pack: &Pack) -> Scratch {
+        Scratch::with_max_keys(pack, crate::aggregate::episode::DEFAULT_MAX_KEYS)
+    }
+
+    /// Fresh state for `pack`, its aggregates keeping at most `max_keys` distinct keys per rule.
+    pub fn with_max_keys(pack: &Pack, max_keys: usize) -> Scratch {
         Scratch {
             cache: MatchCache::new(pack),
-            agg: Aggregates::default(),
+            agg: Aggregates::with_max_keys(max_keys),
             buf: Vec::new(),
             pods: Vec::new(),
             heads: unexplained::Heads::default(),
@@ -76,6 +83,9 @@ struct Config {
     bounds: RecordBounds,
     /// Mine the records no rule explained, at most this many templates per component.
     mine: Option<usize>,
+    progress: Option<Arc<Progress>>,
+    max_keys: usize,
+    host: Option<String>,
 }
 
 /// Builds a [`Scanner`].
@@ -103,6 +113,9 @@ impl ScannerBuilder {
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
                 mine: Some(DEFAULT_CAP),
+                progress: None,
+                max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
+                host: None,
             },
         }
     }
@@ -143,6 +156,19 @@ impl ScannerBuilder {
         self
     }
 
+    /// The most distinct keys kept per rule; the records of keys past it are counted in one `other` episode per
+    /// component (memory stays bounded whatever the logs hold).
+    pub fn max_keys(&mut self, n: usize) -> &mut Self {
+        self.config.max_keys = n.max(1);
+        self
+    }
+
+    /// The machine the inputs are read on, recorded with every file (reports of several machines are merged).
+    pub fn host(&mut self, host: Option<String>) -> &mut Self {
+        self.config.host = host;
+        self
+    }
+
     /// Limits on one multi-line record.
     pub fn record_bounds(&mut self, b: RecordBounds) -> &mut Self {
         self.config.bounds = b;
@@ -153,6 +179,13 @@ impl ScannerBuilder {
     /// (default: [`DEFAULT_CAP`]); `None` mines nothing (and searches no level literal).
     pub fn unexplained(&mut self, cap: Option<usize>) -> &mut Self {
         self.config.mine = cap.map(|c| c.max(1));
+        self
+    }
+
+    /// Counters to update as inputs are read (for a progress line): bytes per read piece, inputs as they are
+    /// done.
+    pub fn progress(&mut self, p: Arc<Progress>) -> &mut Self {
+        self.config.progress = Some(p);
         self
     }
 
@@ -222,7 +255,19 @@ impl Scanner {
         let started = Instant::now();
         let mut skipped = Vec::new();
         let units = chunk::plan(inputs, &self.config);
-        let merged = Mutex::new(Aggregates::default());
+        // Units left per input, so that the progress counters count an input when its last unit is done.
+        let left: Vec<AtomicU32> = (0..inputs.len()).map(|_| AtomicU32::new(0)).collect();
+        if let Some(p) = &self.config.progress {
+            let mut bytes = 0;
+            for u in &units {
+                left[u.file() as usize].fetch_add(1, Relaxed);
+                if let chunk::Unit::Chunk { start, end, .. } = u {
+                    bytes += end - start;
+                }
+            }
+            p.start_scan(inputs.len() as u64, bytes);
+        }
+        let merged = Mutex::new(Aggregates::with_max_keys(self.config.max_keys));
         let mined = Mutex::new(InOrder::new(self.config.mine));
         // Every worker takes the next unit in input order: units finish nearly in order, so few of their miners
         // wait to be joined (a range split in halves would keep the second half's waiting for the first's).
@@ -232,11 +277,20 @@ impl Scanner {
             rayon::scope(|scope| {
                 for _ in 0..rayon::current_num_threads() {
                     scope.spawn(|_| loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let k = next.fetch_add(1, Relaxed);
                         let Some(unit) = units.get(k) else { break };
+                        let progress = self.config.progress.as_deref();
+                        if let Some(p) = progress {
+                            p.start_file(unit.file() as usize);
+                        }
                         let mut scratch = self.take_scratch();
                         let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
                         self.give_scratch(scratch);
+                        if let Some(p) = progress {
+                            if left[unit.file() as usize].fetch_sub(1, Relaxed) == 1 {
+                                p.file_done();
+                            }
+                        }
                         let UnitResult {
                             file,
                             chunk,
@@ -276,7 +330,7 @@ impl Scanner {
         let results = done.into_inner().unwrap_or_else(|e| e.into_inner());
         // The events the threads folded chunk after chunk.
         for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
-            let agg = std::mem::take(&mut s.agg);
+            let agg = std::mem::replace(&mut s.agg, Aggregates::with_max_keys(self.config.max_keys));
             if !agg.is_empty() {
                 merged.lock().unwrap_or_else(|e| e.into_inner()).merge(agg);
             }
@@ -332,7 +386,11 @@ impl Scanner {
             pack: self.pack.id(),
             files: inputs
                 .iter()
-                .map(|i| ScannedFile { display: i.display.clone(), origin: i.origin.clone() })
+                .map(|i| ScannedFile {
+                    host: self.config.host.clone(),
+                    display: i.display.clone(),
+                    origin: i.origin.clone(),
+                })
                 .collect(),
             stats,
             skipped,
@@ -343,7 +401,7 @@ impl Scanner {
 
     fn take_scratch(&self) -> Scratch {
         let popped = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        popped.unwrap_or_else(|| Scratch::new(&self.pack))
+        popped.unwrap_or_else(|| Scratch::with_max_keys(&self.pack, self.config.max_keys))
     }
 
     fn give_scratch(&self, s: Scratch) {
@@ -372,6 +430,15 @@ pub struct Block<'a> {
     pub first_line: u64,
     /// Offset of `buf[0]` in the input.
     pub base_offset: u64,
+    /// How the input's lines are read (capture prefixes), detected once from its first lines by whoever reads
+    /// it ([`detect_mode`]); `None`: detected from this block.
+    pub mode: Option<crate::frame::prefix::Mode>,
+}
+
+/// How an input's lines are read (kubectl, stern, CRI, Docker prefixes), from its first bytes (up to 16 KiB):
+/// decided once per input, as a scan does, not per block.
+pub fn detect_mode(head: &[u8], zone: Zone) -> crate::frame::prefix::Mode {
+    crate::frame::prefix::detect(&head[..head.len().min(16 * 1024)], zone)
 }
 
 /// Counts from [`scan_block`].
@@ -402,7 +469,7 @@ pub fn scan_block(
         since: None,
         until: None,
         bounds: RecordBounds::default(),
-        mode: crate::frame::prefix::detect(&block.buf[..block.buf.len().min(16 * 1024)], zone),
+        mode: block.mode.unwrap_or_else(|| detect_mode(block.buf, zone)),
         klog: crate::frame::header::looks_like_klog(&block.buf[..block.buf.len().min(16 * 1024)]),
     };
     let region = search::Region {
@@ -431,7 +498,7 @@ pub fn scan_buffer(
     origin: &Origin,
 ) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
-    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0 };
+    let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0, mode: None };
     scan_block(pack, scratch, &block, Zone::UTC, &mut agg, None);
     agg.into_episodes()
 }

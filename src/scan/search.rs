@@ -11,7 +11,7 @@
 
 use super::unexplained::Mining;
 use super::Scratch;
-use crate::aggregate::episode::{max_opt, min_opt, Aggregates, KeyView, LineRef, Order};
+use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
@@ -490,9 +490,7 @@ fn handle_line(
             offset: r.base_offset + record.header_start as u64,
         };
         let bucket = agg.bucket_for(view, record.time);
-        bucket.count += 1;
-        bucket.first = min_opt(bucket.first, record.time);
-        bucket.last = max_opt(bucket.last, record.time);
+        bucket.count_record(record.time);
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
                 if !v.is_empty() {
@@ -500,10 +498,11 @@ fn handle_line(
                 }
             }
         }
-        // A constant has one value per bucket: recorded with the bucket's first event.
+        // A constant has one value per bucket: recorded once, at the bucket's first event, with the earliest
+        // possible order (not that event's, which depends on which chunk a thread happened to scan first).
         if bucket.count == 1 {
             for (name, v) in &rule.fields {
-                bucket.add_value(name, v, order);
+                bucket.add_value(name, v, Order::CONSTANT);
             }
         }
         if let Some(pod) = &origin.pod {

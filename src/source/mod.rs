@@ -6,12 +6,13 @@
 //! sorted by name so that the report does not depend on the order of the arguments.
 
 pub mod classify;
+pub mod progress;
 pub mod read;
 pub mod span;
 pub mod walk;
 
 pub use classify::Origin;
-pub use walk::{BinaryDetection, WalkOptions};
+pub use walk::{BinaryDetection, PodFilter, WalkOptions};
 
 use std::path::{Path, PathBuf};
 
@@ -74,10 +75,18 @@ pub struct Skipped {
 
 /// The inputs found under `paths`, plus what could not be listed. A path that does not exist is an error for the
 /// caller to report (the run cannot do what was asked); it is returned in the third element.
-pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>) {
+pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovered {
+    discover_observed(paths, opts, &progress::Progress::default())
+}
+
+/// What [`discover`] returns: the inputs, sorted; what was passed over; named paths that do not exist.
+pub type Discovered = (Vec<Input>, Vec<Skipped>, Vec<(PathBuf, std::io::Error)>);
+
+/// [`discover`], telling `progress` where the walk is.
+pub fn discover_observed(paths: &[PathBuf], opts: &WalkOptions, progress: &progress::Progress) -> Discovered {
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     let files: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
-    let walked = walk::walk(&files, opts);
+    let walked = walk::walk_observed(&files, opts, progress);
     let mut inputs: Vec<Input> = walked.found.into_iter().map(|f| input_of(&f.path, f.stream, f.binary)).collect();
     if stdin {
         inputs.push(Input {

@@ -9,6 +9,7 @@
 //! kernel's pseudo-file systems (`/proc`, `/sys`, `/dev`) are never walked into. A path named on the command
 //! line that is not a regular file (a FIFO, `/dev/fd/N` of a process substitution) is read as a stream.
 
+use super::progress::Progress;
 use super::Skipped;
 use std::collections::HashSet;
 use std::fs::Metadata;
@@ -41,12 +42,88 @@ impl BinaryDetection {
 }
 
 /// How to walk.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WalkOptions {
     /// Follow symbolic links to directories (with loop detection).
     pub follow_links: bool,
     /// Do not cross into other file systems below a named directory.
     pub one_file_system: bool,
+    /// Which Kubernetes pod logs to read, on a node's shared log trees.
+    pub pods: PodFilter,
+}
+
+/// Kubernetes pod logs selected by namespace and pod name, on a node's shared trees
+/// (`/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log` and
+/// `/var/log/containers/<pod>_<namespace>_<container>-<id>.log`). Paths of other shapes are not filtered. Applied
+/// to names while walking: the other pods' directories are not even entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodFilter {
+    /// Namespaces to keep (none: every namespace).
+    pub namespaces: Vec<String>,
+    /// Pod name patterns to keep, `*` and `?` as in a shell (none: every pod).
+    pub pods: Vec<String>,
+}
+
+impl PodFilter {
+    /// Whether there is anything to filter.
+    pub fn is_empty(&self) -> bool {
+        self.namespaces.is_empty() && self.pods.is_empty()
+    }
+
+    fn keeps(&self, namespace: &str, pod: &str) -> bool {
+        (self.namespaces.is_empty() || self.namespaces.iter().any(|n| n == namespace))
+            && (self.pods.is_empty() || self.pods.iter().any(|g| glob(g.as_bytes(), pod.as_bytes())))
+    }
+
+    /// Whether a path is kept: `None` when it is not a pod log path (not filtered), else whether its namespace
+    /// and pod are selected. A directory `/var/log/pods/<ns>_<pod>_<uid>` is judged as its files are.
+    pub fn keeps_path(&self, path: &Path) -> Option<bool> {
+        if self.is_empty() {
+            return None;
+        }
+        let parent = path.parent()?.file_name()?.to_str()?;
+        let name = path.file_name()?.to_str()?;
+        if parent == "pods" {
+            // <namespace>_<pod>_<uid>
+            let mut it = name.splitn(3, '_');
+            let (ns, pod, _uid) = (it.next()?, it.next()?, it.next()?);
+            return Some(self.keeps(ns, pod));
+        }
+        if parent == "containers" {
+            // <pod>_<namespace>_<container>-<id>.log
+            let mut it = name.splitn(3, '_');
+            let (pod, ns, _rest) = (it.next()?, it.next()?, it.next()?);
+            return Some(self.keeps(ns, pod));
+        }
+        None
+    }
+}
+
+/// Shell-style matching of `name` against `pattern`: `*` any run of bytes, `?` one byte.
+fn glob(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    let mut back: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                back = Some((p, n));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match back {
+                Some((bp, bn)) => {
+                    p = bp + 1;
+                    n = bn + 1;
+                    back = Some((bp, bn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 /// Something found.
@@ -89,7 +166,12 @@ fn pseudo_fs(path: &Path) -> bool {
 }
 
 /// Walks `roots` (files or directories).
-pub fn walk(roots: &[PathBuf], opts: WalkOptions) -> Walked {
+pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walked {
+    walk_observed(roots, opts, &Progress::default())
+}
+
+/// [`walk`], telling `progress` which directory it is in and how many files it found.
+pub fn walk_observed(roots: &[PathBuf], opts: &WalkOptions, progress: &Progress) -> Walked {
     let mut out = Walked::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for root in roots {
@@ -101,7 +183,7 @@ pub fn walk(roots: &[PathBuf], opts: WalkOptions) -> Walked {
             }
         };
         if meta.is_dir() {
-            walk_dir(root, opts, &mut seen, &mut out);
+            walk_dir(root, opts, &mut seen, &mut out, progress);
         } else {
             let stream = !meta.is_file();
             let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
@@ -116,7 +198,7 @@ pub fn walk(roots: &[PathBuf], opts: WalkOptions) -> Walked {
     out
 }
 
-fn walk_dir(root: &Path, opts: WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked) {
+fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked, progress: &Progress) {
     let skip = |out: &mut Walked, path: &Path, reason: String| {
         out.skipped.push(Skipped { path: path.display().to_string(), reason });
     };
@@ -127,6 +209,10 @@ fn walk_dir(root: &Path, opts: WalkOptions, seen: &mut HashSet<PathBuf>, out: &m
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
+            // Pods not selected are not entered (their directories) nor read (their files).
+            if e.depth() > 0 && opts.pods.keeps_path(e.path()) == Some(false) {
+                return false;
+            }
             // Never into /proc, /sys or /dev, unless the named root is there.
             e.depth() == 0
                 || !e.file_type().is_dir()
@@ -151,6 +237,7 @@ fn walk_dir(root: &Path, opts: WalkOptions, seen: &mut HashSet<PathBuf>, out: &m
         let path = entry.path();
         let ft = entry.file_type();
         if ft.is_dir() {
+            progress.enter_dir(path);
             continue;
         }
         let name = entry.file_name().to_string_lossy();
@@ -183,6 +270,7 @@ fn walk_dir(root: &Path, opts: WalkOptions, seen: &mut HashSet<PathBuf>, out: &m
         if !seen.insert(key) {
             continue;
         }
+        progress.found_file();
         out.found.push(Found {
             path: path.to_path_buf(),
             meta,
@@ -218,12 +306,37 @@ mod tests {
         std::os::unix::fs::symlink(d.join("a.log"), d.join("c-link.log")).expect("link");
         std::os::unix::fs::symlink(d.join("b"), d.join("d-dirlink")).expect("link");
         std::os::unix::fs::symlink("/", d.join("root")).expect("link");
-        let w = walk(&[d.to_path_buf()], WalkOptions::default());
+        let w = walk(&[d.to_path_buf()], &WalkOptions::default());
         let names: Vec<String> =
             w.found.iter().map(|f| f.path.strip_prefix(d).expect("under").display().to_string()).collect();
         assert_eq!(names, ["a.log", "b/sub/x.log"], "the link to a.log is the same file");
         assert!(w.skipped.iter().any(|s| s.path.ends_with("d-dirlink") && s.reason.contains("--follow-links")));
         assert!(w.skipped.iter().any(|s| s.path.ends_with("root")));
+    }
+
+    #[test]
+    fn pods_are_selected_by_namespace_and_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        for (p, keep) in [
+            ("pods/stackstate_stackstate-receiver-5b9d-h2hkz_0c1d/receiver/0.log", true),
+            ("pods/stackstate_stackstate-mm2es-6d4f-x2k4p_7f3e/mm2es/0.log", false),
+            ("pods/kube-system_coredns-5d78_1a2b/coredns/0.log", false),
+            ("containers/stackstate-receiver-5b9d-h2hkz_stackstate_receiver-0a1b.log", true),
+            ("containers/coredns-5d78_kube-system_coredns-9f8e.log", false),
+            ("other/app.log", true),
+        ] {
+            let path = d.join(p);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, "x\n").expect("write");
+            let pods = PodFilter { namespaces: vec!["stackstate".into()], pods: vec!["*-receiver-*".into()] };
+            let w = walk(std::slice::from_ref(&path), &WalkOptions { pods: pods.clone(), ..WalkOptions::default() });
+            assert_eq!(w.found.len(), 1, "a named file is always read: {p}");
+            let under = walk(&[d.to_path_buf()], &WalkOptions { pods, ..WalkOptions::default() });
+            assert_eq!(under.found.iter().any(|f| f.path == path), keep, "{p}");
+        }
+        assert!(glob(b"stackstate-*-h2hkz", b"stackstate-receiver-5b9d-h2hkz"));
+        assert!(glob(b"*", b"") && glob(b"a?c", b"abc") && !glob(b"a?c", b"ac") && !glob(b"*x", b"abc"));
     }
 
     #[test]
@@ -233,7 +346,7 @@ mod tests {
         std::fs::create_dir_all(d.join("logs")).expect("mkdir");
         std::fs::write(d.join("logs/a.log"), "a\n").expect("write");
         std::os::unix::fs::symlink(d.join("logs"), d.join("logs/again")).expect("link");
-        let w = walk(&[d.to_path_buf()], WalkOptions { follow_links: true, ..WalkOptions::default() });
+        let w = walk(&[d.to_path_buf()], &WalkOptions { follow_links: true, ..WalkOptions::default() });
         assert_eq!(w.found.len(), 1);
         assert!(w.skipped.iter().any(|s| s.reason.contains("loop")), "{:?}", w.skipped);
     }

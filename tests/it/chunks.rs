@@ -21,7 +21,7 @@ fn report(paths: &[PathBuf], chunk: usize, threads: usize) -> serde_json::Value 
 }
 
 fn report_in_pieces(paths: &[PathBuf], chunk: usize, piece: usize, threads: usize) -> serde_json::Value {
-    let (inputs, skipped, missing) = source::discover(paths, Default::default());
+    let (inputs, skipped, missing) = source::discover(paths, &Default::default());
     assert!(missing.is_empty() && skipped.is_empty());
     let scanner = ScannerBuilder::new().chunk_size(chunk).read_piece(piece).threads(threads).build(pack()).unwrap();
     let state = scanner.scan(&inputs);

@@ -4,7 +4,7 @@
 //! cause and effect farther apart than the window do not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::util::root;
+use crate::util::{root, without_elapsed};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -37,10 +37,9 @@ fn scan(name: &str) -> Value {
 
 /// The report without the one field that may differ between identical runs.
 fn normalised(report: &str) -> String {
-    let mut v: Value = serde_json::from_str(report).expect("JSON report");
-    let scan = v.get_mut("scan").and_then(Value::as_object_mut).expect("scan object");
-    assert!(scan.remove("elapsed_ms").is_some(), "scan.elapsed_ms present");
-    serde_json::to_string_pretty(&v).unwrap()
+    let v: Value = serde_json::from_str(report).expect("JSON report");
+    assert!(v["scan"].get("elapsed_ms").is_some(), "scan.elapsed_ms present");
+    serde_json::to_string_pretty(&without_elapsed(v)).unwrap()
 }
 
 /// One expected incident.
@@ -292,11 +291,11 @@ fn es_unreachable_seen_only_from_kafka_to_es_still_names_elasticsearch() {
                 episodes: &["k2es.es-connect-refused@kafka-to-es", "k2es.dropping-data@kafka-to-es"],
             },
             Exp {
-                chain: None,
+                chain: Some("chain.es-mapping"),
                 severity: "error",
                 rule: "es.mapper-parsing",
-                root: "kafka-to-es",
-                components: &["kafka-to-es"],
+                root: "elasticsearch",
+                components: &["elasticsearch", "kafka-to-es"],
                 scope: "all",
                 telemetry: &["metrics"],
                 counts: &[("kafka-to-es", 5)],
@@ -378,11 +377,11 @@ fn kafka_unavailable_seen_only_by_the_receiver_is_still_rooted_at_kafka() {
                 episodes: &["kafka.client-timeout@receiver", "receiver.kafka-send-failed@receiver"],
             },
             Exp {
-                chain: None,
+                chain: Some("chain.es-mapping"),
                 severity: "error",
                 rule: "es.mapper-parsing",
-                root: "kafka-to-es",
-                components: &["kafka-to-es"],
+                root: "elasticsearch",
+                components: &["elasticsearch", "kafka-to-es"],
                 scope: "all",
                 telemetry: &["metrics"],
                 counts: &[("kafka-to-es", 5)],
@@ -462,11 +461,11 @@ fn agent_receiver_config_when_only_tls_errors_are_seen() {
                 episodes: &["agent.receiver-x509@agent", "agent.endpoint-backoff@agent"],
             },
             Exp {
-                chain: None,
+                chain: Some("chain.es-heap-pressure"),
                 severity: "error",
                 rule: "es.circuit-breaker",
-                root: "kafka-to-es",
-                components: &["kafka-to-es"],
+                root: "elasticsearch",
+                components: &["elasticsearch", "kafka-to-es"],
                 scope: "all",
                 telemetry: &["metrics"],
                 counts: &[("kafka-to-es", 5)],
@@ -503,11 +502,11 @@ fn bad_payload_names_the_missing_member_and_the_sender() {
                 episodes: &["receiver.deserialize-400@receiver", "agent.receiver-400-deserialize@agent"],
             },
             Exp {
-                chain: None,
+                chain: Some("chain.es-overloaded"),
                 severity: "error",
                 rule: "es.bulk-rejected",
-                root: "kafka-to-es",
-                components: &["kafka-to-es"],
+                root: "elasticsearch",
+                components: &["elasticsearch", "kafka-to-es"],
                 scope: "all",
                 telemetry: &["metrics"],
                 counts: &[("kafka-to-es", 5)],
@@ -574,6 +573,50 @@ fn single_integration_one_incident_per_check() {
         "Integration kubernetes_state is failing (cannot reach 10.96.12.40): only its data is missing"
     );
     assert_eq!(r["incidents"][1]["title"], "Integration mysql is failing: only its data is missing");
+}
+
+/// The pull-based path: plugin and mirror errors in the api and mirror pods are one single-integration incident
+/// per data source, rooted at the StackState server, never an all-integrations incident.
+#[test]
+fn pull_data_source_one_incident_per_source() {
+    let r = expect(
+        "pull-data-source",
+        &[
+            Exp {
+                chain: Some("chain.pull-data-source"),
+                severity: "error",
+                rule: "plugin.cloudwatch-denied",
+                root: "stackstate",
+                components: &["stackstate"],
+                scope: "single",
+                telemetry: &[],
+                counts: &[("stackstate", 20)],
+                count: 20,
+                first: "2024-05-16T10:00:04.304Z",
+                last: "2024-05-16T10:19:04.344Z",
+                episodes: &["plugin.cloudwatch-denied@stackstate"],
+            },
+            Exp {
+                chain: Some("chain.pull-data-source"),
+                severity: "error",
+                rule: "plugin.prometheus-unreachable",
+                root: "stackstate",
+                components: &["stackstate"],
+                scope: "single",
+                telemetry: &[],
+                counts: &[("stackstate", 30)],
+                count: 30,
+                first: "2024-05-16T10:30:05.163Z",
+                last: "2024-05-16T10:39:35.172Z",
+                episodes: &["plugin.prometheus-unreachable@stackstate", "plugin.mirror-error@stackstate"],
+            },
+        ],
+    );
+    assert_eq!(
+        r["incidents"][0]["title"],
+        "Pull-based data source cloudwatch is failing: only the telemetry it provides is missing"
+    );
+    assert_eq!(episode(&r["incidents"][1], "plugin.mirror-error")["count"], 10);
 }
 
 /// kafka-to-es's clock is 90 s behind Elasticsearch's: its first failure is logged before the cause, within the
@@ -749,6 +792,7 @@ fn every_scenario_has_a_test() {
         "es-unreachable-k2es-only",
         "kafka-unavailable",
         "kafka-unavailable-receiver-only",
+        "pull-data-source",
         "receiver-unreachable",
         "single-integration",
     ];

@@ -1,6 +1,8 @@
-//! Golden files: the text report of the shipped fixtures, byte for byte (the run's duration and rate taken out).
-//! A change to what the text report says shows up here as a diff to review; `UPDATE_GOLDEN=1 cargo test golden`
-//! rewrites the files after a deliberate change.
+//! Golden files: the text report of the shipped fixtures, byte for byte (the run's duration and rate taken out),
+//! whole (as a pipe gets it) and cut to terminals of 80 and 120 columns (`--width`, which stands for the
+//! terminal's width). A change to what the text report says shows up here as a diff to review;
+//! `UPDATE_GOLDEN=1 cargo test golden` rewrites the files after a deliberate change. The Markdown golden file is
+//! checked in `reports.rs`.
 
 use crate::util::*;
 
@@ -53,4 +55,14 @@ fn text_report_of_kubectl_captures() {
 #[test]
 fn text_report_of_a_crlf_capture_with_a_stack_trace() {
     check("crlf.txt", &["scan", "--color", "never", "fixtures/edge/crlf.log"]);
+}
+
+#[test]
+fn text_report_on_a_terminal_80_columns_wide() {
+    check("linux-80.txt", &["scan", "--color", "never", "--width", "80", "fixtures/linux"]);
+}
+
+#[test]
+fn text_report_on_a_terminal_120_columns_wide() {
+    check("kubectl-120.txt", &["scan", "--color", "never", "--width", "120", "fixtures/kubectl"]);
 }

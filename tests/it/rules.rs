@@ -165,8 +165,11 @@ line = '''unclosed (group'''
     assert!(stderr(&o).contains("b.toml:32:11: rule x.badregex"));
 }
 
+/// What rules/README.md promises: a pack whose example does not match (or yields another field value) or whose
+/// counterexample matches is refused, by `rules check`, `rules test` and `scan --rules` alike, naming the rule and
+/// the line.
 #[test]
-fn rules_test_fails_on_a_failing_example_or_counterexample() {
+fn a_failing_example_or_counterexample_makes_the_pack_invalid() {
     let dir = tempfile::tempdir().unwrap();
     let text = GOOD
         .replace(
@@ -178,25 +181,27 @@ fn rules_test_fails_on_a_failing_example_or_counterexample() {
             "counterexamples = ['''java.net.ConnectException: Connection refused''']",
         );
     write(dir.path(), "c.toml", &text);
-    // Valid as a pack: `rules check` passes, `rules test` fails.
-    assert_eq!(code(&run_on(&["rules", "check"], dir.path())), 0);
-    let o = run_on(&["rules", "test", "--rules"], dir.path());
-    assert_eq!(code(&o), 1, "{}", stdout(&o));
-    let out = stdout(&o);
     // The example is named by its `[[rule.examples]]` table; the counterexample by its line.
     let ex_line = text.lines().position(|l| l.starts_with("[[rule.examples]]")).unwrap() + 1;
     let cx_line = text.lines().position(|l| l.starts_with("counterexamples")).unwrap() + 1;
-    assert!(out.contains(&format!("c.toml:{cx_line}: rule x.refused: counterexample matches")), "{out}");
-    assert!(out.contains(&format!("c.toml:{ex_line}: rule x.refused: example does not match")), "{out}");
-    assert!(out.contains("rule x.refused") && out.lines().filter(|l| l.starts_with("FAIL ")).count() == 2, "{out}");
-    assert!(out.contains("2 failures"), "{out}");
+    let runs: [&[&str]; 3] =
+        [&["rules", "check"], &["rules", "test", "--rules"], &["scan", "fixtures/edge/crlf.log", "--rules"]];
+    for args in runs {
+        let o = run_on(args, dir.path());
+        assert_eq!(code(&o), 2, "{args:?}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("c.toml:{cx_line}:1: rule x.refused: counterexample matches")), "{err}");
+        assert!(err.contains(&format!("c.toml:{ex_line}:1: rule x.refused: example does not match")), "{err}");
+        assert!(err.contains("2 problems"), "{err}");
+        assert!(o.stdout.is_empty(), "no report from an invalid pack");
+    }
 
-    // A field value that differs is a failure too.
+    // A field value that differs is a problem too.
     let text = GOOD.replace("fields = { target = \"kafka-0:9092\" }", "fields = { target = \"kafka-1:9092\" }");
     write(dir.path(), "c.toml", &text);
-    let o = run_on(&["rules", "test", "--rules"], dir.path());
-    assert_eq!(code(&o), 1);
-    assert!(stdout(&o).contains("field target"), "{}", stdout(&o));
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("field target: expected \"kafka-1:9092\""), "{}", stderr(&o));
 }
 
 #[test]
@@ -205,4 +210,45 @@ fn empty_rules_dir_is_an_error() {
     let o = run_on(&["rules", "check"], dir.path());
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("no .toml rule files"), "{}", stderr(&o));
+}
+
+/// The pack's knowledge tables are validated like rules: a misspelt key, a family declared twice, a second
+/// `[scope]`, and a rule naming a family nobody declared are errors with file:line:column.
+#[test]
+fn knowledge_tables_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    let k = r#"[[family]]
+id = "connection"
+
+[[telemetry]]
+fields = ["index"]
+contains = ["metric"]
+kind = ["metrics"]
+
+[scope]
+single_integration_fields = ["check"]
+"#;
+    write(dir.path(), "k.toml", k);
+    write(dir.path(), "s.toml", "[scope]\nsingle_integration_fields = []\n");
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("k.toml:") && err.contains("unknown field `kind`"), "{err}");
+    // A rule naming an undeclared family.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", &GOOD.replace("family = \"connection\"\nseverity", "family = \"conection\"\nseverity"));
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("a.toml:5:10: rule x.refused: unknown family \"conection\""), "{err}");
+    assert!(err.contains("declare: connection"), "{err}");
+    // Twice the same family, and two [scope] tables.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    write(dir.path(), "b.toml", "[[family]]\nid = \"connection\"\n\n[scope]\n\n[display]\n");
+    write(dir.path(), "c.toml", "[scope]\n");
+    let err = stderr(&run_on(&["rules", "check"], dir.path()));
+    assert!(err.contains("b.toml:2:6: rule connection: family declared twice (first at"), "{err}");
+    assert!(err.contains("c.toml:1:1: [scope] declared twice"), "{err}");
 }

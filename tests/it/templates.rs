@@ -16,7 +16,12 @@ fn input() -> (tempfile::TempDir, std::path::PathBuf) {
         text.push_str(&format!("2024-03-12 10:00:{:02},000 [main] INFO  a.B - job {i} done in {} ms\n", i, i * 7));
         text.push_str(&format!("2024-03-12 10:00:{:02},500 [main] ERROR a.B - job {i} failed on host-{}\n", i, i % 4));
         if i % 3 == 0 {
-            text.push_str(&format!("2024-03-12 10:00:{:02},700 [main] WARN  a.B - queue {} is {}% full\n", i, i, 90 + i % 10));
+            text.push_str(&format!(
+                "2024-03-12 10:00:{:02},700 [main] WARN  a.B - queue {} is {}% full\n",
+                i,
+                i,
+                90 + i % 10
+            ));
         }
     }
     std::fs::write(&p, text).unwrap();
@@ -46,7 +51,11 @@ fn lists_templates_with_counts() {
     // The whole line: the header is part of the template.
     let w = run(["templates", "--whole-line", "--format", "json", p.to_str().unwrap()]);
     let v: Value = serde_json::from_slice(&w.stdout).unwrap();
-    assert!(v["templates"].as_array().unwrap().iter().all(|t| t["template"].as_str().unwrap().starts_with("<*> [main]")));
+    assert!(v["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["template"].as_str().unwrap().starts_with("<*> [main]")));
 }
 
 #[test]

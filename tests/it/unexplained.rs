@@ -183,7 +183,7 @@ fn summary(state: &stackscan::ScanState) -> Vec<String> {
 #[test]
 fn the_same_templates_whatever_the_threads_and_chunks() {
     let pack = Arc::new(Pack::embedded().unwrap());
-    let (inputs, _, _) = discover(&[fixture("linux")], Default::default());
+    let (inputs, _, _) = discover(&[fixture("linux")], &Default::default());
     let mut first: Option<Vec<String>> = None;
     for (threads, chunk) in [(1, 8 << 20), (2, 8 << 20), (2, 256 << 10), (1, 64 << 10), (2, 48 << 10)] {
         let mut b = ScannerBuilder::new();
@@ -224,7 +224,7 @@ fn distinct_errors(n: usize, seed: u64) -> String {
 fn the_template_cap_holds_under_adversarial_input() {
     let dir = receiver_dir(&distinct_errors(5000, 9));
     let pack = Arc::new(Pack::embedded().unwrap());
-    let (inputs, _, _) = discover(&[dir.path().to_path_buf()], Default::default());
+    let (inputs, _, _) = discover(&[dir.path().to_path_buf()], &Default::default());
     let mut b = ScannerBuilder::new();
     b.unexplained(Some(16)).chunk_size(64 << 10).threads(2);
     let state = b.build(pack).unwrap().scan(&inputs);

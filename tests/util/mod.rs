@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -133,9 +135,14 @@ pub fn strings(v: &Value) -> Vec<&str> {
     out
 }
 
-/// The report without `scan.elapsed_ms`, the one key allowed to differ between runs.
+/// The report without `scan.elapsed_ms` (and the state's copy of it), the one value allowed to differ between
+/// runs.
 pub fn without_elapsed(mut v: Value) -> Value {
     v["scan"].as_object_mut().expect("scan object").remove("elapsed_ms");
+    // The scan state a JSON report carries (for `merge`) holds the same wall time in its totals.
+    if let Some(stats) = v.pointer_mut("/state/stats").and_then(Value::as_object_mut) {
+        stats.remove("elapsed_ms");
+    }
     v
 }
 
@@ -161,4 +168,25 @@ pub fn shared_corpus(name: &str) -> Option<PathBuf> {
     assert!(std::env::var_os("CI").is_none(), "{} is absent, and CI is set: the test cannot be skipped", dir.display());
     eprintln!("NOTICE: skipped: {} is absent (a fresh clone has no ../shared)", dir.display());
     None
+}
+
+/// A receiver log in `dir` (`stackstate-receiver/stackstate-receiver.log`) whose one matching line carries markup
+/// and terminal escapes where a report shows log text: in the URL (sample), and in the member name (a key field,
+/// so also in the incident's title). Returns the directory to scan.
+pub fn hostile_receiver_log(dir: &Path) -> PathBuf {
+    let d = dir.join("stackstate-receiver");
+    std::fs::create_dir_all(&d).expect("mkdir");
+    let line = "2024-03-12 13:40:41,301 [StsReceiver-akka.actor.default-dispatcher-24] WARN  \
+                com.stackstate.api.ReceiverRoutes - 10.9.9.9 - POST http://stackstate-host:7077/stsAgent/intake/?x=\
+                <script>alert(1)</script>`|[a](http://x) (6211): 400 Bad Request Failed to deserialize JSON on fields: , \
+                with message: Object is missing required member '<img src=x onerror=alert(2)>\x1b[31mred\x1b[0m'\n";
+    std::fs::write(d.join("stackstate-receiver.log"), line).expect("write");
+    dir.to_path_buf()
+}
+
+/// A second copy of [`hostile_receiver_log`]'s line in a file whose name holds markup and a terminal escape.
+pub fn hostile_file_name(dir: &Path) {
+    let d = dir.join("stackstate-receiver");
+    let line = std::fs::read(d.join("stackstate-receiver.log")).expect("the hostile log first");
+    std::fs::write(d.join("stackstate-receiver-\x1b[2J<b>bold.log"), line).expect("write");
 }

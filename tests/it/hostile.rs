@@ -1,0 +1,402 @@
+//! Hostile and odd input: each case an adversarial user tried, and what stackscan does now. Memory bounded by
+//! configuration (distinct keys capped), safe walking, one handle per file, closed pipes, arguments validated
+//! before anything runs, honest notes on what was not read.
+
+use crate::util::*;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// A kafka-to-es line of the flood-stage block rule (keyed by index), for index `name`.
+fn block_line(n: usize, name: &str) -> String {
+    format!(
+        "2024-03-01 12:{:02}:{:02},123 ERROR c.s.kafkatoes.ElasticsearchBulkWriter - Bulk request failed: \
+         ElasticsearchStatusException[Elasticsearch exception [type=cluster_block_exception, reason=index [{name}] \
+         blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete \
+         block];]]\n",
+        (n / 60) % 60,
+        n % 60
+    )
+}
+
+/// Records of one rule in a report, and how many of its episodes are the "other keys" one.
+fn rule_totals(r: &Value, rule: &str) -> (u64, usize) {
+    let eps = episodes(r, rule);
+    (total_count(&eps), eps.iter().filter(|e| e.get("other_keys").is_some()).count())
+}
+
+/// Row 1: every line a different index name. Keys past the cap fold into one episode; counts stay exact; the
+/// report says how many were folded; threads do not change a byte.
+#[test]
+fn distinct_keys_past_the_cap_fold_with_exact_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kafkaMultiMetricsToES.log");
+    let mut text = String::new();
+    for i in 0..30_000 {
+        text.push_str(&block_line(i, &format!("sts_multi_metrics-{i:06}")));
+    }
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let one = without_elapsed(scan_json(["--threads", "1", "--max-keys", "100", p]));
+    let two = without_elapsed(scan_json(["--threads", "2", "--max-keys", "100", p]));
+    assert_eq!(one, two, "the same report whatever the threads");
+    let (records, others) = rule_totals(&one, "es.flood-stage-block");
+    assert_eq!(records, 30_000, "every record counted");
+    assert_eq!(others, 1, "one episode holds the keys past the cap");
+    let kept = episodes(&one, "es.flood-stage-block").len() - 1;
+    assert_eq!(kept, 100);
+    let folded = &one["scan"]["keys_folded"][0];
+    assert_eq!(folded["rule"], "es.flood-stage-block");
+    assert_eq!(folded["records"], 29_900);
+    let keys = folded["keys"].as_u64().unwrap();
+    assert!((20_000..40_000).contains(&keys), "about 29,900 keys: {keys}");
+    let o = run(["scan", "--color", "never", "--max-keys", "100", p]);
+    assert!(stdout(&o).contains("saw more than 100 distinct keys"), "{}", stdout(&o));
+}
+
+/// Row 4: a file name holding an escape sequence is printed with it escaped, in the report and on stderr.
+#[test]
+fn file_names_cannot_attack_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "\u{1b}[2Jevil\u{7}.log";
+    std::fs::write(dir.path().join(name), block_line(1, "sts_a")).unwrap();
+    // Unreadable or binary neighbours put names on stderr too.
+    std::fs::write(dir.path().join("\u{1b}]0;title\u{7}.bin"), b"\0\0binary").unwrap();
+    let o = run(["scan", "--color", "never", dir.path().to_str().unwrap()]);
+    for (what, text) in [("stdout", stdout(&o)), ("stderr", stderr(&o))] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{what} holds a control character: {text:?}");
+    }
+    assert!(stdout(&o).contains("\\x1b[2Jevil\\x07.log"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("\\x1b]0;title\\x07.bin"), "{}", stderr(&o));
+}
+
+/// Row 9: a FIFO named on the command line (what `<(cat app.log)` gives) is read as a stream.
+#[test]
+fn a_fifo_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            for i in 0..50 {
+                f.write_all(block_line(i, "sts_multi_metrics-2024.03.01").as_bytes()).unwrap();
+            }
+        })
+    };
+    let r = scan_json([fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(rule_totals(&r, "es.flood-stage-block").0, 50, "{r:#}");
+    // Found while walking, a FIFO is not read (it could block forever) and says so.
+    let o = run(["scan", "--format", "json", dir.path().to_str().unwrap()]);
+    assert!(stderr(&o).contains("a FIFO: not read while walking"), "{}", stderr(&o));
+}
+
+/// Row 2: a symlink to `/` inside a log directory is not followed (said in `skipped`), nor is `/proc` walked
+/// into when links are followed.
+#[test]
+fn links_to_directories_are_not_walked_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), block_line(1, "sts_a")).unwrap();
+    std::os::unix::fs::symlink("/", dir.path().join("root")).unwrap();
+    let (r, o) = scan_json_code([dir.path().to_str().unwrap()], 0);
+    assert_eq!(r["scan"]["files"], 1);
+    let skipped = r["scan"]["skipped"].to_string();
+    assert!(skipped.contains("not followed (--follow-links"), "{skipped}");
+    assert!(stderr(&o).contains("root"));
+}
+
+/// Rows 6, 10, 11: arguments are validated before anything runs: a usage error, exit 2, no panic.
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for args in [
+        &["scan", "--threads", "20000", "fixtures/edge"][..],
+        &["scan", "--timezone", "+1é1", "fixtures/edge"],
+        &["scan", "--since", "2024-02-31", "fixtures/edge"],
+        &["scan", "--since", "2024-03-02", "--until", "2024-03-01", "fixtures/edge"],
+        &["scan", "--max-keys", "0", "fixtures/edge"],
+        &["follow", "--format", "json", "fixtures/edge"],
+    ] {
+        let o = run(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+    }
+}
+
+/// Row 12: a closed pipe ends any command quietly with 0.
+#[test]
+fn a_closed_pipe_exits_zero() {
+    for args in [&["rules", "list", "--format", "json"][..], &["scan", "--format", "json", "fixtures/linux"]] {
+        let mut child = cmd().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        out.read_exact(&mut first).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+/// Row 8: `stackscan follow DIR | head -1` ends once head is gone, though no line arrives to be written.
+#[test]
+fn follow_ends_when_its_reader_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kafkaMultiMetricsToES.log");
+    std::fs::write(&log, block_line(1, "sts_multi_metrics-2024.03.01")).unwrap();
+    let mut child = cmd()
+        .args(["follow", "--no-state", "--from-start", "--format", "ndjson", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    drop(out); // what `head -1` does after its line
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("follow kept running after its reader was gone");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Row 17: a directory holding no log file, or only unreadable ones: said, exit 2, never "no problem".
+#[test]
+fn a_run_that_read_nothing_says_so() {
+    let empty = tempfile::tempdir().unwrap();
+    let (r, o) = scan_json_code([empty.path().to_str().unwrap()], 2);
+    assert_eq!(r["scan"]["files"], 0);
+    assert!(stderr(&o).contains("nothing was read"), "{}", stderr(&o));
+    let o = run(["scan", "--color", "never", empty.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("Nothing was read") && !stdout(&o).contains("No known"), "{}", stdout(&o));
+    // Only binary files found by walking.
+    std::fs::write(empty.path().join("core.dump"), b"\0\x01\x02ELF").unwrap();
+    let o = run(["scan", "--color", "never", empty.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("skipped:") && stdout(&o).contains("Nothing was read"), "{}", stdout(&o));
+}
+
+/// Row 16: a UTF-16 log is decoded (with a byte order mark or without), a truncated .gz gets a note with the
+/// lines before the damage counted.
+#[test]
+fn utf16_logs_are_decoded_and_truncated_archives_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..40).map(|i| block_line(i, "sts_multi_metrics-2024.03.01")).collect();
+    let mut bom = vec![0xff, 0xfe];
+    for u in text.encode_utf16() {
+        bom.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("kafkaMultiMetricsToES.log"), &bom).unwrap();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    std::fs::write(dir.path().join("kafkaEventsToES.log"), &be).unwrap();
+    let r = scan_json([dir.path().to_str().unwrap()]);
+    assert_eq!(rule_totals(&r, "es.flood-stage-block").0, 80, "{r:#}");
+    assert_eq!(r["scan"]["skipped"], serde_json::json!([]));
+    // A .gz cut in its middle: the lines before the cut are read, and the report says the rest was not.
+    let gz = dir.path().join("kafkaTraceToES.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..20_000 {
+        enc.write_all(block_line(i, &format!("sts_trace-{i}")).as_bytes()).unwrap();
+    }
+    let full = enc.finish().unwrap();
+    std::fs::write(&gz, &full[..full.len() / 2]).unwrap();
+    let r = scan_json([gz.to_str().unwrap()]);
+    let skipped = r["scan"]["skipped"].to_string();
+    assert!(skipped.contains("read stopped after") && skipped.contains("not scanned"), "{skipped}");
+    let read = rule_totals(&r, "es.flood-stage-block").0;
+    assert!(read > 1_000 && read < 20_000, "{read}");
+}
+
+/// Runs `stackscan follow ARGS -` with `input` on stdin; its NDJSON events.
+fn follow_stdin(args: &[&str], input: &[u8]) -> (Vec<Value>, String) {
+    let mut child = cmd()
+        .args(["follow", "--format", "ndjson"])
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (events, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// Row 13: a kubectl capture (`--prefix --timestamps`) fed to `follow -` is read as `scan -` reads it: the same
+/// incidents and counts; at the end of the stream what is open is resolved (reason: end of input), and a summary
+/// with the same totals follows.
+#[test]
+fn follow_stdin_reads_captures_as_scan_does_and_ends_with_a_summary() {
+    let capture = std::fs::read(fixture("kubectl/all-prefix-timestamps.log")).unwrap();
+    let mut child =
+        cmd().args(["scan", "--format", "json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(&capture).unwrap();
+    let scan: Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    let (events, _) = follow_stdin(&[], &capture);
+    let mut last = std::collections::BTreeMap::new();
+    for e in &events {
+        if let Some(i) = e.get("incident") {
+            last.insert(
+                i["id"].as_str().unwrap().to_string(),
+                (e["event"].clone(), e.get("reason").cloned(), i["count"].clone()),
+            );
+        }
+    }
+    let want: std::collections::BTreeMap<String, Value> = scan["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].clone()))
+        .collect();
+    assert_eq!(last.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+    for (id, (event, reason, count)) in &last {
+        assert_eq!(count, &want[id], "{id}");
+        assert_eq!(event, "resolved", "{id}: resolved at the end of input");
+        assert_eq!(reason.as_ref().and_then(|r| r.as_str()), Some("end of input"), "{id}");
+    }
+    let summary = events.last().unwrap();
+    assert_eq!(summary["event"], "summary", "{summary}");
+    for k in ["lines", "matches", "bytes"] {
+        assert_eq!(summary["scan"][k], scan["scan"][k], "{k}");
+    }
+}
+
+/// Row 15: times far in the future of the clock (a wrong --timezone) get one note.
+#[test]
+fn follow_warns_once_about_times_in_the_future() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let ahead = now + 3 * 3600;
+    let (d, s) = (ahead.div_euclid(86_400), ahead.rem_euclid(86_400));
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = d + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let mut input = String::new();
+    for i in 0..3 {
+        input.push_str(&format!(
+            "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02},000 WARN org.apache.kafka.clients.NetworkClient - \
+             [Producer clientId=producer-1] Connection to node -1 (kafka-0/10.0.0.1:9092) could not be established. \
+             Broker may not be available.\n",
+            s / 3600,
+            (s / 60) % 60,
+            (s + i) % 60
+        ));
+    }
+    let (_, stderr) = follow_stdin(&["--component", "receiver"], input.as_bytes());
+    assert_eq!(stderr.matches("in the future").count(), 1, "{stderr}");
+    assert!(stderr.contains("--timezone"), "{stderr}");
+}
+
+/// Row 14: two follow runs on different paths with the default checkpoint use two files.
+#[test]
+fn default_checkpoints_are_per_input_set() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        std::fs::write(d.path().join("x.log"), "2024-03-01 12:00:00,000 INFO ok\n").unwrap();
+        let mut child = cmd()
+            .env("XDG_STATE_HOME", home.path())
+            .args(["follow", "--poll", "100ms", d.path().to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let dir = home.path().join("stackscan");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let want = if d.path() == a.path() { 1 } else { 2 };
+        while std::fs::read_dir(&dir).map_or(0, |r| {
+            r.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count()
+        }) < want
+        {
+            assert!(Instant::now() < deadline, "no checkpoint written");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let names: Vec<String> = std::fs::read_dir(home.path().join("stackscan"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("follow-")), "{names:?}");
+}
+
+/// Row 18 (and the real-logs issue's property): a secret carried by a matching line, in any of its spellings, is
+/// printed in no output: text, JSON (the scan state included), NDJSON, Markdown, HTML, follow's events, stderr.
+#[test]
+fn secrets_are_redacted_on_every_output() {
+    let secret = "S3cr3tV4lu3x9";
+    let forms = [
+        format!("?api_key={secret}"),
+        format!("{{\"api_key\":\"{secret}\"}}"),
+        format!("{{\"apiKey\": \"{secret}\"}}"),
+        format!("X-API-Key:  {secret}"),
+        format!("sts-api-key: {secret}"),
+        format!("STS_API_KEY={secret}"),
+        format!("Authorization: Bearer {secret}"),
+        format!("Authorization: Basic {secret}"),
+        format!("https://admin:{secret}@es:9200"),
+        format!("token={secret}"),
+        format!("password={secret}"),
+        format!("\"password\":\"{secret}\""),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stackstate-receiver.log");
+    let mut text = String::new();
+    for (i, f) in forms.iter().enumerate() {
+        text.push_str(&format!(
+            "2024-03-12 13:10:{i:02},301 [StsReceiver-akka.actor.default-dispatcher-24] WARN  com.stackstate.api.ReceiverRoutes - \
+             10.1.2.{i} - POST http://stackstate-host:7077/stsAgent/intake/{f} (6211): 400 Bad Request Failed to deserialize \
+             JSON on fields: , with message: Object is missing required member 'h{i}' {f}\n"
+        ));
+    }
+    std::fs::write(&log, &text).unwrap();
+    let l = log.to_str().unwrap();
+    for args in [
+        vec!["scan", "--color", "never", "--wide", l],
+        vec!["scan", "--format", "json", l],
+        vec!["scan", "--format", "ndjson", l],
+        vec!["scan", "--format", "markdown", l],
+        vec!["scan", "--format", "html", l],
+        vec!["follow", "--no-state", "--from-start", "--format", "ndjson", "--component", "receiver", "-"],
+    ] {
+        let mut child =
+            cmd().args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        if args[0] == "follow" {
+            stdin.write_all(text.as_bytes()).unwrap();
+        }
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(all.contains("redacted"), "{args:?}: the lines were reported");
+        assert!(!all.contains(secret), "{args:?}: the secret was printed:\n{all}");
+    }
+}

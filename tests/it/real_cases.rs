@@ -1,0 +1,147 @@
+//! Issue 14: the pack on real published log lines (../shared/corpus/real, or `$STACKSCAN_REAL_CORPUS`). Each case
+//! of its cases.json is scanned alone, `stackscan scan --format json FILE` with no `--component`, and judged as
+//! benches/real_cases.py judges it (that script's docstring is the reference):
+//!
+//! * found: some incident has the case's `family` or one of its `family_ok`;
+//! * root: the expected incident (accepted family, worst severity, most records, first in report order) names
+//!   `root_cause` or one of `root_cause_ok` as its root cause component;
+//! * severity: `expect_error` → that incident is error/critical, else warning/info; for a negative case, no
+//!   incident of severity error or critical.
+//!
+//! On the development corpus every aspect of every case must hold, except those listed in [`KNOWN_MISSES`]; a
+//! listed miss that now holds fails too, so the list stays exact (a ratchet). On another corpus
+//! (`$STACKSCAN_REAL_CORPUS`, e.g. the held-out half) only the totals are judged. The totals must meet issue
+//! 14's targets once [`ASSERT_TARGETS`] is set. The corpus lives outside the project: without it the test is
+//! skipped with a notice, unless `CI` is set, where its absence is a failure.
+
+use crate::util::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// (case file, aspect) pairs that are known not to hold yet, with why.
+const KNOWN_MISSES: &[(&str, &str)] = &[];
+
+/// Issue 14's targets over the positive cases: found, root cause, severity.
+const TARGETS: (f64, f64, f64) = (0.90, 0.85, 0.90);
+
+/// Whether the totals must meet [`TARGETS`] (set once the pack reaches them, so the test then guards them).
+const ASSERT_TARGETS: bool = true;
+
+fn rank(sev: &str) -> i32 {
+    match sev {
+        "info" => 0,
+        "warning" => 1,
+        "error" => 2,
+        "critical" => 3,
+        _ => -1,
+    }
+}
+
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// The expected incident: accepted family, worst severity, most records, first in report order.
+fn pick<'a>(incidents: &'a [Value], families: &[&str]) -> Option<&'a Value> {
+    incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| families.contains(&i["family"].as_str().unwrap_or("")))
+        .max_by_key(|(pos, i)| {
+            (rank(i["severity"].as_str().unwrap_or("")), i["count"].as_u64().unwrap_or(0), std::cmp::Reverse(*pos))
+        })
+        .map(|(_, i)| i)
+}
+
+/// The corpus, and whether it is the development half (where [`KNOWN_MISSES`] applies case by case).
+fn corpus() -> (PathBuf, bool) {
+    match std::env::var_os("STACKSCAN_REAL_CORPUS") {
+        Some(p) => (PathBuf::from(p), false),
+        None => (root().join("../shared/corpus/real"), true),
+    }
+}
+
+#[test]
+fn real_cases() {
+    let (dir, development) = corpus();
+    if !dir.join("cases.json").is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set and the real-log corpus is absent: {}/cases.json",
+            dir.display()
+        );
+        eprintln!("NOTICE: real_cases skipped: {}/cases.json is absent", dir.display());
+        return;
+    }
+    let cases: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    let (mut positives, mut found_n, mut root_n, mut sev_n) = (0usize, 0usize, 0usize, 0usize);
+    let mut negatives_bad = Vec::new();
+    let mut table = String::new();
+    for case in cases["cases"].as_array().unwrap() {
+        let file = case["file"].as_str().unwrap();
+        let (report, _) = scan_json_code([dir.join(file)], 0);
+        let incidents = report["incidents"].as_array().unwrap();
+        let mut aspects: Vec<(&str, bool)> = Vec::new();
+        if case["kind"] == "negative" {
+            let bad: Vec<&Value> =
+                incidents.iter().filter(|i| rank(i["severity"].as_str().unwrap_or("")) >= 2).collect();
+            if !bad.is_empty() {
+                negatives_bad.push(file);
+            }
+            aspects.push(("severity", bad.is_empty()));
+        } else {
+            positives += 1;
+            let mut families = vec![case["family"].as_str().unwrap()];
+            families.extend(strs(&case["family_ok"]));
+            let mut roots = vec![case["root_cause"].as_str().unwrap()];
+            roots.extend(strs(&case["root_cause_ok"]));
+            let inc = pick(incidents, &families);
+            let found = inc.is_some();
+            let root = inc.is_some_and(|i| roots.contains(&i["root_cause"]["component"].as_str().unwrap_or("")));
+            let errorish = inc.is_some_and(|i| rank(i["severity"].as_str().unwrap_or("")) >= 2);
+            let sev = found && errorish == case["expect_error"].as_bool().unwrap_or(false);
+            found_n += found as usize;
+            root_n += root as usize;
+            sev_n += sev as usize;
+            aspects.extend([("found", found), ("root", root), ("severity", sev)]);
+        }
+        let row: Vec<String> = aspects.iter().map(|(a, ok)| format!("{a} {}", if *ok { "ok" } else { "--" })).collect();
+        table.push_str(&format!("  {file:<42} {}\n", row.join(", ")));
+        for (aspect, ok) in aspects.into_iter().filter(|_| development) {
+            let known = KNOWN_MISSES.contains(&(file, aspect));
+            match (ok, known) {
+                (false, false) => {
+                    let got: Vec<String> = incidents
+                        .iter()
+                        .map(|i| {
+                            format!(
+                                "{} {} {}@{}",
+                                i["family"], i["severity"], i["root_cause"]["rule"], i["root_cause"]["component"]
+                            )
+                        })
+                        .collect();
+                    failures.push(format!("{file}: {aspect} does not hold; incidents: {got:?}"));
+                }
+                (true, true) => failures.push(format!("{file}: {aspect} holds now: remove it from KNOWN_MISSES")),
+                _ => {}
+            }
+        }
+    }
+    let pct = |n: usize| n as f64 / positives.max(1) as f64;
+    eprintln!(
+        "real cases: found {found_n}/{positives}, root cause {root_n}/{positives}, severity {sev_n}/{positives}\n{table}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let met =
+        pct(found_n) >= TARGETS.0 && pct(root_n) >= TARGETS.1 && pct(sev_n) >= TARGETS.2 && negatives_bad.is_empty();
+    let must_meet = ASSERT_TARGETS || !development;
+    assert!(
+        met || !must_meet,
+        "below issue 14's targets: found {found_n}, root cause {root_n}, severity {sev_n} of {positives}; \
+         negatives with an error/critical incident: {negatives_bad:?}"
+    );
+    if !met {
+        eprintln!("NOTICE: issue 14's targets are not met yet");
+    }
+}
