@@ -5,29 +5,51 @@ use super::token::{hash_bytes, Class, Tok, MIX};
 use super::{template_id, Payload, TemplateId};
 use serde::{Deserialize, Serialize};
 
-/// A token of a template: a constant (with its text) or a variable, with the separator before it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A token of a template: a constant (with its text) or a variable, with the separator before it. Saved as
+/// `[class, span, separator, text]`: a snapshot holds many.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct TTok {
-    #[serde(rename = "c")]
     pub(super) class: Class,
     /// For a variable: how many positions of the lines it came from it stands for (adjacent variables collapse
     /// into one); a glob fit lets it take that many tokens of any kind.
-    #[serde(rename = "n")]
     pub(super) span: u8,
     /// The hash of `text` (0 for a variable): recomputed when a snapshot is restored.
-    #[serde(skip)]
     pub(super) hash: u64,
-    #[serde(rename = "s")]
     pub(super) sep: Box<str>,
-    #[serde(rename = "t")]
     pub(super) text: Box<str>,
 }
 
-/// An example value of a variable, with the caller's stamp of the line it came from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+impl Serialize for TTok {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.class, self.span, &*self.sep, &*self.text).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TTok {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (class, span, sep, text) = <(Class, u8, Box<str>, Box<str>)>::deserialize(d)?;
+        Ok(TTok { class, span, hash: 0, sep, text })
+    }
+}
+
+/// An example value of a variable, with the caller's stamp of the line it came from. Saved as `[stamp, value]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Example {
     pub(super) stamp: u64,
     pub(super) value: Box<str>,
+}
+
+impl Serialize for Example {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.stamp, &*self.value).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Example {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (stamp, value) = <(u64, Box<str>)>::deserialize(d)?;
+        Ok(Example { stamp, value })
+    }
 }
 
 /// The longest example value kept, in bytes (cut at a character boundary, with `…`): examples show what a

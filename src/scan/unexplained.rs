@@ -122,8 +122,15 @@ impl Mining {
         }
         let buf = r.buf;
         let content = at.content;
-        let first_end = frame::line_end(buf, at.first, r.end);
         let w = writer(at.source);
+        // The first exception line of a pending record (found when it was judged), which the search visits for
+        // its literal (`Exception`): the most common continuation line visited, known without a look.
+        if let Some(p) = self.pending.iter_mut().find(|p| p.writer == w && p.exception.is_some_and(|e| e.0 == at.first))
+        {
+            p.known_end = p.known_end.max(at.done);
+            return;
+        }
+        let first_end = frame::line_end(buf, at.first, r.end);
         if !frame::is_continuation(content) {
             // A header (a timestamped line never continues one): what its writer had pending has ended.
             self.flush_writer(w, ctx, s, r, out);
@@ -372,13 +379,18 @@ impl Mining {
             (Some(k), Some((_, e))) => line_key(e).map(|e| mix(k, component) ^ e.rotate_left(17)),
             _ => None,
         };
+        // The header and the exception line cleaned, once each (for the message and the sample).
+        let text = std::cell::OnceCell::new();
+        let text = || text.get_or_init(|| sanitize::clean(&st.content));
+        let exception_text = std::cell::OnceCell::new();
+        let exception_text =
+            || exception_text.get_or_init(|| exception.as_ref().map(|(_, c)| sanitize::clean(c))).as_deref();
         let mined = |mined: &mut String| {
-            let text = sanitize::clean(&st.content);
+            let text = text();
             let part = |(a, b): (u32, u32)| text.get(a as usize..b as usize).unwrap_or_default();
             mined.clear();
             mined.push_str(part(p.head.message));
-            let exception_text = exception.as_ref().map(|(_, c)| sanitize::clean(c));
-            for e in p.head.field_exception.map(part).into_iter().chain(exception_text.as_deref().map(str::trim)) {
+            for e in p.head.field_exception.map(part).into_iter().chain(exception_text().map(str::trim)) {
                 mined.push_str(" | ");
                 mined.push_str(e);
             }
@@ -405,10 +417,10 @@ impl Mining {
             g.detail.add_sample(Sample {
                 order,
                 line: LineRef { chunk: r.chunk, rel: p.header_no },
-                text: sanitize::clean(&st.content).into_owned(),
-                matched: exception.as_ref().map(|(a, content)| {
+                text: text().to_string(),
+                matched: exception.as_ref().map(|(a, _)| {
                     let no = p.header_no + frame::count_newlines(&buf[p.header_start..*a]) as i64;
-                    (LineRef { chunk: r.chunk, rel: no }, sanitize::clean(content).trim().to_string())
+                    (LineRef { chunk: r.chunk, rel: no }, exception_text().unwrap_or_default().trim().to_string())
                 }),
                 pod: origin.pod.clone(),
             });

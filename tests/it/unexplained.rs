@@ -381,10 +381,11 @@ fn checkpoint_templates(state: &Path) -> Vec<(String, String, u64)> {
         let component = m[0].as_str().unwrap_or("unknown").to_string();
         for t in m[1]["templates"].as_array().unwrap() {
             let mut text = String::new();
+            // Each token is saved as [class, span, separator, text].
             for (i, tok) in t["toks"].as_array().unwrap().iter().enumerate() {
-                let sep = tok["s"].as_str().unwrap();
+                let sep = tok[2].as_str().unwrap();
                 text.push_str(if i == 0 { sep.trim_start() } else { sep });
-                text.push_str(if tok["c"] == "var" { "<*>" } else { tok["t"].as_str().unwrap() });
+                text.push_str(if tok[0] == "var" { "<*>" } else { tok[3].as_str().unwrap() });
             }
             text.push_str(t["tail"].as_str().unwrap().trim_end());
             out.push((component.clone(), text, t["count"].as_u64().unwrap()));
