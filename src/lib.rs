@@ -39,6 +39,7 @@ pub mod follow;
 pub mod frame;
 #[doc(hidden)]
 pub mod hash;
+pub mod miner;
 pub mod model;
 pub mod report;
 pub mod rules;

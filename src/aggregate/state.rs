@@ -7,9 +7,12 @@
 //!
 //! [`ScanState::merge`] is the exact combiner: aggregates merge commutatively and associatively (sums, minima,
 //! maxima, the smallest items under a total order), and the file and rule tables are remapped first, so the
-//! state of a whole equals the merge of the states of its parts, whatever the partition.
+//! state of a whole equals the merge of the states of its parts, whatever the partition. The unexplained
+//! templates merge commutatively too, and canonicalise (see [`super::unexplained`]): the scan merges its parts
+//! in input order, so its result does not depend on how many threads did the work.
 
 use super::episode::{Aggregates, Bucket, EpisodeKey};
+use super::unexplained::Unexplained;
 use crate::rules::PackId;
 use crate::source::{Origin, Skipped};
 use serde::{Deserialize, Serialize};
@@ -83,6 +86,10 @@ pub struct ScanState {
     pub skipped: Vec<Skipped>,
     /// The aggregates; every sample's line is resolved ([`super::episode::LineRef::number`]).
     pub aggregates: Aggregates,
+    /// The records no rule explained, mined into templates per component (samples resolved likewise). Absent
+    /// from checkpoints of earlier builds: empty then.
+    #[serde(default)]
+    pub unexplained: Unexplained,
 }
 
 /// Why two states cannot be merged.
@@ -123,6 +130,10 @@ impl ScanState {
         let mut merged = mine.renumber_files(&ours);
         merged.merge(other.aggregates.renumber_files(&theirs));
         self.aggregates = merged;
+        let mut other_unexplained = other.unexplained;
+        self.unexplained.renumber_files(&ours);
+        other_unexplained.renumber_files(&theirs);
+        self.unexplained.merge(other_unexplained);
         self.files = table;
         self.stats.add(&other.stats);
         self.skipped.extend(other.skipped);

@@ -47,6 +47,12 @@ pub enum Command {
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Mine log lines into templates (`Connection from <*> port <*>`) and list them with counts.
+    ///
+    /// Every line's message (after its timestamp, level and logger) is mined, or the whole line with
+    /// --whole-line; "-" reads stdin. With --assign (one input), prints for each line its 1-based number and the
+    /// id of its template, tab-separated, so that any labelled data set can score the miner.
+    Templates(TemplatesArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
     ///
     /// bash: `stackscan completions bash > /usr/share/bash-completion/completions/stackscan`; zsh: into a
@@ -228,6 +234,9 @@ pub struct ScanArgs {
     /// Only records at or before this time (same forms as --since).
     #[arg(long, value_name = "WHEN", value_parser = parse::when)]
     pub until: Option<parse::When>,
+    /// List this many templates of the errors and warnings no rule explains (0: neither mine nor list them).
+    #[arg(long, value_name = "N", default_value = "10")]
+    pub unexplained: usize,
     #[command(flatten)]
     pub lines: LineArgs,
     #[command(flatten)]
@@ -273,6 +282,9 @@ pub struct FollowArgs {
     /// Log time without new events after which an incident is resolved.
     #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::interval)]
     pub resolve_after: Duration,
+    /// Announce new templates of errors no rule explains, at most N per minute (0: do not mine them).
+    #[arg(long, value_name = "N", default_value = "5")]
+    pub unexplained: usize,
     #[command(flatten)]
     pub lines: LineArgs,
     #[command(flatten)]
@@ -346,6 +358,51 @@ pub struct ShowArgs {
     pub pack: PackArgs,
     #[command(flatten)]
     pub color: ColorArgs,
+}
+
+/// Formats of `templates`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplatesFormat {
+    /// One line per template: count, id, template.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Levels `templates --level` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// WARN and above.
+    Warn,
+    /// ERROR and above.
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    /// Files or directories to read; "-" for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TemplatesFormat,
+    /// Mine the whole line (no header detection).
+    #[arg(long)]
+    pub whole_line: bool,
+    /// Only the lines whose header says this level or above.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<LevelArg>,
+    /// Print each line's template id instead (LINE<TAB>TEMPLATE_ID; `-` for lines not mined); one input only.
+    #[arg(long)]
+    pub assign: bool,
+    /// Worker threads (default: all cores; at most 256).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse::threads)]
+    pub threads: Option<usize>,
+    /// Templates kept at most (the least recently seen are evicted past it).
+    #[arg(long, value_name = "N", default_value = "4096", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_templates: u32,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 #[derive(Debug, Subcommand)]

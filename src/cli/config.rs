@@ -4,10 +4,11 @@
 //! cross-flag checks (`--since` after `--until`) are usage errors here.
 
 use super::args::{
-    ColorArg, ExportArgs, FollowArgs, FollowFormat, ScanArgs, ScanFormat, SeverityArg, ShowArgs, ShowFormat, WalkArgs,
+    ColorArg, ExportArgs, FollowArgs, FollowFormat, LevelArg, ScanArgs, ScanFormat, SeverityArg, ShowArgs, ShowFormat,
+    TemplatesArgs, TemplatesFormat, WalkArgs,
 };
 use super::parse::When;
-use stackscan::model::{Component, Severity};
+use stackscan::model::{Component, Level, Severity};
 use stackscan::report::Format;
 use stackscan::source::WalkOptions;
 use stackscan::time::{Millis, Zone};
@@ -87,6 +88,8 @@ pub struct ScanConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Unexplained templates listed (0: none mined).
+    pub unexplained: usize,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
     /// The machine's name in the report.
@@ -130,6 +133,8 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// New unexplained templates announced per minute, at most (0: none mined).
+    pub unexplained: usize,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
     /// The machine's name in the file table.
@@ -257,6 +262,52 @@ impl ShowConfig {
     }
 }
 
+/// `stackscan templates`, resolved.
+#[derive(Debug, Clone)]
+pub struct TemplatesConfig {
+    /// Paths to read ("-": stdin).
+    pub paths: Vec<PathBuf>,
+    /// JSON instead of text.
+    pub json: bool,
+    /// Mine whole lines.
+    pub whole_line: bool,
+    /// Only lines at this level and above.
+    pub level: Option<Level>,
+    /// Print each line's template.
+    pub assign: bool,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Templates kept at most.
+    pub max_templates: usize,
+    /// How directories are walked.
+    pub walk: WalkOptions,
+}
+
+impl TemplatesConfig {
+    /// Resolves `templates`' arguments.
+    pub fn new(a: &TemplatesArgs, env: &Env) -> Result<TemplatesConfig, Usage> {
+        if a.assign && a.paths.len() != 1 {
+            return Err(Usage("--assign numbers the lines of one input: name one file (or -)".into()));
+        }
+        if a.assign && a.format == TemplatesFormat::Json {
+            return Err(Usage("--assign prints LINE<TAB>TEMPLATE_ID lines: it takes no --format json".into()));
+        }
+        Ok(TemplatesConfig {
+            paths: a.paths.clone(),
+            json: a.format == TemplatesFormat::Json,
+            whole_line: a.whole_line,
+            level: a.level.map(|l| match l {
+                LevelArg::Warn => Level::Warn,
+                LevelArg::Error => Level::Error,
+            }),
+            assign: a.assign,
+            threads: a.threads.filter(|&n| n > 0).unwrap_or(env.cores.max(1)),
+            max_templates: a.max_templates as usize,
+            walk: walk(&a.walk),
+        })
+    }
+}
+
 impl From<ScanFormat> for Format {
     fn from(f: ScanFormat) -> Format {
         match f {
@@ -345,6 +396,7 @@ impl ScanConfig {
             zone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            unexplained: a.unexplained,
             max_keys: a.limits.max_keys,
             host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
@@ -413,6 +465,7 @@ impl FollowConfig {
             zone: a.lines.timezone.with_reference(env.now),
             component: a.lines.component,
             walk: walk(&a.walk),
+            unexplained: a.unexplained,
             max_keys: a.limits.max_keys,
             host: a.host.host.clone().or_else(|| env.hostname.clone()),
             export: ExportConfig::new(&a.export, env, a.poll, a.host.host.as_ref())?,
@@ -448,6 +501,9 @@ mod tests {
         let c = scan(&[]).unwrap();
         assert!(c.default_paths && c.paths == [PathBuf::from(DEFAULT_DIR)]);
         assert_eq!((c.format, c.color, c.threads, c.since), (Format::Text, false, 0, None));
+        assert_eq!(c.unexplained, 10);
+        assert_eq!(scan(&["--unexplained", "0"]).unwrap().unexplained, 0);
+        assert!(scan(&["--unexplained", "-1"]).is_err());
         let c = scan(&["--since", "2h", "--until", "1h", "-j", "4", "x.log"]).unwrap();
         assert_eq!(c.since, Some(env().now - 7_200_000));
         assert_eq!(c.until, Some(env().now - 3_600_000));
@@ -459,6 +515,28 @@ mod tests {
         assert_eq!((c.width, c.progress), (None, None), "a pipe: whole lines, no progress line");
         let c = scan(&["--timezone", "+02:00", "--since", "2024-03-12"]).unwrap();
         assert_eq!(c.since, Some(1_710_201_600_000 - 7_200_000));
+    }
+
+    fn templates(args: &[&str]) -> Result<TemplatesConfig, String> {
+        let cli = Cli::try_parse_from(["stackscan", "templates"].iter().chain(args)).map_err(|e| e.to_string())?;
+        let Command::Templates(a) = cli.command else { unreachable!() };
+        TemplatesConfig::new(&a, &env()).map_err(|u| u.0)
+    }
+
+    #[test]
+    fn templates_options() {
+        let c = templates(&["x.log"]).unwrap();
+        assert_eq!(
+            (c.json, c.whole_line, c.level, c.assign, c.threads, c.max_templates),
+            (false, false, None, false, 2, 4096)
+        );
+        let c = templates(&["--level", "warn", "--whole-line", "-j", "1", "--format", "json", "-"]).unwrap();
+        assert_eq!((c.json, c.whole_line, c.level, c.threads), (true, true, Some(Level::Warn), 1));
+        assert!(templates(&["--assign", "a.log", "b.log"]).unwrap_err().contains("one input"));
+        assert!(templates(&["--assign", "--format", "json", "a.log"]).is_err());
+        assert!(templates(&[]).is_err(), "a path is required");
+        assert!(templates(&["--max-templates", "0", "a.log"]).is_err());
+        assert!(templates(&["--level", "info", "a.log"]).is_err());
     }
 
     #[test]
@@ -562,7 +640,7 @@ mod tests {
                     proptest::sample::select(vec![
                         "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
                         "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j", "--width",
-                        "--wide", "--quiet", "--progress-delay",
+                        "--wide", "--quiet", "--progress-delay", "templates", "--unexplained", "--assign", "--level",
                     ]).prop_map(String::from),
                     ".{0,12}",
                 ],
@@ -577,6 +655,9 @@ mod tests {
                     }
                     Command::Follow(a) => {
                         let _ = FollowConfig::new(&a, &env());
+                    }
+                    Command::Templates(a) => {
+                        let _ = TemplatesConfig::new(&a, &env());
                     }
                     Command::Rules(_)
                     | Command::Merge(_)

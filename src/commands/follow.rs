@@ -80,6 +80,8 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         zone: c.zone,
         component: c.component,
         walk: c.walk,
+        unexplained: (c.unexplained > 0)
+            .then(|| follow::news::Settings { per_minute: c.unexplained, ..follow::news::Settings::default() }),
         max_keys: c.max_keys,
         host: c.host.clone(),
         stop: watch_stdout(),

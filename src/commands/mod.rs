@@ -10,6 +10,7 @@ mod progress;
 mod rules;
 mod scan;
 mod show;
+mod templates;
 
 use crate::cli::args::{Cli, Command, PackArgs};
 use crate::cli::config::{Env, Usage, AGENT_DIR};
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(a) => merge::run(&a, &env),
         Command::Show(a) => show::run(&a, &env),
         Command::Rules(r) => rules::run(r),
+        Command::Templates(a) => templates::run(&a, &env),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }

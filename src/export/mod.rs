@@ -277,6 +277,13 @@ impl Outputs {
         }
     }
 
+    /// A new unexplained error template was announced (for the metrics).
+    pub fn unexplained(&self, view: &crate::correlate::UnexplainedView) {
+        if let Some(m) = &self.metrics {
+            m.unexplained_template(view.component, view.level.map_or("none", |l| l.as_str()));
+        }
+    }
+
     /// The wall clock, milliseconds since the epoch.
     pub fn now(&self) -> Millis {
         (self.clock)()

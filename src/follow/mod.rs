@@ -12,6 +12,7 @@ pub mod banner;
 pub mod checkpoint;
 pub mod fingerprint;
 pub mod lifecycle;
+pub mod news;
 pub mod stream;
 pub mod tailer;
 mod watcher;
@@ -66,6 +67,9 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// Mine the records no rule explains and announce new ones at ERROR and above (see [`news`]); `None`: no
+    /// mining.
+    pub unexplained: Option<news::Settings>,
     /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
     pub max_keys: usize,
     /// The machine the files are read on, recorded in the file table.
@@ -101,10 +105,14 @@ struct Engine {
     host: Option<String>,
     /// What is read, for the metrics and the health check.
     probe: Probe,
+    /// Mining the records no rule explains: the announcer of new ones.
+    news: Option<news::News>,
+    /// The oldest timestamp seen in any followed line (new templates are news a minute after it).
+    log_start: Option<Millis>,
 }
 
 impl Engine {
-    fn new(pack: Pack, zone: Zone, life: Lifecycle, probe: Probe) -> Engine {
+    fn new(pack: Pack, zone: Zone, life: Lifecycle, probe: Probe, news: Option<news::Settings>) -> Engine {
         Engine {
             scratch: Scratch::new(&pack),
             state: ScanState::new(pack.id()),
@@ -113,6 +121,8 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            news: news.map(news::News::new),
+            log_start: None,
             warned_future: false,
             host: None,
             probe,
@@ -137,7 +147,13 @@ impl Engine {
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
-        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates);
+        if self.news.is_some() {
+            if let Some(t) = first_time(&b.buf[b.start..], self.zone) {
+                self.log_start = Some(self.log_start.map_or(t, |s| s.min(t)));
+            }
+        }
+        let mine = self.news.is_some().then_some(&mut self.state.unexplained);
+        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates, mine);
         let bytes = (b.buf.len() - b.start) as u64;
         self.probe.read(b.origin.component, c.newlines, bytes);
         let stats = &mut self.state.stats;
@@ -161,8 +177,9 @@ impl Engine {
         self.state.stats.files = self.state.files.len() as u64;
     }
 
-    /// Correlates the running state (borrowed, not copied), announces the events through `out` and tells the
-    /// outputs which incidents are open. Returns whether anything was announced.
+    /// Correlates the running state (borrowed, not copied), announces the events (and new unexplained error
+    /// templates) through `out` and tells the outputs which incidents are open. Returns whether anything was
+    /// announced.
     fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool, out: &mut Out<'_>) -> io::Result<bool> {
         self.dirty = false;
         self.sync_files(files);
@@ -172,12 +189,30 @@ impl Engine {
             out.event(k, &incidents[i], None)?;
         }
         out.outputs.stepped(&incidents, &|id| self.life.is_open(id));
+        let (news, held) = match &mut self.news {
+            Some(n) => n.step(&mut self.state.unexplained, self.log_start, wall_ms),
+            None => (Vec::new(), 0),
+        };
+        let announced = !events.is_empty() || !news.is_empty() || held > 0;
+        for (c, id) in news {
+            let Some((_, t)) = self.state.unexplained.templates().find(|(tc, t)| *tc == c && t.id() == id) else {
+                continue;
+            };
+            let view = crate::correlate::unexplained::view(&self.state, c, t);
+            out.unexplained(&view)?;
+        }
+        if held > 0 {
+            out.note(&format!(
+                "{held} more new unexplained error template{} not announced (rate limit); `stackscan scan` lists them",
+                if held == 1 { "" } else { "s" }
+            ))?;
+        }
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
         // problems however long stackscan follows.
         if let Some(now) = self.log_now {
             self.state.aggregates.prune_quiet(now - RETAIN_QUIET_MS);
         }
-        Ok(!events.is_empty())
+        Ok(announced)
     }
 
     fn reload(&mut self, pack: Pack) {
@@ -186,6 +221,11 @@ impl Engine {
         self.pack = pack;
         self.dirty = true;
     }
+}
+
+/// The time of the first line of `region` that has one (looking at a few lines at most).
+fn first_time(region: &[u8], zone: Zone) -> Option<Millis> {
+    region.split(|&b| b == b'\n').take(8).find_map(|l| parse_line_start(l, zone))
 }
 
 /// The time of the last line of `region` that has one (looking back a few lines at most).
@@ -286,6 +326,13 @@ impl<'a> Out<'a> {
         self.item(Item::Event(Event { kind, incident, reason, emitted_at }))
     }
 
+    /// A new unexplained error template (tail mode's `unexplained` event).
+    fn unexplained(&mut self, view: &crate::correlate::UnexplainedView) -> io::Result<()> {
+        self.outputs.unexplained(view);
+        let emitted_at = self.outputs.now();
+        self.item(Item::Unexplained(view, Some(emitted_at)))
+    }
+
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
     pub fn note(&mut self, message: &str) -> io::Result<()> {
         eprintln!("stackscan: {}", crate::frame::sanitize::clean(message.as_bytes()));
@@ -341,7 +388,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe());
+    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe(), cfg.unexplained);
     engine.state.aggregates.set_max_keys(cfg.max_keys);
     engine.host = cfg.host.clone();
     let mut reload = Reloader::new(reload, tx.clone());
@@ -524,6 +571,7 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
             positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
             retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
             log_now: engine.log_now,
+            log_start: engine.log_start,
             incidents: engine.life.reported(),
         },
     )
@@ -568,6 +616,7 @@ fn follow_files(
                 engine.state = restored_state;
                 engine.sync_files(tailer.files());
                 engine.log_now = cp.log_now;
+                engine.log_start = cp.log_start;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
             }

@@ -12,6 +12,7 @@ pub struct JsonPrinter<'w> {
     w: Box<dyn Write + 'w>,
     summary: Summary,
     incidents: Vec<wire::Incident>,
+    unexplained: Vec<wire::Unexplained>,
     state: Option<serde_json::Value>,
     /// `Head::Incident`: the incident object alone, not a report around it.
     alone: bool,
@@ -20,7 +21,14 @@ pub struct JsonPrinter<'w> {
 impl<'w> JsonPrinter<'w> {
     /// A printer writing to `w`.
     pub fn new(w: Box<dyn Write + 'w>) -> Self {
-        JsonPrinter { w, summary: Summary::default(), incidents: Vec::new(), state: None, alone: false }
+        JsonPrinter {
+            w,
+            summary: Summary::default(),
+            incidents: Vec::new(),
+            unexplained: Vec::new(),
+            state: None,
+            alone: false,
+        }
     }
 }
 
@@ -38,8 +46,10 @@ impl Printer for JsonPrinter<'_> {
     }
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
-        if let Item::Incident(i) = item {
-            self.incidents.push(wire::Incident::from(i));
+        match item {
+            Item::Incident(i) => self.incidents.push(wire::Incident::from(i)),
+            Item::Unexplained(u, _) => self.unexplained.push(wire::Unexplained::from(u)),
+            Item::Event(_) | Item::Note(_) => {}
         }
         Ok(())
     }
@@ -56,6 +66,7 @@ impl Printer for JsonPrinter<'_> {
             schema_version: wire::SCHEMA_VERSION,
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
+            unexplained: std::mem::take(&mut self.unexplained),
             state: self.state.take(),
         };
         serde_json::to_writer_pretty(&mut self.w, &doc)?;

@@ -1,16 +1,18 @@
 //! Text for people: a scan's report (a summary line first, then one block per incident, root cause first, with a
-//! short timeline across components, evidence lines (file:line) and numbered next steps), and tail mode's events,
-//! one line each. Colour only when asked; every piece of log text was sanitised when it was sampled. Given a
+//! short timeline across components, evidence lines (file:line) and numbered next steps, then the section
+//! "Unexplained errors and warnings" (see [`unexplained`])), and tail mode's events, one line each. Colour only when asked; every piece of log text was sanitised when it was sampled. Given a
 //! width (a terminal's), evidence lines are cut to it with `…` instead of wrapping over many rows.
 
 use super::digest::{self, Clock};
 use super::human::{self, count, cut};
-use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
+use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail, UnexplainedTotals};
 use crate::correlate::Incident;
 use crate::frame::escape::escape;
 use crate::model::Severity;
 use crate::time::format_rfc3339;
 use std::io::{self, Write};
+
+mod unexplained;
 
 struct Paint {
     on: bool,
@@ -56,6 +58,10 @@ pub struct TextPrinter<'w> {
     hosts: bool,
     /// One incident shown on its own (`Head::Incident`): no blank line above it.
     alone: bool,
+    /// What the scan left unexplained; whether the "no known problem" sentence was written; templates listed.
+    unexplained: UnexplainedTotals,
+    said_none: bool,
+    listed: usize,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -71,7 +77,19 @@ impl<'w> TextPrinter<'w> {
             read: 0,
             hosts: false,
             alone: false,
+            unexplained: UnexplainedTotals::default(),
+            said_none: false,
+            listed: 0,
         }
+    }
+
+    /// After a scan's incidents, when there were none: says so (and whether records no rule explains exist).
+    fn nothing_known(&mut self) -> io::Result<()> {
+        if !self.scan || self.incidents > 0 || self.said_none {
+            return Ok(());
+        }
+        self.said_none = true;
+        writeln!(self.w, "\n{}", digest::none_found(self.read, &self.unexplained))
     }
 }
 
@@ -82,6 +100,7 @@ impl Printer for TextPrinter<'_> {
                 self.scan = true;
                 self.read = digest::inputs_read(s);
                 self.hosts = digest::several_hosts(s);
+                self.unexplained = s.unexplained;
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
@@ -106,6 +125,19 @@ impl Printer for TextPrinter<'_> {
                 event(&mut *self.w, self.paint.on, e)?;
                 self.w.flush()
             }
+            Item::Unexplained(u, _) if self.scan => {
+                if self.listed == 0 {
+                    self.nothing_known()?;
+                    unexplained::heading(&mut *self.w, &self.paint, &self.unexplained)?;
+                }
+                self.listed += 1;
+                writeln!(self.w)?;
+                unexplained::template(&mut *self.w, &self.paint, (self.hosts, self.width), u)
+            }
+            Item::Unexplained(u, _) => {
+                unexplained::event(&mut *self.w, self.paint.on, u)?;
+                self.w.flush()
+            }
             // People read notes on stderr.
             Item::Note(_) => Ok(()),
         }
@@ -115,9 +147,7 @@ impl Printer for TextPrinter<'_> {
         if let Tail::Follow(Some(s)) = tail {
             summary(&mut *self.w, &self.paint, s)?;
         }
-        if self.scan && self.incidents == 0 {
-            writeln!(self.w, "\n{}", digest::none_found(self.read))?;
-        }
+        self.nothing_known()?;
         self.w.flush()
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The stages, in the order data flows and dependencies go (a module may use its own stage and those above it):
 //! the vocabulary (`model`, `time`, `hash`); `frame` (lines, records, timestamps, sanitising: pure functions on
-//! bytes); `rules` (the compiled pack and its per-thread match cache); `source` (discovery and reading);
+//! bytes); `miner` (the template miner of unexplained lines: pure, on messages); `rules` (the compiled pack and its per-thread match cache); `source` (discovery and reading);
 //! `aggregate` (episodes and the `ScanState` that carries them); `scan` (the hot path, which reads sources, frames
 //! hits, matches rules and folds into aggregates); `correlate` (a borrowed state to incidents); `report` (printers);
 //! `export` (tail mode's other views: metrics, alerts, webhooks, and the delivery queue); `follow` (tail mode, which
@@ -15,6 +15,7 @@ use std::path::Path;
 const STAGES: &[&[&str]] = &[
     &["model", "time", "hash"],
     &["frame"],
+    &["miner"],
     &["rules"],
     &["source"],
     &["aggregate"],

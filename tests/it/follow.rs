@@ -80,7 +80,7 @@ impl Follower {
         cmd
     }
 
-    fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
+    pub(crate) fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
         let mut cmd = Follower::command(mode, args, state);
         cmd.stderr(Stdio::null());
         Follower::start(cmd)
@@ -204,7 +204,7 @@ pub(crate) fn env() -> Env {
 
 /// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
 /// installed its signal handlers).
-fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
+pub(crate) fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(state);
     let f = Follower::spawn(mode, args, Some(state));

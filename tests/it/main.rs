@@ -27,3 +27,5 @@ mod reports;
 mod rules;
 mod scan;
 mod state;
+mod templates;
+mod unexplained;
