@@ -1,7 +1,8 @@
 //! Text for people: a scan's report (a summary line first, then one block per incident, root cause first, with a
 //! short timeline across components, evidence lines (file:line) and numbered next steps, then the section
-//! "Unexplained errors and warnings" (see [`unexplained`])), and tail mode's events, one line each. Colour only when asked; every piece of log text was sanitised when it was sampled. Given a
-//! width (a terminal's), evidence lines are cut to it with `…` instead of wrapping over many rows.
+//! "Unexplained errors and warnings"), and tail mode's events, one line each. Colour only when asked; every piece
+//! of log text was sanitised when it was sampled. Given a width (a terminal's), evidence lines are cut to it with
+//! `…` instead of wrapping over many rows.
 
 use super::digest::{self, Clock};
 use super::human::{self, count, cut};
