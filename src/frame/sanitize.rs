@@ -22,6 +22,29 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
             return redact(text);
         }
     }
+    // Longer text that starts with printable ASCII: what the general path below makes of it, without decoding
+    // it character by character (a storm of Elasticsearch JSON lines has every sample line this long). That path
+    // keeps the first MAX_TEXT_CHARS + 1 characters, redacts them, and cuts the result: here the characters are
+    // the bytes.
+    if let Some(head) = raw.get(..MAX_TEXT_CHARS + 1).filter(|h| printable_ascii(h)) {
+        if let Ok(text) = std::str::from_utf8(head) {
+            let redacted = redact(text);
+            let mut out = String::with_capacity(MAX_TEXT_CHARS + '…'.len_utf8());
+            match redacted.get(..MAX_TEXT_CHARS).filter(|_| redacted.len() > MAX_TEXT_CHARS) {
+                Some(cut) => {
+                    out.push_str(cut);
+                    out.push('…');
+                }
+                None => out.push_str(&redacted),
+            }
+            return Cow::Owned(out);
+        }
+    }
+    Cow::Owned(clean_chars(raw))
+}
+
+/// [`clean`] character by character: for text with control characters, escapes or non-ASCII bytes.
+fn clean_chars(raw: &[u8]) -> String {
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
@@ -45,7 +68,7 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
         out = out.chars().take(MAX_TEXT_CHARS).collect();
         out.push('…');
     }
-    Cow::Owned(out)
+    out
 }
 
 /// Whether every byte is printable ASCII (space to `~`), eight at a time: this runs over every sample line.
@@ -402,6 +425,28 @@ mod tests {
         let all: Vec<u8> = (0x20..0x7f).collect();
         assert!(printable_ascii(&all));
         assert!(printable_ascii(b""));
+    }
+
+    /// Long printable ASCII takes a path of its own: the same text as the character-by-character one, with secrets
+    /// before, across and after the cut, and with redaction making the text shorter than the bound again.
+    #[test]
+    fn long_ascii_is_cleaned_as_character_by_character() {
+        let secret = "api_key=0123456789abcdef0123456789abcdef";
+        for len in [MAX_TEXT_CHARS + 1, MAX_TEXT_CHARS + 2, 700, 4000] {
+            for at in [0, 10, MAX_TEXT_CHARS - 20, MAX_TEXT_CHARS - 5, MAX_TEXT_CHARS + 3, len.saturating_sub(50)] {
+                let mut line: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                for (i, b) in secret.bytes().enumerate() {
+                    if let Some(c) = line.get_mut(at + i) {
+                        *c = b;
+                    }
+                }
+                line[at.saturating_sub(1)] = b' ';
+                assert_eq!(clean(&line), clean_chars(&line), "len {len}, secret at {at}");
+            }
+            // Many secrets: the redacted text is shorter than the bound.
+            let many: String = (0..len / 12).map(|_| "password=xy ").collect();
+            assert_eq!(clean(many.as_bytes()), clean_chars(many.as_bytes()), "len {len}");
+        }
     }
 
     #[test]
