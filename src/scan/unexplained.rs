@@ -252,6 +252,11 @@ impl Mining {
                 return;
             }
         }
+        // A rule fired on the header: the record is explained whatever it says, so it need not be read (in a storm,
+        // nearly every record visited). Its continuation lines find it judged (`judge_once`).
+        if last_record == Some(h.start) {
+            return;
+        }
         let key = line_key(h.content);
         let head = Mining::head(&mut s.heads, h.content, key, ctx.origin.component.is_none());
         if head.level.is_some_and(|l| !l.is_problem()) {
@@ -272,10 +277,7 @@ impl Mining {
                 return;
             }
         }
-        let mut explained = last_record == Some(h.start);
-        if behind && !explained {
-            explained = self.explains(ctx, s, r, h.start, r.start, at.source);
-        }
+        let explained = behind && self.explains(ctx, s, r, h.start, r.start, at.source);
         self.pending.push(Pending {
             writer: writer(at.source),
             known_end: h.end,
