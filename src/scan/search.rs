@@ -494,7 +494,11 @@ fn handle_line(
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
                 if !v.is_empty() {
-                    bucket.add_value(name, &sanitize::clean(v), order);
+                    // A key's value is cleaned already.
+                    match rule.key_groups.iter().position(|k| k == g) {
+                        Some(i) => bucket.add_value(name, &key[i], order),
+                        None => bucket.add_value(name, &sanitize::clean(v), order),
+                    }
                 }
             }
         }

@@ -134,7 +134,8 @@ impl Mining {
         if !frame::is_continuation(content) {
             // A header (a timestamped line never continues one): what its writer had pending has ended.
             self.flush_writer(w, ctx, s, r, out);
-            if !self.judge_once(w, at.first) {
+            // A record a rule fired on is explained (see `judge`): its time is not needed.
+            if !self.judge_once(w, at.first) || last_record == Some(at.first) {
                 return;
             }
             let time = match view_line(buf, at.first, first_end, ctx.mode, at.source) {
