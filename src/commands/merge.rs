@@ -6,7 +6,7 @@ use super::{load_pack, usage, warn};
 use crate::cli::args::{ColorArg, MergeArgs, SeverityArg};
 use crate::cli::config::{Env, Usage};
 use anyhow::Context;
-use stackscan::aggregate::ScanState;
+use stackscan::aggregate::{Combiner, MergeError, ScanState};
 use stackscan::frame::escape::escape;
 use stackscan::report::{Format, Report, SCHEMA_VERSION};
 use stackscan::rules::Pack;
@@ -86,23 +86,19 @@ fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
     body.state.ok_or_else(|| ReportError::NoState(name.into()))
 }
 
-/// Folds reports into one state as they are read, so a merge holds one report's text at a time, with a note for
-/// each report given twice (counted once). States are combined like a binary counter (two states of equal weight
-/// merge into one of the next weight, left before right): each report's files and aggregates are renumbered about
-/// log2(n) times rather than once per later report, and memory is about log2(n) partial states plus the largest
-/// report. Merging is exact for any grouping, so the result is the one a left-to-right fold would give.
+/// Folds reports into one state as they are read (a [`Combiner`]), so a merge holds one report's text at a time,
+/// with a note for each report given twice (counted once).
 struct Merger {
     notes: Vec<String>,
     seen: Vec<(u64, String)>,
-    /// The first report's name and its pack's fingerprint, which every other report must share.
-    first: Option<(String, String)>,
-    /// Partial states with their weight (reports merged into them, a power of two), heaviest first.
-    stack: Vec<(usize, ScanState)>,
+    /// The first report's name, for the error naming two packs.
+    first: Option<String>,
+    combiner: Combiner,
 }
 
 impl Merger {
     fn new() -> Merger {
-        Merger { notes: Vec::new(), seen: Vec::new(), first: None, stack: Vec::new() }
+        Merger { notes: Vec::new(), seen: Vec::new(), first: None, combiner: Combiner::new() }
     }
 
     /// Adds one report.
@@ -116,46 +112,23 @@ impl Merger {
             return Ok(());
         }
         self.seen.push((h, name.into()));
-        match &self.first {
-            None => self.first = Some((name.into(), state.pack.fingerprint.clone())),
-            Some((first, fingerprint)) if *fingerprint != state.pack.fingerprint => {
-                return Err(ReportError::Packs {
-                    a: first.clone(),
-                    fa: fingerprint.clone(),
-                    b: name.into(),
-                    fb: state.pack.fingerprint.clone(),
-                });
+        let first = self.first.get_or_insert_with(|| name.into());
+        self.combiner.push(state).map_err(|e| match e {
+            MergeError::PackMismatch { ours, theirs } => {
+                ReportError::Packs { a: first.clone(), fa: ours, b: name.into(), fb: theirs }
             }
-            Some(_) => {}
-        }
-        let mut top = (1, state);
-        while let Some((weight, _)) = self.stack.last() {
-            if *weight != top.0 {
-                break;
-            }
-            let Some((weight, mut left)) = self.stack.pop() else { break };
-            left.merge(top.1).map_err(|e| ReportError::State(name.into(), serde::de::Error::custom(e)))?;
-            top = (weight * 2, left);
-        }
-        self.stack.push(top);
-        Ok(())
+        })
     }
 
     /// The merged state, checked against the pack this run correlates with, and the notes.
     fn finish(self, pack: &Pack) -> Result<(ScanState, Vec<String>), ReportError> {
-        let mut merged: Option<ScanState> = None;
-        for (_, right) in self.stack.into_iter().rev() {
-            merged = Some(match merged {
-                None => right,
-                Some(later) => {
-                    let mut left = right;
-                    left.merge(later)
-                        .map_err(|e| ReportError::State("the merged reports".into(), serde::de::Error::custom(e)))?;
-                    left
-                }
-            });
-        }
-        let state = merged.unwrap_or_default();
+        let state = match self.combiner.finish() {
+            Ok(s) => s.unwrap_or_default(),
+            Err(MergeError::PackMismatch { ours, theirs }) => {
+                // Every state was checked on arrival; kept for completeness.
+                return Err(ReportError::OtherPack { theirs, ours });
+            }
+        };
         if state.pack.fingerprint != pack.fingerprint() {
             return Err(ReportError::OtherPack { theirs: state.pack.fingerprint, ours: pack.fingerprint().into() });
         }

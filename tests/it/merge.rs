@@ -9,7 +9,7 @@
 use crate::util::*;
 use proptest::prelude::*;
 use serde_json::Value;
-use stackscan::aggregate::ScanState;
+use stackscan::aggregate::{Combiner, ScanState};
 use stackscan::report::{Format, Report, Style};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
@@ -93,19 +93,15 @@ fn incidents(state: &ScanState) -> Value {
 
 fn check_partition(inputs: &[Input], parts: &[usize], n: usize) -> Result<(), TestCaseError> {
     let whole = part_state(inputs);
-    let mut merged: Option<ScanState> = None;
+    let mut combiner = Combiner::new();
     for k in 0..n {
         let mine: Vec<Input> = inputs.iter().zip(parts).filter(|(_, p)| **p % n == k).map(|(i, _)| i.clone()).collect();
         if mine.is_empty() {
             continue;
         }
-        let s = part_state(&mine);
-        match &mut merged {
-            None => merged = Some(s),
-            Some(m) => m.merge(s).unwrap(),
-        }
+        combiner.push(part_state(&mine)).unwrap();
     }
-    let merged = merged.unwrap();
+    let merged = combiner.finish().unwrap().unwrap();
     prop_assert_eq!(incidents(&merged), incidents(&whole));
     prop_assert_eq!(
         (merged.stats.files, merged.stats.lines, merged.stats.matches),
