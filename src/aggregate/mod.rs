@@ -10,4 +10,4 @@ pub mod minutes;
 mod state;
 pub mod unexplained;
 
-pub use state::{MergeError, ScanState, ScannedFile, Stats};
+pub use state::{Combiner, MergeError, ScanState, ScannedFile, Stats};

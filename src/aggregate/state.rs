@@ -160,3 +160,53 @@ impl ScanState {
         self.pack = to;
     }
 }
+
+/// Merges many states (the reports of a cluster's nodes) as they arrive, like a binary counter: two partial states
+/// of equal weight merge into one of twice the weight, the earlier on the left. Each state's files and aggregates
+/// are renumbered about log2(n) times rather than once per later state, and memory holds about log2(n) partial
+/// states. [`ScanState::merge`] is exact for any grouping, so the result is the left-to-right fold's.
+#[derive(Debug, Default)]
+pub struct Combiner {
+    /// Partial states with their weight (states merged into them, a power of two), heaviest first.
+    stack: Vec<(u64, ScanState)>,
+}
+
+impl Combiner {
+    /// No state yet.
+    pub fn new() -> Combiner {
+        Combiner::default()
+    }
+
+    /// Adds the next state. A state of another pack than the first is refused, and the combiner is unchanged.
+    pub fn push(&mut self, state: ScanState) -> Result<(), MergeError> {
+        if let Some((_, first)) = self.stack.first() {
+            if first.pack.fingerprint != state.pack.fingerprint {
+                return Err(MergeError::PackMismatch {
+                    ours: first.pack.fingerprint.clone(),
+                    theirs: state.pack.fingerprint,
+                });
+            }
+        }
+        let mut top = (1, state);
+        while self.stack.last().is_some_and(|(weight, _)| *weight == top.0) {
+            if let Some((weight, mut left)) = self.stack.pop() {
+                left.merge(top.1)?;
+                top = (weight * 2, left);
+            }
+        }
+        self.stack.push(top);
+        Ok(())
+    }
+
+    /// The merge of every state pushed, `None` when there was none.
+    pub fn finish(self) -> Result<Option<ScanState>, MergeError> {
+        let mut merged: Option<ScanState> = None;
+        for (_, mut left) in self.stack.into_iter().rev() {
+            if let Some(later) = merged.take() {
+                left.merge(later)?;
+            }
+            merged = Some(left);
+        }
+        Ok(merged)
+    }
+}
