@@ -151,16 +151,23 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM; load $(load)"
 echo "== stackscan: $ss ($("$ss" --version)); rg: $($rg_bin --version 2>/dev/null | head -1); $runs runs each"
 
+# versus_rg LABEL DIR BYTES NAME_SS NAME_RG: stackscan vs rg on the directory DIR, alternating.
+versus_rg() {
+  local label="$1" dir="$2" bytes="$3" a="$4" b="$5"
+  echo "$label: stackscan scan --format json vs rg -c -j2 -f patterns"
+  cat "$dir"/*.log >/dev/null
+  for _ in $(seq "$runs"); do
+    measure "$a" "$ss" scan --format json "$dir"
+    measure "$b" "$rg_bin" -c -j2 -f "$work/patterns.txt" "$dir"
+  done
+  row "stackscan" "$a" "$bytes"
+  row "rg -c -j2" "$b" "$bytes"
+  echo "  ratio (rg time / stackscan time): $(ratio "$b" "$a")x; by CPU time: $(cpu_ratio "$b" "$a")x; load $(load)"
+}
+
 if want rg; then
-echo "rg. directory of $files files ($(( corpus_bytes >> 20 )) MiB, density $density, near misses $near): stackscan scan --format json vs rg -c -j2 -f patterns"
-cat "$work"/multi/*.log >/dev/null
-for _ in $(seq "$runs"); do
-  measure ss "$ss" scan --format json "$work/multi"
-  measure rg "$rg_bin" -c -j2 -f "$work/patterns.txt" "$work/multi"
-done
-row "stackscan" ss "$corpus_bytes"
-row "rg -c -j2" rg "$corpus_bytes"
-echo "  ratio (rg time / stackscan time): $(ratio rg ss)x; by CPU time: $(cpu_ratio rg ss)x; load $(load)"
+  versus_rg "rg. directory of $files files ($(( corpus_bytes >> 20 )) MiB, density $density, near misses $near)" \
+    "$work/multi" "$corpus_bytes" ss rg
 fi
 
 if want threads; then
@@ -270,15 +277,8 @@ if want mixed; then
       --near "$near" --loghub "$loghub" --mixed 3,64
   fi
   mixed_bytes=$(du -cb "$work"/mixed/*.log | tail -1 | cut -f1)
-  echo "mixed. $(ls "$work/mixed" | wc -l) files of mixed sizes ($(( mixed_bytes >> 20 )) MiB): stackscan vs rg -c -j2 -f patterns"
-  cat "$work"/mixed/*.log >/dev/null
-  for _ in $(seq "$runs"); do
-    measure mx "$ss" scan --format json "$work/mixed"
-    measure mxrg "$rg_bin" -c -j2 -f "$work/patterns.txt" "$work/mixed"
-  done
-  row "stackscan" mx "$mixed_bytes"
-  row "rg -c -j2" mxrg "$mixed_bytes"
-  echo "  ratio (rg time / stackscan time): $(ratio mxrg mx)x; by CPU time: $(cpu_ratio mxrg mx)x; load $(load)"
+  versus_rg "mixed. $(ls "$work/mixed" | wc -l) files of mixed sizes ($(( mixed_bytes >> 20 )) MiB)" \
+    "$work/mixed" "$mixed_bytes" mx mxrg
 fi
 
 if want dense; then

@@ -136,9 +136,11 @@ fn per_match(c: &mut Criterion) {
             let id = BenchmarkId::new(if mine { "mined" } else { "rules" }, name);
             g.bench_with_input(id, &buf, |b, buf| {
                 b.iter(|| {
-                    let block = Block { buf, start: 0, file: 0, origin: &origin, first_line: 0, base_offset: 0, mode: None };
+                    let block =
+                        Block { buf, start: 0, file: 0, origin: &origin, first_line: 0, base_offset: 0, mode: None };
                     let mut agg = Aggregates::default();
-                    let mut unexplained = mine.then(|| Unexplained::new(stackscan::aggregate::unexplained::DEFAULT_CAP));
+                    let mut unexplained =
+                        mine.then(|| Unexplained::new(stackscan::aggregate::unexplained::DEFAULT_CAP));
                     let counts = scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg, unexplained.as_mut());
                     assert!(counts.matches > 0);
                     counts.matches
