@@ -134,7 +134,7 @@ fn correlator(c: &mut Criterion) {
         let mut agg = Aggregates::default();
         for file in 0..8u32 {
             let block = Block { buf: &buf, start: 0, file, origin: &origin, first_line: 0, base_offset: 0, mode: None };
-            scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg);
+            scan_block(&pack, &mut scratch, &block, Zone::UTC, &mut agg, None);
         }
         g.throughput(Throughput::Elements(agg.len() as u64));
         let state = ScanState { files: files.clone(), aggregates: agg, ..ScanState::new(pack.id()) };

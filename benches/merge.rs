@@ -6,7 +6,7 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use stackscan::aggregate::ScanState;
+use stackscan::aggregate::{Combiner, ScanState};
 use stackscan::report::{Format, Report, Style};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
@@ -27,18 +27,20 @@ fn node_reports(pack: &Arc<Pack>, n: usize) -> Vec<String> {
     out
 }
 
-/// What `merge` does with the reports: parse each, merge the states, correlate.
+/// The part of a report `merge` reads.
+#[derive(serde::Deserialize)]
+struct Body {
+    state: ScanState,
+}
+
+/// What `merge` does with the reports: parse each one's state, combine, correlate.
 fn merge(pack: &Pack, reports: &[String]) -> usize {
-    let mut merged: Option<ScanState> = None;
+    let mut combiner = Combiner::new();
     for r in reports {
-        let v: serde_json::Value = serde_json::from_str(r).expect("json");
-        let s: ScanState = serde_json::from_value(v["state"].clone()).expect("state");
-        match &mut merged {
-            None => merged = Some(s),
-            Some(m) => m.merge(s).expect("same pack"),
-        }
+        let body: Body = serde_json::from_str(r).expect("json");
+        combiner.push(body.state).expect("same pack");
     }
-    stackscan::correlate(pack, &merged.expect("reports")).len()
+    stackscan::correlate(pack, &combiner.finish().expect("same pack").expect("reports")).len()
 }
 
 fn merging(c: &mut Criterion) {

@@ -72,3 +72,21 @@ mod tests {
         assert_ne!(of_parts(&["ab", "c"]), of_parts(&["a", "bc"]));
     }
 }
+
+/// The hasher of maps whose keys are hashes already (64-bit keys from [`of_bytes`] and the like): the key itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}

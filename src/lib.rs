@@ -20,8 +20,9 @@
 //! Data flow, one stage per module, each importing only from the stages before it (a test keeps it so):
 //! `source` (inputs) and `frame` (lines, records, timestamps) feed `scan` (the parallel hot path, with the
 //! compiled [`rules`] beside it), which folds events into aggregates (`aggregate`) and produces one
-//! [`ScanState`]; `correlate` turns a borrowed state into [`Incident`]s; [`report`] prints them; `follow` runs the
-//! same stages on files as they grow. The modules not documented here are internals, public for the benchmarks
+//! [`ScanState`]; `correlate` turns a borrowed state into [`Incident`]s; [`report`] prints them; `export` gives tail
+//! mode's other views (Prometheus metrics, Alertmanager alerts, webhooks); `follow` runs the same stages on files as
+//! they grow. The modules not documented here are internals, public for the benchmarks
 //! and tests.
 
 #![deny(missing_docs)]
@@ -31,11 +32,14 @@ pub mod aggregate;
 #[doc(hidden)]
 pub mod correlate;
 #[doc(hidden)]
+pub mod export;
+#[doc(hidden)]
 pub mod follow;
 #[doc(hidden)]
 pub mod frame;
 #[doc(hidden)]
 pub mod hash;
+pub mod miner;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -1,4 +1,4 @@
-//! The vocabulary shared by every stage: the components whose logs are read, and severities.
+//! The vocabulary shared by every stage: the components whose logs are read, severities, and log levels.
 //!
 //! These are closed sets on purpose: the rule pack is validated against them at load time, so a typo in a rule
 //! (`kafka2es`) is an error with a line number instead of a rule that silently never matches. Components are the
@@ -86,6 +86,34 @@ closed_enum! {
         Error = "error",
         /// The pipeline is stopped or data is being lost at scale.
         Critical = "critical",
+    }
+}
+
+closed_enum! {
+    /// The level of a log record, normalised from every layout's own words (`WARNING`, `SEVERE`, `E0312`,
+    /// `<3>`, ...). Ordered: `Trace < ... < Fatal`.
+    Level {
+        /// TRACE, VERBOSE.
+        Trace = "trace",
+        /// DEBUG, syslog priority 7.
+        Debug = "debug",
+        /// INFO, syslog priority 6.
+        Info = "info",
+        /// NOTICE, syslog priority 5.
+        Notice = "notice",
+        /// WARN, WARNING, syslog priority 4.
+        Warn = "warn",
+        /// ERROR, ERR, SEVERE, syslog priority 3.
+        Error = "error",
+        /// FATAL, CRITICAL, CRIT, EMERG, ALERT, PANIC, syslog priorities 0 to 2.
+        Fatal = "fatal",
+    }
+}
+
+impl Level {
+    /// Whether records of this level are problems: WARN and above (the records the template miner is fed).
+    pub fn is_problem(self) -> bool {
+        self >= Level::Warn
     }
 }
 

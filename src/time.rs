@@ -184,17 +184,26 @@ enum ZoneSpec {
 /// Parses `YYYY-MM-DD[T ]HH:MM:SS[,.]fraction? zone?` at the cursor. The zone may be `Z`, `±hh:mm`, `±hhmm`,
 /// or (with `allow_abbrev`) a space and an abbreviation such as `UTC` or `CEST`.
 fn datetime(c: &mut Cur<'_>, allow_abbrev: bool) -> Option<(i64, ZoneSpec)> {
-    let y = c.digits(4)?;
-    c.byte(b"-")?;
-    let mo = c.digits(2)?;
-    c.byte(b"-")?;
-    let d = c.digits(2)?;
-    c.byte(b"T ")?;
-    let h = c.digits(2)?;
-    c.byte(b":")?;
-    let mi = c.digits(2)?;
-    c.byte(b":")?;
-    let s = c.digits(2)?;
+    // The 19 bytes `YYYY-MM-DD?HH:MM:SS` at fixed places, read in one pass (every header is parsed here).
+    let b: &[u8; 19] = c.b.get(c.i..c.i + 19)?.try_into().ok()?;
+    let mut digits = [0u32; 19];
+    for (k, (&ch, v)) in b.iter().zip(digits.iter_mut()).enumerate() {
+        let sep = match k {
+            4 | 7 => ch == b'-',
+            10 => ch == b'T' || ch == b' ',
+            13 | 16 => ch == b':',
+            _ => {
+                *v = u32::from(ch.wrapping_sub(b'0'));
+                *v <= 9
+            }
+        };
+        if !sep {
+            return None;
+        }
+    }
+    let n = |a: usize, len: usize| digits[a..a + len].iter().fold(0, |acc, &x| acc * 10 + x);
+    let (y, mo, d, h, mi, s) = (n(0, 4), n(5, 2), n(8, 2), n(11, 2), n(14, 2), n(17, 2));
+    c.i += 19;
     if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y as i64, mo) || h > 23 || mi > 59 || s > 60 {
         return None;
     }

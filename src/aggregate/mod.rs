@@ -1,5 +1,6 @@
 //! Aggregation: matching records folded, as they are found, into bounded episodes per (rule, component, key),
-//! and the [`ScanState`] that carries them, with the file table and totals, from scanning to correlating.
+//! the records no rule explained mined into templates ([`unexplained`]), and the [`ScanState`] that carries
+//! both, with the file table and totals, from scanning to correlating.
 //!
 //! The stage between the hot path and the correlator: the scanner writes into it, the correlator and the
 //! checkpoint read it, and nothing here knows how the bytes were read.
@@ -7,5 +8,6 @@
 pub mod episode;
 pub mod minutes;
 mod state;
+pub mod unexplained;
 
-pub use state::{MergeError, ScanState, ScannedFile, Stats};
+pub use state::{Combiner, MergeError, ScanState, ScannedFile, Stats};

@@ -7,9 +7,12 @@
 //!
 //! [`ScanState::merge`] is the exact combiner: aggregates merge commutatively and associatively (sums, minima,
 //! maxima, the smallest items under a total order), and the file and rule tables are remapped first, so the
-//! state of a whole equals the merge of the states of its parts, whatever the partition.
+//! state of a whole equals the merge of the states of its parts, whatever the partition. The unexplained
+//! templates merge commutatively too, and canonicalise (see [`super::unexplained`]): the scan merges its parts
+//! in input order, so its result does not depend on how many threads did the work.
 
 use super::episode::{Aggregates, Bucket, EpisodeKey};
+use super::unexplained::Unexplained;
 use crate::rules::PackId;
 use crate::source::{Origin, Skipped};
 use serde::{Deserialize, Serialize};
@@ -87,6 +90,10 @@ pub struct ScanState {
     pub skipped: Vec<Skipped>,
     /// The aggregates; every sample's line is resolved ([`super::episode::LineRef::number`]).
     pub aggregates: Aggregates,
+    /// The records no rule explained, mined into templates per component (samples resolved likewise). Absent
+    /// from checkpoints of earlier builds: empty then.
+    #[serde(default)]
+    pub unexplained: Unexplained,
 }
 
 /// Why two states cannot be merged.
@@ -127,6 +134,10 @@ impl ScanState {
         let mut merged = mine.renumber_files(&ours);
         merged.merge(other.aggregates.renumber_files(&theirs));
         self.aggregates = merged;
+        let mut other_unexplained = other.unexplained;
+        self.unexplained.renumber_files(&ours);
+        other_unexplained.renumber_files(&theirs);
+        self.unexplained.merge(other_unexplained);
         self.files = table;
         self.stats.add(&other.stats);
         self.skipped.extend(other.skipped);
@@ -151,5 +162,55 @@ impl ScanState {
             .collect::<Vec<_>>();
         self.aggregates = Aggregates::from_entries(v, max_keys);
         self.pack = to;
+    }
+}
+
+/// Merges many states (the reports of a cluster's nodes) as they arrive, like a binary counter: two partial states
+/// of equal weight merge into one of twice the weight, the earlier on the left. Each state's files and aggregates
+/// are renumbered about log2(n) times rather than once per later state, and memory holds about log2(n) partial
+/// states. [`ScanState::merge`] is exact for any grouping, so the result is the left-to-right fold's.
+#[derive(Debug, Default)]
+pub struct Combiner {
+    /// Partial states with their weight (states merged into them, a power of two), heaviest first.
+    stack: Vec<(u64, ScanState)>,
+}
+
+impl Combiner {
+    /// No state yet.
+    pub fn new() -> Combiner {
+        Combiner::default()
+    }
+
+    /// Adds the next state. A state of another pack than the first is refused, and the combiner is unchanged.
+    pub fn push(&mut self, state: ScanState) -> Result<(), MergeError> {
+        if let Some((_, first)) = self.stack.first() {
+            if first.pack.fingerprint != state.pack.fingerprint {
+                return Err(MergeError::PackMismatch {
+                    ours: first.pack.fingerprint.clone(),
+                    theirs: state.pack.fingerprint,
+                });
+            }
+        }
+        let mut top = (1, state);
+        while self.stack.last().is_some_and(|(weight, _)| *weight == top.0) {
+            if let Some((weight, mut left)) = self.stack.pop() {
+                left.merge(top.1)?;
+                top = (weight * 2, left);
+            }
+        }
+        self.stack.push(top);
+        Ok(())
+    }
+
+    /// The merge of every state pushed, `None` when there was none.
+    pub fn finish(self) -> Result<Option<ScanState>, MergeError> {
+        let mut merged: Option<ScanState> = None;
+        for (_, mut left) in self.stack.into_iter().rev() {
+            if let Some(later) = merged.take() {
+                left.merge(later)?;
+            }
+            merged = Some(left);
+        }
+        Ok(merged)
     }
 }

@@ -8,6 +8,7 @@ use super::parse;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use stackscan::model::Component;
 use stackscan::time::Zone;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,9 +39,20 @@ pub enum Command {
     /// Each REPORT is a file written by `stackscan scan --format json` (or "-" for stdin). The reports' scan
     /// states are combined exactly: the incidents are those one scan of all the logs would have found.
     Merge(MergeArgs),
+    /// Print the full report of one incident from tail mode's checkpoint (the id= of a follow line).
+    ///
+    /// Reads the checkpoints `follow` keeps in its state directory (or the one named with --state), correlates
+    /// them as follow does, and prints the incident in full: timeline, details, evidence, next steps.
+    Show(ShowArgs),
     /// Inspect, test and validate a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Mine log lines into templates (`Connection from <*> port <*>`) and list them with counts.
+    ///
+    /// Every line's message (after its timestamp, level and logger) is mined, or the whole line with
+    /// --whole-line; "-" reads stdin. With --assign (one input), prints for each line its 1-based number and the
+    /// id of its template, tab-separated, so that any labelled data set can score the miner.
+    Templates(TemplatesArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
     ///
     /// bash: `stackscan completions bash > /usr/share/bash-completion/completions/stackscan`; zsh: into a
@@ -222,6 +234,9 @@ pub struct ScanArgs {
     /// Only records at or before this time (same forms as --since).
     #[arg(long, value_name = "WHEN", value_parser = parse::when)]
     pub until: Option<parse::When>,
+    /// List this many templates of the errors and warnings no rule explains (0: neither mine nor list them).
+    #[arg(long, value_name = "N", default_value = "10")]
+    pub unexplained: usize,
     #[command(flatten)]
     pub lines: LineArgs,
     #[command(flatten)]
@@ -267,6 +282,9 @@ pub struct FollowArgs {
     /// Log time without new events after which an incident is resolved.
     #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::interval)]
     pub resolve_after: Duration,
+    /// Announce new templates of errors no rule explains, at most N per minute (0: do not mine them).
+    #[arg(long, value_name = "N", default_value = "5")]
+    pub unexplained: usize,
     #[command(flatten)]
     pub lines: LineArgs,
     #[command(flatten)]
@@ -275,6 +293,116 @@ pub struct FollowArgs {
     pub limits: LimitArgs,
     #[command(flatten)]
     pub host: HostArgs,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Where tail mode's results go besides stdout: Prometheus metrics, Alertmanager alerts, webhooks.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Metrics, alerts and webhooks")]
+pub struct ExportArgs {
+    /// Serve Prometheus metrics at http://ADDR/metrics, and /-/healthy (e.g. 127.0.0.1:9464, [::]:9464; port 0:
+    /// any free port, named on stderr at start).
+    #[arg(long, value_name = "ADDR", value_parser = parse::listen_addr)]
+    pub metrics: Option<SocketAddr>,
+    /// Post each open incident as an alert to this Alertmanager (its base URL, e.g. http://alertmanager:9093; v2
+    /// API). Repeatable: give each of an HA pair.
+    #[arg(long = "alertmanager", value_name = "URL", value_parser = parse::alertmanager_url)]
+    pub alertmanagers: Vec<String>,
+    /// Alertmanager's resolve_timeout: open alerts are posted again every third of it, so they stay active.
+    #[arg(long, value_name = "INTERVAL", default_value = "5m", value_parser = parse::positive_interval)]
+    pub alert_resolve_timeout: Duration,
+    /// The `instance` label of alerts [default: --host, else this host's name].
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// POST each event, as --format ndjson prints it, to this URL (repeatable).
+    #[arg(long = "webhook", value_name = "URL", value_parser = parse::webhook_url)]
+    pub webhooks: Vec<String>,
+    /// A header sent with every webhook request, as 'Name: value' (repeatable), e.g. for a token: its value is
+    /// never printed. One can come from $STACKSCAN_WEBHOOK_HEADER instead (out of sight of ps).
+    #[arg(
+        long = "webhook-header",
+        value_name = "'NAME: VALUE'",
+        env = "STACKSCAN_WEBHOOK_HEADER",
+        hide_env_values = true
+    )]
+    pub webhook_headers: Vec<String>,
+    /// Messages the delivery queue holds at most (alerts and webhook events); when full, the oldest is dropped
+    /// (counted in the metrics, said on stderr).
+    #[arg(long, value_name = "N", default_value = "1024", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub delivery_queue: u32,
+}
+
+/// Formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The incident block of a scan's text report.
+    Text,
+    /// The incident object of the JSON report.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The incident id (`id=` in a follow line, `id` in its JSON).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The checkpoint to read [default: every checkpoint follow keeps in its state directory
+    /// ($XDG_STATE_HOME/stackscan, /var/lib/stackscan as root, ~/.local/state/stackscan), newest first].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ShowFormat,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    #[command(flatten)]
+    pub color: ColorArgs,
+}
+
+/// Formats of `templates`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplatesFormat {
+    /// One line per template: count, id, template.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Levels `templates --level` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// WARN and above.
+    Warn,
+    /// ERROR and above.
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    /// Files or directories to read; "-" for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TemplatesFormat,
+    /// Mine the whole line (no header detection).
+    #[arg(long)]
+    pub whole_line: bool,
+    /// Only the lines whose header says this level or above.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<LevelArg>,
+    /// Print each line's template id instead (LINE<TAB>TEMPLATE_ID; `-` for lines not mined); one input only.
+    #[arg(long)]
+    pub assign: bool,
+    /// Worker threads (default: all cores; at most 256).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse::threads)]
+    pub threads: Option<usize>,
+    /// Templates kept at most (the least recently seen are evicted past it).
+    #[arg(long, value_name = "N", default_value = "4096", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_templates: u32,
+    #[command(flatten)]
+    pub walk: WalkArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,12 +3,16 @@
 //! directories exist). Built from [`super::args`] by pure functions, so it is tested without running anything;
 //! cross-flag checks (`--since` after `--until`) are usage errors here.
 
-use super::args::{ColorArg, FollowArgs, FollowFormat, ScanArgs, ScanFormat, SeverityArg, WalkArgs};
+use super::args::{
+    ColorArg, ExportArgs, FollowArgs, FollowFormat, LevelArg, ScanArgs, ScanFormat, SeverityArg, ShowArgs, ShowFormat,
+    TemplatesArgs, TemplatesFormat, WalkArgs,
+};
 use super::parse::When;
-use stackscan::model::{Component, Severity};
+use stackscan::model::{Component, Level, Severity};
 use stackscan::report::Format;
 use stackscan::source::WalkOptions;
 use stackscan::time::{Millis, Zone};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -40,7 +44,7 @@ pub struct Env {
     pub agent_dir_exists: bool,
     /// Cores available.
     pub cores: usize,
-    /// This machine's name.
+    /// This machine's name (the host of reports, the `instance` label of alerts).
     pub hostname: Option<String>,
 }
 
@@ -84,6 +88,8 @@ pub struct ScanConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// Unexplained templates listed (0: none mined).
+    pub unexplained: usize,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
     /// The machine's name in the report.
@@ -127,10 +133,179 @@ pub struct FollowConfig {
     pub component: Option<Component>,
     /// How directories are walked.
     pub walk: WalkOptions,
+    /// New unexplained templates announced per minute, at most (0: none mined).
+    pub unexplained: usize,
     /// Distinct keys kept per rule.
     pub max_keys: usize,
     /// The machine's name in the file table.
     pub host: Option<String>,
+    /// Metrics, alerts, webhooks.
+    pub export: ExportConfig,
+}
+
+/// Where tail mode's results go besides stdout, resolved.
+#[derive(Clone, Default)]
+pub struct ExportConfig {
+    /// `--metrics`.
+    pub metrics: Option<SocketAddr>,
+    /// `--alertmanager` URLs.
+    pub alertmanagers: Vec<String>,
+    /// Alertmanager's `resolve_timeout`.
+    pub resolve_timeout: Duration,
+    /// The `instance` label.
+    pub instance: String,
+    /// `--webhook` URLs.
+    pub webhooks: Vec<String>,
+    /// `--webhook-header` (name, value).
+    pub headers: Vec<(String, String)>,
+    /// `--delivery-queue`.
+    pub queue: usize,
+    /// `/-/healthy` turns 503 after the reader loop has not run for this long.
+    pub stale_after: Duration,
+}
+
+impl std::fmt::Debug for ExportConfig {
+    /// Header values are secrets: only their names are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ExportConfig")
+            .field("metrics", &self.metrics)
+            .field("alertmanagers", &self.alertmanagers.len())
+            .field("webhooks", &self.webhooks.len())
+            .field("headers", &names)
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `stackscan show`, resolved.
+#[derive(Debug, Clone)]
+pub struct ShowConfig {
+    /// The incident id.
+    pub id: String,
+    /// The checkpoint named with `--state`.
+    pub state: Option<PathBuf>,
+    /// Else the directory of follow's default checkpoints, all of which are searched.
+    pub state_dir: Option<PathBuf>,
+    /// `--rules`.
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Colour in text.
+    pub color: bool,
+}
+
+/// `--webhook-header 'Name: value'`. Errors name the header by its name or position, never its value.
+fn header(n: usize, s: &str) -> Result<(String, String), Usage> {
+    let Some((name, value)) = s.split_once(':') else {
+        return Err(Usage(format!("--webhook-header #{n}: expected 'Name: value' (the value is not shown)")));
+    };
+    let name = name.trim();
+    // RFC 9110 token characters.
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(Usage(format!(
+            "--webhook-header #{n}: the name {:?} is not a header name (letters, digits, '-')",
+            stackscan::frame::escape::escape(name)
+        )));
+    }
+    let value = value.trim();
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Usage(format!("--webhook-header {name}: the value holds control characters (it is not shown)")));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+impl ExportConfig {
+    fn new(a: &ExportArgs, env: &Env, poll: Option<Duration>, host: Option<&String>) -> Result<ExportConfig, Usage> {
+        if !a.webhook_headers.is_empty() && a.webhooks.is_empty() {
+            return Err(Usage("--webhook-header is given but no --webhook to send it with".into()));
+        }
+        let headers = a.webhook_headers.iter().enumerate().map(|(i, h)| header(i + 1, h)).collect::<Result<_, _>>()?;
+        Ok(ExportConfig {
+            metrics: a.metrics,
+            alertmanagers: a.alertmanagers.clone(),
+            resolve_timeout: a.alert_resolve_timeout,
+            instance: a
+                .instance
+                .clone()
+                .or_else(|| host.cloned())
+                .or_else(|| env.hostname.clone())
+                .unwrap_or_else(|| "localhost".into()),
+            webhooks: a.webhooks.clone(),
+            headers,
+            queue: a.delivery_queue as usize,
+            // The loop wakes at least every second, or every polling interval; a long catch-up beats per block.
+            stale_after: Duration::from_secs(30) + 2 * poll.unwrap_or(Duration::from_secs(1)),
+        })
+    }
+}
+
+impl ShowConfig {
+    /// Resolves `show`'s arguments.
+    pub fn new(a: &ShowArgs, env: &Env) -> Result<ShowConfig, Usage> {
+        let state_dir = default_state_dir(env).filter(|_| a.state.is_none());
+        if a.state.is_none() && state_dir.is_none() {
+            return Err(Usage("no HOME or XDG_STATE_HOME: name the checkpoint with --state FILE".into()));
+        }
+        Ok(ShowConfig {
+            id: a.id.clone(),
+            state: a.state.clone(),
+            state_dir,
+            rules: a.pack.rules.clone(),
+            format: match a.format {
+                ShowFormat::Text => Format::Text,
+                ShowFormat::Json => Format::Json,
+            },
+            color: color(a.color.color, env),
+        })
+    }
+}
+
+/// `stackscan templates`, resolved.
+#[derive(Debug, Clone)]
+pub struct TemplatesConfig {
+    /// Paths to read ("-": stdin).
+    pub paths: Vec<PathBuf>,
+    /// JSON instead of text.
+    pub json: bool,
+    /// Mine whole lines.
+    pub whole_line: bool,
+    /// Only lines at this level and above.
+    pub level: Option<Level>,
+    /// Print each line's template.
+    pub assign: bool,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Templates kept at most.
+    pub max_templates: usize,
+    /// How directories are walked.
+    pub walk: WalkOptions,
+}
+
+impl TemplatesConfig {
+    /// Resolves `templates`' arguments.
+    pub fn new(a: &TemplatesArgs, env: &Env) -> Result<TemplatesConfig, Usage> {
+        if a.assign && a.paths.len() != 1 {
+            return Err(Usage("--assign numbers the lines of one input: name one file (or -)".into()));
+        }
+        if a.assign && a.format == TemplatesFormat::Json {
+            return Err(Usage("--assign prints LINE<TAB>TEMPLATE_ID lines: it takes no --format json".into()));
+        }
+        Ok(TemplatesConfig {
+            paths: a.paths.clone(),
+            json: a.format == TemplatesFormat::Json,
+            whole_line: a.whole_line,
+            level: a.level.map(|l| match l {
+                LevelArg::Warn => Level::Warn,
+                LevelArg::Error => Level::Error,
+            }),
+            assign: a.assign,
+            threads: a.threads.filter(|&n| n > 0).unwrap_or(env.cores.max(1)),
+            max_templates: a.max_templates as usize,
+            walk: walk(&a.walk),
+        })
+    }
 }
 
 impl From<ScanFormat> for Format {
@@ -221,6 +396,7 @@ impl ScanConfig {
             zone,
             component: a.lines.component,
             walk: walk(&a.walk),
+            unexplained: a.unexplained,
             max_keys: a.limits.max_keys,
             host: a.host.host.clone().or_else(|| env.hostname.clone()),
         })
@@ -289,8 +465,10 @@ impl FollowConfig {
             zone: a.lines.timezone.with_reference(env.now),
             component: a.lines.component,
             walk: walk(&a.walk),
+            unexplained: a.unexplained,
             max_keys: a.limits.max_keys,
             host: a.host.host.clone().or_else(|| env.hostname.clone()),
+            export: ExportConfig::new(&a.export, env, a.poll, a.host.host.as_ref())?,
         })
     }
 }
@@ -323,6 +501,9 @@ mod tests {
         let c = scan(&[]).unwrap();
         assert!(c.default_paths && c.paths == [PathBuf::from(DEFAULT_DIR)]);
         assert_eq!((c.format, c.color, c.threads, c.since), (Format::Text, false, 0, None));
+        assert_eq!(c.unexplained, 10);
+        assert_eq!(scan(&["--unexplained", "0"]).unwrap().unexplained, 0);
+        assert!(scan(&["--unexplained", "-1"]).is_err());
         let c = scan(&["--since", "2h", "--until", "1h", "-j", "4", "x.log"]).unwrap();
         assert_eq!(c.since, Some(env().now - 7_200_000));
         assert_eq!(c.until, Some(env().now - 3_600_000));
@@ -334,6 +515,28 @@ mod tests {
         assert_eq!((c.width, c.progress), (None, None), "a pipe: whole lines, no progress line");
         let c = scan(&["--timezone", "+02:00", "--since", "2024-03-12"]).unwrap();
         assert_eq!(c.since, Some(1_710_201_600_000 - 7_200_000));
+    }
+
+    fn templates(args: &[&str]) -> Result<TemplatesConfig, String> {
+        let cli = Cli::try_parse_from(["stackscan", "templates"].iter().chain(args)).map_err(|e| e.to_string())?;
+        let Command::Templates(a) = cli.command else { unreachable!() };
+        TemplatesConfig::new(&a, &env()).map_err(|u| u.0)
+    }
+
+    #[test]
+    fn templates_options() {
+        let c = templates(&["x.log"]).unwrap();
+        assert_eq!(
+            (c.json, c.whole_line, c.level, c.assign, c.threads, c.max_templates),
+            (false, false, None, false, 2, 4096)
+        );
+        let c = templates(&["--level", "warn", "--whole-line", "-j", "1", "--format", "json", "-"]).unwrap();
+        assert_eq!((c.json, c.whole_line, c.level, c.threads), (true, true, Some(Level::Warn), 1));
+        assert!(templates(&["--assign", "a.log", "b.log"]).unwrap_err().contains("one input"));
+        assert!(templates(&["--assign", "--format", "json", "a.log"]).is_err());
+        assert!(templates(&[]).is_err(), "a path is required");
+        assert!(templates(&["--max-templates", "0", "a.log"]).is_err());
+        assert!(templates(&["--level", "info", "a.log"]).is_err());
     }
 
     #[test]
@@ -377,6 +580,55 @@ mod tests {
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
     }
 
+    #[test]
+    fn follow_outputs() {
+        let host = Env { hostname: Some("sts-prod-01".into()), ..env() };
+        let c = follow(&["d"], &host).unwrap().export;
+        assert_eq!((c.metrics, c.instance.as_str(), c.queue), (None, "sts-prod-01", 1024));
+        assert_eq!(c.resolve_timeout, Duration::from_secs(300));
+        let c = follow(
+            &[
+                "--metrics",
+                "[::]:9464",
+                "--alertmanager",
+                "http://am-0:9093",
+                "--alertmanager",
+                "http://am-1:9093",
+                "--instance",
+                "node-7",
+                "--webhook",
+                "https://hooks.example.com/x",
+                "--webhook-header",
+                "Authorization: Bearer s3cr3t",
+                "d",
+            ],
+            &host,
+        )
+        .unwrap()
+        .export;
+        assert_eq!(c.metrics.unwrap().to_string(), "[::]:9464");
+        assert_eq!((c.alertmanagers.len(), c.instance.as_str()), (2, "node-7"));
+        assert_eq!(c.headers, [("Authorization".to_string(), "Bearer s3cr3t".to_string())]);
+        assert!(!format!("{c:?}").contains("s3cr3t"), "{c:?}");
+        let e = follow(&["--webhook", "http://h/", "--webhook-header", "Authorization Bearer s3cr3t", "d"], &env());
+        assert!(!e.unwrap_err().contains("s3cr3t"), "a bad header's value is not shown");
+        let e = follow(&["--webhook", "http://h/", "--webhook-header", "X: a\x01", "d"], &env());
+        assert!(e.unwrap_err().contains("control characters"));
+        assert!(follow(&["--webhook-header", "X: y", "d"], &env()).unwrap_err().contains("no --webhook"));
+        assert!(follow(&["--metrics", "localhost:9464", "d"], &env()).is_err());
+        assert!(follow(&["--alertmanager", "am:9093", "d"], &env()).is_err());
+    }
+
+    #[test]
+    fn show_reads_follows_checkpoint() {
+        let cli = Cli::try_parse_from(["stackscan", "show", "chain.kafka-1", "--format", "json"]).unwrap();
+        let Command::Show(a) = cli.command else { unreachable!() };
+        let c = ShowConfig::new(&a, &env()).unwrap();
+        assert_eq!((c.state, c.state_dir), (None, Some(PathBuf::from("/home/op/.local/state/stackscan"))));
+        assert_eq!((c.id.as_str(), c.format), ("chain.kafka-1", Format::Json));
+        assert!(ShowConfig::new(&a, &Env { home: None, ..env() }).unwrap_err().0.contains("--state"));
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
 
@@ -388,7 +640,7 @@ mod tests {
                     proptest::sample::select(vec![
                         "scan", "follow", "--since", "--until", "--timezone", "--threads", "--max-keys", "--poll",
                         "--format", "--component", "--state", "-", "--no-state", "--fail-on", "-j", "--width",
-                        "--wide", "--quiet", "--progress-delay",
+                        "--wide", "--quiet", "--progress-delay", "templates", "--unexplained", "--assign", "--level",
                     ]).prop_map(String::from),
                     ".{0,12}",
                 ],
@@ -404,7 +656,14 @@ mod tests {
                     Command::Follow(a) => {
                         let _ = FollowConfig::new(&a, &env());
                     }
-                    Command::Rules(_) | Command::Merge(_) | Command::Completions { .. } | Command::Man => {}
+                    Command::Templates(a) => {
+                        let _ = TemplatesConfig::new(&a, &env());
+                    }
+                    Command::Rules(_)
+                    | Command::Merge(_)
+                    | Command::Show(_)
+                    | Command::Completions { .. }
+                    | Command::Man => {}
                 }
             }
         }

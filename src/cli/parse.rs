@@ -1,6 +1,7 @@
 //! Value parsers for the command line: each turns one flag's text into a typed value or a message clap prints
 //! as a usage error (exit 2). Pure: "now" is resolved later, by [`super::config`].
 
+use stackscan::export::deliver::{Kind, Target};
 use stackscan::model::Component;
 use stackscan::time::{parse_duration, parse_instant, Millis, Zone};
 use std::time::Duration;
@@ -99,6 +100,25 @@ pub fn interval(s: &str) -> Result<Duration, String> {
     ms.map(Duration::from_millis).ok_or_else(|| format!("{s:?} is not an interval: expected 100ms, 5s, 5m or 1h"))
 }
 
+/// `--metrics`: an address to listen on, `HOST:PORT` with an IP address (`127.0.0.1:9464`, `[::]:9464`).
+pub fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.trim().parse().map_err(|_| {
+        format!(
+            "{s:?} is not an address to listen on: expected IP:PORT, such as 127.0.0.1:9464, 0.0.0.0:9464 or [::]:9464"
+        )
+    })
+}
+
+/// `--alertmanager`: an http(s) base URL.
+pub fn alertmanager_url(s: &str) -> Result<String, String> {
+    Target::new(Kind::Alertmanager, s, Vec::new()).map(|_| s.to_string()).map_err(|e| e.to_string())
+}
+
+/// `--webhook`: an http(s) URL.
+pub fn webhook_url(s: &str) -> Result<String, String> {
+    Target::new(Kind::Webhook, s, Vec::new()).map(|_| s.to_string()).map_err(|e| e.to_string())
+}
+
 /// An interval above zero.
 pub fn positive_interval(s: &str) -> Result<Duration, String> {
     match interval(s)? {
@@ -142,5 +162,15 @@ mod tests {
         assert!(positive_interval("0s").is_err() && interval("soon").is_err());
         assert_eq!(width("80"), Ok(80));
         assert!(width("5").is_err() && width("wide").is_err());
+    }
+
+    #[test]
+    fn addresses_and_urls() {
+        assert_eq!(listen_addr("127.0.0.1:9464").unwrap().port(), 9464);
+        assert!(listen_addr("[::]:9464").unwrap().is_ipv6());
+        assert!(listen_addr(":9464").is_err() && listen_addr("localhost:9464").is_err());
+        assert!(alertmanager_url("http://alertmanager:9093").is_ok());
+        assert!(webhook_url("https://hooks.example.com/x").is_ok());
+        assert!(webhook_url("hooks.example.com/x").unwrap_err().contains("http"));
     }
 }

@@ -3,6 +3,7 @@
 use super::{load_pack, usage, warn};
 use crate::cli::args::FollowArgs;
 use crate::cli::config::{default_state_file, Env, FollowConfig};
+use stackscan::export::OutputsBuilder;
 use stackscan::follow::{self, lifecycle::Settings, tailer::Start};
 use stackscan::report::{printer, Style};
 use stackscan::rules::Pack;
@@ -79,9 +80,34 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         zone: c.zone,
         component: c.component,
         walk: c.walk,
+        unexplained: (c.unexplained > 0)
+            .then(|| follow::news::Settings { per_minute: c.unexplained, ..follow::news::Settings::default() }),
         max_keys: c.max_keys,
         host: c.host.clone(),
         stop: watch_stdout(),
+    };
+    let e = &c.export;
+    let mut outputs = OutputsBuilder::new(super::wall_clock);
+    outputs.instance(&e.instance).resolve_timeout(e.resolve_timeout).queue_capacity(e.queue).stale_after(e.stale_after);
+    if let Some(addr) = e.metrics {
+        outputs.metrics(addr);
+    }
+    for url in &e.alertmanagers {
+        outputs.alertmanager(url);
+    }
+    for url in &e.webhooks {
+        outputs.webhook(url);
+    }
+    for (name, value) in &e.headers {
+        outputs.webhook_header(name, value);
+    }
+    // Listening and the delivery thread start before anything is read: a port in use is a usage error (exit 2).
+    let outputs = match outputs.build(&pack) {
+        Ok(o) => o,
+        Err(err) => {
+            warn(&err.to_string());
+            return Ok(ExitCode::from(2));
+        }
     };
     let rules = c.rules.clone();
     let reload: follow::Reload =
@@ -89,6 +115,6 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let style = Style::new(&pack, c.color);
     let mut printer = printer(c.format, Box::new(stdout.lock()), style);
-    follow::run(config, pack, reload, &mut *printer)?;
+    follow::run(config, pack, reload, &mut *printer, outputs)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@ use super::{load_pack, usage, warn};
 use crate::cli::args::{ColorArg, MergeArgs, SeverityArg};
 use crate::cli::config::{Env, Usage};
 use anyhow::Context;
-use stackscan::aggregate::ScanState;
+use stackscan::aggregate::{Combiner, MergeError, ScanState};
 use stackscan::frame::escape::escape;
 use stackscan::report::{Format, Report, SCHEMA_VERSION};
 use stackscan::rules::Pack;
@@ -61,53 +61,89 @@ pub enum ReportError {
     },
 }
 
+/// The part of a report read first: which schema it is written in.
+#[derive(serde::Deserialize)]
+struct Header {
+    schema_version: Option<u64>,
+}
+
+/// The part of a report a merge uses: its scan state (the rest of the document is skipped while parsing, so no
+/// tree of the whole report is built).
+#[derive(serde::Deserialize)]
+struct Body {
+    state: Option<ScanState>,
+}
+
 /// Reads one report's scan state.
 fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ReportError::Json(name.into(), e))?;
-    match v.get("schema_version").and_then(|x| x.as_u64()) {
+    let header: Header = serde_json::from_str(text).map_err(|e| ReportError::Json(name.into(), e))?;
+    match header.schema_version {
         Some(n) if n == u64::from(SCHEMA_VERSION) => {}
         Some(n) => return Err(ReportError::Version(name.into(), n)),
         None => return Err(ReportError::NoState(name.into())),
     }
-    let state = v.get("state").ok_or_else(|| ReportError::NoState(name.into()))?;
-    serde_json::from_value(state.clone()).map_err(|e| ReportError::State(name.into(), e))
+    let body: Body = serde_json::from_str(text).map_err(|e| ReportError::State(name.into(), e))?;
+    body.state.ok_or_else(|| ReportError::NoState(name.into()))
 }
 
-/// The merged state of the reports, with a note for each report given twice (counted once).
-fn merge_reports(reports: &[(String, String)], pack: &Pack) -> Result<(ScanState, Vec<String>), ReportError> {
-    let mut notes = Vec::new();
-    let mut seen: Vec<(u64, String)> = Vec::new();
-    let mut merged: Option<(String, ScanState)> = None;
-    for (name, text) in reports {
+/// Folds reports into one state as they are read (a [`Combiner`]), so a merge holds one report's text at a time,
+/// with a note for each report given twice (counted once).
+struct Merger {
+    notes: Vec<String>,
+    seen: Vec<(u64, String)>,
+    /// The first report's name, for the error naming two packs.
+    first: Option<String>,
+    combiner: Combiner,
+}
+
+impl Merger {
+    fn new() -> Merger {
+        Merger { notes: Vec::new(), seen: Vec::new(), first: None, combiner: Combiner::new() }
+    }
+
+    /// Adds one report.
+    fn add(&mut self, name: &str, text: &str) -> Result<(), ReportError> {
         let state = read_state(name, text)?;
         // The same report twice (the same state, byte for byte once canonical) is counted once.
-        let canonical = serde_json::to_string(&state).map_err(|e| ReportError::State(name.clone(), e))?;
+        let canonical = serde_json::to_string(&state).map_err(|e| ReportError::State(name.into(), e))?;
         let h = stackscan::hash::of_bytes(canonical.as_bytes());
-        if let Some((_, first)) = seen.iter().find(|(x, _)| *x == h) {
-            notes.push(format!("{}: the same report as {}: counted once", escape(name), escape(first)));
-            continue;
+        if let Some((_, first)) = self.seen.iter().find(|(x, _)| *x == h) {
+            self.notes.push(format!("{}: the same report as {}: counted once", escape(name), escape(first)));
+            return Ok(());
         }
-        seen.push((h, name.clone()));
-        match &mut merged {
-            None => merged = Some((name.clone(), state)),
-            Some((first, m)) => {
-                if m.pack.fingerprint != state.pack.fingerprint {
-                    return Err(ReportError::Packs {
-                        a: first.clone(),
-                        fa: m.pack.fingerprint.clone(),
-                        b: name.clone(),
-                        fb: state.pack.fingerprint.clone(),
-                    });
-                }
-                m.merge(state).map_err(|e| ReportError::State(name.clone(), serde::de::Error::custom(e)))?;
+        self.seen.push((h, name.into()));
+        let first = self.first.get_or_insert_with(|| name.into());
+        self.combiner.push(state).map_err(|e| match e {
+            MergeError::PackMismatch { ours, theirs } => {
+                ReportError::Packs { a: first.clone(), fa: ours, b: name.into(), fb: theirs }
             }
+        })
+    }
+
+    /// The merged state, checked against the pack this run correlates with, and the notes.
+    fn finish(self, pack: &Pack) -> Result<(ScanState, Vec<String>), ReportError> {
+        let state = match self.combiner.finish() {
+            Ok(s) => s.unwrap_or_default(),
+            Err(MergeError::PackMismatch { ours, theirs }) => {
+                // Every state was checked on arrival; kept for completeness.
+                return Err(ReportError::OtherPack { theirs, ours });
+            }
+        };
+        if state.pack.fingerprint != pack.fingerprint() {
+            return Err(ReportError::OtherPack { theirs: state.pack.fingerprint, ours: pack.fingerprint().into() });
         }
+        Ok((state, self.notes))
     }
-    let (_, state) = merged.unwrap_or_default();
-    if state.pack.fingerprint != pack.fingerprint() {
-        return Err(ReportError::OtherPack { theirs: state.pack.fingerprint, ours: pack.fingerprint().into() });
+}
+
+/// Reads one report (a file or `-`).
+fn read_report(p: &Path) -> std::io::Result<String> {
+    if p.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(p)
     }
-    Ok((state, notes))
 }
 
 pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
@@ -120,24 +156,16 @@ pub fn run(a: &MergeArgs, env: &Env) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let mut texts = Vec::with_capacity(a.reports.len());
+    let mut merger = Merger::new();
     for p in &a.reports {
         let name = p.display().to_string();
-        let text = if p.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map(|_| s)
-        } else {
-            std::fs::read_to_string(Path::new(p))
-        };
-        match text {
-            Ok(t) => texts.push((name, t)),
-            Err(e) => {
-                warn(&ReportError::Read(name, e).to_string());
-                return Ok(ExitCode::from(2));
-            }
+        let added = read_report(p).map_err(|e| ReportError::Read(name.clone(), e)).and_then(|t| merger.add(&name, &t));
+        if let Err(e) = added {
+            warn(&e.to_string());
+            return Ok(ExitCode::from(2));
         }
     }
-    let (mut state, notes) = match merge_reports(&texts, &pack) {
+    let (mut state, notes) = match merger.finish(&pack) {
         Ok(x) => x,
         Err(e) => {
             warn(&e.to_string());

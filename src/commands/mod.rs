@@ -9,6 +9,8 @@ mod merge;
 mod progress;
 mod rules;
 mod scan;
+mod show;
+mod templates;
 
 use crate::cli::args::{Cli, Command, PackArgs};
 use crate::cli::config::{Env, Usage, AGENT_DIR};
@@ -25,7 +27,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(a) => scan::run(&a, &env),
         Command::Follow(a) => follow::run(&a, &env),
         Command::Merge(a) => merge::run(&a, &env),
+        Command::Show(a) => show::run(&a, &env),
         Command::Rules(r) => rules::run(r),
+        Command::Templates(a) => templates::run(&a, &env),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }
@@ -37,9 +41,7 @@ fn env() -> Env {
         s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|l| l.split_whitespace().nth(1)) == Some("0")
     });
     Env {
-        now: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as stackscan::time::Millis),
+        now: wall_clock(),
         stdout_tty: std::io::stdout().is_terminal(),
         stderr_tty: std::io::stderr().is_terminal(),
         stdout_columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize),
@@ -49,11 +51,25 @@ fn env() -> Env {
         home: std::env::var_os("HOME").map(PathBuf::from),
         agent_dir_exists: std::path::Path::new(AGENT_DIR).is_dir(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty()),
+        hostname: hostname(),
     }
+}
+
+/// The wall clock, milliseconds since the epoch: the one place the binary reads it (the library is given this
+/// function).
+fn wall_clock() -> stackscan::time::Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as stackscan::time::Millis)
+}
+
+/// This host's name, as the kernel has it (`$HOSTNAME` elsewhere).
+fn hostname() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
 }
 
 /// A usage error found after parsing, printed the way clap prints its own (exit 2).

@@ -56,6 +56,7 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     }
     let mut builder = ScannerBuilder::new();
     builder.zone(c.zone).since(c.since).until(c.until).threads(c.threads).max_keys(c.max_keys).host(c.host.clone());
+    builder.unexplained((c.unexplained > 0).then_some(stackscan::aggregate::unexplained::DEFAULT_CAP));
     if line.is_some() {
         builder.progress(progress.clone());
     }
@@ -72,7 +73,8 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
         }
     }
     // The JSON report carries the state, so that reports of several machines merge exactly.
-    let report = if c.format == Format::Json { Report::with_state(&pack, state) } else { Report::of(&pack, &state) };
+    let report = Report::with_unexplained(&pack, &state, c.unexplained);
+    let report = if c.format == Format::Json { report.carrying(state) } else { report };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color).width(c.width))?;

@@ -101,6 +101,31 @@ pub struct Incident {
     pub next_steps: Vec<String>,
 }
 
+#[cfg(test)]
+impl Incident {
+    /// An incident for unit tests: a warning of the `connection` family, one record at time 0, a root cause rule
+    /// named like the id and no component; tests set what they look at.
+    pub(crate) fn for_test(id: &str) -> Incident {
+        Incident {
+            id: id.into(),
+            title: id.into(),
+            family: "connection".into(),
+            severity: Severity::Warning,
+            components: vec![],
+            scope: Scope::All,
+            telemetry: vec![],
+            first_seen: Some(0),
+            last_seen: Some(0),
+            count: 1,
+            counts: BTreeMap::new(),
+            root_cause: RootCause { rule: id.into(), component: None, summary: String::new() },
+            chain: None,
+            episodes: vec![],
+            next_steps: vec![],
+        }
+    }
+}
+
 /// Sorts incidents: severity (worst first), first seen (untimed last), id.
 pub fn sort(incidents: &mut [Incident]) {
     incidents.sort_by(|a, b| {

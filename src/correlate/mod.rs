@@ -4,14 +4,16 @@
 //! one-shot scan, tail mode and merged reports, and the same state always gives the same incidents. The steps:
 //! [`episodes`] (aggregates joined into episodes), [`chain`] (episodes of several hops joined by the pack's
 //! causal chains), [`single`] (one incident per episode no chain explains); [`incident`] holds the types they
-//! share.
+//! share. [`unexplained`] gives the report form of the records no rule explained.
 
 pub mod chain;
 pub mod episodes;
 pub mod incident;
 pub mod single;
+pub mod unexplained;
 
 pub use incident::{EpisodeView, Incident, RootCause, SampleView};
+pub use unexplained::UnexplainedView;
 
 use crate::aggregate::ScanState;
 use crate::rules::Pack;

@@ -6,8 +6,10 @@
 //! crash the run resumes from the last document: lines after its offsets are read again and counted once (they
 //! were not in its aggregates); events announced after it may be announced again.
 //!
-//! Version 2 (this build) holds the same [`ScanState`] a scan produces; version 1 (earlier builds: rule ids, file
-//! names and aggregates side by side) is still read, and replaced by version 2 at the next write.
+//! Version 2 (this build) holds the same [`ScanState`] a scan produces (its unexplained templates included, with
+//! what was announced of them); version 1 (earlier builds: rule ids, file names and aggregates side by side) is
+//! still read, and replaced by version 2 at the next write. Fields added to version 2 since (`log_start`, the
+//! state's `unexplained`) have defaults, so checkpoints of earlier version 2 builds are read as they are.
 //!
 //! Writing: a temporary file in the same directory, fsync, rename over the old one, fsync of the directory. A
 //! failure (full disk, read-only directory) leaves the previous checkpoint intact; the caller reports it and
@@ -59,6 +61,9 @@ pub struct Checkpoint {
     pub retired: Vec<Position>,
     /// The newest log time seen.
     pub log_now: Option<Millis>,
+    /// The oldest log time seen (new unexplained templates are announced from a minute after it).
+    #[serde(default)]
+    pub log_start: Option<Millis>,
     /// What was reported, by incident id.
     pub incidents: BTreeMap<String, Reported>,
 }
@@ -76,6 +81,8 @@ pub struct CheckpointRef<'a> {
     pub retired: Vec<Position>,
     /// The newest log time seen.
     pub log_now: Option<Millis>,
+    /// The oldest log time seen.
+    pub log_start: Option<Millis>,
     /// What was reported.
     pub incidents: &'a BTreeMap<String, Reported>,
 }
@@ -114,6 +121,7 @@ impl From<CheckpointV1> for Checkpoint {
             positions: v1.positions,
             retired: v1.retired,
             log_now: v1.log_now,
+            log_start: None,
             incidents: v1.incidents,
         }
     }
@@ -224,6 +232,7 @@ mod tests {
             positions: vec![position()],
             retired: vec![],
             log_now: Some(5),
+            log_start: Some(1),
             incidents: &incidents,
         };
         save(&p, &cp).expect("save");

@@ -86,6 +86,11 @@ impl Lifecycle {
         &self.reported
     }
 
+    /// Whether the incident `id` was announced and not resolved.
+    pub fn is_open(&self, id: &str) -> bool {
+        self.reported.get(id).is_some_and(|r| r.status == Status::Open)
+    }
+
     /// Whether an `updated` is being held back by the rate limit (the caller should step again later).
     pub fn has_pending(&self) -> bool {
         self.pending
@@ -172,27 +177,11 @@ impl Lifecycle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlate::RootCause;
-    use crate::model::Severity;
 
     fn inc(id: &str, count: u64, first: i64, last: i64) -> Incident {
-        Incident {
-            id: id.into(),
-            title: id.into(),
-            family: "connection".into(),
-            severity: Severity::Warning,
-            components: vec![],
-            scope: crate::rules::Scope::All,
-            telemetry: vec![],
-            first_seen: Some(first),
-            last_seen: Some(last),
-            count,
-            counts: BTreeMap::new(),
-            root_cause: RootCause { rule: id.into(), component: None, summary: String::new() },
-            chain: None,
-            episodes: vec![],
-            next_steps: vec![],
-        }
+        let mut i = Incident::for_test(id);
+        (i.count, i.first_seen, i.last_seen) = (count, Some(first), Some(last));
+        i
     }
 
     const MIN: i64 = 60_000;

@@ -4,18 +4,23 @@
 //! Pure core, thin adapters: the blocks read are folded into one running [`ScanState`] by the scan's own hot
 //! path; the correlator (the one `scan` uses) borrows it; [`lifecycle`] decides what to announce (time passed in);
 //! [`tailer`] finds files and reads their new complete lines; [`checkpoint`] saves the state with where it was;
-//! a report [`Printer`] writes events; and [`run`] wires them to inotify (or polling), signals and the clock.
+//! a report [`Printer`] writes events, and the [`Outputs`] (metrics, alerts, webhooks) see them too; [`banner`]
+//! says at start what is followed and at the end whether the checkpoint was written; and [`run`] wires them to
+//! inotify (or polling), signals and the clock (the wall clock is the caller's, through the outputs).
 
+pub mod banner;
 pub mod checkpoint;
 pub mod fingerprint;
 pub mod lifecycle;
+pub mod news;
 pub mod stream;
 pub mod tailer;
 mod watcher;
 
 use crate::aggregate::{ScanState, ScannedFile};
 use crate::correlate::{correlate, Incident};
-use crate::report::{Event, EventKind as Kind, Head, Item, Printer, Summary, Tail};
+use crate::export::{Outputs, Probe};
+use crate::report::{Event, EventKind as Kind, Head, Item, Note, Printer, Summary, Tail};
 use crate::rules::Pack;
 use crate::scan::{scan_block, Block, BlockCounts, Scratch};
 use crate::source::Origin;
@@ -62,6 +67,9 @@ pub struct Config {
     pub component: Option<crate::model::Component>,
     /// How directories are walked.
     pub walk: crate::source::WalkOptions,
+    /// Mine the records no rule explains and announce new ones at ERROR and above (see [`news`]); `None`: no
+    /// mining.
+    pub unexplained: Option<news::Settings>,
     /// The most distinct keys kept per rule (the checkpoint stays bounded by it too).
     pub max_keys: usize,
     /// The machine the files are read on, recorded in the file table.
@@ -74,11 +82,6 @@ pub struct Config {
 /// How far past the wall clock log times may lie (clock skew between hosts, late writers) before a note says the
 /// zone is probably wrong.
 pub const FUTURE_SLACK_MS: Millis = 5 * 60_000;
-
-/// The wall clock, milliseconds since the epoch (only the loops read it; the engine is given it).
-fn system_now() -> Millis {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
-}
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
@@ -100,10 +103,16 @@ struct Engine {
     warned_future: bool,
     /// The machine, for the file table.
     host: Option<String>,
+    /// What is read, for the metrics and the health check.
+    probe: Probe,
+    /// Mining the records no rule explains: the announcer of new ones.
+    news: Option<news::News>,
+    /// The oldest timestamp seen in any followed line (new templates are news a minute after it).
+    log_start: Option<Millis>,
 }
 
 impl Engine {
-    fn new(pack: Pack, zone: Zone, life: Lifecycle) -> Engine {
+    fn new(pack: Pack, zone: Zone, life: Lifecycle, probe: Probe, news: Option<news::Settings>) -> Engine {
         Engine {
             scratch: Scratch::new(&pack),
             state: ScanState::new(pack.id()),
@@ -112,8 +121,11 @@ impl Engine {
             log_now: None,
             life,
             dirty: false,
+            news: news.map(news::News::new),
+            log_start: None,
             warned_future: false,
             host: None,
+            probe,
         }
     }
 
@@ -135,9 +147,17 @@ impl Engine {
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
-        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates);
+        if self.news.is_some() {
+            if let Some(t) = first_time(&b.buf[b.start..], self.zone) {
+                self.log_start = Some(self.log_start.map_or(t, |s| s.min(t)));
+            }
+        }
+        let mine = self.news.is_some().then_some(&mut self.state.unexplained);
+        let c = scan_block(&self.pack, &mut self.scratch, b, self.zone, &mut self.state.aggregates, mine);
+        let bytes = (b.buf.len() - b.start) as u64;
+        self.probe.read(b.origin.component, c.newlines, bytes);
         let stats = &mut self.state.stats;
-        stats.bytes += (b.buf.len() - b.start) as u64;
+        stats.bytes += bytes;
         stats.lines += c.newlines;
         stats.matches += c.matches;
         if let Some(t) = last_time(&b.buf[b.start..], self.zone) {
@@ -157,19 +177,42 @@ impl Engine {
         self.state.stats.files = self.state.files.len() as u64;
     }
 
-    /// Correlates the running state (borrowed, not copied) and returns the events to announce.
-    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool) -> Vec<(Kind, Incident)> {
+    /// Correlates the running state (borrowed, not copied), announces the events (and new unexplained error
+    /// templates) through `out` and tells the outputs which incidents are open. Returns whether anything was
+    /// announced.
+    fn step(&mut self, files: &[ScannedFile], wall_ms: i64, flush: bool, out: &mut Out<'_>) -> io::Result<bool> {
         self.dirty = false;
         self.sync_files(files);
         let incidents = correlate(&self.pack, &self.state);
         let events = self.life.step(&incidents, self.log_now, wall_ms, flush);
-        let events = events.into_iter().map(|(k, i)| (k, incidents[i].clone())).collect();
+        for &(k, i) in &events {
+            out.event(k, &incidents[i], None)?;
+        }
+        out.outputs.stepped(&incidents, &|id| self.life.is_open(id));
+        let (news, held) = match &mut self.news {
+            Some(n) => n.step(&mut self.state.unexplained, self.log_start, wall_ms),
+            None => (Vec::new(), 0),
+        };
+        let announced = !events.is_empty() || !news.is_empty() || held > 0;
+        for (c, id) in news {
+            let Some((_, t)) = self.state.unexplained.templates().find(|(tc, t)| *tc == c && t.id() == id) else {
+                continue;
+            };
+            let view = crate::correlate::unexplained::view(&self.state, c, t);
+            out.unexplained(&view)?;
+        }
+        if held > 0 {
+            out.note(&format!(
+                "{held} more new unexplained error template{} not announced (rate limit); `stackscan scan` lists them",
+                if held == 1 { "" } else { "s" }
+            ))?;
+        }
         // Problems quiet for a day are reported and resolved: forget them, so memory stays bounded by recent
         // problems however long stackscan follows.
         if let Some(now) = self.log_now {
             self.state.aggregates.prune_quiet(now - RETAIN_QUIET_MS);
         }
-        events
+        Ok(announced)
     }
 
     fn reload(&mut self, pack: Pack) {
@@ -178,6 +221,11 @@ impl Engine {
         self.pack = pack;
         self.dirty = true;
     }
+}
+
+/// The time of the first line of `region` that has one (looking at a few lines at most).
+fn first_time(region: &[u8], zone: Zone) -> Option<Millis> {
+    region.split(|&b| b == b'\n').take(8).find_map(|l| parse_line_start(l, zone))
 }
 
 /// The time of the last line of `region` that has one (looking back a few lines at most).
@@ -253,37 +301,77 @@ pub enum FollowError {
     Io(#[from] io::Error),
 }
 
-/// Where events and notes go: notes to stderr (sanitised), and both to the printer.
+/// Where events and notes go: notes to stderr (sanitised), and every item to the printer and to the outputs
+/// (webhooks get each item's NDJSON line), stamped with the wall-clock time it is emitted at.
 pub struct Out<'a> {
     printer: &'a mut dyn Printer,
+    outputs: &'a mut Outputs,
 }
 
 impl<'a> Out<'a> {
-    /// Events go to `printer`.
-    pub fn new(printer: &'a mut dyn Printer) -> Self {
-        Out { printer }
+    /// Items go to `printer` and to `outputs`.
+    pub fn new(printer: &'a mut dyn Printer, outputs: &'a mut Outputs) -> Self {
+        Out { printer, outputs }
+    }
+
+    /// One item, to the printer and to the outputs.
+    fn item(&mut self, item: Item<'_>) -> io::Result<()> {
+        self.outputs.item(item);
+        self.printer.item(item)
     }
 
     fn event(&mut self, kind: Kind, incident: &Incident, reason: Option<&str>) -> io::Result<()> {
-        self.printer.item(Item::Event(Event { kind, incident, reason }))
+        self.outputs.event(kind, incident);
+        let emitted_at = self.outputs.now();
+        self.item(Item::Event(Event { kind, incident, reason, emitted_at }))
+    }
+
+    /// A new unexplained error template (tail mode's `unexplained` event).
+    fn unexplained(&mut self, view: &crate::correlate::UnexplainedView) -> io::Result<()> {
+        self.outputs.unexplained(view);
+        let emitted_at = self.outputs.now();
+        self.item(Item::Unexplained(view, Some(emitted_at)))
     }
 
     /// A note: on stderr, and to the printer (formats for programs write it to the stream too).
     pub fn note(&mut self, message: &str) -> io::Result<()> {
         eprintln!("stackscan: {}", crate::frame::sanitize::clean(message.as_bytes()));
-        self.printer.item(Item::Note(message))
+        let emitted_at = self.outputs.now();
+        self.item(Item::Note(Note { message, emitted_at }))
+    }
+
+    /// A line for the person at the terminal, on stderr only.
+    fn tell(&self, line: &str) {
+        eprintln!("stackscan: {line}");
+    }
+
+    /// A pass of the loop: the outputs' tick, and the notes they gathered.
+    fn tick(&mut self, files: usize, log_now: Option<Millis>) -> io::Result<()> {
+        self.outputs.tick(files, log_now);
+        for n in self.outputs.take_notes() {
+            self.note(&n)?;
+        }
+        Ok(())
     }
 }
 
-/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer`.
-pub fn run(cfg: Config, pack: Pack, reload: Reload, printer: &mut dyn Printer) -> Result<(), FollowError> {
+/// Follows until SIGINT/SIGTERM (or the end of standard input), writing events through `printer` and to
+/// `outputs`.
+pub fn run(
+    cfg: Config,
+    pack: Pack,
+    reload: Reload,
+    printer: &mut dyn Printer,
+    mut outputs: Outputs,
+) -> Result<(), FollowError> {
     printer.begin(Head::Follow)?;
-    let mut out = Out::new(printer);
-    let summary = {
-        let out = &mut out;
-        run_with(cfg, pack, reload, out)
-    }?;
-    Ok(out.printer.finish(Tail::Follow(summary.as_ref()))?)
+    let mut out = Out::new(printer, &mut outputs);
+    let summary = run_with(cfg, pack, reload, &mut out);
+    // What the delivery queue could not deliver in its grace period is said, even after an error.
+    for n in out.outputs.close() {
+        out.note(&n)?;
+    }
+    Ok(out.printer.finish(Tail::Follow(summary?.as_ref()))?)
 }
 
 fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Result<Option<Summary>, FollowError> {
@@ -300,7 +388,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
             }
         })?;
     }
-    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle));
+    let mut engine = Engine::new(pack, cfg.zone, Lifecycle::new(cfg.lifecycle), out.outputs.probe(), cfg.unexplained);
     engine.state.aggregates.set_max_keys(cfg.max_keys);
     engine.host = cfg.host.clone();
     let mut reload = Reloader::new(reload, tx.clone());
@@ -311,13 +399,6 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     } else {
         follow_files(cfg, engine, tx, rx, reload, out)
     }
-}
-
-fn emit(out: &mut Out<'_>, events: &[(Kind, Incident)]) -> io::Result<()> {
-    for (k, i) in events {
-        out.event(*k, i, None)?;
-    }
-    Ok(())
 }
 
 /// Loads the rule pack again on SIGHUP, on a thread of its own: following goes on while the new pack compiles
@@ -362,6 +443,7 @@ impl Reloader {
         let said = match loaded {
             Ok(p) => {
                 let n = p.rules().len();
+                out.outputs.reloaded(&p);
                 engine.reload(p);
                 out.note(&format!("SIGHUP: rule pack reloaded ({n} rules)"))
             }
@@ -409,6 +491,7 @@ fn follow_stdin(
         }
     })?;
     let files = vec![ScannedFile::new("-".into(), origin.clone())];
+    out.tell(&banner::start_stdin(origin.component, out.outputs.describe().as_deref()));
     let mut stream = StreamBlocks::new(0, engine.zone);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
@@ -419,7 +502,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = stopped(&stop);
+        let mut end = stopped(&stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
@@ -427,39 +510,40 @@ fn follow_stdin(
                     if let Some(e) = err {
                         out.note(&format!("-: read stopped: {e}"))?;
                     }
-                    end = true;
+                    end = Some(banner::Stop::EndOfInput);
                 }
                 Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
                 Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
-                Msg::Signal(_) => end = true,
+                Msg::Signal(s) => end = Some(banner::Stop::Signal(s)),
                 Msg::Fs(_) => {}
             }
-            if end {
+            if end.is_some() {
                 break;
             }
         }
-        if end {
+        if let Some(why) = end {
             stream.finish(&origin, &mut |b| engine.on_block(b));
-            if let Some(n) = engine.future_note(system_now()) {
+            if let Some(n) = engine.future_note(out.outputs.now()) {
                 out.note(&n)?;
             }
-            let ev = engine.step(&files, wall_ms(epoch), true);
-            emit(out, &ev)?;
-            // The input is over: what is still open is resolved, and a summary follows.
+            engine.step(&files, wall_ms(epoch), true, out)?;
+            // The input is over: what is still open is resolved (alerts too), and a summary follows.
             let incidents = correlate(&engine.pack, &engine.state);
             for (k, i) in engine.life.end_of_input(&incidents) {
                 out.event(k, &incidents[i], Some("end of input"))?;
             }
+            out.outputs.stepped(&incidents, &|id| engine.life.is_open(id));
+            out.tell(&banner::stop(why, &banner::Saved::None));
             return Ok(Some(Summary::of(&engine.state, &incidents)));
         }
-        if let Some(n) = engine.future_note(system_now()) {
+        if let Some(n) = engine.future_note(out.outputs.now()) {
             out.note(&n)?;
         }
         if (engine.dirty || engine.life.has_pending()) && last_step.elapsed() >= STEP_EVERY {
-            let ev = engine.step(&files, wall_ms(epoch), false);
-            emit(out, &ev)?;
+            engine.step(&files, wall_ms(epoch), false, out)?;
             last_step = Instant::now();
         }
+        out.tick(1, engine.log_now)?;
     }
 }
 
@@ -487,6 +571,7 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
             positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
             retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
             log_now: engine.log_now,
+            log_start: engine.log_start,
             incidents: engine.life.reported(),
         },
     )
@@ -531,6 +616,7 @@ fn follow_files(
                 engine.state = restored_state;
                 engine.sync_files(tailer.files());
                 engine.log_now = cp.log_now;
+                engine.log_start = cp.log_start;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
             }
@@ -554,23 +640,42 @@ fn follow_files(
     let start = if restored { Start::Beginning } else { cfg.start };
     let read_compressed = !restored && cfg.start == Start::Beginning;
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
+    let watching = match &mode {
+        Mode::Watch { .. } => banner::Watching::Inotify,
+        Mode::Poll(i) => banner::Watching::Poll(*i),
+    };
+    let outputs = out.outputs.describe();
+    out.tell(&banner::start_files(
+        &cfg.paths,
+        tailer.len(),
+        watching,
+        cfg.state.as_deref(),
+        restored,
+        outputs.as_deref(),
+    ));
     while tailer.read(PASS_BUDGET, &mut |b| engine.on_block(b)).more {}
     for n in tailer.take_notes() {
         out.note(&n)?;
     }
-    if let Some(n) = engine.future_note(system_now()) {
+    if let Some(n) = engine.future_note(out.outputs.now()) {
         out.note(&n)?;
     }
-    let ev = engine.step(tailer.files(), wall_ms(epoch), false);
-    emit(out, &ev)?;
+    engine.step(tailer.files(), wall_ms(epoch), false, out)?;
+    // The checkpoint, counted in the metrics: where it went and how, or `None` when none is kept.
+    let checkpoint = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| {
+        let path = cfg.state.as_deref()?;
+        let saved = save_checkpoint(path, engine, tailer);
+        out.outputs.checkpoint(saved.is_ok());
+        Some((path, saved))
+    };
+    // While running, a failure is said and tried again later.
     let save = |engine: &mut Engine, tailer: &Tailer, out: &mut Out<'_>| -> io::Result<bool> {
-        let Some(path) = &cfg.state else { return Ok(true) };
-        match save_checkpoint(path, engine, tailer) {
-            Ok(()) => Ok(true),
-            Err(e) => {
+        match checkpoint(engine, tailer, out) {
+            Some((path, Err(e))) => {
                 out.note(&format!("{}: cannot write checkpoint: {e} (still running; will retry)", path.display()))?;
                 Ok(false)
             }
+            _ => Ok(true),
         }
     };
     let mut cp_dirty = !save(&mut engine, &tailer, out)?;
@@ -591,7 +696,8 @@ fn follow_files(
             timeout = Duration::ZERO;
         }
         let msg = rx.recv_timeout(timeout.min(TICK)).ok();
-        let (mut need_list, mut need_read, mut stop) = (false, more, stopped(&cfg.stop));
+        let (mut need_list, mut need_read) = (false, more);
+        let mut stop = stopped(&cfg.stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Fs(Ok(ev)) => {
@@ -621,7 +727,7 @@ fn follow_files(
                 }
                 Msg::Signal(signal_hook::consts::SIGHUP) => reload.request(),
                 Msg::Reloaded(loaded) => reload.finished(*loaded, &mut engine, out)?,
-                Msg::Signal(_) => stop = true,
+                Msg::Signal(s) => stop = Some(banner::Stop::Signal(s)),
                 Msg::Stdin(_) | Msg::StdinEnd(_) => {}
             }
         }
@@ -629,7 +735,7 @@ fn follow_files(
             Mode::Poll(i) => *i,
             Mode::Watch { .. } => SAFETY_SCAN,
         };
-        if last_full.elapsed() >= full_every || stop {
+        if last_full.elapsed() >= full_every || stop.is_some() {
             need_list = true;
             need_read = true;
             last_full = now;
@@ -642,7 +748,7 @@ fn follow_files(
         }
         more = false;
         if need_read {
-            let budget = if stop { usize::MAX } else { PASS_BUDGET };
+            let budget = if stop.is_some() { usize::MAX } else { PASS_BUDGET };
             let c = tailer.read(budget, &mut on_block);
             more = c.more;
             cp_dirty |= c.bytes > 0;
@@ -650,20 +756,24 @@ fn follow_files(
         for n in tailer.take_notes() {
             out.note(&n)?;
         }
-        if let Some(n) = engine.future_note(system_now()) {
+        if let Some(n) = engine.future_note(out.outputs.now()) {
             out.note(&n)?;
         }
-        let due = last_step.elapsed() >= STEP_EVERY || stop;
+        let due = last_step.elapsed() >= STEP_EVERY || stop.is_some();
         if (engine.dirty || engine.life.has_pending()) && due && !more {
-            let ev = engine.step(tailer.files(), wall_ms(epoch), stop);
-            cp_dirty |= !ev.is_empty();
-            emit(out, &ev)?;
+            cp_dirty |= engine.step(tailer.files(), wall_ms(epoch), stop.is_some(), out)?;
             last_step = Instant::now();
         }
-        if stop {
-            save(&mut engine, &tailer, out)?;
+        if let Some(why) = stop {
+            let saved = match checkpoint(&mut engine, &tailer, out) {
+                Some((path, Ok(()))) => banner::stop(why, &banner::Saved::Written(path)),
+                Some((path, Err(e))) => banner::stop(why, &banner::Saved::Failed(path, &e)),
+                None => banner::stop(why, &banner::Saved::None),
+            };
+            out.tell(&saved);
             return Ok(None);
         }
+        out.tick(tailer.len(), engine.log_now)?;
         if cp_dirty && last_cp.elapsed() >= cfg.checkpoint_interval {
             cp_dirty = !save(&mut engine, &tailer, out)?;
             last_cp = Instant::now();

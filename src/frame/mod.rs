@@ -5,6 +5,7 @@
 //! line, which is why they may walk backwards freely within their bounds.
 
 pub mod escape;
+pub mod header;
 pub mod prefix;
 pub mod sanitize;
 
@@ -50,7 +51,9 @@ pub fn trim_cr(line: &[u8]) -> &[u8] {
 /// [`is_es_json_continuation`]).
 pub fn is_continuation(line: &[u8]) -> bool {
     match line.first() {
-        None => false,
+        // Nothing continues with a digit, a bracket or a brace (a timestamp, Elasticsearch, JSON): the common
+        // case, answered first.
+        None | Some(b'0'..=b'9' | b'[' | b'{') => false,
         Some(b' ' | b'\t') => true,
         Some(b'"') => is_es_json_continuation(line),
         Some(_) => {
@@ -61,6 +64,28 @@ pub fn is_continuation(line: &[u8]) -> bool {
                 || is_exception_line(line)
         }
     }
+}
+
+/// Whether a line names a Java exception anywhere: a qualified class name ending in `Exception`, `Error` or
+/// `Throwable` (`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`). A record without a
+/// level whose header names one, or that holds an exception line, is an unexplained-error candidate.
+pub fn mentions_exception(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(1024)];
+    for end in memchr::memmem::find_iter(head, b"Exception")
+        .map(|i| i + 9)
+        .chain(memchr::memmem::find_iter(head, b"Error").map(|i| i + 5))
+        .chain(memchr::memmem::find_iter(head, b"Throwable").map(|i| i + 9))
+    {
+        if head.get(end).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let start = head[..end].iter().rposition(|&b| !(b.is_ascii_alphanumeric() || b"._$".contains(&b)));
+        let name = &head[start.map_or(0, |s| s + 1)..end];
+        if name.contains(&b'.') && name.first().is_some_and(u8::is_ascii_alphabetic) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Elasticsearch 7's JSON layout (the console of the official Docker image and Helm chart) prints an exception's
@@ -97,9 +122,20 @@ pub fn is_es_json_continuation(line: &[u8]) -> bool {
 
 /// `org.apache.kafka.common.errors.TimeoutException: Disconnected` or `java.lang.NullPointerException`: a
 /// qualified class name, then `:` or the end of the line.
-fn is_exception_line(line: &[u8]) -> bool {
-    let name_len = line.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b"._$".contains(&b)).count();
-    if name_len < 3 || !line[..name_len].contains(&b'.') {
+pub fn is_exception_line(line: &[u8]) -> bool {
+    // One table look-up per byte: stack traces put these lines below many a mined record.
+    const NAME: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'$';
+            b += 1;
+        }
+        t
+    };
+    let name_len = line.iter().position(|&b| !NAME[b as usize]).unwrap_or(line.len());
+    if name_len < 3 || memchr::memchr(b'.', &line[..name_len]).is_none() {
         return false;
     }
     let name = &line[..name_len];
@@ -230,6 +266,16 @@ mod tests {
         assert!(is_continuation(b"com.stackstate.kafka.StsKafkaAdminClient$MissingKafkaTopics: These Kafka topics"));
         assert!(!is_continuation(b"Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure"));
         assert!(!is_continuation(b"nova.api: something: else"));
+    }
+
+    #[test]
+    fn exceptions_named_in_a_line() {
+        assert!(mentions_exception(b"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space"));
+        assert!(mentions_exception(b"failed: org.elasticsearch.ElasticsearchException"));
+        assert!(mentions_exception(b"cause: java.net.ConnectException"));
+        assert!(!mentions_exception(b"Error running check: timeout"));
+        assert!(!mentions_exception(b"ErrorCode=5 in SomeErrorHandler"));
+        assert!(!mentions_exception(b"an Exception occurred"));
     }
 
     #[test]

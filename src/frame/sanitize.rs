@@ -154,9 +154,9 @@ fn secret_keys() -> &'static aho_corasick::AhoCorasick {
     &AC
 }
 
-/// Replaces secrets with `<redacted>` (keys in the spellings of [`SECRET_KEYS`]):
+/// Replaces secrets with `<redacted>` (keys in the spellings of `SECRET_KEYS`):
 ///
-/// * the value of a key of [`SECRET_KEYS`] written as a query parameter or assignment (`api_key=v`,
+/// * the value of a key of `SECRET_KEYS` written as a query parameter or assignment (`api_key=v`,
 ///   `STS_API_KEY=v`, `password=v`, `token=v`), a header or YAML entry (`X-API-Key: v`, `sts-api-key: v`,
 ///   `apiKey: v`), or a JSON member (`"apiKey": "v"`, `\"password\":\"v\"` inside a JSON-escaped message);
 /// * the credentials of `Authorization: Bearer v` / `Basic v` (the scheme is kept);

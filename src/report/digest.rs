@@ -2,9 +2,9 @@
 //! the lane an episode is drawn in, the field values merged across episodes, the evidence lines picked, and
 //! how an incident's time span reads.
 
-use super::{human, Summary};
-use crate::correlate::{EpisodeView, Incident, SampleView};
-use crate::model::{Component, Severity};
+use super::{human, Summary, UnexplainedTotals};
+use crate::correlate::{EpisodeView, Incident, SampleView, UnexplainedView};
+use crate::model::{Component, Level, Severity};
 use crate::time::Millis;
 use std::collections::BTreeMap;
 
@@ -263,12 +263,85 @@ pub fn notes(s: &Summary) -> Vec<String> {
 
 /// What a report with no incident says: that nothing was read (no input read, none skipped for its time), or that
 /// nothing known was found.
-pub fn none_found(read: u64) -> &'static str {
+///
+/// When records at WARN and above match no rule, the sentence says how many: the logs are not clean, they hold
+/// problems the pack does not know (listed under "Unexplained errors and warnings").
+pub fn none_found(read: u64, u: &UnexplainedTotals) -> String {
     if read == 0 {
-        "Nothing was read: no log file was found under the paths given, or none could be read."
+        "Nothing was read: no log file was found under the paths given, or none could be read.".into()
+    } else if u.records == 0 {
+        "No known StackState telemetry problem found in these logs.".into()
     } else {
-        "No known StackState telemetry problem found in these logs."
+        format!(
+            "No known StackState telemetry problem found in these logs, but {} at WARN or above ({} at ERROR or \
+             above) match no rule: see the unexplained errors and warnings below.",
+            human::count(u.records, "record"),
+            human::thousands(u.error_records)
+        )
     }
+}
+
+/// The level an unexplained template is shown at: `ERROR`, `WARN`, or `EXCEPTION` for exceptions logged without
+/// a level.
+pub fn unexplained_level(u: &UnexplainedView) -> &'static str {
+    match u.level {
+        Some(Level::Fatal) => "FATAL",
+        Some(Level::Error) => "ERROR",
+        Some(Level::Warn) => "WARN",
+        Some(Level::Notice) => "NOTICE",
+        Some(Level::Info) => "INFO",
+        Some(Level::Debug) => "DEBUG",
+        Some(Level::Trace) => "TRACE",
+        None => "EXCEPTION",
+    }
+}
+
+/// What the section of unexplained templates says it holds: `records at WARN or above that no rule matched,
+/// mined into 12 templates (3,401 records); 4 more templates (17 records) dropped by the per-component cap`.
+pub fn unexplained_totals(u: &UnexplainedTotals) -> String {
+    let evicted = if u.evicted_templates > 0 {
+        format!(
+            "; {} more ({}) dropped by the per-component cap",
+            human::count(u.evicted_templates, "template"),
+            human::count(u.evicted_records, "record")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "records at WARN or above that no rule matched, mined into {} ({}){evicted}; the top ones by level, then count",
+        human::count(u.templates as u64, "template"),
+        human::count(u.records, "record")
+    )
+}
+
+/// An unexplained template's span: as an incident's, or `(no timestamps)`.
+pub fn unexplained_span(u: &UnexplainedView) -> String {
+    match (u.first_seen, u.last_seen) {
+        (Some(a), Some(b)) => {
+            format!("{} → {} ({})", human::when(Some(a)), human::when(Some(b)), human::duration(b - a))
+        }
+        _ => "(no timestamps)".into(),
+    }
+}
+
+/// How many files hold an unexplained template's records: `1 file`, `64+ files`.
+pub fn unexplained_files(u: &UnexplainedView) -> String {
+    let n = human::count(u.files as u64, "file");
+    if u.files_more {
+        n.replacen(' ', "+ ", 1)
+    } else {
+        n
+    }
+}
+
+/// Its rate: `bursts: 120 records in one minute` or `steady (at most 3 records in one minute)` (see
+/// [`crate::aggregate::unexplained::Rate::bursts`]); `None` without timestamps.
+pub fn unexplained_rate(u: &UnexplainedView) -> Option<String> {
+    u.first_seen?;
+    let window = if u.peak_window_ms <= 60_000 { "one minute".to_string() } else { human::duration(u.peak_window_ms) };
+    let peak = human::count(u.peak, "record");
+    Some(if u.bursts { format!("bursts: {peak} in {window}") } else { format!("steady (at most {peak} in {window})") })
 }
 
 /// Inputs a scan read, or passed over for their time (a window that holds nothing is not "nothing read").

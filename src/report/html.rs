@@ -20,7 +20,8 @@ mod chart;
 use super::digest::{self, Clock};
 use super::human::{self, count, thousands};
 use super::{Document, Report, Style, Summary};
-use crate::correlate::Incident;
+use crate::correlate::{Incident, UnexplainedView};
+use crate::model::Level;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -45,7 +46,7 @@ impl Html {
 
 impl Document for Html {
     fn write(&mut self, report: &Report, w: &mut dyn Write) -> io::Result<()> {
-        w.write_all(page(&report.summary, &report.incidents, &self.style.quiet_fields).as_bytes())
+        w.write_all(page(report, &self.style.quiet_fields).as_bytes())
     }
 }
 
@@ -79,7 +80,8 @@ fn pack_text(s: &str) -> String {
 }
 
 /// The whole page.
-fn page(s: &Summary, incidents: &[Incident], quiet: &[String]) -> String {
+fn page(report: &Report, quiet: &[String]) -> String {
+    let (s, incidents) = (&report.summary, &report.incidents[..]);
     let total: usize = s.incidents.iter().sum();
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
@@ -106,14 +108,13 @@ fn page(s: &Summary, incidents: &[Incident], quiet: &[String]) -> String {
     skipped(&mut out, s);
     out.push_str("<section id=\"incidents\">\n");
     if incidents.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", esc(digest::none_found(digest::inputs_read(s))));
+        let _ = writeln!(out, "<p>{}</p>", esc(&digest::none_found(digest::inputs_read(s), &s.unexplained)));
     }
     for (i, inc) in incidents.iter().enumerate() {
         incident(&mut out, i + 1, inc, (quiet, digest::several_hosts(s)));
     }
     out.push_str("</section>\n");
-    // Issue 15's unexplained errors go here: a <section id="unexplained"> after the incidents, before the footer
-    // (the style sheet already hides it while empty).
+    unexplained(&mut out, s, &report.unexplained);
     let _ = write!(
         out,
         "<footer>stackscan {}. Times are UTC. Log text is shown as read, with control characters made visible and \
@@ -156,7 +157,11 @@ fn header(out: &mut String, s: &Summary) {
     if !s.skipped.is_empty() {
         out.push_str("<a href=\"#skipped\">skipped inputs</a>");
     }
-    out.push_str("<a href=\"#incidents\">incidents</a></nav>\n</header>\n");
+    out.push_str("<a href=\"#incidents\">incidents</a>");
+    if s.unexplained.templates > 0 {
+        out.push_str("<a href=\"#unexplained\">unexplained errors</a>");
+    }
+    out.push_str("</nav>\n</header>\n");
 }
 
 /// The whole scan on one axis, and the table of incidents.
@@ -213,6 +218,67 @@ fn skipped(out: &mut String, s: &Summary) {
             out,
             "<tr><td colspan=\"2\">… and {} more</td></tr>",
             thousands((s.skipped.len() - SKIPPED_SHOWN) as u64)
+        );
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}
+
+/// The section "Unexplained errors and warnings": a row per template (level, template, component, records, first
+/// and last seen, files, rate), its samples folded below the template. Left out when there is none (a scan that
+/// mined nothing, or found nothing unexplained).
+fn unexplained(out: &mut String, s: &Summary, list: &[UnexplainedView]) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"unexplained\">\n<h2>Unexplained errors and warnings</h2>\n<p class=\"muted\">{}.</p>",
+        esc(&digest::unexplained_totals(&s.unexplained))
+    );
+    out.push_str(
+        "<table class=\"unexplained\"><thead><tr><th>level</th><th>template</th><th>component</th>\
+         <th class=\"num\">records</th><th>first seen</th><th>last seen</th><th class=\"num\">files</th><th>rate</th>\
+         </tr></thead><tbody>\n",
+    );
+    let hosts = digest::several_hosts(s);
+    for u in list {
+        let sev = match u.level {
+            Some(Level::Fatal) => "critical",
+            Some(Level::Warn) => "warning",
+            Some(l) if l < Level::Warn => "info",
+            _ => "error",
+        };
+        let _ = write!(
+            out,
+            "<tr id=\"unexplained-{}\"><td><span class=\"sev {sev}\">{}</span></td><td><code>{}</code>",
+            esc(&u.id),
+            digest::unexplained_level(u),
+            esc(&u.template)
+        );
+        if !u.samples.is_empty() {
+            let _ = write!(out, "<details><summary>{}</summary>", esc(&count(u.samples.len() as u64, "sample")));
+            for x in &u.samples {
+                let pod =
+                    x.pod.as_deref().map_or(String::new(), |p| format!(" <span class=\"muted\">pod {}</span>", esc(p)));
+                let _ = write!(
+                    out,
+                    "<div class=\"sample\"><div class=\"loc mono\">{}{pod}</div><pre>{}</pre></div>",
+                    esc(&digest::location(x, hosts)),
+                    esc(&x.text)
+                );
+            }
+            out.push_str("</details>");
+        }
+        let _ = writeln!(
+            out,
+            "</td><td>{}</td><td class=\"num\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td>\
+             <td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(u.component.map_or("unknown", |c| c.as_str())),
+            thousands(u.count),
+            esc(&human::when(u.first_seen)),
+            esc(&human::when(u.last_seen)),
+            esc(&digest::unexplained_files(u)),
+            esc(&digest::unexplained_rate(u).unwrap_or_default())
         );
     }
     out.push_str("</tbody></table>\n</section>\n");
@@ -351,7 +417,7 @@ mod tests {
     #[test]
     fn the_policy_names_the_inline_assets() {
         assert!(CSS_SOURCE.starts_with("'sha256-") && JS_SOURCE.starts_with("'sha256-"));
-        let page = page(&Summary::default(), &[], &[]);
+        let page = page(&Report::default(), &[]);
         assert!(page.contains(&format!("<style>{CSS}</style>")), "the hashed text, byte for byte");
         assert!(page.contains(&format!("<script>{JS}</script>")));
         assert!(

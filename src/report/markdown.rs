@@ -15,7 +15,7 @@
 use super::digest::{self, Clock};
 use super::human::{self, count, thousands};
 use super::{Document, Report, Style, Summary};
-use crate::correlate::Incident;
+use crate::correlate::{Incident, UnexplainedView};
 use crate::frame::escape::escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -45,7 +45,7 @@ impl Markdown {
 
 impl Document for Markdown {
     fn write(&mut self, report: &Report, w: &mut dyn Write) -> io::Result<()> {
-        let doc = document(&report.summary, &report.incidents, &self.style.quiet_fields, self.limit);
+        let doc = document(report, &self.style.quiet_fields, self.limit);
         w.write_all(doc.as_bytes())
     }
 }
@@ -56,7 +56,8 @@ fn len(s: &str) -> usize {
 }
 
 /// The whole document, within `limit`.
-fn document(s: &Summary, incidents: &[Incident], quiet: &[String], limit: usize) -> String {
+fn document(report: &Report, quiet: &[String], limit: usize) -> String {
+    let (s, incidents) = (&report.summary, &report.incidents[..]);
     let mut out = header(s);
     // Room kept for the closing note, whatever it has to say.
     let reserve = 600;
@@ -99,11 +100,78 @@ fn document(s: &Summary, incidents: &[Incident], quiet: &[String], limit: usize)
         shown += 1;
     }
     if incidents.is_empty() {
-        let _ = writeln!(out, "{}\n", digest::none_found(digest::inputs_read(s)));
+        let _ = writeln!(out, "{}\n", digest::none_found(digest::inputs_read(s), &s.unexplained));
     }
-    // Issue 15's unexplained errors go here, after the incidents and before the closing note.
+    let room = budget.saturating_sub(len(&out));
+    out.push_str(&unexplained(s, &report.unexplained, room));
     out.push_str(&closing(incidents.len(), shown, &without_evidence, limit));
     out
+}
+
+/// The section "Unexplained errors and warnings", after the incidents (which have the room first), in at most
+/// `room` characters: a table of the templates (level, template, component, records, first and last seen, files,
+/// rate), then the earliest sample of each, folded. What does not fit is left out, the samples first, then the
+/// table's last rows, with a line saying so.
+fn unexplained(s: &Summary, list: &[UnexplainedView], room: usize) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut section =
+        format!("### Unexplained errors and warnings\n\n{}.\n\n", text(&digest::unexplained_totals(&s.unexplained)));
+    section.push_str(
+        "| level | template | component | records | first seen (UTC) | last seen (UTC) | files | rate |\n\
+         |---|---|---|--:|---|---|--:|---|\n",
+    );
+    let mut rows = 0;
+    for u in list {
+        let row = format!(
+            "| **{}** | {} | {} | {} | {} | {} | {} | {} |\n",
+            digest::unexplained_level(u),
+            cell(&code(&u.template)),
+            u.component.map_or("unknown", |c| c.as_str()),
+            thousands(u.count),
+            human::when(u.first_seen),
+            human::when(u.last_seen),
+            digest::unexplained_files(u),
+            text(&digest::unexplained_rate(u).unwrap_or_default())
+        );
+        // Room for the line saying what was left out.
+        if len(&section) + len(&row) + 100 > room {
+            break;
+        }
+        section.push_str(&row);
+        rows += 1;
+    }
+    if rows == 0 {
+        return format!(
+            "_Unexplained errors and warnings ({}) left out to fit the size limit._\n\n",
+            count(list.len() as u64, "template")
+        );
+    }
+    section.push('\n');
+    if rows < list.len() {
+        let left = count((list.len() - rows) as u64, "more template");
+        let _ = writeln!(section, "_{left} left out to fit the size limit._\n");
+    }
+    let hosts = digest::several_hosts(s);
+    let mut samples = String::from("<details><summary>Samples (the earliest record of each)</summary>\n\n");
+    for u in &list[..rows] {
+        if let Some(x) = u.samples.first() {
+            let _ = writeln!(samples, "{} at {}\n", code(&u.template), code(&digest::location(x, hosts)));
+            let mut lines = vec![x.text.clone()];
+            if let Some((line, m)) = &x.matched {
+                lines.push(format!("↳ line {line}: {m}"));
+            }
+            samples.push_str(&code_block(&lines));
+        }
+    }
+    samples.push_str("</details>\n\n");
+    if len(&section) + len(&samples) + 50 <= room {
+        section.push_str(&samples);
+    } else {
+        section.push_str("_Samples left out to fit the size limit._\n\n");
+    }
+    section
 }
 
 const COMPACT_NOTE: &str =

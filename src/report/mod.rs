@@ -20,7 +20,7 @@ pub mod wire;
 pub use wire::SCHEMA_VERSION;
 
 use crate::aggregate::{ScanState, Stats};
-use crate::correlate::Incident;
+use crate::correlate::{Incident, UnexplainedView};
 use crate::source::Skipped;
 use std::io::{self, Write};
 
@@ -41,6 +41,25 @@ pub struct Summary {
     pub max_keys: usize,
     /// The machines the files were read on (one, or none named, for a scan; several for merged reports).
     pub hosts: Vec<String>,
+    /// The records no rule explained (when mined).
+    pub unexplained: UnexplainedTotals,
+}
+
+/// How much no rule explained: templates and records at WARN and above, and of those at ERROR and above.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnexplainedTotals {
+    /// Templates kept.
+    pub templates: usize,
+    /// Records in them.
+    pub records: u64,
+    /// Templates at ERROR and above (exceptions without a level among them).
+    pub error_templates: usize,
+    /// Records in those.
+    pub error_records: u64,
+    /// Templates the per-component cap evicted.
+    pub evicted_templates: u64,
+    /// Records in them.
+    pub evicted_records: u64,
 }
 
 impl Summary {
@@ -50,6 +69,9 @@ impl Summary {
         for i in incidents {
             by[i.severity as usize] += 1;
         }
+        let ((templates, records), (error_templates, error_records)) =
+            crate::correlate::unexplained::totals(&state.unexplained);
+        let mined = state.unexplained.stats();
         let folded = state
             .aggregates
             .folded()
@@ -61,6 +83,14 @@ impl Summary {
             skipped: state.skipped.clone(),
             files: state.files.len(),
             incidents: by,
+            unexplained: UnexplainedTotals {
+                templates,
+                records,
+                error_templates,
+                error_records,
+                evicted_templates: mined.evicted_templates,
+                evicted_records: mined.evicted_lines,
+            },
             folded,
             max_keys: state.aggregates.max_keys(),
             hosts: {
@@ -80,22 +110,39 @@ pub struct Report {
     pub summary: Summary,
     /// What was found, sorted.
     pub incidents: Vec<Incident>,
+    /// The top unexplained templates, ranked (see [`crate::correlate::unexplained::top`]).
+    pub unexplained: Vec<UnexplainedView>,
     /// The state the incidents were correlated from, when the report is to carry it (the JSON report does, so
     /// that reports of several machines or time slices can be merged exactly: `stackscan merge`).
     pub state: Option<ScanState>,
 }
 
+/// Unexplained templates a report lists by default.
+pub const DEFAULT_UNEXPLAINED: usize = 10;
+
 impl Report {
-    /// The report of a state: its incidents, correlated.
+    /// The report of a state: its incidents, correlated, and its top [`DEFAULT_UNEXPLAINED`] unexplained
+    /// templates.
     pub fn of(pack: &crate::rules::Pack, state: &ScanState) -> Report {
-        let incidents = crate::correlate::correlate(pack, state);
-        Report { summary: Summary::of(state, &incidents), incidents, state: None }
+        Report::with_unexplained(pack, state, DEFAULT_UNEXPLAINED)
     }
 
-    /// The report of a state that it carries along.
+    /// The report of a state, listing its top `n` unexplained templates.
+    pub fn with_unexplained(pack: &crate::rules::Pack, state: &ScanState, n: usize) -> Report {
+        let incidents = crate::correlate::correlate(pack, state);
+        let unexplained = crate::correlate::unexplained::top(state, n);
+        Report { summary: Summary::of(state, &incidents), incidents, unexplained, state: None }
+    }
+
+    /// The report of a state that it carries along (with its top [`DEFAULT_UNEXPLAINED`] unexplained templates).
     pub fn with_state(pack: &crate::rules::Pack, state: ScanState) -> Report {
-        let incidents = crate::correlate::correlate(pack, &state);
-        Report { summary: Summary::of(&state, &incidents), incidents, state: Some(state) }
+        Report { state: None, ..Report::of(pack, &state) }.carrying(state)
+    }
+
+    /// The report, carrying the state it was made of.
+    pub fn carrying(mut self, state: ScanState) -> Report {
+        self.state = Some(state);
+        self
     }
 }
 
@@ -130,6 +177,18 @@ pub struct Event<'a> {
     pub incident: &'a Incident,
     /// Why, when it is not the usual (`end of input`: resolved because standard input ended).
     pub reason: Option<&'a str>,
+    /// When it was announced: wall clock, milliseconds since the epoch, read by the caller (the incident's own
+    /// times are log times).
+    pub emitted_at: crate::time::Millis,
+}
+
+/// A tail-mode note: something the reader should know that is not an incident.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    /// What happened, in words.
+    pub message: &'a str,
+    /// When it was said: wall clock, milliseconds since the epoch, read by the caller.
+    pub emitted_at: crate::time::Millis,
 }
 
 /// What a printer is told first.
@@ -140,6 +199,9 @@ pub enum Head<'a> {
     Scan(&'a Summary, Option<&'a ScanState>),
     /// Tail mode starts: events follow as they happen.
     Follow,
+    /// One incident shown on its own (`stackscan show`): no summary around it; the JSON printer writes the
+    /// incident object alone.
+    Incident,
 }
 
 /// One thing to print, in order.
@@ -149,9 +211,12 @@ pub enum Item<'a> {
     Incident(&'a Incident),
     /// A tail-mode event.
     Event(Event<'a>),
+    /// An unexplained template: listed after a scan's incidents; in tail mode, a new one (an `unexplained`
+    /// event), with when it was announced (wall clock, read by the caller).
+    Unexplained(&'a UnexplainedView, Option<crate::time::Millis>),
     /// Something the reader should know that is not an incident (a file truncated, polling instead of
     /// watching). Written by formats meant for programs; people see it on stderr.
-    Note(&'a str),
+    Note(Note<'a>),
 }
 
 /// What a printer is told last.
@@ -164,7 +229,8 @@ pub enum Tail<'a> {
 }
 
 /// An output format. The contract: `begin` once, `item` any number of times, `finish` once, in that order; an
-/// error ends the output (a closed pipe among them).
+/// error ends the output (a closed pipe among them). A scan gives its incidents first, then its unexplained
+/// templates.
 pub trait Printer {
     /// Starts the output.
     fn begin(&mut self, head: Head<'_>) -> io::Result<()>;
@@ -206,8 +272,10 @@ impl<D: Document> Printer for Whole<'_, D> {
     }
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
-        if let Item::Incident(i) = item {
-            self.report.incidents.push(i.clone());
+        match item {
+            Item::Incident(i) => self.report.incidents.push(i.clone()),
+            Item::Unexplained(u, _) => self.report.unexplained.push(u.clone()),
+            Item::Event(_) | Item::Note(_) => {}
         }
         Ok(())
     }
@@ -274,6 +342,9 @@ impl Report {
         p.begin(Head::Scan(&self.summary, self.state.as_ref()))?;
         for i in &self.incidents {
             p.item(Item::Incident(i))?;
+        }
+        for u in &self.unexplained {
+            p.item(Item::Unexplained(u, None))?;
         }
         p.finish(Tail::Scan)
     }

@@ -1,9 +1,13 @@
 //! NDJSON (`--format ndjson`): one JSON object per line, flushed per line, for programs reading a stream. A scan
-//! writes `{"event":"incident",…}` per incident, then `{"event":"summary",…}`; tail mode writes
-//! `{"event":"opened"|"updated"|"resolved",…}` per event and `{"event":"note",…}` per note. The incident objects are
-//! those of the JSON report.
+//! writes `{"event":"incident",…}` per incident, `{"event":"unexplained","template":{…}}` per unexplained
+//! template, then `{"event":"summary",…}`; tail mode writes `{"event":"opened"|"updated"|"resolved","emitted_at":…,…}`
+//! per event, `{"event":"unexplained","emitted_at":…,…}` per new unexplained template and
+//! `{"event":"note","emitted_at":…,…}` per note, `emitted_at` being the wall-clock time the event was announced
+//! (RFC 3339; the incident's and template's own times are log times). The incident and template objects are those
+//! of the JSON report. The same lines are what `follow --webhook` posts.
 
 use super::{wire, Head, Item, Printer, Summary, Tail};
+use crate::time::format_rfc3339;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -35,19 +39,35 @@ impl Printer for NdjsonPrinter<'_> {
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
         match item {
-            Item::Incident(i) => {
-                self.line(&wire::IncidentEvent { event: "incident", reason: None, incident: wire::Incident::from(i) })
-            }
+            Item::Incident(i) => self.line(&wire::IncidentEvent {
+                event: "incident",
+                reason: None,
+                emitted_at: None,
+                incident: wire::Incident::from(i),
+            }),
             Item::Event(e) => {
                 self.line(&wire::IncidentEvent {
                     event: e.kind.as_str(),
                     reason: e.reason.map(str::to_string),
+                    emitted_at: Some(format_rfc3339(e.emitted_at)),
                     incident: wire::Incident::from(e.incident),
                 })?;
                 self.w.flush()
             }
-            Item::Note(message) => {
-                self.line(&wire::NoteEvent { event: "note", message })?;
+            Item::Unexplained(u, emitted_at) => {
+                self.line(&wire::UnexplainedEvent {
+                    event: "unexplained",
+                    emitted_at: emitted_at.map(format_rfc3339),
+                    template: wire::Unexplained::from(u),
+                })?;
+                self.w.flush()
+            }
+            Item::Note(n) => {
+                self.line(&wire::NoteEvent {
+                    event: "note",
+                    emitted_at: format_rfc3339(n.emitted_at),
+                    message: n.message,
+                })?;
                 self.w.flush()
             }
         }

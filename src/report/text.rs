@@ -1,16 +1,19 @@
 //! Text for people: a scan's report (a summary line first, then one block per incident, root cause first, with a
-//! short timeline across components, evidence lines (file:line) and numbered next steps), and tail mode's events,
-//! one line each. Colour only when asked; every piece of log text was sanitised when it was sampled. Given a
-//! width (a terminal's), evidence lines are cut to it with `…` instead of wrapping over many rows.
+//! short timeline across components, evidence lines (file:line) and numbered next steps, then the section
+//! "Unexplained errors and warnings"), and tail mode's events, one line each. Colour only when asked; every piece
+//! of log text was sanitised when it was sampled. Given a width (a terminal's), evidence lines are cut to it with
+//! `…` instead of wrapping over many rows.
 
 use super::digest::{self, Clock};
 use super::human::{self, count, cut};
-use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail};
+use super::{Event, EventKind, Head, Item, Printer, Style, Summary, Tail, UnexplainedTotals};
 use crate::correlate::Incident;
 use crate::frame::escape::escape;
 use crate::model::Severity;
 use crate::time::format_rfc3339;
 use std::io::{self, Write};
+
+mod unexplained;
 
 struct Paint {
     on: bool,
@@ -54,6 +57,12 @@ pub struct TextPrinter<'w> {
     read: u64,
     /// The report holds files of several machines: evidence names the machine.
     hosts: bool,
+    /// One incident shown on its own (`Head::Incident`): no blank line above it.
+    alone: bool,
+    /// What the scan left unexplained; whether the "no known problem" sentence was written; templates listed.
+    unexplained: UnexplainedTotals,
+    said_none: bool,
+    listed: usize,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -68,7 +77,20 @@ impl<'w> TextPrinter<'w> {
             scan: false,
             read: 0,
             hosts: false,
+            alone: false,
+            unexplained: UnexplainedTotals::default(),
+            said_none: false,
+            listed: 0,
         }
+    }
+
+    /// After a scan's incidents, when there were none: says so (and whether records no rule explains exist).
+    fn nothing_known(&mut self) -> io::Result<()> {
+        if !self.scan || self.incidents > 0 || self.said_none {
+            return Ok(());
+        }
+        self.said_none = true;
+        writeln!(self.w, "\n{}", digest::none_found(self.read, &self.unexplained))
     }
 }
 
@@ -79,21 +101,42 @@ impl Printer for TextPrinter<'_> {
                 self.scan = true;
                 self.read = digest::inputs_read(s);
                 self.hosts = digest::several_hosts(s);
+                self.unexplained = s.unexplained;
                 summary(&mut *self.w, &self.paint, s)
             }
             Head::Follow => Ok(()),
+            Head::Incident => {
+                self.alone = true;
+                Ok(())
+            }
         }
     }
 
     fn item(&mut self, item: Item<'_>) -> io::Result<()> {
         match item {
             Item::Incident(i) => {
+                // Blocks are separated by a blank line, and a scan's first from its summary.
+                if !self.alone || self.incidents > 0 {
+                    writeln!(self.w)?;
+                }
                 self.incidents += 1;
-                writeln!(self.w)?;
                 incident(&mut *self.w, &self.paint, (&self.quiet, self.hosts), self.width, i)
             }
             Item::Event(e) => {
                 event(&mut *self.w, self.paint.on, e)?;
+                self.w.flush()
+            }
+            Item::Unexplained(u, _) if self.scan => {
+                if self.listed == 0 {
+                    self.nothing_known()?;
+                    unexplained::heading(&mut *self.w, &self.paint, &self.unexplained)?;
+                }
+                self.listed += 1;
+                writeln!(self.w)?;
+                unexplained::template(&mut *self.w, &self.paint, (self.hosts, self.width), u)
+            }
+            Item::Unexplained(u, _) => {
+                unexplained::event(&mut *self.w, self.paint.on, u)?;
                 self.w.flush()
             }
             // People read notes on stderr.
@@ -105,9 +148,7 @@ impl Printer for TextPrinter<'_> {
         if let Tail::Follow(Some(s)) = tail {
             summary(&mut *self.w, &self.paint, s)?;
         }
-        if self.scan && self.incidents == 0 {
-            writeln!(self.w, "\n{}", digest::none_found(self.read))?;
-        }
+        self.nothing_known()?;
         self.w.flush()
     }
 }
@@ -207,7 +248,8 @@ fn incident(
     Ok(())
 }
 
-/// One tail-mode event on one line: log time, event, severity, title, count, components, id.
+/// One tail-mode event on one line: log time, event, severity, title, count, components, id. The time is the
+/// incident's last event's (log time); a `resolved` line says so, since it is announced later than that.
 fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
     let inc = e.incident;
     let when = inc.last_seen.map_or_else(|| "-".to_string(), format_rfc3339);
@@ -227,6 +269,44 @@ fn event(w: &mut dyn Write, color: bool, e: Event<'_>) -> io::Result<()> {
         inc.count,
         if comps.is_empty() { "unknown".to_string() } else { comps.join(",") },
         inc.id,
-        e.reason.map_or(String::new(), |r| format!(" ({r})")),
+        event_suffix(e)
     )
+}
+
+/// What an event line says after the id: why, when not the usual (`end of input`), and for `resolved`, that its
+/// time is the log time of the incident's last event, not that of the announcement.
+fn event_suffix(e: Event<'_>) -> String {
+    let mut why: Vec<&str> = e.reason.into_iter().collect();
+    if e.kind == EventKind::Resolved {
+        why.push("time: log time of its last event");
+    }
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", why.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(kind: EventKind, reason: Option<&str>) -> String {
+        let mut i = Incident::for_test("chain.kafka-unavailable-1");
+        i.last_seen = Some(1_710_253_133_398);
+        let mut out = Vec::new();
+        event(&mut out, false, Event { kind, incident: &i, reason, emitted_at: 0 }).expect("write");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_resolved_line_says_its_time_is_the_last_events() {
+        let opened = line(EventKind::Opened, None);
+        assert!(opened.starts_with("2024-03-12T14:18:53.398Z opened   warning"), "{opened}");
+        assert!(opened.ends_with("id=chain.kafka-unavailable-1\n"), "{opened}");
+        let resolved = line(EventKind::Resolved, None);
+        assert!(resolved.ends_with("id=chain.kafka-unavailable-1 (time: log time of its last event)\n"), "{resolved}");
+        let end = line(EventKind::Resolved, Some("end of input"));
+        assert!(end.ends_with("(end of input; time: log time of its last event)\n"), "{end}");
+    }
 }

@@ -1,7 +1,7 @@
 //! The JSON wire format, schema version 1. Keys may be added; none are renamed or removed.
 
 use super::Summary;
-use crate::correlate::{EpisodeView, Incident as Inc, SampleView};
+use crate::correlate::{EpisodeView, Incident as Inc, SampleView, UnexplainedView};
 use crate::time::format_rfc3339;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,8 @@ pub struct Report {
     pub scan: Scan,
     /// What was found.
     pub incidents: Vec<Incident>,
+    /// The top templates of the records at WARN and above that no rule explained.
+    pub unexplained: Vec<Unexplained>,
     /// The scan state the incidents were correlated from (pack identity, file table with hosts, the bounded
     /// aggregates, totals): what `stackscan merge` combines exactly. Not meant to be read by people.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,6 +47,14 @@ pub struct Scan {
     pub twins_skipped: u64,
     /// Matches more than a record bound below any header line, reported as records of their own.
     pub records_cut: u64,
+    /// Records at WARN and above (and exceptions without a level) that no rule explained.
+    pub unexplained_records: u64,
+    /// The templates they were mined into.
+    pub unexplained_templates: usize,
+    /// Templates the per-component cap evicted (their records are not in `unexplained_records`).
+    pub unexplained_evicted: u64,
+    /// The records of those templates.
+    pub unexplained_evicted_records: u64,
     /// Rules whose distinct keys passed the cap (`--max-keys`): their other keys' records were folded into one
     /// episode per component.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -162,6 +172,59 @@ pub struct Sample {
     pub host: Option<String>,
 }
 
+/// An unexplained template: records at WARN and above (or exceptions without a level) that no rule explained.
+#[derive(Debug, Serialize)]
+pub struct Unexplained {
+    /// Stable id of the template (a hash of its text), 16 hex digits.
+    pub id: String,
+    /// The records' message with variables as `<*>`; a stack trace adds ` | ` and its first exception line.
+    pub template: String,
+    /// The component whose logs hold it (`unknown` when it could not be told).
+    pub component: String,
+    /// The highest level of its records: warn, error, fatal; null for exceptions logged without a level.
+    pub level: Option<&'static str>,
+    /// Records.
+    pub count: u64,
+    /// RFC 3339, null when no record had a time.
+    pub first_seen: Option<String>,
+    /// RFC 3339.
+    pub last_seen: Option<String>,
+    /// Files holding its records.
+    pub files: usize,
+    /// More files than `files` held its records.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub files_more: bool,
+    /// Whether its rate bursts: its busiest bin holds at least 10 records and 4 times its mean per bin.
+    pub bursts: bool,
+    /// Its busiest time bin.
+    pub peak: Peak,
+    /// Per variable (`<*>`, in order), its earliest distinct values.
+    pub examples: Vec<Vec<String>>,
+    /// The earliest records (the header line; `matched_*` the exception line below it).
+    pub samples: Vec<Sample>,
+}
+
+/// The busiest time bin of a template.
+#[derive(Debug, Serialize)]
+pub struct Peak {
+    /// Records in it.
+    pub count: u64,
+    /// Its width in seconds: 60, or wider for templates seen over many hours.
+    pub window_s: i64,
+}
+
+/// NDJSON: an unexplained template (a scan's, after its incidents; tail mode's, when a new one appears).
+#[derive(Debug, Serialize)]
+pub struct UnexplainedEvent {
+    /// `unexplained`.
+    pub event: &'static str,
+    /// In tail mode, when it was announced (wall clock, RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emitted_at: Option<String>,
+    /// The template.
+    pub template: Unexplained,
+}
+
 /// NDJSON: one incident.
 #[derive(Debug, Serialize)]
 pub struct IncidentEvent {
@@ -170,6 +233,9 @@ pub struct IncidentEvent {
     /// Why, when not the usual: `end of input` (resolved because standard input ended).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Follow: when the event was announced (wall clock, RFC 3339). Absent from a scan's lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emitted_at: Option<String>,
     /// The incident.
     pub incident: Incident,
 }
@@ -188,6 +254,8 @@ pub struct SummaryEvent {
 pub struct NoteEvent<'a> {
     /// `note`.
     pub event: &'static str,
+    /// When it was said (wall clock, RFC 3339).
+    pub emitted_at: String,
     /// What happened.
     pub message: &'a str,
 }
@@ -212,6 +280,10 @@ impl From<&Summary> for Scan {
             skipped_by_time: s.stats.skipped_by_time,
             twins_skipped: s.stats.twins,
             records_cut: s.stats.records_cut,
+            unexplained_records: s.unexplained.records,
+            unexplained_templates: s.unexplained.templates,
+            unexplained_evicted: s.unexplained.evicted_templates,
+            unexplained_evicted_records: s.unexplained.evicted_records,
             keys_folded: s
                 .folded
                 .iter()
@@ -275,6 +347,26 @@ impl From<&Inc> for Incident {
             chain: i.chain.clone(),
             episodes: i.episodes.iter().map(Episode::from).collect(),
             next_steps: i.next_steps.clone(),
+        }
+    }
+}
+
+impl From<&UnexplainedView> for Unexplained {
+    fn from(u: &UnexplainedView) -> Self {
+        Unexplained {
+            id: u.id.clone(),
+            template: u.template.clone(),
+            component: comp(u.component),
+            level: u.level.map(|l| l.as_str()),
+            count: u.count,
+            first_seen: ts(u.first_seen),
+            last_seen: ts(u.last_seen),
+            files: u.files,
+            files_more: u.files_more,
+            bursts: u.bursts,
+            peak: Peak { count: u.peak, window_s: u.peak_window_ms / 1000 },
+            examples: u.examples.clone(),
+            samples: u.samples.iter().map(Sample::from).collect(),
         }
     }
 }

@@ -202,7 +202,17 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     // half of the start-up (each pattern was already compiled and checked on its own).
     if prefilter.as_ref().is_some_and(|p| p.is_usable()) {
         let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-        return Ok(Pack { rules, chains, search: None, set: None, prefilter, files, fingerprint, knowledge });
+        return Ok(Pack {
+            rules,
+            chains,
+            search: None,
+            set: None,
+            prefilter,
+            levels: std::sync::OnceLock::new(),
+            files,
+            fingerprint,
+            knowledge,
+        });
     }
     let (search, set) = match (whole(MatchKind::LeftmostFirst), whole(MatchKind::All)) {
         (Ok(a), Ok(b)) => (Some(a), Some(b)),
@@ -220,7 +230,17 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         }
     };
     let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
-    Ok(Pack { rules, chains, search, set, prefilter, files, fingerprint, knowledge })
+    Ok(Pack {
+        rules,
+        chains,
+        search,
+        set,
+        prefilter,
+        levels: std::sync::OnceLock::new(),
+        files,
+        fingerprint,
+        knowledge,
+    })
 }
 
 /// Runs every rule's examples and counterexamples through its own regex (the pack's self-test, `stackscan rules

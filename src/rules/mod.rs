@@ -295,6 +295,8 @@ pub struct Pack {
     pub(crate) set: Option<Regex>,
     /// The literal prefilter, when every pattern has usable literals.
     pub(crate) prefilter: Option<prefilter::Prefilter>,
+    /// A searcher of the level literals alone, for packs without a usable prefilter; built on first use.
+    pub(crate) levels: std::sync::OnceLock<Option<prefilter::Finder>>,
     files: Vec<String>,
     /// A hash of the files' names and texts (see [`Pack::id`]).
     fingerprint: String,
@@ -466,6 +468,41 @@ impl Pack {
         let (Some(search), Some(cache)) = (&self.search, s.search.as_mut()) else { return None };
         let input = Input::new(buf).range(pos..end);
         search.search_half_with(cache, &input).map(|m| m.offset().saturating_sub(1).max(pos))
+    }
+
+    /// Whether [`Pack::find_mining_candidate`] finds the rules' and the level literals in one search (the pack
+    /// has a usable prefilter); otherwise the caller also runs [`Pack::find_level`].
+    pub fn mines_in_one_search(&self) -> bool {
+        self.prefilter.as_ref().is_some_and(|p| p.is_usable())
+    }
+
+    /// Like [`Pack::find_candidate`], and also the lines holding one of the
+    /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS) (records that may be unexplained errors), in one
+    /// search when [`Pack::mines_in_one_search`]; otherwise only the rules' candidates. No searched literal of
+    /// the rules starts before the position returned; with it, whether a level literal starts there and no rule
+    /// literal does.
+    #[inline]
+    pub fn find_mining_candidate(
+        &self,
+        s: &mut MatchCache,
+        buf: &[u8],
+        pos: usize,
+        end: usize,
+    ) -> Option<(usize, bool)> {
+        match self.prefilter.as_ref().filter(|p| p.is_usable()) {
+            Some(pf) => pf.find_with_levels(buf, pos, end),
+            None => self.find_candidate(s, buf, pos, end).map(|at| (at, false)),
+        }
+    }
+
+    /// The start of the first level literal in `buf[pos..end]` (for packs without a usable prefilter).
+    pub fn find_level(&self, buf: &[u8], pos: usize, end: usize) -> Option<usize> {
+        let finder = self.levels.get_or_init(|| {
+            let lits: Vec<Vec<u8>> =
+                crate::frame::header::LEVEL_LITERALS.iter().map(|l| l.as_bytes().to_vec()).collect();
+            prefilter::Finder::build(&lits)
+        });
+        finder.as_ref()?.find(buf, pos, end).map(|(at, _)| at)
     }
 
     /// Whether rule `r` matches `line` (no captures: the search stops at the first match).

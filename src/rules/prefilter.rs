@@ -45,8 +45,39 @@ pub(crate) struct Prefilter {
     conjuncts: Vec<Vec<Vec<memchr::memmem::Finder<'static>>>>,
     /// Rules with no usable literal.
     slow: Vec<usize>,
-    /// The searched literals, by pattern id (in Teddy's planned order).
+    /// The literals `finder` searches, in its order.
     searched: Vec<Vec<u8>>,
+    /// The searcher of `searched` and the level literals together (see [`Prefilter::find_with_levels`]).
+    with_levels: std::sync::OnceLock<Option<LevelSearch>>,
+}
+
+/// The rules' literals and the level literals, searched together.
+#[derive(Debug)]
+struct LevelSearch {
+    finder: Finder,
+    /// Per literal searched: `None` for a rule literal; for a level literal, the rule literals that start with it.
+    extends: Vec<Option<Vec<Vec<u8>>>>,
+}
+
+impl LevelSearch {
+    fn build(rules: &[Vec<u8>]) -> Option<LevelSearch> {
+        let mut all: Vec<Vec<u8>> = rules.to_vec();
+        // A level literal that holds a rule literal (`Exception` holds `xception`) finds no line more.
+        let levels: Vec<&[u8]> = crate::frame::header::LEVEL_LITERALS
+            .iter()
+            .map(|l| l.as_bytes())
+            .filter(|l| !rules.iter().any(|r| contains(l, r)))
+            .collect();
+        all.extend(levels.iter().map(|l| l.to_vec()));
+        all.sort();
+        all.dedup();
+        let all = super::teddy::order(all);
+        let extends = all
+            .iter()
+            .map(|l| (!rules.contains(l)).then(|| rules.iter().filter(|r| r.starts_with(l)).cloned().collect()))
+            .collect();
+        Some(LevelSearch { finder: Finder::build(&all)?, extends })
+    }
 }
 
 /// A searched literal lies at `offset` in `own[lit]`, one of `rule`'s own literals: a hit at `p` is an
@@ -63,9 +94,41 @@ struct Owner {
 
 /// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
 #[derive(Debug)]
-enum Finder {
+pub(crate) enum Finder {
     Teddy(packed::Searcher),
     Dfa(AhoCorasick),
+}
+
+impl Finder {
+    /// A leftmost-first searcher for `lits`, in that order (see [`super::teddy`]).
+    pub(crate) fn build(lits: &[Vec<u8>]) -> Option<Finder> {
+        let teddy = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .only_teddy(true)
+            .heuristic_pattern_limits(false)
+            .builder()
+            .extend(lits)
+            .build();
+        match teddy {
+            Some(t) => Some(Finder::Teddy(t)),
+            None => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(lits)
+                .ok()
+                .map(Finder::Dfa),
+        }
+    }
+
+    /// The start and the literal index of the leftmost literal in `buf[start..end]`.
+    #[inline]
+    pub(crate) fn find(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        let m = match self {
+            Finder::Teddy(t) => t.find_in(buf, aho_corasick::Span { start, end }),
+            Finder::Dfa(ac) => ac.find(aho_corasick::Input::new(buf).range(start..end)),
+        };
+        m.map(|m| (m.start(), m.pattern().as_usize()))
+    }
 }
 
 impl Prefilter {
@@ -138,32 +201,39 @@ impl Prefilter {
                     .collect()
             })
             .collect();
-        let finder = if slow.is_empty() && !minimal.is_empty() {
-            let teddy = packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .only_teddy(true)
-                .heuristic_pattern_limits(false)
-                .builder()
-                .extend(&minimal)
-                .build();
-            match teddy {
-                Some(t) => Some(Finder::Teddy(t)),
-                None => AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&minimal)
-                    .ok()
-                    .map(Finder::Dfa),
-            }
-        } else {
-            None
-        };
-        Some(Prefilter { finder, owners, own: own_lits, per_rule, conjuncts, slow, searched: minimal })
+        let finder = if slow.is_empty() && !minimal.is_empty() { Finder::build(&minimal) } else { None };
+        Some(Prefilter {
+            finder,
+            owners,
+            own: own_lits,
+            per_rule,
+            conjuncts,
+            slow,
+            searched: minimal,
+            with_levels: std::sync::OnceLock::new(),
+        })
     }
 
     /// The literals the buffer search looks for, in the order they were given to it (pattern id order).
     pub(crate) fn searched(&self) -> &[Vec<u8>] {
         &self.searched
+    }
+
+    /// The next line that may match a rule or open a record at WARN and above (or hold an exception): the start
+    /// of the first literal in `buf[start..end]` of the rules' literals *and* of
+    /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS), and whether it is a level literal where no rule
+    /// literal starts. The searched literals are the rules' (as [`Self::find`] searches them) and the level
+    /// literals side by side (but for those that hold a rule literal: they find no line more), none dropped for
+    /// containing another: the leftmost hit is then never after the start of a rule literal, so the hint
+    /// `Pack::candidates` takes stays exact. Built on first use: scans that mine nothing never pay for it.
+    #[inline]
+    pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
+        let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
+        let (at, p) = s.finder.find(buf, start, end)?;
+        // A rule literal may start where a level literal does, when it extends it (`Error running check ` and
+        // `Error`): the searcher reports one of them.
+        let level = s.extends[p].as_ref().is_some_and(|ext| !ext.iter().any(|r| buf[at..end].starts_with(r)));
+        Some((at, level))
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -181,11 +251,7 @@ impl Prefilter {
     /// The start and the literal index of the leftmost literal in `buf[start..end]`.
     #[inline]
     fn find_literal(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-        let m = match self.finder.as_ref()? {
-            Finder::Teddy(t) => t.find_in(buf, aho_corasick::Span { start, end }),
-            Finder::Dfa(ac) => ac.find(aho_corasick::Input::new(buf).range(start..end)),
-        };
-        m.map(|m| (m.start(), m.pattern().as_usize()))
+        self.finder.as_ref()?.find(buf, start, end)
     }
 
     /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals and one

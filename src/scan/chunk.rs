@@ -5,6 +5,7 @@
 use super::search::{scan_region, FileCtx, Region, RegionScan};
 use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
 use crate::aggregate::episode::Aggregates;
+use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode};
 use crate::rules::Pack;
 use crate::source::read::Encoding;
@@ -22,7 +23,18 @@ pub(crate) enum Unit {
     /// Bytes `[start, end)` (before alignment) of a plain file of `size` bytes in `chunks` chunks, read through
     /// `handle`, the one descriptor opened for the file at planning: every chunk reads the same file, even when
     /// its path is renamed over or the file is replaced while the scan runs.
-    Chunk { file: u32, index: u32, chunks: u32, start: u64, end: u64, size: u64, mode: Mode, handle: Arc<File> },
+    /// `klog`: its first bytes are klog lines (`E0312 10:00:00.000000 ...`).
+    Chunk {
+        file: u32,
+        index: u32,
+        chunks: u32,
+        start: u64,
+        end: u64,
+        size: u64,
+        mode: Mode,
+        klog: bool,
+        handle: Arc<File>,
+    },
     /// A whole input read sequentially.
     Stream { file: u32 },
     /// Not read: its whole time span lies outside `--since`/`--until`.
@@ -93,13 +105,8 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
-            Ok((
-                size,
-                input.binary.refuses(file_name(input), &head),
-                prefix::detect(&head, zone),
-                Arc::new(f),
-                Encoding::detect(&head),
-            ))
+            let (mode, klog) = (prefix::detect(&head, zone), crate::frame::header::looks_like_klog(&head));
+            Ok((size, input.binary.refuses(file_name(input), &head), mode, Arc::new(f), klog, Encoding::detect(&head)))
         });
         match probe {
             // UTF-16 is read as a stream, decoded to UTF-8 (see `run_stream`).
@@ -111,13 +118,13 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             Ok((_, Some(why), ..)) => {
                 units.push(Unit::Failed { file, skipped: Skipped { path: input.display.clone(), reason: why.into() } })
             }
-            Ok((size, _, mode, handle, _)) => {
+            Ok((size, _, mode, handle, klog, _)) => {
                 let n = size.div_ceil(chunk as u64).max(1);
                 for k in 0..n {
                     let start = k * chunk as u64;
                     let end = ((k + 1) * chunk as u64).min(size);
                     let (index, chunks, handle) = (k as u32, n as u32, handle.clone());
-                    units.push(Unit::Chunk { file, index, chunks, start, end, size, mode, handle });
+                    units.push(Unit::Chunk { file, index, chunks, start, end, size, mode, klog, handle });
                 }
             }
         }
@@ -138,9 +145,9 @@ pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, s
         Unit::Failed { file, ref skipped } => {
             UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
         }
-        Unit::Chunk { file, index, chunks, start, end, size, mode, ref handle } => {
+        Unit::Chunk { file, index, chunks, start, end, size, mode, klog, ref handle } => {
             let input = &inputs[file as usize];
-            let mut r = run_chunk(input, handle, file, index, (start, end, size), mode, pack, config, scratch);
+            let mut r = run_chunk(input, handle, file, index, (start, end, size), (mode, klog), pack, config, scratch);
             if index + 1 == chunks && r.skipped.is_none() {
                 r.skipped = replaced(input, handle, size);
             }
@@ -150,8 +157,9 @@ pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, s
     }
 }
 
-fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config, mode: Mode) -> FileCtx<'a> {
+fn ctx<'a>(pack: &'a Pack, input: &'a Input, file: u32, config: &Config, (mode, klog): (Mode, bool)) -> FileCtx<'a> {
     FileCtx {
+        klog,
         pack,
         file,
         origin: &input.origin,
@@ -228,7 +236,7 @@ fn run_chunk(
     file: u32,
     index: u32,
     (start, end, size): (u64, u64, u64),
-    mode: Mode,
+    (mode, klog): (Mode, bool),
     pack: &Pack,
     config: &Config,
     s: &mut Scratch,
@@ -245,7 +253,7 @@ fn run_chunk(
     if b <= a {
         return out;
     }
-    let fctx = ctx(pack, input, file, config, mode);
+    let fctx = ctx(pack, input, file, config, (mode, klog));
     // Look-ahead past the chunk: the rest of a stack trace whose header is in this chunk, so that a generic
     // fallback on the header still gives way to a specific rule matched below it in the next chunk.
     let margin = config.bounds.max_bytes;
@@ -265,8 +273,10 @@ fn run_chunk(
         (((a - base.min(a)) as usize).min(end), end)
     };
     let (start0, end0) = ((a - base) as usize, (b - base) as usize);
-    // Events go to this thread's aggregates (see `Scratch::agg`), not to the chunk's.
+    // Events go to this thread's aggregates (see `Scratch::agg`), not to the chunk's; unexplained records to the
+    // chunk's own miners (joined in input order, see `Scanner::scan`).
     let mut agg = std::mem::take(&mut s.agg);
+    let mut mine = config.mine.map(Unexplained::new);
     let mut scan = RegionScan::new(&Region {
         buf: &buf[..0],
         start: start0,
@@ -309,7 +319,7 @@ fn run_chunk(
             }
         };
         let r = Region { buf: window, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
-        scan.step(&fctx, s, &r, upto, &mut agg);
+        scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());
         if last {
             let counts = scan.finish(&r);
             out.bytes = (base + end as u64).saturating_sub(a);
@@ -330,6 +340,7 @@ fn run_chunk(
     }
     s.buf = buf;
     s.agg = agg;
+    out.unexplained = mine;
     out
 }
 
@@ -358,6 +369,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     // Aggregates, matches, cut records, and the newlines of each block (by block index).
     let merged: Mutex<(Aggregates, u64, u64, Vec<u64>)> =
         Mutex::new((Aggregates::with_max_keys(config.max_keys), 0, 0, Vec::new()));
+    // The blocks' miners, joined in block order.
+    let mined = Mutex::new(super::InOrder::new(config.mine));
     let spare_scratch: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let spare_bufs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
@@ -383,8 +396,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         s.buf = buf;
         return out;
     }
-    let mut fctx = ctx(pack, input, file, config, Mode::Auto);
+    let mut fctx = ctx(pack, input, file, config, (Mode::Auto, false));
     fctx.mode = prefix::detect(&buf[..buf.len().min(BINARY_PROBE)], config.zone);
+    fctx.klog = crate::frame::header::looks_like_klog(&buf[..buf.len().min(BINARY_PROBE)]);
     let fctx = fctx;
     let mut pending = Some(first_read);
     rayon::scope(|scope| loop {
@@ -435,8 +449,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 }
             }
             in_flight.fetch_add(1, Ordering::AcqRel);
-            let (fctx, merged, spare_scratch, spare_bufs, in_flight) =
-                (&fctx, &merged, &spare_scratch, &spare_bufs, &in_flight);
+            let (fctx, merged, mined, spare_scratch, spare_bufs, in_flight) =
+                (&fctx, &merged, &mined, &spare_scratch, &spare_bufs, &in_flight);
+            let cap = config.mine;
             scope.spawn(move |_| {
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let mut sc = popped.unwrap_or_else(|| Scratch::with_max_keys(pack, max_keys));
@@ -444,7 +459,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 let region =
                     Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
                 let mut agg = Aggregates::with_max_keys(max_keys);
-                let counts = scan_region(fctx, &mut sc, &region, &mut agg);
+                let mut mine = cap.map(Unexplained::new);
+                let counts = scan_region(fctx, &mut sc, &region, &mut agg, mine.as_mut());
+                if let Some(u) = mine {
+                    mined.lock().unwrap_or_else(|e| e.into_inner()).put(index as usize, u);
+                }
                 {
                     let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());
                     m.0.merge(agg);
@@ -466,6 +485,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         }
     });
     let (aggregates, matches, cut, blocks) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.unexplained = mined.into_inner().unwrap_or_else(|e| e.into_inner()).finish();
     out.aggregates = aggregates;
     out.matches = matches;
     out.cut = cut;
@@ -492,6 +512,7 @@ impl UnitResult {
             twin: false,
             skipped: None,
             aggregates: Aggregates::default(),
+            unexplained: None,
         }
     }
 }

@@ -9,10 +9,12 @@
 mod chunk;
 pub(crate) mod search;
 mod selftest;
+pub(crate) mod unexplained;
 
 pub use selftest::{test_pack, TestFailure, TestReport};
 
 use crate::aggregate::episode::Aggregates;
+use crate::aggregate::unexplained::{Unexplained, DEFAULT_CAP};
 use crate::aggregate::{ScanState, ScannedFile, Stats};
 use crate::frame::RecordBounds;
 use crate::rules::{MatchCache, Pack};
@@ -47,6 +49,8 @@ pub struct Scratch {
     pub(crate) buf: Vec<u8>,
     /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
     pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
+    /// What record headers say, by line key (see [`unexplained`]), a cache.
+    pub(crate) heads: unexplained::Heads,
 }
 
 impl Scratch {
@@ -62,6 +66,7 @@ impl Scratch {
             agg: Aggregates::with_max_keys(max_keys),
             buf: Vec::new(),
             pods: Vec::new(),
+            heads: unexplained::Heads::default(),
         }
     }
 }
@@ -76,6 +81,8 @@ struct Config {
     chunk: usize,
     piece: usize,
     bounds: RecordBounds,
+    /// Mine the records no rule explained, at most this many templates per component.
+    mine: Option<usize>,
     progress: Option<Arc<Progress>>,
     max_keys: usize,
     host: Option<String>,
@@ -105,6 +112,7 @@ impl ScannerBuilder {
                 chunk: DEFAULT_CHUNK,
                 piece: DEFAULT_READ_PIECE,
                 bounds: RecordBounds::default(),
+                mine: Some(DEFAULT_CAP),
                 progress: None,
                 max_keys: crate::aggregate::episode::DEFAULT_MAX_KEYS,
                 host: None,
@@ -164,6 +172,13 @@ impl ScannerBuilder {
     /// Limits on one multi-line record.
     pub fn record_bounds(&mut self, b: RecordBounds) -> &mut Self {
         self.config.bounds = b;
+        self
+    }
+
+    /// Mine the records at WARN and above that no rule explained into templates, at most `cap` per component
+    /// (default: [`DEFAULT_CAP`]); `None` mines nothing (and searches no level literal).
+    pub fn unexplained(&mut self, cap: Option<usize>) -> &mut Self {
+        self.config.mine = cap.map(|c| c.max(1));
         self
     }
 
@@ -228,6 +243,8 @@ pub(crate) struct UnitResult {
     pub twin: bool,
     pub skipped: Option<Skipped>,
     pub aggregates: Aggregates,
+    /// The unit's unexplained records, when mining.
+    pub unexplained: Option<Unexplained>,
 }
 
 impl Scanner {
@@ -254,57 +271,68 @@ impl Scanner {
             p.start_scan(inputs.len() as u64, bytes);
         }
         let merged = Mutex::new(Aggregates::with_max_keys(self.config.max_keys));
-        let results: Vec<UnitTotals> = self.pool.install(|| {
-            use rayon::prelude::*;
-            units
-                .par_iter()
-                .with_max_len(1)
-                .map(|unit| {
-                    let progress = self.config.progress.as_deref();
-                    if let Some(p) = progress {
-                        p.start_file(unit.file() as usize);
-                    }
-                    let mut scratch = self.take_scratch();
-                    let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
-                    self.give_scratch(scratch);
-                    if let Some(p) = progress {
-                        if left[unit.file() as usize].fetch_sub(1, Relaxed) == 1 {
-                            p.file_done();
+        let mined = Mutex::new(InOrder::new(self.config.mine));
+        // Every worker takes the next unit in input order: units finish nearly in order, so few of their miners
+        // wait to be joined (a range split in halves would keep the second half's waiting for the first's).
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done: Mutex<Vec<UnitTotals>> = Mutex::new(Vec::with_capacity(units.len()));
+        self.pool.install(|| {
+            rayon::scope(|scope| {
+                for _ in 0..rayon::current_num_threads() {
+                    scope.spawn(|_| loop {
+                        let k = next.fetch_add(1, Relaxed);
+                        let Some(unit) = units.get(k) else { break };
+                        let progress = self.config.progress.as_deref();
+                        if let Some(p) = progress {
+                            p.start_file(unit.file() as usize);
                         }
-                    }
-                    let UnitResult {
-                        file,
-                        chunk,
-                        bytes,
-                        lines,
-                        newlines,
-                        blocks,
-                        matches,
-                        cut,
-                        out_of_range,
-                        twin,
-                        skipped,
-                        aggregates,
-                    } = r;
-                    if !aggregates.is_empty() {
-                        merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
-                    }
-                    UnitTotals {
-                        file,
-                        chunk,
-                        bytes,
-                        lines,
-                        newlines,
-                        blocks,
-                        matches,
-                        cut,
-                        out_of_range,
-                        twin,
-                        skipped,
-                    }
-                })
-                .collect()
+                        let mut scratch = self.take_scratch();
+                        let r = chunk::run(unit, inputs, &self.pack, &self.config, &mut scratch);
+                        self.give_scratch(scratch);
+                        if let Some(p) = progress {
+                            if left[unit.file() as usize].fetch_sub(1, Relaxed) == 1 {
+                                p.file_done();
+                            }
+                        }
+                        let UnitResult {
+                            file,
+                            chunk,
+                            bytes,
+                            lines,
+                            newlines,
+                            blocks,
+                            matches,
+                            cut,
+                            out_of_range,
+                            twin,
+                            skipped,
+                            aggregates,
+                            unexplained,
+                        } = r;
+                        if !aggregates.is_empty() {
+                            merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
+                        }
+                        let unexplained = unexplained.unwrap_or_else(|| Unexplained::new(1));
+                        mined.lock().unwrap_or_else(|e| e.into_inner()).put(k, unexplained);
+                        let totals = UnitTotals {
+                            file,
+                            chunk,
+                            bytes,
+                            lines,
+                            newlines,
+                            blocks,
+                            matches,
+                            cut,
+                            out_of_range,
+                            twin,
+                            skipped,
+                        };
+                        done.lock().unwrap_or_else(|e| e.into_inner()).push(totals);
+                    });
+                }
+            })
         });
+        let results = done.into_inner().unwrap_or_else(|e| e.into_inner());
         // The events the threads folded chunk after chunk.
         for s in self.scratch.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
             let agg = std::mem::replace(&mut s.agg, Aggregates::with_max_keys(self.config.max_keys));
@@ -358,9 +386,12 @@ impl Scanner {
         skipped.sort();
         skipped.dedup();
         let mut aggregates = merged.into_inner().unwrap_or_else(|e| e.into_inner());
-        aggregates.resolve_lines(|file, chunk| {
+        let base = |file: u32, chunk: u32| {
             line_bases.get(file as usize).and_then(|b| b.get(chunk as usize)).copied().unwrap_or(0)
-        });
+        };
+        aggregates.resolve_lines(base);
+        let mut unexplained = mined.into_inner().unwrap_or_else(|e| e.into_inner()).finish().unwrap_or_default();
+        unexplained.resolve_lines(base);
         ScanState {
             pack: self.pack.id(),
             files: inputs
@@ -374,6 +405,7 @@ impl Scanner {
             stats,
             skipped,
             aggregates,
+            unexplained,
         }
     }
 
@@ -428,14 +460,16 @@ pub struct BlockCounts {
     pub matches: u64,
 }
 
-/// Scans one block of an input on the calling thread and folds its events into `agg`. Tail mode uses it for
-/// each batch of newly written lines; sample line numbers are `first_line`-based (chunk 0): resolved.
+/// Scans one block of an input on the calling thread and folds its events into `agg`, and, with `mine`, its
+/// unexplained records into those templates. Tail mode uses it for each batch of newly written lines; sample
+/// line numbers are `first_line`-based (chunk 0): resolved.
 pub fn scan_block(
     pack: &Pack,
     scratch: &mut Scratch,
     block: &Block<'_>,
     zone: Zone,
     agg: &mut Aggregates,
+    mine: Option<&mut Unexplained>,
 ) -> BlockCounts {
     let ctx = search::FileCtx {
         pack,
@@ -446,6 +480,7 @@ pub fn scan_block(
         until: None,
         bounds: RecordBounds::default(),
         mode: block.mode.unwrap_or_else(|| detect_mode(block.buf, zone)),
+        klog: crate::frame::header::looks_like_klog(&block.buf[..block.buf.len().min(16 * 1024)]),
     };
     let region = search::Region {
         buf: block.buf,
@@ -456,7 +491,11 @@ pub fn scan_block(
         first_line: block.first_line as i64,
         more: false,
     };
-    let c = search::scan_region(&ctx, scratch, &region, agg);
+    let mut mine = mine;
+    let c = search::scan_region(&ctx, scratch, &region, agg, mine.as_deref_mut());
+    if let Some(m) = mine {
+        m.settle();
+    }
     BlockCounts { newlines: c.newlines, matches: c.matches }
 }
 
@@ -470,6 +509,67 @@ pub fn scan_buffer(
 ) -> Vec<(crate::aggregate::episode::EpisodeKey, crate::aggregate::episode::Bucket)> {
     let mut agg = Aggregates::default();
     let block = Block { buf, start: 0, file: 0, origin, first_line: 0, base_offset: 0, mode: None };
-    scan_block(pack, scratch, &block, Zone::UTC, &mut agg);
+    scan_block(pack, scratch, &block, Zone::UTC, &mut agg, None);
     agg.into_episodes()
+}
+
+/// The miners of work units, joined in the units' order whatever order they finish in: each is folded in as soon
+/// as every unit before it was (see [`Unexplained::absorb`]); those that finish early are folded with their
+/// finished neighbours meanwhile (a run of consecutive units folded in order is what the final fold makes of it),
+/// so what waits is one miner per gap, not one per unit.
+pub(crate) struct InOrder {
+    cap: Option<usize>,
+    next: usize,
+    /// Runs of consecutive finished units, by first unit: (end, exclusive; their miners folded).
+    waiting: std::collections::BTreeMap<usize, (usize, Unexplained)>,
+    joined: Option<Unexplained>,
+}
+
+impl InOrder {
+    pub(crate) fn new(cap: Option<usize>) -> Self {
+        InOrder { cap, next: 0, waiting: std::collections::BTreeMap::new(), joined: None }
+    }
+
+    /// Unit `k`'s miners (every unit gives some, empty ones included, so that the units after it are joined).
+    pub(crate) fn put(&mut self, k: usize, u: Unexplained) {
+        let (mut start, mut end, mut run) = (k, k + 1, u);
+        // The run ending where this unit starts takes it in.
+        if let Some((&s, _)) = self.waiting.range(..k).next_back().filter(|(_, (e, _))| *e == k) {
+            if let Some((_, mut before)) = self.waiting.remove(&s) {
+                before.absorb(run);
+                (start, run) = (s, before);
+            }
+        }
+        // So does this unit the run that starts where it ends.
+        if let Some((e, after)) = self.waiting.remove(&end) {
+            run.absorb(after);
+            end = e;
+        }
+        if start == self.next {
+            self.join(run);
+            self.next = end;
+        } else {
+            self.waiting.insert(start, (end, run));
+        }
+    }
+
+    fn join(&mut self, u: Unexplained) {
+        match &mut self.joined {
+            Some(j) => j.absorb(u),
+            None => {
+                let mut j = Unexplained::new(self.cap.unwrap_or(DEFAULT_CAP));
+                j.absorb(u);
+                self.joined = Some(j);
+            }
+        }
+    }
+
+    /// Everything joined (`None` when not mining).
+    pub(crate) fn finish(mut self) -> Option<Unexplained> {
+        self.cap?;
+        for (_, (_, u)) in std::mem::take(&mut self.waiting) {
+            self.join(u);
+        }
+        Some(self.joined.unwrap_or_else(|| Unexplained::new(self.cap.unwrap_or(DEFAULT_CAP))))
+    }
 }

@@ -9,8 +9,10 @@
 //! outranked by a specific rule) runs its own regex, captures and all. Lines that match nothing are never
 //! framed, decoded or allocated.
 
+use super::unexplained::Mining;
 use super::Scratch;
 use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
+use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
 use crate::model::Component;
@@ -54,6 +56,9 @@ pub(crate) struct FileCtx<'a> {
     pub bounds: RecordBounds,
     /// How lines are read (capture prefixes), from the input's first lines.
     pub mode: Mode,
+    /// The input is klog (see [`crate::frame::header::looks_like_klog`]): when mining, every line that opens
+    /// with a klog header at WARN and above is visited.
+    pub klog: bool,
 }
 
 /// A newline-aligned region of a buffer to search. `buf[..start]` is look-behind: not searched, but available
@@ -84,10 +89,17 @@ pub(crate) struct RegionCounts {
     pub cut: u64,
 }
 
-/// Searches one region and folds every event into `agg`.
-pub(crate) fn scan_region(ctx: &FileCtx<'_>, s: &mut Scratch, r: &Region<'_>, agg: &mut Aggregates) -> RegionCounts {
+/// Searches one region and folds every event into `agg`, and, with `mine`, every record no rule explained into
+/// its templates.
+pub(crate) fn scan_region(
+    ctx: &FileCtx<'_>,
+    s: &mut Scratch,
+    r: &Region<'_>,
+    agg: &mut Aggregates,
+    mine: Option<&mut Unexplained>,
+) -> RegionCounts {
     let mut scan = RegionScan::new(r);
-    scan.step(ctx, s, r, r.end, agg);
+    scan.step(ctx, s, r, r.end, agg, mine);
     scan.finish(r)
 }
 
@@ -103,6 +115,8 @@ pub(crate) struct RegionScan {
     last_record: Option<usize>,
     fired: Vec<(usize, bool)>,
     counts: RegionCounts,
+    /// The record being judged for the template miner, and the last ones judged.
+    mining: Mining,
 }
 
 impl RegionScan {
@@ -114,11 +128,14 @@ impl RegionScan {
             last_record: None,
             fired: Vec::new(),
             counts: RegionCounts::default(),
+            mining: Mining::default(),
         }
     }
 
     /// Handles the candidates before `upto`, a line start at most `r.end` with the bytes the record look-ahead
-    /// needs after it already in `r.buf`, and counts the lines before it.
+    /// needs after it already in `r.buf`, and counts the lines before it. With `mine`, the candidates include the
+    /// lines holding a level literal, and every record at WARN and above (or holding an exception) that no rule
+    /// matched is mined into `mine` (see [`super::unexplained`]).
     pub(crate) fn step(
         &mut self,
         ctx: &FileCtx<'_>,
@@ -126,41 +143,100 @@ impl RegionScan {
         r: &Region<'_>,
         upto: usize,
         agg: &mut Aggregates,
+        mut mine: Option<&mut Unexplained>,
     ) {
         let buf = r.buf;
         // CRI files: every partial line is a candidate too (a literal may be split between its parts).
         let mut partials = (ctx.mode == Mode::Cri).then(|| PartialLines::new(buf, upto));
+        let mining = mine.is_some();
+        let one_search = mining && ctx.pack.mines_in_one_search();
+        let mut levels = (mining && !one_search).then(|| LevelLines::new(buf, upto));
+        let mut klog = (mining && ctx.klog).then(|| KlogLines::new(buf, upto));
+        // A hit found by looking past a line that held level literals alone: the next search's result.
+        let mut peeked: Option<(usize, Option<(usize, bool)>)> = None;
         while self.pos < upto {
-            let hit = ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto);
-            let cand = match (hit, partials.as_mut().and_then(|p| p.next(self.pos))) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => match a.or(b) {
-                    Some(c) => c,
-                    None => break,
-                },
+            let (hit, level_only) = if one_search {
+                let found = match peeked.take() {
+                    Some((from, found)) if from <= self.pos && found.is_none_or(|f| f.0 >= self.pos) => found,
+                    _ => ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto),
+                };
+                (found.map(|f| f.0), found.is_some_and(|f| f.1))
+            } else {
+                (ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto), false)
             };
+            let level = levels.as_mut().and_then(|l| l.next(ctx.pack, self.pos));
+            let klog_line = klog.as_mut().and_then(|k| k.next(self.pos));
+            let partial = partials.as_mut().and_then(|p| p.next(self.pos));
+            let Some(cand) = [hit, level, klog_line, partial].into_iter().flatten().min() else { break };
             let ls = frame::line_start(buf, self.pos, cand);
             let le = frame::line_end(buf, cand, r.end);
+            // Where the line's first rule literal is: at the hit, further in the line (the search goes on past
+            // level literals, and its first hit past the line is the next candidate), or nowhere (no rule can
+            // match the line). A candidate of another kind (a CRI part, a klog line) is searched whole.
+            let rule_at: Option<Option<usize>> = match hit {
+                Some(h) if h == cand && level_only => {
+                    let mut at = h + 1;
+                    loop {
+                        let next = ctx.pack.find_mining_candidate(&mut s.cache, buf, at, upto);
+                        match next {
+                            Some((n, true)) if n < le => at = n + 1,
+                            Some((n, false)) if n < le => break Some(Some(n)),
+                            _ => {
+                                peeked = Some((at, next));
+                                break None;
+                            }
+                        }
+                    }
+                }
+                Some(h) if h == cand => Some(Some(h)),
+                _ => Some(None),
+            };
             self.line_at_counted += frame::count_newlines(&buf[self.counted..ls]) as i64;
             self.counted = ls;
-            let done = handle_line(
-                ctx,
-                s,
-                r,
-                (ls, le),
-                hit.filter(|&h| h == cand),
-                self.line_at_counted,
-                &mut self.last_record,
-                &mut self.fired,
-                agg,
-                &mut self.counts,
-            );
+            let raw = frame::trim_cr(&buf[ls..le]);
+            let st = prefix::strip(raw, ctx.mode);
+            // A CRI partial line is searched as the whole line it is part of, numbered by its first part.
+            let (first, done, line_no, line): (usize, usize, i64, Cow<'_, [u8]>) = match cri_join(ctx, r, ls, &st) {
+                None => (ls, le, self.line_at_counted, Cow::Borrowed(&*st.content)),
+                Some(Err(end)) => {
+                    self.pos = end.max(le) + 1;
+                    continue;
+                }
+                // A line whose first parts are in the look-behind was left to this region by the one before (it
+                // went on past that region's end).
+                Some(Ok((first, end, joined))) => (
+                    first,
+                    end,
+                    self.line_at_counted - frame::count_newlines(&buf[first..ls]) as i64,
+                    Cow::Owned(joined),
+                ),
+            };
+            let at = Line { first, done, no: line_no, content: &line, source: st.source };
+            if let Some(first_literal) = rule_at {
+                handle_line(
+                    ctx,
+                    s,
+                    r,
+                    &at,
+                    first_literal,
+                    &mut self.last_record,
+                    &mut self.fired,
+                    agg,
+                    &mut self.counts,
+                );
+            }
+            if let Some(m) = mine.as_deref_mut() {
+                self.mining.visit(ctx, s, r, &at, self.last_record, m);
+            }
             self.pos = done.max(le) + 1;
         }
         self.pos = self.pos.max(upto);
         if self.counted < upto {
             self.line_at_counted += frame::count_newlines(&buf[self.counted..upto]) as i64;
             self.counted = upto;
+        }
+        if let Some(m) = mine {
+            self.mining.end_step(ctx, s, r, upto, m);
         }
     }
 
@@ -169,6 +245,7 @@ impl RegionScan {
         self.pos -= by;
         self.counted -= by;
         self.last_record = self.last_record.and_then(|x| x.checked_sub(by));
+        self.mining.rebase(by);
     }
 
     /// The counts, once every step is done.
@@ -205,9 +282,78 @@ impl<'a> PartialLines<'a> {
     }
 }
 
+/// The lines holding a level literal, for packs whose rules' literals cannot be searched with them in one pass
+/// (see [`Pack::mines_in_one_search`]): the next hit is searched once and kept until it is passed.
+struct LevelLines<'a> {
+    buf: &'a [u8],
+    end: usize,
+    next: Option<Option<usize>>,
+}
+
+impl<'a> LevelLines<'a> {
+    fn new(buf: &'a [u8], end: usize) -> Self {
+        LevelLines { buf, end, next: None }
+    }
+
+    fn next(&mut self, pack: &Pack, pos: usize) -> Option<usize> {
+        if self.next.is_none_or(|n| n.is_some_and(|n| n < pos)) {
+            self.next = Some(pack.find_level(self.buf, pos, self.end));
+        }
+        self.next.flatten()
+    }
+}
+
+/// In a klog input, the lines that open with a klog header at WARN and above (`E0312 ...`): a look at each
+/// line's first bytes, kept until passed.
+struct KlogLines<'a> {
+    buf: &'a [u8],
+    end: usize,
+    next: Option<Option<usize>>,
+}
+
+impl<'a> KlogLines<'a> {
+    fn new(buf: &'a [u8], end: usize) -> Self {
+        KlogLines { buf, end, next: None }
+    }
+
+    /// The next such line start at or after `pos` (a line start).
+    fn next(&mut self, pos: usize) -> Option<usize> {
+        if self.next.is_none_or(|n| n.is_some_and(|n| n < pos)) {
+            let mut at = pos;
+            self.next = Some(loop {
+                if at >= self.end {
+                    break None;
+                }
+                if crate::frame::header::is_klog_problem(&self.buf[at..self.end]) {
+                    break Some(at);
+                }
+                at = match memchr::memchr(b'\n', &self.buf[at..self.end]) {
+                    Some(i) => at + i + 1,
+                    None => self.end,
+                };
+            });
+        }
+        self.next.flatten()
+    }
+}
+
+/// A candidate line, as [`RegionScan::step`] hands it on: a physical line, or a CRI line joined from its parts.
+pub(super) struct Line<'b> {
+    /// Start of its (first) physical line.
+    pub first: usize,
+    /// End of its last physical line.
+    pub done: usize,
+    /// Its line number, relative to the chunk.
+    pub no: i64,
+    /// The line as its writer wrote it (without a capture prefix).
+    pub content: &'b [u8],
+    /// Who wrote it, in a capture.
+    pub source: Source<'b>,
+}
+
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
 /// pod in the scratch space), else the input's.
-fn line_origin<'o>(ctx: &'o FileCtx<'_>, s: &mut Scratch, source: Source<'_>) -> Cow<'o, Origin> {
+pub(super) fn line_origin<'o>(ctx: &'o FileCtx<'_>, s: &mut Scratch, source: Source<'_>) -> Cow<'o, Origin> {
     let Source::Pod { pod, container } = source else { return Cow::Borrowed(ctx.origin) };
     let key_len = pod.len() + 1 + container.len();
     if let Some((_, o)) = s
@@ -287,63 +433,54 @@ fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> 
     Some(Ok((first, last_end, parts)))
 }
 
-/// Handles one candidate line `[ls, le)`, where the buffer search found its first literal at `hit` (`None` for
-/// a CRI partial line, a candidate of its own); returns the end of the last line it consumed (past `le` when a CRI
-/// partial line was joined with the lines that complete it).
+/// Handles one candidate line, where the buffer search found its first literal at `hit` (`None` for a CRI partial
+/// line, a candidate of its own): runs the rules that may match it and folds their events into `agg`.
 #[allow(clippy::too_many_arguments)]
 fn handle_line(
     ctx: &FileCtx<'_>,
     s: &mut Scratch,
     r: &Region<'_>,
-    (ls, le): (usize, usize),
+    at: &Line<'_>,
     hit: Option<usize>,
-    line_no: i64,
     last_record: &mut Option<usize>,
     fired: &mut Vec<(usize, bool)>,
     agg: &mut Aggregates,
     counts: &mut RegionCounts,
-) -> usize {
+) {
     let buf = r.buf;
-    let raw = frame::trim_cr(&buf[ls..le]);
-    let st = prefix::strip(raw, ctx.mode);
-    // A CRI partial line is searched as the whole line it is part of, numbered by its first part.
-    let (first, done, line_no, line): (usize, usize, i64, Cow<'_, [u8]>) = match cri_join(ctx, r, ls, &st) {
-        None => (ls, le, line_no, Cow::Borrowed(&*st.content)),
-        Some(Err(end)) => return end,
-        // A line whose first parts are in the look-behind was left to this region by the one before (it went on
-        // past that region's end).
-        Some(Ok((first, end, joined))) => {
-            (first, end, line_no - frame::count_newlines(&buf[first..ls]) as i64, Cow::Owned(joined))
-        }
-    };
-    let line: &[u8] = &line;
+    let (first, done, line_no, line, source) = (at.first, at.done, at.no, at.content, at.source);
     let pack = ctx.pack;
     pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
     if s.cache.candidates().is_empty() {
-        return done;
+        return;
     }
     let first_end = frame::line_end(buf, first, r.end);
-    let (mode, source) = (ctx.mode, st.source);
+    let mode = ctx.mode;
     let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
     let record = frame::locate_record(buf, 0, first, first_end, ctx.zone, ctx.bounds, &view);
     if let Some(t) = record.time {
         if ctx.since.is_some_and(|since| t < since) || ctx.until.is_some_and(|until| t > until) {
-            return done;
+            return;
         }
     }
     // `fired` holds the rules fired in the record `last_record`; it starts afresh with the first event of
     // another record.
     let mut same_record = *last_record == Some(record.header_start);
     let mut first_event = true;
-    let origin = line_origin(ctx, s, st.source);
+    let origin = line_origin(ctx, s, source);
     // A match below its header in a record that is not the last one events were folded for (its first lines were
     // scanned with the region before, or another writer's lines came in between in a capture): which rules fired
     // in its lines above is replayed, so that whether a rule fires here depends on the record alone, not on where
     // a chunk began or how a capture interleaved its writers.
+    // Only a replay where something fired makes the record the last one events were folded for: the miner reads
+    // `last_record` as "a rule explained this record".
     if !same_record && record.header_start < first {
-        *fired = replay_record(ctx, s, r, &record, first, origin.component, st.source);
-        *last_record = Some(record.header_start);
-        same_record = true;
+        let replayed = replay_record(ctx, s, r, &record, first, origin.component, source);
+        if !replayed.is_empty() {
+            *fired = replayed;
+            *last_record = Some(record.header_start);
+            same_record = true;
+        }
         pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
     }
     let mut cands = s.cache.take_candidates();
@@ -426,7 +563,6 @@ fn handle_line(
         counts.matches += 1;
     }
     s.cache.put_candidates(cands);
-    done
 }
 
 /// Where in `content` (a line's content, without its capture prefix) the buffer search's first hit `hit` lies:
@@ -443,7 +579,7 @@ fn hit_offset(buf: &[u8], content: &[u8], hit: Option<usize>) -> usize {
 }
 
 /// What the line `[a, b)` is to a record whose hit line came from `source`.
-fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, source: Source<'_>) -> Viewed<'b> {
+pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, source: Source<'_>) -> Viewed<'b> {
     let st = prefix::strip(frame::trim_cr(&buf[a..b]), mode);
     if st.source != source {
         return Viewed::Foreign;

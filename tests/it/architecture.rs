@@ -2,10 +2,11 @@
 //!
 //! The stages, in the order data flows and dependencies go (a module may use its own stage and those above it):
 //! the vocabulary (`model`, `time`, `hash`); `frame` (lines, records, timestamps, sanitising: pure functions on
-//! bytes); `rules` (the compiled pack and its per-thread match cache); `source` (discovery and reading);
+//! bytes); `miner` (the template miner of unexplained lines: pure, on messages); `rules` (the compiled pack and its per-thread match cache); `source` (discovery and reading);
 //! `aggregate` (episodes and the `ScanState` that carries them); `scan` (the hot path, which reads sources, frames
 //! hits, matches rules and folds into aggregates); `correlate` (a borrowed state to incidents); `report` (printers);
-//! `follow` (tail mode, which runs all of these on growing files). `lib.rs` (the facade) and the binary (`main.rs`,
+//! `export` (tail mode's other views: metrics, alerts, webhooks, and the delivery queue); `follow` (tail mode, which
+//! runs all of these on growing files). `lib.rs` (the facade) and the binary (`main.rs`,
 //! `cli/`, `commands/`) sit on top.
 
 use crate::util::root;
@@ -14,12 +15,14 @@ use std::path::Path;
 const STAGES: &[&[&str]] = &[
     &["model", "time", "hash"],
     &["frame"],
+    &["miner"],
     &["rules"],
     &["source"],
     &["aggregate"],
     &["scan"],
     &["correlate"],
     &["report"],
+    &["export"],
     &["follow"],
 ];
 

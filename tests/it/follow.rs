@@ -14,37 +14,37 @@ const BIN: &str = env!("CARGO_BIN_EXE_stackscan");
 const DEADLINE: Duration = Duration::from_secs(6);
 
 #[derive(Clone, Copy, Debug)]
-enum Mode {
+pub(crate) enum Mode {
     Watch,
     Poll,
 }
 
 /// A problem line the embedded pack matches (one incident per run: same rule, same key), `n` seconds after
 /// 14:00:00.
-fn line(n: u64) -> String {
+pub(crate) fn line(n: u64) -> String {
     let (h, m, s) = (14 + n / 3600, (n / 60) % 60, n % 60);
     format!(
         "2024-03-12 {h:02}:{m:02}:{s:02},526 WARN  org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] Connection to node 0 (kafka-0/10.20.0.7:9092) could not be established. Broker may not be available.\n"
     )
 }
 
-fn noise(n: u64) -> String {
+pub(crate) fn noise(n: u64) -> String {
     let (h, m, s) = (14 + n / 3600, (n / 60) % 60, n % 60);
     format!("2024-03-12 {h:02}:{m:02}:{s:02},100 INFO  com.stackstate.receiver.Receiver - all is well\n")
 }
 
 /// Writes lines, counting the problem ones and keeping timestamps increasing.
-struct Writer {
-    next: u64,
-    written: u64,
+pub(crate) struct Writer {
+    pub(crate) next: u64,
+    pub(crate) written: u64,
 }
 
 impl Writer {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Writer { next: 0, written: 0 }
     }
 
-    fn append(&mut self, path: &Path, problems: u64) {
+    pub(crate) fn append(&mut self, path: &Path, problems: u64) {
         let mut text = String::new();
         for _ in 0..problems {
             text.push_str(&noise(self.next));
@@ -57,14 +57,16 @@ impl Writer {
     }
 }
 
-struct Follower {
-    child: Child,
+pub(crate) struct Follower {
+    pub(crate) child: Child,
     rx: Receiver<Value>,
-    events: Vec<Value>,
+    pub(crate) events: Vec<Value>,
 }
 
 impl Follower {
-    fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
+    /// `stackscan follow` with NDJSON output, every update announced, a checkpoint every 100 ms (or none), then
+    /// `args`.
+    pub(crate) fn command(mode: Mode, args: &[&str], state: Option<&Path>) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.arg("follow").args(["--format", "ndjson", "--update-interval", "0s", "--checkpoint-interval", "100ms"]);
         if let Mode::Poll = mode {
@@ -74,7 +76,19 @@ impl Follower {
             Some(s) => cmd.arg("--state").arg(s),
             None => cmd.arg("--no-state"),
         };
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null()).stdin(Stdio::null());
+        cmd.args(args);
+        cmd
+    }
+
+    pub(crate) fn spawn(mode: Mode, args: &[&str], state: Option<&Path>) -> Follower {
+        let mut cmd = Follower::command(mode, args, state);
+        cmd.stderr(Stdio::null());
+        Follower::start(cmd)
+    }
+
+    /// Starts `cmd` (whose stderr the caller has set up) with its stdout read, one JSON event per line.
+    pub(crate) fn start(mut cmd: Command) -> Follower {
+        cmd.stdout(Stdio::piped()).stdin(Stdio::null());
         let mut child = cmd.spawn().unwrap();
         let out = child.stdout.take().unwrap();
         let (tx, rx) = channel();
@@ -91,8 +105,20 @@ impl Follower {
     }
 
     /// Collects events until `pred` holds on them (true) or the deadline passes (false).
-    fn wait(&mut self, pred: impl Fn(&[Value]) -> bool) -> bool {
-        let end = Instant::now() + DEADLINE;
+    pub(crate) fn wait(&mut self, pred: impl Fn(&[Value]) -> bool) -> bool {
+        self.wait_for(DEADLINE, pred)
+    }
+
+    /// Takes in the events printed so far, without waiting.
+    pub(crate) fn drain(&mut self) {
+        while let Ok(v) = self.rx.try_recv() {
+            self.events.push(v);
+        }
+    }
+
+    /// [`Follower::wait`] with another deadline.
+    pub(crate) fn wait_for(&mut self, deadline: Duration, pred: impl Fn(&[Value]) -> bool) -> bool {
+        let end = Instant::now() + deadline;
         loop {
             if pred(&self.events) {
                 return true;
@@ -115,7 +141,7 @@ impl Follower {
         std::mem::take(&mut self.events)
     }
 
-    fn term(mut self) -> Vec<Value> {
+    pub(crate) fn term(mut self) -> Vec<Value> {
         let st = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         assert!(st.success());
         let end = Instant::now() + DEADLINE;
@@ -142,7 +168,7 @@ impl Drop for Follower {
 }
 
 /// Latest count announced per incident id, over events in order.
-fn counts(events: &[Value]) -> BTreeMap<String, u64> {
+pub(crate) fn counts(events: &[Value]) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
     for e in events {
         if let Some(inc) = e.get("incident") {
@@ -152,22 +178,22 @@ fn counts(events: &[Value]) -> BTreeMap<String, u64> {
     m
 }
 
-fn total(events: &[Value]) -> u64 {
+pub(crate) fn total(events: &[Value]) -> u64 {
     counts(events).values().sum()
 }
 
-fn notes(events: &[Value]) -> Vec<String> {
+pub(crate) fn notes(events: &[Value]) -> Vec<String> {
     events.iter().filter(|e| e["event"] == "note").map(|e| e["message"].as_str().unwrap().to_string()).collect()
 }
 
-struct Env {
-    _dir: tempfile::TempDir,
-    logs: PathBuf,
-    file: PathBuf,
-    state: PathBuf,
+pub(crate) struct Env {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) logs: PathBuf,
+    pub(crate) file: PathBuf,
+    pub(crate) state: PathBuf,
 }
 
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("log");
     std::fs::create_dir_all(logs.join("stackstate-receiver")).unwrap();
@@ -178,7 +204,7 @@ fn env() -> Env {
 
 /// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
 /// installed its signal handlers).
-fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
+pub(crate) fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(state);
     let f = Follower::spawn(mode, args, Some(state));
@@ -650,5 +676,97 @@ fn sighup_reloads_the_pack_and_keeps_the_old_one_when_bad() {
         f.wait(|ev| ids(ev).contains(&"test.second".to_string())),
         "the reloaded pack matches: {:?}",
         ids(&f.events)
+    );
+}
+
+/// A follower of `e.logs` (polling) with its stderr kept, started once it said what it follows.
+fn with_stderr(e: &Env, state: &Path) -> (Follower, crate::util::Lines) {
+    let mut cmd = Follower::command(Mode::Poll, &[e.logs.to_str().unwrap()], Some(state));
+    cmd.stderr(Stdio::piped());
+    let mut f = Follower::start(cmd);
+    let err = crate::util::Lines::read_from(f.child.stderr.take().unwrap());
+    assert!(err.find(DEADLINE, |l| l.contains("following").then_some(())).is_some(), "{:?}", err.all());
+    (f, err)
+}
+
+/// A person at a terminal is told what is followed when it starts, and whether the checkpoint was written when it
+/// stops (or why not).
+#[test]
+fn it_says_what_it_follows_and_whether_the_checkpoint_was_written() {
+    let e = env();
+    let mut w = Writer::new();
+    w.append(&e.file, 1);
+    let (logs, state) = (e.logs.display().to_string(), e.state.display().to_string());
+    let (f, err) = with_stderr(&e, &e.state);
+    f.term();
+    let lines = err.all();
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some(format!("stackscan: following 1 file in {logs} (polling every 100ms); checkpoint {state} (new)").as_str())
+    );
+    let stop = format!("stackscan: SIGTERM: checkpoint written to {state}; stopped");
+    assert!(crate::util::until(DEADLINE, || err.all().last() == Some(&stop)), "{:?}", err.all());
+    let (f, err) = with_stderr(&e, &e.state);
+    assert!(err.all()[0].ends_with("(resumed)"), "{:?}", err.all());
+    f.term();
+
+    // A checkpoint that cannot be written (not even by root: /proc takes no new directory): said at every try,
+    // and at the end.
+    let state = PathBuf::from(format!("/proc/stackscan-test-{}/follow-state.json", std::process::id()));
+    let (f, err) = with_stderr(&e, &state);
+    f.term();
+    let lines = err.all();
+    assert!(lines.iter().any(|l| l.contains("cannot write checkpoint")), "{lines:?}");
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with(&format!("stackscan: SIGTERM: checkpoint NOT written to {}: ", state.display())),
+        "{lines:?}"
+    );
+}
+
+/// `show ID` expands an id seen in a follow line: the incident as the checkpoint holds it, as `scan` reports it.
+#[test]
+fn show_prints_an_incident_of_the_checkpoint() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linux");
+    let e = env();
+    let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(&dir).output().unwrap();
+    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let incidents = report["incidents"].as_array().unwrap();
+    let want: BTreeMap<String, u64> =
+        incidents.iter().map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap())).collect();
+    let mut f = Follower::spawn(Mode::Watch, &["--from-start", dir.to_str().unwrap()], Some(&e.state));
+    assert!(f.wait(|ev| counts(ev) == want));
+    f.term();
+    let state = e.state.to_str().unwrap();
+    let show = |args: &[&str]| Command::new(BIN).arg("show").args(args).args(["--state", state]).output().unwrap();
+    for i in incidents {
+        let id = i["id"].as_str().unwrap();
+        let o = show(&[id, "--format", "json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let shown: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(&shown, i, "show {id} --format json is the incident of the scan report");
+        let o = show(&[id]);
+        let text = String::from_utf8(o.stdout).unwrap();
+        let title = i["title"].as_str().unwrap();
+        assert!(text.lines().next().unwrap().ends_with(&title[..title.len().min(60)]) || text.contains(title));
+        for part in ["  when ", "  root cause ", &format!("  id          {id}"), "  evidence", "  next steps"] {
+            assert!(text.contains(part), "{part:?} in\n{text}");
+        }
+    }
+    // Without --state: every checkpoint of follow's state directory is looked through.
+    let xdg = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(xdg.path().join("stackscan")).unwrap();
+    std::fs::copy(&e.state, xdg.path().join("stackscan/follow-0123456789abcdef.json")).unwrap();
+    std::fs::write(xdg.path().join("stackscan/follow-fedcba9876543210.json"), "{\"version\": 99}").unwrap();
+    let id = incidents[0]["id"].as_str().unwrap();
+    let o = Command::new(BIN).args(["show", id]).env("XDG_STATE_HOME", xdg.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("  id          {id}")));
+    let o = show(&["chain.nothing-0000"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no incident chain.nothing-0000") && err.contains(incidents[0]["id"].as_str().unwrap()),
+        "{err}"
     );
 }

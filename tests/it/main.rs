@@ -8,6 +8,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod alerting;
 mod architecture;
 mod chunks;
 mod correlation;
@@ -21,7 +22,10 @@ mod merge;
 mod prefilter;
 mod quality;
 mod real_cases;
+mod release;
 mod reports;
 mod rules;
 mod scan;
 mod state;
+mod templates;
+mod unexplained;

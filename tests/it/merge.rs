@@ -9,7 +9,7 @@
 use crate::util::*;
 use proptest::prelude::*;
 use serde_json::Value;
-use stackscan::aggregate::ScanState;
+use stackscan::aggregate::{Combiner, ScanState};
 use stackscan::report::{Format, Report, Style};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
@@ -112,20 +112,16 @@ fn twins_together(inputs: &[Input], parts: &[usize]) -> Vec<usize> {
 fn check_partition(inputs: &[Input], parts: &[usize], n: usize) -> Result<(), TestCaseError> {
     let whole = part_state(inputs);
     let parts = twins_together(inputs, parts);
-    let mut merged: Option<ScanState> = None;
+    let mut combiner = Combiner::new();
     for k in 0..n {
         let mine: Vec<Input> =
             inputs.iter().zip(&parts).filter(|(_, p)| **p % n == k).map(|(i, _)| i.clone()).collect();
         if mine.is_empty() {
             continue;
         }
-        let s = part_state(&mine);
-        match &mut merged {
-            None => merged = Some(s),
-            Some(m) => m.merge(s).unwrap(),
-        }
+        combiner.push(part_state(&mine)).unwrap();
     }
-    let merged = merged.unwrap();
+    let merged = combiner.finish().unwrap().unwrap();
     prop_assert_eq!(incidents(&merged), incidents(&whole));
     prop_assert_eq!(
         (merged.stats.files, merged.stats.lines, merged.stats.matches),
@@ -198,6 +194,54 @@ fn merge_through_the_binary() {
     let o = run(["merge", "--color", "never", &p(&opt), &p(&rest), &p(&recv)]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains(whole["incidents"][0]["id"].as_str().unwrap()), "{}", stdout(&o));
+}
+
+/// Through the binary: one report per file of the fixture server (17 reports, more than a merge combines in one
+/// step) merge into the incidents of `scan` of the whole tree, in whatever order they are given.
+#[test]
+fn merge_of_a_report_per_file_equals_the_whole_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    // Relative, as the whole scan names them (tests run from the crate root).
+    let mut files: Vec<PathBuf> = walk_files(std::path::Path::new("fixtures/linux"));
+    files.sort();
+    // Elasticsearch's JSON log beside its plain log is not read by the whole scan (the same events): scanned
+    // alone, it would count them again.
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    let twins = source::walk::es_twins(&paths);
+    let files: Vec<PathBuf> = files.iter().zip(twins).filter(|(_, twin)| !twin).map(|(f, _)| f.clone()).collect();
+    assert!(files.len() > 8, "{files:?}");
+    let mut reports = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let o = run(["scan", "--format", "json", f.to_str().unwrap()]);
+        assert!(code(&o) <= 1, "{}", stderr(&o));
+        let p = dir.path().join(format!("part-{i:02}.json"));
+        std::fs::write(&p, &o.stdout).unwrap();
+        reports.push(p.to_str().unwrap().to_string());
+    }
+    let whole = scan_json(["fixtures/linux"]);
+    for order in [reports.clone(), reports.iter().rev().cloned().collect()] {
+        let o = run(["merge", "--format", "json"].into_iter().map(String::from).chain(order));
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let merged: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let ids =
+            |r: &Value| r["incidents"].as_array().unwrap().iter().map(|i| i["id"].to_string()).collect::<Vec<_>>();
+        assert!(merged["incidents"] == whole["incidents"], "{:?} vs {:?}", ids(&merged), ids(&whole));
+        assert_eq!(merged["scan"]["lines"], whole["scan"]["lines"]);
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn walk_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// A truncated report, a report of schema version 2, one with no state, and reports of two packs: clear errors,

@@ -128,11 +128,17 @@ fn markdown_of_the_linux_tree_matches_its_golden_file_and_reads_as_github_would(
         );
         assert_eq!(r.headings[i + 1], heading);
     }
-    // Every evidence line shown is a code block holding the sample exactly.
+    // Every evidence line shown is a code block holding the sample exactly (of an incident's episode or of an
+    // unexplained template).
+    let unexplained = report["unexplained"].as_array().unwrap();
+    assert!(!unexplained.is_empty());
     let samples: Vec<&str> = all_episodes(&report)
         .iter()
+        .copied()
+        .chain(unexplained)
         .flat_map(|e| e["samples"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()))
         .collect();
+    assert!(r.headings.iter().any(|h| h == "Unexplained errors and warnings"), "{:?}", r.headings);
     let blocks: Vec<&String> = r.code.iter().filter(|c| c.ends_with('\n')).collect();
     assert!(!blocks.is_empty());
     for b in &blocks {

@@ -5,8 +5,11 @@
 pub mod browser;
 
 use serde_json::Value;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The crate root.
 pub fn root() -> PathBuf {
@@ -225,4 +228,76 @@ pub fn fired_on_line(
         }
     }
     fired.into_iter().map(|(i, _)| i).collect()
+}
+
+/// Polls `f` every 100 ms until it is true (true) or `deadline` passes (false).
+pub fn until(deadline: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + deadline;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Lines a child writes to a pipe, kept as they come (the pipe is drained, so the child never blocks on it).
+#[derive(Clone, Default)]
+pub struct Lines(Arc<Mutex<Vec<String>>>);
+
+impl Lines {
+    /// Reads `pipe` on a thread of its own until it closes.
+    pub fn read_from(pipe: impl std::io::Read + Send + 'static) -> Lines {
+        let lines = Lines::default();
+        let keep = lines.clone();
+        std::thread::spawn(move || {
+            for l in BufReader::new(pipe).lines() {
+                let Ok(l) = l else { break };
+                keep.0.lock().unwrap().push(l);
+            }
+        });
+        lines
+    }
+
+    /// Adds a line (for lines that come from elsewhere than a pipe).
+    pub fn push(&self, l: String) {
+        self.0.lock().unwrap().push(l);
+    }
+
+    /// Every line so far.
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The first line for which `f` gives a value, waiting up to `deadline`.
+    pub fn find<T>(&self, deadline: Duration, f: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let mut found = None;
+        until(deadline, || {
+            found = self.all().iter().find_map(|l| f(l));
+            found.is_some()
+        });
+        found
+    }
+}
+
+/// Sends SIGTERM to `child`.
+pub fn sigterm(child: &Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+}
+
+/// Waits for `child` to exit, up to `deadline`; kills it after that.
+pub fn reap(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+    let end = Instant::now() + deadline;
+    while Instant::now() < end {
+        if let Ok(Some(s)) = child.try_wait() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }

@@ -1,0 +1,203 @@
+//! `stackscan templates`: mine every line of the inputs into templates and list them (or each line's template).
+
+use super::{usage, warn};
+use crate::cli::args::TemplatesArgs;
+use crate::cli::config::{Env, TemplatesConfig};
+use anyhow::Context;
+use serde::Serialize;
+use stackscan::frame::prefix;
+use stackscan::frame::sanitize::clean;
+use stackscan::miner::lines::{LineMiner, Message};
+use stackscan::miner::{Config, Template};
+use stackscan::source::{self, read, Input};
+use stackscan::time::Zone;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Bytes mined as one block: several blocks are mined at once on several threads.
+const BLOCK: usize = 4 << 20;
+
+pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
+    let c = match TemplatesConfig::new(a, env) {
+        Ok(c) => c,
+        Err(u) => return Ok(usage(u)),
+    };
+    let (inputs, skipped, missing) = source::discover(&c.paths, &c.walk);
+    if !missing.is_empty() {
+        for (p, e) in &missing {
+            warn(&format!("{}: {e}", p.display()));
+        }
+        return Ok(ExitCode::from(2));
+    }
+    for s in &skipped {
+        warn(&format!("{}: {}", s.path, s.reason));
+    }
+    if c.assign && inputs.len() != 1 {
+        warn(&format!("--assign numbers the lines of one input; {} were found", inputs.len()));
+        return Ok(ExitCode::from(2));
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(c.threads).build().context("cannot start worker threads")?;
+    let cfg = Config { max_templates: c.max_templates, ..Config::default() };
+    let message = if c.whole_line { Message::WholeLine } else { Message::AfterHeader };
+    let mut all = LineMiner::new(cfg.clone(), message, c.level, 0, c.assign);
+    let mut read_any = inputs.is_empty();
+    for input in &inputs {
+        match mine_input(input, &c, &cfg, message, all.lines(), &pool) {
+            Ok(m) => {
+                read_any = true;
+                all.absorb(m);
+            }
+            Err(e) => warn(&format!("{}: {e}", input.display)),
+        }
+    }
+    if !read_any {
+        warn("no input could be read");
+        return Ok(ExitCode::from(2));
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    if let Some(ids) = all.assignments() {
+        for (i, id) in ids.enumerate() {
+            match id {
+                Some(id) => writeln!(w, "{}\t{id:016x}", i + 1)?,
+                None => writeln!(w, "{}\t-", i + 1)?,
+            }
+        }
+    } else if c.json {
+        serde_json::to_writer_pretty(&mut w, &Doc::of(&all))?;
+        w.write_all(b"\n")?;
+    } else {
+        text(&mut w, &all)?;
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Mines one input, its lines numbered from `first_line`: newline-aligned blocks, `threads` at a time, each on
+/// its own miner, joined in order.
+fn mine_input(
+    input: &Input,
+    c: &TemplatesConfig,
+    cfg: &Config,
+    message: Message,
+    first_line: u64,
+    pool: &rayon::ThreadPool,
+) -> std::io::Result<LineMiner> {
+    let mut r = read::open_stream(input)?;
+    let mut joined = LineMiner::new(cfg.clone(), message, c.level, first_line, c.assign);
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 64 * 1024);
+    let mut mode = None;
+    let mut eof = false;
+    while !eof {
+        // Up to `threads` blocks, each ending at a line end.
+        let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(c.threads);
+        while blocks.len() < c.threads && !eof {
+            let (n, err) = read::read_append(&mut *r, &mut buf, BLOCK);
+            if let Some(e) = err {
+                return Err(e);
+            }
+            eof = n < BLOCK;
+            let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1) };
+            let rest = buf.split_off(cut);
+            if !buf.is_empty() {
+                blocks.push(std::mem::replace(&mut buf, rest));
+            } else {
+                buf = rest;
+            }
+        }
+        let mode = *mode.get_or_insert_with(|| {
+            blocks.first().map_or(prefix::Mode::Auto, |b| prefix::detect(&b[..b.len().min(16 * 1024)], Zone::UTC))
+        });
+        // The line numbers of each block: the lines of those before it.
+        let mut starts = Vec::with_capacity(blocks.len());
+        let mut next = joined.lines();
+        for b in &blocks {
+            starts.push(next);
+            next += memchr::memchr_iter(b'\n', b).count() as u64 + u64::from(b.last().is_some_and(|&x| x != b'\n'));
+        }
+        let mine = |(b, start): (&Vec<u8>, u64)| {
+            let mut m = LineMiner::new(cfg.clone(), message, c.level, start, c.assign);
+            m.mode(mode);
+            m.block(b);
+            m
+        };
+        let mined: Vec<LineMiner> = if blocks.len() == 1 {
+            vec![mine((&blocks[0], starts[0]))]
+        } else {
+            use rayon::prelude::*;
+            pool.install(|| blocks.par_iter().zip(starts).map(mine).collect())
+        };
+        for m in mined {
+            joined.absorb(m);
+        }
+    }
+    Ok(joined)
+}
+
+/// The templates by count (largest first), then text.
+fn ranked(m: &LineMiner) -> Vec<Template<'_>> {
+    let mut v: Vec<Template<'_>> = m.miner().templates().collect();
+    v.sort_by(|a, b| b.count().cmp(&a.count()).then_with(|| a.text().cmp(b.text())));
+    v
+}
+
+fn text(w: &mut dyn Write, m: &LineMiner) -> std::io::Result<()> {
+    let s = m.miner().stats();
+    let evicted = if s.evicted_templates > 0 {
+        format!(" ({} more evicted by the cap, {} lines)", s.evicted_templates, s.evicted_lines)
+    } else {
+        String::new()
+    };
+    writeln!(w, "stackscan: {} templates{evicted} from {} lines mined of {}", m.miner().len(), s.lines, m.lines())?;
+    writeln!(w, "{:>9}  {:<16}  TEMPLATE", "COUNT", "ID")?;
+    for t in ranked(m) {
+        writeln!(w, "{:>9}  {:016x}  {}", t.count(), t.id(), clean(t.text().as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// `--format json`.
+#[derive(Serialize)]
+struct Doc {
+    /// Lines read.
+    lines: u64,
+    /// Lines mined (all, or those at `--level`).
+    mined: u64,
+    /// Templates evicted by the cap, and their lines.
+    evicted_templates: u64,
+    evicted_lines: u64,
+    templates: Vec<DocTemplate>,
+}
+
+#[derive(Serialize)]
+struct DocTemplate {
+    id: String,
+    template: String,
+    count: u64,
+    /// Per variable, its earliest distinct values.
+    examples: Vec<Vec<String>>,
+}
+
+impl Doc {
+    fn of(m: &LineMiner) -> Doc {
+        let s = m.miner().stats();
+        Doc {
+            lines: m.lines(),
+            mined: s.lines,
+            evicted_templates: s.evicted_templates,
+            evicted_lines: s.evicted_lines,
+            templates: ranked(m)
+                .into_iter()
+                .map(|t| DocTemplate {
+                    id: format!("{:016x}", t.id()),
+                    template: clean(t.text().as_bytes()).into_owned(),
+                    count: t.count(),
+                    examples: t
+                        .examples()
+                        .map(|e| e.iter().map(|v| clean(v.as_bytes()).into_owned()).collect())
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,824 @@
+//! Record headers: where a log line's message starts, and its level, for every layout stackscan reads and for
+//! logs in general.
+//!
+//! The template miner is fed the *message* of a record (what varies least between two lines of one event) and
+//! only records at WARN and above, so both must be found in lines of any layout. Known layouts are read first,
+//! each by its own shape:
+//!
+//! - Elasticsearch plain: `[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node] message`;
+//! - the agent: `2024-03-12 15:00:07 UTC | CORE | ERROR | (pkg/x.go:12 in f) | message` (and the layout without
+//!   the logger field);
+//! - klog: `E0312 10:00:00.123456    1234 reflector.go:138] message`;
+//! - syslog with its priority: `<11>Mar 12 10:00:00 host prog[12]: message` (severity = priority % 8);
+//! - JSON objects: ES 7 (`"level"`, `"message"`, `"stacktrace"`), ES 8 ECS (`"log.level"`, `"error.type"`),
+//!   the agent's JSON (`"msg"`), journald's export (`"PRIORITY"`, `"MESSAGE"`); logfmt (`level=error msg=...`);
+//!
+//! then every other line is read generically, by the kind of fields its start is made of:
+//!
+//! - **time fields**: runs of digits and `- / : . , T Z +` (`2015-10-18`, `18:01:47,978`, `081109`,
+//!   `2005-06-03-15.42.50.675872`), month and weekday names, and bracketed groups made of those
+//!   (`[Sun Dec 04 04:47:44 2005]`, `[10.30 16:49:06]`);
+//! - **numbers** (pids, thread ids, sequence numbers) and a lone `-`;
+//! - **a level**: TRACE, DEBUG, INFO, NOTICE, WARN, WARNING, ERROR, ERR, FATAL, CRITICAL, CRIT, SEVERE, EMERG,
+//!   ALERT in any case, bare, bracketed (`[error]`, `<W>`) or followed by `:`; a single letter (`D`, `W`, `E`)
+//!   after a number or a time;
+//! - **hosts**: one token (`combo`, `dn228/dn228`) where the next field is a time, a syslog tag or a host;
+//! - **a syslog tag** ending the header: `name:`, `name[pid]:`, `name(sub)[pid]:` after a time;
+//! - after a level, what loggers put before the message: a `-`, bracketed fields (`[main]`, a thread, a
+//!   request context), a logger name ending in `:` or followed by a bracket or `-`, a padded column.
+//!
+//! Two readings are tried. *Level first*: the first level-like field within the first ten, when every field
+//! before it is a header field (time, number, host, bracket, upper-case word) and one of them is a time or a
+//! number: the header ends after the level and its logger fields (logback, log4j, ZooKeeper, Kafka, Hadoop,
+//! Spark, Android, Apache). *Syslog*: time fields, numbers and hosts, ending at a syslog tag or at the first
+//! field that is none of these. A line where no time field was read has no header: its message is the whole line.
+//!
+//! A level is only ever read from a header: `INFO ... status=ERROR` is an INFO record. Pure functions over
+//! `&str`: no allocation, no I/O.
+
+use crate::model::Level;
+
+/// The literals the scanner searches (besides the rules' own) to find the records that may be unexplained errors,
+/// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when
+/// the level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`,
+/// `CRIT`, `CRITICAL`, `SEVERE`), or a lower-case one in the places structured logs put it (`level=error`,
+/// `"level":"warn"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`) and
+/// journald's JSON export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs
+/// that are klog ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels
+/// (`EMERG`, `ALERT`, `PANIC`, `crit`), lower-case or capitalised level words elsewhere, `err`, single letters
+/// (Android's `E`), and a syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what
+/// the layouts stackscan reads need, each literal 4 bytes or more (Teddy, the searcher, is much slower with
+/// shorter ones).
+pub const LEVEL_LITERALS: &[&str] = &[
+    "WARN",
+    "ERROR",
+    "FATAL",
+    "CRIT",
+    "SEVERE",
+    "Error",
+    "Exception",
+    "=error",
+    "=warn",
+    "=fatal",
+    "\"error\"",
+    "\"warn",
+    "\"fatal\"",
+    "[error]",
+    "[warn",
+    "\"PRIORITY\"",
+];
+
+/// Whether most of an input's first lines (at most 32, in `head`) are klog lines (`I0312 10:00:00.123456 ...`):
+/// the scanner then visits every line that opens with a klog header at WARN and above.
+pub fn looks_like_klog(head: &[u8]) -> bool {
+    let lines: Vec<&[u8]> = head.split(|&b| b == b'\n').filter(|l| !l.is_empty()).take(32).collect();
+    let klog = |l: &&&[u8]| {
+        l.len() >= 8
+            && matches!(l[0], b'I' | b'W' | b'E' | b'F')
+            && l[1..5].iter().all(u8::is_ascii_digit)
+            && l[5] == b' '
+    };
+    !lines.is_empty() && lines.iter().filter(klog).count() * 2 > lines.len()
+}
+
+/// Whether a line opens with a klog header (`E0312 10:00:00.123456 ...`) at WARN or above.
+pub fn is_klog_problem(line: &[u8]) -> bool {
+    line.len() >= 7
+        && matches!(line[0], b'E' | b'W' | b'F')
+        && line[1..5].iter().all(u8::is_ascii_digit)
+        && line[5] == b' '
+        && line[6].is_ascii_digit()
+}
+
+/// A line split into its header and its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The message: the line after its header (the whole line when no header was recognised).
+    pub message: &'a str,
+    /// The level, when the header (or a structured field) has one.
+    pub level: Option<Level>,
+    /// The exception a one-line record carries in a field of its own (ES 7 `stacktrace`, ES 8 `error.type`).
+    pub exception: Option<&'a str>,
+}
+
+impl<'a> Split<'a> {
+    fn new(message: &'a str, level: Option<Level>) -> Self {
+        Split { message, level, exception: None }
+    }
+}
+
+/// Splits a line (without its terminator, after any capture prefix) into its header and its message.
+pub fn split(line: &str) -> Split<'_> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let first = line.as_bytes().first().copied();
+    if first == Some(b'<') {
+        if let Some(s) = syslog_priority(line) {
+            return s;
+        }
+    }
+    if let Some(s) = structured(line) {
+        return s;
+    }
+    if first == Some(b'[') {
+        if let Some(s) = bracket_run(line) {
+            return s;
+        }
+    }
+    if let Some(s) = agent(line) {
+        return s;
+    }
+    if let Some(s) = klog(line) {
+        return s;
+    }
+    if let Some(s) = piped(line) {
+        return s;
+    }
+    generic(line)
+}
+
+/// The level-first and syslog readings (see the module documentation).
+fn generic(line: &str) -> Split<'_> {
+    let mut fields = [(0usize, 0usize); MAX_FIELDS];
+    let nf = scan_fields(line, &mut fields);
+    let fields = &fields[..nf];
+    let f = |i: usize| &line[fields[i].0..fields[i].1];
+    // Level first.
+    for k in 0..nf.min(10) {
+        let prev_time = k > 0 && (is_time(f(k - 1)) || is_number(f(k - 1)));
+        let Some(level) = level_of(f(k), k == 0, prev_time) else { continue };
+        let before_ok = (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
+            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))));
+        if before_ok && k + 1 < nf {
+            let end = after_level(line, fields, k + 1);
+            return Split::new(line[end..].trim_start(), Some(level));
+        }
+        break;
+    }
+    // Syslog-like.
+    let mut end = 0;
+    let mut saw_time = false;
+    let mut i = 0;
+    while i < nf {
+        let x = f(i);
+        let next = (i + 1 < nf).then(|| f(i + 1));
+        let time = is_time(x) || is_month_or_day(x) || bracket_time(x);
+        if !time && saw_time && is_tag(x) {
+            end = fields[i].1;
+            break;
+        }
+        let number = x == "-" || (is_number(x) && (saw_time || next.is_some_and(|n| is_time(n) || is_number(n))));
+        let host = is_host(x)
+            && (next.is_some_and(|n| is_time(n) || is_month_or_day(n) || (saw_time && is_tag(n)))
+                || (saw_time && next.is_some_and(is_host) && i + 2 < nf && is_tag(f(i + 2))));
+        if !(time || number || host) {
+            break;
+        }
+        // A run of digits alone (a sequence number, an epoch) does not make a header.
+        saw_time |= time && !is_month_or_day(x) && !is_number(x);
+        end = fields[i].1;
+        i += 1;
+    }
+    if !saw_time {
+        return Split::new(line, None);
+    }
+    Split::new(line[end..].trim_start(), None)
+}
+
+const MAX_FIELDS: usize = 16;
+
+/// Whitespace-separated fields of the line's start; a field starting with `[` runs to its matching `]`.
+fn scan_fields(line: &str, out: &mut [(usize, usize); MAX_FIELDS]) -> usize {
+    let b = line.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while n < MAX_FIELDS {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let start = i;
+        if b[i] == b'[' {
+            let mut depth = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'[' => depth += 1,
+                    b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+        } else {
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+        }
+        out[n] = (start, i);
+        n += 1;
+    }
+    n
+}
+
+/// A field a header is made of (without the context rules for hosts).
+fn header_field(x: &str) -> bool {
+    is_time(x) || is_number(x) || is_month_or_day(x) || x == "-" || bracketed(x) || is_upper_word(x)
+}
+
+fn is_number(x: &str) -> bool {
+    !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Digits with date and time separators (a trailing `,` or `:` allowed).
+fn is_time(x: &str) -> bool {
+    let x = x.trim_end_matches([',', ':']);
+    let digits = x.bytes().filter(u8::is_ascii_digit).count();
+    digits >= 2
+        && x.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'/' | b':' | b'.' | b',' | b'T' | b'Z' | b'+' | b'_'))
+        && (digits >= 6 || x.bytes().any(|c| !c.is_ascii_digit()))
+}
+
+fn is_month_or_day(x: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue", "wed", "thu",
+        "fri", "sat", "sun",
+    ];
+    x.len() == 3 && NAMES.iter().any(|n| x.eq_ignore_ascii_case(n))
+}
+
+fn bracketed(x: &str) -> bool {
+    let x = x.trim_end_matches(':');
+    (x.starts_with('[') && x.ends_with(']')) || (x.starts_with('<') && x.ends_with('>') && x.len() <= 12)
+}
+
+/// A bracketed group made of time fields (`[Sun Dec 04 04:47:44 2005]`).
+fn bracket_time(x: &str) -> bool {
+    bracketed(x) && {
+        let inner = x.trim_end_matches(':');
+        let inner = &inner[1..inner.len() - 1];
+        let mut any = false;
+        let all = inner.split_whitespace().all(|w| {
+            any |= is_time(w);
+            is_time(w) || is_number(w) || is_month_or_day(w) || w.starts_with(['+', '-'])
+        });
+        all && any
+    }
+}
+
+/// An upper-case word that a header may carry before its level (a facility, a subsystem: `RAS KERNEL`, a zone
+/// abbreviation: `UTC`).
+fn is_upper_word(x: &str) -> bool {
+    (2..=12).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_uppercase())
+}
+
+/// A host name or node id: one token of letters, digits and `. - _ / :`, with a letter.
+fn is_host(x: &str) -> bool {
+    (1..=64).contains(&x.len())
+        && x.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b':' | b'@' | b'#'))
+        && x.bytes().any(|c| c.is_ascii_alphabetic())
+        && !x.ends_with(':')
+}
+
+/// A syslog tag: `name:`, `name[pid]:`, `name(sub)[pid]:`.
+fn is_tag(x: &str) -> bool {
+    let Some(body) = x.strip_suffix(':') else { return false };
+    let body = match body.strip_suffix(']') {
+        Some(b) => match b.rfind('[') {
+            Some(k) if is_number(&b[k + 1..]) => &b[..k],
+            _ => return false,
+        },
+        None => body,
+    };
+    !body.is_empty()
+        && body.bytes().any(|c| c.is_ascii_alphabetic())
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'(' | b')' | b'$'))
+}
+
+/// The level a field names. `first`: the field starts the line; `after_time`: the field before is a time or a
+/// number (single-letter levels only count there).
+fn level_of(x: &str, first: bool, after_time: bool) -> Option<Level> {
+    let bare = x.trim_end_matches([':', ',']);
+    let (inner, wrapped) = if (bare.starts_with('[') && bare.ends_with(']'))
+        || (bare.starts_with('<') && bare.ends_with('>'))
+        || (bare.starts_with('(') && bare.ends_with(')'))
+    {
+        (&bare[1..bare.len().saturating_sub(1).max(1)], true)
+    } else {
+        (bare, false)
+    };
+    let inner = inner.trim();
+    if inner.len() == 1 {
+        if !(after_time || wrapped) || !inner.as_bytes()[0].is_ascii_uppercase() {
+            return None;
+        }
+        return match inner.as_bytes()[0] {
+            b'V' | b'T' => Some(Level::Trace),
+            b'D' => Some(Level::Debug),
+            b'I' => Some(Level::Info),
+            b'W' => Some(Level::Warn),
+            b'E' => Some(Level::Error),
+            b'F' | b'A' => Some(Level::Fatal),
+            _ => None,
+        };
+    }
+    let level = level_word(inner)?;
+    // At the line's start a capitalised word is more likely the message ("Error writing ...").
+    if first && !wrapped && !x.ends_with(':') && inner.bytes().any(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
+    Some(level)
+}
+
+/// The level a word names, in any case (`warn`, `WARNING`, `Severe`).
+pub fn level_word(w: &str) -> Option<Level> {
+    let b = w.as_bytes();
+    if !(3..=9).contains(&b.len()) {
+        return None;
+    }
+    let mut lower = [0u8; 9];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    Some(match &lower[..b.len()] {
+        b"trace" | b"verbose" => Level::Trace,
+        b"debug" => Level::Debug,
+        b"info" => Level::Info,
+        b"notice" => Level::Notice,
+        b"warn" | b"warning" => Level::Warn,
+        b"error" | b"err" | b"severe" => Level::Error,
+        b"fatal" | b"critical" | b"crit" | b"emerg" | b"emergency" | b"alert" | b"panic" => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// The level of a syslog severity (RFC 5424: 0 emergency ... 7 debug).
+fn severity_level(s: u32) -> Level {
+    match s {
+        0..=2 => Level::Fatal,
+        3 => Level::Error,
+        4 => Level::Warn,
+        5 => Level::Notice,
+        6 => Level::Info,
+        _ => Level::Debug,
+    }
+}
+
+/// Where the message starts after a level at field `k`: skips `-`, bracketed fields, a logger name (ending in
+/// `:`, or dotted and followed by a bracket or `-`) and a padded column.
+fn after_level(line: &str, fields: &[(usize, usize)], mut k: usize) -> usize {
+    let nf = fields.len();
+    let f = |i: usize| &line[fields[i].0..fields[i].1];
+    let mut end = fields[k - 1].1;
+    let first = k;
+    let mut logger = false;
+    while k < nf {
+        let x = f(k);
+        let next = (k + 1 < nf).then(|| f(k + 1));
+        let padded = line[fields[k].1..].starts_with("  ");
+        if x == "-" && (logger || k > first) {
+            // `logger - message`, `[thread] - message`: the message starts after the dash.
+            end = fields[k].1;
+            break;
+        } else if x == "-" || x == ":" || x == "|" || bracketed(x) {
+        } else if !logger && x.len() > 1 && x.ends_with(':') && !x[..x.len() - 1].contains(':') {
+            end = fields[k].1;
+            break;
+        } else if (x.contains('.')
+            && x.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
+            && next.is_some_and(|n| n == "-" || n.starts_with('[')))
+            || (!logger && padded && x.len() <= 24 && x.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+        {
+            logger = true;
+        } else {
+            break;
+        }
+        end = fields[k].1;
+        k += 1;
+    }
+    end
+}
+
+/// Elasticsearch's plain layout and its kin: adjacent bracketed groups at the line's start, the first a time
+/// (`[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node] message`). The level is the group
+/// that names one; the message follows the groups (and the bracketed fields right after them).
+fn bracket_run(line: &str) -> Option<Split<'_>> {
+    let b = line.as_bytes();
+    let close = line.find(']')?;
+    if b.get(close + 1) != Some(&b'[') || !is_time(&line[1..close]) {
+        return None;
+    }
+    let mut level = None;
+    let mut i = close + 1;
+    while b.get(i) == Some(&b'[') {
+        let end = i + line[i..].find(']')?;
+        if level.is_none() {
+            level = level_word(line[i + 1..end].trim());
+        }
+        i = end + 1;
+    }
+    // One bracketed field after a space (Elasticsearch's node name), then the message.
+    let mut rest = line[i..].trim_start();
+    if line[i..].starts_with(' ') && rest.starts_with('[') {
+        if let Some(e) = rest.find("] ").filter(|&e| !rest[1..e].contains([' ', '['])) {
+            rest = &rest[e + 1..];
+        }
+    }
+    Some(Split::new(rest.trim_start(), level))
+}
+
+/// The agent's layout: ` | `-separated fields, the first a time: `TIME | LOGGER | LEVEL | (file:line in func) |
+/// message`, the logger field absent before agent 2.13.
+fn agent(line: &str) -> Option<Split<'_>> {
+    let first = line.as_bytes().first()?;
+    if !first.is_ascii_digit() {
+        return None;
+    }
+    let bar = line[..line.len().min(48)].find(" | ")?;
+    if !line[..bar].contains(':') {
+        return None;
+    }
+    let mut rest = &line[bar + 3..];
+    let mut level = None;
+    for _ in 0..3 {
+        let Some(end) = rest.find(" | ") else { break };
+        let field = rest[..end].trim();
+        if level.is_none() {
+            if let Some(l) = level_word(field) {
+                level = Some(l);
+                rest = &rest[end + 3..];
+                continue;
+            }
+            if is_upper_word(field) || field.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
+                rest = &rest[end + 3..];
+                continue;
+            }
+            break;
+        }
+        if field.starts_with('(') && field.ends_with(')') {
+            rest = &rest[end + 3..];
+        }
+        break;
+    }
+    level.map(|l| Split::new(rest, Some(l)))
+}
+
+/// klog (Kubernetes components): `Lmmdd hh:mm:ss.uuuuuu threadid file:line] message`.
+fn klog(line: &str) -> Option<Split<'_>> {
+    let b = line.as_bytes();
+    if b.len() < 8 || !b[1..5].iter().all(u8::is_ascii_digit) || b[5] != b' ' || !b[6].is_ascii_digit() {
+        return None;
+    }
+    let level = match b[0] {
+        b'I' => Level::Info,
+        b'W' => Level::Warn,
+        b'E' => Level::Error,
+        b'F' => Level::Fatal,
+        _ => return None,
+    };
+    let head = &line[..line.len().min(160)];
+    let end = head.find("] ")?;
+    Some(Split::new(&line[end + 2..], Some(level)))
+}
+
+/// A syslog priority (`<PRI>`, RFC 3164 and 5424): the level is its severity; the rest is read as a line.
+fn syslog_priority(line: &str) -> Option<Split<'_>> {
+    let close = line[..line.len().min(5)].find('>')?;
+    let pri: u32 = line[1..close].parse().ok().filter(|p| *p <= 191)?;
+    let level = Some(severity_level(pri % 8));
+    let rest = &line[close + 1..];
+    // RFC 5424: `1 TIMESTAMP HOST APP PROCID MSGID SD MESSAGE`, each `-` when absent.
+    if let Some(mut r) = rest.strip_prefix("1 ") {
+        for _ in 0..5 {
+            r = r.trim_start();
+            r = &r[r.find(' ').unwrap_or(r.len())..];
+        }
+        r = r.trim_start();
+        if let Some(after) = r.strip_prefix('-') {
+            r = after;
+        } else {
+            while r.starts_with('[') {
+                r = &r[string_end_bracket(r).unwrap_or(r.len())..];
+            }
+        }
+        return Some(Split::new(r.trim_start(), level));
+    }
+    Some(Split { level, ..split(rest) })
+}
+
+/// Where a bracketed group that starts `s` ends (just after its `]`), skipping quoted strings in it.
+fn string_end_bracket(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => i += 1 + string_end(&s[i + 1..])? + 1,
+            b']' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// `time|component|pid|message`: a first token made of `|`-separated fields, the first a time.
+fn piped(line: &str) -> Option<Split<'_>> {
+    let first = line.split_whitespace().next()?;
+    let (head, _) = first.split_once('|')?;
+    if !is_time(head) {
+        return None;
+    }
+    let mut rest = line;
+    let mut level = None;
+    for _ in 0..4 {
+        let Some((field, after)) = rest.split_once('|') else { break };
+        if field.contains(' ') {
+            break;
+        }
+        if let Some(l) = level_word(field) {
+            level = Some(l);
+        }
+        rest = after;
+    }
+    Some(Split::new(rest.trim_start(), level))
+}
+
+/// A JSON object or a logfmt line: the level from its level field, the message from its message field.
+fn structured(line: &str) -> Option<Split<'_>> {
+    let t = line.trim_start();
+    if t.starts_with('{') {
+        let level = ["\"level\"", "\"log.level\"", "\"severity\"", "\"lvl\""]
+            .iter()
+            .find_map(|k| json_string(t, k))
+            .and_then(|v| level_word(v).or_else(|| level_of(v, false, true)))
+            .or_else(|| {
+                let p = json_string(t, "\"PRIORITY\"")?;
+                p.parse::<u32>().ok().filter(|p| *p < 8).map(severity_level)
+            });
+        let message = ["\"message\"", "\"msg\"", "\"MESSAGE\""].iter().find_map(|k| json_string(t, k)).unwrap_or(line);
+        let exception = json_first_string(t, "\"stacktrace\"").or_else(|| json_string(t, "\"error.type\""));
+        return Some(Split { message, level, exception });
+    }
+    let head = &t.as_bytes()[..t.len().min(256)];
+    let level_at = memchr::memmem::find(head, b"level=").filter(|&i| i == 0 || head[i - 1] == b' ')?;
+    let v = &t[level_at + 6..];
+    let v = v.trim_start_matches('"');
+    let end = v.find([' ', '"']).unwrap_or(v.len());
+    let level = level_word(&v[..end]);
+    let message = t
+        .find("msg=")
+        .filter(|&i| i == 0 || t.as_bytes()[i - 1] == b' ')
+        .map(|i| {
+            let m = &t[i + 4..];
+            match m.strip_prefix('"') {
+                Some(q) => &q[..string_end(q).unwrap_or(q.len())],
+                None => &m[..m.find(' ').unwrap_or(m.len())],
+            }
+        })
+        .unwrap_or(line);
+    Some(Split::new(message, level))
+}
+
+/// Where a JSON string that starts at `s` (after its opening quote) ends: its unescaped closing quote.
+fn string_end(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The value of a string member `key` (quoted) of a JSON object, as written (escapes left in).
+fn json_string<'a>(t: &'a str, key: &str) -> Option<&'a str> {
+    let at = t.find(key)?;
+    let rest = t[at + key.len()..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    Some(&rest[..string_end(rest)?])
+}
+
+/// The first string of an array member `key` of a JSON object (ES 7's `"stacktrace": ["...", ...]`).
+fn json_first_string<'a>(t: &'a str, key: &str) -> Option<&'a str> {
+    let at = t.find(key)?;
+    let rest = t[at + key.len()..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('[')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    Some(&rest[..string_end(rest)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(line: &str) -> (&str, Option<Level>) {
+        let s = split(line);
+        (s.message, s.level)
+    }
+
+    /// Every layout stackscan reads (fixtures/README.md, LOG-FORMATS.md).
+    #[test]
+    fn stackstate_layouts() {
+        use Level::*;
+        let cases = [
+            (
+                "2024-03-12 11:42:10,422 [KafkaToES-akka.actor.default-dispatcher-20] ERROR c.s.k.e.s.BulkIndexer - Bulk request failed",
+                "Bulk request failed",
+                Some(Error),
+            ),
+            (
+                "2024-03-12 14:28:42,526 [kafka-producer-network-thread | producer-1] WARN  org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-1] Connection to node 0 could not be established.",
+                "[Producer clientId=producer-1] Connection to node 0 could not be established.",
+                Some(Warn),
+            ),
+            (
+                "2024-07-29 06:41:15,144 WARN  com.stackstate.api.ReceiverRoutes - 10.0.0.66 - POST http://x (1268): 401 Unauthorized",
+                "10.0.0.66 - POST http://x (1268): 401 Unauthorized",
+                Some(Warn),
+            ),
+            (
+                "[2024-03-12 14:28:31,102] INFO Terminating process due to signal SIGTERM (org.apache.kafka.common.utils.LoggingSignalHandler)",
+                "Terminating process due to signal SIGTERM (org.apache.kafka.common.utils.LoggingSignalHandler)",
+                Some(Info),
+            ),
+            (
+                "2024-03-12 10:00:00,200 [myid:1] - WARN  [main:ZooKeeperServer@1300] - Close of session 0x100012cc8c5051f",
+                "Close of session 0x100012cc8c5051f",
+                Some(Warn),
+            ),
+            (
+                "[2024-03-12T10:19:33,576][WARN ][o.e.m.j.JvmGcMonitorService] [sts-prod-01] [gc][1173] overhead, spent [830ms]",
+                "[gc][1173] overhead, spent [830ms]",
+                Some(Warn),
+            ),
+            (
+                "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [sts-prod-01] flood stage disk watermark [95%] exceeded",
+                "flood stage disk watermark [95%] exceeded",
+                Some(Warn),
+            ),
+            (
+                "[2024-03-12T10:10:05,182][DEPRECATION][o.e.d.a.b.BulkRequestParser] [sts-prod-01] [types removal] Specifying types is deprecated",
+                "[types removal] Specifying types is deprecated",
+                None,
+            ),
+            (
+                r#"{"type": "server", "timestamp": "2024-03-12T11:40:12,357Z", "level": "ERROR", "component": "o.e.b.ElasticsearchUncaughtExceptionHandler", "cluster.name": "stackstate", "node.name": "n", "message": "uncaught exception in \"main\"", "stacktrace": ["java.lang.OutOfMemoryError: Java heap space", "at x.y(Z.java:1)"]}"#,
+                r#"uncaught exception in \"main\""#,
+                Some(Error),
+            ),
+            (
+                r#"{"@timestamp":"2025-10-14T08:37:09.142Z", "log.level": "WARN", "message":"high disk watermark [90%] exceeded", "ecs.version": "1.2.0"}"#,
+                "high disk watermark [90%] exceeded",
+                Some(Warn),
+            ),
+            (
+                "2024-03-12 15:00:07 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:kubernetes_state | Error running check",
+                "check:kubernetes_state | Error running check",
+                Some(Error),
+            ),
+            (
+                "2018-03-30 19:57:38 CEST | ERROR | (worker.go:135 in process) | Error while processing transaction",
+                "Error while processing transaction",
+                Some(Error),
+            ),
+            (
+                "2024-03-12 15:00:07 UTC | PROCESS | WARN | (pkg/process/checks/container.go:91 in Run) | no containers found",
+                "no containers found",
+                Some(Warn),
+            ),
+            (
+                r#"{"agent":"core","time":"2024-03-12 15:00:07 UTC","level":"ERROR","file":"worker.go","line":"12","func":"f","msg":"Error running check"}"#,
+                "Error running check",
+                Some(Error),
+            ),
+            ("E0312 10:00:00.123456    1234 reflector.go:138] failed to list *v1.Pod", "failed to list *v1.Pod", Some(Error)),
+            ("W0312 10:00:00.123456       1 warnings.go:70] deprecated API", "deprecated API", Some(Warn)),
+            (r#"time="2024-03-12T10:00:00Z" level=error msg="dial tcp 10.0.0.1:9200: connect: connection refused""#, "dial tcp 10.0.0.1:9200: connect: connection refused", Some(Error)),
+            ("<11>Mar 12 10:00:00 sts-prod-01 stackstate[812]: receiver did not start", "receiver did not start", Some(Error)),
+            ("<12>1 2024-03-12T10:00:00Z sts-prod-01 app 812 - - disk nearly full", "disk nearly full", Some(Warn)),
+            (r#"<12>1 2024-03-12T10:00:00Z h app 812 ID47 [exampleSDID@32473 iut="3" eventSource="A]pp"] disk full"#, "disk full", Some(Warn)),
+            (r#"{"__REALTIME_TIMESTAMP":"1710237600000000","PRIORITY":"3","SYSLOG_IDENTIFIER":"stackstate","MESSAGE":"service failed"}"#, "service failed", Some(Error)),
+            ("SEVERE: Servlet.service() threw exception", "Servlet.service() threw exception", Some(Error)),
+        ];
+        for (line, m, l) in cases {
+            assert_eq!(msg(line), (m, l), "{line}");
+        }
+    }
+
+    /// Every header read at WARN and above by a level word holds a level literal (the scanner's contract).
+    #[test]
+    fn problem_headers_hold_a_level_literal() {
+        let lines = [
+            "2024-03-12 11:42:10,422 [main] ERROR c.s.k.e.s.BulkIndexer - x",
+            "2024-03-12 11:42:10,422 [main] WARNING c.s.k.e.s.BulkIndexer - x",
+            "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [n] x",
+            r#"{"log.level": "CRITICAL", "message":"x"}"#,
+            r#"{"level":"warning","msg":"x"}"#,
+            r#"{"PRIORITY":"2","MESSAGE":"x"}"#,
+            "2024-03-12 15:00:07 UTC | CORE | CRITICAL | (a.go:1 in f) | x",
+            "[Sun Dec 04 04:47:44 2005] [error] x",
+            "SEVERE: x",
+            "time=1 level=fatal msg=x",
+        ];
+        for line in lines {
+            let level = split(line).level.expect(line);
+            assert!(level.is_problem(), "{line}");
+            assert!(LEVEL_LITERALS.iter().any(|l| line.contains(l)), "{line}");
+        }
+        assert!(LEVEL_LITERALS.iter().all(|l| l.len() >= 4));
+        assert!(is_klog_problem(b"E0312 10:00:00.123456 1 a.go:1] x") && !is_klog_problem(b"I0312 10:00:00"));
+        let klog = b"I0312 10:00:00.000001 1 a.go:1] a\nE0312 10:00:00.000002 1 a.go:2] b\n";
+        assert!(looks_like_klog(klog) && !looks_like_klog(b"2024-03-12 10:00:00,000 INFO x\n"));
+    }
+
+    #[test]
+    fn json_exceptions() {
+        let es7 = r#"{"level": "WARN", "message": "failed", "stacktrace": ["org.elasticsearch.ElasticsearchException: x", "at a"]}"#;
+        assert_eq!(split(es7).exception, Some("org.elasticsearch.ElasticsearchException: x"));
+        let ecs = r#"{"log.level":"ERROR","message":"failed","error.type":"org.elasticsearch.index.mapper.DocumentParsingException","error.message":"y"}"#;
+        assert_eq!(split(ecs).exception, Some("org.elasticsearch.index.mapper.DocumentParsingException"));
+        assert_eq!(split("2024-03-12 10:00:00,000 ERROR a - b").exception, None);
+    }
+
+    #[test]
+    fn level_first_layouts() {
+        use Level::*;
+        let cases = [
+            ("2015-10-18 18:01:47,978 INFO [main] org.a.b.C: Created x", "Created x", Some(Info)),
+            (
+                "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 done",
+                "PacketResponder 1 done",
+                Some(Info),
+            ),
+            ("17/06/09 20:10:40 ERROR executor.Backend: lost", "lost", Some(Error)),
+            ("2015-07-29 17:41:44,747 - WARN  [Worker:Q@688] - Send worker leaving", "Send worker leaving", Some(Warn)),
+            ("03-17 16:13:38.811  1702  2395 D WindowManager: printFreezing", "printFreezing", Some(Debug)),
+            (
+                "[Sun Dec 04 04:47:44 2005] [error] mod_jk child in error state 6",
+                "mod_jk child in error state 6",
+                Some(Error),
+            ),
+            ("2016-09-28 04:30:30, Info                  CBS    Loaded Stack", "Loaded Stack", Some(Info)),
+            (
+                "- 1117838570 2005.06.03 R02-M1 2005-06-03-15.42.50.675872 R02-M1 RAS KERNEL FATAL data TLB error",
+                "data TLB error",
+                Some(Fatal),
+            ),
+            ("2024-01-01T10:00:00.000Z WARNING: disk almost full", "disk almost full", Some(Warn)),
+            ("ERROR: cannot open file", "cannot open file", Some(Error)),
+        ];
+        for (line, m, l) in cases {
+            assert_eq!(msg(line), (m, l), "{line}");
+        }
+    }
+
+    #[test]
+    fn syslog_layouts() {
+        let cases = [
+            (
+                "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 1.2.3.4",
+                "Invalid user webmaster from 1.2.3.4",
+            ),
+            ("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown", "check pass; user unknown"),
+            (
+                "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session closed",
+                "session closed",
+            ),
+            ("Jun 9 06:06:20 combo kernel: Linux version 2.6.5", "Linux version 2.6.5"),
+            (
+                "[10.30 16:49:06] chrome.exe - proxy:5070 open through proxy",
+                "chrome.exe - proxy:5070 open through proxy",
+            ),
+        ];
+        for (line, m) in cases {
+            assert_eq!(msg(line).0, m, "{line}");
+        }
+    }
+
+    /// A level is only read from a header.
+    #[test]
+    fn no_header_no_level() {
+        for line in [
+            "Failed password for root from 1.2.3.4 port 22 ssh2",
+            "Error writing History Event: x",
+            "java.lang.OutOfMemoryError: Java heap space",
+            "\tat com.x.Y.z(Y.java:12)",
+            "",
+        ] {
+            assert_eq!(msg(line), (line, None), "{line}");
+        }
+        assert_eq!(msg("2024-03-12 10:00:00,000 [main] INFO  a.B - status=ERROR for job").1, Some(Level::Info));
+        assert_eq!(msg("<999>x").1, None);
+    }
+}
