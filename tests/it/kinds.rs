@@ -10,8 +10,6 @@ use regex_automata::util::syntax;
 use regex_automata::Input as ReInput;
 use serde_json::Value;
 use stackscan::rules::{Layer, Pack};
-use std::io::Write;
-use std::process::Stdio;
 
 fn regex(pattern: &str) -> Regex {
     Regex::builder()
@@ -19,23 +17,6 @@ fn regex(pattern: &str) -> Regex {
         .configure(Regex::config().utf8_empty(false))
         .build(pattern)
         .expect("pattern compiles")
-}
-
-/// `stackscan scan --format json -` of `input`, with `args` before the `-`.
-fn scan_stdin(args: &[&str], input: &[u8]) -> Value {
-    let mut child = cmd()
-        .args(["scan", "--format", "json"])
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn stackscan");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("a JSON report")
 }
 
 fn rules_of(r: &Value) -> Vec<String> {
@@ -62,7 +43,7 @@ fn a_writer_rule_and_a_kind_on_one_record_are_one_event() {
             }
             pairs += 1;
             let component = ex.component.or_else(|| w.components.iter().next()).unwrap();
-            let report = scan_stdin(&["--component", component.as_str()], format!("{}\n", ex.line).as_bytes());
+            let report = scan_json_stdin(&["--component", component.as_str()], format!("{}\n", ex.line).as_bytes());
             let fired = rules_of(&report);
             assert!(fired.contains(&rules[wi].id), "{} not fired on {}: {fired:?}", w.id, ex.line);
             assert!(
@@ -85,12 +66,12 @@ fn a_kind_in_the_stack_trace_gives_way_to_the_writer_on_its_header() {
                   c.s.kafka.reconnectable.AsyncReconnectableProducerImpl - Failed to send messages to Kafka\n";
     let trace = "org.apache.kafka.common.errors.TimeoutException: Disconnected from node 0 due to timeout\n\
                  \tat org.apache.kafka.clients.producer.internals.Sender.run(Sender.java:244)\n";
-    let r = scan_stdin(&["--component", "receiver"], format!("{header}{trace}").as_bytes());
+    let r = scan_json_stdin(&["--component", "receiver"], format!("{header}{trace}").as_bytes());
     assert_eq!(rules_of(&r), ["receiver.kafka-send-failed"]);
     assert_eq!(r["scan"]["matches"], 1);
 
     let other = "2024-03-12 14:29:12,755 [pool-3] ERROR c.e.orders.Publisher - Publishing order 7 gave up\n";
-    let r = scan_stdin(&[], format!("{other}{trace}").as_bytes());
+    let r = scan_json_stdin(&[], format!("{other}{trace}").as_bytes());
     assert_eq!(rules_of(&r), ["kafka.client-timeout"]);
     let inc = &r["incidents"][0];
     assert_eq!(inc["root_cause"]["component"], "kafka", "{inc:#}");
@@ -132,7 +113,7 @@ fn the_component_gate_hides_no_failure() {
 
     // A pod prefix names the writer more exactly than --component.
     let prefixed = format!("[pod/stackstate-e2es-6d4f8c7b9-x2kqp/e2es] {JACKSON}");
-    let r = scan_stdin(&["--component", "receiver"], prefixed.as_bytes());
+    let r = scan_json_stdin(&["--component", "receiver"], prefixed.as_bytes());
     let eps = all_episodes(&r);
     assert_eq!(eps.len(), 1, "{eps:?}");
     assert_eq!((eps[0]["component"].as_str(), eps[0]["process"].as_str()), (Some("kafka-to-es"), Some("e2es")));
@@ -145,7 +126,7 @@ fn the_layout_names_the_writer_when_nothing_else_does() {
     let line = "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-0] flood stage disk watermark \
                 [95%] exceeded on [Qm7dR2xkT8uYw1pLz4VbNg][es-0][/usr/share/elasticsearch/data/nodes/0] free: \
                 4.9gb[4.9%], all indices on this node will be marked read-only\n";
-    let r = scan_stdin(&[], line.as_bytes());
+    let r = scan_json_stdin(&[], line.as_bytes());
     let eps = all_episodes(&r);
     assert_eq!(eps.len(), 1, "{eps:?}");
     assert_eq!(eps[0]["component"], "elasticsearch");
@@ -161,10 +142,10 @@ fn a_retried_warning_stays_a_warning_until_it_lasts() {
              groupId=g] Error while fetching metadata with correlation id 5 : {{sts_trace_events=UNKNOWN_TOPIC_OR_PARTITION}}\n"
         )
     };
-    let once = scan_stdin(&["--component", "kafka-to-es"], at("12:00:00").as_bytes());
+    let once = scan_json_stdin(&["--component", "kafka-to-es"], at("12:00:00").as_bytes());
     assert_eq!(once["incidents"][0]["severity"], "warning", "{:#}", once["incidents"]);
     let lasting = format!("{}{}{}", at("12:00:00"), at("12:03:00"), at("12:06:30"));
-    let lasting = scan_stdin(&["--component", "kafka-to-es"], lasting.as_bytes());
+    let lasting = scan_json_stdin(&["--component", "kafka-to-es"], lasting.as_bytes());
     assert_eq!(lasting["incidents"][0]["severity"], "error", "{:#}", lasting["incidents"]);
     assert_eq!(lasting["incidents"][0]["root_cause"]["component"], "kafka");
 }

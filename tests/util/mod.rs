@@ -74,6 +74,30 @@ where
     scan_json_code(args, 0).0
 }
 
+/// `stackscan scan --format json ARGS... -` with `input` on stdin (written by a thread of its own, so a large
+/// input never blocks on a full pipe), expecting exit 0.
+pub fn scan_json_stdin(args: &[&str], input: &[u8]) -> Value {
+    let mut child = cmd()
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stackscan");
+    let mut w = child.stdin.take().expect("stdin");
+    let bytes = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut w, &bytes);
+    });
+    let o = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    assert_eq!(code(&o), 0, "exit code; stderr: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
 /// Every episode of every incident (incidents may group several episodes).
 pub fn all_episodes(report: &Value) -> Vec<&Value> {
     report["incidents"]
