@@ -226,7 +226,9 @@ impl RegionScan {
                 );
             }
             if let Some(m) = mine.as_deref_mut() {
-                self.mining.visit(ctx, s, r, &at, self.last_record, m);
+                // A record replayed without a rule firing (`handle_line`) is the last one visited, not one explained.
+                let explained = self.last_record.filter(|_| !self.fired.is_empty());
+                self.mining.visit(ctx, s, r, &at, explained, m);
             }
             self.pos = done.max(le) + 1;
         }
@@ -472,15 +474,10 @@ fn handle_line(
     // scanned with the region before, or another writer's lines came in between in a capture): which rules fired
     // in its lines above is replayed, so that whether a rule fires here depends on the record alone, not on where
     // a chunk began or how a capture interleaved its writers.
-    // Only a replay where something fired makes the record the last one events were folded for: the miner reads
-    // `last_record` as "a rule explained this record".
     if !same_record && record.header_start < first {
-        let replayed = replay_record(ctx, s, r, &record, first, origin.component, source);
-        if !replayed.is_empty() {
-            *fired = replayed;
-            *last_record = Some(record.header_start);
-            same_record = true;
-        }
+        *fired = replay_record(ctx, s, r, &record, first, origin.component, source);
+        *last_record = Some(record.header_start);
+        same_record = true;
         pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
     }
     let mut cands = s.cache.take_candidates();
