@@ -70,6 +70,8 @@ closed_enum! {
         Stackstate = "stackstate",
         /// kube-state-metrics, a target of the agent's kubernetes_state check.
         KubeStateMetrics = "kube-state-metrics",
+        /// The Prometheus mirror: the gateway through which StackState reads a Prometheus data source.
+        PrometheusMirror = "prometheus-mirror",
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Stats {
     pub elapsed_ms: u64,
     /// Inputs not read because their whole time span lies outside `--since`/`--until`.
     pub skipped_by_time: u64,
+    /// Elasticsearch JSON logs not read because their plain twin, with the same events, was read.
+    #[serde(default)]
+    pub twins: u64,
     /// Hits more than a record bound below any header line: each was reported as a record of its own, without
     /// the header's time.
     pub records_cut: u64,
@@ -69,6 +72,7 @@ impl Stats {
         self.matches += other.matches;
         self.elapsed_ms += other.elapsed_ms;
         self.skipped_by_time += other.skipped_by_time;
+        self.twins += other.twins;
         self.records_cut += other.records_cut;
     }
 }

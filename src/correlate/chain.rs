@@ -219,7 +219,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
                 }
             }
         }
-        severity = severity.max(pack.rules()[e.rule].severity);
+        severity = severity.max(pack.rules()[e.rule].severity_of(e.count, e.first_seen, e.last_seen));
     }
     let scope = chain.scope.unwrap_or_else(|| {
         if episodes.iter().all(|e| pack.knowledge().single_integration(&e.fields)) {
@@ -237,7 +237,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
     ]);
     Incident {
         id: format!("{}-{:08x}", chain.id, hash as u32),
-        title: render(&chain.title, &fields),
+        title: render(chain.title_of(episodes.iter().map(|e| (e.rule, e.component))), &fields),
         family: root_rule.family.clone(),
         severity,
         components,

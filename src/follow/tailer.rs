@@ -102,16 +102,15 @@ impl Tailer {
         self.walk = opts;
     }
 
-    /// Gives files whose path names no component this one, as `scan --component` does.
+    /// The component the user says wrote the files (`--component`), as `scan --component` gives it.
     pub fn default_component(&mut self, c: Option<Component>) {
         self.component = c;
     }
 
-    /// Where a file's lines come from: what its path says, with the default component when it says none.
+    /// Where a file's lines come from: what its path says, with the component the user gave (see
+    /// [`Origin::told`]).
     fn origin_of(&self, path: &Path) -> Origin {
-        let mut o = origin_of_path(path);
-        o.component = o.component.or(self.component);
-        o
+        origin_of_path(path).told(self.component)
     }
 
     /// Resumes from a checkpoint: its file table, positions and retired positions.
@@ -185,11 +184,21 @@ impl Tailer {
         }
         let exclude = self.exclude.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
         let walked = walk::walk(&self.roots, &self.walk);
+        let paths: Vec<&Path> = walked.found.iter().map(|f| f.path.as_path()).collect();
+        let twins = walk::es_twins(&paths);
         let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
         let mut counts = PassCounts::default();
-        for found in walked.found {
+        for (found, twin) in walked.found.into_iter().zip(twins) {
             let (path, meta, binary) = (found.path, found.meta, found.binary);
             let id = FileId::of(&meta);
+            // An Elasticsearch JSON log beside its plain twin: the same events, followed once, in the plain log.
+            if twin && !by_id.contains_key(&id) && self.ignored.insert(id) {
+                self.note(format!(
+                    "{}: not followed: the same events as its plain log beside it (Elasticsearch writes each event to both)",
+                    path.display()
+                ));
+                continue;
+            }
             if let Some(&i) = by_id.get(&id) {
                 let t = &mut self.tracked[i];
                 if !t.seen && t.path != path {
@@ -326,7 +335,8 @@ impl Tailer {
         let fp = fingerprint::of_file(&f, size);
         let mut probe = [0u8; walk::BINARY_PROBE];
         let n = f.read_at(&mut probe, 0).unwrap_or(0);
-        if let Some(why) = binary.refuses(&probe[..n]) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(why) = binary.refuses(name, &probe[..n]) {
             self.note(format!("{}: {why}: not followed", path.display()));
             self.ignored.insert(id);
             return None;

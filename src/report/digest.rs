@@ -22,6 +22,21 @@ pub fn lane(e: &EpisodeView) -> String {
     }
 }
 
+/// Which key an episode is, for a timeline row: `topic sts_multi_metrics`, `index a, node b` (the rule's key
+/// fields that have a value, at most [`KEY_SHOWN`] characters, then `…`), empty for a rule without key fields.
+/// Not escaped: each format escapes it its own way.
+pub fn key(e: &EpisodeView) -> String {
+    let parts: Vec<String> = e.key.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k} {v}")).collect();
+    let s = parts.join(", ");
+    match s.char_indices().nth(KEY_SHOWN) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
+    }
+}
+
+/// Characters of an episode's key shown in a timeline row.
+pub const KEY_SHOWN: usize = 80;
+
 /// What an episode of the keys past its rule's cap stands for: ` (other keys: about 1,234)`, empty for others.
 pub fn other_keys(e: &EpisodeView) -> String {
     e.other_keys.map_or(String::new(), |n| format!(" (other keys: about {})", human::thousands(n)))
@@ -193,6 +208,7 @@ pub fn scope(inc: &Incident) -> String {
     let scope = match inc.scope {
         crate::rules::Scope::All => "all integrations",
         crate::rules::Scope::Single => "a single integration",
+        crate::rules::Scope::Unknown => "not known: no StackState hop is named by these lines or their writer",
     };
     if inc.telemetry.is_empty() {
         scope.to_string()
@@ -226,6 +242,13 @@ pub fn notes(s: &Summary) -> Vec<String> {
             s.max_keys,
             human::thousands(*keys),
             human::count(*records, "record"),
+        ));
+    }
+    if st.twins > 0 {
+        out.push(format!(
+            "{} not read: Elasticsearch writes each event to its plain log and its JSON log, and each event is counted \
+             once, from the plain log beside it",
+            human::count(st.twins, "Elasticsearch JSON log")
         ));
     }
     if st.records_cut > 0 {

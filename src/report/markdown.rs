@@ -255,11 +255,12 @@ fn folded(inc: &Incident, (quiet, hosts): (&[String], bool)) -> String {
     let mut out = String::from("<details><summary>Timeline, details, evidence and next steps</summary>\n\n");
     if inc.episodes.len() > 1 {
         let clock = Clock::of(inc);
-        out.push_str("| # | from | until | component | rule | records |\n|--:|---|---|---|---|--:|\n");
+        out.push_str("| # | from | until | component | rule | key | records |\n|--:|---|---|---|---|---|--:|\n");
         for (i, e) in inc.episodes.iter().enumerate() {
+            let key = digest::key(e);
             let _ = writeln!(
                 out,
-                "| {}{} | {} | {} | {} | {}{} | {} |",
+                "| {}{} | {} | {} | {} | {}{} | {} | {} |",
                 i + 1,
                 if i == 0 { format!(" ({})", digest::first_episode_role(inc)) } else { String::new() },
                 clock.at(e.first_seen),
@@ -267,6 +268,7 @@ fn folded(inc: &Incident, (quiet, hosts): (&[String], bool)) -> String {
                 cell(&code(&digest::lane(e))),
                 cell(&code(&e.rule_id)),
                 text(&digest::other_keys(e)),
+                if key.is_empty() { String::new() } else { cell(&code(&key)) },
                 thousands(e.count)
             );
         }

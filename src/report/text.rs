@@ -202,12 +202,14 @@ fn incident(
         // Within one day, the date is in the `when` line above: the timeline shows times only.
         let clock = Clock::of(inc);
         for e in &inc.episodes {
+            let key = digest::key(e);
             writeln!(
                 w,
-                "    {}  {:<24} {} ×{}{}",
+                "    {}  {:<24} {}{} ×{}{}",
                 clock.at(e.first_seen),
                 digest::lane(e),
                 e.rule_id,
+                if key.is_empty() { String::new() } else { format!(" [{}]", escape(&key)) },
                 e.count,
                 e.last_seen.map_or(String::new(), |l| format!(" until {}", clock.at(Some(l))))
             )?;

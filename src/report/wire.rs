@@ -43,6 +43,8 @@ pub struct Scan {
     pub skipped: Vec<crate::source::Skipped>,
     /// Inputs not read because their whole time span lies outside `--since`/`--until`.
     pub skipped_by_time: u64,
+    /// Elasticsearch JSON logs not read because their plain twin (the same events) was read.
+    pub twins_skipped: u64,
     /// Matches more than a record bound below any header line, reported as records of their own.
     pub records_cut: u64,
     /// Records at WARN and above (and exceptions without a level) that no rule explained.
@@ -276,6 +278,7 @@ impl From<&Summary> for Scan {
             elapsed_ms: s.stats.elapsed_ms,
             skipped: s.skipped.clone(),
             skipped_by_time: s.stats.skipped_by_time,
+            twins_skipped: s.stats.twins,
             records_cut: s.stats.records_cut,
             unexplained_records: s.unexplained.records,
             unexplained_templates: s.unexplained.templates,

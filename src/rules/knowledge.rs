@@ -1,9 +1,11 @@
 //! What a pack knows of the system its logs come from, beyond its rules: the problem families, which telemetry
-//! an episode touches, when an incident concerns a single integration, which fields are too noisy to print.
+//! an episode touches, which addresses belong to which component, when an incident concerns a single
+//! integration, which fields are too noisy to print.
 //!
-//! Declared in the pack (`[[family]]`, `[[telemetry]]`, `[scope]`, `[display]`), so that a new family or kind of
-//! telemetry is a pack change, not a code change: the engine knows no StackState names.
+//! Declared in the pack (`[[family]]`, `[[telemetry]]`, `[[target]]`, `[scope]`, `[display]`), so that a new
+//! family or kind of telemetry is a pack change, not a code change: the engine knows no StackState names.
 
+use crate::model::Component;
 use std::collections::BTreeMap;
 
 /// A problem family rules may name.
@@ -34,6 +36,19 @@ impl TelemetryRule {
     }
 }
 
+/// One `[[target]]` entry: values of `fields` that match it are addresses of `component`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRule {
+    /// The fields it looks at (`port`, `target`, `host`, ...).
+    pub fields: Vec<String>,
+    /// A value holding one of these substrings matches.
+    pub contains: Vec<String>,
+    /// A value equal to one of these matches.
+    pub equals: Vec<String>,
+    /// The component such an address belongs to.
+    pub component: Component,
+}
+
 /// The pack's knowledge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Knowledge {
@@ -45,6 +60,8 @@ pub struct Knowledge {
     pub single_integration_fields: Vec<String>,
     /// Fields left out of the text report's details.
     pub quiet_fields: Vec<String>,
+    /// Target entries, in declaration order.
+    pub targets: Vec<TargetRule>,
 }
 
 impl Knowledge {
@@ -83,6 +100,25 @@ impl Knowledge {
             }
         }
         out
+    }
+
+    /// The component an episode's failure is rooted in by its target, when its rule names none: the component of
+    /// the first `[[target]]` entry one of whose fields holds a matching value (entries in declaration order).
+    /// For failures to reach something (refused, timed out, unresolvable), whoever logged them: `dial tcp
+    /// 10.0.0.7:9092: connect: connection refused` is Kafka's, wherever it is written.
+    pub fn root_of(&self, fields: &BTreeMap<String, Vec<String>>) -> Option<Component> {
+        self.targets
+            .iter()
+            .find(|t| {
+                t.fields.iter().any(|f| {
+                    fields.get(f).is_some_and(|vs| {
+                        vs.iter().any(|v| {
+                            t.equals.iter().any(|e| e == v) || t.contains.iter().any(|c| v.contains(c.as_str()))
+                        })
+                    })
+                })
+            })
+            .map(|t| t.component)
     }
 
     /// Whether an episode with these fields concerns a single integration.

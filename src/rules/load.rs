@@ -6,14 +6,14 @@
 
 use super::error::{Diagnostic, LineIndex, PackError};
 use super::schema::{ChainDef, FileDef, RuleDef};
-use super::{hir, prefilter, Chain, Example, Location, Pack, Rule, Scope, Selector};
-use super::{FamilyInfo, Knowledge, TelemetryRule};
+use super::{hir, prefilter, Chain, Escalate, Example, Layer, Location, Pack, Rule, Scope, Selector, Stage};
+use super::{FamilyInfo, Knowledge, TargetRule, TelemetryRule};
 use crate::model::{Component, ComponentSet, Severity};
 use crate::time::parse_duration;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::MatchKind;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;
 
@@ -349,6 +349,27 @@ fn gather_knowledge(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<D
                 });
             }
         }
+        for def in std::mem::take(&mut parsed.target) {
+            let start = def.span().start;
+            let def = def.into_inner();
+            let before = fd.out.len();
+            if def.fields.get_ref().is_empty() {
+                fd.at(def.fields.span().start, None, "a [[target]] entry names at least one field");
+            }
+            if def.contains.is_empty() && def.equals.is_empty() {
+                fd.at(start, None, "a [[target]] entry needs `contains` or `equals` values to match");
+            }
+            let component =
+                parse_enum(&mut fd, "[[target]]", "component", &def.component, Component::parse, Component::names());
+            if let (Some(component), true) = (component, fd.out.len() == before) {
+                k.targets.push(TargetRule {
+                    fields: def.fields.into_inner(),
+                    contains: def.contains,
+                    equals: def.equals,
+                    component,
+                });
+            }
+        }
         if let Some(def) = parsed.scope.take() {
             let at = fd.location(def.span().start);
             match &scope_at {
@@ -444,6 +465,18 @@ fn check_rule(
     if def.next_steps.get_ref().is_empty() {
         fd.at(def.next_steps.span().start, Some(&id), "next_steps must hold at least one step");
     }
+    let layer = match def.layer.as_ref().map(|l| (l, l.get_ref().as_str())) {
+        None | Some((_, "writer")) => Layer::Writer,
+        Some((_, "kind")) => Layer::Kind,
+        Some((l, other)) => {
+            fd.at(l.span().start, Some(&id), format!("unknown layer {other:?} (expected writer or kind)"));
+            Layer::Writer
+        }
+    };
+    let root_cause =
+        def.root_cause.as_ref().and_then(|c| parse_enum(fd, &id, "component", c, Component::parse, Component::names()));
+    let scope = def.scope.as_ref().and_then(|s| parse_scope(fd, &id, s));
+    let escalate = def.escalate.as_ref().and_then(|e| check_escalate(fd, &id, e, severity));
     let pattern_at = def.pattern.span().start;
     let (hir, regex) = match compiled {
         Ok((h, r)) => (Some(h), Some(r)),
@@ -522,6 +555,10 @@ fn check_rule(
         key: def.key.into_iter().map(Spanned::into_inner).collect(),
         fields: def.fields.into_iter().collect(),
         generic: def.generic,
+        layer,
+        root_cause,
+        scope,
+        escalate,
         description: def.description,
         next_steps: def.next_steps.into_inner(),
         examples,
@@ -570,6 +607,8 @@ fn check_chain(
                 },
                 None => (sel.get_ref().as_str(), None, false),
             };
+            // A family or a prefix stands for the rules it names that the component logs; a rule id must be one.
+            let pattern = name.starts_with("family:") || name.ends_with('*');
             let found: Vec<usize> = if let Some(fam) = name.strip_prefix("family:") {
                 if !knowledge.has_family(fam) {
                     fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
@@ -582,6 +621,10 @@ fn check_chain(
                 v
             } else {
                 ids.get(name).copied().into_iter().collect()
+            };
+            let found: Vec<usize> = match component {
+                Some(c) if pattern => found.into_iter().filter(|&r| rules[r].rule.components.contains(c)).collect(),
+                _ => found,
             };
             if found.is_empty() {
                 fd.at(sel.span().start, Some(&id), format!("{:?} names no rule of the pack", sel.get_ref()));
@@ -620,26 +663,27 @@ fn check_chain(
     };
     let window = dur(fd, &def.window);
     let skew = def.skew.as_ref().map_or(Some(0), |s| dur(fd, s));
-    let scope = def.scope.as_ref().and_then(|s| match s.get_ref().as_str() {
-        "all" => Some(Scope::All),
-        "single" => Some(Scope::Single),
-        other => {
-            fd.at(s.span().start, Some(&id), format!("unknown scope {other:?} (expected all or single)"));
-            None
+    let scope = def.scope.as_ref().and_then(|s| parse_scope(fd, &id, s));
+    let produced = produced_by(&cause, &proxy, &effect, rules);
+    let mut stages = Vec::new();
+    for st in &def.stage {
+        let when = resolve(fd, &st.get_ref().when);
+        if st.get_ref().when.is_empty() {
+            fd.at(st.span().start, Some(&id), "a [[chain.stage]] needs `when` selectors");
         }
-    });
-    let produced: BTreeMap<&str, ()> = cause
-        .iter()
-        .chain(&proxy)
-        .chain(&effect)
-        .flat_map(|s| {
-            let r = &rules[s.rule].rule;
-            r.groups.iter().map(|(_, n)| n.as_str()).chain(r.fields.iter().map(|(k, _)| k.as_str()))
-        })
-        .map(|n| (n, ()))
-        .collect();
+        for name in template_fields(&st.get_ref().title) {
+            if !produced.contains(&name) && name != "pod" {
+                fd.at(
+                    st.span().start,
+                    Some(&id),
+                    format!("stage title field {{{name}}} is produced by none of the chain's rules"),
+                );
+            }
+        }
+        stages.push(Stage { when, title: st.get_ref().title.clone() });
+    }
     for j in &def.join {
-        if !produced.contains_key(j.get_ref().as_str()) && j.get_ref() != "pod" {
+        if !produced.iter().any(|p| p == j.get_ref()) && j.get_ref() != "pod" {
             fd.at(
                 j.span().start,
                 Some(&id),
@@ -648,7 +692,7 @@ fn check_chain(
         }
     }
     for name in template_fields(&def.title) {
-        if !produced.contains_key(name.as_str()) && name != "pod" {
+        if !produced.contains(&name) && name != "pod" {
             fd.at(start, Some(&id), format!("title field {{{name}}} is produced by none of the chain's rules"));
         }
     }
@@ -672,8 +716,81 @@ fn check_chain(
         scope,
         description: def.description.clone(),
         next_steps: def.next_steps.get_ref().clone(),
+        stages,
         location: fd.location(start),
     })
+}
+
+/// The field names the rules of a chain's selectors produce (captures and constant fields).
+fn produced_by(cause: &[Selector], proxy: &[Selector], effect: &[Selector], rules: &[Checked]) -> Vec<String> {
+    let mut out: Vec<String> = cause
+        .iter()
+        .chain(proxy)
+        .chain(effect)
+        .flat_map(|s| {
+            let r = &rules[s.rule].rule;
+            r.groups.iter().map(|(_, n)| n.clone()).chain(r.fields.iter().map(|(k, _)| k.clone()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `all` or `single`, as a rule or chain writes its scope.
+fn parse_scope(fd: &mut FileDiags<'_>, id: &str, s: &Spanned<String>) -> Option<Scope> {
+    match s.get_ref().as_str() {
+        "all" => Some(Scope::All),
+        "single" => Some(Scope::Single),
+        other => {
+            fd.at(s.span().start, Some(id), format!("unknown scope {other:?} (expected all or single)"));
+            None
+        }
+    }
+}
+
+/// A rule's `escalate` table: a duration, a count or both, to a severity worse than the rule's.
+fn check_escalate(
+    fd: &mut FileDiags<'_>,
+    id: &str,
+    e: &Spanned<super::schema::EscalateDef>,
+    severity: Option<Severity>,
+) -> Option<Escalate> {
+    let at = e.span().start;
+    let def = e.get_ref();
+    let after = match &def.after {
+        Some(a) => match parse_duration(a) {
+            Some(d) if d > 0 => Some(d),
+            _ => {
+                fd.at(at, Some(id), format!("escalate: invalid duration {a:?} (e.g. 90s, 15m, 2h)"));
+                return None;
+            }
+        },
+        None => None,
+    };
+    if after.is_none() && def.records.is_none_or(|n| n == 0) {
+        fd.at(at, Some(id), "escalate needs `after` (a duration) or `records` (a count above 0)");
+        return None;
+    }
+    let to = match &def.to {
+        Some(t) => match Severity::parse(t) {
+            Some(s) => s,
+            None => {
+                fd.at(
+                    at,
+                    Some(id),
+                    format!("escalate: unknown severity {t:?} (expected one of: {})", Severity::names()),
+                );
+                return None;
+            }
+        },
+        None => Severity::Error,
+    };
+    if severity.is_some_and(|s| to <= s) {
+        fd.at(at, Some(id), format!("escalate: `to = {to}` is not worse than the rule's severity"));
+        return None;
+    }
+    Some(Escalate { after, records: def.records, to })
 }
 
 /// The `{field}` names in a title template.

@@ -16,9 +16,9 @@ mod teddy;
 
 pub use cache::MatchCache;
 pub use error::{Diagnostic, PackError};
-pub use knowledge::{FamilyInfo, Knowledge, TelemetryRule};
+pub use knowledge::{FamilyInfo, Knowledge, TargetRule, TelemetryRule};
 
-use crate::model::{ComponentSet, Severity};
+use crate::model::{Component, ComponentSet, Severity};
 use crate::time::Millis;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::primitives::NonMaxUsize;
@@ -106,6 +106,14 @@ pub struct Rule {
     pub fields: Vec<(String, String)>,
     /// A fallback, suppressed in a record where a specific rule matched.
     pub generic: bool,
+    /// Which layer of the pack it belongs to: a writer's own sentence, or a failure kind's stable tokens.
+    pub layer: Layer,
+    /// The component named as root cause of its episodes, whoever logged them (`None`: see [`Knowledge::root_of`]).
+    pub root_cause: Option<Component>,
+    /// The scope of an incident made of its episodes alone, when the rule says (else derived from the fields).
+    pub scope: Option<Scope>,
+    /// When an episode is worse than one of its events.
+    pub escalate: Option<Escalate>,
     /// Why it matters.
     pub description: Option<String>,
     /// What an operator does next.
@@ -139,6 +147,68 @@ pub struct Rule {
     pub(crate) key_groups: Vec<usize>,
 }
 
+/// The two layers of a pack (rules/README.md, "Two layers"). In one log record, a writer's rules outrank the failure
+/// kinds: see [`Rule::rank`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// A sentence one writer logs (StackState's own processes): adds what only it knows (the hop, the index).
+    Writer,
+    /// A failure recognised by its stable tokens (exception types, protocol error names), whoever logs it.
+    Kind,
+}
+
+impl Layer {
+    /// The name used in rule files and `rules list`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Writer => "writer",
+            Layer::Kind => "kind",
+        }
+    }
+}
+
+/// A rule's escalation: an episode that lasts at least `after`, or holds at least `records` records, has severity
+/// `to` rather than the rule's (a retried warning that keeps coming back is no longer transient).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Escalate {
+    /// Least time between an episode's first and last record.
+    pub after: Option<Millis>,
+    /// Least records in an episode.
+    pub records: Option<u64>,
+    /// The severity it then has.
+    pub to: Severity,
+}
+
+impl Rule {
+    /// Where the rule's events stand in a log record, best first: 0 a writer's sentence, 1 a writer's fallback, 2 a
+    /// failure kind, 3 a fallback kind. A writer's sentence always fires; a writer's fallback only in a record where no
+    /// writer's sentence fired; a failure kind only in a record where nothing else fired (one kind per record, and
+    /// none beside a writer's rule: the writer says more, the hop). A rule of rank above 0 gives way to a
+    /// better-ranked rule matching further down the record (a fallback on a header, the cause in the stack trace).
+    pub fn rank(&self) -> u8 {
+        match (self.layer, self.generic) {
+            (Layer::Writer, false) => 0,
+            (Layer::Writer, true) => 1,
+            (Layer::Kind, false) => 2,
+            (Layer::Kind, true) => 3,
+        }
+    }
+
+    /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it.
+    pub fn severity_of(&self, count: u64, first: Option<Millis>, last: Option<Millis>) -> Severity {
+        let Some(e) = self.escalate else { return self.severity };
+        let lasted = match (first, last, e.after) {
+            (Some(a), Some(b), Some(after)) => b - a >= after,
+            _ => false,
+        };
+        if lasted || e.records.is_some_and(|n| count >= n) {
+            e.to.max(self.severity)
+        } else {
+            self.severity
+        }
+    }
+}
+
 /// Whether a chain's incident affects every integration or a single one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -147,6 +217,9 @@ pub enum Scope {
     All,
     /// One integration: one check, one agent.
     Single,
+    /// Not known to concern the pipeline: the lines' writer is no hop stackscan recognises and the failure names
+    /// no hop either (a network error in some other program's log).
+    Unknown,
 }
 
 /// Selects episodes for a chain: a rule, optionally only where a given component logged it (`rule@receiver`), or
@@ -199,8 +272,30 @@ pub struct Chain {
     pub description: Option<String>,
     /// Steps in the order to take them.
     pub next_steps: Vec<String>,
+    /// Titles of the stages an incident may reach, worst first (see [`Chain::title_of`]).
+    pub stages: Vec<Stage>,
     /// Where it is defined.
     pub location: Location,
+}
+
+/// A stage of a chain's incident: once an episode one of `when` selects is in it, its title is `title`.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// The episodes that mark the stage.
+    pub when: Vec<Selector>,
+    /// The incident's title template at this stage.
+    pub title: String,
+}
+
+impl Chain {
+    /// The title template of an incident of these episodes (rule, component): the first stage one of them
+    /// reached, else the chain's title.
+    pub fn title_of(&self, episodes: impl Iterator<Item = (usize, Option<Component>)> + Clone) -> &str {
+        self.stages
+            .iter()
+            .find(|s| episodes.clone().any(|(r, c)| s.when.iter().any(|w| w.selects(r, c))))
+            .map_or(self.title.as_str(), |s| s.title.as_str())
+    }
 }
 
 /// A compiled, validated rule pack. Immutable; share it across threads.
@@ -310,8 +405,8 @@ impl Pack {
         Some(n)
     }
 
-    /// Leaves in `s.cands` the rules that may match `line` (one line, without its terminator), specific rules
-    /// first, then generic fallbacks, each in pack order: with the prefilter, the rules whose own literals (and
+    /// Leaves in `s.cands` the rules that may match `line` (one line, without its terminator), by rank (writers'
+    /// sentences, writers' fallbacks, failure kinds, fallback kinds: [`Rule::rank`]), each in pack order: with the prefilter, the rules whose own literals (and
     /// further required literals) the line holds, where no literal starts before `from` (a hint from the buffer
     /// search, or 0); without it, the rules the pack's multi-pattern set matches.
     /// Only [`Pack::capture`] or [`Pack::matches`] tell for sure, one rule at a time, so that a rule whose event
@@ -329,7 +424,7 @@ impl Pack {
             }
         }
         let rules = &self.rules;
-        s.cands.sort_unstable_by_key(|&r| (rules[r].generic, r));
+        s.cands.sort_unstable_by_key(|&r| (rules[r].rank(), r));
     }
 
     /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
@@ -463,6 +558,13 @@ impl Pack {
     #[doc(hidden)]
     pub fn searched_literals(&self) -> Vec<Vec<u8>> {
         self.prefilter.as_ref().map(|p| p.searched().to_vec()).unwrap_or_default()
+    }
+
+    /// The literals the prefilter searches for rule `r` (after refinement), empty without a usable prefilter. For
+    /// diagnostics and the benchmark that weighs them.
+    #[doc(hidden)]
+    pub fn rule_literals(&self, r: usize) -> Vec<Vec<u8>> {
+        self.prefilter.as_ref().map(|p| p.literals(r).to_vec()).unwrap_or_default()
     }
 
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.

@@ -87,6 +87,9 @@ struct Owner {
     rule: u32,
     lit: u32,
     offset: u32,
+    /// The own literal's first byte: compared before the whole literal, it turns away most of the owners of a
+    /// common searched piece (`xception` is held by some forty exception names) without a call.
+    first: u8,
 }
 
 /// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
@@ -182,7 +185,7 @@ impl Prefilter {
                 own_lits.push(o.clone().into_boxed_slice());
                 for (k, kept) in minimal.iter().enumerate() {
                     for offset in offsets(o, kept) {
-                        owners[k].push(Owner { rule: rule as u32, lit, offset: offset as u32 });
+                        owners[k].push(Owner { rule: rule as u32, lit, offset: offset as u32, first: o[0] });
                     }
                 }
             }
@@ -264,12 +267,15 @@ impl Prefilter {
         let mut at = from.min(line.len());
         while let Some((p, k)) = self.find_literal(line, at, line.len()) {
             for o in &self.owners[k] {
+                let Some(q) = p.checked_sub(o.offset as usize) else { continue };
+                if line[q] != o.first {
+                    continue;
+                }
                 let rule = PatternID::must(o.rule as usize);
                 if seen.contains(rule) {
                     continue;
                 }
-                let own = &self.own[o.lit as usize];
-                let held = p.checked_sub(o.offset as usize).is_some_and(|q| line[q..].starts_with(own));
+                let held = line[q..].starts_with(&self.own[o.lit as usize]);
                 if held {
                     seen.insert(rule);
                     if self.conjuncts_hold(rule.as_usize(), line) {
@@ -484,7 +490,12 @@ pub(crate) fn match_starts(hir: &Hir) -> Option<MatchStarts> {
             lits.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned()).collect(),
         ));
     }
-    let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(lits.iter().map(|l| l.as_bytes()));
+    // A contiguous NFA: built in a fraction of a DFA's time (each rule builds its own, at its first candidate line)
+    // and as quick on the short lines it searches.
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(lits.iter().map(|l| l.as_bytes()));
     ac.ok().map(MatchStarts::Many)
 }
 

@@ -29,6 +29,23 @@ pub struct FileDef {
     /// The `[display]` table: how incidents are shown to people.
     #[serde(default)]
     pub display: Option<Spanned<DisplayDef>>,
+    /// The `[[target]]` tables: which addresses belong to which component, for root causes.
+    #[serde(default)]
+    pub target: Vec<Spanned<TargetDef>>,
+}
+
+/// A `[[target]]` table: an episode whose `fields` hold a value that `contains` one of these substrings or `equals`
+/// one of these values names an address of `component` (a port, a service name): a failure to reach it is rooted
+/// there when its rule names no root cause.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDef {
+    pub fields: Spanned<Vec<String>>,
+    #[serde(default)]
+    pub contains: Vec<String>,
+    #[serde(default)]
+    pub equals: Vec<String>,
+    pub component: Spanned<String>,
 }
 
 /// A `[[family]]` table: a kind of problem, named by rules' `family`.
@@ -88,6 +105,18 @@ pub struct RuleDef {
     pub fields: BTreeMap<String, String>,
     #[serde(default)]
     pub generic: bool,
+    /// `writer` (a writer's own sentence; the default) or `kind` (a failure's stable tokens, whoever writes them).
+    #[serde(default)]
+    pub layer: Option<Spanned<String>>,
+    /// The component named as root cause of this rule's episodes, whoever logged them.
+    #[serde(default)]
+    pub root_cause: Option<Spanned<String>>,
+    /// `all` or `single`: the scope of an incident made of this rule's episodes alone.
+    #[serde(default)]
+    pub scope: Option<Spanned<String>>,
+    /// When an episode is worse than one event of it: lasting longer, or more records.
+    #[serde(default)]
+    pub escalate: Option<Spanned<EscalateDef>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -97,6 +126,19 @@ pub struct RuleDef {
     pub counterexamples: Vec<Spanned<String>>,
     #[serde(default)]
     pub examples: Vec<Spanned<ExampleDef>>,
+}
+
+/// A rule's `escalate` table: an episode whose records span at least `after`, or number at least `records`, has
+/// severity `to` (default `error`) instead of the rule's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateDef {
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub records: Option<u64>,
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// An `[[rule.examples]]` table: a line that must match and the fields it must yield.
@@ -147,4 +189,18 @@ pub struct ChainDef {
     #[serde(default)]
     pub description: Option<String>,
     pub next_steps: Spanned<Vec<String>>,
+    /// Titles for the stages the incident may reach, worst first: the first whose selectors select one of the
+    /// incident's episodes gives the title; `title` is the title of an incident that reached none of them.
+    #[serde(default)]
+    pub stage: Vec<Spanned<StageDef>>,
+}
+
+/// A `[[chain.stage]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDef {
+    /// Selectors (as in `cause`) of the episodes that mark the stage.
+    pub when: Vec<Spanned<String>>,
+    /// The incident's title once the stage is reached (a template, as the chain's `title`).
+    pub title: String,
 }

@@ -39,6 +39,8 @@ pub(crate) enum Unit {
     Stream { file: u32 },
     /// Not read: its whole time span lies outside `--since`/`--until`.
     OutOfRange { file: u32 },
+    /// Not read: an Elasticsearch JSON log whose plain twin is read (`walk::es_twins`).
+    Twin { file: u32 },
     /// Nothing to read (the file could not be opened at planning time).
     Failed { file: u32, skipped: Skipped },
 }
@@ -50,6 +52,7 @@ impl Unit {
             Unit::Chunk { file, .. }
             | Unit::Stream { file }
             | Unit::OutOfRange { file }
+            | Unit::Twin { file }
             | Unit::Failed { file, .. } => file,
         }
     }
@@ -59,9 +62,21 @@ impl Unit {
 pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
     let (chunk, zone) = (config.chunk, config.zone);
     let windowed = config.since.is_some() || config.until.is_some();
+    let paths: Vec<&std::path::Path> = inputs
+        .iter()
+        .map(|i| match &i.location {
+            Location::File(p) => p.as_path(),
+            _ => std::path::Path::new(""),
+        })
+        .collect();
+    let twins = crate::source::walk::es_twins(&paths);
     let mut units = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let file = i as u32;
+        if twins[i] {
+            units.push(Unit::Twin { file });
+            continue;
+        }
         if is_stream(input) {
             // An archive is not opened when its name and mtime prove it lies outside the window.
             if let (true, Location::File(path)) = (windowed, &input.location) {
@@ -91,7 +106,7 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
             let (mode, klog) = (prefix::detect(&head, zone), crate::frame::header::looks_like_klog(&head));
-            Ok((size, input.binary.refuses(&head), mode, Arc::new(f), klog, Encoding::detect(&head)))
+            Ok((size, input.binary.refuses(file_name(input), &head), mode, Arc::new(f), klog, Encoding::detect(&head)))
         });
         match probe {
             // UTF-16 is read as a stream, decoded to UTF-8 (see `run_stream`).
@@ -117,10 +132,16 @@ pub(crate) fn plan(inputs: &[Input], config: &Config) -> Vec<Unit> {
     units
 }
 
+/// The name of an input's file, for the policies that look at it (prose).
+fn file_name(input: &Input) -> &str {
+    std::path::Path::new(&input.display).file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
 /// Runs one unit.
 pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, scratch: &mut Scratch) -> UnitResult {
     match *unit {
         Unit::OutOfRange { file } => UnitResult { out_of_range: true, ..UnitResult::empty(file, 0) },
+        Unit::Twin { file } => UnitResult { twin: true, ..UnitResult::empty(file, 0) },
         Unit::Failed { file, ref skipped } => {
             UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
         }
@@ -369,7 +390,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         reader = read::decode(Box::new(head.chain(reader)), encoding);
         first_read = read::read_append(&mut *reader, &mut buf, block);
     }
-    if let Some(why) = input.binary.refuses(&buf) {
+    if let Some(why) = input.binary.refuses(file_name(input), &buf) {
         out.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();
         s.buf = buf;
@@ -488,6 +509,7 @@ impl UnitResult {
             matches: 0,
             cut: 0,
             out_of_range: false,
+            twin: false,
             skipped: None,
             aggregates: Aggregates::default(),
             unexplained: None,

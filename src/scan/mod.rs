@@ -221,6 +221,7 @@ struct UnitTotals {
     matches: u64,
     cut: u64,
     out_of_range: bool,
+    twin: bool,
     skipped: Option<Skipped>,
 }
 
@@ -241,6 +242,8 @@ pub(crate) struct UnitResult {
     pub cut: u64,
     /// The input was not read: it lies outside the time window.
     pub out_of_range: bool,
+    /// The input was not read: an Elasticsearch JSON log whose plain twin is read.
+    pub twin: bool,
     pub skipped: Option<Skipped>,
     pub aggregates: Aggregates,
     /// The unit's unexplained records, when mining.
@@ -304,6 +307,7 @@ impl Scanner {
                             matches,
                             cut,
                             out_of_range,
+                            twin,
                             skipped,
                             aggregates,
                             unexplained,
@@ -323,6 +327,7 @@ impl Scanner {
                             matches,
                             cut,
                             out_of_range,
+                            twin,
                             skipped,
                         };
                         done.lock().unwrap_or_else(|e| e.into_inner()).push(totals);
@@ -345,11 +350,16 @@ impl Scanner {
         let mut read = vec![false; inputs.len()];
         let mut results = results;
         results.sort_by_key(|r| (r.file, r.chunk));
-        for UnitTotals { file, bytes, lines, newlines, blocks, matches, cut, out_of_range, skipped: skip, .. } in
-            results
+        for UnitTotals {
+            file, bytes, lines, newlines, blocks, matches, cut, out_of_range, twin, skipped: skip, ..
+        } in results
         {
             if out_of_range {
                 stats.skipped_by_time += 1;
+                continue;
+            }
+            if twin {
+                stats.twins += 1;
                 continue;
             }
             let f = file as usize;

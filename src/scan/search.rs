@@ -15,10 +15,35 @@ use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, sanitize, RecordBounds, Viewed};
-use crate::rules::Pack;
+use crate::model::Component;
+use crate::rules::{Layer, Pack};
 use crate::source::{classify, Origin};
+
 use crate::time::{Millis, Zone};
 use std::borrow::Cow;
+use std::cell::OnceCell;
+
+/// The rank of a writer's rule matched in a line of another writer (see `Rule::rank` for the others): it fires only
+/// in a record where no other rule did, and gives way to any rule matching further down.
+const STRANGER: u8 = 4;
+
+/// Who wrote a line (see `handle_line`), worked out on first use: classifying a record's layout costs more than
+/// most candidate lines are worth, and only a writer's rule that matched, or that competes with a rule already
+/// fired in the record, needs it.
+type Told<'t> = &'t dyn Fn() -> Option<Component>;
+
+/// A rule's rank in a line whose writer is `told`: its own (`Rule::rank`), or, for a writer's rule of another
+/// writer, [`STRANGER`]. Asks `told` only of a writer's rule.
+fn rank_in(rule: &crate::rules::Rule, told: Told<'_>) -> u8 {
+    if rule.layer == Layer::Writer {
+        if let Some(c) = told() {
+            if !rule.components.contains(c) {
+                return STRANGER;
+            }
+        }
+    }
+    rule.rank()
+}
 
 /// What the hot path needs to know about the file being scanned.
 pub(crate) struct FileCtx<'a> {
@@ -201,7 +226,9 @@ impl RegionScan {
                 );
             }
             if let Some(m) = mine.as_deref_mut() {
-                self.mining.visit(ctx, s, r, &at, self.last_record, m);
+                // A record replayed without a rule firing (`handle_line`) is the last one visited, not one explained.
+                let explained = self.last_record.filter(|_| !self.fired.is_empty());
+                self.mining.visit(ctx, s, r, &at, explained, m);
             }
             self.pos = done.max(le) + 1;
         }
@@ -443,37 +470,42 @@ fn handle_line(
     let mut same_record = *last_record == Some(record.header_start);
     let mut first_event = true;
     let origin = line_origin(ctx, s, source);
-    let cands = s.cache.take_candidates();
-    // The line's own guess of its component, for inputs whose name says nothing: asked once per line.
-    let mut line_component = None;
-    // Specific rules first, then generic fallbacks, each in pack order (see `Pack::candidates`). Whether a rule
-    // may fire here is known before its regex runs: only those that may pay for their captures.
+    // A match below its header in a record that is not the last one events were folded for (its first lines were
+    // scanned with the region before, or another writer's lines came in between in a capture): which rules fired
+    // in its lines above is replayed, so that whether a rule fires here depends on the record alone, not on where
+    // a chunk began or how a capture interleaved its writers.
+    if !same_record && record.header_start < first {
+        *fired = replay_record(ctx, s, r, &record, first, origin.component, source);
+        *last_record = Some(record.header_start);
+        same_record = true;
+        pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
+    }
+    let mut cands = s.cache.take_candidates();
+    // Who wrote the line decides where an episode is counted, never whether a failure is seen (a file named after
+    // one component may hold another's lines): the pod or the input's component, else the record's layout (see
+    // `layout_component`), else a rule's only component.
+    let told_once = OnceCell::new();
+    let told =
+        || *told_once.get_or_init(|| origin.component.or_else(|| layout_component(ctx, buf, &record, first, line)));
+    let rank = |ri: usize| rank_in(&pack.rules()[ri], &told);
+    if cands.len() > 1 && cands.iter().any(|&ri| rank(ri) == STRANGER) {
+        cands.sort_by_key(|&ri| (rank(ri), ri));
+    }
+    // By rank (writers' sentences, writers' fallbacks, failure kinds: `Rule::rank`), each in pack order. Whether a
+    // rule may fire here is known before its regex runs: only those that may pay for their captures.
     for &ri in &cands {
         let rule = &pack.rules()[ri];
-        let component = match origin.component {
-            Some(c) if !rule.components.contains(c) => continue,
-            Some(c) => Some(c),
-            None => line_component
-                .get_or_insert_with(|| classify::component_of_line(line))
-                .filter(|c| rule.components.contains(*c))
-                .or_else(|| rule.components.single()),
-        };
         let fired_here: &[(usize, bool)] = if same_record { fired } else { &[] };
-        if fired_here.iter().any(|&(f, _)| f == ri) || (rule.generic && fired_here.iter().any(|&(_, g)| !g)) {
+        if !fires(ctx, s, r, (ri, &told), (line, done, source), fired_here) {
             continue;
         }
-        if !pack.capture(&mut s.cache, ri, line) {
-            continue;
-        }
-        if rule.generic && specific_below(ctx, s, r, done, first == record.header_start, &origin, source) {
-            continue;
-        }
+        let component = told().or_else(|| rule.components.single());
         if !same_record {
             *last_record = Some(record.header_start);
             fired.clear();
             same_record = true;
         }
-        fired.push((ri, rule.generic));
+        fired.push((ri, rank(ri) == 0));
         if first_event {
             counts.cut += record.cut as u64;
             first_event = false;
@@ -560,24 +592,104 @@ pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, sourc
     Viewed::Own { content: st.content, time: st.time }
 }
 
-/// Whether a specific (non-generic) rule applicable to this line's origin matches a continuation line of the
-/// record whose line ends at `le`: a generic fallback on the header (`Bulk request failed`) then gives way to the
-/// specific rule that names the cause in the stack trace below (`cluster_block_exception`). Only runs for generic
-/// hits. Lines of other writers interleaved in a capture are stepped over. Reads past the region's end into the
-/// look-ahead a chunk carries (`r.buf` beyond `r.end`), so a record cut by a chunk boundary is judged whole.
-#[allow(clippy::too_many_arguments)]
-fn specific_below(
+/// The component a record's layout names, for a line of an input whose name says nothing: the header's when the
+/// match is on a continuation line below it (an exception line says nothing of its writer; the header's logger
+/// and layout do), else the line's own.
+fn layout_component(
+    ctx: &FileCtx<'_>,
+    buf: &[u8],
+    record: &frame::Record,
+    first: usize,
+    line: &[u8],
+) -> Option<Component> {
+    if record.header_start != first {
+        let header = prefix::strip(frame::trim_cr(&buf[record.header_start..record.header_end]), ctx.mode);
+        if let Some(c) = classify::component_of_line(&header.content) {
+            return Some(c);
+        }
+    }
+    classify::component_of_line(line)
+}
+
+/// Whether rule `ri` fires on `line` (whose last physical line ends at `done`), given the rules already fired in
+/// its record (`fired`: rule, whether it was a writer's sentence) and its writer `told`: it is not outranked (a
+/// writer's fallback gives way to a writer's sentence; a failure kind, one per record, and a stranger's sentence
+/// fire only in a record where nothing else did), it has not fired in the record yet, its regex matches (the
+/// captures are left in the cache), and no better-ranked rule matches further down the record.
+fn fires(
+    ctx: &FileCtx<'_>,
+    s: &mut Scratch,
+    r: &Region<'_>,
+    (ri, told): (usize, Told<'_>),
+    (line, done, source): (&[u8], usize, Source<'_>),
+    fired: &[(usize, bool)],
+) -> bool {
+    let rule = &ctx.pack.rules()[ri];
+    // In a record where nothing fired yet (most), no rank is outranked: the writer is asked only after a match.
+    let outranked = !fired.is_empty()
+        && match rank_in(rule, told) {
+            0 => false,
+            1 => fired.iter().any(|&(_, sentence)| sentence),
+            _ => true,
+        };
+    if outranked || fired.iter().any(|&(f, _)| f == ri) || !ctx.pack.capture(&mut s.cache, ri, line) {
+        return false;
+    }
+    let rank = rank_in(rule, told);
+    !(rank > 0 && better_below(ctx, s, r, done, (rank, told), source))
+}
+
+/// The rules that fired in `record` on its lines before `upto` (rule, whether a writer's sentence), decided again
+/// as [`handle_line`] decided them: for a record whose first lines are in the look-behind, scanned with the region
+/// before. Lines of other writers interleaved in a capture are stepped over.
+fn replay_record(
+    ctx: &FileCtx<'_>,
+    s: &mut Scratch,
+    r: &Region<'_>,
+    record: &frame::Record,
+    upto: usize,
+    component: Option<Component>,
+    source: Source<'_>,
+) -> Vec<(usize, bool)> {
+    let buf = r.buf;
+    let mut fired = Vec::new();
+    let mut pos = record.header_start;
+    while pos < upto {
+        let end = frame::line_end(buf, pos, buf.len());
+        let viewed = view_line(buf, pos, end, ctx.mode, source);
+        let first = pos;
+        pos = end + 1;
+        let Viewed::Own { content, .. } = viewed else { continue };
+        ctx.pack.candidates(&mut s.cache, &content, 0);
+        let mut cands = s.cache.take_candidates();
+        let told_once = OnceCell::new();
+        let told =
+            || *told_once.get_or_init(|| component.or_else(|| layout_component(ctx, buf, record, first, &content)));
+        cands.sort_by_key(|&ri| (rank_in(&ctx.pack.rules()[ri], &told), ri));
+        for &ri in &cands {
+            if fires(ctx, s, r, (ri, &told), (&content, end, source), &fired) {
+                fired.push((ri, rank_in(&ctx.pack.rules()[ri], &told) == 0));
+            }
+        }
+        s.cache.put_candidates(cands);
+    }
+    fired
+}
+
+/// Whether a rule of a better rank than `rank` (see `rank_in`) matches a continuation line of the record whose
+/// line ends at `le`: a fallback kind (`failure in bulk execution`) then gives way to the failure kind that names
+/// the cause in the stack trace below (`cluster_block_exception`), and a failure kind to a writer's sentence. Only
+/// runs for hits of rank above 0. Lines of other writers interleaved in a capture are stepped over. Reads past
+/// the region's end into the look-ahead a chunk carries (`r.buf` beyond `r.end`), so a record cut by a chunk
+/// boundary is judged whole.
+fn better_below(
     ctx: &FileCtx<'_>,
     s: &mut Scratch,
     r: &Region<'_>,
     le: usize,
-    on_header: bool,
-    origin: &Origin,
+    (rank, told): (u8, Told<'_>),
     source: Source<'_>,
 ) -> bool {
-    if !on_header {
-        return false;
-    }
     let buf = r.buf;
     let mut pos = le + 1;
     let mut lines = 0;
@@ -595,18 +707,17 @@ fn specific_below(
         }
         // The caller (`handle_line`) has taken its candidates out of the cache while it walks them.
         ctx.pack.candidates(&mut s.cache, &line, 0);
-        let mut specific = false;
+        let mut better = false;
         for i in 0..s.cache.candidates().len() {
             let ri = s.cache.candidates()[i];
-            let rule = &ctx.pack.rules()[ri];
-            if !rule.generic && origin.component.is_none_or(|c| rule.components.contains(c)) {
-                specific = ctx.pack.matches(&mut s.cache, ri, &line);
-                if specific {
+            if rank_in(&ctx.pack.rules()[ri], told) < rank {
+                better = ctx.pack.matches(&mut s.cache, ri, &line);
+                if better {
                     break;
                 }
             }
         }
-        if specific {
+        if better {
             return true;
         }
     }

@@ -25,6 +25,19 @@ impl Origin {
     pub fn of(component: Component) -> Origin {
         Origin { component: Some(component), ..Origin::default() }
     }
+
+    /// This origin once the user has said what wrote the input (`--component`). Who wrote a line is decided, most
+    /// exact first: the pod a capture prefix or a pod log path names; then `--component`; then the file's path
+    /// (its directory or name); then the line's own layout (decided per record by the scanner). A told component
+    /// other than the path's drops the kafka-to-es process the path named.
+    pub fn told(self, component: Option<Component>) -> Origin {
+        match component {
+            Some(c) if self.pod.is_none() && self.component != Some(c) => {
+                Origin { component: Some(c), process: None, pod: None }
+            }
+            _ => self,
+        }
+    }
 }
 
 /// The kafka-to-es process of a Linux file name (`kafkaMultiMetricsToES.log` → `mm2es`).
@@ -62,6 +75,10 @@ pub fn origin_of_name(name: &str) -> Option<Origin> {
     }
     if n.contains("kube-state-metrics") {
         return Some(Origin::of(Component::KubeStateMetrics));
+    }
+    // `prometheusmirror` (the service of the docs' mirror data source URL), `stackstate-prometheus-mirror-…`.
+    if n.contains("prometheusmirror") || (has("prometheus") && has("mirror")) {
+        return Some(Origin::of(Component::PrometheusMirror));
     }
     if has("elasticsearch") || n.starts_with("elasticsearch") {
         return Some(Origin::of(Component::Elasticsearch));
@@ -355,7 +372,7 @@ fn writer_of_unit(unit: &[u8]) -> Option<Writer> {
         Component::Agent => Some(Writer::Agent),
         Component::Receiver => Some(Writer::Receiver),
         Component::KafkaToEs => Some(Writer::BulkWriter),
-        Component::Stackstate | Component::KubeStateMetrics => None,
+        Component::Stackstate | Component::KubeStateMetrics | Component::PrometheusMirror => None,
     }
 }
 
@@ -672,6 +689,9 @@ mod tests {
             ("stackstate-kafka-0", Kafka),
             ("stackstate-zookeeper-0", Zookeeper),
             ("stackstate-server-0", Stackstate),
+            ("prometheusmirror", PrometheusMirror),
+            ("stackstate-prometheusmirror-7d9f8-x2k4p", PrometheusMirror),
+            ("aws-prometheus-mirror", PrometheusMirror),
         ] {
             assert_eq!(c(name), Some(want), "{name}");
         }

@@ -112,10 +112,12 @@ fn input_of(p: &Path, stream: bool, binary: BinaryDetection) -> Input {
     }
 }
 
-/// Gives `component` to the inputs whose path (or, for stdin, nothing) says what wrote them (`--component`).
-/// Lines that carry a pod prefix still take their component from the pod.
+/// Gives `component` to the inputs (`--component`, what the user says wrote them): it wins over what a file's
+/// name suggests (`kafka-capture.log` given with `--component kafka-to-es` is kafka-to-es's), but not over a pod
+/// its path names (`/var/log/pods/<ns>_<pod>_<uid>/<container>/0.log`); lines that carry a pod prefix also keep
+/// their pod's component. See [`Origin::told`].
 pub fn default_component(inputs: &mut [Input], component: crate::model::Component) {
-    for i in inputs.iter_mut().filter(|i| i.origin.component.is_none()) {
-        i.origin.component = Some(component);
+    for i in inputs.iter_mut() {
+        i.origin = std::mem::take(&mut i.origin).told(Some(component));
     }
 }

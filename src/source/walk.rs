@@ -30,15 +30,45 @@ pub enum BinaryDetection {
 }
 
 impl BinaryDetection {
-    /// Why a file that starts with `head` is not read, under this policy; `None` when it is read.
-    pub fn refuses(self, head: &[u8]) -> Option<&'static str> {
-        match self {
-            BinaryDetection::Skip if memchr::memchr(0, &head[..head.len().min(BINARY_PROBE)]).is_some() => {
-                Some("binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway")
-            }
-            _ => None,
+    /// Why a file named `name` that starts with `head` is not read, under this policy; `None` when it is read. Found
+    /// by walking ([`BinaryDetection::Skip`]), a binary file (a NUL byte in its first 8 KiB) is not read, nor a prose
+    /// file ([`is_prose`]: a README, a `.md` or `.txt` whose first lines hold no log line).
+    pub fn refuses(self, name: &str, head: &[u8]) -> Option<&'static str> {
+        if self == BinaryDetection::Read {
+            return None;
         }
+        let head = &head[..head.len().min(BINARY_PROBE)];
+        if memchr::memchr(0, head).is_some() {
+            return Some("binary file (NUL byte in its first 8 KiB); name it explicitly to scan it anyway");
+        }
+        if is_prose(name, head) {
+            return Some("prose, not a log (a document name, no timestamped line in its first 8 KiB); name it explicitly to scan it anyway");
+        }
+        None
     }
+}
+
+/// Whether a file is prose rather than a log: its name is a document's (`*.md`, `*.markdown`, `*.rst`, `*.adoc`,
+/// `*.txt`, `README*`, `LICENSE*`, `NOTICE*`, `CHANGELOG*`, `COPYING*`, `AUTHORS*`) and no line of its first bytes
+/// `head` is a log record's start (a timestamp the scanner reads, syslog's included, or a JSON object). A
+/// `kubectl logs > pod.txt` capture keeps its timestamped lines and is read; a README quoting an error in its
+/// prose is not scanned as if a component had logged it.
+pub fn is_prose(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let doc_ext = [".md", ".markdown", ".rst", ".adoc", ".txt"].iter().any(|e| lower.ends_with(e));
+    let doc_name = ["readme", "license", "licence", "notice", "changelog", "copying", "authors"]
+        .iter()
+        .any(|n| lower.starts_with(n));
+    if !(doc_ext || doc_name) {
+        return false;
+    }
+    // Syslog and other yearless layouts are read against a reference year; any reference tells a start from prose.
+    let zone = crate::time::Zone::UTC.with_reference(0);
+    let log_line = |line: &[u8]| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        crate::time::parse_line_start(line, zone).is_some() || line.starts_with(b"{\"")
+    };
+    !head.split(|&b| b == b'\n').any(log_line)
 }
 
 /// How to walk.
@@ -198,6 +228,43 @@ pub fn walk_observed(roots: &[PathBuf], opts: &WalkOptions, progress: &Progress)
     out
 }
 
+/// The plain log Elasticsearch writes every event of a JSON log to as well: `stackstate.log` for
+/// `stackstate_server.json`, `stackstate-2019-12-17-1.log.gz` for `stackstate_server-2019-12-17-1.json.gz`,
+/// `stackstate_deprecation.log` for `stackstate_deprecation.json` (and the slow logs), as Elasticsearch's
+/// log4j2 configuration names its appenders' files. `None` for a name of no such pair.
+pub fn es_twin_of(name: &str) -> Option<String> {
+    let (base, comp) =
+        [".gz", ".zst", ".zstd"].iter().find_map(|c| name.strip_suffix(c).map(|b| (b, *c))).unwrap_or((name, ""));
+    let stem = base.strip_suffix(".json")?;
+    let plain = if let Some(cluster) = stem.strip_suffix("_server") {
+        cluster.to_string()
+    } else if let Some((cluster, rotation)) = stem.split_once("_server-") {
+        format!("{cluster}-{rotation}")
+    } else if ["_deprecation", "_index_search_slowlog", "_index_indexing_slowlog"]
+        .iter()
+        .any(|k| stem.ends_with(k) || stem.contains(&format!("{k}-")))
+    {
+        stem.to_string()
+    } else {
+        return None;
+    };
+    (!plain.is_empty()).then(|| format!("{plain}.log{comp}"))
+}
+
+/// Which of `paths` are Elasticsearch JSON logs whose plain twin ([`es_twin_of`], in the same directory) is among
+/// them too: Elasticsearch writes each event to both, so such a JSON log is not read and each event is counted
+/// once, from the plain log (whose lines are the ones people read). A JSON log without its twin is read as any.
+pub fn es_twins(paths: &[&Path]) -> Vec<bool> {
+    let all: HashSet<&Path> = paths.iter().copied().collect();
+    paths
+        .iter()
+        .map(|p| {
+            let twin = p.file_name().and_then(|n| n.to_str()).and_then(es_twin_of).map(|t| p.with_file_name(t));
+            twin.is_some_and(|t| all.contains(t.as_path()))
+        })
+        .collect()
+}
+
 fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, out: &mut Walked, progress: &Progress) {
     let skip = |out: &mut Walked, path: &Path, reason: String| {
         out.skipped.push(Skipped { path: path.display().to_string(), reason });
@@ -287,12 +354,55 @@ mod tests {
 
     #[test]
     fn binary_policy() {
-        assert!(BinaryDetection::Skip.refuses(b"ab\0c").is_some());
-        assert!(BinaryDetection::Skip.refuses(b"plain text\n").is_none());
-        assert!(BinaryDetection::Read.refuses(b"ab\0c").is_none());
+        assert!(BinaryDetection::Skip.refuses("x.log", b"ab\0c").is_some());
+        assert!(BinaryDetection::Skip.refuses("x.log", b"plain text\n").is_none());
+        assert!(BinaryDetection::Read.refuses("x.log", b"ab\0c").is_none());
         let mut late = vec![b'a'; BINARY_PROBE + 10];
         late[BINARY_PROBE + 1] = 0;
-        assert!(BinaryDetection::Skip.refuses(&late).is_none(), "only the first 8 KiB are looked at");
+        assert!(BinaryDetection::Skip.refuses("x.log", &late).is_none(), "only the first 8 KiB are looked at");
+    }
+
+    /// Prose is told by its name and by the absence of log lines: a README or a note is passed over when walked; a
+    /// capture saved as `.txt`, or any file named explicitly, is read.
+    #[test]
+    fn prose_policy() {
+        let readme =
+            b"# Loghub\n\nSample logs. A line such as `java.net.ConnectException: Connection refused` is an error.\n";
+        assert!(is_prose("README.md", readme));
+        assert!(is_prose("notes.txt", b"Restarted the receiver at noon.\nConnection refused before that.\n"));
+        assert!(BinaryDetection::Skip.refuses("README.md", readme).is_some());
+        assert!(BinaryDetection::Read.refuses("README.md", readme).is_none(), "named: always read");
+        for log in [
+            &b"Some header\n2024-03-01 12:00:00,123 WARN  c.s.Receiver - x\n"[..],
+            b"Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure\n",
+            b"{\"type\": \"server\", \"timestamp\": \"2024-03-01T12:00:00,000Z\"}\n",
+            b"[2024-03-12T11:00:12,349][WARN ][o.e.c.r.a.DiskThresholdMonitor] [n] x\n",
+        ] {
+            assert!(!is_prose("capture.txt", log), "{}", String::from_utf8_lossy(log));
+        }
+        assert!(!is_prose("server.log", readme), "a log's name is never prose's");
+    }
+
+    #[test]
+    fn elasticsearch_twins() {
+        assert_eq!(es_twin_of("stackstate_server.json").as_deref(), Some("stackstate.log"));
+        assert_eq!(
+            es_twin_of("stackstate_server-2019-12-17-1.json.gz").as_deref(),
+            Some("stackstate-2019-12-17-1.log.gz")
+        );
+        assert_eq!(es_twin_of("stackstate_deprecation.json").as_deref(), Some("stackstate_deprecation.log"));
+        assert_eq!(es_twin_of("stackstate_deprecation-2.json.gz").as_deref(), Some("stackstate_deprecation-2.log.gz"));
+        assert_eq!(
+            es_twin_of("stackstate_index_search_slowlog.json").as_deref(),
+            Some("stackstate_index_search_slowlog.log")
+        );
+        assert_eq!(es_twin_of("stackstate_audit.json"), None, "no plain twin");
+        assert_eq!(es_twin_of("state.json"), None);
+        assert_eq!(es_twin_of("stackstate.log"), None);
+        let paths =
+            ["es/stackstate.log", "es/stackstate_server.json", "es/stackstate_audit.json", "other/x_server.json"];
+        let paths: Vec<&Path> = paths.iter().map(Path::new).collect();
+        assert_eq!(es_twins(&paths), [false, true, false, false]);
     }
 
     #[test]

@@ -54,8 +54,8 @@ fn reference_regexes() -> &'static Vec<regex::bytes::Regex> {
     })
 }
 
-/// Records per (rule, key values) by the reference: each line its own record; the rules whose regex matches it;
-/// generic ones only when no specific one matches.
+/// Records per (rule, key values) by the reference: each line its own record; of the rules whose regex matches it,
+/// those the engine's precedence in a record fires (`util::fired_on_line`).
 fn reference(text: &str) -> BTreeMap<(String, Vec<String>), u64> {
     let pack = pack();
     let mut out = BTreeMap::new();
@@ -64,22 +64,15 @@ fn reference(text: &str) -> BTreeMap<(String, Vec<String>), u64> {
         if line.is_empty() {
             continue;
         }
-        let mut hits: Vec<(bool, String, Vec<String>)> = Vec::new();
-        for (r, re) in pack.rules().iter().zip(reference_regexes()) {
-            if let Some(c) = re.captures(line.as_bytes()) {
-                let key = r
-                    .key
-                    .iter()
-                    .map(|k| stackscan::sanitize::clean(c.name(k).map_or(&b""[..], |m| m.as_bytes())).into_owned())
-                    .collect();
-                hits.push((r.generic, r.id.clone(), key));
-            }
-        }
-        let specific = hits.iter().any(|(g, _, _)| !g);
-        for (generic, id, key) in hits {
-            if !(generic && specific) {
-                *out.entry((id, key)).or_insert(0) += 1;
-            }
+        let caps: Vec<_> = reference_regexes().iter().map(|re| re.captures(line.as_bytes())).collect();
+        for r in crate::util::fired_on_line(&pack, line.as_bytes(), None, |i| caps[i].is_some()) {
+            let (rule, c) = (&pack.rules()[r], caps[r].as_ref().expect("matched"));
+            let key = rule
+                .key
+                .iter()
+                .map(|k| stackscan::sanitize::clean(c.name(k).map_or(&b""[..], |m| m.as_bytes())).into_owned())
+                .collect();
+            *out.entry((rule.id.clone(), key)).or_insert(0) += 1;
         }
     }
     out

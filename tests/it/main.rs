@@ -18,6 +18,7 @@ mod golden;
 mod hostile;
 mod html;
 mod inputs;
+mod kinds;
 mod merge;
 mod prefilter;
 mod quality;

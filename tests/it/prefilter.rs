@@ -4,6 +4,7 @@
 //! letter's case flipped) and counterexamples, for files of every component, in one buffer and cut into tiny
 //! chunks so that matches sit on chunk boundaries.
 
+use crate::util::fired_on_line;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::Input as ReInput;
@@ -53,8 +54,10 @@ fn corpus(pack: &Pack) -> Vec<String> {
         .collect()
 }
 
-/// Per rule, how many lines of `lines` the rule's own regex matches, with the scanner's component filtering
-/// and generic fallbacks giving way to a specific rule on the same line.
+/// Per rule, how many lines of `lines` the rule's own regex matches, with the scanner's precedence in a record
+/// (`Rule::rank`): a writer's sentence always fires, a writer's fallback where no sentence fired, one failure kind
+/// where nothing else fired, a writer's rule in another writer's line (a stranger) last; the line's writer is the
+/// input's component, else its layout's.
 fn brute_force(pack: &Pack, lines: &[String], component: Option<Component>) -> BTreeMap<usize, u64> {
     let regexes: Vec<Regex> = pack
         .rules()
@@ -69,15 +72,8 @@ fn brute_force(pack: &Pack, lines: &[String], component: Option<Component>) -> B
         .collect();
     let mut want = BTreeMap::new();
     for line in lines {
-        let applicable = |i: usize| component.is_none_or(|c| pack.rules()[i].components.contains(c));
-        let hits: Vec<usize> = (0..regexes.len())
-            .filter(|&i| applicable(i) && regexes[i].is_match(ReInput::new(line.as_bytes())))
-            .collect();
-        let specific = hits.iter().any(|&i| !pack.rules()[i].generic);
-        for i in hits {
-            if pack.rules()[i].generic && specific {
-                continue;
-            }
+        let matched = |i: usize| regexes[i].is_match(ReInput::new(line.as_bytes()));
+        for i in fired_on_line(pack, line.as_bytes(), component, matched) {
             *want.entry(i).or_insert(0) += 1;
         }
     }

@@ -24,6 +24,12 @@ fn precision_on_loghub() {
     assert_eq!(r["scan"]["files"], 16);
     for i in r["incidents"].as_array().unwrap() {
         assert_eq!(i["family"], "connection", "only connection incidents: {i:#}");
+        // Issue 21: a failure kind on a line that names no StackState hop, in a file no StackState component
+        // wrote, claims no scope and no error: a warning whose scope is unknown, and no Kubernetes next step.
+        assert_eq!(i["severity"], "warning", "{i:#}");
+        assert_eq!(i["scope"], "unknown", "{i:#}");
+        assert_eq!(i["root_cause"]["component"], "unknown", "{i:#}");
+        assert!(i["next_steps"][0].as_str().unwrap().contains("--component"), "{i:#}");
     }
     // The only connection failures in these logs that the pack reports: Hadoop's
     // `java.net.NoRouteToHostException: No Route to Host from MININT-FNANLI5/127.0.0.1 to msra-sa-41:8030` (6 lines,

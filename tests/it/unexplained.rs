@@ -133,7 +133,9 @@ fn every_layout_is_mined() {
     w("kafka/server.log", &format!("[2024-03-12 10:00:00,001] ERROR [Broker id=0] {msg} (kafka.server.Reactor)\n"));
     w("zookeeper/zookeeper.log", &format!("2024-03-12 10:00:00,200 [myid:1] - ERROR [main:Reactor@12] - {msg}\n"));
     w("elasticsearch7/stackstate.log", &format!("[2024-03-12T10:00:00,001][ERROR][o.e.r.Reactor] [node-1] {msg}\n"));
-    w("elasticsearch7/stackstate_server.json", &format!("{{\"type\": \"server\", \"timestamp\": \"2024-03-12T10:00:00,001Z\", \"level\": \"ERROR\", \"component\": \"o.e.r.Reactor\", \"message\": \"{msg}\"}}\n"));
+    // Another node's JSON log: its plain twin is not among the inputs, so it is read (a twin beside its plain log
+    // is not: the same events).
+    w("elasticsearch7-node2/stackstate_server.json", &format!("{{\"type\": \"server\", \"timestamp\": \"2024-03-12T10:00:00,001Z\", \"level\": \"ERROR\", \"component\": \"o.e.r.Reactor\", \"message\": \"{msg}\"}}\n"));
     w("elasticsearch8/ecs.json", &format!("{{\"@timestamp\":\"2024-03-12T10:00:00.001Z\", \"log.level\": \"ERROR\", \"message\":\"{msg}\", \"ecs.version\": \"1.2.0\", \"service.name\":\"elasticsearch\"}}\n"));
     w(
         "stackstate-agent/agent.log",

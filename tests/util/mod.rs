@@ -74,6 +74,30 @@ where
     scan_json_code(args, 0).0
 }
 
+/// `stackscan scan --format json ARGS... -` with `input` on stdin (written by a thread of its own, so a large
+/// input never blocks on a full pipe), expecting exit 0.
+pub fn scan_json_stdin(args: &[&str], input: &[u8]) -> Value {
+    let mut child = cmd()
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stackscan");
+    let mut w = child.stdin.take().expect("stdin");
+    let bytes = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut w, &bytes);
+    });
+    let o = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    assert_eq!(code(&o), 0, "exit code; stderr: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
 /// Every episode of every incident (incidents may group several episodes).
 pub fn all_episodes(report: &Value) -> Vec<&Value> {
     report["incidents"]
@@ -192,6 +216,42 @@ pub fn hostile_file_name(dir: &Path) {
     let d = dir.join("stackstate-receiver");
     let line = std::fs::read(d.join("stackstate-receiver.log")).expect("the hostile log first");
     std::fs::write(d.join("stackstate-receiver-\x1b[2J<b>bold.log"), line).expect("write");
+}
+
+/// The rules the engine fires on `line` when the line is a record of its own, given which rules' regexes match it
+/// (`matches`): the precedence of `Rule::rank` in a record (a writer's sentence always fires, a writer's fallback
+/// where no sentence fired, one failure kind where nothing else fired), a writer's rule in another writer's line
+/// (a stranger) only where nothing else fired. The line's writer is `component`, else its layout's. The plain
+/// reference the prefilter and differential tests hold the engine to.
+pub fn fired_on_line(
+    pack: &stackscan::rules::Pack,
+    line: &[u8],
+    component: Option<stackscan::model::Component>,
+    matches: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    use stackscan::rules::Layer;
+    let told = component.or_else(|| stackscan::source::classify::component_of_line(line));
+    let rank = |i: usize| {
+        let r = &pack.rules()[i];
+        match told {
+            Some(c) if r.layer == Layer::Writer && !r.components.contains(c) => 4,
+            _ => r.rank(),
+        }
+    };
+    let mut hits: Vec<usize> = (0..pack.rules().len()).filter(|&i| matches(i)).collect();
+    hits.sort_by_key(|&i| (rank(i), i));
+    let mut fired: Vec<(usize, u8)> = Vec::new();
+    for i in hits {
+        let outranked = match rank(i) {
+            0 => false,
+            1 => fired.iter().any(|&(_, r)| r == 0),
+            _ => !fired.is_empty(),
+        };
+        if !outranked {
+            fired.push((i, rank(i)));
+        }
+    }
+    fired.into_iter().map(|(i, _)| i).collect()
 }
 
 /// Polls `f` every 100 ms until it is true (true) or `deadline` passes (false).

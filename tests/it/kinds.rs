@@ -1,0 +1,164 @@
+//! Issue 21, the pack's two layers through the binary: a writer rule and a failure kind matching one record give
+//! one event (the writer's); who wrote a line (pod, `--component`, path, layout) decides where an episode is
+//! counted, never whether a failure is seen; severity follows what happened (one retried warning stays a warning,
+//! the same lasting is an error); and every kind rule carries examples of more than one writer and benign
+//! counterexamples (rules/README.md, "Two layers" and "Who wrote a line").
+
+use crate::util::*;
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use regex_automata::Input as ReInput;
+use serde_json::Value;
+use stackscan::rules::{Layer, Pack};
+
+fn regex(pattern: &str) -> Regex {
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false))
+        .build(pattern)
+        .expect("pattern compiles")
+}
+
+fn rules_of(r: &Value) -> Vec<String> {
+    all_episodes(r).iter().map(|e| e["rule"].as_str().unwrap().to_string()).collect()
+}
+
+/// Every example line of a writer rule that a failure kind's pattern matches too, read as its writer logs it:
+/// the writer rule fires, the kind adds no event. Lines that no timestamp starts get one, so that each is a
+/// record of its own.
+#[test]
+fn a_writer_rule_and_a_kind_on_one_record_are_one_event() {
+    let pack = Pack::embedded().unwrap();
+    let rules = pack.rules();
+    let regexes: Vec<Regex> = rules.iter().map(|r| regex(&r.pattern)).collect();
+    let mut pairs = 0;
+    for (wi, w) in rules.iter().enumerate().filter(|(_, r)| r.layer == Layer::Writer) {
+        for ex in &w.examples {
+            let kinds: Vec<&str> = (0..rules.len())
+                .filter(|&k| rules[k].layer == Layer::Kind && regexes[k].is_match(ReInput::new(&ex.line)))
+                .map(|k| rules[k].id.as_str())
+                .collect();
+            if kinds.is_empty() {
+                continue;
+            }
+            pairs += 1;
+            let component = ex.component.or_else(|| w.components.iter().next()).unwrap();
+            let report = scan_json_stdin(&["--component", component.as_str()], format!("{}\n", ex.line).as_bytes());
+            let fired = rules_of(&report);
+            assert!(fired.contains(&rules[wi].id), "{} not fired on {}: {fired:?}", w.id, ex.line);
+            assert!(
+                fired.iter().all(|f| !kinds.contains(&f.as_str())),
+                "a kind beside {} on {}: {fired:?}",
+                w.id,
+                ex.line
+            );
+            assert!(all_episodes(&report).iter().all(|e| e["count"] == 1), "{}: {fired:?}", ex.line);
+        }
+    }
+    assert!(pairs >= 3, "the pack's writer examples hold only {pairs} lines a kind matches too");
+}
+
+/// The receiver's send failure with Kafka's TimeoutException in its stack trace: one record, one event, the
+/// writer's (its hop, the receiver); the same exception under a header no rule knows is the kind's, rooted at Kafka.
+#[test]
+fn a_kind_in_the_stack_trace_gives_way_to_the_writer_on_its_header() {
+    let header = "2024-03-12 14:29:12,755 [kafka-producer-network-thread | producer-1] ERROR \
+                  c.s.kafka.reconnectable.AsyncReconnectableProducerImpl - Failed to send messages to Kafka\n";
+    let trace = "org.apache.kafka.common.errors.TimeoutException: Disconnected from node 0 due to timeout\n\
+                 \tat org.apache.kafka.clients.producer.internals.Sender.run(Sender.java:244)\n";
+    let r = scan_json_stdin(&["--component", "receiver"], format!("{header}{trace}").as_bytes());
+    assert_eq!(rules_of(&r), ["receiver.kafka-send-failed"]);
+    assert_eq!(r["scan"]["matches"], 1);
+
+    let other = "2024-03-12 14:29:12,755 [pool-3] ERROR c.e.orders.Publisher - Publishing order 7 gave up\n";
+    let r = scan_json_stdin(&[], format!("{other}{trace}").as_bytes());
+    assert_eq!(rules_of(&r), ["kafka.client-timeout"]);
+    let inc = &r["incidents"][0];
+    assert_eq!(inc["root_cause"]["component"], "kafka", "{inc:#}");
+}
+
+/// A Jackson parse error of kafka-to-es (its JSON consumer), in a file whose name says Kafka.
+const JACKSON: &str = "2024-03-01 12:00:00,123 ERROR c.s.kafka.JsonConsumer - Skipping record: \
+    com.fasterxml.jackson.core.JsonParseException: Unexpected character ('}' (code 125)): was expecting double-quote \
+    to start field name\n";
+
+/// The issue's case: a file whose path says `kafka` no longer hides a Jackson parse error, with or without
+/// `--component`; `--component` wins over the path for where the episode is counted; a pod prefix wins over
+/// `--component`.
+#[test]
+fn the_component_gate_hides_no_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let kafka_dir = dir.path().join("kafka");
+    std::fs::create_dir(&kafka_dir).unwrap();
+    let file = kafka_dir.join("kafka.log");
+    std::fs::write(&file, JACKSON).unwrap();
+    let path = file.to_str().unwrap();
+
+    for args in [vec![path], vec![path, "--component", "kafka-to-es"]] {
+        let r = scan_json(&args);
+        let inc = r["incidents"].as_array().unwrap();
+        assert!(
+            inc.iter().any(|i| i["family"] == "json-deserialization"),
+            "{args:?}: the Jackson error is hidden: {:#}",
+            r["incidents"]
+        );
+    }
+    // The path says kafka; the user says kafka-to-es: the user wins.
+    let r = scan_json([path, "--component", "kafka-to-es"]);
+    let eps = all_episodes(&r);
+    assert_eq!(eps.len(), 1, "{eps:?}");
+    assert_eq!(eps[0]["component"], "kafka-to-es");
+    let r = scan_json([path]);
+    assert_eq!(all_episodes(&r)[0]["component"], "kafka", "without --component, the path names the writer");
+
+    // A pod prefix names the writer more exactly than --component.
+    let prefixed = format!("[pod/stackstate-e2es-6d4f8c7b9-x2kqp/e2es] {JACKSON}");
+    let r = scan_json_stdin(&["--component", "receiver"], prefixed.as_bytes());
+    let eps = all_episodes(&r);
+    assert_eq!(eps.len(), 1, "{eps:?}");
+    assert_eq!((eps[0]["component"].as_str(), eps[0]["process"].as_str()), (Some("kafka-to-es"), Some("e2es")));
+}
+
+/// With nothing else to tell (stdin, no `--component`), the record's own layout names its writer: a line in
+/// Elasticsearch's plain layout is counted under Elasticsearch.
+#[test]
+fn the_layout_names_the_writer_when_nothing_else_does() {
+    let line = "[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-0] flood stage disk watermark \
+                [95%] exceeded on [Qm7dR2xkT8uYw1pLz4VbNg][es-0][/usr/share/elasticsearch/data/nodes/0] free: \
+                4.9gb[4.9%], all indices on this node will be marked read-only\n";
+    let r = scan_json_stdin(&[], line.as_bytes());
+    let eps = all_episodes(&r);
+    assert_eq!(eps.len(), 1, "{eps:?}");
+    assert_eq!(eps[0]["component"], "elasticsearch");
+}
+
+/// Severity from what happened: one UNKNOWN_TOPIC_OR_PARTITION before auto-creation is a warning; the same
+/// lasting past the rule's five minutes (`escalate`) is an error.
+#[test]
+fn a_retried_warning_stays_a_warning_until_it_lasts() {
+    let at = |t: &str| {
+        format!(
+            "2024-03-01 {t},123 WARN  org.apache.kafka.clients.NetworkClient - [Consumer clientId=consumer-1, \
+             groupId=g] Error while fetching metadata with correlation id 5 : {{sts_trace_events=UNKNOWN_TOPIC_OR_PARTITION}}\n"
+        )
+    };
+    let once = scan_json_stdin(&["--component", "kafka-to-es"], at("12:00:00").as_bytes());
+    assert_eq!(once["incidents"][0]["severity"], "warning", "{:#}", once["incidents"]);
+    let lasting = format!("{}{}{}", at("12:00:00"), at("12:03:00"), at("12:06:30"));
+    let lasting = scan_json_stdin(&["--component", "kafka-to-es"], lasting.as_bytes());
+    assert_eq!(lasting["incidents"][0]["severity"], "error", "{:#}", lasting["incidents"]);
+    assert_eq!(lasting["incidents"][0]["root_cause"]["component"], "kafka");
+}
+
+/// Every kind rule has examples of at least two writers (two examples; their sources are cited in the rule files)
+/// and at least one benign counterexample.
+#[test]
+fn every_kind_rule_has_examples_of_two_writers_and_a_counterexample() {
+    let pack = Pack::embedded().unwrap();
+    let kinds: Vec<_> = pack.rules().iter().filter(|r| r.layer == Layer::Kind).collect();
+    assert!(kinds.len() >= 60, "{} kind rules", kinds.len());
+    for r in kinds {
+        assert!(r.examples.len() >= 2, "{}: {} example(s)", r.id, r.examples.len());
+        assert!(!r.counterexamples.is_empty(), "{}: no counterexample", r.id);
+    }
+}
