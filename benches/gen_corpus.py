@@ -8,9 +8,11 @@ when present. A fraction `density` of the lines are matching lines taken from th
 with the rules and so pass the prefilter, then must be rejected by the regexes).
 
 Usage: gen_corpus.py --rules DIR --out DIR --size BYTES --density F [--near F] [--files N] [--seed N]
-           [--loghub DIR] [--patterns FILE]
+           [--loghub DIR] [--patterns FILE] [--no-single] [--mixed BIG,SMALL]
 Creates OUT/multi/part-NN.log (N files, `size` bytes together) and OUT/single/big.log (`size` bytes), and writes
-the pack's patterns, one per line, to FILE for `rg -f`.
+the pack's patterns, one per line, to FILE for `rg -f`. With --mixed, OUT/mixed/ instead: BIG files of 64 MiB and
+SMALL files of 1 to 2 MiB each (sizes drawn from the seed), the shape of a real log directory, where what a file
+costs beyond its bytes (planning, opening, probing its layout, setting up a worker) shows.
 """
 
 import argparse
@@ -173,6 +175,16 @@ def old_syntax(p):
     return "".join(out)
 
 
+def write_patterns(path, patterns):
+    """The pack's patterns for `rg -f`, one a line."""
+    with open(path, "w") as f:
+        for p in patterns:
+            # rg joins the patterns into one regex, so capture names would clash: make groups non-capturing
+            # (rg -c needs no captures). The pack's syntax is ASCII-only (unicode off), like stackscan's.
+            p = re.sub(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>", "(?:", p)
+            f.write("(?-u:" + old_syntax(p) + ")\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rules", required=True)
@@ -185,22 +197,26 @@ def main():
     ap.add_argument("--loghub", default="")
     ap.add_argument("--patterns", default="")
     ap.add_argument("--no-single", action="store_true")
+    ap.add_argument("--mixed", default="")
     a = ap.parse_args()
     r = random.Random(a.seed)
     examples, counter, patterns = load_pack(a.rules)
     lh = loghub_lines(a.loghub) if a.loghub and os.path.isdir(a.loghub) else []
     # A pool of unique text (up to 48 MiB), then files drawn from it in runs of 64 lines.
-    lines = pool(r, min(a.size, 48 << 20), a.density, a.near, examples, counter, lh)
-    write_files(r, lines, [os.path.join(a.out, "multi", "part-%02d.log" % i) for i in range(a.files)], a.size)
-    if not a.no_single:
-        write_files(r, lines, [os.path.join(a.out, "single", "big.log")], a.size)
+    if a.mixed:
+        big, small = (int(x) for x in a.mixed.split(","))
+        sizes = [64 << 20] * big + [r.randrange(1 << 20, 2 << 20) for _ in range(small)]
+        lines = pool(r, min(sum(sizes), 48 << 20), a.density, a.near, examples, counter, lh)
+        for i, size in enumerate(sizes):
+            name = "big-%02d.log" % i if i < big else "small-%03d.log" % (i - big)
+            write_files(r, lines, [os.path.join(a.out, "mixed", name)], size)
+    else:
+        lines = pool(r, min(a.size, 48 << 20), a.density, a.near, examples, counter, lh)
+        write_files(r, lines, [os.path.join(a.out, "multi", "part-%02d.log" % i) for i in range(a.files)], a.size)
+        if not a.no_single:
+            write_files(r, lines, [os.path.join(a.out, "single", "big.log")], a.size)
     if a.patterns:
-        with open(a.patterns, "w") as f:
-            for p in patterns:
-                # rg joins the patterns into one regex, so capture names would clash: make groups non-capturing
-                # (rg -c needs no captures). The pack's syntax is ASCII-only (unicode off), like stackscan's.
-                p = re.sub(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>", "(?:", p)
-                f.write("(?-u:" + old_syntax(p) + ")\n")
+        write_patterns(a.patterns, patterns)
     print("corpus: %d example lines, %d counterexamples, %d loghub lines, %d patterns" % (
         len(examples), len(counter), len(lh), len(patterns)), file=sys.stderr)
 

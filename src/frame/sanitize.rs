@@ -22,6 +22,100 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
             return redact(text);
         }
     }
+    // Longer text that starts with printable ASCII: what the general path below makes of it, without decoding
+    // it character by character (a storm of Elasticsearch JSON lines has every sample line this long). That path
+    // keeps the first MAX_TEXT_CHARS + 1 characters, redacts them, and cuts the result: here the characters are
+    // the bytes.
+    if let Some(head) = raw.get(..MAX_TEXT_CHARS + 1).filter(|h| printable_ascii(h)) {
+        if let Ok(text) = std::str::from_utf8(head) {
+            let redacted = redact(text);
+            let mut out = String::with_capacity(MAX_TEXT_CHARS + '…'.len_utf8());
+            match redacted.get(..MAX_TEXT_CHARS).filter(|_| redacted.len() > MAX_TEXT_CHARS) {
+                Some(cut) => {
+                    out.push_str(cut);
+                    out.push('…');
+                }
+                None => out.push_str(&redacted),
+            }
+            return Cow::Owned(out);
+        }
+    }
+    Cow::Owned(clean_chars(raw))
+}
+
+/// [`clean`] with its recent results remembered, per thread: the fields of a storm's events take a few values over
+/// and over (a host, an endpoint, a URL with its key redacted), and comparing bytes costs less than searching them
+/// for secrets again. Short texts only, in a few slots chosen by a hash of a few of their bytes; the memory held is
+/// bounded by slots × [`CleanMemo::MAX_RAW`]. The result is always what [`clean`] gives.
+#[derive(Debug, Default)]
+pub struct CleanMemo {
+    slots: Vec<CleanSlot>,
+}
+
+/// One remembered text and what [`clean`] made of it.
+#[derive(Debug, Default)]
+struct CleanSlot {
+    raw: Vec<u8>,
+    /// `None`: the text itself (clean borrowed it).
+    cleaned: Option<Box<str>>,
+}
+
+impl CleanMemo {
+    /// Slots kept.
+    const SLOTS: usize = 64;
+    /// The longest text remembered.
+    pub const MAX_RAW: usize = 256;
+
+    /// What [`clean`] makes of `raw`.
+    pub fn clean<'a>(&mut self, raw: &'a [u8]) -> Cow<'a, str> {
+        if raw.is_empty() || raw.len() > Self::MAX_RAW {
+            return clean(raw);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(Self::SLOTS, CleanSlot::default);
+        }
+        let slot = &mut self.slots[Self::slot_of(raw)];
+        if slot.raw == raw {
+            match &slot.cleaned {
+                None => {
+                    if let Ok(text) = std::str::from_utf8(raw) {
+                        return Cow::Borrowed(text);
+                    }
+                }
+                Some(c) => return Cow::Owned(c.to_string()),
+            }
+        }
+        let out = clean(raw);
+        slot.raw.clear();
+        slot.raw.extend_from_slice(raw);
+        slot.cleaned = match &out {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(c) => Some(c.as_str().into()),
+        };
+        out
+    }
+
+    /// The slot of a (non-empty) text: a hash of its length and four of its 8-byte words (the first, the last, and
+    /// two between), which tells apart the values of one field.
+    fn slot_of(raw: &[u8]) -> usize {
+        let word = |at: usize| {
+            let at = at.min(raw.len().saturating_sub(8));
+            let mut w = [0u8; 8];
+            let part = &raw[at..raw.len().min(at + 8)];
+            w[..part.len()].copy_from_slice(part);
+            u64::from_le_bytes(w)
+        };
+        let n = raw.len();
+        let mut h = n as u64;
+        for at in [0, n / 3, 2 * n / 3, n] {
+            h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        }
+        (h >> 40) as usize % Self::SLOTS
+    }
+}
+
+/// [`clean`] character by character: for text with control characters, escapes or non-ASCII bytes.
+fn clean_chars(raw: &[u8]) -> String {
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
@@ -45,7 +139,7 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
         out = out.chars().take(MAX_TEXT_CHARS).collect();
         out.push('…');
     }
-    Cow::Owned(out)
+    out
 }
 
 /// Whether every byte is printable ASCII (space to `~`), eight at a time: this runs over every sample line.
@@ -402,6 +496,56 @@ mod tests {
         let all: Vec<u8> = (0x20..0x7f).collect();
         assert!(printable_ascii(&all));
         assert!(printable_ascii(b""));
+    }
+
+    /// Long printable ASCII takes a path of its own: the same text as the character-by-character one, with secrets
+    /// before, across and after the cut, and with redaction making the text shorter than the bound again.
+    #[test]
+    fn long_ascii_is_cleaned_as_character_by_character() {
+        let secret = "api_key=0123456789abcdef0123456789abcdef";
+        for len in [MAX_TEXT_CHARS + 1, MAX_TEXT_CHARS + 2, 700, 4000] {
+            let ats = [0, 10, MAX_TEXT_CHARS - 20, MAX_TEXT_CHARS - 5, MAX_TEXT_CHARS + 3, len.saturating_sub(50)];
+            for at in ats.into_iter().filter(|&at| at <= len) {
+                let mut line: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                for (i, b) in secret.bytes().enumerate() {
+                    if let Some(c) = line.get_mut(at + i) {
+                        *c = b;
+                    }
+                }
+                line[at.saturating_sub(1)] = b' ';
+                assert_eq!(clean(&line), clean_chars(&line), "len {len}, secret at {at}");
+            }
+            // Many secrets, in text longer than the bound (shorter text takes the first fast path, which does not
+            // cut): the redacted text grows past the cut.
+            let many: String = (0..len / 12 + 1).map(|_| "password=xy ").collect();
+            assert_eq!(clean(many.as_bytes()), clean_chars(many.as_bytes()), "len {len}");
+        }
+    }
+
+    /// The memo gives what `clean` gives: texts that need nothing, redaction, control characters, non-UTF-8
+    /// bytes, each seen again after others took the same slots, and texts too long to be remembered.
+    #[test]
+    fn memo_cleans_as_clean() {
+        let texts: Vec<Vec<u8>> = vec![
+            b"stackstate.example.com".to_vec(),
+            b"https://sts.example.com/receiver/stsAgent/intake/?api_key=0123456789abcdef".to_vec(),
+            b"https://user:hunter2@sts.example.com/api".to_vec(),
+            b"red\x1b[31mtext\ttab".to_vec(),
+            b"bad \xff\xfe utf-8".to_vec(),
+            b"x".to_vec(),
+            "x".repeat(CleanMemo::MAX_RAW + 1).into_bytes(),
+        ];
+        let mut memo = CleanMemo::default();
+        for round in 0..3 {
+            for (i, t) in texts.iter().enumerate() {
+                assert_eq!(memo.clean(t), clean(t), "round {round}, text {i}");
+            }
+            // Many others, which take every slot.
+            for k in 0..500 {
+                let other = format!("value-{k}-{round}");
+                assert_eq!(memo.clean(other.as_bytes()), clean(other.as_bytes()));
+            }
+        }
     }
 
     #[test]

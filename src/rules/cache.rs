@@ -25,6 +25,8 @@ pub struct MatchCache {
     /// Caches of the rules' full regexes, for long lines, made on first use.
     pub(super) long_caches: Vec<Option<Cache>>,
     pub(super) caps: Vec<Captures>,
+    /// Caches of the rules' one-pass DFAs, made on first use.
+    pub(super) onepass_caches: Vec<Option<regex_automata::dfa::onepass::Cache>>,
 }
 
 impl MatchCache {
@@ -41,6 +43,7 @@ impl MatchCache {
             rule_caches: rules.iter().map(|r| r.regex.create_cache()).collect(),
             long_caches: rules.iter().map(|_| None).collect(),
             caps: rules.iter().map(|r| r.regex.create_captures()).collect(),
+            onepass_caches: rules.iter().map(|_| None).collect(),
         }
     }
 

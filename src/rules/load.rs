@@ -572,6 +572,7 @@ fn check_rule(
         regex: regex?,
         long_regex: std::sync::OnceLock::new(),
         starts: std::sync::OnceLock::new(),
+        onepass: std::sync::OnceLock::new(),
         hir: hir.clone()?,
         groups,
         key_groups,

@@ -40,6 +40,19 @@ fn build_full(hir: &regex_syntax::hir::Hir) -> Option<Regex> {
         .ok()
 }
 
+/// A rule's one-pass DFA, for captures where the pattern allows one (each byte then costs one transition, where
+/// the backtracker visits states and clears its visited set per search); `None` when the pattern is not one-pass.
+/// It serves anchored searches only: [`Pack::capture`] runs it at each place a match may start.
+fn build_onepass(hir: &regex_syntax::hir::Hir, slots: usize) -> Option<regex_automata::dfa::onepass::DFA> {
+    use regex_automata::nfa::thompson;
+    let nfa = thompson::Compiler::new().configure(thompson::Config::new().utf8(false)).build_from_hir(hir).ok()?;
+    // The slots are written into the captures of the rule's regex: the same groups, so the same number of them.
+    if nfa.group_info().slot_len() != slots {
+        return None;
+    }
+    regex_automata::dfa::onepass::Builder::new().build_from_nfa(nfa).ok()
+}
+
 /// Which rule pack made a state: the aggregates name rules by their index in `rules`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackId {
@@ -115,7 +128,8 @@ pub struct Rule {
     pub location: Location,
     /// The rule's own regex, for captures, built without DFAs: on a log line (short) the backtracker finds the
     /// captures directly, where the lazy DFAs would first scan forward and backward. Nor with the one-pass DFA:
-    /// it serves only anchored searches, and these are not (it was 6% of start-up's instructions, never run).
+    /// it serves only anchored searches (it was 6% of start-up's instructions); [`Rule::onepass`] is built on
+    /// first use instead, for rules with start literals.
     pub(crate) regex: Regex,
     /// The same pattern with every engine (lazy DFAs first), built on first use, for lines longer than
     /// [`SHORT_LINE`], where backtracking over the whole line would be slow.
@@ -123,6 +137,8 @@ pub struct Rule {
     /// The literals every match starts with, when the pattern has a finite set of them (see
     /// [`Pack::capture`]); made on first use, so rules that never fire cost no start-up time.
     pub(crate) starts: std::sync::OnceLock<Option<prefilter::MatchStarts>>,
+    /// The pattern's one-pass DFA, when it has one (see [`Pack::capture`]); made on first use.
+    pub(crate) onepass: std::sync::OnceLock<Option<regex_automata::dfa::onepass::DFA>>,
     /// The pattern's syntax tree, to build `long_regex`.
     pub(crate) hir: regex_syntax::hir::Hir,
     /// (group index, name) of every named capture.
@@ -418,7 +434,8 @@ impl Pack {
     /// of the line: when those equal the bytes of a line the rule ran on recently in this thread (a few are
     /// remembered per rule, see `Memos`), its captures are reused, moved to where the bytes
     /// now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
-    /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds.
+    /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds. Otherwise a one-pass
+    /// pattern runs its one-pass DFA anchored at each start literal, others the backtracker from the first.
     pub fn capture(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
         let rule = &self.rules[r];
         let starts = rule.starts.get_or_init(|| prefilter::match_starts(&rule.hir));
@@ -443,8 +460,15 @@ impl Pack {
             }
             return memo.matched;
         }
-        let (regex, cache) = (&self.rules[r].regex, &mut s.rule_caches[r]);
-        regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+        let onepass = rule.onepass.get_or_init(|| build_onepass(&rule.hir, rule.regex.group_info().slot_len()));
+        let found = onepass.as_ref().and_then(|dfa| {
+            let cache = s.onepass_caches[r].get_or_insert_with(|| dfa.create_cache());
+            onepass_at_starts(dfa, cache, starts, line, at, caps)
+        });
+        if found.is_none() {
+            let (regex, cache) = (&rule.regex, &mut s.rule_caches[r]);
+            regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+        }
         if let Some(memo) = memo {
             memo.valid = true;
             memo.at_zero = at == 0;
@@ -552,6 +576,35 @@ impl Pack {
     }
 }
 
+/// Rule captures with its one-pass DFA: an anchored search at each start literal from `at` (the first) on. Every
+/// match starts with one of them, so the first place an anchored match is found is where the leftmost match
+/// starts, and there the one-pass DFA finds the same leftmost-first match, with the same captures, as an
+/// unanchored search. Whether it matched; `None` when the DFA gave up (the caller then runs the backtracker).
+fn onepass_at_starts(
+    dfa: &regex_automata::dfa::onepass::DFA,
+    cache: &mut regex_automata::dfa::onepass::Cache,
+    starts: &prefilter::MatchStarts,
+    line: &[u8],
+    at: usize,
+    caps: &mut regex_automata::util::captures::Captures,
+) -> Option<bool> {
+    let mut pos = at;
+    loop {
+        let input = Input::new(line).range(pos..).anchored(regex_automata::Anchored::Yes);
+        if let Some(pid) = dfa.try_search_slots(cache, &input, caps.slots_mut()).ok()? {
+            caps.set_pattern(Some(pid));
+            return Some(true);
+        }
+        match line.get(pos + 1..).and_then(|rest| starts.first(rest)) {
+            Some(i) => pos += 1 + i,
+            None => {
+                caps.set_pattern(None);
+                return Some(false);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,6 +622,8 @@ mod tests {
                 let near = e.line.replacen(' ', "  ", 3);
                 let lines = [
                     e.line.clone(),
+                    // A start literal (the one-pass DFA's first anchored try) where no match starts, then a match.
+                    format!("{near} {}", e.line),
                     format!("x{}", e.line),
                     near.clone(),
                     format!("2024-03-01 12:00:00,123 [main] ERROR a.b.C - {}", e.line),

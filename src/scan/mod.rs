@@ -51,6 +51,8 @@ pub struct Scratch {
     pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
     /// What record headers say, by line key (see [`unexplained`]), a cache.
     pub(crate) heads: unexplained::Heads,
+    /// Field values cleaned recently (see [`crate::frame::sanitize::CleanMemo`]).
+    pub(crate) cleaned: crate::frame::sanitize::CleanMemo,
 }
 
 impl Scratch {
@@ -67,6 +69,7 @@ impl Scratch {
             buf: Vec::new(),
             pods: Vec::new(),
             heads: unexplained::Heads::default(),
+            cleaned: crate::frame::sanitize::CleanMemo::default(),
         }
     }
 }

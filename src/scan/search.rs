@@ -513,8 +513,9 @@ fn handle_line(
 
         let caps = s.cache.captures(ri);
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
+        let cleaned = &mut s.cleaned;
         let key: Vec<Cow<'_, str>> =
-            rule.key_groups.iter().map(|&g| sanitize::clean(value(g).unwrap_or_default())).collect();
+            rule.key_groups.iter().map(|&g| cleaned.clean(value(g).unwrap_or_default())).collect();
         let view = KeyView { rule: ri as u32, component, process: origin.process.as_deref(), key: &key };
         let order = Order {
             time: record.time.unwrap_or(i64::MAX),
@@ -526,7 +527,11 @@ fn handle_line(
         for (g, name) in &rule.groups {
             if let Some(v) = value(*g) {
                 if !v.is_empty() {
-                    bucket.add_value(name, &sanitize::clean(v), order);
+                    // A key's value is cleaned already.
+                    match rule.key_groups.iter().position(|k| k == g) {
+                        Some(i) => bucket.add_value(name, &key[i], order),
+                        None => bucket.add_value(name, &cleaned.clean(v), order),
+                    }
                 }
             }
         }

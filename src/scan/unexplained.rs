@@ -134,7 +134,8 @@ impl Mining {
         if !frame::is_continuation(content) {
             // A header (a timestamped line never continues one): what its writer had pending has ended.
             self.flush_writer(w, ctx, s, r, out);
-            if !self.judge_once(w, at.first) {
+            // A record a rule fired on is explained (see `judge`): its time is not needed.
+            if !self.judge_once(w, at.first) || last_record == Some(at.first) {
                 return;
             }
             let time = match view_line(buf, at.first, first_end, ctx.mode, at.source) {
@@ -252,6 +253,11 @@ impl Mining {
                 return;
             }
         }
+        // A rule fired on the header: the record is explained whatever it says, so it need not be read (in a storm,
+        // nearly every record visited). Its continuation lines find it judged (`judge_once`).
+        if last_record == Some(h.start) {
+            return;
+        }
         let key = line_key(h.content);
         let head = Mining::head(&mut s.heads, h.content, key, ctx.origin.component.is_none());
         if head.level.is_some_and(|l| !l.is_problem()) {
@@ -272,10 +278,7 @@ impl Mining {
                 return;
             }
         }
-        let mut explained = last_record == Some(h.start);
-        if behind && !explained {
-            explained = self.explains(ctx, s, r, h.start, r.start, at.source);
-        }
+        let explained = behind && self.explains(ctx, s, r, h.start, r.start, at.source);
         self.pending.push(Pending {
             writer: writer(at.source),
             known_end: h.end,
