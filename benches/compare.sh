@@ -15,7 +15,7 @@
 #                into the pipe without copying them), each next to its pipe alone (`| wc -c`), and redirected
 #                (`stackscan scan - < file`, the stream path with no second process);
 #   archives     a directory of .gz and .zst copies of the several files (CPU use: both cores busy?);
-#   startup      the embedded pack compiled and an empty directory scanned (hyperfine when installed);
+#   startup      the embedded pack compiled and an empty log file scanned (hyperfine when installed);
 #   unexplained  the scan vs the same with `--unexplained 0` (the unexplained-errors section's cost);
 #   mixed        stackscan vs rg on a directory of mixed file sizes (3 of 64 MiB, 64 of 1-2 MiB): what a file costs
 #                beyond its bytes;
@@ -241,11 +241,12 @@ EOF
 fi
 
 if want startup; then
-  echo "startup. embedded pack compiled, empty directory scanned"
-  mkdir -p "$work/empty"
+  echo "startup. embedded pack compiled, empty log file scanned"
+  # A file, not an empty directory: a scan that finds no log file at all is an error (exit 2).
+  mkdir -p "$work/empty" && : > "$work/empty/empty.log"
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 5 --runs 50 --style basic --export-json "$work/startup.json" \
-      "$ss scan --format json $work/empty" >/dev/null 2>&1
+      "$ss scan --format json $work/empty/empty.log" >/dev/null 2>&1
     python3 - "$work/startup.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
@@ -253,8 +254,8 @@ print("  hyperfine: median %.1f ms, mean %.1f ms +- %.1f ms, min %.1f ms" % (
     r["median"] * 1e3, r["mean"] * 1e3, r["stddev"] * 1e3, r["min"] * 1e3))
 EOF
   else
-    for _ in $(seq 20); do measure start "$ss" scan --format json "$work/empty"; done
-    row "empty dir" start 0
+    for _ in $(seq 20); do measure start "$ss" scan --format json "$work/empty/empty.log"; done
+    row "empty file" start 0
   fi
 fi
 
