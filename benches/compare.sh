@@ -278,7 +278,7 @@ if want mixed; then
       --near "$near" --loghub "$loghub" --mixed 3,64
   fi
   mixed_bytes=$(du -cb "$work"/mixed/*.log | tail -1 | cut -f1)
-  versus_rg "mixed. $(ls "$work/mixed" | wc -l) files of mixed sizes ($(( mixed_bytes >> 20 )) MiB)" \
+  versus_rg "mixed. $(find "$work/mixed" -maxdepth 1 -type f | wc -l) files of mixed sizes ($(( mixed_bytes >> 20 )) MiB)" \
     "$work/mixed" "$mixed_bytes" mx mxrg
 fi
 
