@@ -221,20 +221,8 @@ fn utf16_logs_are_decoded_and_truncated_archives_noted() {
 
 /// Runs `stackscan follow ARGS -` with `input` on stdin; its NDJSON events.
 fn follow_stdin(args: &[&str], input: &[u8]) -> (Vec<Value>, String) {
-    let mut child = cmd()
-        .args(["follow", "--format", "ndjson"])
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let o = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let all: Vec<&str> = ["follow", "--format", "ndjson"].iter().chain(args).copied().collect();
+    let o = run_with_stdin(&all, input);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let events = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (events, String::from_utf8_lossy(&o.stderr).into_owned())

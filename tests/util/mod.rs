@@ -74,11 +74,10 @@ where
     scan_json_code(args, 0).0
 }
 
-/// `stackscan scan --format json ARGS... -` with `input` on stdin (written by a thread of its own, so a large
-/// input never blocks on a full pipe), expecting exit 0.
-pub fn scan_json_stdin(args: &[&str], input: &[u8]) -> Value {
+/// Runs `stackscan ARGS... -` with `input` on stdin, written by a thread of its own (so a large input never
+/// blocks on a full pipe); its output once it exits.
+pub fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = cmd()
-        .args(["scan", "--format", "json"])
         .args(args)
         .arg("-")
         .stdin(Stdio::piped())
@@ -93,6 +92,13 @@ pub fn scan_json_stdin(args: &[&str], input: &[u8]) -> Value {
     });
     let o = child.wait_with_output().expect("wait");
     let _ = writer.join();
+    o
+}
+
+/// `stackscan scan --format json ARGS... -` with `input` on stdin, expecting exit 0.
+pub fn scan_json_stdin(args: &[&str], input: &[u8]) -> Value {
+    let all: Vec<&str> = ["scan", "--format", "json"].iter().chain(args).copied().collect();
+    let o = run_with_stdin(&all, input);
     assert_eq!(code(&o), 0, "exit code; stderr: {}", stderr(&o));
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
