@@ -113,27 +113,24 @@ impl Merger {
         }
         self.seen.push((h, name.into()));
         let first = self.first.get_or_insert_with(|| name.into());
-        self.combiner.push(state).map_err(|e| match e {
-            MergeError::PackMismatch { ours, theirs } => {
-                ReportError::Packs { a: first.clone(), fa: ours, b: name.into(), fb: theirs }
-            }
-        })
+        self.combiner.push(state).map_err(|e| packs(first, name, e))
     }
 
     /// The merged state, checked against the pack this run correlates with, and the notes.
     fn finish(self, pack: &Pack) -> Result<(ScanState, Vec<String>), ReportError> {
-        let state = match self.combiner.finish() {
-            Ok(s) => s.unwrap_or_default(),
-            Err(MergeError::PackMismatch { ours, theirs }) => {
-                // Every state was checked on arrival; kept for completeness.
-                return Err(ReportError::OtherPack { theirs, ours });
-            }
-        };
+        let first = self.first.unwrap_or_default();
+        let state = self.combiner.finish().map_err(|e| packs(&first, "the other reports", e))?.unwrap_or_default();
         if state.pack.fingerprint != pack.fingerprint() {
             return Err(ReportError::OtherPack { theirs: state.pack.fingerprint, ours: pack.fingerprint().into() });
         }
         Ok((state, self.notes))
     }
+}
+
+/// Two reports of different packs: `first` (whose pack the merge has) and `other`.
+fn packs(first: &str, other: &str, e: MergeError) -> ReportError {
+    let MergeError::PackMismatch { ours, theirs } = e;
+    ReportError::Packs { a: first.into(), fa: ours, b: other.into(), fb: theirs }
 }
 
 /// Reads one report (a file or `-`).
