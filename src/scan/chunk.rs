@@ -3,7 +3,7 @@
 //! hot path.
 
 use super::search::{scan_region, FileCtx, Region, RegionScan};
-use super::{is_stream, Config, Scratch, UnitResult, LOOK_BEHIND, MAX_LINE};
+use super::{is_stream, Config, Scratch, UnitResult, UnitTotals, LOOK_BEHIND, MAX_LINE};
 use crate::aggregate::episode::Aggregates;
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode};
@@ -140,16 +140,16 @@ fn file_name(input: &Input) -> &str {
 /// Runs one unit.
 pub(crate) fn run(unit: &Unit, inputs: &[Input], pack: &Pack, config: &Config, scratch: &mut Scratch) -> UnitResult {
     match *unit {
-        Unit::OutOfRange { file } => UnitResult { out_of_range: true, ..UnitResult::empty(file, 0) },
-        Unit::Twin { file } => UnitResult { twin: true, ..UnitResult::empty(file, 0) },
+        Unit::OutOfRange { file } => UnitResult::with(UnitTotals { out_of_range: true, ..UnitTotals::empty(file, 0) }),
+        Unit::Twin { file } => UnitResult::with(UnitTotals { twin: true, ..UnitTotals::empty(file, 0) }),
         Unit::Failed { file, ref skipped } => {
-            UnitResult { skipped: Some(skipped.clone()), ..UnitResult::empty(file, 0) }
+            UnitResult::with(UnitTotals { skipped: Some(skipped.clone()), ..UnitTotals::empty(file, 0) })
         }
         Unit::Chunk { file, index, chunks, start, end, size, mode, klog, ref handle } => {
             let input = &inputs[file as usize];
             let mut r = run_chunk(input, handle, file, index, (start, end, size), (mode, klog), pack, config, scratch);
-            if index + 1 == chunks && r.skipped.is_none() {
-                r.skipped = replaced(input, handle, size);
+            if index + 1 == chunks && r.totals.skipped.is_none() {
+                r.totals.skipped = replaced(input, handle, size);
             }
             r
         }
@@ -246,7 +246,7 @@ fn run_chunk(
     let (a, b) = match (align(f, start, size), align(f, end, size)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            out.skipped = fail(e);
+            out.totals.skipped = fail(e);
             return out;
         }
     };
@@ -304,7 +304,7 @@ fn run_chunk(
             }
         }
         if let Some(e) = err {
-            out.skipped = fail(e);
+            out.totals.skipped = fail(e);
         }
         // The file may have shrunk since it was planned, or a read failed: search what is there.
         let last = got < want || base + len as u64 >= ahead;
@@ -322,12 +322,12 @@ fn run_chunk(
         scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());
         if last {
             let counts = scan.finish(&r);
-            out.bytes = (base + end as u64).saturating_sub(a);
-            out.newlines = counts.newlines;
-            out.matches = counts.matches;
-            out.cut = counts.cut;
+            out.totals.bytes = (base + end as u64).saturating_sub(a);
+            out.totals.newlines = counts.newlines;
+            out.totals.matches = counts.matches;
+            out.totals.cut = counts.cut;
             let unterminated = b == size && base + end as u64 > a && end > 0 && window[end - 1] != b'\n';
-            out.lines = counts.newlines + unterminated as u64;
+            out.totals.lines = counts.newlines + unterminated as u64;
             break;
         }
         let drop = upto.saturating_sub(LOOK_BEHIND);
@@ -357,7 +357,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let mut reader = match read::open_stream(input) {
         Ok(r) => r,
         Err(e) => {
-            out.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
+            out.totals.skipped = Some(Skipped { path: input.display.clone(), reason: format!("cannot read: {e}") });
             return out;
         }
     };
@@ -391,7 +391,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         first_read = read::read_append(&mut *reader, &mut buf, block);
     }
     if let Some(why) = input.binary.refuses(file_name(input), &buf) {
-        out.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
+        out.totals.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();
         s.buf = buf;
         return out;
@@ -420,7 +420,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             }
         };
         if let Some(e) = err {
-            out.skipped = Some(Skipped {
+            out.totals.skipped = Some(Skipped {
                 path: input.display.clone(),
                 reason: format!(
                     "read stopped after {} bytes, the rest was not scanned: {e}",
@@ -431,7 +431,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         if end > region_start {
             let index = block_index;
             block_index += 1;
-            out.bytes += (end - region_start) as u64;
+            out.totals.bytes += (end - region_start) as u64;
             last_byte = buf[end - 1];
             // The next buffer starts with this one's look-behind and unfinished last line.
             let keep_from = end.saturating_sub(LOOK_BEHIND);
@@ -487,11 +487,11 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let (aggregates, matches, cut, blocks) = merged.into_inner().unwrap_or_else(|e| e.into_inner());
     out.unexplained = mined.into_inner().unwrap_or_else(|e| e.into_inner()).finish();
     out.aggregates = aggregates;
-    out.matches = matches;
-    out.cut = cut;
-    out.newlines = blocks.iter().sum();
-    out.blocks = blocks;
-    out.lines = out.newlines + (out.bytes > 0 && last_byte != b'\n') as u64;
+    out.totals.matches = matches;
+    out.totals.cut = cut;
+    out.totals.newlines = blocks.iter().sum();
+    out.totals.blocks = blocks;
+    out.totals.lines = out.totals.newlines + (out.totals.bytes > 0 && last_byte != b'\n') as u64;
     buf.clear();
     s.buf = buf;
     out
@@ -499,7 +499,17 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
 
 impl UnitResult {
     fn empty(file: u32, chunk: u32) -> UnitResult {
-        UnitResult {
+        UnitResult::with(UnitTotals::empty(file, chunk))
+    }
+
+    fn with(totals: UnitTotals) -> UnitResult {
+        UnitResult { totals, aggregates: Aggregates::default(), unexplained: None }
+    }
+}
+
+impl UnitTotals {
+    fn empty(file: u32, chunk: u32) -> UnitTotals {
+        UnitTotals {
             file,
             chunk,
             bytes: 0,
@@ -511,8 +521,6 @@ impl UnitResult {
             out_of_range: false,
             twin: false,
             skipped: None,
-            aggregates: Aggregates::default(),
-            unexplained: None,
         }
     }
 }
@@ -557,11 +565,11 @@ mod tests {
         let mut scratch = Scratch::new(&pack);
         let results: Vec<UnitResult> =
             units.iter().map(|u| run(u, std::slice::from_ref(&input), &pack, &config, &mut scratch)).collect();
-        let bytes: u64 = results.iter().map(|r| r.bytes).sum();
+        let bytes: u64 = results.iter().map(|r| r.totals.bytes).sum();
         assert_eq!(bytes, LINE.len() as u64 * 200, "the opened file, whole");
-        let matches: u64 = results.iter().map(|r| r.matches).sum::<u64>();
+        let matches: u64 = results.iter().map(|r| r.totals.matches).sum::<u64>();
         assert_eq!(matches, 200);
-        let notes: Vec<&Skipped> = results.iter().filter_map(|r| r.skipped.as_ref()).collect();
+        let notes: Vec<&Skipped> = results.iter().filter_map(|r| r.totals.skipped.as_ref()).collect();
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].reason.contains("replaced while it was read"), "{notes:?}");
     }

@@ -211,22 +211,7 @@ pub struct Scanner {
 }
 
 /// The counts of one work unit, kept after its aggregates were merged.
-struct UnitTotals {
-    file: u32,
-    chunk: u32,
-    bytes: u64,
-    lines: u64,
-    newlines: u64,
-    blocks: Vec<u64>,
-    matches: u64,
-    cut: u64,
-    out_of_range: bool,
-    twin: bool,
-    skipped: Option<Skipped>,
-}
-
-/// The result of one work unit.
-pub(crate) struct UnitResult {
+pub(crate) struct UnitTotals {
     pub file: u32,
     pub chunk: u32,
     pub bytes: u64,
@@ -245,8 +230,12 @@ pub(crate) struct UnitResult {
     /// The input was not read: an Elasticsearch JSON log whose plain twin is read.
     pub twin: bool,
     pub skipped: Option<Skipped>,
+}
+
+/// The result of one work unit: its counts, its aggregates and its unexplained records (when mining).
+pub(crate) struct UnitResult {
+    pub totals: UnitTotals,
     pub aggregates: Aggregates,
-    /// The unit's unexplained records, when mining.
     pub unexplained: Option<Unexplained>,
 }
 
@@ -297,39 +286,12 @@ impl Scanner {
                                 p.file_done();
                             }
                         }
-                        let UnitResult {
-                            file,
-                            chunk,
-                            bytes,
-                            lines,
-                            newlines,
-                            blocks,
-                            matches,
-                            cut,
-                            out_of_range,
-                            twin,
-                            skipped,
-                            aggregates,
-                            unexplained,
-                        } = r;
+                        let UnitResult { totals, aggregates, unexplained } = r;
                         if !aggregates.is_empty() {
                             merged.lock().unwrap_or_else(|e| e.into_inner()).merge(aggregates);
                         }
                         let unexplained = unexplained.unwrap_or_else(|| Unexplained::new(1));
                         mined.lock().unwrap_or_else(|e| e.into_inner()).put(k, unexplained);
-                        let totals = UnitTotals {
-                            file,
-                            chunk,
-                            bytes,
-                            lines,
-                            newlines,
-                            blocks,
-                            matches,
-                            cut,
-                            out_of_range,
-                            twin,
-                            skipped,
-                        };
                         done.lock().unwrap_or_else(|e| e.into_inner()).push(totals);
                     });
                 }
