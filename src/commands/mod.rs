@@ -90,7 +90,19 @@ fn load_pack(rules: &[PathBuf]) -> Result<Pack, ExitCode> {
 
 /// [`load_pack`] for the `rules` subcommands.
 fn load_pack_args(args: &PackArgs) -> Result<Pack, ExitCode> {
-    load_pack(&args.rules)
+    load_pack_checked(&args.rules)
+}
+
+/// [`load_pack`], but the embedded pack gets every check a pack from files gets (its examples run): what `rules`
+/// subcommands show and check is the pack as validated.
+fn load_pack_checked(rules: &[PathBuf]) -> Result<Pack, ExitCode> {
+    if !rules.is_empty() {
+        return load_pack(rules);
+    }
+    Pack::embedded_checked().map_err(|e| {
+        eprint!("stackscan: {}", escape_message(&e.to_string()));
+        ExitCode::from(2)
+    })
 }
 
 /// Prints a warning on stderr, escaped.

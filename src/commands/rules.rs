@@ -1,6 +1,6 @@
 //! `stackscan rules list|test|check`: inspect, test and validate a rule pack.
 
-use super::{load_pack, load_pack_args};
+use super::{load_pack_args, load_pack_checked};
 use crate::cli::args::{ListFormat, RulesCommand};
 use stackscan::model::Component;
 use stackscan::report::human::{columns, count};
@@ -79,7 +79,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
             }
         }
         RulesCommand::Check { paths } => {
-            let pack = match load_pack(&paths) {
+            let pack = match load_pack_checked(&paths) {
                 Ok(p) => p,
                 Err(code) => return Ok(code),
             };

@@ -21,7 +21,8 @@ pub struct MatchCache {
     pub(super) cands: Vec<usize>,
     /// Per rule, its recent capture searches (see [`Pack::capture`]).
     pub(super) memos: Memos,
-    pub(super) rule_caches: Vec<Cache>,
+    /// Caches of the rules' regexes, made on first use (a rule's regex may itself be compiled then).
+    pub(super) rule_caches: Vec<Option<Cache>>,
     /// Caches of the rules' full regexes, for long lines, made on first use.
     pub(super) long_caches: Vec<Option<Cache>>,
     pub(super) caps: Vec<Captures>,
@@ -40,9 +41,9 @@ impl MatchCache {
             tried: PatternSet::new(rules.len()),
             cands: Vec::new(),
             memos: Memos::new(rules.len()),
-            rule_caches: rules.iter().map(|r| r.regex.create_cache()).collect(),
+            rule_caches: rules.iter().map(|_| None).collect(),
             long_caches: rules.iter().map(|_| None).collect(),
-            caps: rules.iter().map(|r| r.regex.create_captures()).collect(),
+            caps: rules.iter().map(|r| Captures::all(r.group_info.clone())).collect(),
             onepass_caches: rules.iter().map(|_| None).collect(),
         }
     }

@@ -17,6 +17,31 @@ pub fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     Ok(strip_line_terminators(&hir))
 }
 
+/// The capture groups of a parsed pattern, as a regex compiled from it numbers and names them: group 0 (the whole
+/// match, unnamed), then each group by its index. Known without compiling the pattern, so capture slots are made
+/// for rules whose regex is compiled only on first use.
+pub fn group_info(hir: &Hir) -> Result<regex_automata::util::captures::GroupInfo, String> {
+    fn walk<'h>(hir: &'h Hir, out: &mut Vec<(u32, Option<&'h str>)>) {
+        match hir.kind() {
+            HirKind::Capture(cap) => {
+                out.push((cap.index, cap.name.as_deref()));
+                walk(&cap.sub, out);
+            }
+            HirKind::Repetition(rep) => walk(&rep.sub, out),
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().for_each(|h| walk(h, out)),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        }
+    }
+    let mut caps = Vec::new();
+    walk(hir, &mut caps);
+    let len = caps.iter().map(|&(i, _)| i as usize + 1).max().unwrap_or(1);
+    let mut names: Vec<Option<&str>> = vec![None; len];
+    for (i, name) in caps {
+        names[i as usize] = name;
+    }
+    regex_automata::util::captures::GroupInfo::new([names]).map_err(|e| e.to_string())
+}
+
 /// Removes `\n` and `\r` from everything the pattern can match.
 pub fn strip_line_terminators(hir: &Hir) -> Hir {
     match hir.kind() {

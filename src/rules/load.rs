@@ -72,12 +72,6 @@ impl FileDiags<'_> {
     }
 }
 
-/// A rule that passed validation, before the pack-wide regexes are built.
-struct Checked {
-    rule: Rule,
-    hir: regex_syntax::hir::Hir,
-}
-
 /// A stable hash of the pack's files (base names and texts), in hex: the same pack loaded from the binary or
 /// from a copy of its directory has the same fingerprint.
 fn fingerprint(sources: &[(String, String)]) -> String {
@@ -89,10 +83,22 @@ fn fingerprint(sources: &[(String, String)]) -> String {
     format!("{:016x}", h.finish())
 }
 
-pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
+/// How much of a pack's validity loading proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Checks {
+    /// Everything: every pattern compiled, every example and counterexample run (a pack from files).
+    All,
+    /// The pack shipped in the binary: its texts cannot change after the build, and `cargo test` loads them with
+    /// [`Checks::All`] (`Pack::embedded_checked`). Loading parses and validates the TOML and the patterns but
+    /// compiles a rule's regex only when a scan first needs it: most rules never meet a candidate line in a
+    /// scan, and compiling all of them and running their examples was most of the start-up.
+    Built,
+}
+
+pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pack, PackError> {
     let fingerprint = fingerprint(&sources);
     let mut diags = Vec::new();
-    let mut rules: Vec<Checked> = Vec::new();
+    let mut rules: Vec<Rule> = Vec::new();
     let mut chain_defs: Vec<(String, String, Spanned<ChainDef>)> = Vec::new();
     let mut seen: HashMap<String, Location> = HashMap::new();
     let mut files = Vec::new();
@@ -122,13 +128,13 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         .collect();
     let mut compiled = {
         use rayon::prelude::*;
-        let v: Vec<Compiled> = patterns.par_iter().map(|p| compile(p)).collect();
+        let v: Vec<Compiled> = patterns.par_iter().map(|p| compile(p, checks)).collect();
         v.into_iter()
     };
     for (file, text, parsed) in parsed_files {
         let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
         for def in parsed.rule {
-            let compiled = compiled.next().unwrap_or_else(|| compile(def.get_ref().pattern.get_ref()));
+            let compiled = compiled.next().unwrap_or_else(|| compile(def.get_ref().pattern.get_ref(), checks));
             let start = def.span().start;
             let def = def.into_inner();
             let id = def.id.get_ref().clone();
@@ -160,7 +166,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         }
     }
 
-    let ids: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, c)| (c.rule.id.as_str(), i)).collect();
+    let ids: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let mut chains = Vec::new();
     for (file, text, def) in &chain_defs {
         let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
@@ -182,7 +188,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
         return Err(PackError { diagnostics: diags });
     }
 
-    let hirs: Vec<_> = rules.iter().map(|c| c.hir.clone()).collect();
+    let hirs: Vec<&regex_syntax::hir::Hir> = rules.iter().map(|r| &r.hir).collect();
     let whole = |kind: MatchKind| {
         Regex::builder()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
@@ -190,18 +196,17 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
             .build_many_from_hir(&hirs)
             .map_err(Box::new)
     };
-    let rules_only: Vec<&Rule> = rules.iter().map(|c| &c.rule).collect();
-    let prefilter = prefilter::Prefilter::build(&rules_only, &hirs);
+    let rules_only: Vec<&Rule> = rules.iter().collect();
+    let prefilter = prefilter::Prefilter::build(&rules_only);
     // What rules/README.md promises: a rule whose example does not match (or yields other fields, or holds none
     // of the literals the prefilter searches), or whose counterexample matches, makes the pack invalid.
-    let failed = check_examples(&rules_only, prefilter.as_ref());
+    let failed = if checks == Checks::All { check_examples(&rules_only, prefilter.as_ref()) } else { Vec::new() };
     if !failed.is_empty() {
         return Err(PackError { diagnostics: failed });
     }
     // The multi-pattern regexes serve only scans without the prefilter: not compiling them otherwise saves about
     // half of the start-up (each pattern was already compiled and checked on its own).
     if prefilter.as_ref().is_some_and(|p| p.is_usable()) {
-        let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
         return Ok(Pack {
             rules,
             chains,
@@ -217,7 +222,7 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
     let (search, set) = match (whole(MatchKind::LeftmostFirst), whole(MatchKind::All)) {
         (Ok(a), Ok(b)) => (Some(a), Some(b)),
         (Err(e), _) | (_, Err(e)) => {
-            let rule = e.pattern().map(|p| rules[p.as_usize()].rule.id.clone());
+            let rule = e.pattern().map(|p| rules[p.as_usize()].id.clone());
             return Err(PackError {
                 diagnostics: vec![Diagnostic {
                     file: files.join(", "),
@@ -229,7 +234,6 @@ pub(super) fn build(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
             });
         }
     };
-    let rules: Vec<Rule> = rules.into_iter().map(|c| c.rule).collect();
     Ok(Pack {
         rules,
         chains,
@@ -261,11 +265,12 @@ fn check_examples(rules: &[&Rule], prefilter: Option<&prefilter::Prefilter>) -> 
                     message,
                 })
             };
-            let mut caps = rule.regex.create_captures();
-            let mut cache = rule.regex.create_cache();
+            let regex = rule.regex();
+            let mut caps = regex.create_captures();
+            let mut cache = regex.create_cache();
             for ex in &rule.examples {
                 let line = ex.line.as_bytes();
-                rule.regex.search_captures_with(&mut cache, &regex_automata::Input::new(line), &mut caps);
+                regex.search_captures_with(&mut cache, &regex_automata::Input::new(line), &mut caps);
                 if !caps.is_match() {
                     fail(&ex.location, format!("example does not match the pattern: {}", ex.line));
                     continue;
@@ -293,7 +298,7 @@ fn check_examples(rules: &[&Rule], prefilter: Option<&prefilter::Prefilter>) -> 
                 }
             }
             for (cx, loc) in &rule.counterexamples {
-                if rule.regex.search_half_with(&mut cache, &regex_automata::Input::new(cx.as_bytes())).is_some() {
+                if regex.search_half_with(&mut cache, &regex_automata::Input::new(cx.as_bytes())).is_some() {
                     fail(loc, format!("counterexample matches: {cx}"));
                 }
             }
@@ -417,17 +422,16 @@ fn parse_enum<T>(
     r
 }
 
-/// A pattern parsed and compiled, or what went wrong.
-type Compiled = Result<(regex_syntax::hir::Hir, Regex), String>;
+/// A pattern parsed (and compiled, under [`Checks::All`]), or what went wrong.
+type Compiled = Result<(regex_syntax::hir::Hir, Option<Regex>), String>;
 
-/// Parses and compiles one rule pattern (see [`Rule::regex`]).
-fn compile(pattern: &str) -> Compiled {
+/// Parses one rule pattern and, under [`Checks::All`], compiles it (see [`Rule::regex`]).
+fn compile(pattern: &str, checks: Checks) -> Compiled {
     let h = hir::parse(pattern).map_err(|e| format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")))?;
-    let re = Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false).onepass(false))
-        .build_from_hir(&h)
-        .map_err(|e| format!("pattern does not compile: {e}"))?;
+    let re = match checks {
+        Checks::All => Some(super::build_short(&h).map_err(|e| format!("pattern does not compile: {e}"))?),
+        Checks::Built => None,
+    };
     Ok((h, re))
 }
 
@@ -437,7 +441,7 @@ fn check_rule(
     compiled: Compiled,
     knowledge: &Knowledge,
     fd: &mut FileDiags<'_>,
-) -> Option<Checked> {
+) -> Option<Rule> {
     let id = def.id.get_ref().clone();
     let before = fd.out.len();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
@@ -479,7 +483,7 @@ fn check_rule(
     let escalate = def.escalate.as_ref().and_then(|e| check_escalate(fd, &id, e, severity));
     let pattern_at = def.pattern.span().start;
     let (hir, regex) = match compiled {
-        Ok((h, r)) => (Some(h), Some(r)),
+        Ok((h, r)) => (Some(h), r),
         Err(e) => {
             fd.at(pattern_at, Some(&id), e);
             (None, None)
@@ -487,8 +491,9 @@ fn check_rule(
     };
     let mut groups = Vec::new();
     let mut key_groups = Vec::new();
-    if let Some(re) = &regex {
-        for (i, name) in re.group_info().pattern_names(regex_automata::PatternID::ZERO).enumerate() {
+    let group_info = hir.as_ref().map(hir::group_info);
+    if let Some(Ok(info)) = &group_info {
+        for (i, name) in info.pattern_names(regex_automata::PatternID::ZERO).enumerate() {
             if let Some(n) = name {
                 groups.push((i, n.to_string()));
             }
@@ -524,7 +529,7 @@ fn check_rule(
             None => None,
         };
         for name in e.fields.keys() {
-            if !groups.iter().any(|(_, n)| n == name) && !def.fields.contains_key(name) && regex.is_some() {
+            if !groups.iter().any(|(_, n)| n == name) && !def.fields.contains_key(name) && hir.is_some() {
                 fd.at(
                     ex.span().start,
                     Some(&id),
@@ -542,10 +547,18 @@ fn check_rule(
     if def.examples.is_empty() {
         fd.at(start, Some(&id), "a rule needs at least one [[rule.examples]] line");
     }
+    let group_info = match group_info {
+        Some(Ok(info)) => Some(info),
+        Some(Err(e)) => {
+            fd.at(pattern_at, Some(&id), format!("pattern does not compile: {e}"));
+            None
+        }
+        None => None,
+    };
     if fd.out.len() != before {
         return None;
     }
-    let rule = Rule {
+    Some(Rule {
         id,
         title: def.title,
         family,
@@ -569,21 +582,21 @@ fn check_rule(
             .collect(),
         literals: def.literals.into_iter().map(Spanned::into_inner).collect(),
         location: fd.location(start),
-        regex: regex?,
+        regex: regex.map(std::sync::OnceLock::from).unwrap_or_default(),
+        group_info: group_info?,
         long_regex: std::sync::OnceLock::new(),
         starts: std::sync::OnceLock::new(),
         onepass: std::sync::OnceLock::new(),
-        hir: hir.clone()?,
+        hir: hir?,
         groups,
         key_groups,
-    };
-    Some(Checked { rule, hir: hir? })
+    })
 }
 
 fn check_chain(
     def: &Spanned<ChainDef>,
     ids: &HashMap<&str, usize>,
-    rules: &[Checked],
+    rules: &[Rule],
     knowledge: &Knowledge,
     fd: &mut FileDiags<'_>,
 ) -> Option<Chain> {
@@ -614,7 +627,7 @@ fn check_chain(
                     fd.at(sel.span().start, Some(&id), format!("unknown family {fam:?}"));
                     continue;
                 }
-                rules.iter().enumerate().filter(|(_, c)| c.rule.family == fam).map(|(i, _)| i).collect()
+                rules.iter().enumerate().filter(|(_, c)| c.family == fam).map(|(i, _)| i).collect()
             } else if let Some(prefix) = name.strip_suffix('*') {
                 let mut v: Vec<usize> = ids.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, &i)| i).collect();
                 v.sort_unstable();
@@ -623,7 +636,7 @@ fn check_chain(
                 ids.get(name).copied().into_iter().collect()
             };
             let found: Vec<usize> = match component {
-                Some(c) if pattern => found.into_iter().filter(|&r| rules[r].rule.components.contains(c)).collect(),
+                Some(c) if pattern => found.into_iter().filter(|&r| rules[r].components.contains(c)).collect(),
                 _ => found,
             };
             if found.is_empty() {
@@ -631,12 +644,8 @@ fn check_chain(
             }
             for rule in found {
                 if let Some(c) = component {
-                    if !rules[rule].rule.components.contains(c) {
-                        fd.at(
-                            sel.span().start,
-                            Some(&id),
-                            format!("rule {} is never logged by {c}", rules[rule].rule.id),
-                        );
+                    if !rules[rule].components.contains(c) {
+                        fd.at(sel.span().start, Some(&id), format!("rule {} is never logged by {c}", rules[rule].id));
                         continue;
                     }
                 }
@@ -722,13 +731,13 @@ fn check_chain(
 }
 
 /// The field names the rules of a chain's selectors produce (captures and constant fields).
-fn produced_by(cause: &[Selector], proxy: &[Selector], effect: &[Selector], rules: &[Checked]) -> Vec<String> {
+fn produced_by(cause: &[Selector], proxy: &[Selector], effect: &[Selector], rules: &[Rule]) -> Vec<String> {
     let mut out: Vec<String> = cause
         .iter()
         .chain(proxy)
         .chain(effect)
         .flat_map(|s| {
-            let r = &rules[s.rule].rule;
+            let r = &rules[s.rule];
             r.groups.iter().map(|(_, n)| n.clone()).chain(r.fields.iter().map(|(k, _)| k.clone()))
         })
         .collect();

@@ -31,6 +31,15 @@ include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 /// Lines up to this long run the rules' DFA-less regexes (see [`Rule`]); longer ones the full ones.
 pub(crate) const SHORT_LINE: usize = 4096;
 
+/// A rule's regex for lines up to [`SHORT_LINE`] (see [`Rule::regex`]).
+fn build_short(hir: &regex_syntax::hir::Hir) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
+    Regex::builder()
+        .syntax(regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .configure(Regex::config().utf8_empty(false).hybrid(false).dfa(false).onepass(false))
+        .build_from_hir(hir)
+        .map_err(Box::new)
+}
+
 /// A rule's regex with every engine, for long lines.
 fn build_full(hir: &regex_syntax::hir::Hir) -> Option<Regex> {
     Regex::builder()
@@ -129,8 +138,11 @@ pub struct Rule {
     /// The rule's own regex, for captures, built without DFAs: on a log line (short) the backtracker finds the
     /// captures directly, where the lazy DFAs would first scan forward and backward. Nor with the one-pass DFA:
     /// it serves only anchored searches (it was 6% of start-up's instructions); [`Rule::onepass`] is built on
-    /// first use instead, for rules with start literals.
-    pub(crate) regex: Regex,
+    /// first use instead, for rules with start literals. Compiled at load for a pack read from files, on first use
+    /// for the embedded one (see [`Rule::regex`]).
+    regex: std::sync::OnceLock<Regex>,
+    /// The pattern's capture groups, known from its syntax tree: capture slots are made without the regex.
+    pub(crate) group_info: regex_automata::util::captures::GroupInfo,
     /// The same pattern with every engine (lazy DFAs first), built on first use, for lines longer than
     /// [`SHORT_LINE`], where backtracking over the whole line would be slow.
     pub(crate) long_regex: std::sync::OnceLock<Option<Regex>>,
@@ -180,6 +192,13 @@ pub struct Escalate {
 }
 
 impl Rule {
+    /// The rule's regex (see the field), compiled here on first use when the pack was loaded without it.
+    pub(crate) fn regex(&self) -> &Regex {
+        // Only the embedded pack is loaded without compiling its patterns, and its tests compile every one of them
+        // (`Pack::embedded_checked`): a failure here is a build that skipped its tests, not bad input.
+        self.regex.get_or_init(|| build_short(&self.hir).expect("the embedded pack's patterns compile (tested)"))
+    }
+
     /// Where the rule's events stand in a log record, best first: 0 a writer's sentence, 1 a writer's fallback, 2 a
     /// failure kind, 3 a fallback kind. A writer's sentence always fires; a writer's fallback only in a record where no
     /// writer's sentence fired; a failure kind only in a record where nothing else fired (one kind per record, and
@@ -321,9 +340,22 @@ pub struct Pack {
 
 impl Pack {
     /// The pack shipped inside the binary.
+    ///
+    /// Loading validates the TOML and parses every pattern; a rule's regex is compiled when a scan first needs it
+    /// and the examples are not run (the texts are fixed at build time and the tests load them with
+    /// [`Pack::embedded_checked`]). Start-up then costs what the rules a scan meets cost.
     pub fn embedded() -> Result<Pack, PackError> {
-        let sources: Vec<(String, String)> = EMBEDDED.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect();
-        Pack::from_sources(sources)
+        load::build(Self::embedded_sources(), load::Checks::Built)
+    }
+
+    /// The embedded pack with every check a pack from files gets: each pattern compiled, each example and
+    /// counterexample run. For `stackscan rules` and the tests.
+    pub fn embedded_checked() -> Result<Pack, PackError> {
+        Pack::from_sources(Self::embedded_sources())
+    }
+
+    fn embedded_sources() -> Vec<(String, String)> {
+        EMBEDDED.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect()
     }
 
     /// Loads `.toml` files from each path (a file, or a directory read recursively, in name order).
@@ -353,7 +385,7 @@ impl Pack {
 
     /// Compiles a pack from (file name, TOML text) pairs.
     pub fn from_sources(sources: Vec<(String, String)>) -> Result<Pack, PackError> {
-        load::build(sources)
+        load::build(sources, load::Checks::All)
     }
 
     /// The rules, in pack order (file name, then position in the file).
@@ -460,13 +492,14 @@ impl Pack {
             }
             return memo.matched;
         }
-        let onepass = rule.onepass.get_or_init(|| build_onepass(&rule.hir, rule.regex.group_info().slot_len()));
+        let onepass = rule.onepass.get_or_init(|| build_onepass(&rule.hir, rule.group_info.slot_len()));
         let found = onepass.as_ref().and_then(|dfa| {
             let cache = s.onepass_caches[r].get_or_insert_with(|| dfa.create_cache());
             onepass_at_starts(dfa, cache, starts, line, at, caps)
         });
         if found.is_none() {
-            let (regex, cache) = (&rule.regex, &mut s.rule_caches[r]);
+            let regex = rule.regex();
+            let cache = s.rule_caches[r].get_or_insert_with(|| regex.create_cache());
             regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
         }
         if let Some(memo) = memo {
@@ -539,7 +572,7 @@ impl Pack {
     /// [`SHORT_LINE`], the full one (built on first use) for longer ones.
     fn regex_for<'a>(
         &'a self,
-        caches: &'a mut [Cache],
+        caches: &'a mut [Option<Cache>],
         long_caches: &'a mut [Option<Cache>],
         r: usize,
         len: usize,
@@ -550,7 +583,8 @@ impl Pack {
                 return (re, long_caches[r].get_or_insert_with(|| re.create_cache()));
             }
         }
-        (&rule.regex, &mut caches[r])
+        let regex = rule.regex();
+        (regex, caches[r].get_or_insert_with(|| regex.create_cache()))
     }
 
     /// The literals the buffer search looks for, in the order handed to Teddy (planned, see `rules/teddy.rs`);
@@ -632,8 +666,8 @@ mod tests {
                 ];
                 for line in &lines {
                     let fresh = {
-                        let mut c = rule.regex.create_captures();
-                        rule.regex.search_captures(&Input::new(line.as_bytes()), &mut c);
+                        let mut c = rule.regex().create_captures();
+                        rule.regex().search_captures(&Input::new(line.as_bytes()), &mut c);
                         c
                     };
                     let matched = pack.capture(&mut s, r, line.as_bytes());
@@ -647,6 +681,27 @@ mod tests {
             }
         }
         assert!(checked > 500, "{checked}");
+    }
+
+    /// The embedded pack passes every check a pack from files gets (its patterns compile, its examples match, its
+    /// counterexamples do not), which [`Pack::embedded`] leaves to this test; and the capture groups known from
+    /// each syntax tree are the compiled regex's.
+    #[test]
+    fn embedded_pack_passes_every_check() {
+        let checked = Pack::embedded_checked().unwrap_or_else(|e| panic!("{e}"));
+        let lazy = Pack::embedded().unwrap();
+        assert_eq!(checked.id(), lazy.id());
+        for (a, b) in checked.rules().iter().zip(lazy.rules()) {
+            assert!(a.regex.get().is_some(), "{}: compiled at load", a.id);
+            assert!(b.regex.get().is_none(), "{}: not compiled before use", b.id);
+            let compiled = a.regex().group_info();
+            assert_eq!(b.group_info.slot_len(), compiled.slot_len(), "{}", a.id);
+            let names = |g: &regex_automata::util::captures::GroupInfo| {
+                g.pattern_names(PatternID::ZERO).map(|n| n.map(str::to_string)).collect::<Vec<_>>()
+            };
+            assert_eq!(names(&b.group_info), names(compiled), "{}", a.id);
+            assert_eq!(b.regex().group_info().slot_len(), compiled.slot_len(), "{}", a.id);
+        }
     }
 
     /// `rule@unknown` selects only episodes whose component could not be told; `rule@c` only those of `c`.

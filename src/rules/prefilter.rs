@@ -134,7 +134,7 @@ impl Finder {
 impl Prefilter {
     /// Extracts every rule's literals and builds the searcher. Always returns a value so `slow_rules` can be
     /// asked; `searcher` says whether scanning may rely on it.
-    pub(crate) fn build(rules: &[&Rule], hirs: &[Hir]) -> Option<Prefilter> {
+    pub(crate) fn build(rules: &[&Rule]) -> Option<Prefilter> {
         let mut per_rule = Vec::with_capacity(rules.len());
         let mut own: Vec<Vec<Vec<u8>>> = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
@@ -144,8 +144,8 @@ impl Prefilter {
             use rayon::prelude::*;
             rules
                 .par_iter()
-                .zip(hirs)
-                .map(|(rule, hir)| {
+                .map(|rule| {
+                    let hir = &rule.hir;
                     let parts = part_sets(hir);
                     let lits = if rule.literals.is_empty() {
                         main_literals(rule, hir, &parts)

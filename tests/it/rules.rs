@@ -133,6 +133,18 @@ next_steps = ["look"]
 
 [[rule.examples]]
 line = '''unclosed (group'''
+
+[[rule]]
+id = "x.huge"
+title = "A pattern that parses but is too big to compile"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+pattern = '''refused (\w{1000}){1000}'''
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''refused'''
 "#;
     write(dir.path(), "b.toml", b);
     let o = run_on(&["rules", "check"], dir.path());
@@ -145,11 +157,12 @@ line = '''unclosed (group'''
         "b.toml:30:12: rule x.badregex: unknown severity \"loud\"",
         "b.toml:31:15: rule x.badregex: unknown component \"toaster\"",
         "b.toml:32:11: rule x.badregex: invalid pattern",
+        "b.toml:44:11: rule x.huge: pattern does not compile",
     ];
     for w in want {
         assert!(err.contains(w), "missing {w:?} in:\n{err}");
     }
-    assert!(err.contains("6 problems"), "{err}");
+    assert!(err.contains("7 problems"), "{err}");
     // The duplicate names where the first one is.
     assert!(err.contains("a.toml:2"), "{err}");
 
