@@ -67,28 +67,26 @@ pub(crate) fn order(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     }
     let plan = Plan::new(&lits, mask_len);
     let groups = nibble_groups(&lits, mask_len);
+    let shapes: Vec<Shape> = groups.iter().map(|g| plan.shape(g.iter().copied())).collect();
     // Bucket `j` receives the ids `B - 1 - j`, `2B - 1 - j`, ...: at most that many groups can start there.
     let capacity: Vec<usize> = (0..buckets).map(|j| n / buckets + usize::from(buckets - 1 - j < n % buckets)).collect();
-    let members = |bin: &[usize]| -> Vec<usize> { bin.iter().flat_map(|&g| groups[g].iter().copied()).collect() };
-    let mut solo: Vec<(f64, usize)> = (0..groups.len()).map(|g| (plan.cost(&groups[g]), g)).collect();
+    let mut solo: Vec<(f64, usize)> = shapes.iter().enumerate().map(|(g, s)| (plan.cost(s), g)).collect();
     solo.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    // Each bin holds groups (by index).
+    // Each bin holds groups (by index), and the shape of their literals together.
     let mut bins: Vec<Vec<usize>> = vec![Vec::new(); buckets];
+    let mut bin_shapes: Vec<Shape> = vec![Shape::default(); buckets];
     for (_, g) in solo {
         let best = (0..buckets)
             .filter(|&j| bins[j].len() < capacity[j])
-            .map(|j| {
-                let mut with = bins[j].clone();
-                with.push(g);
-                (plan.cost(&members(&with)) - plan.cost(&members(&bins[j])), j)
-            })
+            .map(|j| (plan.cost(&bin_shapes[j].with(&shapes[g])) - plan.cost(&bin_shapes[j]), j))
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         if let Some((_, j)) = best {
             bins[j].push(g);
+            bin_shapes[j] = bin_shapes[j].with(&shapes[g]);
         }
     }
     for _ in 0..MAX_ROUNDS {
-        if !plan.improve(&mut bins, &groups) {
+        if !plan.improve(&mut bins, &shapes) {
             break;
         }
     }
@@ -179,7 +177,7 @@ fn cost_of(lits: &[Vec<u8>]) -> f64 {
     }
     let plan = Plan::new(lits, mask_len);
     let assigned = simulate(lits, buckets);
-    (0..buckets).map(|j| plan.cost(&(0..lits.len()).filter(|&i| assigned[i] == j).collect::<Vec<_>>())).sum()
+    (0..buckets).map(|j| plan.cost(&plan.shape((0..lits.len()).filter(|&i| assigned[i] == j)))).sum()
 }
 
 /// The buckets Teddy will use for `n` literals: fat (16) with AVX2 and more than 32 literals, else slim (8).
@@ -192,21 +190,47 @@ fn bucket_count(n: usize) -> usize {
     8
 }
 
+/// What a bucket's cost depends on: per masked position, the sets of low and high nibbles of its literals' bytes
+/// there, and how many literals it holds.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    /// Per position: (low nibbles, high nibbles), one bit each.
+    masks: [(u16, u16); 4],
+    len: usize,
+}
+
+impl Shape {
+    /// The shape of a bucket holding the literals of both.
+    fn with(&self, other: &Shape) -> Shape {
+        let mut masks = self.masks;
+        for (m, o) in masks.iter_mut().zip(&other.masks) {
+            m.0 |= o.0;
+            m.1 |= o.1;
+        }
+        Shape { masks, len: self.len + other.len }
+    }
+}
+
 /// The literals' leading nibbles and the byte distribution, to cost a bucket.
 struct Plan {
     /// Per literal, per position: (low nibble, high nibble).
     nibbles: Vec<[(u8, u8); 4]>,
     mask_len: usize,
-    /// Share of each byte, indexed by high nibble then low nibble.
-    share: [[f64; 16]; 16],
+    /// Share of the bytes of high nibble `h` whose low nibble is in a set, by the set's lower and upper 8 bits:
+    /// `share[h][0][lo & 255] + share[h][1][lo >> 8]` (a bucket is costed in a few table reads).
+    share: Vec<[[f64; 256]; 2]>,
 }
 
 impl Plan {
     fn new(lits: &[Vec<u8>], mask_len: usize) -> Plan {
         let total: f64 = BYTE_FREQ.iter().map(|&c| f64::from(c)).sum();
-        let mut share = [[0.0; 16]; 16];
-        for (b, &c) in BYTE_FREQ.iter().enumerate() {
-            share[b >> 4][b & 15] = f64::from(c) / total;
+        let mut share = vec![[[0.0; 256]; 2]; 16];
+        for (h, by_half) in share.iter_mut().enumerate() {
+            for (half, table) in by_half.iter_mut().enumerate() {
+                for (set, sum) in table.iter_mut().enumerate() {
+                    *sum = bits(set as u16).map(|l| f64::from(BYTE_FREQ[h << 4 | (l + 8 * half)]) / total).sum();
+                }
+            }
         }
         let nibbles = lits
             .iter()
@@ -221,39 +245,50 @@ impl Plan {
         Plan { nibbles, mask_len, share }
     }
 
-    /// The estimated share of positions a bucket holding `bin` sends to verification, weighted by its size.
-    fn cost(&self, bin: &[usize]) -> f64 {
-        if bin.is_empty() {
+    /// The shape of a bucket holding `lits` (indices).
+    fn shape(&self, lits: impl Iterator<Item = usize>) -> Shape {
+        let mut s = Shape::default();
+        for i in lits {
+            for (m, &(l, h)) in s.masks.iter_mut().zip(&self.nibbles[i]).take(self.mask_len) {
+                m.0 |= 1 << l;
+                m.1 |= 1 << h;
+            }
+            s.len += 1;
+        }
+        s
+    }
+
+    /// The estimated share of positions a bucket of this shape sends to verification, weighted by its size.
+    fn cost(&self, shape: &Shape) -> f64 {
+        if shape.len == 0 {
             return 0.0;
         }
         let mut pass = 1.0;
-        for k in 0..self.mask_len {
-            let (mut lo, mut hi) = (0u16, 0u16);
-            for &i in bin {
-                let (l, h) = self.nibbles[i][k];
-                lo |= 1 << l;
-                hi |= 1 << h;
-            }
-            let mut p = 0.0;
-            for h in bits(hi) {
-                p += bits(lo).map(|l| self.share[h][l]).sum::<f64>();
-            }
-            pass *= p;
+        for &(lo, hi) in &shape.masks[..self.mask_len] {
+            let (a, b) = (usize::from(lo as u8), usize::from(lo >> 8));
+            pass *= bits(hi).map(|h| self.share[h][0][a] + self.share[h][1][b]).sum::<f64>();
         }
-        pass * (1.0 + PER_LITERAL * bin.len() as f64)
+        pass * (1.0 + PER_LITERAL * shape.len as f64)
+    }
+
+    /// The shape of a bin of groups.
+    fn bin_shape(bin: &[usize], shapes: &[Shape]) -> Shape {
+        bin.iter().fold(Shape::default(), |s, &g| s.with(&shapes[g]))
     }
 
     /// One round of swaps of groups between buckets; whether any lowered the total.
-    fn improve(&self, bins: &mut [Vec<usize>], groups: &[Vec<usize>]) -> bool {
-        let members = |bin: &[usize]| -> Vec<usize> { bin.iter().flat_map(|&g| groups[g].iter().copied()).collect() };
+    fn improve(&self, bins: &mut [Vec<usize>], shapes: &[Shape]) -> bool {
         let mut improved = false;
-        let mut costs: Vec<f64> = bins.iter().map(|b| self.cost(&members(b))).collect();
+        let mut costs: Vec<f64> = bins.iter().map(|b| self.cost(&Self::bin_shape(b, shapes))).collect();
         for j in 0..bins.len() {
             for j2 in j + 1..bins.len() {
                 for a in 0..bins[j].len() {
                     for b in 0..bins[j2].len() {
                         swap(bins, (j, a), (j2, b));
-                        let after = (self.cost(&members(&bins[j])), self.cost(&members(&bins[j2])));
+                        let after = (
+                            self.cost(&Self::bin_shape(&bins[j], shapes)),
+                            self.cost(&Self::bin_shape(&bins[j2], shapes)),
+                        );
                         if after.0 + after.1 < (costs[j] + costs[j2]) * (1.0 - 1e-9) {
                             (costs[j], costs[j2]) = after;
                             improved = true;
