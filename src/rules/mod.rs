@@ -13,6 +13,7 @@ mod load;
 pub(crate) mod prefilter;
 mod schema;
 mod teddy;
+mod teddy_plans;
 
 pub use cache::MatchCache;
 pub use error::{Diagnostic, PackError};

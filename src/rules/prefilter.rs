@@ -59,19 +59,20 @@ struct LevelSearch {
     extends: Vec<Option<Vec<Vec<u8>>>>,
 }
 
+/// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
+/// holds a rule literal (`Exception` holds `xception`) finds no line more and is left out.
+pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut all: Vec<Vec<u8>> = rules.to_vec();
+    let levels = crate::frame::header::LEVEL_LITERALS.iter().map(|l| l.as_bytes());
+    all.extend(levels.filter(|l| !rules.iter().any(|r| contains(l, r))).map(<[u8]>::to_vec));
+    all.sort();
+    all.dedup();
+    all
+}
+
 impl LevelSearch {
     fn build(rules: &[Vec<u8>]) -> Option<LevelSearch> {
-        let mut all: Vec<Vec<u8>> = rules.to_vec();
-        // A level literal that holds a rule literal (`Exception` holds `xception`) finds no line more.
-        let levels: Vec<&[u8]> = crate::frame::header::LEVEL_LITERALS
-            .iter()
-            .map(|l| l.as_bytes())
-            .filter(|l| !rules.iter().any(|r| contains(l, r)))
-            .collect();
-        all.extend(levels.iter().map(|l| l.to_vec()));
-        all.sort();
-        all.dedup();
-        let all = super::teddy::order(all);
+        let all = super::teddy::order(mining_literals(rules));
         let extends = all
             .iter()
             .map(|l| (!rules.contains(l)).then(|| rules.iter().filter(|r| r.starts_with(l)).cloned().collect()))
