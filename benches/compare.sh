@@ -15,7 +15,7 @@
 #                into the pipe without copying them), each next to its pipe alone (`| wc -c`), and redirected
 #                (`stackscan scan - < file`, the stream path with no second process);
 #   archives     a directory of .gz and .zst copies of the several files (CPU use: both cores busy?);
-#   startup      the embedded pack compiled and an empty log file scanned (hyperfine when installed);
+#   startup      the embedded pack loaded and an empty log file scanned (hyperfine when installed);
 #   unexplained  the scan vs the same with `--unexplained 0` (the unexplained-errors section's cost);
 #   mixed        stackscan vs rg on a directory of mixed file sizes (3 of 64 MiB, 64 of 1-2 MiB): what a file costs
 #                beyond its bytes;
@@ -241,7 +241,7 @@ EOF
 fi
 
 if want startup; then
-  echo "startup. embedded pack compiled, empty log file scanned"
+  echo "startup. embedded pack loaded, empty log file scanned"
   # A file, not an empty directory: a scan that finds no log file at all is an error (exit 2).
   mkdir -p "$work/empty" && : > "$work/empty/empty.log"
   if command -v hyperfine >/dev/null; then
