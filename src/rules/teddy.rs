@@ -76,8 +76,7 @@ pub(crate) fn order(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let groups = nibble_groups(&lits, mask_len);
     // A plan made ahead for this very set of literals (the embedded pack's) is better than the estimate below.
     if let Some(ids) = super::teddy_plans::PLANS.iter().find_map(|bins| planned(&lits, bins, &groups, buckets)) {
-        let mut lits: Vec<Option<Vec<u8>>> = lits.into_iter().map(Some).collect();
-        return ids.into_iter().filter_map(|i| lits[i].take()).collect();
+        return in_order(lits, ids);
     }
     let plan = Plan::new(&lits, mask_len);
     let shapes: Vec<Shape> = groups.iter().map(|g| plan.shape(g.iter().copied())).collect();
@@ -104,6 +103,11 @@ pub(crate) fn order(lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         }
     }
     let ids = layout(&bins, &groups, buckets, n);
+    in_order(lits, ids)
+}
+
+/// `lits` in the order of `ids` (a permutation of their indices).
+fn in_order(lits: Vec<Vec<u8>>, ids: Vec<usize>) -> Vec<Vec<u8>> {
     let mut lits: Vec<Option<Vec<u8>>> = lits.into_iter().map(Some).collect();
     ids.into_iter().filter_map(|i| lits[i].take()).collect()
 }
