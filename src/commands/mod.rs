@@ -12,7 +12,7 @@ mod scan;
 mod show;
 mod templates;
 
-use crate::cli::args::{Cli, Command, PackArgs};
+use crate::cli::args::{Cli, Command};
 use crate::cli::config::{Env, Usage, AGENT_DIR};
 use stackscan::frame::escape::{escape, escape_message};
 use stackscan::rules::Pack;
@@ -81,25 +81,18 @@ fn usage(u: Usage) -> ExitCode {
 
 /// Loads the embedded pack, or the `--rules` paths instead. Prints every problem and gives exit code 2 on error.
 fn load_pack(rules: &[PathBuf]) -> Result<Pack, ExitCode> {
-    let loaded = if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(rules) };
-    loaded.map_err(|e| {
-        eprint!("stackscan: {}", escape_message(&e.to_string()));
-        ExitCode::from(2)
-    })
+    loaded_or_exit(if rules.is_empty() { Pack::embedded() } else { Pack::from_paths(rules) })
 }
 
-/// [`load_pack`] for the `rules` subcommands.
-fn load_pack_args(args: &PackArgs) -> Result<Pack, ExitCode> {
-    load_pack_checked(&args.rules)
-}
-
-/// [`load_pack`], but the embedded pack gets every check a pack from files gets (its examples run): what `rules`
-/// subcommands show and check is the pack as validated.
+/// [`load_pack`] for the `rules` subcommands: the embedded pack gets every check a pack from files gets (its
+/// examples run), so what they show and check is the pack as validated.
 fn load_pack_checked(rules: &[PathBuf]) -> Result<Pack, ExitCode> {
-    if !rules.is_empty() {
-        return load_pack(rules);
-    }
-    Pack::embedded_checked().map_err(|e| {
+    loaded_or_exit(if rules.is_empty() { Pack::embedded_checked() } else { Pack::from_paths(rules) })
+}
+
+/// The pack, or every problem printed and exit code 2.
+fn loaded_or_exit(loaded: Result<Pack, stackscan::rules::PackError>) -> Result<Pack, ExitCode> {
+    loaded.map_err(|e| {
         eprint!("stackscan: {}", escape_message(&e.to_string()));
         ExitCode::from(2)
     })

@@ -1,6 +1,6 @@
 //! `stackscan rules list|test|check`: inspect, test and validate a rule pack.
 
-use super::{load_pack_args, load_pack_checked};
+use super::load_pack_checked;
 use crate::cli::args::{ListFormat, RulesCommand};
 use stackscan::model::Component;
 use stackscan::report::human::{columns, count};
@@ -13,7 +13,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
     let mut w = std::io::BufWriter::new(stdout.lock());
     match cmd {
         RulesCommand::List { pack, format } => {
-            let pack = match load_pack_args(&pack) {
+            let pack = match load_pack_checked(&pack.rules) {
                 Ok(p) => p,
                 Err(code) => return Ok(code),
             };
@@ -56,7 +56,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
             }
         }
         RulesCommand::Test { pack } => {
-            let pack = match load_pack_args(&pack) {
+            let pack = match load_pack_checked(&pack.rules) {
                 Ok(p) => p,
                 Err(code) => return Ok(code),
             };
