@@ -586,6 +586,7 @@ fn check_rule(
         group_info: group_info?,
         long_regex: std::sync::OnceLock::new(),
         starts: std::sync::OnceLock::new(),
+        direct: std::sync::OnceLock::new(),
         onepass: std::sync::OnceLock::new(),
         hir: hir?,
         groups,

@@ -6,6 +6,7 @@
 //! lives in a [`MatchCache`] each thread owns.
 
 mod cache;
+mod direct;
 mod error;
 mod hir;
 mod knowledge;
@@ -150,6 +151,9 @@ pub struct Rule {
     /// The literals every match starts with, when the pattern has a finite set of them (see
     /// [`Pack::capture`]); made on first use, so rules that never fire cost no start-up time.
     pub(crate) starts: std::sync::OnceLock<Option<prefilter::MatchStarts>>,
+    /// The pattern's program that needs no regex engine, when every choice in it is decided by the next byte
+    /// (see `rules/direct.rs`); made on first use.
+    pub(crate) direct: std::sync::OnceLock<Option<direct::Direct>>,
     /// The pattern's one-pass DFA, when it has one (see [`Pack::capture`]); made on first use.
     pub(crate) onepass: std::sync::OnceLock<Option<regex_automata::dfa::onepass::DFA>>,
     /// The pattern's syntax tree, to build `long_regex`.
@@ -462,11 +466,12 @@ impl Pack {
 
     /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
     ///
-    /// For a rule whose matches all start with one of a few literals, the search starts at the first of them, and
-    /// the result depends only on the bytes from one before it (a word boundary looks back one byte) to the end
-    /// of the line: when those equal the bytes of a line the rule ran on recently in this thread (a few are
-    /// remembered per rule, see `Memos`), its captures are reused, moved to where the bytes
-    /// now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
+    /// For a rule whose matches all start with one of a few literals, the search starts at the first of them. A
+    /// pattern whose every choice the next byte decides (a third of the embedded pack) is then followed byte by
+    /// byte, without a regex engine (`rules/direct.rs`). For the others, the result depends only on the bytes
+    /// from one before it (a word boundary looks back one byte) to the end of the line: when those equal the
+    /// bytes of a line the rule ran on recently in this thread (a few are remembered per rule, see `Memos`), its
+    /// captures are reused, moved to where the bytes now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
     /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds. Otherwise a one-pass
     /// pattern runs its one-pass DFA anchored at each start literal, others the backtracker from the first.
     pub fn capture(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
@@ -483,6 +488,9 @@ impl Pack {
             caps.set_pattern(None);
             return false;
         };
+        if let Some(direct) = rule.direct.get_or_init(|| direct::Direct::build(&rule.hir)) {
+            return direct_at_starts(direct, starts, line, at, caps);
+        }
         let from = at.saturating_sub(1);
         let tail = &line[from..];
         let memo = (tail.len() <= cache::MAX_MEMO_TAIL).then(|| s.memos.slot(r, tail));
@@ -615,6 +623,31 @@ impl Pack {
 /// match starts with one of them, so the first place an anchored match is found is where the leftmost match
 /// starts, and there the one-pass DFA finds the same leftmost-first match, with the same captures, as an
 /// unanchored search. Whether it matched; `None` when the DFA gave up (the caller then runs the backtracker).
+/// [`Pack::capture`] with a rule's direct program: the leftmost match starts at the first of the start literals'
+/// places where the program matches.
+fn direct_at_starts(
+    direct: &direct::Direct,
+    starts: &prefilter::MatchStarts,
+    line: &[u8],
+    at: usize,
+    caps: &mut regex_automata::util::captures::Captures,
+) -> bool {
+    let mut pos = at;
+    loop {
+        if direct.match_at(line, pos, caps.slots_mut()) {
+            caps.set_pattern(Some(PatternID::ZERO));
+            return true;
+        }
+        match line.get(pos + 1..).and_then(|rest| starts.first(rest)) {
+            Some(i) => pos += 1 + i,
+            None => {
+                caps.set_pattern(None);
+                return false;
+            }
+        }
+    }
+}
+
 fn onepass_at_starts(
     dfa: &regex_automata::dfa::onepass::DFA,
     cache: &mut regex_automata::dfa::onepass::Cache,
