@@ -9,6 +9,7 @@
 //! the result is the same whatever the thread count, chunking or file order.
 
 use super::minutes::Minutes;
+use crate::frame::sanitize;
 use crate::model::Component;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
@@ -143,6 +144,39 @@ pub struct Bucket {
     /// Timed records per minute (at most 10 entries: a bucket is 10 minutes).
     #[serde(default, skip_serializing_if = "Minutes::is_empty")]
     pub minutes: Minutes,
+    /// The texts of one kept sample, not yet cleaned (see [`Bucket::offer_raw_sample`]).
+    #[serde(skip)]
+    raw: Option<Box<RawTexts>>,
+    /// Listed in its aggregates' buckets to settle.
+    #[serde(skip)]
+    listed: bool,
+}
+
+/// A sample's texts as read, kept until the end of a scanning step: in a storm nearly every event is a bucket's
+/// latest and replaces its latest sample, and cleaning (escaping, redacting) a whole line per event cost more
+/// than everything else the event does. Only the sample kept at the end is cleaned.
+#[derive(Debug, Clone)]
+pub struct RawTexts {
+    /// The sample they belong to.
+    order: Order,
+    /// The header line's text (at most [`sanitize::CLEAN_READS`] bytes: all that cleaning reads).
+    pub header: Vec<u8>,
+    /// The matching continuation line's, when the sample has one.
+    pub matched: Vec<u8>,
+}
+
+impl RawTexts {
+    /// Sets the header line's text.
+    pub fn set_header(&mut self, text: &[u8]) {
+        self.header.clear();
+        self.header.extend_from_slice(&text[..text.len().min(sanitize::CLEAN_READS)]);
+    }
+
+    /// Sets the matching continuation line's text.
+    pub fn set_matched(&mut self, text: &[u8]) {
+        self.matched.clear();
+        self.matched.extend_from_slice(&text[..text.len().min(sanitize::CLEAN_READS)]);
+    }
 }
 
 impl Bucket {
@@ -184,6 +218,44 @@ impl Bucket {
         fill(&mut s);
         let pos = self.samples.partition_point(|x| x.order < order);
         self.samples.insert(pos, s);
+    }
+
+    /// [`Bucket::offer_sample`] with the texts given raw: `fill` sets the sample's line references and pod, and
+    /// the texts in [`RawTexts`], which are cleaned into the sample when the bucket is settled
+    /// ([`Aggregates::settle`], for a bucket from [`Aggregates::bucket_for`]; the caller settles before anything
+    /// reads the samples). One sample's texts are held
+    /// at a time: those of another kept sample are cleaned first, unless this one pushes it out. Whether the bucket
+    /// now holds raw texts.
+    pub fn offer_raw_sample(&mut self, order: Order, fill: impl FnOnce(&mut Sample, &mut RawTexts)) -> bool {
+        if !self.wants_sample(order) || self.samples.iter().any(|x| x.order == order) {
+            return false;
+        }
+        let pushed_out = (self.samples.len() >= MAX_SAMPLES).then(|| {
+            let out = if order < self.samples[MAX_SAMPLES - 2].order { MAX_SAMPLES - 2 } else { MAX_SAMPLES - 1 };
+            self.samples[out].order
+        });
+        if self.raw.as_ref().is_some_and(|r| Some(r.order) != pushed_out) {
+            self.settle();
+        }
+        let mut raw =
+            self.raw.take().unwrap_or_else(|| Box::new(RawTexts { order, header: Vec::new(), matched: Vec::new() }));
+        raw.order = order;
+        self.offer_sample(order, |s| fill(s, &mut raw));
+        self.raw = Some(raw);
+        true
+    }
+
+    /// Cleans the raw texts held (see [`Bucket::offer_raw_sample`]) into their sample.
+    pub fn settle(&mut self) {
+        let Some(raw) = self.raw.take() else { return };
+        if let Some(s) = self.samples.iter_mut().find(|s| s.order == raw.order) {
+            s.text.clear();
+            s.text.push_str(&sanitize::clean(&raw.header));
+            if let Some((_, text)) = &mut s.matched {
+                text.clear();
+                text.push_str(&sanitize::clean(&raw.matched));
+            }
+        }
     }
 
     /// Adds a sample, keeping the earliest two and the latest one.
@@ -228,6 +300,7 @@ impl Bucket {
     /// Folds a copy of `other` into `self`, copying only what is kept: the same result as
     /// `self.merge(other.clone())`.
     pub fn merge_ref(&mut self, other: &Bucket) {
+        debug_assert!(other.raw.is_none(), "a bucket read before it was settled");
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
@@ -251,7 +324,8 @@ impl Bucket {
     }
 
     /// Folds `other` into `self`.
-    pub fn merge(&mut self, other: Bucket) {
+    pub fn merge(&mut self, mut other: Bucket) {
+        other.settle();
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
@@ -339,6 +413,8 @@ pub struct Aggregates {
     max_keys: usize,
     /// Per rule, the keys kept, by stable hash.
     kept: HashMap<u32, BTreeSet<(u64, EpisodeKey)>>,
+    /// Entries that may hold raw sample texts (see [`Aggregates::settle`]).
+    unsettled: Vec<usize>,
 }
 
 impl Default for Aggregates {
@@ -405,6 +481,7 @@ impl From<Vec<((EpisodeKey, i64), Bucket)>> for Aggregates {
 /// Written as the list of entries sorted by key, borrowed (a checkpoint of the running state copies nothing).
 impl Serialize for Aggregates {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        debug_assert!(self.unsettled.is_empty(), "aggregates written before they were settled");
         let mut v: Vec<&((EpisodeKey, i64), Bucket)> = self.entries.iter().collect();
         v.sort_by(|x, y| x.0.cmp(&y.0));
         s.collect_seq(v)
@@ -415,7 +492,8 @@ impl From<Aggregates> for Vec<((EpisodeKey, i64), Bucket)> {
     /// The entries in a canonical order (the serialised form: the same bytes whatever the threads): sorted by key,
     /// and within a bucket the field values by their order, the truncated fields by name. Values are kept in the
     /// order they arrived, which depends on which thread saw what first.
-    fn from(a: Aggregates) -> Self {
+    fn from(mut a: Aggregates) -> Self {
+        a.settle();
         let mut v = a.entries;
         v.sort_by(|x, y| x.0.cmp(&y.0));
         for (_, b) in &mut v {
@@ -442,6 +520,7 @@ impl Aggregates {
             last: Vec::new(),
             max_keys: max_keys.max(1),
             kept: HashMap::new(),
+            unsettled: Vec::new(),
         }
     }
 
@@ -517,6 +596,8 @@ impl Aggregates {
 
     /// Moves every entry of `key` into its `other` entry (same time buckets).
     fn fold_key(&mut self, key: &EpisodeKey) {
+        // Entries move: the list of those to settle would point at others.
+        self.settle();
         let moved: Vec<usize> = (0..self.entries.len()).filter(|&i| self.entries[i].0 .0 == *key).collect();
         if moved.is_empty() {
             return;
@@ -575,7 +656,23 @@ impl Aggregates {
                 i
             }
         };
-        &mut self.entries[i].1
+        let bucket = &mut self.entries[i].1;
+        if !bucket.listed {
+            bucket.listed = true;
+            self.unsettled.push(i);
+        }
+        bucket
+    }
+
+    /// Cleans the raw sample texts of every bucket given out by [`Aggregates::bucket_for`] since the last call
+    /// (see [`Bucket::offer_raw_sample`]): the scanner calls it at the end of each step, before anything reads
+    /// the samples.
+    pub fn settle(&mut self) {
+        for i in self.unsettled.drain(..) {
+            let b = &mut self.entries[i].1;
+            b.settle();
+            b.listed = false;
+        }
     }
 
     /// The index of the entry for `k` (or for its rule's `other` key, past the cap), created empty when new.
@@ -623,7 +720,8 @@ impl Aggregates {
     }
 
     /// Folds `other` into `self`.
-    pub fn merge(&mut self, other: Aggregates) {
+    pub fn merge(&mut self, mut other: Aggregates) {
+        other.settle();
         for (k, b) in other.entries {
             self.merge_entry(k, b);
         }
@@ -632,6 +730,7 @@ impl Aggregates {
     /// Resolves every sample's line references: `base(file, chunk)` is the 0-based line number of the first line
     /// of that chunk of that file.
     pub fn resolve_lines(&mut self, base: impl Fn(u32, u32) -> u64) {
+        self.settle();
         let fix =
             |file: u32, l: &mut LineRef| *l = LineRef::resolved((base(file, l.chunk) as i64 + l.rel).max(0) as u64);
         for (_, b) in &mut self.entries {
@@ -646,7 +745,8 @@ impl Aggregates {
 
     /// The same aggregates with file `i` renamed `map[i]` in every order (a file table merged with another).
     /// Kept samples and values are sorted again under the new order.
-    pub fn renumber_files(self, map: &[u32]) -> Aggregates {
+    pub fn renumber_files(mut self, map: &[u32]) -> Aggregates {
+        self.settle();
         let f = |o: &mut Order| o.file = map.get(o.file as usize).copied().unwrap_or(o.file);
         let max_keys = self.max_keys;
         let mut entries = self.entries;
@@ -670,6 +770,7 @@ impl Aggregates {
     /// Tail mode calls this so that weeks of following stay bounded by the problems of the last day, not of
     /// all time. Untimed aggregates are kept.
     pub fn prune_quiet(&mut self, before: Millis) {
+        self.settle();
         let mut newest: HashMap<&EpisodeKey, Option<Millis>> = HashMap::new();
         for ((k, _), b) in &self.entries {
             let slot = newest.entry(k).or_insert(None);
@@ -690,6 +791,7 @@ impl Aggregates {
     /// [`EPISODE_GAP_MS`] join one episode (a copy of the buckets merged). Sorted by key, then time. The same
     /// episodes as [`Aggregates::into_episodes`], without consuming (or first copying) the whole state.
     pub fn episodes(&self) -> Vec<(&EpisodeKey, Bucket)> {
+        debug_assert!(self.unsettled.is_empty(), "aggregates read before they were settled");
         let mut items: Vec<&((EpisodeKey, i64), Bucket)> = self.entries.iter().collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<(&EpisodeKey, Bucket)> = Vec::new();
@@ -707,7 +809,8 @@ impl Aggregates {
 
     /// Turns buckets into episodes: per key, consecutive buckets whose quiet gap is at most
     /// [`EPISODE_GAP_MS`] join one episode. Sorted by key, then time.
-    pub fn into_episodes(self) -> Vec<(EpisodeKey, Bucket)> {
+    pub fn into_episodes(mut self) -> Vec<(EpisodeKey, Bucket)> {
+        self.settle();
         let mut items = self.entries;
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<(EpisodeKey, Bucket)> = Vec::new();
@@ -774,6 +877,39 @@ mod tests {
         }
         assert_eq!(offered.samples, added.samples);
         assert_eq!(offered.samples.iter().map(|s| s.order.time).collect::<Vec<_>>(), vec![5, 10, 95]);
+    }
+
+    /// Samples offered raw and settled at any points are the samples offered cleaned: whichever sample the raw
+    /// texts belong to when an earlier one arrives, is pushed out, or is merged away.
+    #[test]
+    fn raw_samples_settle_into_the_cleaned_ones() {
+        let text = |t: i64| format!("{t} \x1b[31mERROR\x1b[0m POST http://h/x?api_key=secret{t} matched\tline");
+        let orders = [50, 10, 90, 30, 70, 20, 80, 95, 5, 96, 97, 1, 98];
+        for settle_every in 1..=orders.len() {
+            let mut cleaned = Bucket::default();
+            let mut raw = Aggregates::default();
+            let view = KeyView { rule: 0, component: None, process: None, key: &[] };
+            for (i, &t) in orders.iter().enumerate() {
+                cleaned.offer_sample(order(t, 0), |s| {
+                    s.line = LineRef { chunk: 0, rel: t };
+                    s.text = sanitize::clean(text(t).as_bytes()).into_owned();
+                    let m = sanitize::clean(format!("m{t}\x07").as_bytes()).into_owned();
+                    s.matched = (t % 2 == 0).then(|| (LineRef { chunk: 0, rel: t + 1 }, m));
+                });
+                raw.bucket_for(view, Some(0)).offer_raw_sample(order(t, 0), |s, r| {
+                    s.line = LineRef { chunk: 0, rel: t };
+                    r.set_header(text(t).as_bytes());
+                    r.set_matched(format!("m{t}\x07").as_bytes());
+                    s.matched = (t % 2 == 0).then(|| (LineRef { chunk: 0, rel: t + 1 }, String::new()));
+                });
+                if (i + 1) % settle_every == 0 {
+                    raw.settle();
+                }
+            }
+            let got = raw.into_episodes();
+            assert_eq!(got[0].1.samples, cleaned.samples, "settled every {settle_every}");
+            assert!(got[0].1.samples.iter().all(|s| s.text.contains("api_key=<redacted>")));
+        }
     }
 
     #[test]

@@ -10,6 +10,10 @@ use std::borrow::Cow;
 /// The longest sample text kept, in characters; longer text is cut with `…`.
 pub const MAX_TEXT_CHARS: usize = 600;
 
+/// The most bytes of a text [`clean`] reads: cleaning the first `CLEAN_READS` bytes of a text gives what cleaning
+/// all of it gives.
+pub const CLEAN_READS: usize = MAX_TEXT_CHARS * 8;
+
 /// Decodes lossily, drops ANSI/VT escape sequences and other control characters (tab becomes a space), redacts
 /// secrets (see [`redact`]: API keys, passwords, tokens, `Authorization` credentials, passwords in URLs) and cuts
 /// at [`MAX_TEXT_CHARS`].
@@ -117,7 +121,7 @@ impl CleanMemo {
 /// [`clean`] character by character: for text with control characters, escapes or non-ASCII bytes.
 fn clean_chars(raw: &[u8]) -> String {
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
-    let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_CHARS * 8)]);
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(CLEAN_READS)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
     let mut chars = text.chars().peekable();
     let mut n = 0;

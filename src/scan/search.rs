@@ -14,7 +14,7 @@ use super::Scratch;
 use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
-use crate::frame::{self, sanitize, RecordBounds, Viewed};
+use crate::frame::{self, RecordBounds, Viewed};
 use crate::model::Component;
 use crate::rules::{Layer, Pack};
 use crate::source::{classify, Origin};
@@ -233,6 +233,7 @@ impl RegionScan {
             self.pos = done.max(le) + 1;
         }
         self.pos = self.pos.max(upto);
+        agg.settle();
         if self.counted < upto {
             self.line_at_counted += frame::count_newlines(&buf[self.counted..upto]) as i64;
             self.counted = upto;
@@ -545,20 +546,18 @@ fn handle_line(
         if let Some(pod) = &origin.pod {
             bucket.add_value("pod", pod, order);
         }
-        bucket.offer_sample(order, |sample| {
+        // The texts are cleaned once the step ends, and only for the sample then kept (`Aggregates::settle`).
+        bucket.offer_raw_sample(order, |sample, raw| {
             let header_line = line_no - record.lines_above as i64;
             sample.line = LineRef { chunk: r.chunk, rel: header_line };
-            sample.text.clear();
             if record.lines_above == 0 {
-                sample.text.push_str(&sanitize::clean(line));
+                raw.set_header(line);
                 sample.matched = None;
             } else {
                 let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
-                sample.text.push_str(&sanitize::clean(&prefix::strip(header, ctx.mode).content));
-                let matched = sample.matched.get_or_insert_with(|| (LineRef { chunk: 0, rel: 0 }, String::new()));
-                matched.0 = LineRef { chunk: r.chunk, rel: line_no };
-                matched.1.clear();
-                matched.1.push_str(&sanitize::clean(line));
+                raw.set_header(&prefix::strip(header, ctx.mode).content);
+                raw.set_matched(line);
+                sample.matched = Some((LineRef { chunk: r.chunk, rel: line_no }, String::new()));
             }
             sample.pod.clone_from(&origin.pod);
         });
