@@ -443,9 +443,10 @@ impl Pack {
     }
 
     /// Leaves in `s.cands` the rules that may match `line` (one line, without its terminator), by rank (writers'
-    /// sentences, writers' fallbacks, failure kinds, fallback kinds: [`Rule::rank`]), each in pack order: with the prefilter, the rules whose own literals (and
-    /// further required literals) the line holds, where no literal starts before `from` (a hint from the buffer
-    /// search, or 0); without it, the rules the pack's multi-pattern set matches.
+    /// sentences, writers' fallbacks, failure kinds, fallback kinds: [`Rule::rank`]), each in pack order: with the
+    /// prefilter, the rules whose own literals the line holds, where no literal starts before `from` (a hint from
+    /// the buffer search, or 0); without it, the rules the pack's multi-pattern set matches. The further literals
+    /// a rule requires are looked for only before its regex runs ([`Pack::may_match`] asks the cheapest rule).
     /// Only [`Pack::capture`] or [`Pack::matches`] tell for sure, one rule at a time, so that a rule whose event
     /// would be suppressed anyway never runs its regex.
     pub fn candidates(&self, s: &mut MatchCache, line: &[u8], from: usize) {
@@ -464,9 +465,25 @@ impl Pack {
         s.cands.sort_unstable_by_key(|&r| (rules[r].rank(), r));
     }
 
+    /// Whether one of the candidates [`Pack::candidates`] left for `line` may match it: its further required
+    /// literals are in the line too. Asked first of the rule with the fewest; a line for which this is false
+    /// matches no rule.
+    pub fn may_match(&self, s: &MatchCache, line: &[u8]) -> bool {
+        let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else { return !s.cands.is_empty() };
+        let Some(&cheapest) = s.cands.iter().min_by_key(|&&r| pf.required_cost(r)) else { return false };
+        pf.required_hold(cheapest, line) || s.cands.iter().any(|&r| r != cheapest && pf.required_hold(r, line))
+    }
+
+    /// Whether `line` holds the further literals rule `r` requires (always, without a prefilter).
+    fn required_hold(&self, r: usize, line: &[u8]) -> bool {
+        self.prefilter.as_ref().filter(|p| p.is_usable()).is_none_or(|pf| pf.required_hold(r, line))
+    }
+
     /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
     ///
-    /// For a rule whose matches all start with one of a few literals, the search starts at the first of them. A
+    /// A line that lacks one of the further literals every match of the rule holds is turned away first, unless the
+    /// rule has a direct program (below), which costs no more to run than looking for them. For a rule whose
+    /// matches all start with one of a few literals, the search starts at the first of them. A
     /// pattern whose every choice the next byte decides (a third of the embedded pack) is then followed byte by
     /// byte, without a regex engine (`rules/direct.rs`). For the others, the result depends only on the bytes
     /// from one before it (a word boundary looks back one byte) to the end of the line: when those equal the
@@ -478,6 +495,12 @@ impl Pack {
         let rule = &self.rules[r];
         let starts = rule.starts.get_or_init(|| prefilter::match_starts(&rule.hir));
         let starts = starts.as_ref().filter(|_| line.len() <= SHORT_LINE);
+        let direct = starts.and_then(|_| rule.direct.get_or_init(|| direct::Direct::build(&rule.hir)).as_ref());
+        // A line that lacks a literal every match holds is not searched (a direct program is as cheap to run).
+        if direct.is_none() && !self.required_hold(r, line) {
+            s.caps[r].set_pattern(None);
+            return false;
+        }
         let Some(starts) = starts else {
             let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
             regex.search_captures_with(cache, &Input::new(line), &mut s.caps[r]);
@@ -488,7 +511,7 @@ impl Pack {
             caps.set_pattern(None);
             return false;
         };
-        if let Some(direct) = rule.direct.get_or_init(|| direct::Direct::build(&rule.hir)) {
+        if let Some(direct) = direct {
             return direct_at_starts(direct, starts, line, at, caps);
         }
         let from = at.saturating_sub(1);
@@ -573,6 +596,9 @@ impl Pack {
 
     /// Whether rule `r` matches `line` (no captures: the search stops at the first match).
     pub fn matches(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
+        if !self.required_hold(r, line) {
+            return false;
+        }
         let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
         regex.search_half_with(cache, &Input::new(line).earliest(true)).is_some()
     }
@@ -676,6 +702,36 @@ fn onepass_at_starts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line holding a rule's own literal but not the further literals it requires is a candidate that cannot
+    /// match: `may_match` says so when no other candidate can, and neither `capture` nor `matches` finds it.
+    #[test]
+    fn lines_without_the_required_literals_match_nothing() {
+        let pack = Pack::embedded().unwrap();
+        let mut s = MatchCache::new(&pack);
+        let i = pack.rules().iter().position(|r| r.id == "agent.check-dns").unwrap();
+        let rule = &pack.rules()[i];
+        for (line, _) in &rule.counterexamples {
+            let b = line.as_bytes();
+            pack.candidates(&mut s, b, 0);
+            assert!(s.candidates().contains(&i), "{line}");
+            assert!(!pack.capture(&mut s, i, b) && !pack.matches(&mut s, i, b), "{line}");
+        }
+        let lacking = "2024-03-12 00:00:00 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | \
+                       check:http_check | Error running check: [{\"message\": \"HTTPConnectionPool(host='h', port=80): \
+                       Max retries exceeded with url: / (Caused by NewConnectionError(...))\"}]";
+        pack.candidates(&mut s, lacking.as_bytes(), 0);
+        if s.candidates().contains(&i) {
+            assert!(!pack.capture(&mut s, i, lacking.as_bytes()));
+        }
+        for e in &rule.examples {
+            pack.candidates(&mut s, e.line.as_bytes(), 0);
+            assert!(pack.may_match(&s, e.line.as_bytes()), "{}", e.line);
+            assert!(pack.capture(&mut s, i, e.line.as_bytes()), "{}", e.line);
+        }
+        pack.candidates(&mut s, b"nothing to see here", 0);
+        assert!(!pack.may_match(&s, b"nothing to see here"));
+    }
 
     /// Remembered captures, moved to where a repeated tail now lies, are what a fresh search finds: for every
     /// example of the pack, seen again behind a prefix of another length, after a near miss, and among other

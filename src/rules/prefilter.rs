@@ -255,9 +255,9 @@ impl Prefilter {
         self.finder.as_ref()?.find(buf, start, end)
     }
 
-    /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals and one
-    /// literal of each of its further required sets. Every rule that matches is pushed, once; others may be (the
-    /// regexes decide). No searched literal starts before `from` in `line` (where the buffer search found the
+    /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals (whether
+    /// it holds the further required ones is asked apart: [`Prefilter::required_hold`]). Every rule that matches
+    /// is pushed, once; others may be (the regexes decide). No searched literal starts before `from` in `line` (where the buffer search found the
     /// first, or 0). `seen` is scratch space, sized for the pack's rules.
     ///
     /// The searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather than
@@ -276,23 +276,25 @@ impl Prefilter {
                 if seen.contains(rule) {
                     continue;
                 }
-                let held = line[q..].starts_with(&self.own[o.lit as usize]);
-                if held {
+                if line[q..].starts_with(&self.own[o.lit as usize]) {
                     seen.insert(rule);
-                    if self.conjuncts_hold(rule.as_usize(), line) {
-                        out.push(rule.as_usize());
-                    }
+                    out.push(rule.as_usize());
                 }
             }
             at = p + 1;
         }
     }
 
-    /// Whether `line` holds one literal of each of rule `i`'s further required sets (memmem: cheap, and only
-    /// asked of rules whose own literal the line holds).
+    /// Whether `line` holds one literal of each of rule `i`'s further required sets (memmem: cheap next to a
+    /// regex, but a storm line asks it of several rules, so it is asked only before a regex would run).
     #[inline]
-    fn conjuncts_hold(&self, i: usize, line: &[u8]) -> bool {
+    pub(crate) fn required_hold(&self, i: usize, line: &[u8]) -> bool {
         self.conjuncts[i].iter().all(|set| set.iter().any(|f: &memchr::memmem::Finder<'_>| f.find(line).is_some()))
+    }
+
+    /// How many literal searches [`Prefilter::required_hold`] makes for rule `i` at most.
+    pub(crate) fn required_cost(&self, i: usize) -> usize {
+        self.conjuncts[i].iter().map(Vec::len).sum()
     }
 
     /// The number of distinct literals searched.
@@ -618,23 +620,25 @@ mod tests {
     }
 
     #[test]
-    fn conjuncts_the_counterexamples_lack_come_first() {
+    fn required_literals_turn_away_the_counterexamples() {
         let pack = crate::rules::Pack::embedded().unwrap();
         let pf = pack.prefilter.as_ref().unwrap();
         let i = pack.rules().iter().position(|r| r.id == "agent.check-dns").unwrap();
         let rule = &pack.rules()[i];
-        // Its near miss (a refused connection) holds the main literal, but not the DNS messages.
         let candidates = |line: &str| {
             let mut out = Vec::new();
             pf.candidate_rules(line.as_bytes(), 0, &mut PatternSet::new(pack.rules().len()), &mut out);
             out
         };
+        // Its near miss (a refused connection) holds the main literal, but not the DNS messages.
         for (line, _) in &rule.counterexamples {
             assert!(pf.literals(i).iter().any(|l| contains(line.as_bytes(), l)), "{line}");
-            assert!(!candidates(line).contains(&i), "{line}");
+            assert!(candidates(line).contains(&i), "{line}");
+            assert!(!pf.required_hold(i, line.as_bytes()), "{line}");
         }
         for e in &rule.examples {
             assert!(candidates(&e.line).contains(&i), "{}", e.line);
+            assert!(pf.required_hold(i, e.line.as_bytes()), "{}", e.line);
         }
     }
 }

@@ -454,7 +454,7 @@ fn handle_line(
     let (first, done, line_no, line, source) = (at.first, at.done, at.no, at.content, at.source);
     let pack = ctx.pack;
     pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
-    if s.cache.candidates().is_empty() {
+    if !pack.may_match(&s.cache, line) {
         return;
     }
     let first_end = frame::line_end(buf, first, r.end);
