@@ -74,6 +74,8 @@ enum Step {
         set: Box<[bool; 256]>,
         min: usize,
         max: Option<usize>,
+        /// As few as will do (`*?`): accepted only where `check` makes it the same as as many as there are.
+        lazy: bool,
         /// The literal that ends the pattern after this run, when the run may hold it: the run then ends where
         /// the literal's last occurrence in its reach begins.
         to_last: Option<Box<[u8]>>,
@@ -156,7 +158,7 @@ fn translate(hir: &Hir, out: &mut Vec<Step>) -> Option<()> {
             Some(Step::Lit(prev)) => *prev = [&prev[..], &l.0[..]].concat().into(),
             _ => out.push(Step::Lit(l.0.clone())),
         },
-        HirKind::Class(c) => out.push(run_of(ByteSet::of_class(c)?, 1, Some(1))),
+        HirKind::Class(c) => out.push(run_of(ByteSet::of_class(c)?, 1, Some(1), false)),
         HirKind::Capture(c) => {
             let g = c.index as usize;
             out.push(Step::Slot(2 * g));
@@ -171,8 +173,10 @@ fn translate(hir: &Hir, out: &mut Vec<Step>) -> Option<()> {
                 _ => None,
             };
             match set {
-                // Lazy runs are accepted only where the checks make them equal to greedy ones.
-                Some(set) => out.push(run_of(set, r.min as usize, r.max.map(|m| m as usize))),
+                Some(set) => {
+                    let (min, max) = (r.min as usize, r.max.map(|m| m as usize));
+                    out.push(run_of(set, min, max, !r.greedy && max != Some(min)));
+                }
                 None if r.min == 0 && r.max == Some(1) && r.greedy => {
                     let mut body = Vec::new();
                     translate(&r.sub, &mut body)?;
@@ -180,14 +184,6 @@ fn translate(hir: &Hir, out: &mut Vec<Step>) -> Option<()> {
                     out.push(Step::Opt { body, slots });
                 }
                 None => return None,
-            }
-            if !r.greedy {
-                // Marks a lazy run: see `check`.
-                if let Some(Step::Run { max, min, .. }) = out.last() {
-                    if max != &Some(*min) {
-                        out.push(Step::Slot(LAZY));
-                    }
-                }
             }
         }
         HirKind::Alternation(subs) => {
@@ -212,13 +208,10 @@ fn translate(hir: &Hir, out: &mut Vec<Step>) -> Option<()> {
     Some(())
 }
 
-/// A marker after a lazy run, removed by `check` (no pattern has this many groups).
-const LAZY: usize = usize::MAX;
-
-fn run_of(set: ByteSet, min: usize, max: Option<usize>) -> Step {
+fn run_of(set: ByteSet, min: usize, max: Option<usize>, lazy: bool) -> Step {
     let mut table = Box::new([false; 256]);
     (0..=255u8).for_each(|b| table[usize::from(b)] = set.contains(b));
-    Step::Run { set: table, min, max, to_last: None }
+    Step::Run { set: table, min, max, lazy, to_last: None }
 }
 
 fn set_of(table: &[bool; 256]) -> ByteSet {
@@ -232,7 +225,7 @@ fn body_slots(steps: &[Step]) -> Vec<usize> {
     let mut out = Vec::new();
     for s in steps {
         match s {
-            Step::Slot(n) if *n != LAZY => out.push(*n),
+            Step::Slot(n) => out.push(*n),
             Step::Opt { slots, .. } | Step::Alt { slots, .. } => out.extend(slots),
             _ => {}
         }
@@ -271,16 +264,16 @@ fn first(steps: &[Step], then: First) -> First {
 
 /// Checks that every choice in `steps`, followed by something that starts with `then`, is decided by the next
 /// byte (`outer`: nothing follows `then`, which is the pattern's end), and sets the runs that end at a final
-/// literal; removes the lazy markers. `None` when a choice is not so decided.
-fn check(steps: &mut Vec<Step>, then: First, outer: bool) -> Option<()> {
+/// literal. `None` when a choice is not so decided.
+fn check(steps: &mut [Step], then: First, outer: bool) -> Option<()> {
     for i in 0..steps.len() {
-        let lazy = matches!(steps.get(i + 1), Some(Step::Slot(LAZY)));
-        let rest_at = if lazy { i + 2 } else { i + 1 };
-        let rest = first(&steps[rest_at..], then);
-        let final_lit = final_literal(&steps[rest_at..]).filter(|_| outer && then.empty).map(<[u8]>::to_vec);
-        let steps_after_are_slots = steps[rest_at..].iter().all(|s| matches!(s, Step::Slot(n) if *n != LAZY));
+        let after = &steps[i + 1..];
+        let rest = first(after, then);
+        let final_lit = final_literal(after).filter(|_| outer && then.empty).map(<[u8]>::to_vec);
+        let only_slots_after = after.iter().all(|s| matches!(s, Step::Slot(_)));
         match &mut steps[i] {
-            Step::Run { set, min, max, to_last } if *max != Some(*min) => {
+            Step::Run { set, min, max, lazy, to_last } if *max != Some(*min) => {
+                let lazy = *lazy;
                 let meets = set_of(set).meets(&rest.bytes);
                 // A greedy run that nothing needs to follow takes all it can; so does one that cannot run into
                 // what follows it. A lazy run is the same as a greedy one only in the second case.
@@ -314,13 +307,12 @@ fn check(steps: &mut Vec<Step>, then: First, outer: bool) -> Option<()> {
                     }
                     seen = seen.union(f.bytes);
                     (0..=255u8).filter(|&x| f.bytes.contains(x)).for_each(|x| choose[usize::from(x)] = k as u8);
-                    check(b, rest, outer && then.empty && steps_after_are_slots)?;
+                    check(b, rest, outer && then.empty && only_slots_after)?;
                 }
             }
             _ => {}
         }
     }
-    steps.retain(|s| !matches!(s, Step::Slot(LAZY)));
     Some(())
 }
 
@@ -329,7 +321,7 @@ fn final_literal(steps: &[Step]) -> Option<&[u8]> {
     let mut lit = None;
     for s in steps {
         match s {
-            Step::Slot(n) if *n != LAZY => {}
+            Step::Slot(_) => {}
             Step::Lit(l) if lit.is_none() => lit = Some(&l[..]),
             _ => return None,
         }
@@ -347,7 +339,7 @@ fn run(steps: &[Step], line: &[u8], mut at: usize, slots: &mut [Option<NonMaxUsi
                 }
                 at += l.len();
             }
-            Step::Run { set, min, max, to_last } => {
+            Step::Run { set, min, max, to_last, .. } => {
                 let reach = max.map_or(line.len(), |m| line.len().min(at + m));
                 let n = line[at..reach].iter().take_while(|&&b| set[usize::from(b)]).count();
                 let end = match to_last {
