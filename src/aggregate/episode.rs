@@ -160,9 +160,9 @@ pub struct RawTexts {
     /// The sample they belong to.
     order: Order,
     /// The header line's text (at most [`sanitize::CLEAN_READS`] bytes: all that cleaning reads).
-    pub header: Vec<u8>,
+    header: Vec<u8>,
     /// The matching continuation line's, when the sample has one.
-    pub matched: Vec<u8>,
+    matched: Vec<u8>,
 }
 
 impl RawTexts {
@@ -223,9 +223,8 @@ impl Bucket {
     /// [`Bucket::offer_sample`] with the texts given raw: `fill` sets the sample's line references and pod, and
     /// the texts in [`RawTexts`], which are cleaned into the sample when the bucket is settled
     /// ([`Aggregates::settle`], for a bucket from [`Aggregates::bucket_for`]; the caller settles before anything
-    /// reads the samples). One sample's texts are held
-    /// at a time: those of another kept sample are cleaned first, unless this one pushes it out. Whether the bucket
-    /// now holds raw texts.
+    /// reads the samples). One sample's texts are held at a time: those of another kept sample are cleaned first,
+    /// unless this one pushes it out. Whether the bucket now holds raw texts.
     pub fn offer_raw_sample(&mut self, order: Order, fill: impl FnOnce(&mut Sample, &mut RawTexts)) -> bool {
         if !self.wants_sample(order) || self.samples.iter().any(|x| x.order == order) {
             return false;
