@@ -368,27 +368,26 @@ fn run(steps: &[Step], line: &[u8], mut at: usize, slots: &mut [Option<NonMaxUsi
             }
             Step::Alt { branches, choose, slots: set } => {
                 // A branch an earlier try of the steps took may have set its slots.
-                for &n in set {
-                    if let Some(s) = slots.get_mut(n) {
-                        *s = None;
-                    }
-                }
+                unset(slots, set);
                 let k = choose[usize::from(*line.get(at)?)];
                 at = run(branches.get(usize::from(k))?, line, at, slots)?;
             }
             Step::Opt { body, slots: set } => match run(body, line, at, slots) {
                 Some(end) => at = end,
-                None => {
-                    for &n in set {
-                        if let Some(s) = slots.get_mut(n) {
-                            *s = None;
-                        }
-                    }
-                }
+                None => unset(slots, set),
             },
         }
     }
     Some(at)
+}
+
+/// Clears the slots numbered in `which`.
+fn unset(slots: &mut [Option<NonMaxUsize>], which: &[usize]) {
+    for &n in which {
+        if let Some(s) = slots.get_mut(n) {
+            *s = None;
+        }
+    }
 }
 
 /// Whether assertion `l` holds at `at` in `line`.

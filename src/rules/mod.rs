@@ -481,16 +481,17 @@ impl Pack {
 
     /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
     ///
-    /// A line that lacks one of the further literals every match of the rule holds is turned away first, unless the
-    /// rule has a direct program (below), which costs no more to run than looking for them. For a rule whose
-    /// matches all start with one of a few literals, the search starts at the first of them. A
-    /// pattern whose every choice the next byte decides (a third of the embedded pack) is then followed byte by
-    /// byte, without a regex engine (`rules/direct.rs`). For the others, the result depends only on the bytes
-    /// from one before it (a word boundary looks back one byte) to the end of the line: when those equal the
-    /// bytes of a line the rule ran on recently in this thread (a few are remembered per rule, see `Memos`), its
-    /// captures are reused, moved to where the bytes now lie. Log lines repeat (a retry loop logs the same error with a new time, a few hosts take turns), and
-    /// a regex with captures costs microseconds where comparing the bytes costs nanoseconds. Otherwise a one-pass
-    /// pattern runs its one-pass DFA anchored at each start literal, others the backtracker from the first.
+    /// A line that lacks one of the further literals every match of the rule holds is turned away first, unless
+    /// the rule has a direct program (below), which costs no more to run than looking for them. For a rule whose
+    /// matches all start with one of a few literals, the search starts at the first of them. A pattern whose
+    /// every choice the next byte decides (a third of the embedded pack) is then followed byte by byte, without a
+    /// regex engine (`rules/direct.rs`). For the others, the result depends only on the bytes from one before it
+    /// (a word boundary looks back one byte) to the end of the line: when those equal the bytes of a line the
+    /// rule ran on recently in this thread (a few are remembered per rule, see `Memos`), its captures are reused,
+    /// moved to where the bytes now lie. Log lines repeat (a retry loop logs the same error with a new time, a few
+    /// hosts take turns), and a regex with captures costs microseconds where comparing the bytes costs
+    /// nanoseconds. Otherwise a one-pass pattern runs its one-pass DFA anchored at each start literal, others the
+    /// backtracker from the first.
     pub fn capture(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
         let rule = &self.rules[r];
         let starts = rule.starts.get_or_init(|| prefilter::match_starts(&rule.hir));
@@ -512,7 +513,9 @@ impl Pack {
             return false;
         };
         if let Some(direct) = direct {
-            return direct_at_starts(direct, starts, line, at, caps);
+            // A direct program never gives up.
+            return at_starts(starts, line, at, caps, |pos, caps| Some(direct.match_at(line, pos, caps.slots_mut())))
+                == Some(true);
         }
         let from = at.saturating_sub(1);
         let tail = &line[from..];
@@ -527,7 +530,10 @@ impl Pack {
         let onepass = rule.onepass.get_or_init(|| build_onepass(&rule.hir, rule.group_info.slot_len()));
         let found = onepass.as_ref().and_then(|dfa| {
             let cache = s.onepass_caches[r].get_or_insert_with(|| dfa.create_cache());
-            onepass_at_starts(dfa, cache, starts, line, at, caps)
+            at_starts(starts, line, at, caps, |pos, caps| {
+                let input = Input::new(line).range(pos..).anchored(regex_automata::Anchored::Yes);
+                dfa.try_search_slots(cache, &input, caps.slots_mut()).ok().map(|pid| pid.is_some())
+            })
         });
         if found.is_none() {
             let regex = rule.regex();
@@ -645,48 +651,22 @@ impl Pack {
     }
 }
 
-/// Rule captures with its one-pass DFA: an anchored search at each start literal from `at` (the first) on. Every
-/// match starts with one of them, so the first place an anchored match is found is where the leftmost match
-/// starts, and there the one-pass DFA finds the same leftmost-first match, with the same captures, as an
-/// unanchored search. Whether it matched; `None` when the DFA gave up (the caller then runs the backtracker).
-/// [`Pack::capture`] with a rule's direct program: the leftmost match starts at the first of the start literals'
-/// places where the program matches.
-fn direct_at_starts(
-    direct: &direct::Direct,
+/// Rule captures found by an anchored search at each start literal from `at` (the first) on, `anchored(pos, caps)`
+/// telling whether a match starts exactly at `pos` (`None`: the engine gave up). Every match starts with one of
+/// the literals, so the first place an anchored match is found is where the leftmost match starts, and an engine
+/// that finds the leftmost-first match there (the one-pass DFA, a direct program) finds the same captures as an
+/// unanchored search. Whether it matched; `None` when the engine gave up (the caller then runs the backtracker).
+fn at_starts(
     starts: &prefilter::MatchStarts,
     line: &[u8],
     at: usize,
     caps: &mut regex_automata::util::captures::Captures,
-) -> bool {
-    let mut pos = at;
-    loop {
-        if direct.match_at(line, pos, caps.slots_mut()) {
-            caps.set_pattern(Some(PatternID::ZERO));
-            return true;
-        }
-        match line.get(pos + 1..).and_then(|rest| starts.first(rest)) {
-            Some(i) => pos += 1 + i,
-            None => {
-                caps.set_pattern(None);
-                return false;
-            }
-        }
-    }
-}
-
-fn onepass_at_starts(
-    dfa: &regex_automata::dfa::onepass::DFA,
-    cache: &mut regex_automata::dfa::onepass::Cache,
-    starts: &prefilter::MatchStarts,
-    line: &[u8],
-    at: usize,
-    caps: &mut regex_automata::util::captures::Captures,
+    mut anchored: impl FnMut(usize, &mut regex_automata::util::captures::Captures) -> Option<bool>,
 ) -> Option<bool> {
     let mut pos = at;
     loop {
-        let input = Input::new(line).range(pos..).anchored(regex_automata::Anchored::Yes);
-        if let Some(pid) = dfa.try_search_slots(cache, &input, caps.slots_mut()).ok()? {
-            caps.set_pattern(Some(pid));
+        if anchored(pos, caps)? {
+            caps.set_pattern(Some(PatternID::ZERO));
             return Some(true);
         }
         match line.get(pos + 1..).and_then(|rest| starts.first(rest)) {
@@ -721,9 +701,8 @@ mod tests {
                        check:http_check | Error running check: [{\"message\": \"HTTPConnectionPool(host='h', port=80): \
                        Max retries exceeded with url: / (Caused by NewConnectionError(...))\"}]";
         pack.candidates(&mut s, lacking.as_bytes(), 0);
-        if s.candidates().contains(&i) {
-            assert!(!pack.capture(&mut s, i, lacking.as_bytes()));
-        }
+        assert!(s.candidates().contains(&i));
+        assert!(!pack.capture(&mut s, i, lacking.as_bytes()));
         for e in &rule.examples {
             pack.candidates(&mut s, e.line.as_bytes(), 0);
             assert!(pack.may_match(&s, e.line.as_bytes()), "{}", e.line);

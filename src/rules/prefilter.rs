@@ -257,8 +257,8 @@ impl Prefilter {
 
     /// Pushes to `out` every rule that may match `line`: the line holds one of the rule's own literals (whether
     /// it holds the further required ones is asked apart: [`Prefilter::required_hold`]). Every rule that matches
-    /// is pushed, once; others may be (the regexes decide). No searched literal starts before `from` in `line` (where the buffer search found the
-    /// first, or 0). `seen` is scratch space, sized for the pack's rules.
+    /// is pushed, once; others may be (the regexes decide). No searched literal starts before `from` in `line`
+    /// (where the buffer search found the first, or 0). `seen` is scratch space, sized for the pack's rules.
     ///
     /// The searcher is leftmost-first, not overlapping, so it is restarted one byte after each hit rather than
     /// after its end: no searched literal contains another, so no two start at one position, and every
