@@ -5,17 +5,12 @@ use crate::cli::args::TemplatesArgs;
 use crate::cli::config::{Env, TemplatesConfig};
 use anyhow::Context;
 use serde::Serialize;
-use stackscan::frame::prefix;
 use stackscan::frame::sanitize::clean;
-use stackscan::miner::lines::{LineMiner, Message};
+use stackscan::miner::lines::{mine_stream, Blocks, LineMiner, Message};
 use stackscan::miner::{Config, Template};
 use stackscan::source::{self, read, Input};
-use stackscan::time::Zone;
 use std::io::Write;
 use std::process::ExitCode;
-
-/// Bytes mined as one block: several blocks are mined at once on several threads.
-const BLOCK: usize = 4 << 20;
 
 pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let c = match TemplatesConfig::new(a, env) {
@@ -42,7 +37,8 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     let mut all = LineMiner::new(cfg.clone(), message, c.level, 0, c.assign);
     let mut read_any = inputs.is_empty();
     for input in &inputs {
-        match mine_input(input, &c, &cfg, message, all.lines(), &pool) {
+        let proto = LineMiner::new(cfg.clone(), message, c.level, all.lines(), c.assign);
+        match mine_input(input, &proto, c.threads, &pool) {
             Ok(m) => {
                 read_any = true;
                 all.absorb(m);
@@ -73,65 +69,15 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Mines one input, its lines numbered from `first_line`: newline-aligned blocks, `threads` at a time, each on
-/// its own miner, joined in order.
+/// Mines one input, its lines numbered from `first_line` (see [`mine_stream`]).
 fn mine_input(
     input: &Input,
-    c: &TemplatesConfig,
-    cfg: &Config,
-    message: Message,
-    first_line: u64,
+    proto: &LineMiner,
+    threads: usize,
     pool: &rayon::ThreadPool,
 ) -> std::io::Result<LineMiner> {
     let mut r = read::open_stream(input)?;
-    let mut joined = LineMiner::new(cfg.clone(), message, c.level, first_line, c.assign);
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 64 * 1024);
-    let mut mode = None;
-    let mut eof = false;
-    while !eof {
-        // Up to `threads` blocks, each ending at a line end.
-        let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(c.threads);
-        while blocks.len() < c.threads && !eof {
-            let (n, err) = read::read_append(&mut *r, &mut buf, BLOCK);
-            if let Some(e) = err {
-                return Err(e);
-            }
-            eof = n < BLOCK;
-            let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1) };
-            let rest = buf.split_off(cut);
-            if !buf.is_empty() {
-                blocks.push(std::mem::replace(&mut buf, rest));
-            } else {
-                buf = rest;
-            }
-        }
-        let mode = *mode.get_or_insert_with(|| {
-            blocks.first().map_or(prefix::Mode::Auto, |b| prefix::detect(&b[..b.len().min(16 * 1024)], Zone::UTC))
-        });
-        // The line numbers of each block: the lines of those before it.
-        let mut starts = Vec::with_capacity(blocks.len());
-        let mut next = joined.lines();
-        for b in &blocks {
-            starts.push(next);
-            next += memchr::memchr_iter(b'\n', b).count() as u64 + u64::from(b.last().is_some_and(|&x| x != b'\n'));
-        }
-        let mine = |(b, start): (&Vec<u8>, u64)| {
-            let mut m = LineMiner::new(cfg.clone(), message, c.level, start, c.assign);
-            m.mode(mode);
-            m.block(b);
-            m
-        };
-        let mined: Vec<LineMiner> = if blocks.len() == 1 {
-            vec![mine((&blocks[0], starts[0]))]
-        } else {
-            use rayon::prelude::*;
-            pool.install(|| blocks.par_iter().zip(starts).map(mine).collect())
-        };
-        for m in mined {
-            joined.absorb(m);
-        }
-    }
-    Ok(joined)
+    mine_stream(proto, &mut *r, Blocks::default(), threads, pool)
 }
 
 /// The templates by count (largest first), then text.

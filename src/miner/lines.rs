@@ -9,6 +9,8 @@ use super::{Config, Miner, TemplateId};
 use crate::frame::header;
 use crate::frame::prefix::{self, Mode};
 use crate::model::Level;
+use crate::time::Zone;
+use std::io::{self, Read};
 
 /// What of a line is mined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,19 @@ impl LineMiner {
             mode: Mode::Auto,
             next: first_line,
             assigned: assign.then(Vec::new),
+        }
+    }
+
+    /// A miner of the lines numbered from `first_line` that goes on from this one's templates (see
+    /// [`Miner::seed`]): [`LineMiner::absorb`] of it adds only what its lines added.
+    pub fn seed(&self, first_line: u64) -> Self {
+        LineMiner {
+            miner: self.miner.seed(),
+            message: self.message,
+            level: self.level,
+            mode: self.mode,
+            next: first_line,
+            assigned: self.assigned.as_ref().map(|_| Vec::new()),
         }
     }
 
@@ -117,6 +132,96 @@ impl LineMiner {
     }
 }
 
+/// How [`mine_stream`] cuts its input: newline-aligned blocks of `size` bytes, mined on several threads in rounds
+/// of `round` blocks. Each block of a round is mined from the state the round before left (see
+/// [`LineMiner::seed`]), so an input's templates are learnt in its first round and reused after it; the blocks and
+/// rounds depend on the input alone, so the result is the same whatever the number of threads (which a round
+/// bounds: at most `round` blocks are mined at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocks {
+    /// Bytes read per block (a block ends at the last line end within them).
+    pub size: usize,
+    /// Blocks per round.
+    pub round: usize,
+}
+
+impl Default for Blocks {
+    fn default() -> Self {
+        Blocks { size: 4 << 20, round: 4 }
+    }
+}
+
+/// Mines the lines of `r`, numbered from `proto`'s count, into a miner configured as `proto` (an empty one):
+/// blocks of a round `threads` at a time on `pool`, joined in input order. Capture prefixes are read as the first
+/// block's lines show ([`prefix::detect`]).
+pub fn mine_stream(
+    proto: &LineMiner,
+    r: &mut dyn Read,
+    cut: Blocks,
+    threads: usize,
+    pool: &rayon::ThreadPool,
+) -> io::Result<LineMiner> {
+    let (size, round) = (cut.size.max(1), cut.round.max(1));
+    let mut joined = proto.seed(proto.lines());
+    let mut buf: Vec<u8> = Vec::new();
+    let mut mode = None;
+    let mut eof = false;
+    // What the blocks of the current round start from, and how many of its blocks are mined.
+    let mut seed: Option<LineMiner> = None;
+    let mut in_round = 0;
+    while !eof {
+        // Up to `threads` blocks of the round, each ending at a line end.
+        let batch = threads.clamp(1, round - in_round);
+        let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(batch);
+        while blocks.len() < batch && !eof {
+            let had = buf.len();
+            r.take(size as u64).read_to_end(&mut buf)?;
+            eof = buf.len() - had < size;
+            let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1) };
+            let rest = buf.split_off(cut);
+            if !buf.is_empty() {
+                blocks.push(std::mem::replace(&mut buf, rest));
+            } else {
+                buf = rest;
+            }
+        }
+        let mode = *mode.get_or_insert_with(|| {
+            blocks.first().map_or(Mode::Auto, |b| prefix::detect(&b[..b.len().min(16 * 1024)], Zone::UTC))
+        });
+        // The line numbers of each block: the lines of those before it.
+        let mut starts = Vec::with_capacity(blocks.len());
+        let mut next = joined.lines();
+        for b in &blocks {
+            starts.push(next);
+            next += memchr::memchr_iter(b'\n', b).count() as u64 + u64::from(b.last().is_some_and(|&x| x != b'\n'));
+        }
+        let mine = |(b, start): (&Vec<u8>, u64)| {
+            let mut m = seed.as_ref().unwrap_or(proto).seed(start);
+            m.mode(mode);
+            m.block(b);
+            m
+        };
+        let mined: Vec<LineMiner> = if blocks.len() == 1 {
+            vec![mine((&blocks[0], starts[0]))]
+        } else {
+            use rayon::prelude::*;
+            pool.install(|| blocks.par_iter().zip(starts).map(mine).collect())
+        };
+        in_round += blocks.len();
+        if in_round == round {
+            // The next round starts from the round's last block, whose caches are warm (the joined miner is
+            // never fed lines, so its caches are cold); what the round's other blocks learnt is in the joined
+            // miner, which places the lines they send it.
+            in_round = 0;
+            seed = mined.last().map(|m| m.seed(0));
+        }
+        for m in mined {
+            joined.absorb(m);
+        }
+    }
+    Ok(joined)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +261,60 @@ mod tests {
         let mut whole = LineMiner::new(Config::default(), Message::WholeLine, None, 0, false);
         whole.block(text.as_bytes());
         assert!(whole.miner().templates().all(|t| t.text().starts_with("<*>")), "the header stays in");
+    }
+
+    /// A stream cut into small blocks and rounds: the same templates, counts and line assignments whatever the
+    /// threads, every line assigned to a template that counts it, and one pass's templates and counts.
+    #[test]
+    fn streams_mine_alike_whatever_the_threads() {
+        let text: String = (0..3000)
+            .map(|i| match i % 4 {
+                0 => {
+                    format!("2024-03-12 10:{:02}:00,000 [main] ERROR a.B - job {i} failed on host-{}\n", i % 60, i % 7)
+                }
+                1 => format!("2024-03-12 10:{:02}:01,000 [main] INFO  a.B - job {i} done in {} ms\n", i % 60, i * 3),
+                2 => format!(
+                    "2024-03-12 10:{:02}:02,000 [main] WARN  a.B - queue q{} is {}% full\n",
+                    i % 60,
+                    i % 5,
+                    i % 100
+                ),
+                _ => format!(
+                    "2024-03-12 10:{:02}:03,000 [worker-{}] INFO  c.D - took {} ms for {i} rows\n",
+                    i % 60,
+                    i % 3,
+                    i
+                ),
+            })
+            .collect();
+        let proto = LineMiner::new(Config::default(), Message::AfterHeader, None, 0, true);
+        let cut = Blocks { size: 4096, round: 3 };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+            mine_stream(&proto, &mut text.as_bytes(), cut, threads, &pool).expect("read from memory")
+        };
+        let view = |m: &LineMiner| {
+            let mut t: Vec<(String, u64)> = m.miner().templates().map(|t| (t.text().to_string(), t.count())).collect();
+            t.sort();
+            let ids: Vec<Option<TemplateId>> = m.assignments().map(|a| a.collect()).unwrap_or_default();
+            (t, ids)
+        };
+        let one = view(&run(1));
+        assert!(text.len() > 20 * cut.size, "several rounds");
+        assert_eq!(one.1.len(), 3000);
+        for threads in [2, 3, 5] {
+            assert_eq!(view(&run(threads)), one, "{threads} threads");
+        }
+        let mut per_id = std::collections::HashMap::new();
+        for id in one.1.iter().flatten() {
+            *per_id.entry(*id).or_insert(0u64) += 1;
+        }
+        let m = run(2);
+        for t in m.miner().templates() {
+            assert_eq!(per_id.get(&t.id()).copied().unwrap_or(0), t.count(), "{}", t.text());
+        }
+        let mut single = proto.seed(0);
+        single.block(text.as_bytes());
+        assert_eq!(view(&single).0, one.0);
     }
 }

@@ -97,7 +97,10 @@
 //! most `max_examples` per variable). A message whose *skeleton* (its bytes, each digit run as one digit) was
 //! placed before, under the same group versions, into a template that wants no more examples, is placed without
 //! being tokenised: one hash over its bytes and one map lookup (a test mines with every cache cleared before each
-//! line and gets identical results). `benches/compare.sh` measures `stackscan templates --whole-line --threads 1`.
+//! line and gets identical results). Most of a miner's work is learning: the first lines of each template
+//! take the slow path and fill the caches. So a long input is not mined in independent blocks, which would learn
+//! its templates once per block, but in blocks each started from a [`Miner::seed`] of the state before its round
+//! ([`lines::mine_stream`]). `benches/compare.sh` measures `stackscan templates --whole-line --threads 1`.
 //!
 //! # Snapshots
 //!
@@ -643,7 +646,8 @@ impl<P: Payload> Miner<P> {
         for (k, v) in other.aliases {
             self.aliases.entry(k).or_insert(v);
         }
-        let mut all: Vec<Cluster<P>> = other.slots.into_iter().flatten().collect();
+        // Templates of a seed that saw no line there add nothing.
+        let mut all: Vec<Cluster<P>> = other.slots.into_iter().flatten().filter(|c| c.count > 0).collect();
         // Recency: the other's order of last sight, after everything here.
         let mut recency: Vec<(u64, u64)> = all.iter().map(|c| (c.tick, c.seq)).collect();
         recency.sort_unstable();
@@ -659,6 +663,22 @@ impl<P: Payload> Miner<P> {
             self.alias(c.id, id);
         }
         self.tick = last;
+    }
+
+    /// A miner that goes on from this one's templates, caches and examples but counts none of their lines yet:
+    /// lines added to it are placed as they would be here, and [`Miner::absorb`] of it into this miner (or a
+    /// later state of it) adds only the templates that saw lines. Mining blocks of one input each from the state
+    /// before them learns the input's templates once instead of once per block.
+    pub fn seed(&self) -> Miner<P> {
+        let mut m = self.clone();
+        m.stats = Stats::default();
+        for c in m.slots.iter_mut().flatten() {
+            c.count = 0;
+            c.first = u64::MAX;
+            c.last = 0;
+            c.payload = P::default();
+        }
+        m
     }
 
     /// Renumbers recency: the templates' arrival counts become their ranks (1 for the least recently seen) and
@@ -1080,8 +1100,11 @@ impl<P: Payload> Miner<P> {
         order.select_nth_unstable(batch - 1);
         for &(_, _, slot) in &order[..batch] {
             let c = self.uninstall(slot);
-            self.stats.evicted_templates += 1;
-            self.stats.evicted_lines += c.count;
+            // A template of a seed that saw no line here is still where the seed came from.
+            if c.count > 0 {
+                self.stats.evicted_templates += 1;
+                self.stats.evicted_lines += c.count;
+            }
         }
     }
 }

@@ -527,6 +527,45 @@ fn absorbing_parts_in_order_equals_one_pass() {
     }
 }
 
+/// Parts mined each from a seed of the state before them and absorbed in order give one pass's templates,
+/// counts and stamps; a seed counts none of its templates' lines, and evicting its untouched templates is no
+/// eviction of the state it came from.
+#[test]
+fn parts_mined_from_seeds_equal_one_pass() {
+    let lines = synthetic(4000, 33);
+    let (single, single_ids) = mine(&lines, Config::default(), 0);
+    let mut acc = M::new(Config::default());
+    let mut ids = Vec::new();
+    for w in [0, 700, 1500, 2600, 4000].windows(2) {
+        let mut part = acc.seed();
+        assert_eq!((part.stats().lines, part.len()), (0, acc.len()));
+        assert!(part.templates().all(|t| t.count() == 0));
+        ids.extend((w[0]..w[1]).map(|i| part.add(&lines[i], i as u64)));
+        assert_eq!(part.stats().lines, (w[1] - w[0]) as u64);
+        acc.absorb(part);
+    }
+    let summary =
+        |m: &M| -> Vec<(String, u64, u64, u64)> { state(m).into_iter().map(|t| (t.0, t.2, t.3, t.4)).collect() };
+    assert_eq!(summary(&acc), summary(&single));
+    assert_eq!(acc.stats().lines, 4000);
+    for (a, b) in ids.iter().zip(&single_ids) {
+        assert_eq!(acc.resolve(*a), single.resolve(*b));
+    }
+
+    // A seed at the cap: new templates evict untouched ones, which stay in the state it came from.
+    let cfg = Config { max_templates: 3, ..Config::default() };
+    let mut m = M::new(cfg);
+    for (i, e) in ["alpha started", "beta stopped", "gamma failed"].iter().enumerate() {
+        m.add(e, i as u64);
+    }
+    let mut part = m.seed();
+    part.add("delta restarted", 3);
+    assert_eq!((part.stats().evicted_templates, part.stats().evicted_lines), (0, 0));
+    m.absorb(part);
+    assert_eq!(texts(&m), ["beta stopped", "delta restarted", "gamma failed"]);
+    assert_eq!((m.stats().evicted_templates, m.stats().evicted_lines, m.stats().lines), (1, 1, 4));
+}
+
 /// Adding a message with a weight equals adding it that many times (but for examples).
 #[test]
 fn weighted_adds_count_like_repeated_ones() {
