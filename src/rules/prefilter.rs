@@ -198,7 +198,7 @@ impl Prefilter {
             .map(|((parts, main), rule)| {
                 let sets = conjunct_sets(parts, main, rule);
                 sets.iter()
-                    .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(l).into_owned()).collect())
+                    .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(searched_part(l)).into_owned()).collect())
                     .collect()
             })
             .collect();
@@ -479,6 +479,16 @@ fn conjunct_sets(mut sets: Vec<Vec<Vec<u8>>>, main: &[Vec<u8>], rule: &Rule) -> 
     sets
 }
 
+/// The longest needle memchr's vectorised search takes: a longer one is searched by a prefilter and Two-Way,
+/// several times slower on a log line.
+const VECTOR_NEEDLE: usize = 32;
+
+/// What of a required literal is looked for: the whole, or its last [`VECTOR_NEEDLE`] bytes. A line holding the
+/// literal holds any part of it, so a part is as sound a filter; the regex or direct program still decides.
+fn searched_part(l: &[u8]) -> &[u8] {
+    &l[l.len().saturating_sub(VECTOR_NEEDLE)..]
+}
+
 /// A searcher for the literals every match of `hir` starts with, when there is a finite set of them: no match
 /// starts before the first occurrence of one, so a rule's regex can start its search there and the bytes
 /// before it cannot change the match (see `Pack::capture`).
@@ -489,9 +499,7 @@ pub(crate) fn match_starts(hir: &Hir) -> Option<MatchStarts> {
         return None;
     }
     if lits.len() <= FEW_STARTS {
-        return Some(MatchStarts::Few(
-            lits.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned()).collect(),
-        ));
+        return Some(MatchStarts::Few(lits.iter().map(|l| Start::new(l.as_bytes())).collect()));
     }
     // A contiguous NFA: built in a fraction of a DFA's time (each rule builds its own, at its first candidate line)
     // and as quick on the short lines it searches.
@@ -509,16 +517,44 @@ const FEW_STARTS: usize = 4;
 #[derive(Debug)]
 pub(crate) enum MatchStarts {
     /// A few, each searched for on its own.
-    Few(Vec<memchr::memmem::Finder<'static>>),
+    Few(Vec<Start>),
     /// More, searched for at once.
     Many(AhoCorasick),
+}
+
+/// One start literal: its first [`VECTOR_NEEDLE`] bytes are searched, the rest compared where they are found (a
+/// longer needle would be searched by Two-Way).
+#[derive(Debug)]
+pub(crate) struct Start {
+    head: memchr::memmem::Finder<'static>,
+    rest: Box<[u8]>,
+}
+
+impl Start {
+    fn new(lit: &[u8]) -> Start {
+        let (head, rest) = lit.split_at(lit.len().min(VECTOR_NEEDLE));
+        Start { head: memchr::memmem::Finder::new(head).into_owned(), rest: rest.into() }
+    }
+
+    /// Where the literal first starts in `line`.
+    fn find(&self, line: &[u8]) -> Option<usize> {
+        let n = self.head.needle().len();
+        let mut from = 0;
+        loop {
+            let at = from + self.head.find(&line[from..])?;
+            if line[at + n..].starts_with(&self.rest) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+    }
 }
 
 impl MatchStarts {
     /// Where the first of the literals starts in `line`.
     pub(crate) fn first(&self, line: &[u8]) -> Option<usize> {
         match self {
-            MatchStarts::Few(finders) => finders.iter().filter_map(|f| f.find(line)).min(),
+            MatchStarts::Few(starts) => starts.iter().filter_map(|s| s.find(line)).min(),
             MatchStarts::Many(ac) => ac.find(line).map(|m| m.start()),
         }
     }
@@ -562,6 +598,37 @@ fn score(lits: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long start literal, searched by its head and compared for the rest, is found where a plain search finds
+    /// it: heads that recur, overlap or are followed by something else are stepped over.
+    #[test]
+    fn long_start_literals_are_found_first() {
+        let naive = |hay: &[u8], lit: &[u8]| hay.windows(lit.len()).position(|w| w == lit);
+        let lit = b"error while sending transaction, rescheduling it: Post ";
+        let start = Start::new(lit);
+        assert_eq!(start.head.needle().len(), VECTOR_NEEDLE);
+        let head = &lit[..VECTOR_NEEDLE];
+        let mut lines: Vec<Vec<u8>> = vec![
+            lit.to_vec(),
+            [&b"x "[..], head, b"y ", lit].concat(),
+            [head, head, &lit[..lit.len() - 1], b"! ", lit].concat(),
+            [&b"error while "[..], lit].concat(),
+            head.to_vec(),
+            Vec::new(),
+        ];
+        // Every cut of the literal before the whole of it.
+        for k in 0..lit.len() {
+            lines.push([&lit[..k], &b"-"[..], lit, b" tail"].concat());
+        }
+        for line in &lines {
+            assert_eq!(start.find(line), naive(line, lit), "{}", String::from_utf8_lossy(line));
+        }
+        let short = Start::new(b"rescheduling it");
+        assert!(short.rest.is_empty());
+        assert_eq!(short.find(b"a, rescheduling it: b"), Some(3));
+        assert_eq!(searched_part(lit), &lit[lit.len() - VECTOR_NEEDLE..]);
+        assert_eq!(searched_part(b"://"), b"://");
+    }
 
     fn lits(p: &str) -> Option<Vec<String>> {
         let h = super::super::hir::parse(p).unwrap();
