@@ -226,22 +226,30 @@ pub fn mine_stream(
 mod tests {
     use super::*;
 
+    /// `n` lines of a logback log, of the first `kinds` of four templates in turn (ERROR, INFO, WARN, INFO).
+    fn log(n: usize, kinds: usize) -> String {
+        (0..n)
+            .map(|i| {
+                let (m, k) = (i % 60, i % kinds);
+                match k {
+                    0 => format!("2024-03-12 10:{m:02}:00,000 [main] ERROR a.B - job {i} failed on host-{}\n", i % 7),
+                    1 => format!("2024-03-12 10:{m:02}:01,000 [main] INFO  a.B - job {i} done in {} ms\n", i * 3),
+                    2 => format!(
+                        "2024-03-12 10:{m:02}:02,000 [main] WARN  a.B - queue q{} is {}% full\n",
+                        i % 5,
+                        i % 100
+                    ),
+                    _ => {
+                        format!("2024-03-12 10:{m:02}:03,000 [worker-{}] INFO  c.D - took {i} ms for {i} rows\n", i % 3)
+                    }
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn blocks_joined_in_order_assign_like_one_pass() {
-        let text: String = (0..600)
-            .map(|i| match i % 3 {
-                0 => {
-                    format!("2024-03-12 10:00:{:02},000 [main] ERROR a.B - job {i} failed on host-{}\n", i % 60, i % 7)
-                }
-                1 => format!("2024-03-12 10:00:{:02},000 [main] INFO  a.B - job {i} done in {} ms\n", i % 60, i * 3),
-                _ => format!(
-                    "2024-03-12 10:00:{:02},000 [main] WARN  a.B - queue {} is {}% full\n",
-                    i % 60,
-                    i % 5,
-                    i % 100
-                ),
-            })
-            .collect();
+        let text = log(600, 3);
         let mut one = LineMiner::new(Config::default(), Message::AfterHeader, None, 0, true);
         one.block(text.as_bytes());
         let cut = text.match_indices('\n').nth(250).map(|(i, _)| i + 1).unwrap_or(0);
@@ -267,26 +275,7 @@ mod tests {
     /// threads, every line assigned to a template that counts it, and one pass's templates and counts.
     #[test]
     fn streams_mine_alike_whatever_the_threads() {
-        let text: String = (0..3000)
-            .map(|i| match i % 4 {
-                0 => {
-                    format!("2024-03-12 10:{:02}:00,000 [main] ERROR a.B - job {i} failed on host-{}\n", i % 60, i % 7)
-                }
-                1 => format!("2024-03-12 10:{:02}:01,000 [main] INFO  a.B - job {i} done in {} ms\n", i % 60, i * 3),
-                2 => format!(
-                    "2024-03-12 10:{:02}:02,000 [main] WARN  a.B - queue q{} is {}% full\n",
-                    i % 60,
-                    i % 5,
-                    i % 100
-                ),
-                _ => format!(
-                    "2024-03-12 10:{:02}:03,000 [worker-{}] INFO  c.D - took {} ms for {i} rows\n",
-                    i % 60,
-                    i % 3,
-                    i
-                ),
-            })
-            .collect();
+        let text = log(3000, 4);
         let proto = LineMiner::new(Config::default(), Message::AfterHeader, None, 0, true);
         let cut = Blocks { size: 4096, round: 3 };
         let run = |threads: usize| {
