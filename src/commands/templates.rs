@@ -69,7 +69,7 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Mines one input, its lines numbered from `first_line` (see [`mine_stream`]).
+/// Mines one input, its lines numbered after `proto`'s (see [`mine_stream`]).
 fn mine_input(
     input: &Input,
     proto: &LineMiner,

@@ -133,10 +133,10 @@ impl LineMiner {
 }
 
 /// How [`mine_stream`] cuts its input: newline-aligned blocks of `size` bytes, mined on several threads in rounds
-/// of `round` blocks. Each block of a round is mined from the state the round before left (see
-/// [`LineMiner::seed`]), so an input's templates are learnt in its first round and reused after it; the blocks and
-/// rounds depend on the input alone, so the result is the same whatever the number of threads (which a round
-/// bounds: at most `round` blocks are mined at once).
+/// of `round` blocks. Each block of a round is mined from a seed of the round before's last block (see
+/// [`LineMiner::seed`]: its templates and warm caches), so an input's templates are learnt in its first round
+/// and reused after it; the blocks and rounds depend on the input alone, so the result is the same whatever the
+/// number of threads (which a round bounds: at most `round` blocks are mined at once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Blocks {
     /// Bytes read per block (a block ends at the last line end within them).

@@ -99,8 +99,9 @@
 //! being tokenised: one hash over its bytes and one map lookup (a test mines with every cache cleared before each
 //! line and gets identical results). Most of a miner's work is learning: the first lines of each template
 //! take the slow path and fill the caches. So a long input is not mined in independent blocks, which would learn
-//! its templates once per block, but in blocks each started from a [`Miner::seed`] of the state before its round
-//! ([`lines::mine_stream`]). `benches/compare.sh` measures `stackscan templates --whole-line --threads 1`.
+//! its templates once per block, but in rounds of blocks, each block started from a [`Miner::seed`] of the round
+//! before's last block ([`lines::mine_stream`]). `benches/compare.sh` measures
+//! `stackscan templates --whole-line --threads 1`.
 //!
 //! # Snapshots
 //!
