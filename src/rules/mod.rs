@@ -513,9 +513,16 @@ impl Pack {
             return false;
         };
         if let Some(direct) = direct {
-            // A direct program never gives up.
-            return at_starts(starts, line, at, caps, |pos, caps| Some(direct.match_at(line, pos, caps.slots_mut())))
-                == Some(true);
+            // A direct program never gives up; a line with too many starts goes to the regex (below the memo).
+            if let Some(found) =
+                at_starts(starts, line, at, caps, |pos, caps| Some(direct.match_at(line, pos, caps.slots_mut())))
+            {
+                return found;
+            }
+            let regex = rule.regex();
+            let cache = s.rule_caches[r].get_or_insert_with(|| regex.create_cache());
+            regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+            return caps.is_match();
         }
         let from = at.saturating_sub(1);
         let tail = &line[from..];
@@ -655,7 +662,8 @@ impl Pack {
 /// telling whether a match starts exactly at `pos` (`None`: the engine gave up). Every match starts with one of
 /// the literals, so the first place an anchored match is found is where the leftmost match starts, and an engine
 /// that finds the leftmost-first match there (the one-pass DFA, a direct program) finds the same captures as an
-/// unanchored search. Whether it matched; `None` when the engine gave up (the caller then runs the backtracker).
+/// unanchored search. Whether it matched; `None` when the engine gave up, or after [`MAX_STARTS`] starts (the
+/// caller then runs the regex from the first start).
 fn at_starts(
     starts: &prefilter::MatchStarts,
     line: &[u8],
@@ -664,7 +672,7 @@ fn at_starts(
     mut anchored: impl FnMut(usize, &mut regex_automata::util::captures::Captures) -> Option<bool>,
 ) -> Option<bool> {
     let mut pos = at;
-    loop {
+    for _ in 0..MAX_STARTS {
         if anchored(pos, caps)? {
             caps.set_pattern(Some(PatternID::ZERO));
             return Some(true);
@@ -677,11 +685,48 @@ fn at_starts(
             }
         }
     }
+    None
 }
+
+/// Start literals tried on one line at most: an anchored attempt may read to the line's end, so a line made of
+/// one start literal repeated would cost its length squared; past this many, the regex engine searches the rest
+/// once, in time linear in the line.
+const MAX_STARTS: usize = 64;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line with more start literals than are tried one by one (a hostile line, or a long one) gets from the
+    /// regex engine the captures an unanchored search gives: every rule, its examples behind 100 of its first
+    /// start literal.
+    #[test]
+    fn lines_with_many_starts_capture_like_the_regex() {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let pack = Pack::embedded().unwrap();
+        let mut s = MatchCache::new(&pack);
+        let mut tried = 0;
+        for (i, rule) in pack.rules().iter().enumerate() {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&rule.hir);
+            let Some(start) = seq.literals().and_then(|l| l.first()).filter(|l| !l.as_bytes().is_empty()) else {
+                continue;
+            };
+            for ex in &rule.examples {
+                let line = [start.as_bytes().repeat(MAX_STARTS + 36), ex.line.clone().into_bytes()].concat();
+                if line.len() > SHORT_LINE {
+                    continue;
+                }
+                let regex = rule.regex();
+                let mut want = regex.create_captures();
+                regex.search_captures(&Input::new(&line), &mut want);
+                assert!(want.is_match(), "{}: {}", rule.id, ex.line);
+                assert!(pack.capture(&mut s, i, &line), "{}: {}", rule.id, ex.line);
+                assert_eq!(s.captures(i).slots(), want.slots(), "{}: {}", rule.id, ex.line);
+                tried += 1;
+            }
+        }
+        assert!(tried > 100, "{tried} lines");
+    }
 
     /// A line holding a rule's own literal but not the further literals it requires is a candidate that cannot
     /// match: `may_match` says so when no other candidate can, and neither `capture` nor `matches` finds it.
