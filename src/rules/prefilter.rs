@@ -542,7 +542,7 @@ impl Start {
         let mut from = 0;
         loop {
             let at = from + self.head.find(&line[from..])?;
-            if line[at + n..].starts_with(&self.rest) {
+            if self.rest.is_empty() || line[at + n..].starts_with(&self.rest) {
                 return Some(at);
             }
             from = at + 1;
