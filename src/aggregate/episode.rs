@@ -270,6 +270,15 @@ impl Bucket {
         }
     }
 
+    /// Whether a value of field `name` seen at `order` could change anything: not when the field holds its
+    /// [`MAX_VALUES`] earliest values, all before `order`, and is marked as having more (what a storm's varying
+    /// value comes to after its first few events), so the caller need not clean the value.
+    pub fn takes_value(&self, name: &str, order: Order) -> bool {
+        let full =
+            self.fields.get(name).is_some_and(|v| v.len() >= MAX_VALUES && v.last().is_some_and(|l| l.1 < order));
+        !full || self.truncated.binary_search_by(|t| (**t).cmp(name)).is_err()
+    }
+
     /// Records a field value seen at `order`.
     pub fn add_value(&mut self, name: &str, value: &str, order: Order) {
         let values = match self.fields.get_mut(name) {
@@ -929,6 +938,27 @@ mod tests {
         assert_eq!(names(&a).len(), MAX_VALUES);
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.truncated, vec![Box::<str>::from("host")]);
+
+        // A value a bucket would not take changes nothing when added (so the scanner need not clean it), and one
+        // it would take may.
+        let mut c = Bucket::default();
+        let mut refused = 0;
+        for i in 0..(2 * MAX_VALUES as u64) {
+            let o = order(i as i64, i);
+            for value in [format!("h{i:02}"), format!("h{:02}", i % 3)] {
+                let before = (c.fields.clone(), c.truncated.clone());
+                let takes = c.takes_value("host", o);
+                c.add_value("host", &value, o);
+                if !takes {
+                    assert_eq!((c.fields.clone(), c.truncated.clone()), before, "{i}");
+                    refused += 1;
+                }
+                assert_eq!(takes, i < MAX_VALUES as u64 || before.1.is_empty(), "{i}");
+            }
+        }
+        assert_eq!(refused, 2 * MAX_VALUES - 1);
+        assert!(c.takes_value("host", order(0, 0)), "an earlier value may displace a kept one");
+        assert!(c.takes_value("path", order(99, 99)), "another field");
     }
 
     #[test]

@@ -531,7 +531,8 @@ fn handle_line(
                     // A key's value is cleaned already.
                     match rule.key_groups.iter().position(|k| k == g) {
                         Some(i) => bucket.add_value(name, &key[i], order),
-                        None => bucket.add_value(name, &cleaned.clean(v), order),
+                        None if bucket.takes_value(name, order) => bucket.add_value(name, &cleaned.clean(v), order),
+                        None => {}
                     }
                 }
             }
