@@ -376,7 +376,8 @@ fn severity_level(s: u32) -> Level {
 }
 
 /// Where the message starts after a level at field `k`: skips `-`, bracketed fields, a logger name (ending in
-/// `:`, or dotted and followed by a bracket or `-`) and a padded column.
+/// `:`, or dotted and followed by a bracket, `-` or `:`), a padded column, Spring Boot's `pid ---`, and the time
+/// of a line that opens with its level.
 fn after_level(line: &str, fields: &[(usize, usize)], mut k: usize) -> usize {
     let nf = fields.len();
     let f = |i: usize| &line[fields[i].0..fields[i].1];
@@ -387,17 +388,30 @@ fn after_level(line: &str, fields: &[(usize, usize)], mut k: usize) -> usize {
         let x = f(k);
         let next = (k + 1 < nf).then(|| f(k + 1));
         let padded = line[fields[k].1..].starts_with("  ");
+        // A logger may carry its line number: `o.a.d.JsonSerializer:[117]`, `c.s.Foo:42`.
+        let name =
+            x.strip_suffix(']').and_then(|y| y.rsplit_once(":[")).map_or(x, |(n, l)| if is_number(l) { n } else { x });
+        let name = name.rsplit_once(':').filter(|(_, l)| is_number(l)).map_or(name, |(n, _)| n);
         if x == "-" && (logger || k > first) {
             // `logger - message`, `[thread] - message`: the message starts after the dash.
             end = fields[k].1;
             break;
-        } else if x == "-" || x == ":" || x == "|" || bracketed(x) {
+        } else if x == "-"
+            || x == ":"
+            || x == "|"
+            || x == "---"
+            || bracketed(x)
+            || (first == 1 && !logger && is_time(x))
+        {
+            // (A line opening with its level may give its time next: `[ERROR] 2024-04-09 10:37:40.429 +0800 ...`.)
+        } else if k == first && is_number(x) && next == Some("---") {
+            // Spring Boot's `LEVEL pid --- [thread] logger : message`.
         } else if !logger && x.len() > 1 && x.ends_with(':') && !x[..x.len() - 1].contains(':') {
             end = fields[k].1;
             break;
-        } else if (x.contains('.')
-            && x.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
-            && next.is_some_and(|n| n == "-" || n.starts_with('[')))
+        } else if (name.contains('.')
+            && name.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
+            && next.is_some_and(|n| n == "-" || n == ":" || n.starts_with('[')))
             || (!logger && padded && x.len() <= 24 && x.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
         {
             logger = true;
@@ -777,6 +791,18 @@ mod tests {
             ),
             ("2024-01-01T10:00:00.000Z WARNING: disk almost full", "disk almost full", Some(Warn)),
             ("ERROR: cannot open file", "cannot open file", Some(Error)),
+            ("[ERROR] 2024-04-09 10:37:40.429 +0800 o.a.d.JsonSerializer:[117] - bad json", "bad json", Some(Error)),
+            // Spring Boot 2 and 3 (3.2 adds the application name in brackets before the thread).
+            (
+                "2019-08-19 11:17:47.180 ERROR 1 --- [ool-11-thread-5] o.s.d.e.core.ElasticsearchRestTemplate   : failed",
+                "failed",
+                Some(Error),
+            ),
+            (
+                "2024-11-14T09:20:38.822-05:00  WARN 12708 --- [app] [oundedElastic-2] c.a.c.i.DefaultJsonSerializer          : bad json",
+                "bad json",
+                Some(Warn),
+            ),
         ];
         for (line, m, l) in cases {
             assert_eq!(msg(line), (m, l), "{line}");
