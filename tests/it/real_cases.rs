@@ -1,6 +1,7 @@
-//! Issue 14: the pack on real published log lines (../shared/corpus/real, or `$STACKSCAN_REAL_CORPUS`). Each case
-//! of its cases.json is scanned alone, `stackscan scan --format json FILE` with no `--component`, and judged as
-//! benches/real_cases.py judges it (that script's docstring is the reference):
+//! Issue 14: the pack on real published log lines: ../shared/corpus/real (or `$STACKSCAN_REAL_CORPUS`), and the
+//! project's own set in fixtures/real. Each case of a cases.json is scanned alone, `stackscan scan --format json
+//! FILE` with no `--component`, and judged as benches/real_cases.py judges it (that script's docstring is the
+//! reference):
 //!
 //! * found: some incident has the case's `family` or one of its `family_ok`;
 //! * root: the expected incident (accepted family, worst severity, most records, first in report order) names
@@ -9,10 +10,11 @@
 //!   incident of severity error or critical.
 //!
 //! On the development corpus every aspect of every case must hold, except those listed in [`KNOWN_MISSES`]; a
-//! listed miss that now holds fails too, so the list stays exact (a ratchet). On another corpus
-//! (`$STACKSCAN_REAL_CORPUS`, e.g. the held-out half) only the totals are judged. The totals must meet issue
-//! 14's targets once [`ASSERT_TARGETS`] is set. The corpus lives outside the project: without it the test is
-//! skipped with a notice, unless `CI` is set, where its absence is a failure.
+//! listed miss that now holds fails too, so the list stays exact (a ratchet); fixtures/real is judged the same
+//! way against [`PROJECT_KNOWN_MISSES`]. On another corpus (`$STACKSCAN_REAL_CORPUS`, e.g. the held-out half)
+//! only the totals are judged. The totals must meet issue 14's targets once [`ASSERT_TARGETS`] is set. The shared
+//! corpus lives outside the project: without it its test is skipped with a notice, unless `CI` is set, where its
+//! absence is a failure.
 
 use crate::util::*;
 use serde_json::Value;
@@ -20,6 +22,35 @@ use std::path::PathBuf;
 
 /// (case file, aspect) pairs that are known not to hold yet, with why.
 const KNOWN_MISSES: &[(&str, &str)] = &[];
+
+/// The same for `fixtures/real`.
+const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
+    // Tornado's `HTTP 599: ... certificate subject name ... does not match` of the 2013 Python agent: no kind for
+    // a legacy agent's TLS wording.
+    ("agent_legacy_ssl_subject_mismatch.log", "found"),
+    ("agent_legacy_ssl_subject_mismatch.log", "root"),
+    ("agent_legacy_ssl_subject_mismatch.log", "severity"),
+    // Sarama's `client has run out of available brokers` is a retried warning; the case's second line (the
+    // producer never started) is what makes it an error, and no rule reads that sentence.
+    ("kafka_sarama_out_of_brokers.log", "severity"),
+    // librdkafka's `1/1 brokers are down` over five minutes: the `%3|epoch|` header has no time stackscan reads,
+    // so the warning cannot escalate by duration.
+    ("kafka_rdkafka_refused_sentry.log", "severity"),
+    // A JSON error of a writer that names no StackState component is the receiver's intake (chain.bad-payload);
+    // these cases blame the reading service or the consumer.
+    ("json_jackson_eof_spring_shaded.log", "root"),
+    ("json_playjson_jsresult_play.log", "root"),
+    ("json_kafka_consumer_jsonparse_rest_proxy.log", "root"),
+    // Retried 429s (Fluentd, a Go writer, Logstash): a bulk rejection is an error whoever retries it, as in the
+    // development half's case; these cases call a retried one a warning.
+    ("es_fluentd_429_coordinating.log", "severity"),
+    ("es_metrictank_go_rejected.log", "severity"),
+    ("es_logstash_429_retry_wrapped.log", "severity"),
+    // `Limit of total fields [1000]` hard-wrapped by the paste before `in index [...] has been exceeded`.
+    ("es_total_fields_go_olivere.log", "found"),
+    ("es_total_fields_go_olivere.log", "root"),
+    ("es_total_fields_go_olivere.log", "severity"),
+];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
 const TARGETS: (f64, f64, f64) = (0.90, 0.85, 0.90);
@@ -73,6 +104,22 @@ fn real_cases() {
         eprintln!("NOTICE: real_cases skipped: {}/cases.json is absent", dir.display());
         return;
     }
+    judge(&dir, development.then_some(KNOWN_MISSES), ASSERT_TARGETS || !development);
+}
+
+/// The project's own real lines (`fixtures/real`, collected from other public threads than the shared corpus's,
+/// see its README), judged case by case like the development half: a regression guard that needs no corpus
+/// outside the checkout.
+#[test]
+fn real_cases_in_the_project() {
+    judge(&root().join("fixtures/real"), Some(PROJECT_KNOWN_MISSES), false);
+}
+
+/// Scans and judges every case of `dir`'s cases.json. With `known`, every aspect of every case must hold except
+/// those listed (and a listed one that holds fails too); with `targets`, the totals must meet [`TARGETS`].
+fn judge(dir: &std::path::Path, known: Option<&[(&str, &str)]>, targets: bool) {
+    let development = known.is_some();
+    let known = known.unwrap_or_default();
     let cases: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap();
     let mut failures = Vec::new();
     let (mut positives, mut found_n, mut root_n, mut sev_n) = (0usize, 0usize, 0usize, 0usize);
@@ -109,7 +156,7 @@ fn real_cases() {
         let row: Vec<String> = aspects.iter().map(|(a, ok)| format!("{a} {}", if *ok { "ok" } else { "--" })).collect();
         table.push_str(&format!("  {file:<42} {}\n", row.join(", ")));
         for (aspect, ok) in aspects.into_iter().filter(|_| development) {
-            let known = KNOWN_MISSES.contains(&(file, aspect));
+            let known = known.contains(&(file, aspect));
             match (ok, known) {
                 (false, false) => {
                     let got: Vec<String> = incidents
@@ -135,13 +182,12 @@ fn real_cases() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let met =
         pct(found_n) >= TARGETS.0 && pct(root_n) >= TARGETS.1 && pct(sev_n) >= TARGETS.2 && negatives_bad.is_empty();
-    let must_meet = ASSERT_TARGETS || !development;
     assert!(
-        met || !must_meet,
+        met || !targets,
         "below issue 14's targets: found {found_n}, root cause {root_n}, severity {sev_n} of {positives}; \
          negatives with an error/critical incident: {negatives_bad:?}"
     );
-    if !met {
+    if !met && targets {
         eprintln!("NOTICE: issue 14's targets are not met yet");
     }
 }
