@@ -293,6 +293,7 @@ fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
 /// * Spark and Hadoop tools (log4j `%d{yy/MM/dd HH:mm:ss}`): `19/06/01 18:20:06 INFO ...` (20yy)
 /// * Go's standard logger: `2022/04/16 07:41:33 ...`
 /// * Akka's own logger: `[WARN] [10/12/2019 01:32:57.546] [...]` (month first)
+/// * librdkafka's log callback default: `%3|1597742901.053|FAIL|rdkafka#consumer-2| ...` (Unix seconds, UTC)
 /// * with a reference in `default` (see [`Zone`]), the yearless syslog/journald `Jun 14 15:16:01 host unit[pid]:`
 ///   and `[03-05 22:17:26,154]` (month-day, bracketed)
 pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
@@ -321,6 +322,7 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
             month_day_time(&line[1..], reference, default).filter(|_| memchr::memchr(b']', line).is_some())
         }
         b'{' => json_time(line, default),
+        b'%' => rdkafka_time(line),
         b'A'..=b'S' => syslog_time(line, default),
         _ => None,
     }
@@ -340,6 +342,19 @@ fn slashed_datetime(line: &[u8]) -> Option<i64> {
     c.byte(b" ")?;
     let base = clock(&mut c, y as i64, mo, d)?;
     matches!(c.peek(), Some(b' ' | b'\t')).then_some(base)
+}
+
+/// librdkafka: `%LEVEL|SECONDS.MILLIS|FACILITY|...` (its default log line: a syslog level, Unix time in UTC).
+fn rdkafka_time(line: &[u8]) -> Option<Millis> {
+    let mut c = Cur { b: line, i: 1 };
+    c.digits(1)?;
+    c.byte(b"|")?;
+    // Ten digits, in two halves (a u32 holds five of them whatever they are).
+    let secs = c.digits(5)? as i64 * 100_000 + c.digits(5)? as i64;
+    c.byte(b".")?;
+    let millis = c.digits(3)? as i64;
+    c.byte(b"|")?;
+    Some(secs * 1000 + millis)
 }
 
 /// Akka's own logger: `[LEVEL] [MM/dd/yyyy HH:mm:ss.SSS] ...` (`java.text.SimpleDateFormat("MM/dd/yyyy
@@ -611,6 +626,14 @@ mod tests {
         // Go's standard logger (constructed from log.LstdFlags)
         assert_eq!(p("2022/04/16 07:41:33 Bulk response item").as_deref(), Some("2022-04-16T07:41:33.000Z"));
         assert_eq!(p("2022/04/16 07:41:33.123456 x").as_deref(), Some("2022-04-16T07:41:33.123Z"));
+        // librdkafka (https://github.com/getsentry/self-hosted/issues/633)
+        assert_eq!(
+            p("%3|1597742901.053|FAIL|rdkafka#consumer-2| [thrd:kafka:9092/bootstrap]: x").as_deref(),
+            Some("2020-08-18T09:28:21.053Z")
+        );
+        assert_eq!(p("%3|159774290.053|FAIL|x").as_deref(), None);
+        assert_eq!(p("%7|9999999999.999|FAIL|x").as_deref(), Some("2286-11-20T17:46:39.999Z"));
+        assert_eq!(p("%3 1597742901.053 x").as_deref(), None);
         // Akka's own logger, month first: https://github.com/Constellation-Labs/constellation/issues/627
         assert_eq!(
             p("[WARN] [10/12/2019 01:32:57.546] [Constellation-akka.actor.default-dispatcher-3] [akka.actor.ActorSystemImpl(Constellation)] Illegal request").as_deref(),
