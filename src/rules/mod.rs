@@ -204,6 +204,20 @@ impl Rule {
         self.regex.get_or_init(|| build_short(&self.hir).expect("the embedded pack's patterns compile (tested)"))
     }
 
+    /// Searches `line` with the regex from `at` (where the first start literal is: no match starts before it),
+    /// leaving the captures in `caps`; `cache` is this rule's, made on first use.
+    fn search_from(
+        &self,
+        cache: &mut Option<Cache>,
+        line: &[u8],
+        at: usize,
+        caps: &mut regex_automata::util::captures::Captures,
+    ) {
+        let regex = self.regex();
+        let cache = cache.get_or_insert_with(|| regex.create_cache());
+        regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+    }
+
     /// Where the rule's events stand in a log record, best first: 0 a writer's sentence, 1 a writer's fallback, 2 a
     /// failure kind, 3 a fallback kind. A writer's sentence always fires; a writer's fallback only in a record where no
     /// writer's sentence fired; a failure kind only in a record where nothing else fired (one kind per record, and
@@ -519,9 +533,7 @@ impl Pack {
             {
                 return found;
             }
-            let regex = rule.regex();
-            let cache = s.rule_caches[r].get_or_insert_with(|| regex.create_cache());
-            regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+            rule.search_from(&mut s.rule_caches[r], line, at, caps);
             return caps.is_match();
         }
         let from = at.saturating_sub(1);
@@ -543,9 +555,7 @@ impl Pack {
             })
         });
         if found.is_none() {
-            let regex = rule.regex();
-            let cache = s.rule_caches[r].get_or_insert_with(|| regex.create_cache());
-            regex.search_captures_with(cache, &Input::new(line).range(at..), caps);
+            rule.search_from(&mut s.rule_caches[r], line, at, caps);
         }
         if let Some(memo) = memo {
             memo.valid = true;
