@@ -149,7 +149,7 @@ fn real_cases_in_the_project() {
 /// Scans and judges every case of `dir`'s cases.json. With `known`, every aspect of every case must hold except
 /// those listed (and a listed one that holds fails too); with `targets`, the totals must meet [`TARGETS`].
 fn judge(dir: &std::path::Path, known: Option<&[(&str, &str)]>, targets: bool) {
-    let development = known.is_some();
+    let by_case = known.is_some();
     let known = known.unwrap_or_default();
     let cases: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap();
     let mut failures = Vec::new();
@@ -186,7 +186,7 @@ fn judge(dir: &std::path::Path, known: Option<&[(&str, &str)]>, targets: bool) {
         }
         let row: Vec<String> = aspects.iter().map(|(a, ok)| format!("{a} {}", if *ok { "ok" } else { "--" })).collect();
         table.push_str(&format!("  {file:<42} {}\n", row.join(", ")));
-        for (aspect, ok) in aspects.into_iter().filter(|_| development) {
+        for (aspect, ok) in aspects.into_iter().filter(|_| by_case) {
             let known = known.contains(&(file, aspect));
             match (ok, known) {
                 (false, false) => {
