@@ -30,9 +30,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_legacy_ssl_subject_mismatch.log", "found"),
     ("agent_legacy_ssl_subject_mismatch.log", "root"),
     ("agent_legacy_ssl_subject_mismatch.log", "severity"),
-    // Sarama's `client has run out of available brokers` is a retried warning; the case's second line (the
-    // producer never started) is what makes it an error, and no rule reads that sentence.
-    ("kafka_sarama_out_of_brokers.log", "severity"),
     // librdkafka's `1/1 brokers are down` over five minutes: the `%3|epoch|` header has no time stackscan reads,
     // so the warning cannot escalate by duration.
     ("kafka_rdkafka_refused_sentry.log", "severity"),
@@ -41,11 +38,36 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_jackson_eof_spring_shaded.log", "root"),
     ("json_playjson_jsresult_play.log", "root"),
     ("json_kafka_consumer_jsonparse_rest_proxy.log", "root"),
-    // Retried 429s (Fluentd, a Go writer, Logstash): a bulk rejection is an error whoever retries it, as in the
-    // development half's case; these cases call a retried one a warning.
+    // Retried 429s and 503s (Fluentd, a Go writer, Logstash, ElastAlert; a circuit breaker): a bulk rejection is
+    // an error whoever retries it, as in the development half's case; these cases call a retried one a warning.
     ("es_fluentd_429_coordinating.log", "severity"),
     ("es_metrictank_go_rejected.log", "severity"),
     ("es_logstash_429_retry_wrapped.log", "severity"),
+    ("es_fluentd_circuit_breaker_503.log", "severity"),
+    ("es_python_elastalert_429.log", "severity"),
+    // librdkafka's `Connect to ... failed: Connection refused` and `1/1 brokers are down` within a second: a
+    // retried warning until it lasts (as the development half's start-up case wants); these cases call it an error.
+    ("kafka_rdkafka_rust_advertised_localhost.log", "severity"),
+    ("kafka_rdkafka_logcb_brokers_down.log", "severity"),
+    // An OpenTelemetry exporter retrying `connection refused`: the same policy.
+    ("json_otel_otlphttp_refused_windows.log", "severity"),
+    // `java.net.ConnectException: Connection refused` with no address on its line: the Elasticsearch REST client
+    // is named only by the stack frames below it, which no rule reads; the refusal is blamed on the writer.
+    ("kafka_es_rest_client_refused_reactor.log", "root"),
+    ("kafka_es_rest_client_refused_reactor.log", "severity"),
+    // A headerless Gson stack trace in a file named after Kafka: the file name makes Kafka its writer, and a JSON
+    // error is rooted at its reader.
+    ("json_gson_malformed_kafka_app.log", "root"),
+    // The Datadog intake's `400 Bad Request ... "Unable to read payload context deadline exceeded"`: a 400 from the
+    // intake is a payload the receiver refused (json-deserialization); this one is a read timeout.
+    ("json_agent_intake_400_read_deadline.log", "found"),
+    ("json_agent_intake_400_read_deadline.log", "root"),
+    ("json_agent_intake_400_read_deadline.log", "severity"),
+    // The 2015 Python dogstatsd's `HTTPError: 403 Client Error: Forbidden` in a traceback: requests' wording names
+    // no URL, and a 403 of any Python client is not the intake's.
+    ("json_agent_dogstatsd_403_proxy.log", "found"),
+    ("json_agent_dogstatsd_403_proxy.log", "root"),
+    ("json_agent_dogstatsd_403_proxy.log", "severity"),
     // `Limit of total fields [1000]` hard-wrapped by the paste before `in index [...] has been exceeded`.
     ("es_total_fields_go_olivere.log", "found"),
     ("es_total_fields_go_olivere.log", "root"),
