@@ -49,6 +49,12 @@ pub struct TargetRule {
     pub component: Component,
 }
 
+/// The field a record's stack frames fill, for an episode whose line names no address: the `contains` value of
+/// the first `[[target]]` entry on this field that a frame below the line holds (`org.elasticsearch.client.` in
+/// `at org.elasticsearch.client.RestClient$1.failed(...)`). A JVM's `java.net.ConnectException: Connection refused`
+/// says nothing of whom it could not reach; the client library in its stack trace does.
+pub const CLIENT_FIELD: &str = "client";
+
 /// The pack's knowledge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Knowledge {
@@ -121,6 +127,26 @@ impl Knowledge {
             .map(|t| t.component)
     }
 
+    /// Whether some `[[target]]` entry reads [`CLIENT_FIELD`]: only then are stack frames looked at.
+    pub fn reads_clients(&self) -> bool {
+        self.targets.iter().any(|t| t.fields.iter().any(|f| f == CLIENT_FIELD))
+    }
+
+    /// Whether `field` is one a `[[target]]` entry reads to find an address (not [`CLIENT_FIELD`]).
+    pub fn is_address_field(&self, field: &str) -> bool {
+        field != CLIENT_FIELD && self.targets.iter().any(|t| t.fields.iter().any(|f| f == field))
+    }
+
+    /// The `contains` value of the first `[[target]]` entry on [`CLIENT_FIELD`] that `line` holds.
+    pub fn client_in(&self, line: &[u8]) -> Option<&str> {
+        self.targets
+            .iter()
+            .filter(|t| t.fields.iter().any(|f| f == CLIENT_FIELD))
+            .flat_map(|t| &t.contains)
+            .find(|c| memchr::memmem::find(line, c.as_bytes()).is_some())
+            .map(String::as_str)
+    }
+
     /// Whether an episode with these fields concerns a single integration.
     pub fn single_integration(&self, fields: &BTreeMap<String, Vec<String>>) -> bool {
         self.single_integration_fields.iter().any(|f| fields.contains_key(f))
@@ -130,6 +156,32 @@ impl Knowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_names_the_client_of_the_first_entry_it_holds() {
+        let t = |fields: &[&str], contains: &[&str], component| TargetRule {
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            contains: contains.iter().map(|s| s.to_string()).collect(),
+            equals: vec![],
+            component,
+        };
+        let k = Knowledge {
+            targets: vec![
+                t(&["port"], &["9200"], Component::Elasticsearch),
+                t(&[CLIENT_FIELD], &["org.elasticsearch.client."], Component::Elasticsearch),
+                t(&[CLIENT_FIELD], &["org.apache.kafka.clients."], Component::Kafka),
+            ],
+            ..Knowledge::default()
+        };
+        assert!(k.reads_clients() && k.is_address_field("port") && !k.is_address_field(CLIENT_FIELD));
+        let frame = b"\tat org.apache.kafka.clients.NetworkClient.poll(NetworkClient.java:556)";
+        assert_eq!(k.client_in(frame), Some("org.apache.kafka.clients."));
+        assert_eq!(k.client_in(b"\tat org.elasticsearch.clientele.X(X.java:1)"), None);
+        let mut fields = BTreeMap::new();
+        fields.insert(CLIENT_FIELD.to_string(), vec!["org.apache.kafka.clients.".to_string()]);
+        assert_eq!(k.root_of(&fields), Some(Component::Kafka));
+        assert!(!Knowledge::default().reads_clients());
+    }
 
     #[test]
     fn first_matching_entry_per_value_in_field_order() {

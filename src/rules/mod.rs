@@ -18,7 +18,7 @@ mod teddy_plans;
 
 pub use cache::MatchCache;
 pub use error::{Diagnostic, PackError};
-pub use knowledge::{FamilyInfo, Knowledge, TargetRule, TelemetryRule};
+pub use knowledge::{FamilyInfo, Knowledge, TargetRule, TelemetryRule, CLIENT_FIELD};
 
 use crate::model::{Component, ComponentSet, Severity};
 use crate::time::Millis;

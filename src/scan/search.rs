@@ -16,6 +16,7 @@ use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, RecordBounds, Viewed};
 use crate::model::Component;
+use crate::rules::CLIENT_FIELD;
 use crate::rules::{Layer, Pack};
 use crate::source::{classify, Origin};
 
@@ -537,6 +538,21 @@ fn handle_line(
                 }
             }
         }
+        // A fallback kind whose line names no address (a JVM's bare `Connection refused`) and no root cause: the
+        // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`).
+        let knowledge = pack.knowledge();
+        if rule.rank() == 3
+            && rule.root_cause.is_none()
+            && knowledge.reads_clients()
+            && !rule
+                .groups
+                .iter()
+                .any(|(g, name)| knowledge.is_address_field(name) && value(*g).is_some_and(|v| !v.is_empty()))
+        {
+            if let Some(client) = client_below(ctx, r, done, source) {
+                bucket.add_value(CLIENT_FIELD, client, order);
+            }
+        }
         // A constant has one value per bucket: recorded once, at the bucket's first event, with the earliest
         // possible order (not that event's, which depends on which chunk a thread happened to scan first).
         if bucket.count == 1 {
@@ -637,6 +653,31 @@ fn fires(
     }
     let rank = rank_in(rule, told);
     !(rank > 0 && better_below(ctx, s, r, done, (rank, told), source))
+}
+
+/// The client library the stack frames below a line name (see [`CLIENT_FIELD`]): the first that a continuation
+/// line of the record after `le` (the line's end) holds, within the record bounds.
+fn client_below<'a>(ctx: &FileCtx<'a>, r: &Region<'_>, le: usize, source: Source<'_>) -> Option<&'a str> {
+    let buf = r.buf;
+    let mut pos = le + 1;
+    let mut lines = 0;
+    while pos < buf.len() && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
+        let end = frame::line_end(buf, pos, buf.len());
+        lines += 1;
+        let viewed = view_line(buf, pos, end, ctx.mode, source);
+        pos = end + 1;
+        let line = match viewed {
+            Viewed::Own { content, .. } => content,
+            Viewed::Foreign | Viewed::Tail => continue,
+        };
+        if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
+            return None;
+        }
+        if let Some(client) = ctx.pack.knowledge().client_in(&line) {
+            return Some(client);
+        }
+    }
+    None
 }
 
 /// The rules that fired in `record` on its lines before `upto` (rule, whether a writer's sentence), decided again

@@ -150,6 +150,39 @@ fn a_retried_warning_stays_a_warning_until_it_lasts() {
     assert_eq!(lasting["incidents"][0]["root_cause"]["component"], "kafka");
 }
 
+/// A JVM's `Connection refused` names no address: the client library in the stack frames below it does, and the
+/// failure is rooted where that client connects (Elasticsearch's REST client, Kafka's), whoever logged it. An
+/// address on the line wins over the frames; a stack of no known client leaves the writer as the root.
+#[test]
+fn the_client_in_the_stack_trace_names_whom_a_bare_refusal_could_not_reach() {
+    let record = |frames: &str| {
+        format!(
+            "2024-03-12 10:00:00,123 WARN  c.s.sync.SyncService - Upstream failed\n\
+             java.net.ConnectException: Connection refused\n\
+             \tat java.base/sun.nio.ch.Net.pollConnect(Native Method)\n{frames}\
+             2024-03-12 10:00:01,000 INFO  c.s.sync.SyncService - still running\n"
+        )
+    };
+    let root = |input: String| {
+        let r = scan_json_stdin(&["--component", "stackstate"], input.as_bytes());
+        assert_eq!(r["incidents"].as_array().unwrap().len(), 1, "{:#}", r["incidents"]);
+        r["incidents"][0]["root_cause"]["component"].as_str().unwrap().to_string()
+    };
+    let es = "\tat org.elasticsearch.client.RestClient$FailureTrackingResponseListener.onDefinitiveFailure(RestClient.java:564)\n\
+              \tat org.elasticsearch.client.RestClient$1.failed(RestClient.java:326)\n";
+    assert_eq!(root(record(es)), "elasticsearch");
+    let kafka = "\tat org.apache.kafka.clients.NetworkClient.poll(NetworkClient.java:556)\n";
+    assert_eq!(root(record(kafka)), "kafka");
+    // The frames of the next record are not this one's.
+    let unknown = "\tat com.example.Poller.run(Poller.java:12)\n";
+    let next =
+        format!("{}\tat org.elasticsearch.client.RestClient.performRequest(RestClient.java:1)\n", record(unknown));
+    assert_eq!(root(next), "stackstate");
+    // An address on the line decides.
+    let addressed = record(es).replace("Connection refused\n", "Connection refused: kafka-0/10.20.0.7:9092\n");
+    assert_eq!(root(addressed), "kafka");
+}
+
 /// Every kind rule has examples of at least two writers (two examples; their sources are cited in the rule files)
 /// and at least one benign counterexample.
 #[test]

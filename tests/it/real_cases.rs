@@ -51,9 +51,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_rdkafka_logcb_brokers_down.log", "severity"),
     // An OpenTelemetry exporter retrying `connection refused`: the same policy.
     ("json_otel_otlphttp_refused_windows.log", "severity"),
-    // `java.net.ConnectException: Connection refused` with no address on its line: the Elasticsearch REST client
-    // is named only by the stack frames below it, which no rule reads; the refusal is blamed on the writer.
-    ("kafka_es_rest_client_refused_reactor.log", "root"),
+    // A bare `java.net.ConnectException: Connection refused` (rooted at Elasticsearch by the REST client in its
+    // stack frames) once: a retried warning until it lasts.
     ("kafka_es_rest_client_refused_reactor.log", "severity"),
     // A headerless Gson stack trace in a file named after Kafka: the file name makes Kafka its writer, and a JSON
     // error is rooted at its reader.
@@ -79,11 +78,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_master_not_discovered_7x.log", "severity"),
     ("es_python_conn_refused_aleph.log", "severity"),
     ("es_python_bulk_timeout_compose.log", "severity"),
-    // ZooKeeper's `Cannot open channel to N at election address host:3888` over `Connection refused` or `No route
-    // to host`: the generic kind of the cause fires, rooted at nothing or at the wrong hop. A kind of its own was
-    // tried: Loghub's ZooKeeper ensemble, whose peer flaps for weeks, then gave 39 incidents.
+    // ZooKeeper's `Cannot open channel to N at election address host:3888` over `Connection refused`: the generic
+    // kind of the cause fires, rooted at the wrong hop (its `No route to host` twin is rooted at ZooKeeper by the
+    // client in its stack frames). A kind of its own was tried: Loghub's ZooKeeper ensemble, whose peer flaps for
+    // weeks, then gave 39 incidents.
     ("zk_election_channel_refused_startup_compose.log", "root"),
-    ("zk_election_no_route_smaller_id_helm.log", "root"),
     // Beyond the three families: a node that cannot lock its data path, a heap exhausted, a consumer's
     // commit failing in a rebalance, an API key lacking index privileges.
     ("es_node_locks_es7_json_helm.log", "found"),
