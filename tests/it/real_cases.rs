@@ -76,6 +76,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // ES's `master not discovered yet`, elasticsearch-py's `status:N/A`.
     ("kafka_alive_brokers_offsets_topic.log", "severity"),
     ("es_master_not_discovered_7x.log", "severity"),
+    ("es_master_not_discovered_7x_moqui.log", "severity"),
     ("es_python_conn_refused_aleph.log", "severity"),
     ("es_python_bulk_timeout_compose.log", "severity"),
     // ZooKeeper's `Cannot open channel to N at election address host:3888` over `Connection refused`: the generic
@@ -83,11 +84,17 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // client in its stack frames). A kind of its own was tried: Loghub's ZooKeeper ensemble, whose peer flaps for
     // weeks, then gave 39 incidents.
     ("zk_election_channel_refused_startup_compose.log", "root"),
-    // Beyond the three families: a node that cannot lock its data path, a heap exhausted, a consumer's
+    // `NoNodeAvailableException` on a replica's bulk write after a node left: an error of the client (no node to
+    // send to) whatever it was writing; the case notes that the primary's write succeeded and wants a warning.
+    ("es_node_left_replica_bulk_7x.log", "severity"),
+    // Beyond the three families: a node that cannot lock its data path, a heap exhausted (twice), a consumer's
     // commit failing in a rebalance, an API key lacking index privileges.
     ("es_node_locks_es7_json_helm.log", "found"),
     ("es_node_locks_es7_json_helm.log", "root"),
     ("es_node_locks_es7_json_helm.log", "severity"),
+    ("opensearch_gc_oom_tragic_event.log", "found"),
+    ("opensearch_gc_oom_tragic_event.log", "root"),
+    ("opensearch_gc_oom_tragic_event.log", "severity"),
     ("es_oom_heap_bulk_thread.log", "found"),
     ("es_oom_heap_bulk_thread.log", "root"),
     ("es_oom_heap_bulk_thread.log", "severity"),
