@@ -12,13 +12,15 @@
 //! | CRI node file | `<RFC 3339> stdout\|stderr P\|F content` | stdout / stderr |
 //! | Docker json-file | `{"log":"content\n","stream":"stdout","time":"<RFC 3339>"}` (`log` unescaped) | stream |
 //! | stern (only when [`detect`] says so) | `[NAMESPACE] POD CONTAINER [<RFC 3339>] content`, ANSI colours allowed | pod + container |
+//! | docker-compose (only when [`detect`] says so) | `NAME   \| content` (v1 `kafka_1`, v2 `kafka-1`, padded) | the name, as pod and container |
 //!
 //! Anything else is a plain line: its content is the whole line. The checks are a few byte comparisons, and the
 //! scanner runs them only on candidate lines and on the lines it walks back over to find a record's header,
 //! never on every line, so plain files pay nothing measurable.
 //!
 //! Stern's `POD CONTAINER MESSAGE` cannot be told from an ordinary line by itself, so it is only stripped when
-//! [`detect`] finds it on most of an input's first lines. The timestamp of a prefix is authoritative for the event
+//! [`detect`] finds it on most of an input's first lines; so is docker-compose's `NAME | ` (a wrapper's `INFO   |
+//! jvm 1 | ...` looks alike, but what follows its bar is no log line). The timestamp of a prefix is authoritative for the event
 //! time (it is the kubelet's receive time, with a zone), over whatever the content's own layout says.
 //!
 //! Pure functions over bytes: no I/O, no clock.
@@ -37,6 +39,10 @@ pub enum Mode {
         /// Whether the first token is a namespace (stern with several namespaces or `-A`).
         namespace: bool,
     },
+    /// As `Auto`, plus docker-compose's `NAME   | ` before the line (`docker compose logs`, `up` without `-d`):
+    /// each service's lines are a writer of their own, so a stack trace stays with its header when services
+    /// interleave.
+    Compose,
     /// As `Auto`, for a CRI node file: the scanner also visits every partial (`P`) line, so that a match split
     /// across the parts of a long line is found in the joined line.
     Cri,
@@ -115,12 +121,12 @@ pub fn strip(line: &[u8], mode: Mode) -> Stripped<'_> {
         }
         _ => {}
     }
-    if let Mode::Stern { namespace } = mode {
-        if let Some(s) = stern(line, namespace) {
-            return s;
-        }
+    match mode {
+        Mode::Stern { namespace } => stern(line, namespace),
+        Mode::Compose => compose(line),
+        Mode::Auto | Mode::Cri => None,
     }
-    Stripped::plain(line)
+    .unwrap_or_else(|| Stripped::plain(line))
 }
 
 /// `[pod/NAME/CONTAINER] ` or `[node/NAME] `, then an optional kubelet timestamp.
@@ -268,17 +274,49 @@ fn stern(line: &[u8], namespace: bool) -> Option<Stripped<'_>> {
     })
 }
 
+/// docker-compose's `NAME   | ` (the container's name, the spaces that align the bars, a bar and a space; the bar
+/// alone for an empty line).
+fn compose(line: &[u8]) -> Option<Stripped<'_>> {
+    let head = &line[..line.len().min(128)];
+    if !head.first()?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let name = head.iter().take_while(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b)).count();
+    let spaces = head[name..].iter().take_while(|&&b| b == b' ').count();
+    if spaces == 0 || head.get(name + spaces) != Some(&b'|') {
+        return None;
+    }
+    let content = match line.get(name + spaces + 1) {
+        None => &line[line.len()..],
+        Some(b' ') => &line[name + spaces + 2..],
+        Some(_) => return None,
+    };
+    let name = &line[..name];
+    Some(Stripped {
+        content: Cow::Borrowed(content),
+        time: None,
+        source: Source::Pod { pod: name, container: name },
+        partial: false,
+        captured: true,
+        cri: false,
+    })
+}
+
 /// How many of an input's first lines [`detect`] looks at.
 pub const DETECT_LINES: usize = 32;
 
 /// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines,
 /// more than half are not themselves log lines (no known timestamp at their start) but are after stern's two
-/// (or three, with a namespace) name tokens. Everything else is [`Mode::Auto`], which needs no detection.
+/// (or three, with a namespace) name tokens; docker-compose when more than half open with its `NAME | ` and at
+/// least a quarter of those go on with a timestamp (the others: stack traces, wrapped lines). Everything else is
+/// [`Mode::Auto`], which needs no detection.
 pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let mut total = 0;
     let mut cri = 0;
     let mut two = 0;
     let mut three = 0;
+    let mut composed = 0;
+    let mut composed_logs = 0;
     // The last line of `head` may be cut: leave it out unless it is all there is.
     let whole = memchr::memrchr(b'\n', head).map_or(head, |i| &head[..i]);
     for line in whole.split(|&b| b == b'\n').map(super::trim_cr).filter(|l| !l.is_empty()).take(DETECT_LINES) {
@@ -293,6 +331,10 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         };
         two += logs(stern(line, false)) as usize;
         three += logs(stern(line, true)) as usize;
+        if let Some(c) = compose(line) {
+            composed += 1;
+            composed_logs += logs(Some(c)) as usize;
+        }
     }
     if cri * 2 > total {
         Mode::Cri
@@ -300,6 +342,8 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         Mode::Stern { namespace: true }
     } else if two * 2 > total {
         Mode::Stern { namespace: false }
+    } else if composed * 2 > total && composed_logs * 4 >= composed {
+        Mode::Compose
     } else {
         Mode::Auto
     }
@@ -407,5 +451,36 @@ mod tests {
         assert_eq!(detect(kubectl.as_bytes(), Zone::UTC), Mode::Auto);
         let cri = "2016-10-06T00:17:09.669794202Z stdout P log content 1\n2016-10-06T00:17:09.669794202Z stdout F 2\n";
         assert_eq!(detect(cri.as_bytes(), Zone::UTC), Mode::Cri);
+    }
+
+    #[test]
+    fn compose_lines() {
+        let x = strip(b"zoo3_1  | \tat java.net.PlainSocketImpl.socketConnect(Native Method)", Mode::Compose);
+        assert_eq!(&*x.content, b"\tat java.net.PlainSocketImpl.socketConnect(Native Method)");
+        assert_eq!(x.source, Source::Pod { pod: b"zoo3_1", container: b"zoo3_1" });
+        let x = strip(b"stackstate-kafka-1 | [2024-03-12 14:28:31,102] INFO Terminating (kafka.Kafka$)", Mode::Compose);
+        assert_eq!(&*x.content, b"[2024-03-12 14:28:31,102] INFO Terminating (kafka.Kafka$)");
+        assert!(strip(b"es01  |", Mode::Compose).content.is_empty());
+        // Only in its mode, only with the padding and the bar, and a bar is not always a prefix.
+        assert!(!strip(b"zoo3_1  | x", Mode::Auto).captured);
+        for plain in ["a|b", "name |x", "| table | row |", "2024-03-01 12:00:00 UTC | CORE | ERROR | x"] {
+            assert!(!strip(plain.as_bytes(), Mode::Compose).captured, "{plain}");
+        }
+    }
+
+    #[test]
+    fn detects_compose_when_its_bars_carry_log_lines() {
+        let compose = "zoo1_1  | 2017-05-28 13:22:13,051 [myid:1] - INFO  [main:QuorumPeer@1] - New election\n\
+                       zoo3_1  | 2017-05-28 13:22:13,044 [myid:3] - WARN  [W:QuorumCnxManager@588] - Cannot open channel\n\
+                       zoo3_1  | java.net.ConnectException: Connection refused (Connection refused)\n\
+                       zoo3_1  | \tat java.net.PlainSocketImpl.socketConnect(Native Method)\n";
+        assert_eq!(detect(compose.as_bytes(), Zone::UTC), Mode::Compose);
+        // The Java Service Wrapper's `LEVEL | jvm N | time | message`: what follows the first bar is no log line.
+        let wrapper = "INFO   | jvm 1    | 2013/06/03 15:30:41 | Loading message broker from: xbean:activemq.xml\n\
+                       STATUS | wrapper  | 2013/06/03 15:30:40 | --> Wrapper Started as Daemon\n\
+                       INFO   | jvm 1    | 2013/06/03 15:30:42 | ActiveMQ 5.8.0 JMS Message Broker started\n";
+        assert_eq!(detect(wrapper.as_bytes(), Zone::UTC), Mode::Auto);
+        let agent = "2024-03-01 12:00:00 UTC | CORE | ERROR | (a.go:1 in b) | c\n2024-03-01 12:00:01 UTC | CORE | INFO | (a.go:2 in b) | d\n";
+        assert_eq!(detect(agent.as_bytes(), Zone::UTC), Mode::Auto);
     }
 }

@@ -109,6 +109,33 @@ fn stern_with_colours_on_stdin() {
     check_interleaved_capture(&r, "-");
 }
 
+/// `docker compose up` (or `logs`) output, services interleaved: each line's `NAME   | ` is stripped, a stack
+/// trace joins its own service's header across another service's line (one record, the header's time and line),
+/// and the service name tells the writer.
+#[test]
+fn docker_compose_capture_on_stdin_and_in_a_file() {
+    let text = "zookeeper_1      | 2017-05-28 13:22:13,044 [myid:3] - WARN  [WorkerSender[myid=3]:QuorumCnxManager@588] - Cannot open channel to 2 at election address zoo2/172.18.0.3:3888\n\
+                elasticsearch_1  | [2017-05-28T13:22:13,050][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-0] flood stage disk watermark [95%] exceeded on [Qm7dR2xkT8uYw1pLz4VbNg][es-0][/usr/share/elasticsearch/data/nodes/0] free: 4.9gb[4.9%], all indices on this node will be marked read-only\n\
+                zookeeper_1      | java.net.ConnectException: Connection refused (Connection refused)\n\
+                zookeeper_1      | \tat java.net.PlainSocketImpl.socketConnect(Native Method)\n\
+                zookeeper_1      | \tat org.apache.zookeeper.server.quorum.QuorumCnxManager.connectOne(QuorumCnxManager.java:562)\n\
+                zookeeper_1      | 2017-05-28 13:22:14,000 [myid:3] - INFO  [main:QuorumPeer@1] - LOOKING\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("compose.log");
+    std::fs::write(&file, text).unwrap();
+    for r in [scan(&["-"], Some(text.as_bytes())), scan(&[file.to_str().unwrap()], None)] {
+        let refused = episode(&r, "jvm.connection-refused");
+        assert_eq!(refused["count"], 1);
+        assert_eq!(refused["first_seen"], "2017-05-28T13:22:13.044Z");
+        assert_eq!(refused["samples"][0]["line"], 1);
+        assert_eq!(refused["samples"][0]["matched_line"], 3);
+        let incident =
+            r["incidents"].as_array().unwrap().iter().find(|i| i["episodes"][0]["rule"] == "jvm.connection-refused");
+        assert_eq!(incident.unwrap()["root_cause"]["component"], "zookeeper");
+        assert_eq!(episode(&r, "es.flood-stage")["component"], "elasticsearch");
+    }
+}
+
 #[test]
 fn kubectl_timestamps_without_prefix_are_authoritative() {
     // The content's own logback time says 09:00 in a zone-less layout; the kubelet's prefix says 11:42:30.100Z.

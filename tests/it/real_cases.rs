@@ -79,11 +79,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_master_not_discovered_7x_moqui.log", "severity"),
     ("es_python_conn_refused_aleph.log", "severity"),
     ("es_python_bulk_timeout_compose.log", "severity"),
-    // ZooKeeper's `Cannot open channel to N at election address host:3888` over `Connection refused`: the generic
-    // kind of the cause fires, rooted at the wrong hop (its `No route to host` twin is rooted at ZooKeeper by the
-    // client in its stack frames). A kind of its own was tried: Loghub's ZooKeeper ensemble, whose peer flaps for
-    // weeks, then gave 39 incidents.
-    ("zk_election_channel_refused_startup_compose.log", "root"),
     // `NoNodeAvailableException` on a replica's bulk write after a node left: an error of the client (no node to
     // send to) whatever it was writing; the case notes that the primary's write succeeded and wants a warning.
     ("es_node_left_replica_bulk_7x.log", "severity"),
