@@ -658,26 +658,40 @@ fn fires(
 /// The client library the stack frames below a line name (see [`CLIENT_FIELD`]): the first that a continuation
 /// line of the record after `le` (the line's end) holds, within the record bounds.
 fn client_below<'a>(ctx: &FileCtx<'a>, r: &Region<'_>, le: usize, source: Source<'_>) -> Option<&'a str> {
-    let buf = r.buf;
+    lines_below(ctx, r, le, source).find_map(|line| ctx.pack.knowledge().client_in(&line))
+}
+
+/// The record's own lines below the line ending at `le`: each continuation line (other writers' lines interleaved
+/// in a capture stepped over) until a line that opens a record, within the record bounds. Reads past the region's
+/// end into the look-ahead a chunk carries (`r.buf` beyond `r.end`), so a record cut by a chunk boundary is read
+/// whole.
+fn lines_below<'b>(
+    ctx: &FileCtx<'_>,
+    r: &Region<'b>,
+    le: usize,
+    source: Source<'b>,
+) -> impl Iterator<Item = Cow<'b, [u8]>> + use<'b> {
+    let (buf, mode, zone, bounds) = (r.buf, ctx.mode, ctx.zone, ctx.bounds);
     let mut pos = le + 1;
     let mut lines = 0;
-    while pos < buf.len() && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
-        let end = frame::line_end(buf, pos, buf.len());
-        lines += 1;
-        let viewed = view_line(buf, pos, end, ctx.mode, source);
-        pos = end + 1;
-        let line = match viewed {
-            Viewed::Own { content, .. } => content,
-            Viewed::Foreign | Viewed::Tail => continue,
-        };
-        if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
-            return None;
+    std::iter::from_fn(move || {
+        while pos < buf.len() && lines < bounds.max_lines && pos - le <= bounds.max_bytes {
+            let end = frame::line_end(buf, pos, buf.len());
+            lines += 1;
+            let viewed = view_line(buf, pos, end, mode, source);
+            pos = end + 1;
+            let line = match viewed {
+                Viewed::Own { content, .. } => content,
+                Viewed::Foreign | Viewed::Tail => continue,
+            };
+            if crate::time::parse_line_start(&line, zone).is_some() || !frame::is_continuation(&line) {
+                pos = buf.len();
+                return None;
+            }
+            return Some(line);
         }
-        if let Some(client) = ctx.pack.knowledge().client_in(&line) {
-            return Some(client);
-        }
-    }
-    None
+        None
+    })
 }
 
 /// The rules that fired in `record` on its lines before `upto` (rule, whether a writer's sentence), decided again
@@ -720,9 +734,7 @@ fn replay_record(
 /// Whether a rule of a better rank than `rank` (see `rank_in`) matches a continuation line of the record whose
 /// line ends at `le`: a fallback kind (`failure in bulk execution`) then gives way to the failure kind that names
 /// the cause in the stack trace below (`cluster_block_exception`), and a failure kind to a writer's sentence. Only
-/// runs for hits of rank above 0. Lines of other writers interleaved in a capture are stepped over. Reads past
-/// the region's end into the look-ahead a chunk carries (`r.buf` beyond `r.end`), so a record cut by a chunk
-/// boundary is judged whole.
+/// runs for hits of rank above 0. The record's lines are those of [`lines_below`].
 fn better_below(
     ctx: &FileCtx<'_>,
     s: &mut Scratch,
@@ -731,21 +743,7 @@ fn better_below(
     (rank, told): (u8, Told<'_>),
     source: Source<'_>,
 ) -> bool {
-    let buf = r.buf;
-    let mut pos = le + 1;
-    let mut lines = 0;
-    while pos < buf.len() && lines < ctx.bounds.max_lines && pos - le <= ctx.bounds.max_bytes {
-        let end = frame::line_end(buf, pos, buf.len());
-        lines += 1;
-        let viewed = view_line(buf, pos, end, ctx.mode, source);
-        pos = end + 1;
-        let line = match viewed {
-            Viewed::Own { content, .. } => content,
-            Viewed::Foreign | Viewed::Tail => continue,
-        };
-        if crate::time::parse_line_start(&line, ctx.zone).is_some() || !frame::is_continuation(&line) {
-            return false;
-        }
+    for line in lines_below(ctx, r, le, source) {
         // The caller (`handle_line`) has taken its candidates out of the cache while it walks them.
         ctx.pack.candidates(&mut s.cache, &line, 0);
         let mut better = false;
