@@ -53,9 +53,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // kafkajs's `connect ECONNREFUSED` at its first retry, and the agent's connection reset: the same policy.
     ("kafka_kafkajs_seed_broker_refused.log", "severity"),
     ("agent_sts_node_agent_conn_reset.log", "severity"),
-    // The agent's `TLS Handshake failure:` is a writer's warning (a handshake timeout passes by itself); this one's
-    // reason is `x509: certificate signed by unknown authority`, which does not.
-    ("agent_dd_cluster_agent_x509_proxy.log", "severity"),
     // `Client.Timeout exceeded while awaiting headers` is rooted at the receiver, which did not answer; the case
     // blames the agent's ignored proxy settings, which the line does not show.
     ("agent_dd_proxy_client_timeout.log", "root"),
