@@ -79,9 +79,21 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // A bare `java.net.ConnectException: Connection refused` (rooted at Elasticsearch by the REST client in its
     // stack frames) once: a retried warning until it lasts.
     ("kafka_es_rest_client_refused_reactor.log", "severity"),
-    // A headerless Gson stack trace in a file named after Kafka: the file name makes Kafka its writer, and a JSON
-    // error is rooted at its reader.
+    // A JSON error in a file named after Kafka (a Gson trace, a console consumer): the file name makes Kafka its
+    // writer, and a JSON error is rooted at its reader.
     ("json_gson_malformed_kafka_app.log", "root"),
+    ("json_kafka_console_consumer_html_schema_registry.log", "root"),
+    // Alpakka's `Request failed for POST .../_bulk` with no status or cause on the line; KRaft's
+    // `STALE_BROKER_EPOCH` heartbeats; ZooKeeper's `Too many connections from ... - max is 60`: no kind yet.
+    ("es_alpakka_bulk_request_failed.log", "found"),
+    ("es_alpakka_bulk_request_failed.log", "root"),
+    ("es_alpakka_bulk_request_failed.log", "severity"),
+    ("kafka_kraft_stale_broker_epoch.log", "found"),
+    ("kafka_kraft_stale_broker_epoch.log", "root"),
+    ("kafka_kraft_stale_broker_epoch.log", "severity"),
+    ("zk_too_many_connections.log", "found"),
+    ("zk_too_many_connections.log", "root"),
+    ("zk_too_many_connections.log", "severity"),
     // The Datadog intake's `400 Bad Request ... "Unable to read payload context deadline exceeded"`: a 400 from the
     // intake is a payload the receiver refused (json-deserialization); this one is a read timeout.
     ("json_agent_intake_400_read_deadline.log", "found"),
