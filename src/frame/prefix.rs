@@ -277,21 +277,8 @@ fn stern(line: &[u8], namespace: bool) -> Option<Stripped<'_>> {
 /// docker-compose's `NAME   | ` (the container's name, the spaces that align the bars, a bar and a space; the bar
 /// alone for an empty line).
 fn compose(line: &[u8]) -> Option<Stripped<'_>> {
-    let head = &line[..line.len().min(128)];
-    if !head.first()?.is_ascii_alphanumeric() {
-        return None;
-    }
-    let name = head.iter().take_while(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b)).count();
-    let spaces = head[name..].iter().take_while(|&&b| b == b' ').count();
-    if spaces == 0 || head.get(name + spaces) != Some(&b'|') {
-        return None;
-    }
-    let content = match line.get(name + spaces + 1) {
-        None => &line[line.len()..],
-        Some(b' ') => &line[name + spaces + 2..],
-        Some(_) => return None,
-    };
-    let name = &line[..name];
+    let (name, content) = compose_split(line, 128)?;
+    let (name, content) = (&line[..name], &line[content..]);
     Some(Stripped {
         content: Cow::Borrowed(content),
         time: None,
@@ -300,6 +287,26 @@ fn compose(line: &[u8]) -> Option<Stripped<'_>> {
         captured: true,
         cri: false,
     })
+}
+
+/// Where docker-compose's `NAME   | ` ends, its name and bar within the first `within` bytes: the name's length and
+/// where the content starts (after `| `, or at the end of a line that is the bar alone). For [`compose`], and for the writer
+/// of a pasted compose line (`source::classify`).
+pub(crate) fn compose_split(line: &[u8], within: usize) -> Option<(usize, usize)> {
+    let head = &line[..line.len().min(within)];
+    if !head.first()?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let name = head.iter().take_while(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b)).count();
+    let spaces = head[name..].iter().take_while(|&&b| b == b' ').count();
+    if spaces == 0 || head.get(name + spaces) != Some(&b'|') {
+        return None;
+    }
+    match line.get(name + spaces + 1) {
+        Some(b' ') => Some((name, name + spaces + 2)),
+        None => Some((name, line.len())),
+        Some(_) => None,
+    }
 }
 
 /// How many of an input's first lines [`detect`] looks at.

@@ -405,15 +405,10 @@ fn after_paste_prefix(line: &[u8]) -> Option<&[u8]> {
         }
         return None;
     }
-    if first.is_ascii_alphanumeric() {
-        // docker-compose: `kibana_1         | ` (the name, spaces, a bar, a space).
-        let name = head.iter().take_while(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b)).count();
-        let spaces = head[name..].iter().take_while(|&&b| b == b' ').count();
-        if spaces > 0 && head.get(name + spaces..name + spaces + 2) == Some(b"| ") {
-            return Some(&line[name + spaces + 2..]);
-        }
-    }
-    None
+    // docker-compose: `kibana_1         | ` (the name, spaces, a bar, a space).
+    crate::frame::prefix::compose_split(line, 64)
+        .filter(|&(_, content)| content <= 64 && line.get(content - 1) == Some(&b' '))
+        .map(|(_, content)| &line[content..])
 }
 
 /// JSON lines: ES 7 (`"type": "server"`, `"cluster.name"`), ES 8 ECS (its `"log.level": "LEVEL"` spacing with an
