@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Makes the Teddy bucket plans of the embedded pack ahead: writes src/rules/teddy_plans.rs.
 
-    python3 benches/teddy_plan.py [--rounds N] [--restarts R] [--seed S] [--every K] [ROOT ...]
+    python3 benches/teddy_plan.py [--rounds N] [--restarts R] [--seed S] [--every K] [--no-generated] [ROOT ...]
 
 Run it when `cargo test` says the pack's literals changed (the test `the_embedded_pack_has_its_plans_made_ahead`).
 Needs numpy (`pip install numpy`) and cargo; takes about ten minutes. The plan in use is where the search starts:
@@ -16,10 +16,9 @@ ROOT (default: the Loghub sample of 16 systems and the fixtures, the text BYTE_F
 StackState text (see `generated`; `--no-generated` leaves it out): every K-th block of 16 KiB, K = 8 by default.
 Starting from the buckets the scanner plans today, whole nibble groups (literals aho-corasick always puts in one
 bucket) are swapped, or moved, between buckets while that lowers the total of passes x (1 + 0.3 x literals in the
-bucket), for at most N rounds (default 8). That descent stops in a local
-optimum, so the best plan is then shaken R times (default 12: a few random swaps and moves, seeded by S) and
-descended again, keeping what costs less. Running the script again goes on from its last plan; another seed
-explores other shakes.
+bucket), for at most N rounds (default 8). That descent stops in a local optimum, so the best plan is then shaken
+R times (default 12: a few random swaps and moves, seeded by S) and descended again, keeping what costs less.
+Running the script again goes on from its last plan; another seed explores other shakes.
 
 The literal sets and their current buckets come from the ignored test `write_literal_sets`; the plans hold the
 same literals per bucket, so the scanner lays them out with the code it uses for its own plans, and the test
@@ -185,7 +184,8 @@ def generated(tmp):
                     "--out", str(corpus), "--size", str(2 << 20), "--files", "1", "--no-single", "--seed", "11"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([sys.executable, str(here / "gen_dense.py"), "--out", str(dense), "--size", str(1 << 20),
-                    "--densities", "0.1", "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+                    "--densities", "0.1", "--seed", "5"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     for noise in dense.rglob("noise.log"):
         noise.unlink()
     return [str(corpus), str(dense)]
