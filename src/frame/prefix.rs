@@ -290,8 +290,8 @@ fn compose(line: &[u8]) -> Option<Stripped<'_>> {
 }
 
 /// Where docker-compose's `NAME   | ` ends, its name and bar within the first `within` bytes: the name's length and
-/// where the content starts (after `| `, or at the end of a line that is the bar alone). For [`compose`], and for the writer
-/// of a pasted compose line (`source::classify`).
+/// where the content starts (after `| `, or at the end of a line that is the bar alone). For [`compose`], and for
+/// the writer of a pasted compose line (`source::classify`).
 pub(crate) fn compose_split(line: &[u8], within: usize) -> Option<(usize, usize)> {
     let head = &line[..line.len().min(within)];
     if !head.first()?.is_ascii_alphanumeric() {
