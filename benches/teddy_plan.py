@@ -4,7 +4,7 @@
     python3 benches/teddy_plan.py [--rounds N] [--restarts R] [--seed S] [--every K] [--no-generated] [ROOT ...]
 
 Run it when `cargo test` says the pack's literals changed (the test `the_embedded_pack_has_its_plans_made_ahead`).
-Needs numpy (`pip install numpy`) and cargo; takes about ten minutes. The plan in use is where the search starts:
+Needs numpy (`pip install numpy`) and cargo; takes 10–15 minutes. The plan in use is where the search starts:
 to plan from the scanner's estimate instead, empty `PLANS` in src/rules/teddy_plans.rs first (`&[]`).
 
 Teddy (aho-corasick's SIMD literal searcher) sends a haystack position to verification when its bytes pass a
@@ -101,7 +101,7 @@ def search(buckets, counter, rounds, restarts, seed):
     # most as many groups as the list has ids of one residue.
     max_groups = sum(len(b) for b in buckets) // len(buckets)
     best = improve(bins, counter, rounds, max_groups)
-    best_cost = sum(counter.cost([l for g in b for l in g]) for b in best)
+    best_cost = total(best, counter)
     print(f"  descent: {best_cost:.0f}", file=sys.stderr)
     rng = random.Random(seed)
     for t in range(restarts):
@@ -116,17 +116,26 @@ def search(buckets, counter, rounds, restarts, seed):
             else:
                 bins[j2].append(bins[j].pop(a))
         bins = improve(bins, counter, rounds, max_groups)
-        cost = sum(counter.cost([l for g in b for l in g]) for b in bins)
+        cost = total(bins, counter)
         print(f"  restart {t + 1}: {cost:.0f}", file=sys.stderr)
         if cost < best_cost * (1 - 1e-9):
             best, best_cost = bins, cost
-    return [[l for g in b for l in g] for b in best]
+    return [literals(b) for b in best]
+
+
+def literals(groups):
+    """A bucket's literals, from its nibble groups."""
+    return [l for g in groups for l in g]
+
+
+def total(bins, counter):
+    return sum(counter.cost(literals(b)) for b in bins)
 
 
 def improve(bins, counter, rounds, max_groups):
     """Swaps and moves of nibble groups between buckets while the total cost falls."""
     bins = [list(b) for b in bins]
-    flat = lambda j: [l for g in bins[j] for l in g]
+    flat = lambda j: literals(bins[j])
     costs = [counter.cost(flat(j)) for j in range(len(bins))]
     for r in range(rounds):
         improved = False
