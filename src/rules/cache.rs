@@ -2,6 +2,7 @@
 //! list of the line being looked at. The compiled [`Pack`](super::Pack) is shared read-only by every thread; each
 //! thread owns one [`MatchCache`] made for that pack and passes it to the pack's matching methods.
 
+use super::prefilter::Found;
 use super::Pack;
 use regex_automata::meta::Cache;
 use regex_automata::util::captures::Captures;
@@ -21,6 +22,8 @@ pub struct MatchCache {
     pub(super) cands: Vec<usize>,
     /// Per rule, its recent capture searches (see [`Pack::capture`]).
     pub(super) memos: Memos,
+    /// The recent literal searches of candidate lines (see [`Pack::candidates`]).
+    pub(super) searched: Searched,
     /// Caches of the rules' regexes, made on first use (a rule's regex may itself be compiled then).
     pub(super) rule_caches: Vec<Option<Cache>>,
     /// Caches of the rules' full regexes, for long lines, made on first use.
@@ -41,6 +44,7 @@ impl MatchCache {
             tried: PatternSet::new(rules.len()),
             cands: Vec::new(),
             memos: Memos::new(rules.len()),
+            searched: Searched::default(),
             rule_caches: rules.iter().map(|_| None).collect(),
             long_caches: rules.iter().map(|_| None).collect(),
             caps: rules.iter().map(|r| Captures::all(r.group_info.clone())).collect(),
@@ -109,4 +113,85 @@ pub(super) struct Memo {
     pub(super) matched: bool,
     /// The capture slots, relative to the start of `tail`.
     pub(super) slots: Vec<Option<usize>>,
+}
+
+/// The last few lines' literal searches for candidate rules, each by the line's bytes from where the search
+/// began: a storm repeats a handful of texts after their times (a few endpoints, indices or nodes take turns), and
+/// comparing those bytes costs a fraction of searching them again. A storm whose lines differ after their hit
+/// (a free-space figure, a document id) would pay for remembering every line and never replay one: after a run of
+/// lines that found nothing to replay, only every [`COLD_EVERY`]th line is remembered, until one replays.
+#[derive(Debug, Default)]
+pub(super) struct Searched {
+    entries: [SearchedLine; SEARCHED_LINES],
+    next: usize,
+    /// Lines searched since the last replay.
+    misses: u32,
+}
+
+/// Line searches remembered.
+const SEARCHED_LINES: usize = 4;
+/// Replay checks a remembered search may hold: a search with more is not kept (a replay would cost about what
+/// it saves).
+const MAX_REPLAY_CHECKS: usize = 64;
+/// Lines searched without a replay after which the memo goes cold.
+const COLD_AFTER: u32 = 32;
+/// When cold, one line in this many is remembered.
+const COLD_EVERY: u32 = 16;
+
+#[derive(Debug, Default)]
+struct SearchedLine {
+    valid: bool,
+    /// A digest of `tail` (see [`digest`]), compared before the bytes.
+    digest: u64,
+    /// The line's bytes from where the search began.
+    tail: Vec<u8>,
+    found: Found,
+}
+
+/// A cheap digest of a line's tail: its length and five of its 8-byte words, spread over it. Lines of a storm
+/// that differ somewhere usually differ in one of them; equal digests are confirmed byte by byte.
+fn digest(tail: &[u8]) -> u64 {
+    let n = tail.len();
+    let word = |at: usize| -> u64 {
+        match tail.get(at.min(n.saturating_sub(8))..).and_then(|w| w.first_chunk::<8>()) {
+            Some(w) => u64::from_le_bytes(*w),
+            None => tail.iter().fold(0, |h, &b| h << 8 | u64::from(b)),
+        }
+    };
+    let mut h = n as u64;
+    for at in [0, n / 4, n / 2, n - n / 4, n] {
+        h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    h
+}
+
+impl Searched {
+    /// What was recorded for a search over `tail`, if one was; otherwise, where to record the search about to
+    /// be made (`None`: not worth remembering). Call [`Searched::keep`] once that search is recorded.
+    pub(super) fn lookup(&mut self, tail: &[u8]) -> Result<&Found, Option<&mut Found>> {
+        let d = digest(tail);
+        if let Some(i) = self.entries.iter().position(|e| e.valid && e.digest == d && e.tail == tail) {
+            self.misses = 0;
+            return Ok(&self.entries[i].found);
+        }
+        self.misses = self.misses.saturating_add(1);
+        if tail.len() > MAX_MEMO_TAIL || (self.misses > COLD_AFTER && !self.misses.is_multiple_of(COLD_EVERY)) {
+            return Err(None);
+        }
+        let e = &mut self.entries[self.next];
+        e.valid = false;
+        e.digest = d;
+        e.tail.clear();
+        e.tail.extend_from_slice(tail);
+        Err(Some(&mut e.found))
+    }
+
+    /// Keeps the search [`Searched::lookup`] handed out last to be recorded, unless it holds too many checks.
+    pub(super) fn keep(&mut self) {
+        let e = &mut self.entries[self.next];
+        if e.found.checks() <= MAX_REPLAY_CHECKS {
+            e.valid = true;
+            self.next = (self.next + 1) % SEARCHED_LINES;
+        }
+    }
 }

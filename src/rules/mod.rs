@@ -461,11 +461,22 @@ impl Pack {
     /// prefilter, the rules whose own literals the line holds, where no literal starts before `from` (a hint from
     /// the buffer search, or 0); without it, the rules the pack's multi-pattern set matches. The further literals
     /// a rule requires are looked for only before its regex runs ([`Pack::may_match`] asks the cheapest rule).
+    /// A search from a hint is remembered by the line's bytes from there on, a few per thread (`cache::Searched`):
+    /// a storm line that repeats one of them replays it (see `Prefilter::replay_candidates`) instead of searching.
     /// Only [`Pack::capture`] or [`Pack::matches`] tell for sure, one rule at a time, so that a rule whose event
     /// would be suppressed anyway never runs its regex.
     pub fn candidates(&self, s: &mut MatchCache, line: &[u8], from: usize) {
         s.cands.clear();
         match self.prefilter.as_ref().filter(|p| p.is_usable()) {
+            // A search from the line's start (no hint) takes in the line's time: it is not remembered.
+            Some(pf) if from > 0 && from < line.len() => match s.searched.lookup(&line[from..]) {
+                Ok(found) => pf.replay_candidates(found, line, from, &mut s.tried, &mut s.cands),
+                Err(None) => pf.candidate_rules(line, from, &mut s.tried, &mut s.cands),
+                Err(Some(found)) => {
+                    pf.candidate_rules_found(line, from, &mut s.tried, &mut s.cands, Some(found));
+                    s.searched.keep();
+                }
+            },
             Some(pf) => pf.candidate_rules(line, from, &mut s.tried, &mut s.cands),
             None => {
                 if let (Some(set), Some(cache)) = (&self.set, s.set.as_mut()) {
@@ -805,6 +816,81 @@ mod tests {
             }
         }
         assert!(checked > 500, "{checked}");
+    }
+
+    /// A line's candidate rules taken from a remembered search of another line (one with the same bytes from the
+    /// hint on) are those a fresh search names: every example and counterexample of the pack, searched from each
+    /// literal the buffer search could stop at, its search replayed on the same tail behind other bytes (the
+    /// own literals that begin before the hint then hold on one line and not the other, both ways round), and
+    /// through the pack's memo among other lines.
+    #[test]
+    fn replayed_candidate_searches_equal_fresh_ones() {
+        use regex_automata::PatternSet;
+        let pack = Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().filter(|p| p.is_usable()).unwrap();
+        let fresh = |line: &[u8], from: usize| {
+            let mut out = Vec::new();
+            pf.candidate_rules(line, from, &mut PatternSet::new(pack.rules().len()), &mut out);
+            out.sort_unstable();
+            out
+        };
+        let mut s = MatchCache::new(&pack);
+        let (mut checked, mut differed) = (0, 0);
+        let lines: Vec<String> = pack
+            .rules()
+            .iter()
+            .flat_map(|r| {
+                r.examples.iter().map(|e| e.line.clone()).chain(r.counterexamples.iter().map(|(c, _)| c.clone()))
+            })
+            .collect();
+        for line in &lines {
+            let line = line.as_bytes();
+            let mut from = 0;
+            while let Some(hit) = pf.find(line, from, line.len()) {
+                from = hit + 1;
+                if hit == 0 {
+                    continue;
+                }
+                let tail = &line[hit..];
+                // The same tail behind a prefix one byte shorter, one byte longer, emptied, and with the bytes
+                // just before the hint changed.
+                let mut changed = line[..hit].to_vec();
+                for b in changed.iter_mut().rev().take(8) {
+                    *b = if *b == b'x' { b'y' } else { b'x' };
+                }
+                let others: Vec<Vec<u8>> = vec![
+                    [&line[1..hit], tail].concat(),
+                    [b"z", &line[..hit], tail].concat(),
+                    [b" ", tail].concat(),
+                    [&changed[..], tail].concat(),
+                ];
+                for other in &others {
+                    let at = other.len() - tail.len();
+                    for (a, a_from, b, b_from) in [(line, hit, &other[..], at), (&other[..], at, line, hit)] {
+                        let mut found = prefilter::Found::default();
+                        let mut out = Vec::new();
+                        let mut seen = PatternSet::new(pack.rules().len());
+                        pf.candidate_rules_found(a, a_from, &mut seen, &mut out, Some(&mut found));
+                        out.sort_unstable();
+                        assert_eq!(out, fresh(a, a_from), "recording changed the search of {a:?}");
+                        let mut replayed = Vec::new();
+                        pf.replay_candidates(&found, b, b_from, &mut seen, &mut replayed);
+                        replayed.sort_unstable();
+                        let expected = fresh(b, b_from);
+                        differed += usize::from(expected != out);
+                        assert_eq!(replayed, expected, "{:?} replayed on {:?}", String::from_utf8_lossy(a), b);
+                        // Through the memo of the pack, after the other line.
+                        pack.candidates(&mut s, a, a_from);
+                        pack.candidates(&mut s, b, b_from);
+                        let mut memo = s.candidates().to_vec();
+                        memo.sort_unstable();
+                        assert_eq!(memo, expected);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 2000 && differed > 20, "{checked} checked, {differed} differ from the recorded line");
     }
 
     /// The embedded pack passes every check a pack from files gets (its patterns compile, its examples match, its

@@ -93,6 +93,38 @@ struct Owner {
     first: u8,
 }
 
+/// What the candidate rules of a line depend on, beyond the line's bytes from where the search began (`from`):
+/// recorded by [`Prefilter::candidate_rules_found`], replayed by [`Prefilter::replay_candidates`]. Storm lines
+/// repeat their text after the time, so the literal search of a line is often one made already.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Found {
+    /// Rules named by an own literal that starts at or after `from`: named again on replay.
+    fixed: Vec<u32>,
+    /// Own literals that would start before `from`, to check on the line replayed for.
+    behind: Vec<Behind>,
+}
+
+impl Found {
+    fn clear(&mut self) {
+        self.fixed.clear();
+        self.behind.clear();
+    }
+
+    /// How many checks a replay makes (a measure of what keeping it is worth).
+    pub(crate) fn checks(&self) -> usize {
+        self.fixed.len() + self.behind.len()
+    }
+}
+
+/// An own literal starting `back` bytes before where a line's search began.
+#[derive(Debug, Clone, Copy)]
+struct Behind {
+    back: u32,
+    lit: u32,
+    rule: u32,
+    first: u8,
+}
+
 /// The buffer searcher: Teddy (SIMD, packed) when the literal set allows it, else an Aho-Corasick DFA.
 #[derive(Debug)]
 pub(crate) enum Finder {
@@ -264,24 +296,89 @@ impl Prefilter {
     /// after its end: no searched literal contains another, so no two start at one position, and every
     /// occurrence of every searched literal is seen, and with them every occurrence of every own literal.
     pub(crate) fn candidate_rules(&self, line: &[u8], from: usize, seen: &mut PatternSet, out: &mut Vec<usize>) {
+        self.candidate_rules_found(line, from, seen, out, None);
+    }
+
+    /// [`Prefilter::candidate_rules`], also leaving in `found` what the result depends on (see [`Found`]), so
+    /// that [`Prefilter::replay_candidates`] gives the same rules for another line with the same bytes from
+    /// `from` on.
+    pub(crate) fn candidate_rules_found(
+        &self,
+        line: &[u8],
+        from: usize,
+        seen: &mut PatternSet,
+        out: &mut Vec<usize>,
+        mut found: Option<&mut Found>,
+    ) {
         seen.clear();
-        let mut at = from.min(line.len());
+        let from = from.min(line.len());
+        if let Some(f) = found.as_deref_mut() {
+            f.clear();
+        }
+        let mut at = from;
         while let Some((p, k)) = self.find_literal(line, at, line.len()) {
             for o in &self.owners[k] {
-                let Some(q) = p.checked_sub(o.offset as usize) else { continue };
-                if line[q] != o.first {
-                    continue;
+                let offset = o.offset as usize;
+                // An own literal that would start before `from` depends on bytes before it: kept to be checked
+                // again on the line it is replayed for. One that starts at or after `from` depends on the bytes
+                // from `from` on alone; for replaying, it is judged whether its rule was named already or not.
+                let behind = offset > p - from;
+                if let Some(f) = found.as_deref_mut() {
+                    if behind {
+                        f.behind.push(Behind {
+                            back: (offset - (p - from)) as u32,
+                            lit: o.lit,
+                            rule: o.rule,
+                            first: o.first,
+                        });
+                    } else if !f.fixed.contains(&o.rule) && self.holds_own(line, p - offset, o) {
+                        f.fixed.push(o.rule);
+                    }
                 }
+                let Some(q) = p.checked_sub(offset) else { continue };
                 let rule = PatternID::must(o.rule as usize);
-                if seen.contains(rule) {
+                if seen.contains(rule) || !self.holds_own(line, q, o) {
                     continue;
                 }
-                if line[q..].starts_with(&self.own[o.lit as usize]) {
-                    seen.insert(rule);
-                    out.push(rule.as_usize());
-                }
+                seen.insert(rule);
+                out.push(rule.as_usize());
             }
             at = p + 1;
+        }
+    }
+
+    /// Whether owner `o`'s own literal starts at `q` in `line` (its first byte compared first).
+    #[inline]
+    fn holds_own(&self, line: &[u8], q: usize, o: &Owner) -> bool {
+        line[q] == o.first && line[q..].starts_with(&self.own[o.lit as usize])
+    }
+
+    /// The rules [`Prefilter::candidate_rules`] pushes for `line` searched from `from`, where `found` was
+    /// recorded on a line whose bytes from its `from` on were the same: those are pushed again, and the own
+    /// literals that start before `from` are checked on this line.
+    pub(crate) fn replay_candidates(
+        &self,
+        found: &Found,
+        line: &[u8],
+        from: usize,
+        seen: &mut PatternSet,
+        out: &mut Vec<usize>,
+    ) {
+        seen.clear();
+        let from = from.min(line.len());
+        for &r in &found.fixed {
+            seen.insert(PatternID::must(r as usize));
+            out.push(r as usize);
+        }
+        for b in &found.behind {
+            let rule = PatternID::must(b.rule as usize);
+            let Some(q) = from.checked_sub(b.back as usize) else { continue };
+            let o = Owner { rule: b.rule, lit: b.lit, offset: 0, first: b.first };
+            if seen.contains(rule) || !self.holds_own(line, q, &o) {
+                continue;
+            }
+            seen.insert(rule);
+            out.push(rule.as_usize());
         }
     }
 
