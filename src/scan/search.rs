@@ -153,14 +153,9 @@ impl RegionScan {
         let one_search = mining && ctx.pack.mines_in_one_search();
         let mut levels = (mining && !one_search).then(|| LevelLines::new(buf, upto));
         let mut klog = (mining && ctx.klog).then(|| KlogLines::new(buf, upto));
-        // A hit found by looking past a line that held level literals alone: the next search's result.
-        let mut peeked: Option<(usize, Option<(usize, bool)>)> = None;
         while self.pos < upto {
             let (hit, level_only) = if one_search {
-                let found = match peeked.take() {
-                    Some((from, found)) if from <= self.pos && found.is_none_or(|f| f.0 >= self.pos) => found,
-                    _ => ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto),
-                };
+                let found = ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto);
                 (found.map(|f| f.0), found.is_some_and(|f| f.1))
             } else {
                 (ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto), false)
@@ -171,24 +166,11 @@ impl RegionScan {
             let Some(cand) = [hit, level, klog_line, partial].into_iter().flatten().min() else { break };
             let ls = frame::line_start(buf, self.pos, cand);
             let le = frame::line_end(buf, cand, r.end);
-            // Where the line's first rule literal is: at the hit, further in the line (the search goes on past
-            // level literals, and its first hit past the line is the next candidate), or nowhere (no rule can
-            // match the line). A candidate of another kind (a CRI part, a klog line) is searched whole.
+            // Where the line's first rule literal is: at the hit, further in the line (past the level literals,
+            // found by the rules' own searcher in the rest of the line), or nowhere (no rule can match the line).
+            // A candidate of another kind (a CRI part, a klog line) is searched whole.
             let rule_at: Option<Option<usize>> = match hit {
-                Some(h) if h == cand && level_only => {
-                    let mut at = h + 1;
-                    loop {
-                        let next = ctx.pack.find_mining_candidate(&mut s.cache, buf, at, upto);
-                        match next {
-                            Some((n, true)) if n < le => at = n + 1,
-                            Some((n, false)) if n < le => break Some(Some(n)),
-                            _ => {
-                                peeked = Some((at, next));
-                                break None;
-                            }
-                        }
-                    }
-                }
+                Some(h) if h == cand && level_only => ctx.pack.find_candidate(&mut s.cache, buf, h + 1, le).map(Some),
                 Some(h) if h == cand => Some(Some(h)),
                 _ => Some(None),
             };
