@@ -119,7 +119,8 @@ pub(super) struct Memo {
 /// began: a storm repeats a handful of texts after their times (a few endpoints, indices or nodes take turns), and
 /// comparing those bytes costs a fraction of searching them again. A storm whose lines differ after their hit
 /// (a free-space figure, a document id) would pay for remembering every line and never replay one: after a run of
-/// lines that found nothing to replay, only every [`COLD_EVERY`]th line is remembered, until one replays.
+/// lines that found nothing to replay, only every [`COLD_EVERY`]th line is looked up and remembered, until one
+/// replays.
 #[derive(Debug, Default)]
 pub(super) struct Searched {
     entries: [SearchedLine; SEARCHED_LINES],
@@ -169,14 +170,15 @@ impl Searched {
     /// What was recorded for a search over `tail`, if one was; otherwise, where to record the search about to
     /// be made (`None`: not worth remembering). Call [`Searched::keep`] once that search is recorded.
     pub(super) fn lookup(&mut self, tail: &[u8]) -> Result<&Found, Option<&mut Found>> {
+        // Cold, most lines are neither looked up nor remembered; one that is and replays warms the memo again.
+        self.misses = self.misses.saturating_add(1);
+        if tail.len() > MAX_MEMO_TAIL || (self.misses > COLD_AFTER && !self.misses.is_multiple_of(COLD_EVERY)) {
+            return Err(None);
+        }
         let d = digest(tail);
         if let Some(i) = self.entries.iter().position(|e| e.valid && e.digest == d && e.tail == tail) {
             self.misses = 0;
             return Ok(&self.entries[i].found);
-        }
-        self.misses = self.misses.saturating_add(1);
-        if tail.len() > MAX_MEMO_TAIL || (self.misses > COLD_AFTER && !self.misses.is_multiple_of(COLD_EVERY)) {
-            return Err(None);
         }
         let e = &mut self.entries[self.next];
         e.valid = false;
