@@ -3,6 +3,7 @@
 #
 #   benches/compare.sh [--size 256M] [--density 0.001] [--runs 5] [--files 8] [--keep DIR] [--bin PATH]
 #                      [--only SECTIONS] [--skip-extra] [--dense-size 128M] [--layouts agent,es-plain,es-json,k2es]
+#                      [--before OLD_BINARY]
 #
 # Generates deterministic corpora (benches/gen_corpus.py, benches/gen_dense.py) in a temp dir, then runs, each
 # command alternating with the ones it is compared with so that machine noise hits both sides alike. SECTIONS is
@@ -25,12 +26,14 @@
 #   templates    `templates --whole-line --threads 1` on the 16 Loghub-2k files concatenated 30 times (MB/s per
 #                core, from CPU time).
 # --bin measures that binary instead of building target/release/stackscan (an old build, for before/after).
+# --before OLD_BINARY (dense only) scans each storm file with that build too, in the same rounds, and prints its CPU
+# per matching record beside the measured build's: a before/after that the machine's drift does not tilt.
 # Everything is removed on exit unless --keep names a directory to generate into (kept, and reused if present).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-size=256M density=0.001 runs=5 files=8 keep="" near=0.0005 bin="" dense_size=128M
+size=256M density=0.001 runs=5 files=8 keep="" near=0.0005 bin="" dense_size=128M before=""
 only="rg,threads,stdin,archives,startup,unexplained" layouts="agent,es-plain,es-json,k2es"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --files) files="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
+    --before) before="$(realpath "$2")"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --skip-extra) only="rg"; shift ;;
     --dense-size) dense_size="$2"; shift 2 ;;
@@ -299,6 +303,7 @@ if want dense; then
         measure "dense-$layout-$f" "$ss" scan --format json "$d/$f.log"
         measure "dense-$layout-$f-u0" "$ss" scan --format json --unexplained 0 "$d/$f.log"
         measure "dense-$layout-$f-rg" "$rg_bin" -c -j2 -f "$work/patterns.txt" "$d/$f.log"
+        if [ -n "$before" ]; then measure "dense-$layout-$f-before" "$before" scan --format json "$d/$f.log"; fi
       done
     done
     for f in noise d10 d50; do
@@ -307,9 +312,9 @@ if want dense; then
     done
     echo "  $layout (load $(load))"
   done
-  python3 - "$work" "$layouts" <<'EOF'
+  python3 - "$work" "$layouts" "$before" <<'EOF'
 import statistics, sys
-work, layouts = sys.argv[1], sys.argv[2].split(",")
+work, layouts, before = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
 def runs(name):
     return [list(map(float, l.split())) for l in open("%s/%s.times" % (work, name)) if l.strip()]
 def wall(name):
@@ -318,9 +323,13 @@ def cpu(name):
     return statistics.median(r[2] + r[3] for r in runs(name))
 def rss(name):
     return max(r[1] for r in runs(name)) / 1024
+def extra(name, base):
+    # The noise file and the storm files are scanned in turns, one round after another: the machine's speed
+    # drifts between rounds, so the cost of the storm is taken round by round (paired) before the median.
+    return statistics.median((a[2] + a[3]) - (b[2] + b[3]) for a, b in zip(runs(name), runs(base)))
 print("  %-9s %-5s %9s %8s %8s %7s %8s %7s %12s %12s %9s" % (
     "layout", "file", "matches", "wall s", "rg s", "rg/ss", "cpu s", "rg cpu", "us/match", "(unexpl. 0)", "unexpl."))
-marginal = []
+marginal, old = [], []
 for layout in layouts:
     base = "dense-%s-noise" % layout
     for f in ["noise", "d10", "d50"]:
@@ -328,10 +337,13 @@ for layout in layouts:
         matches = int(open("%s/%s.matches" % (work, n)).read())
         per = per0 = ""
         if f != "noise" and matches:
-            m = (cpu(n) - cpu(base)) / matches * 1e6
-            m0 = (cpu(n + "-u0") - cpu(base + "-u0")) / matches * 1e6
+            m = extra(n, base) / matches * 1e6
+            m0 = extra(n + "-u0", base + "-u0") / matches * 1e6
             marginal.append((m, layout, f))
             per, per0 = "%.2f" % m, "%.2f" % m0
+            if before:
+                old.append((extra(n + "-before", base + "-before") / matches * 1e6, layout, f))
+                per0 += "  (before %.2f)" % old[-1][0]
         print("  %-9s %-5s %9d %8.3f %8.3f %6.2fx %8.3f %7.3f %12s %12s %8.0f%%  peak RSS %.1f MiB" % (
             layout, f, matches, wall(n), wall(n + "-rg"), wall(n + "-rg") / wall(n), cpu(n), cpu(n + "-rg"), per, per0,
             (cpu(n) / cpu(n + "-u0") - 1) * 100, rss(n)))
@@ -339,6 +351,10 @@ if marginal:
     worst = max(marginal)
     print("  CPU per matching record beyond the same bytes of noise: median %.2f us, worst %.2f us (%s %s)" % (
         statistics.median(m for m, _, _ in marginal), worst[0], worst[1], worst[2]))
+if old:
+    worst = max(old)
+    print("  the same for %s, in the same rounds: median %.2f us, worst %.2f us (%s %s)" % (
+        before, statistics.median(m for m, _, _ in old), worst[0], worst[1], worst[2]))
 EOF
 fi
 
