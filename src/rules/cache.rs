@@ -118,15 +118,20 @@ pub(super) struct Memo {
 /// The last few lines' literal searches for candidate rules, each by the line's bytes from where the search
 /// began: a storm repeats a handful of texts after their times (a few endpoints, indices or nodes take turns), and
 /// comparing those bytes costs a fraction of searching them again. A storm whose lines differ after their hit
-/// (a free-space figure, a document id) would pay for remembering every line and never replay one: after a run of
-/// lines that found nothing to replay, only every [`COLD_EVERY`]th line is looked up and remembered, until one
-/// replays.
+/// (a free-space figure, a document id) would pay for remembering every line and replay few: the memo counts its
+/// replays over each [`WINDOW`] of lookups, and after a window where fewer than one in four replayed, only one
+/// line in [`COLD_EVERY`] is looked up (and remembered) until a window of those replays again.
 #[derive(Debug, Default)]
 pub(super) struct Searched {
     entries: [SearchedLine; SEARCHED_LINES],
     next: usize,
-    /// Lines searched since the last replay.
-    misses: u32,
+    /// Lookups and replays in the current window.
+    lookups: u32,
+    replays: u32,
+    /// Fewer than one lookup in four replayed in the last window.
+    cold: bool,
+    /// Lines passed by since the last lookup, when cold.
+    skipped: u32,
 }
 
 /// Line searches remembered.
@@ -134,9 +139,9 @@ const SEARCHED_LINES: usize = 4;
 /// Replay checks a remembered search may hold: a search with more is not kept (a replay would cost about what
 /// it saves).
 const MAX_REPLAY_CHECKS: usize = 64;
-/// Lines searched without a replay after which the memo goes cold.
-const COLD_AFTER: u32 = 32;
-/// When cold, one line in this many is remembered.
+/// Lookups over which the replays are counted.
+const WINDOW: u32 = 64;
+/// When cold, one line in this many is looked up.
 const COLD_EVERY: u32 = 16;
 
 #[derive(Debug, Default)]
@@ -170,14 +175,25 @@ impl Searched {
     /// What was recorded for a search over `tail`, if one was; otherwise, where to record the search about to
     /// be made (`None`: not worth remembering). Call [`Searched::keep`] once that search is recorded.
     pub(super) fn lookup(&mut self, tail: &[u8]) -> Result<&Found, Option<&mut Found>> {
-        // Cold, most lines are neither looked up nor remembered; one that is and replays warms the memo again.
-        self.misses = self.misses.saturating_add(1);
-        if tail.len() > MAX_MEMO_TAIL || (self.misses > COLD_AFTER && !self.misses.is_multiple_of(COLD_EVERY)) {
+        if tail.len() > MAX_MEMO_TAIL {
             return Err(None);
         }
+        if self.cold {
+            self.skipped += 1;
+            if self.skipped < COLD_EVERY {
+                return Err(None);
+            }
+            self.skipped = 0;
+        }
         let d = digest(tail);
-        if let Some(i) = self.entries.iter().position(|e| e.valid && e.digest == d && e.tail == tail) {
-            self.misses = 0;
+        let found = self.entries.iter().position(|e| e.valid && e.digest == d && e.tail == tail);
+        self.lookups += 1;
+        self.replays += u32::from(found.is_some());
+        if self.lookups == WINDOW {
+            self.cold = self.replays * 4 < WINDOW;
+            (self.lookups, self.replays) = (0, 0);
+        }
+        if let Some(i) = found {
             return Ok(&self.entries[i].found);
         }
         let e = &mut self.entries[self.next];
