@@ -1,5 +1,6 @@
 //! Stable hashes: the same value on every platform and Rust version, because they name things that outlive a
-//! run (incident ids in reports and checkpoints, file fingerprints, pack fingerprints). FNV-1a, 64 bits.
+//! run (incident ids in reports and checkpoints, file fingerprints, pack fingerprints). FNV-1a, 64 bits. Beside
+//! them, [`sampled`]: a hash that reads a few words of a text, for the per-thread memos that a hot path consults.
 
 /// An FNV-1a hasher.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +43,25 @@ pub fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+/// A hash of a text's length and four of its 8-byte words (the first, the last, and two between), for memos
+/// of texts on a hot path: reading all of a long text would cost about what the memo saves. Texts that differ
+/// only elsewhere collide, so a memo keyed by it compares the texts too. Not stable across versions.
+pub fn sampled(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let word = |at: usize| {
+        let at = at.min(n.saturating_sub(8));
+        let mut w = [0u8; 8];
+        let part = &bytes[at..n.min(at + 8)];
+        w[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(w)
+    };
+    let mut h = n as u64;
+    for at in [0, n / 3, 2 * n / 3, n] {
+        h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    h
 }
 
 /// The hash of some bytes.

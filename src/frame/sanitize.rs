@@ -99,22 +99,10 @@ impl CleanMemo {
         out
     }
 
-    /// The slot of a (non-empty) text: a hash of its length and four of its 8-byte words (the first, the last, and
-    /// two between), which tells apart the values of one field.
+    /// The slot of a (non-empty) text, by [`crate::hash::sampled`]: its length and four of its words tell apart
+    /// the values of one field.
     fn slot_of(raw: &[u8]) -> usize {
-        let word = |at: usize| {
-            let at = at.min(raw.len().saturating_sub(8));
-            let mut w = [0u8; 8];
-            let part = &raw[at..raw.len().min(at + 8)];
-            w[..part.len()].copy_from_slice(part);
-            u64::from_le_bytes(w)
-        };
-        let n = raw.len();
-        let mut h = n as u64;
-        for at in [0, n / 3, 2 * n / 3, n] {
-            h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-        }
-        (h >> 40) as usize % Self::SLOTS
+        (crate::hash::sampled(raw) >> 40) as usize % Self::SLOTS
     }
 }
 

@@ -147,28 +147,11 @@ const COLD_EVERY: u32 = 16;
 #[derive(Debug, Default)]
 struct SearchedLine {
     valid: bool,
-    /// A digest of `tail` (see [`digest`]), compared before the bytes.
+    /// `tail`'s [`sampled`](crate::hash::sampled) hash, compared before the bytes.
     digest: u64,
     /// The line's bytes from where the search began.
     tail: Vec<u8>,
     found: Found,
-}
-
-/// A cheap digest of a line's tail: its length and five of its 8-byte words, spread over it. Lines of a storm
-/// that differ somewhere usually differ in one of them; equal digests are confirmed byte by byte.
-fn digest(tail: &[u8]) -> u64 {
-    let n = tail.len();
-    let word = |at: usize| -> u64 {
-        match tail.get(at.min(n.saturating_sub(8))..).and_then(|w| w.first_chunk::<8>()) {
-            Some(w) => u64::from_le_bytes(*w),
-            None => tail.iter().fold(0, |h, &b| h << 8 | u64::from(b)),
-        }
-    };
-    let mut h = n as u64;
-    for at in [0, n / 4, n / 2, n - n / 4, n] {
-        h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-    h
 }
 
 impl Searched {
@@ -185,7 +168,7 @@ impl Searched {
             }
             self.skipped = 0;
         }
-        let d = digest(tail);
+        let d = crate::hash::sampled(tail);
         let found = self.entries.iter().position(|e| e.valid && e.digest == d && e.tail == tail);
         self.lookups += 1;
         self.replays += u32::from(found.is_some());
