@@ -47,7 +47,9 @@ pub fn mix(mut h: u64) -> u64 {
 
 /// A hash of a text's length and four of its 8-byte words (the first, the last, and two between), for memos
 /// of texts on a hot path: reading all of a long text would cost about what the memo saves. Texts that differ
-/// only elsewhere collide, so a memo keyed by it compares the texts too. Not stable across versions.
+/// only elsewhere collide, so a memo keyed by it compares the texts too. Finished by [`mix`], so that every bit
+/// of the hash depends on every sampled byte: values of one field often differ in their last byte only
+/// (`master-0`, `master-1`), and a memo takes a few of the hash's bits as its slot. Not stable across versions.
 pub fn sampled(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     let word = |at: usize| {
@@ -61,7 +63,7 @@ pub fn sampled(bytes: &[u8]) -> u64 {
     for at in [0, n / 3, 2 * n / 3, n] {
         h = (h ^ word(at)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
     }
-    h
+    mix(h)
 }
 
 /// The hash of some bytes.
@@ -90,6 +92,24 @@ mod tests {
         assert_eq!(of_bytes(b""), 0xcbf29ce484222325);
         assert_eq!(of_bytes(b"a"), 0xaf63dc4c8601ec8c);
         assert_ne!(of_parts(&["ab", "c"]), of_parts(&["a", "bc"]));
+    }
+
+    #[test]
+    fn sampled_spreads_every_sampled_byte_over_its_high_bits() {
+        // Values of one field that differ in one byte only (the last, the first, one inside) take different
+        // slots of a memo that keys by a few high bits.
+        for at in [32, 0, 11] {
+            let mut slots: Vec<u64> = (b'0'..=b'7')
+                .map(|c| {
+                    let mut name = b"stackstate-elasticsearch-master-0".to_vec();
+                    name[at] = c;
+                    (sampled(&name) >> 40) % 64
+                })
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            assert!(slots.len() >= 6, "byte {at}: {} slots for 8 values", slots.len());
+        }
     }
 }
 
