@@ -49,11 +49,14 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
 
 /// [`clean`] with its recent results remembered, per thread: the fields of a storm's events take a few values over
 /// and over (a host, an endpoint, a URL with its key redacted), and comparing bytes costs less than searching them
-/// for secrets again. Short texts only, in a few slots chosen by a hash of a few of their bytes; the memory held is
-/// bounded by slots × [`CleanMemo::MAX_RAW`]. The result is always what [`clean`] gives.
+/// for secrets again. Short texts only, in sets of two slots chosen by a hash of a few of their bytes (two, so
+/// that two of a storm's few values that fall in one set do not evict each other on every line); the memory held
+/// is bounded by slots × [`CleanMemo::MAX_RAW`]. The result is always what [`clean`] gives.
 #[derive(Debug, Default)]
 pub struct CleanMemo {
     slots: Vec<CleanSlot>,
+    /// Per set, the way to replace next: the one not used last.
+    older: Vec<u8>,
 }
 
 /// One remembered text and what [`clean`] made of it.
@@ -65,8 +68,10 @@ struct CleanSlot {
 }
 
 impl CleanMemo {
-    /// Slots kept.
-    const SLOTS: usize = 64;
+    /// Sets of slots kept.
+    const SETS: usize = 64;
+    /// Slots per set.
+    const WAYS: usize = 2;
     /// The longest text remembered.
     pub const MAX_RAW: usize = 256;
 
@@ -76,11 +81,14 @@ impl CleanMemo {
             return clean(raw);
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(Self::SLOTS, CleanSlot::default);
+            self.slots.resize_with(Self::SETS * Self::WAYS, CleanSlot::default);
+            self.older.resize(Self::SETS, 0);
         }
-        let slot = &mut self.slots[Self::slot_of(raw)];
-        if slot.raw == raw {
-            match &slot.cleaned {
+        let set = Self::set_of(raw);
+        let ways = set * Self::WAYS..(set + 1) * Self::WAYS;
+        if let Some(way) = self.slots[ways.clone()].iter().position(|slot| slot.raw == raw) {
+            self.older[set] = (1 - way) as u8;
+            match &self.slots[ways.start + way].cleaned {
                 None => {
                     if let Ok(text) = std::str::from_utf8(raw) {
                         return Cow::Borrowed(text);
@@ -89,6 +97,9 @@ impl CleanMemo {
                 Some(c) => return Cow::Owned(c.to_string()),
             }
         }
+        let way = usize::from(self.older[set]);
+        self.older[set] = (1 - way) as u8;
+        let slot = &mut self.slots[ways.start + way];
         let out = clean(raw);
         slot.raw.clear();
         slot.raw.extend_from_slice(raw);
@@ -99,10 +110,10 @@ impl CleanMemo {
         out
     }
 
-    /// The slot of a (non-empty) text, by [`crate::hash::sampled`]: its length and four of its words tell apart
+    /// The set of a (non-empty) text, by [`crate::hash::sampled`]: its length and four of its words tell apart
     /// the values of one field.
-    fn slot_of(raw: &[u8]) -> usize {
-        (crate::hash::sampled(raw) >> 40) as usize % Self::SLOTS
+    fn set_of(raw: &[u8]) -> usize {
+        (crate::hash::sampled(raw) >> 40) as usize % Self::SETS
     }
 }
 
@@ -538,6 +549,27 @@ mod tests {
                 assert_eq!(memo.clean(other.as_bytes()), clean(other.as_bytes()));
             }
         }
+    }
+
+    /// Two values that fall in one set, taking turns (two nodes of a storm), are both kept: neither is cleaned
+    /// again; a third in that set replaces the one used less recently.
+    #[test]
+    fn memo_keeps_two_values_of_one_set() {
+        let name = |k: usize| format!("stackstate-elasticsearch-master-{k}");
+        let first = CleanMemo::set_of(name(0).as_bytes());
+        let same: Vec<String> =
+            (1..10_000).map(name).filter(|n| CleanMemo::set_of(n.as_bytes()) == first).take(2).collect();
+        let (a, b, c) = (name(0), same[0].clone(), same[1].clone());
+        let mut memo = CleanMemo::default();
+        let held = |memo: &CleanMemo, t: &str| memo.slots.iter().any(|s| s.raw == t.as_bytes());
+        for _ in 0..3 {
+            memo.clean(a.as_bytes());
+            memo.clean(b.as_bytes());
+        }
+        assert!(held(&memo, &a) && held(&memo, &b));
+        memo.clean(b.as_bytes());
+        memo.clean(c.as_bytes());
+        assert!(held(&memo, &b) && held(&memo, &c) && !held(&memo, &a));
     }
 
     #[test]
