@@ -135,7 +135,7 @@ pub(super) struct Searched {
 }
 
 /// Line searches remembered.
-const SEARCHED_LINES: usize = 4;
+const SEARCHED_LINES: usize = 8;
 /// Replay checks a remembered search may hold: a search with more is not kept (a replay would cost about what
 /// it saves).
 const MAX_REPLAY_CHECKS: usize = 64;
