@@ -20,6 +20,11 @@ pub struct MatchCache {
     pub(super) tried: PatternSet,
     /// The candidate rules of the current line (see [`Pack::candidates`]).
     pub(super) cands: Vec<usize>,
+    /// The line [`Pack::candidates`] was last asked about (its address and length), and for which of its
+    /// candidates whether their further required literals are in it: [`Pack::may_match`] asks it of a few,
+    /// [`Pack::capture`] again of each (see [`Pack::required_hold_in`]).
+    pub(super) held_line: (usize, usize),
+    pub(super) held: Vec<(usize, bool)>,
     /// Per rule, its recent capture searches (see [`Pack::capture`]).
     pub(super) memos: Memos,
     /// The recent literal searches of candidate lines (see [`Pack::candidates`]).
@@ -43,6 +48,8 @@ impl MatchCache {
             patset: PatternSet::new(rules.len()),
             tried: PatternSet::new(rules.len()),
             cands: Vec::new(),
+            held_line: (0, 0),
+            held: Vec::new(),
             memos: Memos::new(rules.len()),
             searched: Searched::default(),
             rule_caches: rules.iter().map(|_| None).collect(),

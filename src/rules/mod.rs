@@ -467,6 +467,8 @@ impl Pack {
     /// would be suppressed anyway never runs its regex.
     pub fn candidates(&self, s: &mut MatchCache, line: &[u8], from: usize) {
         s.cands.clear();
+        s.held_line = (line.as_ptr() as usize, line.len());
+        s.held.clear();
         match self.prefilter.as_ref().filter(|p| p.is_usable()) {
             // A search from the line's start (no hint) takes in the line's time: it is not remembered.
             Some(pf) if from > 0 && from < line.len() => match s.searched.lookup(&line[from..]) {
@@ -493,15 +495,38 @@ impl Pack {
     /// Whether one of the candidates [`Pack::candidates`] left for `line` may match it: its further required
     /// literals are in the line too. Asked first of the rule with the fewest; a line for which this is false
     /// matches no rule.
-    pub fn may_match(&self, s: &MatchCache, line: &[u8]) -> bool {
+    pub fn may_match(&self, s: &mut MatchCache, line: &[u8]) -> bool {
         let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else { return !s.cands.is_empty() };
         let Some(&cheapest) = s.cands.iter().min_by_key(|&&r| pf.required_cost(r)) else { return false };
-        pf.required_hold(cheapest, line) || s.cands.iter().any(|&r| r != cheapest && pf.required_hold(r, line))
+        if self.required_hold_in(s, cheapest, line) {
+            return true;
+        }
+        for i in 0..s.cands.len() {
+            let r = s.cands[i];
+            if r != cheapest && self.required_hold_in(s, r, line) {
+                return true;
+            }
+        }
+        false
     }
 
-    /// Whether `line` holds the further literals rule `r` requires (always, without a prefilter).
-    fn required_hold(&self, r: usize, line: &[u8]) -> bool {
-        self.prefilter.as_ref().filter(|p| p.is_usable()).is_none_or(|pf| pf.required_hold(r, line))
+    /// Whether `line` holds the further literals rule `r` requires (always, without a prefilter): searched once
+    /// per rule for the line [`Pack::candidates`] was last asked about, whose answers are kept until it is asked
+    /// about another. That line is known by its address and length, which no other line has while it is alive
+    /// (the caller holds it from `candidates` to its last `capture`).
+    fn required_hold_in(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
+        let Some(pf) = self.prefilter.as_ref().filter(|p| p.is_usable()) else { return true };
+        let current = s.held_line == (line.as_ptr() as usize, line.len());
+        if current {
+            if let Some(&(_, held)) = s.held.iter().find(|&&(x, _)| x == r) {
+                return held;
+            }
+        }
+        let held = pf.required_hold(r, line);
+        if current {
+            s.held.push((r, held));
+        }
+        held
     }
 
     /// Whether rule `r` matches `line`, leaving its captures in `s.caps[r]`.
@@ -523,7 +548,7 @@ impl Pack {
         let starts = starts.as_ref().filter(|_| line.len() <= SHORT_LINE);
         let direct = starts.and_then(|_| rule.direct.get_or_init(|| direct::Direct::build(&rule.hir)).as_ref());
         // A line that lacks a literal every match holds is not searched (a direct program is as cheap to run).
-        if direct.is_none() && !self.required_hold(r, line) {
+        if direct.is_none() && !self.required_hold_in(s, r, line) {
             s.caps[r].set_pattern(None);
             return false;
         }
@@ -630,7 +655,7 @@ impl Pack {
 
     /// Whether rule `r` matches `line` (no captures: the search stops at the first match).
     pub fn matches(&self, s: &mut MatchCache, r: usize, line: &[u8]) -> bool {
-        if !self.required_hold(r, line) {
+        if !self.required_hold_in(s, r, line) {
             return false;
         }
         let (regex, cache) = self.regex_for(&mut s.rule_caches, &mut s.long_caches, r, line.len());
@@ -771,11 +796,31 @@ mod tests {
         assert!(!pack.capture(&mut s, i, lacking.as_bytes()));
         for e in &rule.examples {
             pack.candidates(&mut s, e.line.as_bytes(), 0);
-            assert!(pack.may_match(&s, e.line.as_bytes()), "{}", e.line);
+            assert!(pack.may_match(&mut s, e.line.as_bytes()), "{}", e.line);
             assert!(pack.capture(&mut s, i, e.line.as_bytes()), "{}", e.line);
         }
         pack.candidates(&mut s, b"nothing to see here", 0);
-        assert!(!pack.may_match(&s, b"nothing to see here"));
+        assert!(!pack.may_match(&mut s, b"nothing to see here"));
+    }
+
+    /// The required literals' answers kept for the line last asked about are its own: a line of the same length
+    /// elsewhere (the same text with the required literal, or without it) is searched afresh, both ways round.
+    #[test]
+    fn required_literals_kept_for_one_line_only() {
+        let pack = Pack::embedded().unwrap();
+        let mut s = MatchCache::new(&pack);
+        let i = pack.rule_index("agent.receiver-refused").unwrap();
+        let held = pack.rules()[i].examples[0].line.clone();
+        assert!(held.contains("connection refused"));
+        let lacking = held.replace("connection refused", "connection refusex");
+        for (asked, other, want) in [(&lacking, &held, true), (&held, &lacking, false)] {
+            pack.candidates(&mut s, asked.as_bytes(), 0);
+            assert!(s.candidates().contains(&i));
+            pack.may_match(&mut s, asked.as_bytes());
+            assert_eq!(pack.capture(&mut s, i, asked.as_bytes()), !want, "{asked}");
+            assert_eq!(pack.capture(&mut s, i, other.as_bytes()), want, "{other}");
+            assert_eq!(pack.matches(&mut s, i, other.as_bytes()), want, "{other}");
+        }
     }
 
     /// Remembered captures, moved to where a repeated tail now lies, are what a fresh search finds: for every

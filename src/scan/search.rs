@@ -437,7 +437,7 @@ fn handle_line(
     let (first, done, line_no, line, source) = (at.first, at.done, at.no, at.content, at.source);
     let pack = ctx.pack;
     pack.candidates(&mut s.cache, line, hit_offset(buf, line, hit));
-    if !pack.may_match(&s.cache, line) {
+    if !pack.may_match(&mut s.cache, line) {
         return;
     }
     let first_end = frame::line_end(buf, first, r.end);
