@@ -124,14 +124,20 @@ pub(super) struct Memo {
 
 /// The last few lines' literal searches for candidate rules, each by the line's bytes from where the search
 /// began: a storm repeats a handful of texts after their times (a few endpoints, indices or nodes take turns), and
-/// comparing those bytes costs a fraction of searching them again. A storm whose lines differ after their hit
-/// (a free-space figure, a document id) would pay for remembering every line and replay few: the memo counts its
-/// replays over each [`WINDOW`] of lookups, and after a window where fewer than one in four replayed, only one
-/// line in [`COLD_EVERY`] is looked up (and remembered) until a window of those replays again.
+/// comparing those bytes costs a fraction of searching them again. A new search takes the place of one that was
+/// not replayed lately (each entry counts its replays, halved every [`WINDOW`] lookups), so the near misses and
+/// other one-off candidate lines between a storm's lines take turns in the entries its texts leave free instead
+/// of evicting them. A storm whose lines differ after their hit (a free-space figure, a document id) would pay
+/// for remembering every line and replay few: the memo counts its replays over each [`WINDOW`] of lookups, and
+/// after a window where fewer than one in four replayed, only one line in [`COLD_EVERY`] is looked up (and
+/// remembered) until a window of those replays again.
 #[derive(Debug, Default)]
 pub(super) struct Searched {
     entries: [SearchedLine; SEARCHED_LINES],
+    /// The entry handed out by the last lookup that found nothing, to be recorded ([`Searched::keep`]).
     next: usize,
+    /// Where the search for an entry to replace starts: the one after the last replaced.
+    hand: usize,
     /// Lookups and replays in the current window.
     lookups: u32,
     replays: u32,
@@ -154,6 +160,8 @@ const COLD_EVERY: u32 = 16;
 #[derive(Debug, Default)]
 struct SearchedLine {
     valid: bool,
+    /// Replays since it was recorded, halved every window.
+    replayed: u32,
     /// `tail`'s [`sampled`](crate::hash::sampled) hash, compared before the bytes.
     digest: u64,
     /// The line's bytes from where the search began.
@@ -182,12 +190,23 @@ impl Searched {
         if self.lookups == WINDOW {
             self.cold = self.replays * 4 < WINDOW;
             (self.lookups, self.replays) = (0, 0);
+            for e in &mut self.entries {
+                e.replayed /= 2;
+            }
         }
         if let Some(i) = found {
-            return Ok(&self.entries[i].found);
+            let e = &mut self.entries[i];
+            e.replayed = e.replayed.saturating_add(1);
+            return Ok(&e.found);
         }
+        // The entry replayed least lately, the first from the hand on among equals.
+        self.next = (0..SEARCHED_LINES)
+            .map(|k| (self.hand + k) % SEARCHED_LINES)
+            .min_by_key(|&i| (self.entries[i].valid, self.entries[i].replayed))
+            .unwrap_or(self.hand);
         let e = &mut self.entries[self.next];
         e.valid = false;
+        e.replayed = 0;
         e.digest = d;
         e.tail.clear();
         e.tail.extend_from_slice(tail);
@@ -199,7 +218,45 @@ impl Searched {
         let e = &mut self.entries[self.next];
         if e.found.checks() <= MAX_REPLAY_CHECKS {
             e.valid = true;
-            self.next = (self.next + 1) % SEARCHED_LINES;
+            self.hand = (self.next + 1) % SEARCHED_LINES;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Looks `tail` up, records an (empty) search when it is not remembered; whether it replayed.
+    fn look(memo: &mut Searched, tail: &[u8]) -> bool {
+        match memo.lookup(tail) {
+            Ok(_) => true,
+            Err(Some(_)) => {
+                memo.keep();
+                false
+            }
+            Err(None) => false,
+        }
+    }
+
+    /// A storm's four texts taking turns, with a one-off candidate line after each (near misses, other
+    /// warnings): once the four are in, every one of them replays; the one-off lines take turns in the rest.
+    #[test]
+    fn one_off_lines_do_not_evict_a_storms_texts() {
+        let mut memo = Searched::default();
+        let storm: Vec<Vec<u8>> = (0..4).map(|k| format!("rescheduling it: Post endpoint-{k}").into_bytes()).collect();
+        let (mut replays, mut asked) = (0, 0);
+        for round in 0..200 {
+            for (k, text) in storm.iter().enumerate() {
+                let replayed = look(&mut memo, text);
+                if round >= 2 {
+                    asked += 1;
+                    replays += usize::from(replayed);
+                }
+                assert!(!look(&mut memo, format!("near miss {round} {k}").as_bytes()));
+            }
+        }
+        assert_eq!(replays, asked, "{replays} of {asked} storm lines replayed");
+        assert!(!memo.cold);
     }
 }
