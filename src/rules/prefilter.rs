@@ -321,36 +321,41 @@ impl Prefilter {
                 let offset = o.offset as usize;
                 // An own literal that would start before `from` depends on bytes before it: kept to be checked
                 // again on the line it is replayed for. One that starts at or after `from` depends on the bytes
-                // from `from` on alone; for replaying, it is judged whether its rule was named already or not.
+                // from `from` on alone: its rule is recorded as named whatever else named it (a literal behind
+                // `from` may not hold on the line replayed for).
                 let behind = offset > p - from;
-                if let Some(f) = found.as_deref_mut() {
-                    if behind {
+                if behind {
+                    if let Some(f) = found.as_deref_mut() {
                         f.behind.push(Behind {
                             back: (offset - (p - from)) as u32,
                             lit: o.lit,
                             rule: o.rule,
                             first: o.first,
                         });
-                    } else if !f.fixed.contains(&o.rule) && self.holds_own(line, p - offset, o) {
-                        f.fixed.push(o.rule);
                     }
                 }
                 let Some(q) = p.checked_sub(offset) else { continue };
                 let rule = PatternID::must(o.rule as usize);
-                if seen.contains(rule) || !self.holds_own(line, q, o) {
+                let record = !behind && found.as_deref().is_some_and(|f| !f.fixed.contains(&o.rule));
+                if (seen.contains(rule) && !record) || !self.holds_own(line, q, o.lit, o.first) {
                     continue;
                 }
-                seen.insert(rule);
-                out.push(rule.as_usize());
+                if let Some(f) = found.as_deref_mut().filter(|_| record) {
+                    f.fixed.push(o.rule);
+                }
+                if !seen.contains(rule) {
+                    seen.insert(rule);
+                    out.push(rule.as_usize());
+                }
             }
             at = p + 1;
         }
     }
 
-    /// Whether owner `o`'s own literal starts at `q` in `line` (its first byte compared first).
+    /// Whether the own literal `lit` starts at `q` in `line` (its first byte, `first`, compared first).
     #[inline]
-    fn holds_own(&self, line: &[u8], q: usize, o: &Owner) -> bool {
-        line[q] == o.first && line[q..].starts_with(&self.own[o.lit as usize])
+    fn holds_own(&self, line: &[u8], q: usize, lit: u32, first: u8) -> bool {
+        line[q] == first && line[q..].starts_with(&self.own[lit as usize])
     }
 
     /// The rules [`Prefilter::candidate_rules`] pushes for `line` searched from `from`, where `found` was
@@ -373,8 +378,7 @@ impl Prefilter {
         for b in &found.behind {
             let rule = PatternID::must(b.rule as usize);
             let Some(q) = from.checked_sub(b.back as usize) else { continue };
-            let o = Owner { rule: b.rule, lit: b.lit, offset: 0, first: b.first };
-            if seen.contains(rule) || !self.holds_own(line, q, &o) {
+            if seen.contains(rule) || !self.holds_own(line, q, b.lit, b.first) {
                 continue;
             }
             seen.insert(rule);
