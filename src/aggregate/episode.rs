@@ -9,9 +9,11 @@
 //! the result is the same whatever the thread count, chunking or file order.
 
 use super::minutes::Minutes;
+use super::seen::{RawKey, Seen, SeenValues};
 use crate::frame::sanitize;
 use crate::model::Component;
 use crate::time::Millis;
+use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -423,6 +425,8 @@ pub struct Aggregates {
     kept: HashMap<u32, BTreeSet<(u64, EpisodeKey)>>,
     /// Entries that may hold raw sample texts (see [`Aggregates::settle`]).
     unsettled: Vec<usize>,
+    /// Raw field values last added to entries (see [`Aggregates::bucket_for_event`]).
+    seen: Seen,
 }
 
 impl Default for Aggregates {
@@ -529,6 +533,7 @@ impl Aggregates {
             max_keys: max_keys.max(1),
             kept: HashMap::new(),
             unsettled: Vec::new(),
+            seen: Seen::default(),
         }
     }
 
@@ -621,10 +626,11 @@ impl Aggregates {
             }
             taken.push((k.1, b));
         }
-        // Indices changed: the per-rule memory of recent entries is void.
+        // Indices changed: the per-rule memory of recent entries is void, and so is that of values added.
         for l in &mut self.last {
             *l = [usize::MAX; RECENT];
         }
+        self.seen.clear();
         for (bucket, b) in taken {
             let k = (other.clone(), bucket);
             match self.index.get(&k) {
@@ -645,7 +651,39 @@ impl Aggregates {
     /// The bucket for the key `view` at `time`, created empty when new. When one of the rule's last few events
     /// went to the same key and time bucket, that entry is taken without hashing or allocating.
     pub fn bucket_for(&mut self, view: KeyView<'_>, time: Option<Millis>) -> &mut Bucket {
+        let i = self.entry_for(view, bucket_of(time));
+        self.list(i);
+        &mut self.entries[i].1
+    }
+
+    /// [`Aggregates::bucket_for`] for an event whose key is read from its line: `clean` makes a key value of a
+    /// raw one. With the bucket comes what is remembered of the raw field values added to it (a value
+    /// [`SeenValues::added`] before needs no cleaning and no adding; the caller notes each value it adds). An
+    /// event with the raw key of its rule's last one goes where that one went, its key neither cleaned nor built
+    /// (see [`super::seen`]).
+    pub fn bucket_for_event<'k>(
+        &mut self,
+        key: RawKey<'k>,
+        time: Option<Millis>,
+        mut clean: impl FnMut(&'k [u8]) -> Cow<'k, str>,
+    ) -> (&mut Bucket, SeenValues<'_>) {
         let b = bucket_of(time);
+        let i = match self.seen.entry_of(&key, b) {
+            Some(i) => i,
+            None => {
+                let cleaned: Vec<Cow<'_, str>> = (0..key.parts).map(|p| clean((key.part)(p))).collect();
+                let view = KeyView { rule: key.rule, component: key.component, process: key.process, key: &cleaned };
+                let i = self.entry_for(view, b);
+                self.seen.note_key(&key, b, i);
+                i
+            }
+        };
+        self.list(i);
+        (&mut self.entries[i].1, SeenValues { seen: &mut self.seen, entry: i })
+    }
+
+    /// The entry for the key `view` in time bucket `b`, created empty when new.
+    fn entry_for(&mut self, view: KeyView<'_>, b: i64) -> usize {
         let rule = view.rule as usize;
         if self.last.len() <= rule {
             self.last.resize(rule + 1, [usize::MAX; RECENT]);
@@ -654,7 +692,7 @@ impl Aggregates {
         let hit = self.last[rule]
             .iter()
             .position(|&i| i < entries.len() && entries[i].0 .1 == b && view.is(&entries[i].0 .0));
-        let i = match hit {
+        match hit {
             Some(k) => self.last[rule][k],
             None => {
                 let i = self.entry_index((view.to_key(), b));
@@ -663,13 +701,16 @@ impl Aggregates {
                 recent[0] = i;
                 i
             }
-        };
+        }
+    }
+
+    /// Lists entry `i`, given out, to be settled.
+    fn list(&mut self, i: usize) {
         let bucket = &mut self.entries[i].1;
         if !bucket.listed {
             bucket.listed = true;
             self.unsettled.push(i);
         }
-        bucket
     }
 
     /// Cleans the raw sample texts of every bucket given out by [`Aggregates::bucket_for`] since the last call

@@ -7,6 +7,7 @@
 
 pub mod episode;
 pub mod minutes;
+pub mod seen;
 mod state;
 pub mod unexplained;
 

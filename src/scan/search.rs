@@ -11,7 +11,8 @@
 
 use super::unexplained::Mining;
 use super::Scratch;
-use crate::aggregate::episode::{Aggregates, KeyView, LineRef, Order};
+use crate::aggregate::episode::{Aggregates, LineRef, Order};
+use crate::aggregate::seen::RawKey;
 use crate::aggregate::unexplained::Unexplained;
 use crate::frame::prefix::{self, Mode, Source, Stripped};
 use crate::frame::{self, RecordBounds, Viewed};
@@ -498,27 +499,32 @@ fn handle_line(
         let caps = s.cache.captures(ri);
         let value = |g: usize| caps.get_group(g).map(|sp| &line[sp.range()]);
         let cleaned = &mut s.cleaned;
-        let key: Vec<Cow<'_, str>> =
-            rule.key_groups.iter().map(|&g| cleaned.clean(value(g).unwrap_or_default())).collect();
-        let view = KeyView { rule: ri as u32, component, process: origin.process.as_deref(), key: &key };
         let order = Order {
             time: record.time.unwrap_or(i64::MAX),
             file: ctx.file,
             offset: r.base_offset + record.header_start as u64,
         };
-        let bucket = agg.bucket_for(view, record.time);
+        let part = |i: usize| value(rule.key_groups[i]).unwrap_or_default();
+        let key = RawKey {
+            rule: ri as u32,
+            component,
+            process: origin.process.as_deref(),
+            parts: rule.key_groups.len(),
+            part: &part,
+        };
+        let (bucket, mut seen) = agg.bucket_for_event(key, record.time, |raw| cleaned.clean(raw));
         bucket.count_record(record.time);
         for (g, name) in &rule.groups {
-            if let Some(v) = value(*g) {
-                if !v.is_empty() {
-                    // A key's value is cleaned already.
-                    match rule.key_groups.iter().position(|k| k == g) {
-                        Some(i) => bucket.add_value(name, &key[i], order),
-                        None if bucket.takes_value(name, order) => bucket.add_value(name, &cleaned.clean(v), order),
-                        None => {}
-                    }
-                }
+            let Some(v) = value(*g).filter(|v| !v.is_empty()) else { continue };
+            // The thousandth repeat of a storm's value costs a comparison of its bytes.
+            if seen.added(*g, v, order) {
+                continue;
             }
+            if !bucket.takes_value(name, order) {
+                continue;
+            }
+            bucket.add_value(name, &cleaned.clean(v), order);
+            seen.note(*g, v, order);
         }
         // A fallback kind whose line names no address (a JVM's bare `Connection refused`) and no root cause: the
         // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`).

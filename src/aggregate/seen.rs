@@ -1,0 +1,209 @@
+//! What the aggregates remember of the field values they were given, as read: in a storm the thousandth event of
+//! a bucket brings the same few values as the first, and one comparison of their raw bytes tells that adding them
+//! again would change nothing, without cleaning (escaping, redacting) them or looking their field up.
+//!
+//! Why a repeat changes nothing: once [`Bucket::add_value`](super::episode::Bucket::add_value) has taken a value
+//! `v` of a field at order `o1`, the field either holds `v` at an order at most `o1`, or holds [`MAX_VALUES`]
+//! values that all sort before `v` and is marked truncated. Later adds and merges only lower orders or push
+//! values out from the end (marking the field truncated), so both stay true. Adding `v` again at an order after
+//! `o1` then finds it with an earlier order, or finds the field full of earlier values: a no-op either way. The
+//! order must be strictly later: two values of one field at one order (one record) are not ordered by time.
+//!
+//! The same goes for the key: an event whose rule's last event had the same raw key values (and component,
+//! process and time bucket) goes to the same entry, found without cleaning its key or building it.
+//!
+//! The values are remembered direct-mapped by (entry, capture group), forgotten on a collision; keys, one per
+//! rule. Entries that move ([`Aggregates`](super::episode::Aggregates) folding a key past its cap) void both.
+//! Bounded by the slot count and the rule count times [`Seen::MAX_RAW`].
+//!
+//! [`MAX_VALUES`]: super::episode::MAX_VALUES
+
+use super::episode::Order;
+use crate::model::Component;
+
+/// Raw field values last added, per (aggregate entry, capture group), and per rule the raw key of its last event.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    slots: Vec<Slot>,
+    keys: Vec<LastKey>,
+}
+
+/// An event's key as read: what decides its entry, before its values are cleaned (see [`Seen::entry_of`]).
+pub struct RawKey<'a> {
+    pub rule: u32,
+    pub component: Option<Component>,
+    /// kafka-to-es process, when known.
+    pub process: Option<&'a str>,
+    /// How many key captures the rule has.
+    pub parts: usize,
+    /// The raw value of key capture `i` (empty when it did not take part).
+    pub part: &'a dyn Fn(usize) -> &'a [u8],
+}
+
+/// A rule's last event: its raw key, time bucket and the entry the cleaned key went to.
+#[derive(Debug, Clone, Default)]
+struct LastKey {
+    /// `None` when nothing is remembered.
+    entry: Option<usize>,
+    bucket: i64,
+    component: Option<Component>,
+    process: Option<Box<str>>,
+    /// The parts, one after the other, and where each ends.
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    /// The entry (index in the aggregates), `usize::MAX` when empty.
+    entry: usize,
+    group: usize,
+    /// The order the value was added at.
+    order: Order,
+    raw: Vec<u8>,
+}
+
+impl Seen {
+    /// Slots kept.
+    const SLOTS: usize = 64;
+    /// The longest value remembered.
+    pub const MAX_RAW: usize = 128;
+
+    /// A bucket's groups take neighbouring slots, and the few buckets of a storm spread by 7 apart.
+    fn slot(entry: usize, group: usize) -> usize {
+        entry.wrapping_mul(7).wrapping_add(group) % Self::SLOTS
+    }
+
+    /// Whether the raw value `raw` of capture group `group` was added to entry `entry`'s field at an order before
+    /// `order` (so adding it again changes nothing).
+    pub fn added(&self, entry: usize, group: usize, raw: &[u8], order: Order) -> bool {
+        self.slots.get(Self::slot(entry, group)).is_some_and(|s| {
+            s.entry == entry && s.group == group && s.order < order && s.raw == raw
+        })
+    }
+
+    /// Notes that the raw value `raw` of capture group `group` was added to entry `entry`'s field at `order`.
+    pub fn note(&mut self, entry: usize, group: usize, raw: &[u8], order: Order) {
+        if raw.len() > Self::MAX_RAW {
+            return;
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(Self::SLOTS, || Slot {
+                entry: usize::MAX,
+                group: 0,
+                order: Order::CONSTANT,
+                raw: Vec::new(),
+            });
+        }
+        let s = &mut self.slots[Self::slot(entry, group)];
+        s.entry = entry;
+        s.group = group;
+        s.order = order;
+        s.raw.clear();
+        s.raw.extend_from_slice(raw);
+    }
+
+    /// The entry the last event of `key`'s rule went to, when it had the same raw key in time bucket `bucket`:
+    /// equal raw values clean to equal values, so the entry is the one the cleaned key finds.
+    pub fn entry_of(&self, key: &RawKey<'_>, bucket: i64) -> Option<usize> {
+        let last = self.keys.get(key.rule as usize)?;
+        let entry = last.entry?;
+        let same = last.bucket == bucket
+            && last.component == key.component
+            && last.process.as_deref() == key.process
+            && last.ends.len() == key.parts
+            && (0..key.parts).all(|i| {
+                let start = if i == 0 { 0 } else { last.ends[i - 1] };
+                last.bytes[start..last.ends[i]] == *(key.part)(i)
+            });
+        same.then_some(entry)
+    }
+
+    /// Notes that `key` in time bucket `bucket` went to `entry`. Keys longer than [`Seen::MAX_RAW`] in all are
+    /// not remembered.
+    pub fn note_key(&mut self, key: &RawKey<'_>, bucket: i64, entry: usize) {
+        let rule = key.rule as usize;
+        if self.keys.len() <= rule {
+            self.keys.resize_with(rule + 1, LastKey::default);
+        }
+        let last = &mut self.keys[rule];
+        last.entry = None;
+        last.bytes.clear();
+        last.ends.clear();
+        for i in 0..key.parts {
+            last.bytes.extend_from_slice((key.part)(i));
+            if last.bytes.len() > Self::MAX_RAW {
+                return;
+            }
+            last.ends.push(last.bytes.len());
+        }
+        last.entry = Some(entry);
+        last.bucket = bucket;
+        last.component = key.component;
+        if last.process.as_deref() != key.process {
+            last.process = key.process.map(Into::into);
+        }
+    }
+
+    /// Forgets everything (the entries moved).
+    pub fn clear(&mut self) {
+        for s in &mut self.slots {
+            s.entry = usize::MAX;
+        }
+        for k in &mut self.keys {
+            k.entry = None;
+        }
+    }
+}
+
+/// A bucket's share of [`Seen`]: the entry it is, for the caller that holds the bucket.
+#[derive(Debug)]
+pub struct SeenValues<'a> {
+    pub(super) seen: &'a mut Seen,
+    pub(super) entry: usize,
+}
+
+impl SeenValues<'_> {
+    /// See [`Seen::added`].
+    pub fn added(&self, group: usize, raw: &[u8], order: Order) -> bool {
+        self.seen.added(self.entry, group, raw, order)
+    }
+
+    /// See [`Seen::note`].
+    pub fn note(&mut self, group: usize, raw: &[u8], order: Order) {
+        self.seen.note(self.entry, group, raw, order);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(offset: u64) -> Order {
+        Order { time: 1_000, file: 0, offset }
+    }
+
+    #[test]
+    fn a_value_is_known_only_for_its_entry_and_group_and_after_its_order() {
+        let mut seen = Seen::default();
+        assert!(!seen.added(3, 1, b"master-0", at(10)));
+        seen.note(3, 1, b"master-0", at(10));
+        assert!(seen.added(3, 1, b"master-0", at(11)));
+        // The same order (one record) and an earlier one are not known.
+        assert!(!seen.added(3, 1, b"master-0", at(10)));
+        assert!(!seen.added(3, 1, b"master-0", at(9)));
+        assert!(!seen.added(3, 1, b"master-1", at(11)));
+        assert!(!seen.added(3, 2, b"master-0", at(11)));
+        assert!(!seen.added(4, 1, b"master-0", at(11)));
+        seen.clear();
+        assert!(!seen.added(3, 1, b"master-0", at(11)));
+    }
+
+    #[test]
+    fn long_values_are_not_remembered() {
+        let mut seen = Seen::default();
+        let long = vec![b'x'; Seen::MAX_RAW + 1];
+        seen.note(0, 0, &long, at(1));
+        assert!(!seen.added(0, 0, &long, at(2)));
+    }
+}
