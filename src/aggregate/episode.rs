@@ -9,12 +9,12 @@
 //! the result is the same whatever the thread count, chunking or file order.
 
 use super::minutes::Minutes;
-use super::seen::{RawKey, Seen, SeenValues};
+use super::seen::{EventBucket, RawKey, Seen};
 use crate::frame::sanitize;
 use crate::model::Component;
 use crate::time::Millis;
-use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Samples kept per aggregate: the earliest two and the latest one.
@@ -657,16 +657,15 @@ impl Aggregates {
     }
 
     /// [`Aggregates::bucket_for`] for an event whose key is read from its line: `clean` makes a key value of a
-    /// raw one. With the bucket comes what is remembered of the raw field values added to it (a value
-    /// [`SeenValues::added`] before needs no cleaning and no adding; the caller notes each value it adds). An
-    /// event with the raw key of its rule's last one goes where that one went, its key neither cleaned nor built
-    /// (see [`super::seen`]).
+    /// raw one. An event with the raw key of its rule's last one goes where that one went, its key neither
+    /// cleaned nor built; its field values are added with [`EventBucket::add_raw`], which skips a raw value
+    /// added before (see [`super::seen`]).
     pub fn bucket_for_event<'k>(
         &mut self,
         key: RawKey<'k>,
         time: Option<Millis>,
         mut clean: impl FnMut(&'k [u8]) -> Cow<'k, str>,
-    ) -> (&mut Bucket, SeenValues<'_>) {
+    ) -> EventBucket<'_> {
         let b = bucket_of(time);
         let i = match self.seen.entry_of(&key, b) {
             Some(i) => i,
@@ -679,7 +678,7 @@ impl Aggregates {
             }
         };
         self.list(i);
-        (&mut self.entries[i].1, SeenValues { seen: &mut self.seen, entry: i })
+        EventBucket { bucket: &mut self.entries[i].1, seen: &mut self.seen, entry: i }
     }
 
     /// The entry for the key `view` in time bucket `b`, created empty when new.
@@ -1020,6 +1019,50 @@ mod tests {
             counts,
             vec![("sts_events".into(), 2), ("sts_multi_metrics".into(), 3), ("sts_multi_metrics".into(), 1)]
         );
+    }
+
+    /// Events through `bucket_for_event` and `add_raw` (raw keys and values remembered, repeats skipped) give
+    /// the aggregates that cleaning and adding every key and value gives: with values that clean to something
+    /// else (a secret, a control character), values that come back at an earlier order, more values than are
+    /// kept, and keys past the cap folding (entries move) in the middle of the events.
+    #[test]
+    fn remembered_raw_keys_and_values_change_nothing() {
+        use crate::aggregate::seen::RawKey;
+        let hosts: [&[u8]; 5] = [b"es-0", b"es-1", b"es-\x1b[31m2", b"es-3", b"es-4"];
+        let values: [&[u8]; 12] =
+            [b"a", b"b", b"token=abcdef0123456789abcdef", b"a", b"c", b"d", b"e", b"f", b"g", b"h", b"i", b"b"];
+        let mut events = Vec::new();
+        for n in 0u64..600 {
+            // Runs of three events of one host, so that a run goes on in another time bucket or process.
+            let host = hosts[(n / 3 * 7 % 11) as usize % hosts.len()];
+            let value = values[(n * 5 % 13) as usize % values.len()];
+            // Mostly later and later, sometimes back in time, sometimes in the next time bucket.
+            let t = if n % 17 == 0 { 1_000 } else { 10_000 + n as i64 * if n % 50 == 0 { BUCKET_MS } else { 1 } };
+            let process: Option<&str> = if n % 9 == 0 { Some("e2es") } else { None };
+            events.push((host, value, t, n * 100, process));
+        }
+        let (mut fast, mut slow) = (Aggregates::with_max_keys(3), Aggregates::with_max_keys(3));
+        let mut memo = sanitize::CleanMemo::default();
+        for &(host, value, t, offset, process) in &events {
+            let order = Order { time: t, file: 0, offset };
+            let part = |_: usize| host;
+            let key = RawKey { rule: 2, component: Some(Component::Elasticsearch), process, parts: 1, part: &part };
+            let mut event = fast.bucket_for_event(key, Some(t), |raw| memo.clean(raw));
+            event.bucket.count_record(Some(t));
+            event.add_raw(0, "node", host, order, |raw| memo.clean(raw));
+            event.add_raw(1, "value", value, order, |raw| memo.clean(raw));
+
+            let key = [sanitize::clean(host)];
+            let view = KeyView { rule: 2, component: Some(Component::Elasticsearch), process, key: &key };
+            let bucket = slow.bucket_for(view, Some(t));
+            bucket.count_record(Some(t));
+            bucket.add_value("node", &sanitize::clean(host), order);
+            bucket.add_value("value", &sanitize::clean(value), order);
+        }
+        let (fast, slow) = (Vec::from(fast), Vec::from(slow));
+        assert!(fast.iter().any(|((k, _), _)| k.other), "the cap folded keys");
+        assert!(fast.iter().any(|(_, b)| !b.truncated.is_empty()), "a field had more values than are kept");
+        assert_eq!(serde_json::to_string(&fast).unwrap(), serde_json::to_string(&slow).unwrap());
     }
 
     /// The cap keeps the keys with the smallest stable hashes, whatever the order the events come in or how

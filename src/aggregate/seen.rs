@@ -12,14 +12,15 @@
 //! The same goes for the key: an event whose rule's last event had the same raw key values (and component,
 //! process and time bucket) goes to the same entry, found without cleaning its key or building it.
 //!
-//! The values are remembered direct-mapped by (entry, capture group), forgotten on a collision; keys, one per
-//! rule. Entries that move ([`Aggregates`](super::episode::Aggregates) folding a key past its cap) void both.
-//! Bounded by the slot count and the rule count times [`Seen::MAX_RAW`].
+//! The values are remembered direct-mapped by (entry, capture group, the value's length and last byte),
+//! forgotten on a collision; keys, one per rule. Entries that move ([`Aggregates`](super::episode::Aggregates)
+//! folding a key past its cap) void both. Bounded by the slot count and the rule count times [`Seen::MAX_RAW`].
 //!
 //! [`MAX_VALUES`]: super::episode::MAX_VALUES
 
-use super::episode::Order;
+use super::episode::{Bucket, Order};
 use crate::model::Component;
+use std::borrow::Cow;
 
 /// Raw field values last added, per (aggregate entry, capture group), and per rule the raw key of its last event.
 #[derive(Debug, Clone, Default)]
@@ -69,21 +70,23 @@ impl Seen {
     /// The longest value remembered.
     pub const MAX_RAW: usize = 128;
 
-    /// A bucket's groups take neighbouring slots, and the few buckets of a storm spread by 7 apart.
-    fn slot(entry: usize, group: usize) -> usize {
-        entry.wrapping_mul(7).wrapping_add(group) % Self::SLOTS
+    /// A bucket's groups take neighbouring slots, the few buckets of a storm spread by 7 apart, and the values
+    /// a field takes in turn (`/intake/`, `/api/v1/series`) apart by their length and last byte.
+    fn slot(entry: usize, group: usize, raw: &[u8]) -> usize {
+        let shape = raw.len().wrapping_mul(11) ^ usize::from(raw.last().copied().unwrap_or(0)).wrapping_mul(5);
+        entry.wrapping_mul(7).wrapping_add(group).wrapping_add(shape) % Self::SLOTS
     }
 
     /// Whether the raw value `raw` of capture group `group` was added to entry `entry`'s field at an order before
     /// `order` (so adding it again changes nothing).
-    pub fn added(&self, entry: usize, group: usize, raw: &[u8], order: Order) -> bool {
-        self.slots.get(Self::slot(entry, group)).is_some_and(|s| {
-            s.entry == entry && s.group == group && s.order < order && s.raw == raw
-        })
+    fn added(&self, entry: usize, group: usize, raw: &[u8], order: Order) -> bool {
+        self.slots
+            .get(Self::slot(entry, group, raw))
+            .is_some_and(|s| s.entry == entry && s.group == group && s.order < order && s.raw == raw)
     }
 
     /// Notes that the raw value `raw` of capture group `group` was added to entry `entry`'s field at `order`.
-    pub fn note(&mut self, entry: usize, group: usize, raw: &[u8], order: Order) {
+    fn note(&mut self, entry: usize, group: usize, raw: &[u8], order: Order) {
         if raw.len() > Self::MAX_RAW {
             return;
         }
@@ -95,7 +98,7 @@ impl Seen {
                 raw: Vec::new(),
             });
         }
-        let s = &mut self.slots[Self::slot(entry, group)];
+        let s = &mut self.slots[Self::slot(entry, group, raw)];
         s.entry = entry;
         s.group = group;
         s.order = order;
@@ -156,21 +159,29 @@ impl Seen {
     }
 }
 
-/// A bucket's share of [`Seen`]: the entry it is, for the caller that holds the bucket.
+/// The bucket an event goes to, with what [`Seen`] remembers of the raw values added to it.
 #[derive(Debug)]
-pub struct SeenValues<'a> {
+pub struct EventBucket<'a> {
+    pub bucket: &'a mut Bucket,
     pub(super) seen: &'a mut Seen,
     pub(super) entry: usize,
 }
 
-impl SeenValues<'_> {
-    /// See [`Seen::added`].
-    pub fn added(&self, group: usize, raw: &[u8], order: Order) -> bool {
-        self.seen.added(self.entry, group, raw, order)
-    }
-
-    /// See [`Seen::note`].
-    pub fn note(&mut self, group: usize, raw: &[u8], order: Order) {
+impl EventBucket<'_> {
+    /// Adds the value of capture group `group` (field `name`), read as `raw`, at `order`: cleaned by `clean` and
+    /// added unless the same raw value was added before `order` (then adding it changes nothing).
+    pub fn add_raw<'r>(
+        &mut self,
+        group: usize,
+        name: &str,
+        raw: &'r [u8],
+        order: Order,
+        clean: impl FnOnce(&'r [u8]) -> Cow<'r, str>,
+    ) {
+        if self.seen.added(self.entry, group, raw, order) || !self.bucket.takes_value(name, order) {
+            return;
+        }
+        self.bucket.add_value(name, &clean(raw), order);
         self.seen.note(self.entry, group, raw, order);
     }
 }
@@ -197,6 +208,36 @@ mod tests {
         assert!(!seen.added(4, 1, b"master-0", at(11)));
         seen.clear();
         assert!(!seen.added(3, 1, b"master-0", at(11)));
+    }
+
+    #[test]
+    fn a_key_is_known_by_its_parts_component_process_and_time_bucket() {
+        type Part = &'static dyn Fn(usize) -> &'static [u8];
+        let key = |parts: usize, process: Option<&'static str>, part: Part| RawKey {
+            rule: 5,
+            component: Some(Component::Agent),
+            process,
+            parts,
+            part,
+        };
+        let ab_c: Part = &|i| [b"ab".as_slice(), b"c"][i];
+        let a_bc: Part = &|i| [b"a".as_slice(), b"bc"][i];
+        let mut seen = Seen::default();
+        assert_eq!(seen.entry_of(&key(2, None, ab_c), 7), None);
+        seen.note_key(&key(2, None, ab_c), 7, 42);
+        assert_eq!(seen.entry_of(&key(2, None, ab_c), 7), Some(42));
+        // The same bytes split otherwise, another time bucket, process, component or rule are other keys.
+        assert_eq!(seen.entry_of(&key(2, None, a_bc), 7), None);
+        assert_eq!(seen.entry_of(&key(2, None, ab_c), 8), None);
+        assert_eq!(seen.entry_of(&key(2, Some("mm2es"), ab_c), 7), None);
+        assert_eq!(seen.entry_of(&RawKey { component: Some(Component::Receiver), ..key(2, None, ab_c) }, 7), None);
+        assert_eq!(seen.entry_of(&RawKey { rule: 6, ..key(2, None, ab_c) }, 7), None);
+        seen.clear();
+        assert_eq!(seen.entry_of(&key(2, None, ab_c), 7), None);
+        // A key longer than what is remembered is not remembered.
+        let long: Part = &|_| &[b'x'; Seen::MAX_RAW + 1];
+        seen.note_key(&key(1, None, long), 7, 1);
+        assert_eq!(seen.entry_of(&key(1, None, long), 7), None);
     }
 
     #[test]

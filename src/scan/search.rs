@@ -512,20 +512,15 @@ fn handle_line(
             parts: rule.key_groups.len(),
             part: &part,
         };
-        let (bucket, mut seen) = agg.bucket_for_event(key, record.time, |raw| cleaned.clean(raw));
-        bucket.count_record(record.time);
+        let mut event = agg.bucket_for_event(key, record.time, |raw| cleaned.clean(raw));
+        event.bucket.count_record(record.time);
         for (g, name) in &rule.groups {
-            let Some(v) = value(*g).filter(|v| !v.is_empty()) else { continue };
-            // The thousandth repeat of a storm's value costs a comparison of its bytes.
-            if seen.added(*g, v, order) {
-                continue;
+            if let Some(v) = value(*g).filter(|v| !v.is_empty()) {
+                // The thousandth repeat of a storm's value costs a comparison of its bytes.
+                event.add_raw(*g, name, v, order, |raw| cleaned.clean(raw));
             }
-            if !bucket.takes_value(name, order) {
-                continue;
-            }
-            bucket.add_value(name, &cleaned.clean(v), order);
-            seen.note(*g, v, order);
         }
+        let bucket = event.bucket;
         // A fallback kind whose line names no address (a JVM's bare `Connection refused`) and no root cause: the
         // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`).
         let knowledge = pack.knowledge();
