@@ -9,11 +9,11 @@
 //! `o1` then finds it with an earlier order, or finds the field full of earlier values: a no-op either way. The
 //! order must be strictly later: two values of one field at one order (one record) are not ordered by time.
 //!
-//! The same goes for the key: an event whose rule's last event had the same raw key values (and component,
-//! process and time bucket) goes to the same entry, found without cleaning its key or building it.
+//! The same goes for the key: an event whose raw key values (and component, process and time bucket) are those
+//! of one of its rule's last few events goes to the same entry, found without cleaning its key or building it.
 //!
 //! The values are remembered direct-mapped by (entry, capture group, the value's length and last byte),
-//! forgotten on a collision; keys, one per rule. Entries that move ([`Aggregates`](super::episode::Aggregates)
+//! forgotten on a collision; keys, a few per rule. Entries that move ([`Aggregates`](super::episode::Aggregates)
 //! folding a key past its cap) void both. Bounded by the slot count and the rule count times [`Seen::MAX_RAW`].
 //!
 //! [`MAX_VALUES`]: super::episode::MAX_VALUES
@@ -22,11 +22,13 @@ use super::episode::{Bucket, Order};
 use crate::model::Component;
 use std::borrow::Cow;
 
-/// Raw field values last added, per (aggregate entry, capture group), and per rule the raw key of its last event.
+/// Raw field values last added, per (aggregate entry, capture group), and per rule the raw keys of its last few
+/// events.
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
     slots: Vec<Slot>,
-    keys: Vec<LastKey>,
+    /// Per rule, [`Seen::KEYS`] keys and the one replaced next.
+    keys: Vec<([LastKey; Seen::KEYS], usize)>,
 }
 
 /// An event's key as read: what decides its entry, before its values are cleaned (see [`Seen::entry_of`]).
@@ -41,7 +43,7 @@ pub struct RawKey<'a> {
     pub part: &'a dyn Fn(usize) -> &'a [u8],
 }
 
-/// A rule's last event: its raw key, time bucket and the entry the cleaned key went to.
+/// A rule's recent event: its raw key, time bucket and the entry the cleaned key went to.
 #[derive(Debug, Clone, Default)]
 struct LastKey {
     /// `None` when nothing is remembered.
@@ -69,6 +71,8 @@ impl Seen {
     const SLOTS: usize = 64;
     /// The longest value remembered.
     pub const MAX_RAW: usize = 128;
+    /// Keys remembered per rule: a few nodes or hosts taking turns in a storm each find theirs.
+    const KEYS: usize = 4;
 
     /// A bucket's groups take neighbouring slots, the few buckets of a storm spread by 7 apart, and the values
     /// a field takes in turn (`/intake/`, `/api/v1/series`) apart by their length and last byte.
@@ -106,30 +110,34 @@ impl Seen {
         s.raw.extend_from_slice(raw);
     }
 
-    /// The entry the last event of `key`'s rule went to, when it had the same raw key in time bucket `bucket`:
+    /// The entry a recent event of `key`'s rule went to, when it had the same raw key in time bucket `bucket`:
     /// equal raw values clean to equal values, so the entry is the one the cleaned key finds.
     pub fn entry_of(&self, key: &RawKey<'_>, bucket: i64) -> Option<usize> {
-        let last = self.keys.get(key.rule as usize)?;
-        let entry = last.entry?;
-        let same = last.bucket == bucket
-            && last.component == key.component
-            && last.process.as_deref() == key.process
-            && last.ends.len() == key.parts
-            && (0..key.parts).all(|i| {
-                let start = if i == 0 { 0 } else { last.ends[i - 1] };
-                last.bytes[start..last.ends[i]] == *(key.part)(i)
-            });
-        same.then_some(entry)
+        let (recent, _) = self.keys.get(key.rule as usize)?;
+        recent.iter().find_map(|last| {
+            let entry = last.entry?;
+            let same = last.bucket == bucket
+                && last.component == key.component
+                && last.process.as_deref() == key.process
+                && last.ends.len() == key.parts
+                && (0..key.parts).all(|i| {
+                    let start = if i == 0 { 0 } else { last.ends[i - 1] };
+                    last.bytes[start..last.ends[i]] == *(key.part)(i)
+                });
+            same.then_some(entry)
+        })
     }
 
-    /// Notes that `key` in time bucket `bucket` went to `entry`. Keys longer than [`Seen::MAX_RAW`] in all are
-    /// not remembered.
+    /// Notes that `key` in time bucket `bucket` went to `entry`, in place of its rule's oldest key. Keys longer
+    /// than [`Seen::MAX_RAW`] in all are not remembered.
     pub fn note_key(&mut self, key: &RawKey<'_>, bucket: i64, entry: usize) {
         let rule = key.rule as usize;
         if self.keys.len() <= rule {
-            self.keys.resize_with(rule + 1, LastKey::default);
+            self.keys.resize_with(rule + 1, Default::default);
         }
-        let last = &mut self.keys[rule];
+        let (recent, next) = &mut self.keys[rule];
+        let last = &mut recent[*next];
+        *next = (*next + 1) % Self::KEYS;
         last.entry = None;
         last.bytes.clear();
         last.ends.clear();
@@ -153,7 +161,7 @@ impl Seen {
         for s in &mut self.slots {
             s.entry = usize::MAX;
         }
-        for k in &mut self.keys {
+        for k in self.keys.iter_mut().flat_map(|(recent, _)| recent) {
             k.entry = None;
         }
     }
@@ -211,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_known_by_its_parts_component_process_and_time_bucket() {
+    fn recent_keys_are_known_by_their_parts_component_process_and_time_bucket() {
         type Part = &'static dyn Fn(usize) -> &'static [u8];
         let key = |parts: usize, process: Option<&'static str>, part: Part| RawKey {
             rule: 5,
@@ -234,6 +242,18 @@ mod tests {
         assert_eq!(seen.entry_of(&RawKey { rule: 6, ..key(2, None, ab_c) }, 7), None);
         seen.clear();
         assert_eq!(seen.entry_of(&key(2, None, ab_c), 7), None);
+        // A few keys taking turns each find theirs; one more pushes out the oldest.
+        let nodes: [Part; 5] = [&|_| b"es-0", &|_| b"es-1", &|_| b"es-2", &|_| b"es-3", &|_| b"es-4"];
+        for (i, node) in nodes.iter().take(Seen::KEYS).enumerate() {
+            seen.note_key(&key(1, None, *node), 7, i);
+        }
+        for (i, node) in nodes.iter().take(Seen::KEYS).enumerate().rev() {
+            assert_eq!(seen.entry_of(&key(1, None, *node), 7), Some(i));
+        }
+        seen.note_key(&key(1, None, nodes[4]), 7, 4);
+        assert_eq!(seen.entry_of(&key(1, None, nodes[0]), 7), None);
+        assert_eq!(seen.entry_of(&key(1, None, nodes[4]), 7), Some(4));
+        assert_eq!(seen.entry_of(&key(1, None, nodes[1]), 7), Some(1));
         // A key longer than what is remembered is not remembered.
         let long: Part = &|_| &[b'x'; Seen::MAX_RAW + 1];
         seen.note_key(&key(1, None, long), 7, 1);
