@@ -425,7 +425,7 @@ pub struct Aggregates {
     kept: HashMap<u32, BTreeSet<(u64, EpisodeKey)>>,
     /// Entries that may hold raw sample texts (see [`Aggregates::settle`]).
     unsettled: Vec<usize>,
-    /// Raw field values last added to entries (see [`Aggregates::bucket_for_event`]).
+    /// The raw keys and field values of recent events (see [`Aggregates::bucket_for_event`]).
     seen: Seen,
 }
 
@@ -626,7 +626,7 @@ impl Aggregates {
             }
             taken.push((k.1, b));
         }
-        // Indices changed: the per-rule memory of recent entries is void, and so is that of values added.
+        // Indices changed: the per-rule memory of recent entries is void, and so is that of raw keys and values.
         for l in &mut self.last {
             *l = [usize::MAX; RECENT];
         }
@@ -657,9 +657,10 @@ impl Aggregates {
     }
 
     /// [`Aggregates::bucket_for`] for an event whose key is read from its line: `clean` makes a key value of a
-    /// raw one. An event with the raw key of its rule's last one goes where that one went, its key neither
-    /// cleaned nor built; its field values are added with [`EventBucket::add_raw`], which skips a raw value
-    /// added before (see [`super::seen`]).
+    /// raw one. An event with the raw key of one of its rule's last few goes where that one went, its key
+    /// neither cleaned nor built; otherwise its cleaned key is looked up as `bucket_for` does (two raw keys may
+    /// clean to one). Its field values are added with [`EventBucket::add_raw`], which skips a raw value added
+    /// before (see [`super::seen`]).
     pub fn bucket_for_event<'k>(
         &mut self,
         key: RawKey<'k>,
