@@ -131,6 +131,10 @@ impl Seen {
     /// Notes that `key` in time bucket `bucket` went to `entry`, in place of its rule's oldest key. Keys longer
     /// than [`Seen::MAX_RAW`] in all are not remembered.
     pub fn note_key(&mut self, key: &RawKey<'_>, bucket: i64, entry: usize) {
+        // A key too long to remember leaves the remembered ones in place.
+        if (0..key.parts).map(|i| (key.part)(i).len()).sum::<usize>() > Self::MAX_RAW {
+            return;
+        }
         let rule = key.rule as usize;
         if self.keys.len() <= rule {
             self.keys.resize_with(rule + 1, Default::default);
@@ -138,14 +142,10 @@ impl Seen {
         let (recent, next) = &mut self.keys[rule];
         let last = &mut recent[*next];
         *next = (*next + 1) % Self::KEYS;
-        last.entry = None;
         last.bytes.clear();
         last.ends.clear();
         for i in 0..key.parts {
             last.bytes.extend_from_slice((key.part)(i));
-            if last.bytes.len() > Self::MAX_RAW {
-                return;
-            }
             last.ends.push(last.bytes.len());
         }
         last.entry = Some(entry);
@@ -254,10 +254,13 @@ mod tests {
         assert_eq!(seen.entry_of(&key(1, None, nodes[0]), 7), None);
         assert_eq!(seen.entry_of(&key(1, None, nodes[4]), 7), Some(4));
         assert_eq!(seen.entry_of(&key(1, None, nodes[1]), 7), Some(1));
-        // A key longer than what is remembered is not remembered.
+        // A key longer than what is remembered is not remembered, and pushes out none that is.
         let long: Part = &|_| &[b'x'; Seen::MAX_RAW + 1];
-        seen.note_key(&key(1, None, long), 7, 1);
+        seen.note_key(&key(1, None, long), 7, 9);
         assert_eq!(seen.entry_of(&key(1, None, long), 7), None);
+        for (i, node) in nodes.iter().enumerate().skip(1) {
+            assert_eq!(seen.entry_of(&key(1, None, *node), 7), Some(i));
+        }
     }
 
     #[test]
