@@ -200,6 +200,68 @@ fn the_same_templates_whatever_the_threads_and_chunks() {
     }
 }
 
+/// A kafka-to-es log where WARN headers are followed by an exception line: one a rule knows (the index block,
+/// on the exception line alone), one no rule knows, or none; INFO lines between.
+fn bulk_warnings(n: u64) -> (String, u64, u64) {
+    let (mut s, mut known, mut unknown) = (String::new(), 0, 0);
+    for i in 0..n {
+        let t = format!("2024-03-12 14:{:02}:{:02},{:03}", 10 + i / 60, i % 60, i * 7 % 1000);
+        let head = format!("{t} [KafkaToES-akka.actor.default-dispatcher-{}] WARN  c.s.k.e.s.BulkIndexer -", i % 9);
+        s.push_str(&format!(
+            "{t} [KafkaToES-akka.actor.default-dispatcher-1] INFO  c.s.k.e.s.BulkIndexer - Indexed {} documents\n",
+            100 + i
+        ));
+        match i % 3 {
+            0 => {
+                known += 1;
+                s.push_str(&format!("{head} Bulk request failed, retrying\n"));
+                s.push_str("org.elasticsearch.cluster.block.ClusterBlockException: blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];\n");
+                s.push_str("\tat org.elasticsearch.cluster.block.ClusterBlocks.globalBlockedException(ClusterBlocks.java:190)\n");
+            }
+            1 => {
+                unknown += 1;
+                s.push_str(&format!("{head} Batch handler gave up\n"));
+                s.push_str(&format!(
+                    "java.lang.IllegalStateException: handler state corrupted after {} attempts\n",
+                    i % 5
+                ));
+                s.push_str("\tat com.stackstate.kafka.es.BulkIndexer.run(BulkIndexer.scala:88)\n");
+            }
+            _ => s.push_str(&format!("{head} Slow bulk response: {} ms\n", 900 + i)),
+        }
+    }
+    (s, known, unknown)
+}
+
+#[test]
+fn an_exception_line_a_rule_knows_explains_its_record_in_any_chunking() {
+    // The search steps over a pending record's exception line when no rule literal is on it: one that holds
+    // a rule's literal is still searched, and explains its record, wherever the chunks cut.
+    let (text, known, unknown) = bulk_warnings(300);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("kafka-to-es");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("kafkaMultiMetricsToES.log"), &text).unwrap();
+    let pack = Arc::new(Pack::embedded().unwrap());
+    let (inputs, _, _) = discover(&[dir.path().to_path_buf()], &Default::default());
+    let mut first: Option<Vec<String>> = None;
+    for (threads, chunk) in [(1, 8 << 20), (2, 4096), (1, 1000), (2, 777)] {
+        let mut b = ScannerBuilder::new();
+        b.threads(threads).chunk_size(chunk).read_piece(chunk.min(32 << 10));
+        let state = b.build(pack.clone()).unwrap().scan(&inputs);
+        assert_eq!(state.stats.matches, known, "{threads} threads, chunks of {chunk} bytes");
+        let listed = top(&state, usize::MAX);
+        assert!(listed.iter().all(|v| !v.template.contains("ClusterBlockException")), "{:#?}", summary(&state));
+        let gave_up = listed.iter().find(|v| v.template.contains("IllegalStateException")).expect("mined");
+        assert_eq!(gave_up.count, unknown, "{threads} threads, chunks of {chunk} bytes");
+        let got = summary(&state);
+        match &first {
+            None => first = Some(got),
+            Some(f) => assert_eq!(&got, f, "{threads} threads, chunks of {chunk} bytes"),
+        }
+    }
+}
+
 /// Lines of distinct templates (distinct words where events are named), at ERROR.
 fn distinct_errors(n: usize, seed: u64) -> String {
     let mut x = seed;
