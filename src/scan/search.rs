@@ -215,15 +215,6 @@ impl RegionScan {
                 self.mining.visit(ctx, s, r, &at, explained, m);
             }
             self.pos = done.max(le) + 1;
-            // The exception line below a candidate's header (the most common line a level literal stops the search
-            // on) is searched for the rules' literals alone when the mining knows it already.
-            if mining && ctx.mode != Mode::Cri {
-                while let Some(next) = self.mining.pass_exception_line(self.pos, upto, |end| {
-                    ctx.pack.find_candidate(&mut s.cache, buf, self.pos, end).is_none()
-                }) {
-                    self.pos = next;
-                }
-            }
         }
         self.pos = self.pos.max(upto);
         agg.settle();

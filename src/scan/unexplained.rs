@@ -86,18 +86,10 @@ struct Pending {
     head: Head,
     /// The header's line key, when it has one.
     key: Option<u64>,
-    /// The record's first exception line below the header: its bounds and its line key.
-    exception: Option<Exception>,
+    /// The record's first exception line below the header.
+    exception: Option<(usize, usize)>,
     /// A rule matched one of its lines.
     explained: bool,
-}
-
-/// A record's first exception line: its bounds, and its line key (which keys the record's group with the header's).
-#[derive(Debug, Clone, Copy)]
-struct Exception {
-    start: usize,
-    end: usize,
-    key: Option<u64>,
 }
 
 /// How a record's header is to be judged.
@@ -133,8 +125,7 @@ impl Mining {
         let w = writer(at.source);
         // The first exception line of a pending record (found when it was judged), which the search visits for
         // its literal (`Exception`): the most common continuation line visited, known without a look.
-        if let Some(p) =
-            self.pending.iter_mut().find(|p| p.writer == w && p.exception.is_some_and(|e| e.start == at.first))
+        if let Some(p) = self.pending.iter_mut().find(|p| p.writer == w && p.exception.is_some_and(|e| e.0 == at.first))
         {
             p.known_end = p.known_end.max(at.done);
             return;
@@ -189,24 +180,6 @@ impl Mining {
             time: rec.time,
         };
         self.judge(ctx, s, r, h, at, last_record);
-    }
-
-    /// Steps over the line at `pos` when it is a pending record's first exception line, ending before `upto`,
-    /// with no rule literal on it (`no_rule`, given the line's end): visiting it would only extend that record,
-    /// as [`Mining::visit`] does first. Returns where the search goes on.
-    pub(super) fn pass_exception_line(
-        &mut self,
-        pos: usize,
-        upto: usize,
-        no_rule: impl FnOnce(usize) -> bool,
-    ) -> Option<usize> {
-        let p = self.pending.iter_mut().find(|p| p.exception.is_some_and(|e| e.start == pos && e.end < upto))?;
-        let end = p.exception.map_or(pos, |e| e.end);
-        if !no_rule(end) {
-            return None;
-        }
-        p.known_end = p.known_end.max(end);
-        Some(end + 1)
     }
 
     /// Whether the record of header `header` of writer `w` is yet to be judged (and, now, judged).
@@ -301,7 +274,7 @@ impl Mining {
                 return;
             }
             // A record without a level belongs to the region of its first exception line.
-            if behind && (head.names_exception || exception.is_none_or(|e| e.start < r.start)) {
+            if behind && (head.names_exception || exception.is_none_or(|(a, _)| a < r.start)) {
                 return;
             }
         }
@@ -397,29 +370,24 @@ impl Mining {
         let st = prefix::strip(frame::trim_cr(&buf[p.header_start..p.header_end]), ctx.mode);
         let origin = line_origin(ctx, s, st.source);
         let component = origin.component.or(p.head.component.flatten());
+        let exception = p.exception.and_then(|(a, b)| match view_line(buf, a, b, ctx.mode, st.source) {
+            Viewed::Own { content, .. } => Some((a, content)),
+            _ => None,
+        });
         let stamp = p.time.map_or(u64::MAX, |t| (t as u64) ^ (1 << 63));
         // Records without a key (a line whose reading depends on its digits, or too long) are keyed by their
         // message, built for each.
-        let key = match (p.key, p.exception) {
+        let key = match (p.key, &exception) {
             (Some(k), None) => Some(mix(k, component)),
-            (Some(k), Some(e)) => e.key.map(|e| mix(k, component) ^ e.rotate_left(17)),
+            (Some(k), Some((_, e))) => line_key(e).map(|e| mix(k, component) ^ e.rotate_left(17)),
             _ => None,
         };
-        // The header and the exception line cleaned, once each, when a message or a sample needs them (the
-        // exception line was seen as the record's own when it was found: see `first_exception`).
+        // The header and the exception line cleaned, once each (for the message and the sample).
         let text = std::cell::OnceCell::new();
         let text = || text.get_or_init(|| sanitize::clean(&st.content));
         let exception_text = std::cell::OnceCell::new();
-        let exception_text = || {
-            exception_text
-                .get_or_init(|| {
-                    p.exception.and_then(|e| match view_line(buf, e.start, e.end, ctx.mode, st.source) {
-                        Viewed::Own { content, .. } => Some(sanitize::clean(&content).into_owned()),
-                        _ => None,
-                    })
-                })
-                .as_deref()
-        };
+        let exception_text =
+            || exception_text.get_or_init(|| exception.as_ref().map(|(_, c)| sanitize::clean(c))).as_deref();
         let mined = |mined: &mut String| {
             let text = text();
             let part = |(a, b): (u32, u32)| text.get(a as usize..b as usize).unwrap_or_default();
@@ -453,8 +421,8 @@ impl Mining {
                 order,
                 line: LineRef { chunk: r.chunk, rel: p.header_no },
                 text: text().to_string(),
-                matched: p.exception.map(|e| {
-                    let no = p.header_no + frame::count_newlines(&buf[p.header_start..e.start]) as i64;
+                matched: exception.as_ref().map(|(a, _)| {
+                    let no = p.header_no + frame::count_newlines(&buf[p.header_start..*a]) as i64;
                     (LineRef { chunk: r.chunk, rel: no }, exception_text().unwrap_or_default().trim().to_string())
                 }),
                 pod: origin.pod.clone(),
@@ -502,11 +470,22 @@ fn first_exception(
     header_end: usize,
     header_start: usize,
     source: prefix::Source<'_>,
-) -> Option<Exception> {
-    continuation_lines(ctx, r, header_end, header_start, source).find_map(|(start, end, content)| {
+) -> Option<(usize, usize)> {
+    let buf = r.buf;
+    // Most records are one line: the next line opens the next record.
+    let next = header_end + 1;
+    if next < buf.len() {
+        let e = frame::line_end(buf, next, buf.len());
+        if let Viewed::Own { content, .. } = view_line(buf, next, e, ctx.mode, source) {
+            if !frame::is_continuation(&content) {
+                return None;
+            }
+        }
+    }
+    continuation_lines(ctx, r, header_end, header_start, source).find_map(|(a, e, content)| {
         let c = content.trim_ascii_start();
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);
-        frame::is_exception_line(c).then(|| Exception { start, end, key: line_key(&content) })
+        frame::is_exception_line(c).then_some((a, e))
     })
 }
 

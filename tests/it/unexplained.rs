@@ -235,8 +235,8 @@ fn bulk_warnings(n: u64) -> (String, u64, u64) {
 
 #[test]
 fn an_exception_line_a_rule_knows_explains_its_record_in_any_chunking() {
-    // The search steps over a pending record's exception line when no rule literal is on it: one that holds
-    // a rule's literal is still searched, and explains its record, wherever the chunks cut.
+    // A record's exception line is visited for its level literal (`Exception`) and searched for the rules'
+    // literals: one a rule knows explains its record, wherever the chunks cut.
     let (text, known, unknown) = bulk_warnings(300);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("kafka-to-es");
