@@ -29,12 +29,28 @@ fn oom_log(n: u64) -> String {
     s
 }
 
-fn receiver_dir(text: &str) -> tempfile::TempDir {
+/// A temporary directory holding `text` as `<component>/<file>`.
+fn log_dir(component: &str, file: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("stackstate-receiver");
+    let d = dir.path().join(component);
     std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(d.join("stackstate-receiver.log"), text).unwrap();
+    std::fs::write(d.join(file), text).unwrap();
     dir
+}
+
+fn receiver_dir(text: &str) -> tempfile::TempDir {
+    log_dir("stackstate-receiver", "stackstate-receiver.log", text)
+}
+
+/// The chunkings the scan must agree across: (threads, chunk size), down to chunks of a few lines.
+const CHUNKINGS: [(usize, usize); 7] =
+    [(1, 8 << 20), (2, 8 << 20), (2, 256 << 10), (1, 64 << 10), (2, 48 << 10), (2, 4096), (1, 777)];
+
+/// A scan of `inputs` at `threads` threads in chunks of `chunk` bytes.
+fn scan_chunked(pack: &Arc<Pack>, inputs: &[stackscan::Input], threads: usize, chunk: usize) -> stackscan::ScanState {
+    let mut b = ScannerBuilder::new();
+    b.threads(threads).chunk_size(chunk).read_piece(chunk.min(32 << 10));
+    b.build(pack.clone()).unwrap().scan(inputs)
 }
 
 #[test]
@@ -187,11 +203,8 @@ fn the_same_templates_whatever_the_threads_and_chunks() {
     let pack = Arc::new(Pack::embedded().unwrap());
     let (inputs, _, _) = discover(&[fixture("linux")], &Default::default());
     let mut first: Option<Vec<String>> = None;
-    for (threads, chunk) in [(1, 8 << 20), (2, 8 << 20), (2, 256 << 10), (1, 64 << 10), (2, 48 << 10)] {
-        let mut b = ScannerBuilder::new();
-        b.threads(threads).chunk_size(chunk).read_piece(chunk.min(32 << 10));
-        let state = b.build(pack.clone()).unwrap().scan(&inputs);
-        let got = summary(&state);
+    for (threads, chunk) in CHUNKINGS {
+        let got = summary(&scan_chunked(&pack, &inputs, threads, chunk));
         assert!(got.len() >= 6, "{got:#?}");
         match &first {
             None => first = Some(got),
@@ -238,17 +251,12 @@ fn an_exception_line_a_rule_knows_explains_its_record_in_any_chunking() {
     // A record's exception line is visited for its level literal (`Exception`) and searched for the rules'
     // literals: one a rule knows explains its record, wherever the chunks cut.
     let (text, known, unknown) = bulk_warnings(300);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("kafka-to-es");
-    std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(d.join("kafkaMultiMetricsToES.log"), &text).unwrap();
+    let dir = log_dir("kafka-to-es", "kafkaMultiMetricsToES.log", &text);
     let pack = Arc::new(Pack::embedded().unwrap());
     let (inputs, _, _) = discover(&[dir.path().to_path_buf()], &Default::default());
     let mut first: Option<Vec<String>> = None;
-    for (threads, chunk) in [(1, 8 << 20), (2, 4096), (1, 1000), (2, 777)] {
-        let mut b = ScannerBuilder::new();
-        b.threads(threads).chunk_size(chunk).read_piece(chunk.min(32 << 10));
-        let state = b.build(pack.clone()).unwrap().scan(&inputs);
+    for (threads, chunk) in CHUNKINGS {
+        let state = scan_chunked(&pack, &inputs, threads, chunk);
         assert_eq!(state.stats.matches, known, "{threads} threads, chunks of {chunk} bytes");
         let listed = top(&state, usize::MAX);
         assert!(listed.iter().all(|v| !v.template.contains("ClusterBlockException")), "{:#?}", summary(&state));
