@@ -479,8 +479,9 @@ mod tests {
         }
     }
 
-    /// Writes the embedded pack's literal sets and their current buckets (JSON, to the path in
-    /// `STACKSCAN_LITERAL_SETS`), for `benches/teddy_plan.py`.
+    /// Writes the embedded pack's literal sets, their current buckets and the plan made ahead that shares the most
+    /// literals with each (JSON, to the path in `STACKSCAN_LITERAL_SETS`), for `benches/teddy_plan.py`: after the
+    /// rules changed, the current buckets are the estimate's, and the planner starts from that plan instead.
     #[test]
     #[ignore = "run by benches/teddy_plan.py"]
     fn write_literal_sets() {
@@ -488,13 +489,22 @@ mod tests {
         let sets: Vec<serde_json::Value> = pack_sets()
             .into_iter()
             .map(|(name, lits)| {
-                let out = order(lits);
+                let out = order(lits.clone());
                 let assigned = simulate(&out, bucket_count(out.len()));
                 let mut buckets = vec![Vec::new(); bucket_count(out.len())];
                 for (l, j) in out.iter().zip(assigned) {
                     buckets[j].push(l.clone());
                 }
-                serde_json::json!({"name": name, "buckets": buckets})
+                // Literals the plan shares with the set, less those it holds beyond it (the mining plan holds all of
+                // the rules' literals).
+                let fit = |bins: &&&[&[&[u8]]]| {
+                    let (shared, all) = bins.iter().flat_map(|b| b.iter()).fold((0i64, 0i64), |(s, a), l| {
+                        (s + i64::from(lits.iter().any(|x| x.as_slice() == *l)), a + 1)
+                    });
+                    2 * shared - all
+                };
+                let previous = super::super::teddy_plans::PLANS.iter().max_by_key(fit).map(|bins| bins.to_vec());
+                serde_json::json!({"name": name, "buckets": buckets, "previous": previous})
             })
             .collect();
         std::fs::write(path, serde_json::to_string(&sets).unwrap()).unwrap();
