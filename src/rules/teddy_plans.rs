@@ -75,6 +75,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"with correlation id ",
             b"s(429)",
             b"Fatal error during ",
+            b"fatal error in thread [",
         ],
         &[b" [status:N/A ", b"no such index ", b"id response from "],
         &[
@@ -82,6 +83,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"[HTTP/1.",
             b"non-nested mapping [",
             b"Too many errors for endpoint '",
+            b"Too many connections from ",
             b"e:TOO_MANY_REQUESTS",
             b"TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark",
         ],
@@ -92,6 +94,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"but got ",
             b"but this cluster currently has [",
             b"Broker: ",
+            b"tragic event ",
         ],
         &[b"ECONNREFUSED ", b"scovered", b"ENETUNREACH ", b"unexpected end of JSON input", b"xception", b"xecution"],
         &[
@@ -157,6 +160,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"EHOSTUNREACH ",
             b"TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark",
             b"Too many errors for endpoint '",
+            b"Too many connections from ",
             b"non object mapping [",
             b"non-nested mapping [",
             b"NOT_",
@@ -164,6 +168,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         &[
             b"FATAL",
             b"Fatal error during ",
+            b"fatal error in thread [",
             b"LogDirFailureChannel)",
             b"[HTTP/1.",
             b"rorType",
@@ -241,6 +246,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"erAgentClient",
             b"i/o timeout",
             b"n-recoverable error",
+            b"tragic event ",
         ],
         &[b" [status:N/A ", b"lkItemResponse", b"onError", b"rtError(", b"tls: "],
         &[

@@ -84,16 +84,13 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_gson_malformed_kafka_app.log", "root"),
     ("json_kafka_console_consumer_html_schema_registry.log", "root"),
     // Alpakka's `Request failed for POST .../_bulk` with no status or cause on the line; KRaft's
-    // `STALE_BROKER_EPOCH` heartbeats; ZooKeeper's `Too many connections from ... - max is 60`: no kind yet.
+    // `STALE_BROKER_EPOCH` heartbeats: no kind yet.
     ("es_alpakka_bulk_request_failed.log", "found"),
     ("es_alpakka_bulk_request_failed.log", "root"),
     ("es_alpakka_bulk_request_failed.log", "severity"),
     ("kafka_kraft_stale_broker_epoch.log", "found"),
     ("kafka_kraft_stale_broker_epoch.log", "root"),
     ("kafka_kraft_stale_broker_epoch.log", "severity"),
-    ("zk_too_many_connections.log", "found"),
-    ("zk_too_many_connections.log", "root"),
-    ("zk_too_many_connections.log", "severity"),
     // The Datadog intake's `400 Bad Request ... "Unable to read payload context deadline exceeded"`: a 400 from the
     // intake is a payload the receiver refused (json-deserialization); this one is a read timeout.
     ("json_agent_intake_400_read_deadline.log", "found"),
@@ -119,17 +116,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // `NoNodeAvailableException` on a replica's bulk write after a node left: an error of the client (no node to
     // send to) whatever it was writing; the case notes that the primary's write succeeded and wants a warning.
     ("es_node_left_replica_bulk_7x.log", "severity"),
-    // Beyond the three families: a node that cannot lock its data path, a heap exhausted (twice), a consumer's
-    // commit failing in a rebalance, an API key lacking index privileges.
+    // Beyond the three families: a node that cannot lock its data path, a consumer's commit failing in a
+    // rebalance, an API key lacking index privileges.
     ("es_node_locks_es7_json_helm.log", "found"),
     ("es_node_locks_es7_json_helm.log", "root"),
     ("es_node_locks_es7_json_helm.log", "severity"),
-    ("opensearch_gc_oom_tragic_event.log", "found"),
-    ("opensearch_gc_oom_tragic_event.log", "root"),
-    ("opensearch_gc_oom_tragic_event.log", "severity"),
-    ("es_oom_heap_bulk_thread.log", "found"),
-    ("es_oom_heap_bulk_thread.log", "root"),
-    ("es_oom_heap_bulk_thread.log", "severity"),
     ("kafka_consumer_commit_failed_camel_quarkus.log", "found"),
     ("kafka_consumer_commit_failed_camel_quarkus.log", "root"),
     ("kafka_consumer_commit_failed_camel_quarkus.log", "severity"),
