@@ -48,6 +48,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"vailable",
             b"Queue is too big, removing old transactions",
             b"x509: ",
+            b"vm.max_map_count [",
         ],
         &[
             b"Data too large, data for [",
@@ -76,8 +77,9 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"s(429)",
             b"Fatal error during ",
             b"fatal error in thread [",
+            b"obtain node locks",
         ],
-        &[b" [status:N/A ", b"no such index ", b"id response from "],
+        &[b" [status:N/A ", b"no such index ", b"id response from ", b"otstrap check"],
         &[
             b"non object mapping [",
             b"[HTTP/1.",
@@ -86,6 +88,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Too many connections from ",
             b"e:TOO_MANY_REQUESTS",
             b"TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark",
+            b"annot be completed since the ",
         ],
         &[
             b"FORBIDDEN/12/index read-only / allow delete (api)]",
@@ -94,7 +97,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"but got ",
             b"but this cluster currently has [",
             b"Broker: ",
-            b"tragic event ",
         ],
         &[b"ECONNREFUSED ", b"scovered", b"ENETUNREACH ", b"unexpected end of JSON input", b"xception", b"xecution"],
         &[
@@ -111,6 +113,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"milliseconds timeout on connection http-outgoing-",
             b"t yet ready",
             b"lookup ",
+            b"agic event ",
         ],
         &[
             b"Response: HTTPResponse(",
@@ -200,6 +203,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"polling interval",
             b"t yet ready",
             b"t: connection refused",
+            b"agic event ",
         ],
         &[
             b"TLS Handshake failure: ",
@@ -238,6 +242,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"with correlation id ",
             b"scovered",
+            b"obtain node locks",
         ],
         &[
             b"but got ",
@@ -246,9 +251,16 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"erAgentClient",
             b"i/o timeout",
             b"n-recoverable error",
-            b"tragic event ",
         ],
-        &[b" [status:N/A ", b"lkItemResponse", b"onError", b"rtError(", b"tls: "],
+        &[
+            b" [status:N/A ",
+            b"lkItemResponse",
+            b"onError",
+            b"rtError(",
+            b"tls: ",
+            b"otstrap check",
+            b"vm.max_map_count [",
+        ],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
@@ -272,6 +284,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"rescheduling it",
             b"resolve '",
             b"while sending transaction to ",
+            b"annot be completed since the ",
         ],
     ],
 ];

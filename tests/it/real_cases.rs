@@ -116,17 +116,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // `NoNodeAvailableException` on a replica's bulk write after a node left: an error of the client (no node to
     // send to) whatever it was writing; the case notes that the primary's write succeeded and wants a warning.
     ("es_node_left_replica_bulk_7x.log", "severity"),
-    // Beyond the three families: a node that cannot lock its data path, a consumer's commit failing in a
-    // rebalance, an API key lacking index privileges.
-    ("es_node_locks_es7_json_helm.log", "found"),
-    ("es_node_locks_es7_json_helm.log", "root"),
-    ("es_node_locks_es7_json_helm.log", "severity"),
-    ("kafka_consumer_commit_failed_camel_quarkus.log", "found"),
+    // A consumer's commit failing in a rebalance, in a file named after Kafka: the consumer that logs it is the root,
+    // and the file name makes that Kafka.
     ("kafka_consumer_commit_failed_camel_quarkus.log", "root"),
-    ("kafka_consumer_commit_failed_camel_quarkus.log", "severity"),
-    ("es_dotnet_bulk_item_403_api_key.log", "found"),
-    ("es_dotnet_bulk_item_403_api_key.log", "root"),
-    ("es_dotnet_bulk_item_403_api_key.log", "severity"),
     // An intake's 413 is intake.payload-rejected, of the json-deserialization family (a payload refused); the
     // case files it under connection.
     ("agent_otel_dd_exporter_413_payload.log", "found"),
