@@ -39,6 +39,7 @@ import tempfile
 import numpy as np
 
 BLOCK = 16 << 10
+TEDDY_LIMIT = 128
 PER_LITERAL = 0.3
 SHAKE = 6
 
@@ -126,7 +127,50 @@ def search(buckets, counter, rounds, restarts, seed):
     return [literals(b) for b in best]
 
 
-def seed(previous, current, counter):
+def realised(plan, order):
+    """Whether the scanner lays `plan` (per bucket its literals) out as planned: `layout` and `simulate` of
+    src/rules/teddy.rs, for the literals in the order the scanner is given them (`order`). A bucket's groups open on
+    its own ids (`B - 1 - id % B`); an id whose bucket has no group left and no spare literal to take opens another
+    bucket's group, which then lands in the wrong bucket."""
+    B, n = len(plan), len(order)
+    mask_len = min(4, min(map(len, order)))
+    key = lambda l: tuple(x & 15 for x in l[:mask_len])
+    groups, gidx = [], {}
+    for i, l in enumerate(order):
+        if key(l) not in gidx:
+            gidx[key(l)] = len(groups)
+            groups.append([])
+        groups[gidx[key(l)]].append(i)
+    bins, opened = [[] for _ in range(B)], {}
+    for j, b in enumerate(plan):
+        for l in b:
+            g = gidx[key(l)]
+            if opened.setdefault(g, j) != j:
+                return False
+            if g not in bins[j]:
+                bins[j].append(g)
+    wanted = [sorted(b, key=lambda g: (-len(groups[g]), g)) for b in bins]
+    spare, out = [], []
+    for p in range(n):
+        j = B - 1 - p % B
+        g = None
+        if wanted[j]:
+            g = wanted[j].pop(0)
+        elif not spare:
+            k = max(range(B), key=lambda k: (len(wanted[k]), -k))
+            g = wanted[k].pop(0) if wanted[k] else None
+        if g is not None:
+            out.append(groups[g][0])
+            spare.extend(reversed(groups[g][1:]))
+        elif spare:
+            out.append(spare.pop())
+    assigned = {}
+    for i, l in enumerate(out):
+        assigned.setdefault(key(order[l]), B - 1 - i % B)
+    return all(assigned.get(key(l)) == j for j, b in enumerate(plan) for l in b)
+
+
+def seed(previous, current, counter, order):
     """The plan in use (`previous`, per bucket its literals) fitted to the literal set of today (`current`, the
     scanner's buckets for it): literals of both keep their bucket, the others join the bucket of their nibble group
     or, opening a group, the bucket they add the fewest passes to among those with room for a group. `current`
@@ -147,12 +191,32 @@ def seed(previous, current, counter):
                 j2 = group_bin.setdefault(key(l), j)
                 bins[j2].append(l)
                 placed.add(l)
-    for l in sorted(set(lits) - placed):
+    new = sorted(set(lits) - placed)
+    for l in new:
         if key(l) not in group_bin:
             room = [j for j in range(len(bins)) if len({key(x) for x in bins[j]}) < max_groups] or range(len(bins))
             group_bin[key(l)] = min(room, key=lambda j: (counter.cost(bins[j] + [l]) - counter.cost(bins[j]), j))
         bins[group_bin[key(l)]].append(l)
+    # A plan the scanner cannot lay out is not used at all: move a new literal's group to the next cheapest bucket
+    # until it can.
+    for l in new:
+        if realised(bins, order):
+            break
+        members = [x for b in bins for x in b if key(x) == key(l)]
+        home = group_bin[key(l)]
+        rest = lambda j: [x for x in bins[j] if key(x) != key(l)]
+        for j in sorted(range(len(bins)), key=lambda j: counter.cost(rest(j) + members) - counter.cost(rest(j))):
+            trial = [rest(k) + (members if k == j else []) for k in range(len(bins))]
+            if realised(trial, order):
+                bins, group_bin[key(l)] = trial, j
+                break
+        if group_bin[key(l)] != home:
+            print(f"  {l!r} moved to bucket {group_bin[key(l)]}: the layout could not give it bucket {home}",
+                  file=sys.stderr)
+    for l in new:
         print(f"  new literal {l!r}: bucket {group_bin[key(l)]}", file=sys.stderr)
+    if not realised(bins, order):
+        print("  the scanner cannot lay this plan out: run again without --rounds 0 --restarts 0", file=sys.stderr)
     return bins
 
 
@@ -248,11 +312,14 @@ def main():
     print(f"sample: {len(hay)} bytes from {', '.join(roots)}", file=sys.stderr)
     plans = []
     for s in literal_sets():
+        if len(s["literals"]) >= TEDDY_LIMIT:
+            sys.exit(f"the pack's {s['name']} literals are {len(s['literals'])}: Teddy takes fewer than {TEDDY_LIMIT} "
+                     "(src/rules/teddy.rs), and with more no plan is used; share or drop literals")
         buckets = [[bytes(l) for l in b] for b in s["buckets"]]
         mask_len = min(4, min(len(l) for b in buckets for l in b))
         print(f"{s['name']}: {sum(map(len, buckets))} literals in {len(buckets)} buckets", file=sys.stderr)
         counter = Counter(hay, mask_len)
-        buckets = seed(s.get("previous"), buckets, counter)
+        buckets = seed(s.get("previous"), buckets, counter, [bytes(l) for l in s["literals"]])
         plans.append((s["name"], search(buckets, counter, a.rounds, a.restarts, a.seed)))
     lines = [
         "//! Teddy bucket plans made ahead for the embedded pack's literal sets (see `rules/teddy.rs`): generated by",
