@@ -48,7 +48,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"vailable",
             b"Queue is too big, removing old transactions",
             b"x509: ",
-            b"vm.max_map_count [",
         ],
         &[
             b"Data too large, data for [",
@@ -105,6 +104,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"blocked by: [",
             b"h Unreachable",
             b"flood stage disk watermark [",
+            b"oo many open files",
         ],
         &[
             b"polling interval",
@@ -252,15 +252,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"i/o timeout",
             b"n-recoverable error",
         ],
-        &[
-            b" [status:N/A ",
-            b"lkItemResponse",
-            b"onError",
-            b"rtError(",
-            b"tls: ",
-            b"otstrap check",
-            b"vm.max_map_count [",
-        ],
+        &[b" [status:N/A ", b"lkItemResponse", b"onError", b"rtError(", b"tls: ", b"otstrap check"],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
@@ -268,6 +260,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"h Unreachable",
             b"o route to host",
             b"blocked by: [",
+            b"oo many open files",
         ],
         &[
             b"Session 0x",
