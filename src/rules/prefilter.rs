@@ -60,11 +60,18 @@ struct LevelSearch {
 }
 
 /// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
-/// holds a rule literal (`Exception` holds `xception`) finds no line more and is left out.
+/// holds a rule literal (`Exception` holds `xception`) finds no line more and is left out; so is a rule literal that
+/// starts with a level literal searched (`Error running check` and `Error`): the level literal is found where it
+/// starts, and [`Prefilter::find_with_levels`] tells the two apart there. Teddy takes fewer than 128 literals, and
+/// the level literals share them with the rules'.
 pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let mut all: Vec<Vec<u8>> = rules.to_vec();
-    let levels = crate::frame::header::LEVEL_LITERALS.iter().map(|l| l.as_bytes());
-    all.extend(levels.filter(|l| !rules.iter().any(|r| contains(l, r))).map(<[u8]>::to_vec));
+    let levels: Vec<&[u8]> = crate::frame::header::LEVEL_LITERALS
+        .iter()
+        .map(|l| l.as_bytes())
+        .filter(|l| !rules.iter().any(|r| contains(l, r)))
+        .collect();
+    let mut all: Vec<Vec<u8>> = rules.iter().filter(|r| !levels.iter().any(|l| r.starts_with(l))).cloned().collect();
+    all.extend(levels.iter().map(|l| l.to_vec()));
     all.sort();
     all.dedup();
     all
@@ -257,14 +264,15 @@ impl Prefilter {
     /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS), and whether it is a level literal where no rule
     /// literal starts. The searched literals are the rules' (as [`Self::find`] searches them) and the level
     /// literals side by side (but for those that hold a rule literal: they find no line more), none dropped for
-    /// containing another: the leftmost hit is then never after the start of a rule literal, so the hint
-    /// `Pack::candidates` takes stays exact. Built on first use: scans that mine nothing never pay for it.
+    /// containing another but the rule literals that start with a level literal (see [`mining_literals`]): the
+    /// leftmost hit is then never after the start of a rule literal, so the hint `Pack::candidates` takes stays
+    /// exact. Built on first use: scans that mine nothing never pay for it.
     #[inline]
     pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
         let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
         let (at, p) = s.finder.find(buf, start, end)?;
         // A rule literal may start where a level literal does, when it extends it (`Error running check ` and
-        // `Error`): the searcher reports one of them.
+        // `Error`): only the level literal is searched, and the bytes after it say which it is.
         let level = s.extends[p].as_ref().is_some_and(|ext| !ext.iter().any(|r| buf[at..end].starts_with(r)));
         Some((at, level))
     }
@@ -770,6 +778,32 @@ mod tests {
         let pf = pack.prefilter.as_ref().unwrap();
         assert!(pf.is_usable());
         assert!(pf.literal_count() <= 128, "{} literals", pf.literal_count());
+    }
+
+    /// A rule literal that starts with a level literal is not searched twice in a mining scan: the level literal
+    /// finds it, and the bytes after it make the hit a rule's, at the same position.
+    #[test]
+    fn a_rule_literal_extending_a_level_literal_is_found_by_it() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        let rule = b"Error running check".to_vec();
+        assert!(pf.searched().contains(&rule));
+        let mining = mining_literals(pf.searched());
+        assert!(!mining.contains(&rule) && mining.contains(&b"Error".to_vec()));
+        let buf = b"2024-03-12 13:10:04 UTC | CORE | INFO | (pkg/x.go:1 in f) | ok\n\
+                    2024-03-12 13:10:05 UTC | CORE | ERROR | (pkg/collector/runner/runner.go:327 in work) | Error running check disk\n\
+                    2024-03-12 13:10:06 UTC | CORE | INFO | (pkg/x.go:1 in f) | Error: nothing a rule knows\n";
+        let rule_at = contains_at(buf, b"Error running check");
+        let first = pf.find_with_levels(buf, 0, buf.len()).unwrap();
+        // `ERROR` on the second line comes first, a level literal; then the rule's literal, where `Error` starts.
+        assert!(first.1 && first.0 < rule_at);
+        assert_eq!(pf.find_with_levels(buf, first.0 + 1, buf.len()), Some((rule_at, false)));
+        let last = contains_at(buf, b"Error: nothing");
+        assert_eq!(pf.find_with_levels(buf, rule_at + 1, buf.len()), Some((last, true)));
+    }
+
+    fn contains_at(hay: &[u8], needle: &[u8]) -> usize {
+        hay.windows(needle.len()).position(|w| w == needle).unwrap()
     }
 
     #[test]

@@ -182,13 +182,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         &[
             b"ERROR",
             b"Error",
-            b"Error running check",
-            b"Error while appending records to ",
-            b"Error while creating log for ",
-            b"Error while deleting segments for ",
-            b"Error while flushing log for ",
-            b"Error while rolling log segment for ",
-            b"Error while writing to checkpoint file ",
             b"Unable to load database on disk",
             b"Unable to re",
             b"=fatal",
