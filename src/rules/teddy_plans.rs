@@ -67,6 +67,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"TLS Handshake failure: ",
             b"Splunk",
             b"Unsupported Content-Type",
+            b"_cluster_event_timeout",
         ],
         &[
             b"erAgentClient",
@@ -262,6 +263,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Waiting for elasticsearch cluster to become ready",
             b"] exceeded on [",
             b"WARN",
+            b"_cluster_event_timeout",
         ],
         &[
             b"DecodingFailure",
