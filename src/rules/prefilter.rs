@@ -793,17 +793,13 @@ mod tests {
         let buf = b"2024-03-12 13:10:04 UTC | CORE | INFO | (pkg/x.go:1 in f) | ok\n\
                     2024-03-12 13:10:05 UTC | CORE | ERROR | (pkg/collector/runner/runner.go:327 in work) | Error running check disk\n\
                     2024-03-12 13:10:06 UTC | CORE | INFO | (pkg/x.go:1 in f) | Error: nothing a rule knows\n";
-        let rule_at = contains_at(buf, b"Error running check");
+        let rule_at = memchr::memmem::find(buf, b"Error running check").unwrap();
         let first = pf.find_with_levels(buf, 0, buf.len()).unwrap();
         // `ERROR` on the second line comes first, a level literal; then the rule's literal, where `Error` starts.
         assert!(first.1 && first.0 < rule_at);
         assert_eq!(pf.find_with_levels(buf, first.0 + 1, buf.len()), Some((rule_at, false)));
-        let last = contains_at(buf, b"Error: nothing");
+        let last = memchr::memmem::find(buf, b"Error: nothing").unwrap();
         assert_eq!(pf.find_with_levels(buf, rule_at + 1, buf.len()), Some((last, true)));
-    }
-
-    fn contains_at(hay: &[u8], needle: &[u8]) -> usize {
-        hay.windows(needle.len()).position(|w| w == needle).unwrap()
     }
 
     #[test]
