@@ -90,6 +90,18 @@ class Counter:
         return float(np.bitwise_count(passing).sum()) * (1 + PER_LITERAL * len(literals))
 
 
+def nibble_key(l, mask_len):
+    """The low nibbles of a literal's first `mask_len` bytes: aho-corasick puts the literals sharing them in one
+    bucket (`nibble_groups` in src/rules/teddy.rs)."""
+    return tuple(x & 15 for x in l[:mask_len])
+
+
+def max_groups(buckets):
+    """The most nibble groups a bucket can open: a group's first literal takes an id of its bucket's residue (see
+    src/rules/teddy.rs), and a bucket has as many ids as the list has literals per bucket."""
+    return sum(len(b) for b in buckets) // len(buckets)
+
+
 def search(buckets, counter, rounds, restarts, seed):
     """Iterated local search: descend from the given buckets, then `restarts` times shake the best plan found (a
     few random swaps and moves of nibble groups) and descend again, keeping a plan only when it costs less."""
@@ -99,12 +111,10 @@ def search(buckets, counter, rounds, restarts, seed):
     for b in buckets:
         groups = {}
         for l in b:
-            groups.setdefault(tuple(x & 15 for x in l[:mask_len]), []).append(l)
+            groups.setdefault(nibble_key(l, mask_len), []).append(l)
         bins.append(list(groups.values()))
-    # A group's first literal takes an id of its bucket's residue (see src/rules/teddy.rs), so a bucket holds at
-    # most as many groups as the list has ids of one residue.
-    max_groups = sum(len(b) for b in buckets) // len(buckets)
-    best = improve(bins, counter, rounds, max_groups)
+    room_for = max_groups(buckets)
+    best = improve(bins, counter, rounds, room_for)
     best_cost = total(best, counter)
     print(f"  descent: {best_cost:.0f}", file=sys.stderr)
     rng = random.Random(seed)
@@ -115,11 +125,11 @@ def search(buckets, counter, rounds, restarts, seed):
             if not bins[j] or not bins[j2]:
                 continue
             a, b = rng.randrange(len(bins[j])), rng.randrange(len(bins[j2]))
-            if rng.random() < 0.5 or len(bins[j2]) >= max_groups or len(bins[j]) <= 1:
+            if rng.random() < 0.5 or len(bins[j2]) >= room_for or len(bins[j]) <= 1:
                 bins[j][a], bins[j2][b] = bins[j2][b], bins[j][a]
             else:
                 bins[j2].append(bins[j].pop(a))
-        bins = improve(bins, counter, rounds, max_groups)
+        bins = improve(bins, counter, rounds, room_for)
         cost = total(bins, counter)
         print(f"  restart {t + 1}: {cost:.0f}", file=sys.stderr)
         if cost < best_cost * (1 - 1e-9):
@@ -134,7 +144,7 @@ def realised(plan, order):
     bucket's group, which then lands in the wrong bucket."""
     B, n = len(plan), len(order)
     mask_len = min(4, min(map(len, order)))
-    key = lambda l: tuple(x & 15 for x in l[:mask_len])
+    key = lambda l: nibble_key(l, mask_len)
     groups, gidx = [], {}
     for i, l in enumerate(order):
         if key(l) not in gidx:
@@ -179,8 +189,8 @@ def seed(previous, current, counter, order):
         return current
     lits = [l for b in current for l in b]
     mask_len = counter.mask_len
-    key = lambda l: tuple(x & 15 for x in l[:mask_len])
-    max_groups = len(lits) // len(current)
+    key = lambda l: nibble_key(l, mask_len)
+    room_for = max_groups(current)
     kept = set(lits)
     bins = [[] for _ in current]
     group_bin = {}
@@ -194,7 +204,7 @@ def seed(previous, current, counter, order):
     new = sorted(set(lits) - placed)
     for l in new:
         if key(l) not in group_bin:
-            room = [j for j in range(len(bins)) if len({key(x) for x in bins[j]}) < max_groups] or range(len(bins))
+            room = [j for j in range(len(bins)) if len({key(x) for x in bins[j]}) < room_for] or range(len(bins))
             group_bin[key(l)] = min(room, key=lambda j: (counter.cost(bins[j] + [l]) - counter.cost(bins[j]), j))
         bins[group_bin[key(l)]].append(l)
     # A plan the scanner cannot lay out is not used at all: move a new literal's group to the next cheapest bucket
@@ -229,7 +239,7 @@ def total(bins, counter):
     return sum(counter.cost(literals(b)) for b in bins)
 
 
-def improve(bins, counter, rounds, max_groups):
+def improve(bins, counter, rounds, room_for):
     """Swaps and moves of nibble groups between buckets while the total cost falls."""
     bins = [list(b) for b in bins]
     flat = lambda j: literals(bins[j])
@@ -252,7 +262,7 @@ def improve(bins, counter, rounds, max_groups):
             for j2 in range(len(bins)):
                 a = 0
                 while j != j2 and a < len(bins[j]) and len(bins[j]) > 1:
-                    if len(bins[j2]) >= max_groups:
+                    if len(bins[j2]) >= room_for:
                         break
                     bins[j2].append(bins[j].pop(a))
                     c1, c2 = counter.cost(flat(j)), counter.cost(flat(j2))
