@@ -20,10 +20,9 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// The top templates of the records at WARN and above that no rule explained.
     pub unexplained: Vec<Unexplained>,
-    /// The scan state the incidents were correlated from (pack identity, file table with hosts, the bounded
-    /// aggregates, totals): what `stackscan merge` combines exactly. Not meant to be read by people.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<serde_json::Value>,
+    // A report that carries its scan state has one more field, `state`, written after these (see
+    // `super::json`): the state the incidents were correlated from (pack identity, file table with hosts, the
+    // bounded aggregates, totals), what `stackscan merge` combines exactly. Not meant to be read by people.
 }
 
 /// What was read.
