@@ -74,24 +74,34 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
     }
     // The JSON report carries the state, so that reports of several machines merge exactly.
     let report = Report::with_unexplained(&pack, &state, c.unexplained);
-    let report = if c.format == Format::Json { report.carrying(state) } else { report };
+    let (report, state) = match c.format {
+        Format::Json => (report.carrying(state), None),
+        _ => (report, Some(state)),
+    };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     report.write(&mut w, c.format, Style::new(&pack, c.color).width(c.width))?;
     w.flush()?;
+    let code = exit_code(&report, inputs.is_empty(), c.fail_on);
+    // The process is about to exit, which frees all of it at once: dropping the compiled pack, the threads'
+    // caches and the report piece by piece cost milliseconds of wall time on one core after the scan.
+    std::mem::forget((report, state, scanner, pack, inputs));
+    Ok(code)
+}
+
+/// The exit code of a printed report: 2 when nothing was read, 1 when `--fail-on` matched, else 0.
+fn exit_code(report: &Report, no_inputs: bool, fail_on: Option<stackscan::model::Severity>) -> ExitCode {
     // Nothing read (files outside --since/--until were looked at: that window is simply empty).
     if report.summary.stats.files == 0 && report.summary.stats.skipped_by_time == 0 {
-        warn(if inputs.is_empty() {
+        warn(if no_inputs {
             "no log file found under the paths given: nothing was read"
         } else {
             "no input could be read"
         });
-        return Ok(ExitCode::from(2));
+        return ExitCode::from(2);
     }
-    if let Some(level) = c.fail_on {
-        if report.incidents.iter().any(|i| i.severity >= level) {
-            return Ok(ExitCode::from(1));
-        }
+    if fail_on.is_some_and(|level| report.incidents.iter().any(|i| i.severity >= level)) {
+        return ExitCode::from(1);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
