@@ -249,7 +249,7 @@ impl Scanner {
     pub fn scan(&self, inputs: &[Input]) -> ScanState {
         let started = Instant::now();
         let mut skipped = Vec::new();
-        let units = chunk::plan(inputs, &self.config);
+        let units = chunk::plan(inputs, &self.config, self.pool.current_num_threads());
         // Units left per input, so that the progress counters count an input when its last unit is done.
         let left: Vec<AtomicU32> = (0..inputs.len()).map(|_| AtomicU32::new(0)).collect();
         if let Some(p) = &self.config.progress {
