@@ -99,7 +99,7 @@ pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pa
     let fingerprint = fingerprint(&sources);
     let mut diags = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
-    let mut chain_defs: Vec<(String, String, Spanned<ChainDef>)> = Vec::new();
+    let mut chain_defs: Vec<(&String, &String, Spanned<ChainDef>)> = Vec::new();
     let mut seen: HashMap<String, Location> = HashMap::new();
     let mut files = Vec::new();
 
@@ -162,7 +162,7 @@ pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pa
                 continue;
             }
             seen.insert(id.clone(), fd.location(def.span().start));
-            chain_defs.push((file.clone(), text.clone(), def));
+            chain_defs.push((file, text, def));
         }
     }
 
