@@ -179,7 +179,8 @@ impl Prefilter {
         let mut own: Vec<Vec<Vec<u8>>> = Vec::with_capacity(rules.len());
         let mut slow = Vec::new();
         let mut all: Vec<Vec<u8>> = Vec::new();
-        // Extraction is a costly part of start-up: each pattern is looked at once, on every core.
+        // Extraction is a costly part of start-up: each pattern is looked at once, on every core, and so is the
+        // choice of its conjunct sets (which searches its counterexamples).
         let chosen: Vec<_> = {
             use rayon::prelude::*;
             rules
@@ -193,13 +194,19 @@ impl Prefilter {
                         let declared: Vec<Vec<u8>> = rule.literals.iter().map(|l| l.as_bytes().to_vec()).collect();
                         (declared.clone(), declared)
                     };
-                    (parts, lits)
+                    let conjuncts: Vec<Vec<memchr::memmem::Finder<'static>>> = conjunct_sets(parts, &lits.1, rule)
+                        .iter()
+                        .map(|set| {
+                            set.iter().map(|l| memchr::memmem::Finder::new(searched_part(l)).into_owned()).collect()
+                        })
+                        .collect();
+                    (conjuncts, lits)
                 })
                 .collect()
         };
-        let mut parts = Vec::with_capacity(rules.len());
-        for (i, (p, (extracted, lits))) in chosen.into_iter().enumerate() {
-            parts.push(p);
+        let mut conjuncts = Vec::with_capacity(rules.len());
+        for (i, (c, (extracted, lits))) in chosen.into_iter().enumerate() {
+            conjuncts.push(c);
             own.push(extracted);
             if lits.is_empty() {
                 slow.push(i);
@@ -230,17 +237,6 @@ impl Prefilter {
                 }
             }
         }
-        let conjuncts = parts
-            .into_iter()
-            .zip(&per_rule)
-            .zip(rules)
-            .map(|((parts, main), rule)| {
-                let sets = conjunct_sets(parts, main, rule);
-                sets.iter()
-                    .map(|set| set.iter().map(|l| memchr::memmem::Finder::new(searched_part(l)).into_owned()).collect())
-                    .collect()
-            })
-            .collect();
         let finder = if slow.is_empty() && !minimal.is_empty() { Finder::build(&minimal) } else { None };
         Some(Prefilter {
             finder,
