@@ -96,7 +96,14 @@ pub(super) enum Checks {
 }
 
 pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pack, PackError> {
-    let fingerprint = fingerprint(&sources);
+    // The fingerprint hashes every byte of the pack one at a time: done beside the parsing, not before it.
+    let (fingerprint, parsed) = rayon::join(
+        || fingerprint(&sources),
+        || {
+            use rayon::prelude::*;
+            sources.par_iter().map(|(_, text)| toml::from_str::<FileDef>(text)).collect::<Vec<_>>()
+        },
+    );
     let mut diags = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
     let mut chain_defs: Vec<(&String, &String, Spanned<ChainDef>)> = Vec::new();
@@ -104,10 +111,6 @@ pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pa
     let mut files = Vec::new();
 
     let mut parsed_files = Vec::new();
-    let parsed: Vec<Result<FileDef, toml::de::Error>> = {
-        use rayon::prelude::*;
-        sources.par_iter().map(|(_, text)| toml::from_str::<FileDef>(text)).collect()
-    };
     for ((file, text), parsed) in sources.iter().zip(parsed) {
         files.push(file.clone());
         match parsed {
