@@ -224,20 +224,24 @@ impl Prefilter {
         // a line holding none of the kept literals cannot match any rule. Every occurrence of an own literal
         // holds a kept literal at some offset, so recording each such (kept literal, own literal, offset) lets a
         // hit be checked in place.
+        // The kept literals in each own literal are found in one overlapping pass over it, not a search per pair
+        // (thousands of them, on the single-threaded part of start-up). Without that searcher (it cannot fail to
+        // build for a pack's few hundred literals) the owners are unknown and the buffer search is not used.
         let mut own_lits: Vec<Box<[u8]>> = Vec::new();
         let mut owners: Vec<Vec<Owner>> = vec![Vec::new(); minimal.len()];
+        let kept = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&minimal).ok();
         for (rule, lits) in own.iter().enumerate() {
             for o in lits {
                 let lit = own_lits.len() as u32;
                 own_lits.push(o.clone().into_boxed_slice());
-                for (k, kept) in minimal.iter().enumerate() {
-                    for offset in offsets(o, kept) {
-                        owners[k].push(Owner { rule: rule as u32, lit, offset: offset as u32, first: o[0] });
-                    }
+                for m in kept.iter().flat_map(|k| k.find_overlapping_iter(o.as_slice())) {
+                    let owner = Owner { rule: rule as u32, lit, offset: m.start() as u32, first: o[0] };
+                    owners[m.pattern().as_usize()].push(owner);
                 }
             }
         }
-        let finder = if slow.is_empty() && !minimal.is_empty() { Finder::build(&minimal) } else { None };
+        let finder =
+            if slow.is_empty() && !minimal.is_empty() && kept.is_some() { Finder::build(&minimal) } else { None };
         Some(Prefilter {
             finder,
             owners,
@@ -428,19 +432,13 @@ fn containment_free(all: &[Vec<u8>]) -> Vec<&Vec<u8>> {
 }
 
 /// Whether `needle` occurs in `hay`. Pack loading asks this tens of thousands of times of short literals, where
-/// building a SIMD searcher per call would cost more than comparing in place.
+/// building a SIMD searcher per call would cost more than looking for the needle's first byte and comparing the
+/// rest in place. An empty needle is in no short string.
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() > 64 {
         return memchr::memmem::find(hay, needle).is_some();
     }
-    offsets(hay, needle).next().is_some()
-}
-
-/// Where `needle` occurs in `hay` (short strings: see [`contains`]); an empty needle nowhere.
-fn offsets<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    // The first byte is looked for before the rest is compared: a comparison per position was most of the
-    // single-threaded part of start-up.
-    needle.first().into_iter().flat_map(|&b| memchr::memchr_iter(b, hay)).filter(move |&i| hay[i..].starts_with(needle))
+    needle.first().is_some_and(|&b| memchr::memchr_iter(b, hay).any(|i| hay[i..].starts_with(needle)))
 }
 
 /// Makes a rule's literal set cheaper to search without breaking the contract: every literal is replaced by one
@@ -779,6 +777,49 @@ mod tests {
         let pf = pack.prefilter.as_ref().unwrap();
         assert!(pf.is_usable());
         assert!(pf.literal_count() <= 128, "{} literals", pf.literal_count());
+    }
+
+    /// Each searched literal's owners are every place it occurs in the rules' own literals, in order: what a
+    /// search of every (searched, own) pair finds; and an own literal belongs to one rule, rules in order.
+    #[test]
+    fn the_owners_of_a_searched_literal_are_all_its_occurrences() {
+        // Two rules whose literals overlap: `aba` is searched for both, and lies twice in `xababa`.
+        let rule = |id: &str, lit: &str| {
+            format!(
+                "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nfamily = \"f\"\nseverity = \"error\"\n\
+                 components = [\"receiver\"]\npattern = '{lit} (?P<n>\\d+)'\nnext_steps = [\"none\"]\n\
+                 literals = [\"{lit}\"]\n[[rule.examples]]\nline = \"{lit} 1\"\nfields = {{ n = \"1\" }}\n"
+            )
+        };
+        let text = rule("t.long", "xababa") + &rule("t.short", "aba") + "[[family]]\nid = \"f\"\n";
+        let tiny = crate::rules::Pack::from_sources(vec![("t.toml".into(), text)]).unwrap();
+        let pf = tiny.prefilter.as_ref().unwrap();
+        check_owners(pf);
+        assert_eq!(pf.searched, [b"aba".to_vec()]);
+        let found: Vec<_> = pf.owners[0].iter().map(|o| (o.lit, o.offset)).collect();
+        assert_eq!(found, [(0, 1), (0, 3), (1, 0)], "overlapping occurrences too");
+        check_owners(crate::rules::Pack::embedded().unwrap().prefilter.as_ref().unwrap());
+    }
+
+    fn check_owners(pf: &Prefilter) {
+        let mut rule_of = std::collections::BTreeMap::new();
+        for (k, kept) in pf.searched.iter().enumerate() {
+            let mut expected = Vec::new();
+            for (lit, own) in pf.own.iter().enumerate() {
+                let mut from = 0;
+                while let Some(at) = memchr::memmem::find(&own[from..], kept) {
+                    expected.push((lit as u32, (from + at) as u32));
+                    from += at + 1;
+                }
+            }
+            let found: Vec<_> = pf.owners[k].iter().map(|o| (o.lit, o.offset)).collect();
+            assert_eq!(found, expected, "{}", String::from_utf8_lossy(kept));
+            assert!(!found.is_empty(), "a searched literal names a rule");
+            for o in &pf.owners[k] {
+                assert_eq!(*rule_of.entry(o.lit).or_insert(o.rule), o.rule);
+            }
+        }
+        assert!(rule_of.values().is_sorted(), "own literals numbered rule after rule");
     }
 
     /// A rule literal that starts with a level literal is not searched twice in a mining scan: the level literal
