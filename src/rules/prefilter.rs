@@ -499,14 +499,19 @@ fn usable(seq: &Seq) -> Option<Vec<Vec<u8>>> {
     Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
+/// The literals of `hir`'s extracted `kind`, minimized by preference: a literal that an earlier one kept is a
+/// prefix of (or equal to) is dropped, which is what `Seq::minimize_by_preference` does (its exactness marks are
+/// not used here). Done in place of it: that builds a trie per set, and a pack's start-up extracts thousands of sets
+/// of a few literals.
 fn extract(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
-    let mut seq = extractor(kind).extract(hir);
-    // Minimizing builds a trie; one literal or none is minimal already (most of the several thousand sets a pack
-    // extracts at start-up).
-    if seq.len().is_some_and(|n| n > 1) {
-        seq.minimize_by_preference();
+    let lits = usable(&extractor(kind).extract(hir))?;
+    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
+    for l in lits {
+        if !kept.iter().any(|k| l.starts_with(k)) {
+            kept.push(l);
+        }
     }
-    usable(&seq)
+    Some(kept)
 }
 
 /// The literal extractor every literal set of the prefilter comes from, with its limits.
@@ -820,6 +825,44 @@ mod tests {
             }
         }
         assert!(rule_of.values().is_sorted(), "own literals numbered rule after rule");
+    }
+
+    /// `extract` minimizes a set as `Seq::minimize_by_preference` does, on every pattern of the embedded pack and
+    /// every part and tail of its top-level concatenation, from both ends.
+    #[test]
+    fn extraction_minimizes_as_regex_syntax_does() {
+        fn by_trie(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
+            let mut seq = extractor(kind).extract(hir);
+            seq.minimize_by_preference();
+            usable(&seq)
+        }
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let mut sets = 0;
+        // Sets where a literal extends an earlier one, which the pack's patterns do not give.
+        for p in ["(?:abcd|abcdabcd|xyz)", "head (?:wxyz|wxyzw)", "(?:Error|ErrorError|ERROR)"] {
+            let h = super::super::hir::parse(p).unwrap();
+            for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                let all = usable(&extractor(kind.clone()).extract(&h)).unwrap();
+                let ours = extract(&h, kind.clone()).unwrap();
+                assert_eq!(Some(ours.clone()), by_trie(&h, kind), "{p}");
+                assert!(ours.len() < all.len(), "{p}: a literal dropped");
+            }
+        }
+        for rule in pack.rules() {
+            let mut hirs = vec![rule.hir.clone()];
+            if let HirKind::Concat(subs) = rule.hir.kind() {
+                hirs.extend(subs.iter().cloned());
+                hirs.extend((1..subs.len()).map(|i| Hir::concat(subs[i..].to_vec())));
+            }
+            for h in &hirs {
+                for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                    let ours = extract(h, kind.clone());
+                    assert_eq!(ours, by_trie(h, kind), "{}", rule.id);
+                    sets += ours.is_some_and(|s| s.len() > 1) as usize;
+                }
+            }
+        }
+        assert!(sets > 100, "{sets} sets of several literals compared");
     }
 
     /// A rule literal that starts with a level literal is not searched twice in a mining scan: the level literal
