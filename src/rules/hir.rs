@@ -14,7 +14,7 @@ use regex_syntax::hir::{
 /// need not be UTF-8), captures named with `(?P<name>...)` or `(?<name>...)`.
 pub fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).map_err(Box::new)?;
-    Ok(strip_line_terminators(&hir))
+    Ok(strip_line_terminators(hir))
 }
 
 /// The capture groups of a parsed pattern, as a regex compiled from it numbers and names them: group 0 (the whole
@@ -42,40 +42,33 @@ pub fn group_info(hir: &Hir) -> Result<regex_automata::util::captures::GroupInfo
     regex_automata::util::captures::GroupInfo::new([names]).map_err(|e| e.to_string())
 }
 
-/// Removes `\n` and `\r` from everything the pattern can match.
-pub fn strip_line_terminators(hir: &Hir) -> Hir {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+/// Removes `\n` and `\r` from everything the pattern can match. It takes the tree apart rather than copying it:
+/// start-up parses every pattern of the pack.
+pub fn strip_line_terminators(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Look(look) => Hir::look(look),
         HirKind::Literal(lit) => {
             if lit.0.iter().any(|&b| b == b'\n' || b == b'\r') {
                 Hir::fail()
             } else {
-                hir.clone()
+                Hir::literal(lit.0)
             }
         }
-        HirKind::Class(Class::Unicode(c)) => {
-            let mut c = c.clone();
+        HirKind::Class(Class::Unicode(mut c)) => {
             c.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n'), ClassUnicodeRange::new('\r', '\r')]));
             Hir::class(Class::Unicode(c))
         }
-        HirKind::Class(Class::Bytes(c)) => {
-            let mut c = c.clone();
+        HirKind::Class(Class::Bytes(mut c)) => {
             c.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n'), ClassBytesRange::new(b'\r', b'\r')]));
             Hir::class(Class::Bytes(c))
         }
-        HirKind::Repetition(rep) => Hir::repetition(Repetition {
-            min: rep.min,
-            max: rep.max,
-            greedy: rep.greedy,
-            sub: Box::new(strip_line_terminators(&rep.sub)),
-        }),
-        HirKind::Capture(cap) => Hir::capture(Capture {
-            index: cap.index,
-            name: cap.name.clone(),
-            sub: Box::new(strip_line_terminators(&cap.sub)),
-        }),
-        HirKind::Concat(subs) => Hir::concat(subs.iter().map(strip_line_terminators).collect()),
-        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(strip_line_terminators).collect()),
+        HirKind::Repetition(rep) => {
+            Hir::repetition(Repetition { sub: Box::new(strip_line_terminators(*rep.sub)), ..rep })
+        }
+        HirKind::Capture(cap) => Hir::capture(Capture { sub: Box::new(strip_line_terminators(*cap.sub)), ..cap }),
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(strip_line_terminators).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.into_iter().map(strip_line_terminators).collect()),
     }
 }
 
