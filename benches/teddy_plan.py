@@ -90,6 +90,12 @@ class Counter:
         return float(np.bitwise_count(passing).sum()) * (1 + PER_LITERAL * len(literals))
 
 
+def mask_len_of(literals):
+    """How many leading bytes Teddy compares: at most 4, at most the shortest literal (`mask_len` in
+    src/rules/teddy.rs)."""
+    return min(4, min(map(len, literals)))
+
+
 def nibble_key(l, mask_len):
     """The low nibbles of a literal's first `mask_len` bytes: aho-corasick puts the literals sharing them in one
     bucket (`nibble_groups` in src/rules/teddy.rs)."""
@@ -143,7 +149,7 @@ def realised(plan, order):
     its own ids (`B - 1 - id % B`); an id whose bucket has no group left and no spare literal to take opens another
     bucket's group, which then lands in the wrong bucket."""
     B, n = len(plan), len(order)
-    mask_len = min(4, min(map(len, order)))
+    mask_len = mask_len_of(order)
     key = lambda l: nibble_key(l, mask_len)
     groups, gidx = [], {}
     for i, l in enumerate(order):
@@ -326,7 +332,7 @@ def main():
             sys.exit(f"the pack's {s['name']} literals are {len(s['literals'])}: Teddy takes fewer than {TEDDY_LIMIT} "
                      "(src/rules/teddy.rs), and with more no plan is used; share or drop literals")
         buckets = [[bytes(l) for l in b] for b in s["buckets"]]
-        mask_len = min(4, min(len(l) for b in buckets for l in b))
+        mask_len = mask_len_of([l for b in buckets for l in b])
         print(f"{s['name']}: {sum(map(len, buckets))} literals in {len(buckets)} buckets", file=sys.stderr)
         counter = Counter(hay, mask_len)
         buckets = seed(s.get("previous"), buckets, counter, [bytes(l) for l in s["literals"]])
