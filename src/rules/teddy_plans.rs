@@ -16,7 +16,14 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Unable to load database on disk",
             b"Unable to re",
         ],
-        &[b"tls: ", b"DecodingFailure", b"t: connection refused", b"rescheduling it", b"): 4"],
+        &[
+            b"tls: ",
+            b"DecodingFailure",
+            b"t: connection refused",
+            b"rescheduling it",
+            b"): 4",
+            b"sent a heartbeat request but received error ",
+        ],
         &[
             b"Request Content-Length ",
             b"Request timeout encountered for request [",
@@ -25,6 +32,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"' for domain ",
             b"Severe unrecoverable error",
             b"Waiting for elasticsearch cluster to become ready",
+            b"SyntaxError: ",
         ],
         &[b"AADSTS", b"character '", b"g authentication", b"alive brokers '", b"lkItemResponse", b"NOT_"],
         &[
@@ -97,8 +105,17 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"but got ",
             b"but this cluster currently has [",
             b"Broker: ",
+            b"traces payload: ",
         ],
-        &[b"ECONNREFUSED ", b"scovered", b"ENETUNREACH ", b"unexpected end of JSON input", b"xception", b"xecution"],
+        &[
+            b"ECONNREFUSED ",
+            b"scovered",
+            b"ENETUNREACH ",
+            b"unexpected end of JSON input",
+            b"xception",
+            b"xecution",
+            b"JSONDecodeError: ",
+        ],
         &[
             b"connection reset by peer",
             b"f total fields [",
@@ -189,6 +206,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"=warn",
             b"ENETUNREACH ",
             b"Max retries exceeded with url: ",
+            b"SyntaxError: ",
         ],
         &[
             b"ailed",
@@ -216,6 +234,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"character '",
             b"id response from ",
             b"no such index ",
+            b"sent a heartbeat request but received error ",
         ],
         &[
             b"Request Content-Length ",
@@ -245,8 +264,17 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"erAgentClient",
             b"i/o timeout",
             b"n-recoverable error",
+            b"traces payload: ",
         ],
-        &[b" [status:N/A ", b"lkItemResponse", b"onError", b"rtError(", b"tls: ", b"otstrap check"],
+        &[
+            b" [status:N/A ",
+            b"lkItemResponse",
+            b"onError",
+            b"rtError(",
+            b"tls: ",
+            b"otstrap check",
+            b"JSONDecodeError: ",
+        ],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
