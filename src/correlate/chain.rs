@@ -259,16 +259,24 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
 }
 
 /// Fills a title template: `{field}` becomes the field's values (at most three, then `…`); a `[...]` segment is
-/// dropped when a field inside it has no value.
+/// dropped when a field inside it has no value, and a field outside any segment that has none is left out alone
+/// (the words around it stay).
 pub(crate) fn render(template: &str, fields: &BTreeMap<&str, Vec<&str>>) -> String {
-    fn fill(seg: &str, fields: &BTreeMap<&str, Vec<&str>>) -> Option<String> {
+    /// `None` when a field of `seg` has no value and `optional` (the segment is dropped).
+    fn fill(seg: &str, fields: &BTreeMap<&str, Vec<&str>>, optional: bool) -> Option<String> {
         let mut out = String::new();
         let mut rest = seg;
         while let Some(a) = rest.find('{') {
             out.push_str(&rest[..a]);
             let Some(b) = rest[a..].find('}') else { break };
             let name = &rest[a + 1..a + b];
-            let vals = fields.get(name).filter(|v| !v.is_empty())?;
+            let Some(vals) = fields.get(name).filter(|v| !v.is_empty()) else {
+                if optional {
+                    return None;
+                }
+                rest = &rest[a + b + 1..];
+                continue;
+            };
             let mut shown: Vec<&str> = vals.iter().take(3).copied().collect();
             if vals.len() > 3 {
                 shown.push("…");
@@ -283,13 +291,13 @@ pub(crate) fn render(template: &str, fields: &BTreeMap<&str, Vec<&str>>) -> Stri
     let mut rest = template;
     while let Some(a) = rest.find('[') {
         let Some(b) = rest[a..].find(']') else { break };
-        out.push_str(&fill(&rest[..a], fields).unwrap_or_default());
-        if let Some(s) = fill(&rest[a + 1..a + b], fields) {
+        out.push_str(&fill(&rest[..a], fields, false).unwrap_or_default());
+        if let Some(s) = fill(&rest[a + 1..a + b], fields, true) {
             out.push_str(&s);
         }
         rest = &rest[a + b + 1..];
     }
-    out.push_str(&fill(rest, fields).unwrap_or_else(|| rest.to_string()));
+    out.push_str(&fill(rest, fields, false).unwrap_or_default());
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -305,6 +313,12 @@ mod tests {
         assert_eq!(render("Disk full[ on {index}]", &f), "Disk full on sts_multi_metrics-2024.03.12");
         assert_eq!(render("Disk full[ on {node}]", &f), "Disk full");
         assert_eq!(render("Agents {host} down", &f), "Agents a, b, c, … down");
+        // A field outside a segment without a value takes only itself out, before a segment and after one.
+        assert_eq!(
+            render("Limit hit on {node}[ for {index}]: writes fail", &f),
+            "Limit hit on for sts_multi_metrics-2024.03.12: writes fail"
+        );
+        assert_eq!(render("[{index} ]stopped on {node} now", &f), "sts_multi_metrics-2024.03.12 stopped on now");
     }
 
     #[test]
