@@ -90,10 +90,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_agent_dogstatsd_403_proxy.log", "found"),
     ("json_agent_dogstatsd_403_proxy.log", "root"),
     ("json_agent_dogstatsd_403_proxy.log", "severity"),
-    // `Limit of total fields [1000]` hard-wrapped by the paste before `in index [...] has been exceeded`.
-    ("es_total_fields_go_olivere.log", "found"),
-    ("es_total_fields_go_olivere.log", "root"),
-    ("es_total_fields_go_olivere.log", "severity"),
     // Retried failures that stay warnings until they last (`escalate`); these cases are single records or last
     // minutes, and call them errors: `Number of alive brokers '0'` (Kafka says it can be ignored at start-up),
     // ES's `master not discovered yet`, elasticsearch-py's `status:N/A`.
