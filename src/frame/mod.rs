@@ -66,10 +66,20 @@ pub fn is_continuation(line: &[u8]) -> bool {
     }
 }
 
-/// Whether a line names a Java exception anywhere: a qualified class name ending in `Exception`, `Error` or
-/// `Throwable` (`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`). A record without a
-/// level whose header names one, or that holds an exception line, is an unexplained-error candidate.
+/// Whether a line names an exception: a qualified class name ending in `Exception`, `Error` or `Throwable`
+/// anywhere (`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`), or, at the line's start, an
+/// unqualified one followed by its message, as Python ends a traceback with its builtins (`ValueError: bad`,
+/// `ConnectionRefusedError: [Errno 111] ...`) and Node prints an uncaught `Error: ...`. A record without a level
+/// whose header names one, or that holds an exception line, is an unexplained-error candidate.
 pub fn mentions_exception(line: &[u8]) -> bool {
+    let name_len = line.iter().take(128).take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name = &line[..name_len];
+    if line[name_len..].starts_with(b": ")
+        && name.first().is_some_and(u8::is_ascii_uppercase)
+        && (name.ends_with(b"Error") || name.ends_with(b"Exception"))
+    {
+        return true;
+    }
     let head = &line[..line.len().min(1024)];
     for end in memchr::memmem::find_iter(head, b"Exception")
         .map(|i| i + 9)
@@ -276,6 +286,13 @@ mod tests {
         assert!(!mentions_exception(b"Error running check: timeout"));
         assert!(!mentions_exception(b"ErrorCode=5 in SomeErrorHandler"));
         assert!(!mentions_exception(b"an Exception occurred"));
+        // Python's builtins and Node's `Error` open the line, unqualified, with their message.
+        assert!(mentions_exception(b"ValueError: invalid literal for int() with base 10: 'x'"));
+        assert!(mentions_exception(b"ConnectionRefusedError: [Errno 111] Connection refused"));
+        assert!(mentions_exception(b"Error: connect ECONNREFUSED 127.0.0.1:9200"));
+        assert!(!mentions_exception(b"Errors: 0, warnings: 2"));
+        assert!(!mentions_exception(b"the ValueError: was handled"));
+        assert!(!mentions_exception(b"valueError: x"));
     }
 
     #[test]
