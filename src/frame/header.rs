@@ -42,8 +42,8 @@ use crate::model::Level;
 /// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when
 /// the level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`,
 /// `CRIT`, `CRITICAL`, `SEVERE`), or a lower-case one in the places structured logs put it (`level=error`,
-/// `"level":"warn"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`) and
-/// journald's JSON export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs
+/// `"level":"warn"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`), a Go program's
+/// crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs
 /// that are klog ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels
 /// (`EMERG`, `ALERT`, `PANIC`, `crit`), lower-case or capitalised level words elsewhere, `err`, single letters
 /// (Android's `E`), and a syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what
@@ -66,6 +66,7 @@ pub const LEVEL_LITERALS: &[&str] = &[
     "[error]",
     "[warn",
     "\"PRIORITY\"",
+    "panic: ",
 ];
 
 /// Whether most of an input's first lines (at most 32, in `head`) are klog lines (`I0312 10:00:00.123456 ...`):

@@ -69,9 +69,13 @@ pub fn is_continuation(line: &[u8]) -> bool {
 /// Whether a line names an exception: a qualified class name ending in `Exception`, `Error` or `Throwable`
 /// anywhere (`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`), or, at the line's start, an
 /// unqualified one followed by its message, as Python ends a traceback with its builtins (`ValueError: bad`,
-/// `ConnectionRefusedError: [Errno 111] ...`) and Node prints an uncaught `Error: ...`. A record without a level
-/// whose header names one, or that holds an exception line, is an unexplained-error candidate.
+/// `ConnectionRefusedError: [Errno 111] ...`) and Node prints an uncaught `Error: ...`; and a Go program's crash
+/// (`panic: runtime error: ...`, above the goroutines' stacks). A record without a level whose header names one, or
+/// that holds an exception line, is an unexplained-error candidate.
 pub fn mentions_exception(line: &[u8]) -> bool {
+    if line.starts_with(b"panic: ") {
+        return true;
+    }
     let name_len = line.iter().take(128).take_while(|b| b.is_ascii_alphanumeric()).count();
     let name = &line[..name_len];
     if line[name_len..].starts_with(b": ")
@@ -293,6 +297,8 @@ mod tests {
         assert!(!mentions_exception(b"Errors: 0, warnings: 2"));
         assert!(!mentions_exception(b"the ValueError: was handled"));
         assert!(!mentions_exception(b"valueError: x"));
+        assert!(mentions_exception(b"panic: runtime error: invalid memory address or nil pointer dereference"));
+        assert!(!mentions_exception(b"recovered from panic: x"));
     }
 
     #[test]

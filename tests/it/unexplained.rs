@@ -184,6 +184,32 @@ fn every_layout_is_mined() {
     assert_eq!(r["scan"]["unexplained_records"], 12, "nothing else: {u:#?}");
 }
 
+/// Crashes other runtimes print without a level: a Python traceback (its exception line last, a builtin without a
+/// module), Node's uncaught `Error:` and a Go panic above its goroutines. Each is mined; a panic or an exception
+/// named inside an INFO record or in the middle of a line is not.
+#[test]
+fn crashes_without_a_level_are_mined() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("python.log", "Traceback (most recent call last):\n  File \"/app/reactor.py\", line 12, in <module>\n    run()\nValueError: reactor state unknown\n");
+    w("node.log", "Error: reactor state unknown\n    at Object.<anonymous> (/app/index.js:3:7)\n    at node:internal/main/run_main_module:28:49\n");
+    w(
+        "go.log",
+        "panic: reactor state unknown\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\nexit status 2\n",
+    );
+    w("quiet.log", "2024-03-12 10:00:00,001 INFO  c.s.r.Reactor - recovered from panic: reactor state unknown\nthe ValueError: was handled\n");
+    let r = scan_json([dir.path().to_str().unwrap()]);
+    let u = unexplained(&r);
+    let got: Vec<(&str, &Value, u64)> =
+        u.iter().map(|v| (v["template"].as_str().unwrap(), &v["level"], v["count"].as_u64().unwrap())).collect();
+    assert_eq!(
+        got,
+        [("reactor state unknown", &Value::from("fatal"), 2), ("ValueError: reactor state unknown", &Value::Null, 1)],
+        "{u:#?}"
+    );
+    assert_eq!(r["scan"]["unexplained_records"], 3);
+}
+
 /// The templates of a state, as compared: everything a report shows of them.
 fn summary(state: &stackscan::ScanState) -> Vec<String> {
     top(state, usize::MAX)
