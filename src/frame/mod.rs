@@ -284,21 +284,31 @@ mod tests {
 
     #[test]
     fn exceptions_named_in_a_line() {
-        assert!(mentions_exception(b"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space"));
-        assert!(mentions_exception(b"failed: org.elasticsearch.ElasticsearchException"));
-        assert!(mentions_exception(b"cause: java.net.ConnectException"));
-        assert!(!mentions_exception(b"Error running check: timeout"));
-        assert!(!mentions_exception(b"ErrorCode=5 in SomeErrorHandler"));
-        assert!(!mentions_exception(b"an Exception occurred"));
-        // Python's builtins and Node's `Error` open the line, unqualified, with their message.
-        assert!(mentions_exception(b"ValueError: invalid literal for int() with base 10: 'x'"));
-        assert!(mentions_exception(b"ConnectionRefusedError: [Errno 111] Connection refused"));
-        assert!(mentions_exception(b"Error: connect ECONNREFUSED 127.0.0.1:9200"));
-        assert!(!mentions_exception(b"Errors: 0, warnings: 2"));
-        assert!(!mentions_exception(b"the ValueError: was handled"));
-        assert!(!mentions_exception(b"valueError: x"));
-        assert!(mentions_exception(b"panic: runtime error: invalid memory address or nil pointer dereference"));
-        assert!(!mentions_exception(b"recovered from panic: x"));
+        let named: [&[u8]; 7] = [
+            b"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
+            b"failed: org.elasticsearch.ElasticsearchException",
+            b"cause: java.net.ConnectException",
+            // Python's builtins and Node's `Error` open the line, unqualified, with their message; so does a Go panic.
+            b"ValueError: invalid literal for int() with base 10: 'x'",
+            b"ConnectionRefusedError: [Errno 111] Connection refused",
+            b"Error: connect ECONNREFUSED 127.0.0.1:9200",
+            b"panic: runtime error: invalid memory address or nil pointer dereference",
+        ];
+        let not_named: [&[u8]; 7] = [
+            b"Error running check: timeout",
+            b"ErrorCode=5 in SomeErrorHandler",
+            b"an Exception occurred",
+            b"Errors: 0, warnings: 2",
+            b"the ValueError: was handled",
+            b"valueError: x",
+            b"recovered from panic: x",
+        ];
+        for line in named {
+            assert!(mentions_exception(line), "{}", String::from_utf8_lossy(line));
+        }
+        for line in not_named {
+            assert!(!mentions_exception(line), "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]
