@@ -471,7 +471,11 @@ fn agent(line: &str) -> Option<Split<'_>> {
         let field = rest[..end].trim();
         if level.is_none() {
             if let Some(l) = level_word(field) {
-                level = Some(l);
+                // The trace-agent's component is `TRACE`: `| TRACE | ERROR | (...) |` has its level next.
+                let next = rest[end + 3..].find(" | ").map(|e| rest[end + 3..end + 3 + e].trim());
+                if next.and_then(level_word).is_none() {
+                    level = Some(l);
+                }
                 rest = &rest[end + 3..];
                 continue;
             }
@@ -706,6 +710,21 @@ mod tests {
                 "2018-03-30 19:57:38 CEST | ERROR | (worker.go:135 in process) | Error while processing transaction",
                 "Error while processing transaction",
                 Some(Error),
+            ),
+            (
+                "2020-02-12 08:51:19 UTC | TRACE | ERROR | (pkg/trace/writer/trace.go:231 in flush) | failed to flush trace payload: EOF",
+                "failed to flush trace payload: EOF",
+                Some(Error),
+            ),
+            (
+                "2020-02-12 08:51:19 UTC | TRACE | INFO | (pkg/trace/info/stats.go:104 in LogStats) | No data received",
+                "No data received",
+                Some(Info),
+            ),
+            (
+                "2018-03-30 19:57:38 CEST | TRACE | (pkg/trace/agent.go:10 in f) | a trace-level line of the old layout",
+                "a trace-level line of the old layout",
+                Some(Trace),
             ),
             (
                 "2024-03-12 15:00:07 UTC | PROCESS | WARN | (pkg/process/checks/container.go:91 in Run) | no containers found",

@@ -210,6 +210,25 @@ fn crashes_without_a_level_are_mined() {
     assert_eq!(r["scan"]["unexplained_records"], 3);
 }
 
+/// The trace-agent names its component `TRACE`, a level word: its errors are read at the level after it.
+#[test]
+fn trace_agent_errors_are_mined_at_their_level() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("trace-agent.log"),
+        "2020-02-12 08:51:09 UTC | TRACE | INFO | (pkg/trace/info/stats.go:104 in LogStats) | No data received\n\
+         2020-02-12 08:51:19 UTC | TRACE | ERROR | (pkg/trace/writer/trace.go:231 in flush) | failed to flush trace payload: host unknown\n\
+         2020-02-12 08:52:19 UTC | TRACE | WARN | (pkg/trace/writer/trace.go:231 in flush) | retrying trace payload\n",
+    )
+    .unwrap();
+    let r = scan_json([dir.path().to_str().unwrap()]);
+    let got: Vec<(&str, &str)> = unexplained(&r)
+        .iter()
+        .map(|v| (v["template"].as_str().unwrap(), v["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [("failed to flush trace payload: host unknown", "error"), ("retrying trace payload", "warn")]);
+}
+
 /// The templates of a state, as compared: everything a report shows of them.
 fn summary(state: &stackscan::ScanState) -> Vec<String> {
     top(state, usize::MAX)
