@@ -12,6 +12,7 @@
 //! - syslog with its priority: `<11>Mar 12 10:00:00 host prog[12]: message` (severity = priority % 8);
 //! - JSON objects: ES 7 (`"level"`, `"message"`, `"stacktrace"`), ES 8 ECS (`"log.level"`, `"error.type"`),
 //!   the agent's JSON (`"msg"`), journald's export (`"PRIORITY"`, `"MESSAGE"`); logfmt (`level=error msg=...`);
+//! - Python's default: `WARNING:urllib3.connectionpool:message`;
 //!
 //! then every other line is read generically, by the kind of fields its start is made of:
 //!
@@ -134,7 +135,22 @@ pub fn split(line: &str) -> Split<'_> {
     if let Some(s) = piped(line) {
         return s;
     }
+    if let Some(s) = python_default(line) {
+        return s;
+    }
     generic(line)
+}
+
+/// Python's default layout (`logging.basicConfig()`): `LEVEL:logger:message`, upper case, no time.
+fn python_default(line: &str) -> Option<Split<'_>> {
+    let colon = line.bytes().take(10).position(|c| !c.is_ascii_uppercase())?;
+    if line.as_bytes()[colon] != b':' {
+        return None;
+    }
+    let level = level_word(&line[..colon])?;
+    let (logger, message) = line[colon + 1..].split_once(':')?;
+    let name = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-');
+    (!logger.is_empty() && logger.bytes().all(name)).then(|| Split::new(message, Some(level)))
 }
 
 /// The level-first and syslog readings (see the module documentation).
@@ -711,6 +727,10 @@ mod tests {
                 "Error while processing transaction",
                 Some(Error),
             ),
+            ("WARNING:urllib3.connectionpool:Retrying (Retry(total=2)) after connection broken", "Retrying (Retry(total=2)) after connection broken", Some(Warn)),
+            ("ERROR:root:unknown state 42", "unknown state 42", Some(Error)),
+            ("Error:root:capitalised, so a message", "Error:root:capitalised, so a message", None),
+            ("ERROR: the line names no logger", "the line names no logger", Some(Error)),
             (
                 "2020-02-12 08:51:19 UTC | TRACE | ERROR | (pkg/trace/writer/trace.go:231 in flush) | failed to flush trace payload: EOF",
                 "failed to flush trace payload: EOF",
