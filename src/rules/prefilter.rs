@@ -937,7 +937,8 @@ mod tests {
         let pf = pack.prefilter.as_ref().unwrap();
         let i = pack.rules().iter().position(|r| r.id == "kafka.bootstrap-unresolvable").unwrap();
         assert_eq!(pf.literals(i), [b"xception".to_vec()]);
-        let near = b"2024-03-12 13:10:04,118 ERROR c.s.Sink - org.apache.kafka.common.config.ConfigException: Invalid url";
+        let near =
+            b"2024-03-12 13:10:04,118 ERROR c.s.Sink - org.apache.kafka.common.config.ConfigException: Invalid url";
         assert!(!pf.required_hold(i, near));
         for e in &pack.rules()[i].examples {
             assert!(pf.required_hold(i, e.line.as_bytes()), "{}", e.line);

@@ -222,10 +222,8 @@ fn trace_agent_errors_are_mined_at_their_level() {
     )
     .unwrap();
     let r = scan_json([dir.path().to_str().unwrap()]);
-    let got: Vec<(&str, &str)> = unexplained(&r)
-        .iter()
-        .map(|v| (v["template"].as_str().unwrap(), v["level"].as_str().unwrap()))
-        .collect();
+    let got: Vec<(&str, &str)> =
+        unexplained(&r).iter().map(|v| (v["template"].as_str().unwrap(), v["level"].as_str().unwrap())).collect();
     assert_eq!(got, [("failed to flush trace payload: host unknown", "error"), ("retrying trace payload", "warn")]);
 }
 
