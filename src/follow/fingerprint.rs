@@ -34,6 +34,13 @@ pub fn of_file(f: &File, size: u64) -> Option<u64> {
     f.read_exact_at(&mut b, 0).ok().map(|_| of_head(&b))
 }
 
+/// A hash of the first `n` bytes of a file (at most [`FINGERPRINT_BYTES`]), for telling whether a file found again
+/// still starts with what was read of it, however short it is. `None` when they cannot be read.
+pub fn of_first(f: &File, n: u64) -> Option<u64> {
+    let mut b = vec![0u8; n.min(FINGERPRINT_BYTES as u64) as usize];
+    f.read_exact_at(&mut b, 0).ok().map(|_| crate::hash::of_bytes(&b))
+}
+
 /// The fingerprint of a file's first [`FINGERPRINT_BYTES`] bytes.
 pub fn of_head(head: &[u8; FINGERPRINT_BYTES]) -> u64 {
     crate::hash::of_bytes(head)

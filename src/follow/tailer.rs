@@ -10,7 +10,10 @@
 //!   note); the copy, a new identity with the old fingerprint, resumes at the offset the original was read to;
 //! - **compression after rotation**: a `.gz`/`.zst` that appears while following is not read: it is a rotated
 //!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know);
-//! - **deletion**: a file no longer found is read to its end through its handle, then closed.
+//! - **deletion**: a file no longer found is read to its end through its handle, then closed; should it be found
+//!   again (moved out and back, or a rename that raced the listing), it continues where it was read to;
+//! - **a name that changes its file during a listing** (the walk saw one file, the name now leads to another): the
+//!   listing is made again, so a file is never followed through another file's handle.
 //!
 //! Only complete lines are handed on: the bytes after the last newline stay in the file and are read again once
 //! the line is complete (a line longer than [`MAX_PENDING`] without a newline is handed on in pieces). Memory is
@@ -37,8 +40,10 @@ pub const BATCH: usize = 1 << 20;
 pub const MAX_PENDING: usize = BATCH;
 /// Open file handles kept at most.
 pub const MAX_OPEN: usize = 512;
-/// Positions of truncated contents remembered (to recognise a copytruncate copy).
+/// Positions of truncated contents remembered (to recognise a copytruncate copy), and of files no longer found.
 const MAX_RETIRED: usize = 64;
+/// Listings made in one call when names keep changing their files under the walk.
+const MAX_LISTINGS: usize = 3;
 
 /// Where to start reading files that are already there when following starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +70,11 @@ pub struct Tailer {
     /// Positions from a checkpoint, used when their identity is first seen.
     restored: HashMap<FileId, Pos>,
     retired: Vec<Pos>,
+    /// Files no longer found, with a hash of what was read of their head ([`fingerprint::of_first`]): found again
+    /// under the same identity and starting alike, they continue where they were.
+    gone: Vec<(Pos, u64)>,
+    /// The listing under way met a name that changed its file since the walk: list again.
+    raced: bool,
     notes: Vec<String>,
     buf: Vec<u8>,
     seq: u64,
@@ -85,6 +95,8 @@ impl Tailer {
             ignored: HashSet::new(),
             restored: HashMap::new(),
             retired: Vec::new(),
+            gone: Vec::new(),
+            raced: false,
             notes: Vec::new(),
             buf: Vec::new(),
             seq: 0,
@@ -171,6 +183,9 @@ impl Tailer {
     /// and files no longer found are read to their end through their handle (by `on_block`) and closed.
     /// Compressed files are read whole when `read_compressed` (the first listing of `--from-start` without a
     /// checkpoint), and skipped otherwise.
+    ///
+    /// A name that leads to another file than the walk saw (a rotation between the walk and the opening) makes
+    /// the listing run again, at most [`MAX_LISTINGS`] times in all.
     pub fn list(
         &mut self,
         start: Start,
@@ -179,6 +194,27 @@ impl Tailer {
     ) -> PassCounts {
         let initial = !self.listed;
         self.listed = true;
+        let mut counts = PassCounts::default();
+        for _ in 0..MAX_LISTINGS {
+            self.raced = false;
+            let c = self.list_once(start, initial, read_compressed, on_block);
+            counts.bytes += c.bytes;
+            counts.lines += c.lines;
+            if !self.raced {
+                break;
+            }
+        }
+        self.raced = false;
+        counts
+    }
+
+    fn list_once(
+        &mut self,
+        start: Start,
+        initial: bool,
+        read_compressed: bool,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+    ) -> PassCounts {
         for t in &mut self.tracked {
             t.seen = false;
         }
@@ -227,10 +263,11 @@ impl Tailer {
                 self.tracked.push(t);
             }
         }
-        // Files no longer found: read what is left through the handle, then close.
+        // Files no longer found: read what is left through the handle, then close. (Not while the names changed
+        // under this listing: the next one may find them under their new names.)
         let mut i = 0;
         while i < self.tracked.len() {
-            if self.tracked[i].seen {
+            if self.tracked[i].seen || self.raced {
                 i += 1;
                 continue;
             }
@@ -238,12 +275,36 @@ impl Tailer {
             counts.bytes += c.bytes;
             counts.lines += c.lines;
             let t = self.tracked.remove(i);
+            self.remember_gone(&t);
             self.notes.push(format!(
                 "{}: no longer there (deleted or moved away): read to its end and closed",
                 t.path.display()
             ));
         }
         counts
+    }
+
+    /// Keeps the position of a file no longer found, unless it was deleted (a name moved out of the tree, or a
+    /// rename the walk did not see whole, may lead to it again).
+    fn remember_gone(&mut self, t: &Tracked) {
+        let Some(f) = &t.handle else { return };
+        if f.metadata().is_ok_and(|m| std::os::unix::fs::MetadataExt::nlink(&m) == 0) {
+            return;
+        }
+        if let Some(head) = fingerprint::of_first(f, t.pos.offset) {
+            self.gone.push((t.pos, head));
+            if self.gone.len() > MAX_RETIRED {
+                self.gone.remove(0);
+            }
+        }
+    }
+
+    /// The position of a file that was no longer found, if `f` is that file again: the same identity, at least as
+    /// long as what was read of it, and starting with the same bytes.
+    fn found_again(&mut self, id: FileId, f: &File, size: u64) -> Option<Pos> {
+        let k = self.gone.iter().position(|(p, _)| p.id == id)?;
+        let (pos, head) = self.gone.remove(k);
+        (size >= pos.offset && fingerprint::of_first(f, pos.offset) == Some(head)).then_some(pos)
     }
 
     /// A compressed file: read once, whole, at the start of a `--from-start` run without checkpoint; otherwise
@@ -325,13 +386,27 @@ impl Tailer {
         let id = FileId::of(meta);
         let f = match File::open(path) {
             Ok(f) => f,
+            // Renamed or deleted since the walk: the next listing finds it where it is, if anywhere.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.raced = true;
+                return None;
+            }
             Err(e) => {
                 self.note(format!("{}: cannot open: {e}", path.display()));
                 self.ignored.insert(id);
                 return None;
             }
         };
-        let size = f.metadata().map(|m| m.len()).unwrap_or(meta.len());
+        let size = match f.metadata() {
+            // The name leads to another file than the walk saw (a rotation in between): never follow a file
+            // through another's handle; the next listing sees both where they are.
+            Ok(m) if FileId::of(&m) != id => {
+                self.raced = true;
+                return None;
+            }
+            Ok(m) => m.len(),
+            Err(_) => meta.len(),
+        };
         let fp = fingerprint::of_file(&f, size);
         let mut probe = [0u8; walk::BINARY_PROBE];
         let n = f.read_at(&mut probe, 0).unwrap_or(0);
@@ -343,7 +418,10 @@ impl Tailer {
         }
         let mut pos = Pos { id, fingerprint: fp, file: u32::MAX, offset: 0, lines: 0 };
         let mut copy_of_live = false;
-        if let Some(r) = self.restored.get(&id).copied() {
+        if let Some(r) = self.found_again(id, &f, size) {
+            self.note(format!("{}: found again: read on from where it was", path.display()));
+            pos = Pos { fingerprint: fp, file: r.file, offset: r.offset, lines: r.lines, ..pos };
+        } else if let Some(r) = self.restored.get(&id).copied() {
             let same = size >= r.offset && (r.fingerprint.is_none() || r.fingerprint == fp);
             if same {
                 pos = Pos { fingerprint: fp, ..r };
@@ -538,5 +616,89 @@ impl Tailer {
         }
         self.tracked[i].handle = Some(f);
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::walk::BinaryDetection;
+
+    /// The lines handed on, each with the file table's name of the file it came from.
+    fn list_and_read(t: &mut Tailer) -> Vec<String> {
+        let mut got = Vec::new();
+        let mut on_block = |b: &Block<'_>| {
+            let text = String::from_utf8_lossy(&b.buf[b.start..]).into_owned();
+            let n = text.lines().count() as u64;
+            got.extend(text.lines().map(str::to_string));
+            BlockCounts { newlines: n, matches: 0 }
+        };
+        t.list(Start::Beginning, false, &mut on_block);
+        while t.read(usize::MAX, &mut on_block).more {}
+        got
+    }
+
+    fn lines(from: u32, to: u32) -> String {
+        (from..to)
+            .map(|n| format!("2024-03-12 14:00:{n:02},526 WARN  c.s.Receiver - line {n} of a receiver log\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_rotation_between_the_walk_and_the_opening_is_listed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("stackstate-receiver.log");
+        let rotated = dir.path().join("stackstate-receiver.1.log");
+        let mut t = Tailer::new(vec![dir.path().to_path_buf()], None);
+        assert!(list_and_read(&mut t).is_empty(), "the first listing saw an empty directory");
+        std::fs::write(&live, lines(0, 11)).unwrap();
+        // What the walk saw of the name, before logrotate renamed the file and the writer made a new one.
+        let seen = std::fs::metadata(&live).unwrap();
+        std::fs::rename(&live, &rotated).unwrap();
+        std::fs::write(&live, lines(11, 13)).unwrap();
+        assert!(t.place(&live, &seen, BinaryDetection::Skip, Start::Beginning, false).is_none());
+        assert!(t.raced, "the name leads to another file now");
+        assert!(t.ignored.is_empty(), "the rotated file is not given up");
+        let got = list_and_read(&mut t);
+        let want: Vec<String> = lines(0, 13).lines().map(str::to_string).collect();
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(sorted, want, "each line of both files once");
+        assert!(!t.raced);
+        // A name that no longer leads anywhere is not given up either.
+        let gone = dir.path().join("stackstate-receiver.2.log");
+        std::fs::write(&gone, lines(20, 25)).unwrap();
+        let seen = std::fs::metadata(&gone).unwrap();
+        std::fs::rename(&gone, dir.path().join("stackstate-receiver.3.log")).unwrap();
+        assert!(t.place(&gone, &seen, BinaryDetection::Skip, Start::Beginning, false).is_none());
+        assert!(t.ignored.is_empty());
+        assert_eq!(list_and_read(&mut t).len(), 5);
+    }
+
+    #[test]
+    fn a_file_moved_away_and_back_goes_on_where_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("log");
+        std::fs::create_dir(&logs).unwrap();
+        let inside = logs.join("stackstate-receiver.log");
+        let outside = dir.path().join("stackstate-receiver.log.moved");
+        std::fs::write(&inside, lines(0, 3)).unwrap();
+        let mut t = Tailer::new(vec![logs.clone()], None);
+        assert_eq!(list_and_read(&mut t).len(), 3);
+        std::fs::rename(&inside, &outside).unwrap();
+        assert!(list_and_read(&mut t).is_empty());
+        assert_eq!(t.len(), 0, "closed once no longer found");
+        let mut f = std::fs::OpenOptions::new().append(true).open(&outside).unwrap();
+        std::io::Write::write_all(&mut f, lines(3, 5).as_bytes()).unwrap();
+        std::fs::rename(&outside, logs.join("stackstate-receiver.1.log")).unwrap();
+        let got = list_and_read(&mut t);
+        assert_eq!(got, lines(3, 5).lines().map(str::to_string).collect::<Vec<_>>(), "only what was written since");
+        assert!(t.take_notes().iter().any(|n| n.contains("found again")));
+        // A file deleted and another made that happens to get its inode is read whole.
+        let again = logs.join("stackstate-receiver.1.log");
+        std::fs::remove_file(&again).unwrap();
+        assert!(list_and_read(&mut t).is_empty());
+        std::fs::write(logs.join("stackstate-receiver.2.log"), lines(40, 42)).unwrap();
+        assert_eq!(list_and_read(&mut t).len(), 2);
     }
 }
