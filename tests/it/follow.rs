@@ -204,16 +204,34 @@ pub(crate) fn env() -> Env {
 
 /// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
 /// installed its signal handlers).
+/// Its stderr is appended to `stderr_of(state)`, for a failing test to show.
 pub(crate) fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(state);
-    let f = Follower::spawn(mode, args, Some(state));
+    let mut cmd = Follower::command(mode, args, Some(state));
+    let log = stderr_of(state);
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    cmd.stderr(std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap());
+    let f = Follower::start(cmd);
     let end = Instant::now() + DEADLINE;
     while mtime(state) == before {
         assert!(Instant::now() < end, "no checkpoint written at start");
         std::thread::sleep(Duration::from_millis(10));
     }
     f
+}
+
+/// Where [`spawn_ready`] keeps the stderr of the followers of checkpoint `state`.
+pub(crate) fn stderr_of(state: &Path) -> PathBuf {
+    state.with_extension("stderr")
+}
+
+/// What a failed wait on `f` should show: whether it still runs, its notes and the end of its stderr.
+fn post_mortem(f: &mut Follower, state: &Path) -> String {
+    let status = f.child.try_wait().ok().flatten().map_or("running".to_string(), |s| s.to_string());
+    let err = std::fs::read_to_string(stderr_of(state)).unwrap_or_default();
+    let tail: String = err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    format!("follower {status}; notes {:?}; stderr:\n{tail}", notes(&f.events))
 }
 
 /// Starts following `e.logs` from the end and waits until the first checkpoint says it listed the files.
@@ -504,8 +522,9 @@ fn one_sequence(mode: Mode, seed: u64) {
     let mut f = f.take().unwrap();
     let want = w.written + 1;
     let got = barrier(&mut f, &mut w, &e.file);
+    let why = if got == want { String::new() } else { post_mortem(&mut f, &e.state) };
     events.append(&mut f.events);
-    assert_eq!(got, want, "seed {seed:#x}, ops {log:?}, counts {:?}", counts(&events));
+    assert_eq!(got, want, "seed {seed:#x}, ops {log:?}, counts {:?}; {why}", counts(&events));
     assert_eq!(total(&events), want, "seed {seed:#x}, ops {log:?}");
 }
 
