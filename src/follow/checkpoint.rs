@@ -37,6 +37,9 @@ pub struct Position {
     pub ino: u64,
     /// Hash of its first bytes, once it had that many.
     pub fingerprint: Option<u64>,
+    /// For a file shorter than a fingerprint: the hash of its bytes up to `offset` (absent in older checkpoints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<u64>,
     /// Index in the file table.
     pub file: u32,
     /// Path where it was last seen (informative).
@@ -216,7 +219,16 @@ mod tests {
     use super::*;
 
     fn position() -> Position {
-        Position { dev: 1, ino: 2, fingerprint: Some(u64::MAX), file: 0, path: "a.log".into(), offset: 10, lines: 1 }
+        Position {
+            dev: 1,
+            ino: 2,
+            fingerprint: Some(u64::MAX),
+            head: None,
+            file: 0,
+            path: "a.log".into(),
+            offset: 10,
+            lines: 1,
+        }
     }
 
     #[test]

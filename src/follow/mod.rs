@@ -548,11 +548,12 @@ fn follow_stdin(
 }
 
 /// The position of a followed file as the checkpoint records it.
-fn to_cp(p: &Pos, path: String) -> checkpoint::Position {
+fn to_cp(p: &Pos, path: String, head: Option<u64>) -> checkpoint::Position {
     checkpoint::Position {
         dev: p.id.dev,
         ino: p.id.ino,
         fingerprint: p.fingerprint,
+        head,
         file: p.file,
         path,
         offset: p.offset,
@@ -568,8 +569,8 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
         &checkpoint::CheckpointRef {
             version: checkpoint::VERSION,
             state: &engine.state,
-            positions: tailer.positions().into_iter().map(|(p, path)| to_cp(&p, path)).collect(),
-            retired: tailer.retired().iter().map(|p| to_cp(p, String::new())).collect(),
+            positions: tailer.positions().into_iter().map(|(p, path, head)| to_cp(&p, path, head)).collect(),
+            retired: tailer.retired().iter().map(|p| to_cp(p, String::new(), None)).collect(),
             log_now: engine.log_now,
             log_start: engine.log_start,
             incidents: engine.life.reported(),
@@ -608,7 +609,7 @@ fn follow_files(
                 restored_state.aggregates.set_max_keys(cfg.max_keys);
                 tailer.restore(
                     restored_state.files.iter().map(|f| f.display.clone()).collect(),
-                    cp.positions.iter().map(from_cp).collect(),
+                    cp.positions.iter().map(|p| (from_cp(p), p.head)).collect(),
                     cp.retired.iter().map(from_cp).collect(),
                 );
                 // The file table is the tailer's (origins from the paths and this run's --component).

@@ -67,8 +67,9 @@ pub struct Tailer {
     tracked: Vec<Tracked>,
     /// Identities deliberately not followed (compressed, binary, excluded).
     ignored: HashSet<FileId>,
-    /// Positions from a checkpoint, used when their identity is first seen.
-    restored: HashMap<FileId, Pos>,
+    /// Positions from a checkpoint, used when their identity is first seen, each with the hash of what was read
+    /// of a file shorter than a fingerprint ([`Tailer::positions`]).
+    restored: HashMap<FileId, (Pos, Option<u64>)>,
     retired: Vec<Pos>,
     /// Files no longer found, with a hash of what was read of their head ([`fingerprint::of_first`]): found again
     /// under the same identity and starting alike, they continue where they were.
@@ -125,10 +126,11 @@ impl Tailer {
         origin_of_path(path).told(self.component)
     }
 
-    /// Resumes from a checkpoint: its file table, positions and retired positions.
-    pub fn restore(&mut self, files: Vec<String>, positions: Vec<Pos>, retired: Vec<Pos>) {
+    /// Resumes from a checkpoint: its file table, positions (with their heads, see [`Tailer::positions`]) and
+    /// retired positions.
+    pub fn restore(&mut self, files: Vec<String>, positions: Vec<(Pos, Option<u64>)>, retired: Vec<Pos>) {
         self.files = files.into_iter().map(|d| ScannedFile::new(d.clone(), self.origin_of(Path::new(&d)))).collect();
-        self.restored = positions.into_iter().map(|p| (p.id, p)).collect();
+        self.restored = positions.into_iter().map(|(p, head)| (p.id, (p, head))).collect();
         self.retired = retired;
     }
 
@@ -137,11 +139,23 @@ impl Tailer {
         &self.files
     }
 
-    /// The positions of the followed files, for a checkpoint: (position, path).
-    pub fn positions(&self) -> Vec<(Pos, String)> {
+    /// The positions of the followed files, for a checkpoint: (position, path, head). The head is the hash of what
+    /// was read of a file shorter than a fingerprint ([`fingerprint::of_first`]): after a restart, a file of that
+    /// identity that does not start with those bytes is another file (its inode reused) and is read from its start.
+    pub fn positions(&self) -> Vec<(Pos, String, Option<u64>)> {
         // A copy waiting for its original to be truncated is left out: after a restart it is matched again by
         // fingerprint, against the original's saved position.
-        self.tracked.iter().filter(|t| !t.copy_of_live).map(|t| (t.pos, t.path.display().to_string())).collect()
+        self.tracked
+            .iter()
+            .filter(|t| !t.copy_of_live)
+            .map(|t| {
+                let head = match (&t.handle, t.pos.fingerprint) {
+                    (Some(f), None) if t.pos.offset > 0 => fingerprint::of_first(f, t.pos.offset),
+                    _ => None,
+                };
+                (t.pos, t.path.display().to_string(), head)
+            })
+            .collect()
     }
 
     /// Retired positions, for a checkpoint.
@@ -421,8 +435,13 @@ impl Tailer {
         if let Some(r) = self.found_again(id, &f, size) {
             self.note(format!("{}: found again: read on from where it was", path.display()));
             pos = Pos { fingerprint: fp, file: r.file, offset: r.offset, lines: r.lines, ..pos };
-        } else if let Some(r) = self.restored.get(&id).copied() {
-            let same = size >= r.offset && (r.fingerprint.is_none() || r.fingerprint == fp);
+        } else if let Some((r, head)) = self.restored.get(&id).copied() {
+            let same = size >= r.offset
+                && match (r.fingerprint, head) {
+                    (Some(_), _) => r.fingerprint == fp,
+                    (None, Some(h)) => fingerprint::of_first(&f, r.offset) == Some(h),
+                    (None, None) => true,
+                };
             if same {
                 pos = Pos { fingerprint: fp, ..r };
             } else {
@@ -485,6 +504,7 @@ impl Tailer {
             .or_else(|| {
                 self.restored
                     .values()
+                    .map(|(p, _)| p)
                     .chain(self.retired.iter())
                     .filter(|p| p.fingerprint == Some(fp))
                     .max_by_key(|p| p.offset)
@@ -700,5 +720,32 @@ mod tests {
         assert!(list_and_read(&mut t).is_empty());
         std::fs::write(logs.join("stackstate-receiver.2.log"), lines(40, 42)).unwrap();
         assert_eq!(list_and_read(&mut t).len(), 2);
+    }
+
+    #[test]
+    fn a_short_file_rewritten_while_stopped_is_read_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stackstate-receiver.log");
+        let other = dir.path().join("stackstate-kafka-to-es.log");
+        std::fs::write(&log, lines(0, 1)).unwrap();
+        std::fs::write(&other, lines(0, 1)).unwrap();
+        assert!(lines(0, 2).len() < FINGERPRINT_BYTES, "shorter than a fingerprint");
+        let mut t = Tailer::new(vec![dir.path().to_path_buf()], None);
+        assert_eq!(list_and_read(&mut t).len(), 2);
+        let saved: Vec<(Pos, Option<u64>)> = t.positions().into_iter().map(|(p, _, head)| (p, head)).collect();
+        assert!(saved.iter().all(|(p, head)| p.fingerprint.is_none() && head.is_some()));
+        let files = t.files().iter().map(|f| f.display.clone()).collect();
+        drop(t);
+        // While stopped: one file is written anew in place (same inode, other bytes), the other only grows.
+        std::fs::write(&log, lines(30, 32)).unwrap();
+        let mut f = std::fs::OpenOptions::new().append(true).open(&other).unwrap();
+        std::io::Write::write_all(&mut f, lines(1, 2).as_bytes()).unwrap();
+        let mut t = Tailer::new(vec![dir.path().to_path_buf()], None);
+        t.restore(files, saved, Vec::new());
+        let mut got = list_and_read(&mut t);
+        got.sort();
+        let mut want: Vec<String> = (lines(30, 32) + &lines(1, 2)).lines().map(str::to_string).collect();
+        want.sort();
+        assert_eq!(got, want, "the rewritten file whole, the grown one from where it was");
     }
 }
