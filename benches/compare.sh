@@ -82,10 +82,9 @@ if { want rg || want threads || want stdin || want archives || want unexplained;
   python3 "$here/gen_corpus.py" --rules "$root/rules/stackstate" --out "$work" --size "$bytes" \
     --density "$density" --near "$near" --files "$files" --loghub "$loghub" --patterns "$work/patterns.txt"
 fi
-if [ ! -f "$work/patterns.txt" ]; then
-  python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import gen_corpus as g; g.write_patterns(sys.argv[3], g.load_pack(sys.argv[2])[2])" \
-    "$here" "$root/rules/stackstate" "$work/patterns.txt"
-fi
+# rg is given the current pack's patterns, also with a kept corpus (the pack may have changed since).
+python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import gen_corpus as g; g.write_patterns(sys.argv[3], g.load_pack(sys.argv[2])[2])" \
+  "$here" "$root/rules/stackstate" "$work/patterns.txt"
 corpus_bytes=0 big_bytes=0
 if [ -d "$work/multi" ]; then corpus_bytes=$(du -cb "$work"/multi/*.log | tail -1 | cut -f1); fi
 if [ -f "$work/single/big.log" ]; then big_bytes=$(stat -c %s "$work/single/big.log"); fi
