@@ -81,10 +81,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // writer, and a JSON error is rooted at its reader.
     ("json_gson_malformed_kafka_app.log", "root"),
     ("json_kafka_console_consumer_html_schema_registry.log", "root"),
-    // Alpakka's `Request failed for POST .../_bulk` with no status or cause on the line: no kind yet.
-    ("es_alpakka_bulk_request_failed.log", "found"),
-    ("es_alpakka_bulk_request_failed.log", "root"),
-    ("es_alpakka_bulk_request_failed.log", "severity"),
     // The 2015 Python dogstatsd's `HTTPError: 403 Client Error: Forbidden` in a traceback: requests' wording names
     // no URL, and a 403 of any Python client is not the intake's.
     ("json_agent_dogstatsd_403_proxy.log", "found"),
