@@ -318,7 +318,7 @@ impl Tailer {
     fn found_again(&mut self, id: FileId, f: &File, size: u64) -> Option<Pos> {
         let k = self.gone.iter().position(|(p, _)| p.id == id)?;
         let (pos, head) = self.gone.remove(k);
-        (size >= pos.offset && fingerprint::of_first(f, pos.offset) == Some(head)).then_some(pos)
+        starts_as_read(f, size, pos.offset, head).then_some(pos)
     }
 
     /// A compressed file: read once, whole, at the start of a `--from-start` run without checkpoint; otherwise
@@ -439,7 +439,7 @@ impl Tailer {
             let same = size >= r.offset
                 && match (r.fingerprint, head) {
                     (Some(_), _) => r.fingerprint == fp,
-                    (None, Some(h)) => fingerprint::of_first(&f, r.offset) == Some(h),
+                    (None, Some(h)) => starts_as_read(&f, size, r.offset, h),
                     (None, None) => true,
                 };
             if same {
@@ -637,6 +637,11 @@ impl Tailer {
         self.tracked[i].handle = Some(f);
         counts
     }
+}
+
+/// Whether a file of `size` bytes still holds the `offset` bytes read of it, as [`fingerprint::of_first`]'s `head`.
+fn starts_as_read(f: &File, size: u64, offset: u64, head: u64) -> bool {
+    size >= offset && fingerprint::of_first(f, offset) == Some(head)
 }
 
 #[cfg(test)]

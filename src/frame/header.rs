@@ -487,12 +487,12 @@ fn agent(line: &str) -> Option<Split<'_>> {
         let field = rest[..end].trim();
         if level.is_none() {
             if let Some(l) = level_word(field) {
+                rest = &rest[end + 3..];
                 // The trace-agent's component is `TRACE`: `| TRACE | ERROR | (...) |` has its level next.
-                let next = rest[end + 3..].find(" | ").map(|e| rest[end + 3..end + 3 + e].trim());
+                let next = rest.find(" | ").map(|e| rest[..e].trim());
                 if next.and_then(level_word).is_none() {
                     level = Some(l);
                 }
-                rest = &rest[end + 3..];
                 continue;
             }
             if is_upper_word(field) || field.chars().all(|c| c.is_ascii_uppercase() || c == '-') {

@@ -203,8 +203,7 @@ pub(crate) fn env() -> Env {
 }
 
 /// Spawns a follower with a checkpoint and waits until it wrote its first one (it has listed the files and
-/// installed its signal handlers).
-/// Its stderr is appended to `stderr_of(state)`, for a failing test to show.
+/// installed its signal handlers). Its stderr is appended to [`stderr_of`]`(state)`, for a failing test to show.
 pub(crate) fn spawn_ready(mode: Mode, args: &[&str], state: &Path) -> Follower {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(state);
@@ -230,7 +229,8 @@ pub(crate) fn stderr_of(state: &Path) -> PathBuf {
 fn post_mortem(f: &mut Follower, state: &Path) -> String {
     let status = f.child.try_wait().ok().flatten().map_or("running".to_string(), |s| s.to_string());
     let err = std::fs::read_to_string(stderr_of(state)).unwrap_or_default();
-    let tail: String = err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let lines: Vec<&str> = err.lines().collect();
+    let tail = lines[lines.len().saturating_sub(20)..].join("\n");
     format!("follower {status}; notes {:?}; stderr:\n{tail}", notes(&f.events))
 }
 
