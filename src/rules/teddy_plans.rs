@@ -46,6 +46,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Error while flushing log for ",
             b"Error while rolling log segment for ",
             b"Error while writing to checkpoint file ",
+            b"Error during processing of request: ",
             b"ropp",
             b"rs are down",
             b"LogDirFailureChannel)",
