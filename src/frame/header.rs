@@ -785,6 +785,7 @@ mod tests {
             "[Sun Dec 04 04:47:44 2005] [error] x",
             "SEVERE: x",
             "time=1 level=fatal msg=x",
+            r#"{"level":"fatal","msg":"x"}"#,
         ];
         for line in lines {
             let level = split(line).level.expect(line);

@@ -15,16 +15,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"unmarshal ",
             b"annot be completed since the ",
         ],
-        &[
-            b"tls: ",
-            b"DecodingFailure",
-            b"decode v",
-            b"t: connection refused",
-            b"rescheduling it",
-            b"): 4",
-            b"blocked by: [",
-            b"resolve '",
-        ],
+        &[b"tls: ", b"decode v", b"t: connection refused", b"rescheduling it", b"): 4", b"blocked by: [", b"resolve '"],
         &[
             b"Request Content-Length ",
             b"Request timeout encountered for request [",
@@ -145,6 +136,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"id response from ",
             b"heartbeat request but received error ",
             b"is out of range for partition ",
+            b"gFailure",
         ],
     ],
     // mining
@@ -237,6 +229,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"id response from ",
             b"no such index ",
             b"heartbeat request but received error ",
+            b"gFailure",
         ],
         &[
             b"Request Content-Length ",
@@ -299,7 +292,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"_cluster_event_timeout",
         ],
         &[
-            b"DecodingFailure",
             b"decode v",
             b"elect leader for partition ",
             b"e:TOO_MANY_REQUESTS",
