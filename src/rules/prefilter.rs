@@ -788,20 +788,29 @@ mod tests {
         assert!(pf.literal_count() <= 128, "{} literals", pf.literal_count());
     }
 
+    /// A pack of the given rules (their TOML, see [`rule_toml`]) in one family.
+    fn tiny_pack(rules: &[String]) -> crate::rules::Pack {
+        let text = rules.concat() + "[[family]]\nid = \"f\"\n";
+        crate::rules::Pack::from_sources(vec![("t.toml".into(), text)]).unwrap()
+    }
+
+    /// One rule's TOML: its pattern, the one literal it declares, one example line and what it captures there.
+    fn rule_toml(id: &str, pattern: &str, literal: &str, example: &str, fields: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nfamily = \"f\"\nseverity = \"error\"\n\
+             components = [\"receiver\"]\npattern = '''{pattern}'''\nnext_steps = [\"none\"]\n\
+             literals = [\"{literal}\"]\n[[rule.examples]]\nline = '''{example}'''\nfields = {{ {fields} }}\n"
+        )
+    }
+
     /// Each searched literal's owners are every place it occurs in the rules' own literals, in order: what a
     /// search of every (searched, own) pair finds; and an own literal belongs to one rule, rules in order.
     #[test]
     fn the_owners_of_a_searched_literal_are_all_its_occurrences() {
         // Two rules whose literals overlap: `aba` is searched for both, and lies twice in `xababa`.
-        let rule = |id: &str, lit: &str| {
-            format!(
-                "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nfamily = \"f\"\nseverity = \"error\"\n\
-                 components = [\"receiver\"]\npattern = '{lit} (?P<n>\\d+)'\nnext_steps = [\"none\"]\n\
-                 literals = [\"{lit}\"]\n[[rule.examples]]\nline = \"{lit} 1\"\nfields = {{ n = \"1\" }}\n"
-            )
-        };
-        let text = rule("t.long", "xababa") + &rule("t.short", "aba") + "[[family]]\nid = \"f\"\n";
-        let tiny = crate::rules::Pack::from_sources(vec![("t.toml".into(), text)]).unwrap();
+        let rule =
+            |id: &str, lit: &str| rule_toml(id, &format!(r"{lit} (?P<n>\d+)"), lit, &format!("{lit} 1"), r#"n = "1""#);
+        let tiny = tiny_pack(&[rule("t.long", "xababa"), rule("t.short", "aba")]);
         let pf = tiny.prefilter.as_ref().unwrap();
         check_owners(pf);
         assert_eq!(pf.searched, [b"aba".to_vec()]);
@@ -933,24 +942,13 @@ mod tests {
     /// check: a line holding only the piece runs no regex.
     #[test]
     fn a_literal_pattern_is_required_whole() {
-        let text = r#"
-[[family]]
-id = "f"
-
-[[rule]]
-id = "t.bootstrap"
-title = "t"
-family = "f"
-severity = "error"
-components = ["receiver"]
-pattern = '''ConfigException: No resolvable bootstrap urls given in bootstrap\.servers'''
-literals = ["xception"]
-next_steps = ["none"]
-
-[[rule.examples]]
-line = '''org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers'''
-"#;
-        let pack = crate::rules::Pack::from_sources(vec![("t.toml".into(), text.to_string())]).unwrap();
+        let pack = tiny_pack(&[rule_toml(
+            "t.bootstrap",
+            r"ConfigException: No resolvable bootstrap urls given in bootstrap\.servers",
+            "xception",
+            "org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers",
+            "",
+        )]);
         let pf = pack.prefilter.as_ref().unwrap();
         assert_eq!(pf.literals(0), [b"xception".to_vec()]);
         let near =
