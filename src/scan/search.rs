@@ -154,9 +154,15 @@ impl RegionScan {
         let one_search = mining && ctx.pack.mines_in_one_search();
         let mut levels = (mining && !one_search).then(|| LevelLines::new(buf, upto));
         let mut klog = (mining && ctx.klog).then(|| KlogLines::new(buf, upto));
+        // The one search's next hit when it is known already: the search that looked for a rule literal after a
+        // level literal went on past its line (see below). Valid while it is not behind `self.pos`.
+        let mut ahead: Option<Option<(usize, bool)>> = None;
         while self.pos < upto {
             let (hit, level_only) = if one_search {
-                let found = ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto);
+                let found = match ahead.take() {
+                    Some(known) if known.is_none_or(|f| f.0 >= self.pos) => known,
+                    _ => ctx.pack.find_mining_candidate(&mut s.cache, buf, self.pos, upto),
+                };
                 (found.map(|f| f.0), found.is_some_and(|f| f.1))
             } else {
                 (ctx.pack.find_candidate(&mut s.cache, buf, self.pos, upto), false)
@@ -169,9 +175,24 @@ impl RegionScan {
             let le = frame::line_end(buf, cand, r.end);
             // Where the line's first rule literal is: at the hit, further in the line (past the level literals,
             // found by the rules' own searcher in the rest of the line), or nowhere (no rule can match the line).
-            // A candidate of another kind (a CRI part, a klog line) is searched whole.
+            // A candidate of another kind (a CRI part, a klog line) is searched whole. After a level literal the
+            // one search goes on: a hit in the line is what the rules' search of the rest of the line would find
+            // (the level literals stand in for the rule literals that start with them, see
+            // `Prefilter::find_with_levels`); a hit past it is the next candidate, kept in `ahead`.
             let rule_at: Option<Option<usize>> = match hit {
-                Some(h) if h == cand && level_only => ctx.pack.find_candidate(&mut s.cache, buf, h + 1, le).map(Some),
+                Some(h) if h == cand && level_only => {
+                    let mut at = h;
+                    loop {
+                        match ctx.pack.find_mining_candidate(&mut s.cache, buf, at + 1, upto) {
+                            Some((p, true)) if p < le => at = p,
+                            Some((p, false)) if p < le => break Some(Some(p)),
+                            next => {
+                                ahead = Some(next);
+                                break None;
+                            }
+                        }
+                    }
+                }
                 Some(h) if h == cand => Some(Some(h)),
                 _ => Some(None),
             };
@@ -744,4 +765,71 @@ fn better_below(
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::aggregate::episode::Aggregates;
+    use crate::aggregate::unexplained::Unexplained;
+    use crate::rules::Pack;
+    use crate::scan::{scan_block, Block, Scratch};
+    use crate::source::classify::origin_of_path;
+    use crate::time::Zone;
+    use std::path::{Path, PathBuf};
+
+    /// The rules' events of a buffer scanned as `path`, with or without the unexplained records mined.
+    fn events(pack: &Pack, path: &Path, buf: &[u8], mine: bool) -> (String, u64) {
+        let mut scratch = Scratch::new(pack);
+        let origin = origin_of_path(path);
+        let block = Block { buf, start: 0, file: 0, origin: &origin, first_line: 0, base_offset: 0, mode: None };
+        let mut agg = Aggregates::default();
+        let mut mined = Unexplained::default();
+        let c = scan_block(pack, &mut scratch, &block, Zone::UTC, &mut agg, mine.then_some(&mut mined));
+        (format!("{:?}", agg.into_episodes()), c.matches)
+    }
+
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Mining visits more lines (those holding a level literal) and finds the rule literals after a level literal
+    /// with the one search that goes on past the line: what the rules find must not change. Every fixture file,
+    /// and lines whose rule literal follows one or two level literals, in the line or on the next.
+    #[test]
+    fn mining_changes_no_rule_event() {
+        let pack = Pack::embedded().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut paths = Vec::new();
+        for d in ["linux", "kubectl", "scenarios", "edge"] {
+            files(&root.join(d), &mut paths);
+        }
+        paths.sort();
+        let mut inputs: Vec<(PathBuf, Vec<u8>)> =
+            paths.into_iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+        let k2es = "kafka-to-es/kafkaMultiMetricsToES.log";
+        let lines = [
+            "2024-03-12 11:42:10,422 [d-20] ERROR c.s.k.e.s.BulkIndexer - WARN: Bulk request to index [sts_multi_metrics-2024.03.12] failed: 500 of 500 items rejected, first failure: {\"type\":\"cluster_block_exception\",\"reason\":\"index [sts_multi_metrics-2024.03.12] blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];\"}",
+            "2024-03-12 11:42:11,422 [d-20] WARN  c.s.k.e.s.BulkIndexer - retrying",
+            "2024-03-12 11:42:12,422 [d-20] ERROR c.s.k.e.s.BulkIndexer - Bulk request to index [sts_multi_metrics-2024.03.12] failed: 500 of 500 items rejected, first failure: {\"type\":\"cluster_block_exception\",\"reason\":\"index [x] blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];\"}",
+            "2024-03-12 11:42:13,422 [d-20] ERROR c.s.k.e.s.BulkIndexer - Error",
+            "java.net.ConnectException: Connection refused",
+        ];
+        inputs.push((PathBuf::from(k2es), format!("{}\n", lines.join("\n")).into_bytes()));
+        let mut matched = 0;
+        for (path, buf) in &inputs {
+            let plain = events(&pack, path, buf, false);
+            assert_eq!(events(&pack, path, buf, true), plain, "{}", path.display());
+            matched += plain.1;
+        }
+        assert!(matched > 100, "{matched}");
+        let last = &inputs.last().unwrap();
+        assert_eq!(events(&pack, &last.0, &last.1, true).1, 3, "two bulk failures and a refused connection");
+    }
 }
