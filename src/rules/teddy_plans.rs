@@ -66,6 +66,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"TLS Handshake failure: ",
             b"Splunk",
             b"_cluster_event_timeout",
+            b"[RED]",
         ],
         &[
             b"erAgentClient",
@@ -133,6 +134,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"heartbeat request but received error ",
             b"is out of range for partition ",
             b"gFailure",
+            b"plaintext ",
         ],
     ],
     // mining
@@ -197,6 +199,8 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"=warn",
             b"Max retries exceeded with url: ",
             b"SyntaxError: ",
+            b"[RED]",
+            b"plaintext ",
         ],
         &[
             b"ailed",
