@@ -177,6 +177,48 @@ fn es_disk_full_watermarks_flood_stage_and_k2es_blocks_are_one_incident() {
     assert!(title.contains("sts-node-01") && title.contains("sts_multi_metrics-2024.05.06"), "{title}");
 }
 
+/// A red cluster is logged at INFO by the master; the bulk failures that follow it on the red index are its effect.
+#[test]
+fn es_red_cluster_and_the_unavailable_shard_failures_are_one_incident() {
+    let r = expect(
+        "es-red",
+        &[
+            Exp {
+                chain: Some("chain.es-write-blocked"),
+                severity: "error",
+                rule: "es.cluster-red",
+                root: "elasticsearch",
+                components: &["elasticsearch", "kafka-to-es"],
+                scope: "all",
+                telemetry: &["metrics"],
+                counts: &[("elasticsearch", 1), ("kafka-to-es", 15)],
+                count: 16,
+                first: "2024-05-08T14:02:11.417Z",
+                last: "2024-05-08T14:17:12.254Z",
+                episodes: &["es.cluster-red@elasticsearch", "es.shards-unavailable@kafka-to-es"],
+            },
+            Exp {
+                chain: Some("chain.single-integration"),
+                severity: "error",
+                rule: "agent.check-connect-timeout",
+                root: "agent",
+                components: &["agent"],
+                scope: "single",
+                telemetry: &[],
+                counts: &[("agent", 60)],
+                count: 60,
+                first: "2024-05-08T14:30:00.000Z",
+                last: "2024-05-08T14:44:45.000Z",
+                episodes: &["agent.check-connect-timeout@agent"],
+            },
+        ],
+    );
+    let inc = &r["incidents"][0];
+    assert_eq!(episode(inc, "es.shards-unavailable")["key"]["index"], "sts_multi_metrics-2024.05.08");
+    let title = inc["title"].as_str().unwrap();
+    assert!(title.contains("sts_multi_metrics-2024.05.08"), "{title}");
+}
+
 #[test]
 fn es_field_limit_names_the_index_and_limit() {
     let r = expect(
@@ -793,6 +835,7 @@ fn every_scenario_has_a_test() {
         "es-disk-full-skew",
         "es-disk-full-skew-beyond",
         "es-field-limit",
+        "es-red",
         "es-unreachable",
         "es-unreachable-k2es-only",
         "kafka-unavailable",
