@@ -59,6 +59,25 @@ struct Exp {
     episodes: &'static [&'static str],
 }
 
+/// The unrelated second problem of the ES scenarios: the agent's kubernetes_state check cannot reach
+/// kube-state-metrics (60 records, one every 15 s), an incident of its own.
+fn unrelated_check_timeout(first: &'static str, last: &'static str) -> Exp {
+    Exp {
+        chain: Some("chain.single-integration"),
+        severity: "error",
+        rule: "agent.check-connect-timeout",
+        root: "agent",
+        components: &["agent"],
+        scope: "single",
+        telemetry: &[],
+        counts: &[("agent", 60)],
+        count: 60,
+        first,
+        last,
+        episodes: &["agent.check-connect-timeout@agent"],
+    }
+}
+
 fn strs(v: &Value) -> Vec<String> {
     v.as_array().expect("array").iter().map(|x| x.as_str().expect("string").to_string()).collect()
 }
@@ -148,20 +167,7 @@ fn es_disk_full_watermarks_flood_stage_and_k2es_blocks_are_one_incident() {
                 ],
             },
             // The unrelated second problem, overlapping in time, stays its own incident.
-            Exp {
-                chain: Some("chain.single-integration"),
-                severity: "error",
-                rule: "agent.check-connect-timeout",
-                root: "agent",
-                components: &["agent"],
-                scope: "single",
-                telemetry: &[],
-                counts: &[("agent", 60)],
-                count: 60,
-                first: "2024-05-06T10:05:00.000Z",
-                last: "2024-05-06T10:19:45.000Z",
-                episodes: &["agent.check-connect-timeout@agent"],
-            },
+            unrelated_check_timeout("2024-05-06T10:05:00.000Z", "2024-05-06T10:19:45.000Z"),
         ],
     );
     let inc = &r["incidents"][0];
@@ -197,20 +203,7 @@ fn es_red_cluster_and_the_unavailable_shard_failures_are_one_incident() {
                 last: "2024-05-08T14:17:12.254Z",
                 episodes: &["es.cluster-red@elasticsearch", "es.shards-unavailable@kafka-to-es"],
             },
-            Exp {
-                chain: Some("chain.single-integration"),
-                severity: "error",
-                rule: "agent.check-connect-timeout",
-                root: "agent",
-                components: &["agent"],
-                scope: "single",
-                telemetry: &[],
-                counts: &[("agent", 60)],
-                count: 60,
-                first: "2024-05-08T14:30:00.000Z",
-                last: "2024-05-08T14:44:45.000Z",
-                episodes: &["agent.check-connect-timeout@agent"],
-            },
+            unrelated_check_timeout("2024-05-08T14:30:00.000Z", "2024-05-08T14:44:45.000Z"),
         ],
     );
     let inc = &r["incidents"][0];
