@@ -757,6 +757,7 @@ mod tests {
     use crate::rules::Pack;
     use crate::scan::{scan_block, Block, Scratch};
     use crate::source::classify::origin_of_path;
+    use crate::source::walk::{walk, WalkOptions};
     use crate::time::Zone;
     use std::path::{Path, PathBuf};
 
@@ -771,17 +772,6 @@ mod tests {
         (format!("{:?}", agg.into_episodes()), c.matches)
     }
 
-    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                files(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-
     /// Mining visits more lines (those holding a level literal) and finds the rule literals after a level literal
     /// with a second search of the rest of the line: what the rules find must not change. Every fixture file, and
     /// lines whose rule literal follows one or two level literals, in the line or on the next.
@@ -789,13 +779,15 @@ mod tests {
     fn mining_changes_no_rule_event() {
         let pack = Pack::embedded().unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut paths = Vec::new();
-        for d in ["linux", "kubectl", "scenarios", "edge"] {
-            files(&root.join(d), &mut paths);
-        }
-        paths.sort();
-        let mut inputs: Vec<(PathBuf, Vec<u8>)> =
-            paths.into_iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+        let roots: Vec<PathBuf> = ["linux", "kubectl", "scenarios", "edge"].iter().map(|d| root.join(d)).collect();
+        let mut inputs: Vec<(PathBuf, Vec<u8>)> = walk(&roots, &WalkOptions::default())
+            .found
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(&f.path).unwrap();
+                (f.path, bytes)
+            })
+            .collect();
         let k2es = "kafka-to-es/kafkaMultiMetricsToES.log";
         let lines = [
             "2024-03-12 11:42:10,422 [d-20] ERROR c.s.k.e.s.BulkIndexer - WARN: Bulk request to index [sts_multi_metrics-2024.03.12] failed: 500 of 500 items rejected, first failure: {\"type\":\"cluster_block_exception\",\"reason\":\"index [sts_multi_metrics-2024.03.12] blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];\"}",
@@ -805,14 +797,15 @@ mod tests {
             "java.net.ConnectException: Connection refused",
         ];
         inputs.push((PathBuf::from(k2es), format!("{}\n", lines.join("\n")).into_bytes()));
-        let mut matched = 0;
-        for (path, buf) in &inputs {
-            let plain = events(&pack, path, buf, false);
-            assert_eq!(events(&pack, path, buf, true), plain, "{}", path.display());
-            matched += plain.1;
-        }
-        assert!(matched > 100, "{matched}");
-        let last = &inputs.last().unwrap();
-        assert_eq!(events(&pack, &last.0, &last.1, true).1, 3, "two bulk failures and a refused connection");
+        let counts: Vec<u64> = inputs
+            .iter()
+            .map(|(path, buf)| {
+                let plain = events(&pack, path, buf, false);
+                assert_eq!(events(&pack, path, buf, true), plain, "{}", path.display());
+                plain.1
+            })
+            .collect();
+        assert!(counts.iter().sum::<u64>() > 100, "{counts:?}");
+        assert_eq!(counts.last(), Some(&3), "two bulk failures and a refused connection");
     }
 }
