@@ -55,36 +55,98 @@ pub(crate) struct Prefilter {
 #[derive(Debug)]
 struct LevelSearch {
     finder: Finder,
-    /// Per literal searched: `None` for a rule literal; for a level literal, the rule literals that start with it.
-    extends: Vec<Option<Vec<Vec<u8>>>>,
+    /// Per literal searched: `None` for a rule literal; for a level literal, the rule literals that hold it and
+    /// are not searched themselves, each with where in it the level literal lies (see [`mining_literals`]).
+    holders: Vec<Option<Vec<(Vec<u8>, usize)>>>,
 }
 
-/// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
-/// holds a rule literal (`Exception` holds `xception`) finds no line more and is left out; so is a rule literal that
-/// starts with a level literal searched (`Error running check` and `Error`): the level literal is found where it
-/// starts, and [`Prefilter::find_with_levels`] tells the two apart there. Teddy takes fewer than 128 literals, and
-/// the level literals share them with the rules'.
-pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let levels: Vec<&[u8]> = crate::frame::header::LEVEL_LITERALS
+/// The level literals a mining scan searches: all but those that hold a rule literal (`Exception` holds
+/// `xception`): they would find no line more.
+fn searched_levels(rules: &[Vec<u8>]) -> Vec<&'static [u8]> {
+    crate::frame::header::LEVEL_LITERALS
         .iter()
         .map(|l| l.as_bytes())
         .filter(|l| !rules.iter().any(|r| contains(l, r)))
-        .collect();
-    let mut all: Vec<Vec<u8>> = rules.iter().filter(|r| !levels.iter().any(|l| r.starts_with(l))).cloned().collect();
-    all.extend(levels.iter().map(|l| l.to_vec()));
-    all.sort();
-    all.dedup();
-    all
+        .collect()
+}
+
+/// Where a searched level literal lies in rule literal `r`, when searching that level literal finds every `r`:
+/// the first place in `r` where a searched literal (one of `others`, every literal searched besides `r`) may
+/// start holds that level literal, wholly within `r`, and no other searched literal may start there or before,
+/// but rule literals at `r`'s own start (their hit is where `r` starts). A hit of the level literal is then `r`'s
+/// when the line holds `r` that many bytes before it, and no hit is ever past the start of a rule literal: the hint
+/// `Pack::candidates` takes stays exact.
+fn held_level(r: &[u8], levels: &[&[u8]], others: &[&[u8]]) -> Option<usize> {
+    // A literal that may start `k` bytes into `r`: it agrees with `r`'s bytes from there to either's end.
+    let may_start = |k: usize, m: &[u8]| {
+        let n = m.len().min(r.len() - k);
+        !m.is_empty() && m[..n] == r[k..k + n]
+    };
+    (0..r.len()).find_map(|k| {
+        let level = levels.iter().copied().find(|l| r[k..].starts_with(l));
+        let mut starting = others.iter().copied().filter(|m| may_start(k, m));
+        let alone = match level {
+            Some(l) if k == 0 => starting.all(|m| m == l || !levels.contains(&m)),
+            Some(l) => starting.all(|m| m == l),
+            None if starting.next().is_none() => return None,
+            None => false,
+        };
+        Some(level.filter(|_| alone).map(|_| k))
+    })?
+}
+
+/// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
+/// holds a rule literal is left out ([`searched_levels`]); so is a rule literal that a level literal finds
+/// ([`held_level`]): `Error running check` starts with `Error`, and `SyntaxError: ` holds it six bytes in. The
+/// level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes around it. Teddy
+/// takes fewer than 128 literals, and the level literals share them with the rules'.
+pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    held(rules)
+        .into_iter()
+        .filter(|(_, at)| at.is_none())
+        .map(|(r, _)| r.to_vec())
+        .chain(searched_levels(rules).into_iter().map(<[u8]>::to_vec))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Every rule literal, with where a searched level literal lies in it when that level literal finds it (and so
+/// it is not searched). A literal left out of the search can start nowhere a hit could be, so the other literals
+/// are asked again until no more is left out.
+fn held(rules: &[Vec<u8>]) -> Vec<(&[u8], Option<usize>)> {
+    let levels = searched_levels(rules);
+    let mut held: Vec<(&[u8], Option<usize>)> = rules.iter().map(|r| (r.as_slice(), None)).collect();
+    loop {
+        let searched: Vec<&[u8]> =
+            held.iter().filter(|(_, at)| at.is_none()).map(|(r, _)| *r).chain(levels.iter().copied()).collect();
+        let mut more = false;
+        for (r, at) in held.iter_mut().filter(|(r, at)| at.is_none() && levels.iter().any(|l| contains(r, l))) {
+            let others: Vec<&[u8]> = searched.iter().copied().filter(|m| m != r).collect();
+            *at = held_level(r, &levels, &others);
+            more |= at.is_some();
+        }
+        if !more {
+            return held;
+        }
+    }
 }
 
 impl LevelSearch {
     fn build(rules: &[Vec<u8>]) -> Option<LevelSearch> {
         let all = super::teddy::order(mining_literals(rules));
-        let extends = all
+        let held = held(rules);
+        let holders = all
             .iter()
-            .map(|l| (!rules.contains(l)).then(|| rules.iter().filter(|r| r.starts_with(l)).cloned().collect()))
+            .map(|l| {
+                (!rules.contains(l)).then(|| {
+                    held.iter()
+                        .filter_map(|(r, at)| at.filter(|&at| r[at..].starts_with(l)).map(|at| (r.to_vec(), at)))
+                        .collect()
+                })
+            })
             .collect();
-        Some(LevelSearch { finder: Finder::build(&all)?, extends })
+        Some(LevelSearch { finder: Finder::build(&all)?, holders })
     }
 }
 
@@ -271,10 +333,17 @@ impl Prefilter {
     pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
         let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
         let (at, p) = s.finder.find(buf, start, end)?;
-        // A rule literal may start where a level literal does, when it extends it (`Error running check ` and
-        // `Error`): only the level literal is searched, and the bytes after it say which it is.
-        let level = s.extends[p].as_ref().is_some_and(|ext| !ext.iter().any(|r| buf[at..end].starts_with(r)));
-        Some((at, level))
+        let Some(holders) = &s.holders[p] else { return Some((at, false)) };
+        // A rule literal that holds the level literal is not searched (`Error running check ` and `SyntaxError: `
+        // hold `Error`): the bytes around the hit say whether the line holds it there.
+        let rule = holders
+            .iter()
+            .filter(|(r, back)| {
+                at.checked_sub(*back).is_some_and(|from| from >= start && buf[from..end].starts_with(r))
+            })
+            .map(|(_, back)| at - back)
+            .min();
+        Some(rule.map_or((at, true), |from| (from, false)))
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -898,6 +967,66 @@ mod tests {
         assert_eq!(pf.find_with_levels(buf, first.0 + 1, buf.len()), Some((rule_at, false)));
         let last = memchr::memmem::find(buf, b"Error: nothing").unwrap();
         assert_eq!(pf.find_with_levels(buf, rule_at + 1, buf.len()), Some((last, true)));
+    }
+
+    /// A rule literal that holds a level literal further in (`SyntaxError: ` holds `Error`) is not searched in a
+    /// mining scan either: a hit of the level literal is the rule literal's, at the rule literal's start, when
+    /// the bytes before it say so.
+    #[test]
+    fn a_rule_literal_holding_a_level_literal_is_found_by_it() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        let rule = b"SyntaxError: ".to_vec();
+        assert!(pf.searched().contains(&rule));
+        let held: Vec<_> = held(pf.searched()).into_iter().filter_map(|(r, at)| at.map(|at| (r, at))).collect();
+        assert!(held.contains(&(rule.as_slice(), 6)), "{held:?}");
+        assert!(!mining_literals(pf.searched()).contains(&rule));
+        let buf =
+            b"2024-03-12 13:10:04,118 INFO  c.s.r.Intake - SyntaxError: Unexpected token < in JSON at position 0\n\
+                    2024-03-12 13:10:05,118 INFO  c.s.r.Intake - JSONDecodeError: Expecting value\n\
+                    2024-03-12 13:10:06,118 INFO  c.s.r.Intake - an Error alone\n";
+        let at = |needle: &[u8]| memchr::memmem::find(buf, needle).unwrap();
+        assert_eq!(pf.find_with_levels(buf, 0, buf.len()), Some((at(b"SyntaxError"), false)));
+        assert_eq!(pf.find_with_levels(buf, at(b"position 0"), buf.len()), Some((at(b"JSONDecodeError"), false)));
+        // A search that starts inside the rule literal does not find it, as the rules' own search would not.
+        let inside = at(b"SyntaxError") + 2;
+        assert_eq!(pf.find_with_levels(buf, inside, buf.len()), Some((at(b"Error: Unexpected"), true)));
+        assert_eq!(pf.find(buf, inside, buf.len()), Some(at(b"JSONDecodeError")));
+        assert_eq!(pf.find_with_levels(buf, at(b"Expecting"), buf.len()), Some((at(b"Error alone"), true)));
+    }
+
+    /// The one search of a mining scan agrees with the rules' own search from every start in the pack's examples
+    /// and counterexamples: a hit it calls a rule's is where the rules' search finds one, and a hit it calls a
+    /// level literal's comes before the first rule literal (the rest of the line is searched from past it).
+    #[test]
+    fn the_mining_search_agrees_with_the_rules_search() {
+        let pack = crate::rules::Pack::embedded().unwrap();
+        let pf = pack.prefilter.as_ref().unwrap();
+        let mut text = Vec::new();
+        for rule in pack.rules() {
+            let lines =
+                rule.examples.iter().map(|e| e.line.as_str()).chain(rule.counterexamples.iter().map(|c| c.0.as_str()));
+            for line in lines {
+                text.extend_from_slice(line.as_bytes());
+                text.push(b'\n');
+            }
+        }
+        let (mut rule_hits, mut level_hits) = (0, 0);
+        for start in 0..text.len() {
+            let rules = pf.find(&text, start, text.len());
+            match pf.find_with_levels(&text, start, text.len()) {
+                Some((at, false)) => {
+                    assert_eq!(Some(at), rules, "from {start}");
+                    rule_hits += 1;
+                }
+                Some((at, true)) => {
+                    assert!(rules.is_none_or(|r| at < r), "from {start}: level hit {at}, rule literal at {rules:?}");
+                    level_hits += 1;
+                }
+                None => assert_eq!(rules, None, "from {start}"),
+            }
+        }
+        assert!(rule_hits > 1000 && level_hits > 1000, "{rule_hits} {level_hits}");
     }
 
     #[test]

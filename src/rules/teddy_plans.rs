@@ -201,7 +201,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"=warn",
             b"ENETUNREACH ",
             b"Max retries exceeded with url: ",
-            b"SyntaxError: ",
             b"[RED]",
         ],
         &[
@@ -263,15 +262,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"i/o timeout",
             b"n-recoverable error",
         ],
-        &[
-            b" [status:N/A ",
-            b"lkItemResponse",
-            b"onError",
-            b"rtError(",
-            b"tls: ",
-            b"otstrap check",
-            b"JSONDecodeError: ",
-        ],
+        &[b" [status:N/A ", b"lkItemResponse", b"tls: ", b"otstrap check"],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
