@@ -774,7 +774,8 @@ mod tests {
 
     /// Mining visits more lines (those holding a level literal) and finds the rule literals after a level literal
     /// with a second search of the rest of the line: what the rules find must not change. Every fixture file, and
-    /// lines whose rule literal follows one or two level literals, in the line or on the next.
+    /// lines whose rule literal follows one or two level literals, in the line or on the next, and lines whose rule
+    /// literal holds a level literal.
     #[test]
     fn mining_changes_no_rule_event() {
         let pack = Pack::embedded().unwrap();
@@ -796,6 +797,18 @@ mod tests {
             "2024-03-12 11:42:13,422 [d-20] ERROR c.s.k.e.s.BulkIndexer - Error",
             "java.net.ConnectException: Connection refused",
         ];
+        // The examples whose rule literal holds a level literal further in, which the one search finds by that
+        // level literal (`SyntaxError: ` by `Error`), alone and after an ERROR header's level literal.
+        let held: Vec<String> = pack
+            .rules()
+            .iter()
+            .flat_map(|r| &r.examples)
+            .map(|e| e.line.clone())
+            .filter(|l| ["SyntaxError: ", "JSONDecodeError: ", "onError", "rtError("].iter().any(|h| l.contains(h)))
+            .flat_map(|l| [format!("2024-03-12 11:42:10,422 ERROR c.s.r.Intake - {l}"), l])
+            .collect();
+        assert!(held.len() >= 8, "{held:?}");
+        inputs.push((PathBuf::from("receiver/receiver.log"), format!("{}\n", held.join("\n")).into_bytes()));
         inputs.push((PathBuf::from(k2es), format!("{}\n", lines.join("\n")).into_bytes()));
         let counts: Vec<u64> = inputs
             .iter()
