@@ -27,7 +27,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"TP status",
             b"TP Status",
         ],
-        &[b"AADSTS", b"character '", b"g authentication", b"alive brokers '", b"no such index "],
+        &[b"AADSTS", b"character '", b"g authentication", b"alive brokers '", b"no such index ", b"No subject alt"],
         &[
             b"Error running check",
             b"Error while appending records to ",
@@ -59,6 +59,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Client.Timeout exceeded while awaiting headers",
             b"NotEnoughReplicas",
             b"ETIMEDOUT ",
+            b"SSL: ",
         ],
         &[
             b"SyntaxError: ",
@@ -73,6 +74,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         &[
             b"erAgentClient",
             b"getaddrinfo for host \"",
+            b"getaddrinfo E",
             b"retryable error",
             b"with correlation id ",
             b"s(429)",
@@ -202,6 +204,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"ENETUNREACH ",
             b"Max retries exceeded with url: ",
             b"[RED]",
+            b"SSL: ",
         ],
         &[
             b"ailed",
@@ -229,6 +232,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"character '",
             b"id response from ",
             b"no such index ",
+            b"No subject alt",
             b"heartbeat request but received error ",
             b"gFailure",
         ],
@@ -246,6 +250,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         ],
         &[
             b"getaddrinfo for host \"",
+            b"getaddrinfo E",
             b"retryable error",
             b"s(429)",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
