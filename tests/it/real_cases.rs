@@ -25,11 +25,6 @@ const KNOWN_MISSES: &[(&str, &str)] = &[];
 
 /// The same for `fixtures/real`.
 const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
-    // Tornado's `HTTP 599: ... certificate subject name ... does not match` of the 2013 Python agent: no kind for
-    // a legacy agent's TLS wording.
-    ("agent_legacy_ssl_subject_mismatch.log", "found"),
-    ("agent_legacy_ssl_subject_mismatch.log", "root"),
-    ("agent_legacy_ssl_subject_mismatch.log", "severity"),
     // librdkafka's `1/1 brokers are down` over five minutes: the `%3|epoch|` header has no time stackscan reads,
     // so the warning cannot escalate by duration.
     ("kafka_rdkafka_refused_sentry.log", "severity"),
@@ -81,11 +76,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // writer, and a JSON error is rooted at its reader.
     ("json_gson_malformed_kafka_app.log", "root"),
     ("json_kafka_console_consumer_html_schema_registry.log", "root"),
-    // The 2015 Python dogstatsd's `HTTPError: 403 Client Error: Forbidden` in a traceback: requests' wording names
-    // no URL, and a 403 of any Python client is not the intake's.
-    ("json_agent_dogstatsd_403_proxy.log", "found"),
-    ("json_agent_dogstatsd_403_proxy.log", "root"),
-    ("json_agent_dogstatsd_403_proxy.log", "severity"),
     // Retried failures that stay warnings until they last (`escalate`); these cases are single records or last
     // minutes, and call them errors: `Number of alive brokers '0'` (Kafka says it can be ignored at start-up),
     // ES's `master not discovered yet`, elasticsearch-py's `status:N/A`.
