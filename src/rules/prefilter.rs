@@ -56,9 +56,12 @@ pub(crate) struct Prefilter {
 struct LevelSearch {
     finder: Finder,
     /// Per literal searched: `None` for a rule literal; for a level literal, the rule literals that hold it and
-    /// are not searched themselves, each with where in it the level literal lies (see [`mining_literals`]).
-    holders: Vec<Option<Vec<(Vec<u8>, usize)>>>,
+    /// are not searched themselves (see [`mining_literals`]).
+    holders: Vec<Option<Vec<Holder>>>,
 }
+
+/// A rule literal that a level literal finds, and how many bytes into it the level literal lies.
+type Holder = (Vec<u8>, usize);
 
 /// The level literals a mining scan searches: all but those that hold a rule literal (`Exception` holds
 /// `xception`): they would find no line more.
