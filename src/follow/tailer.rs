@@ -70,6 +70,8 @@ pub struct Tailer {
     /// Positions from a checkpoint, used when their identity is first seen, each with the hash of what was read
     /// of a file shorter than a fingerprint ([`Tailer::positions`]).
     restored: HashMap<FileId, (Pos, Option<u64>)>,
+    /// The identities of `restored` found since the restart (the others are kept for the next checkpoint).
+    resumed: HashSet<FileId>,
     retired: Vec<Pos>,
     /// Files no longer found, with a hash of what was read of their head ([`fingerprint::of_first`]): found again
     /// under the same identity and starting alike, they continue where they were.
@@ -95,6 +97,7 @@ impl Tailer {
             tracked: Vec::new(),
             ignored: HashSet::new(),
             restored: HashMap::new(),
+            resumed: HashSet::new(),
             retired: Vec::new(),
             gone: Vec::new(),
             raced: false,
@@ -142,10 +145,15 @@ impl Tailer {
     /// The positions of the followed files, for a checkpoint: (position, path, head). The head is the hash of what
     /// was read of a file shorter than a fingerprint ([`fingerprint::of_first`]): after a restart, a file of that
     /// identity that does not start with those bytes is another file (its inode reused) and is read from its start.
+    ///
+    /// Then, at most [`MAX_RETIRED`] of them, the positions of files that are away: moved out of the followed tree
+    /// (not deleted), newest first, and those of the last checkpoint whose file has not been found since the
+    /// restart. A file that comes back after a restart goes on where it was, as it does within a run.
     pub fn positions(&self) -> Vec<(Pos, String, Option<u64>)> {
         // A copy waiting for its original to be truncated is left out: after a restart it is matched again by
         // fingerprint, against the original's saved position.
-        self.tracked
+        let mut out: Vec<(Pos, String, Option<u64>)> = self
+            .tracked
             .iter()
             .filter(|t| !t.copy_of_live)
             .map(|t| {
@@ -155,7 +163,21 @@ impl Tailer {
                 };
                 (t.pos, t.path.display().to_string(), head)
             })
-            .collect()
+            .collect();
+        let mut listed: HashSet<FileId> = self.tracked.iter().map(|t| t.pos.id).collect();
+        let path = |p: &Pos| self.files.get(p.file as usize).map_or_else(String::new, |f| f.display.clone());
+        let moved = self.gone.iter().rev().map(|(p, head)| (*p, p.fingerprint.is_none().then_some(*head)));
+        // Only a position that can tell its file from another one given its inode (by fingerprint or head).
+        let mut waiting: Vec<(Pos, Option<u64>)> = self
+            .restored
+            .values()
+            .filter(|(p, head)| !self.resumed.contains(&p.id) && (p.fingerprint.is_some() || head.is_some()))
+            .copied()
+            .collect();
+        waiting.sort_unstable_by_key(|(p, _)| (p.id.dev, p.id.ino));
+        let away = moved.chain(waiting).filter(|(p, _)| listed.insert(p.id)).take(MAX_RETIRED);
+        out.extend(away.map(|(p, head)| (p, path(&p), head)).collect::<Vec<_>>());
+        out
     }
 
     /// Retired positions, for a checkpoint.
@@ -436,6 +458,7 @@ impl Tailer {
             self.note(format!("{}: found again: read on from where it was", path.display()));
             pos = Pos { fingerprint: fp, file: r.file, offset: r.offset, lines: r.lines, ..pos };
         } else if let Some((r, head)) = self.restored.get(&id).copied() {
+            self.resumed.insert(id);
             let same = size >= r.offset
                 && match (r.fingerprint, head) {
                     (Some(_), _) => r.fingerprint == fp,
@@ -725,6 +748,52 @@ mod tests {
         assert!(list_and_read(&mut t).is_empty());
         std::fs::write(logs.join("stackstate-receiver.2.log"), lines(40, 42)).unwrap();
         assert_eq!(list_and_read(&mut t).len(), 2);
+    }
+
+    /// A file moved out of the followed tree is not forgotten by a restart, nor by a second one before it comes
+    /// back: its position stays in the checkpoint, and back in the tree it goes on where it was.
+    #[test]
+    fn a_file_moved_away_goes_on_where_it_was_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("log");
+        std::fs::create_dir(&logs).unwrap();
+        let (long, short) = (logs.join("stackstate-receiver.log"), logs.join("stackstate-kafka-to-es.log"));
+        std::fs::write(&long, lines(0, 40)).unwrap();
+        std::fs::write(&short, lines(0, 1)).unwrap();
+        assert!(lines(0, 40).len() > FINGERPRINT_BYTES && lines(0, 1).len() < FINGERPRINT_BYTES);
+        let mut t = Tailer::new(vec![logs.clone()], None);
+        assert_eq!(list_and_read(&mut t).len(), 41);
+        let away = |p: &std::path::Path| dir.path().join(p.file_name().unwrap());
+        std::fs::rename(&long, away(&long)).unwrap();
+        std::fs::rename(&short, away(&short)).unwrap();
+        assert!(list_and_read(&mut t).is_empty());
+        assert_eq!(t.len(), 0);
+        let restart = |t: Tailer| {
+            let saved: Vec<(Pos, Option<u64>)> = t.positions().into_iter().map(|(p, _, head)| (p, head)).collect();
+            let files = t.files().iter().map(|f| f.display.clone()).collect();
+            let mut next = Tailer::new(vec![logs.clone()], None);
+            next.restore(files, saved, Vec::new());
+            next
+        };
+        let mut t = restart(t);
+        assert_eq!(t.positions().len(), 2, "both files are away: {:?}", t.positions());
+        assert!(list_and_read(&mut t).is_empty());
+        let mut t = restart(t);
+        for (file, more) in [(&long, lines(40, 42)), (&short, lines(1, 2))] {
+            let mut f = std::fs::OpenOptions::new().append(true).open(away(file)).unwrap();
+            std::io::Write::write_all(&mut f, more.as_bytes()).unwrap();
+            std::fs::rename(away(file), file).unwrap();
+        }
+        let mut got = list_and_read(&mut t);
+        got.sort();
+        let mut want: Vec<String> = (lines(40, 42) + &lines(1, 2)).lines().map(str::to_string).collect();
+        want.sort();
+        assert_eq!(got, want, "only what was written while away");
+        assert_eq!(t.positions().len(), 2, "each file once: {:?}", t.positions());
+        // A file deleted is forgotten: its inode may come back as another file.
+        std::fs::remove_file(&long).unwrap();
+        assert!(list_and_read(&mut t).is_empty());
+        assert_eq!(t.positions().len(), 1, "{:?}", t.positions());
     }
 
     #[test]
