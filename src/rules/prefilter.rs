@@ -329,9 +329,9 @@ impl Prefilter {
     /// [`LEVEL_LITERALS`](crate::frame::header::LEVEL_LITERALS), and whether it is a level literal where no rule
     /// literal starts. The searched literals are the rules' (as [`Self::find`] searches them) and the level
     /// literals side by side (but for those that hold a rule literal: they find no line more), none dropped for
-    /// containing another but the rule literals that start with a level literal (see [`mining_literals`]): the
-    /// leftmost hit is then never after the start of a rule literal, so the hint `Pack::candidates` takes stays
-    /// exact. Built on first use: scans that mine nothing never pay for it.
+    /// containing another but the rule literals a level literal finds (see [`mining_literals`]), whose hit is
+    /// moved back to where they start: the leftmost hit is then never after the start of a rule literal, so the
+    /// hint `Pack::candidates` takes stays exact. Built on first use: scans that mine nothing never pay for it.
     #[inline]
     pub(crate) fn find_with_levels(&self, buf: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
         let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
