@@ -62,6 +62,10 @@ pub struct Checkpoint {
     /// Positions of contents that were truncated or replaced (for a copy made by copytruncate).
     #[serde(default)]
     pub retired: Vec<Position>,
+    /// Files moved out of the followed paths (not deleted), newest first, each with its `head`: one that comes back
+    /// under the same identity and starting with the bytes read goes on where it was.
+    #[serde(default)]
+    pub away: Vec<Position>,
     /// The newest log time seen.
     pub log_now: Option<Millis>,
     /// The oldest log time seen (new unexplained templates are announced from a minute after it).
@@ -82,6 +86,8 @@ pub struct CheckpointRef<'a> {
     pub positions: Vec<Position>,
     /// Retired positions.
     pub retired: Vec<Position>,
+    /// Positions of files away.
+    pub away: Vec<Position>,
     /// The newest log time seen.
     pub log_now: Option<Millis>,
     /// The oldest log time seen.
@@ -123,6 +129,7 @@ impl From<CheckpointV1> for Checkpoint {
             },
             positions: v1.positions,
             retired: v1.retired,
+            away: Vec::new(),
             log_now: v1.log_now,
             log_start: None,
             incidents: v1.incidents,
@@ -243,6 +250,7 @@ mod tests {
             state: &state,
             positions: vec![position()],
             retired: vec![],
+            away: vec![],
             log_now: Some(5),
             log_start: Some(1),
             incidents: &incidents,

@@ -571,6 +571,7 @@ fn save_checkpoint(path: &std::path::Path, engine: &mut Engine, tailer: &Tailer)
             state: &engine.state,
             positions: tailer.positions().into_iter().map(|(p, path, head)| to_cp(&p, path, head)).collect(),
             retired: tailer.retired().iter().map(|p| to_cp(p, String::new(), None)).collect(),
+            away: tailer.away().into_iter().map(|(p, path, head)| to_cp(&p, path, Some(head))).collect(),
             log_now: engine.log_now,
             log_start: engine.log_start,
             incidents: engine.life.reported(),
@@ -612,6 +613,7 @@ fn follow_files(
                     cp.positions.iter().map(|p| (from_cp(p), p.head)).collect(),
                     cp.retired.iter().map(from_cp).collect(),
                 );
+                tailer.restore_away(cp.away.iter().filter_map(|p| Some((from_cp(p), p.head?))).collect());
                 // The file table is the tailer's (origins from the paths and this run's --component).
                 restored_state.files.clear();
                 engine.state = restored_state;

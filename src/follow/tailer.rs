@@ -70,8 +70,6 @@ pub struct Tailer {
     /// Positions from a checkpoint, used when their identity is first seen, each with the hash of what was read
     /// of a file shorter than a fingerprint ([`Tailer::positions`]).
     restored: HashMap<FileId, (Pos, Option<u64>)>,
-    /// The identities of `restored` found since the restart (the others are kept for the next checkpoint).
-    resumed: HashSet<FileId>,
     retired: Vec<Pos>,
     /// Files no longer found, with a hash of what was read of their head ([`fingerprint::of_first`]): found again
     /// under the same identity and starting alike, they continue where they were.
@@ -97,7 +95,6 @@ impl Tailer {
             tracked: Vec::new(),
             ignored: HashSet::new(),
             restored: HashMap::new(),
-            resumed: HashSet::new(),
             retired: Vec::new(),
             gone: Vec::new(),
             raced: false,
@@ -145,15 +142,10 @@ impl Tailer {
     /// The positions of the followed files, for a checkpoint: (position, path, head). The head is the hash of what
     /// was read of a file shorter than a fingerprint ([`fingerprint::of_first`]): after a restart, a file of that
     /// identity that does not start with those bytes is another file (its inode reused) and is read from its start.
-    ///
-    /// Then, at most [`MAX_RETIRED`] of them, the positions of files that are away: moved out of the followed tree
-    /// (not deleted), newest first, and those of the last checkpoint whose file has not been found since the
-    /// restart. A file that comes back after a restart goes on where it was, as it does within a run.
     pub fn positions(&self) -> Vec<(Pos, String, Option<u64>)> {
         // A copy waiting for its original to be truncated is left out: after a restart it is matched again by
         // fingerprint, against the original's saved position.
-        let mut out: Vec<(Pos, String, Option<u64>)> = self
-            .tracked
+        self.tracked
             .iter()
             .filter(|t| !t.copy_of_live)
             .map(|t| {
@@ -163,21 +155,21 @@ impl Tailer {
                 };
                 (t.pos, t.path.display().to_string(), head)
             })
-            .collect();
-        let mut listed: HashSet<FileId> = self.tracked.iter().map(|t| t.pos.id).collect();
+            .collect()
+    }
+
+    /// The files moved out of the followed paths (not deleted), for a checkpoint, newest first: (position, path,
+    /// hash of what was read of it). After a restart they are matched as within a run ([`Tailer::restore_away`]).
+    pub fn away(&self) -> Vec<(Pos, String, u64)> {
         let path = |p: &Pos| self.files.get(p.file as usize).map_or_else(String::new, |f| f.display.clone());
-        let moved = self.gone.iter().rev().map(|(p, head)| (*p, p.fingerprint.is_none().then_some(*head)));
-        // Only a position that can tell its file from another one given its inode (by fingerprint or head).
-        let mut waiting: Vec<(Pos, Option<u64>)> = self
-            .restored
-            .values()
-            .filter(|(p, head)| !self.resumed.contains(&p.id) && (p.fingerprint.is_some() || head.is_some()))
-            .copied()
-            .collect();
-        waiting.sort_unstable_by_key(|(p, _)| (p.id.dev, p.id.ino));
-        let away = moved.chain(waiting).filter(|(p, _)| listed.insert(p.id)).take(MAX_RETIRED);
-        out.extend(away.map(|(p, head)| (p, path(&p), head)).collect::<Vec<_>>());
-        out
+        self.gone.iter().rev().map(|(p, head)| (*p, path(p), *head)).collect()
+    }
+
+    /// Resumes the files away of a checkpoint ([`Tailer::away`]): one found again under the same identity, starting
+    /// with the bytes read of it, goes on where it was; nothing else is matched against them (not a file that only
+    /// starts alike: that one is another file).
+    pub fn restore_away(&mut self, away: Vec<(Pos, u64)>) {
+        self.gone = away.into_iter().take(MAX_RETIRED).rev().collect();
     }
 
     /// Retired positions, for a checkpoint.
@@ -458,7 +450,6 @@ impl Tailer {
             self.note(format!("{}: found again: read on from where it was", path.display()));
             pos = Pos { fingerprint: fp, file: r.file, offset: r.offset, lines: r.lines, ..pos };
         } else if let Some((r, head)) = self.restored.get(&id).copied() {
-            self.resumed.insert(id);
             let same = size >= r.offset
                 && match (r.fingerprint, head) {
                     (Some(_), _) => r.fingerprint == fp,
@@ -751,7 +742,8 @@ mod tests {
     }
 
     /// A file moved out of the followed tree is not forgotten by a restart, nor by a second one before it comes
-    /// back: its position stays in the checkpoint, and back in the tree it goes on where it was.
+    /// back: its position stays in the checkpoint, and back in the tree it goes on where it was. Another file that
+    /// merely starts alike is read whole.
     #[test]
     fn a_file_moved_away_goes_on_where_it_was_across_restarts() {
         let dir = tempfile::tempdir().unwrap();
@@ -770,15 +762,22 @@ mod tests {
         assert_eq!(t.len(), 0);
         let restart = |t: Tailer| {
             let saved: Vec<(Pos, Option<u64>)> = t.positions().into_iter().map(|(p, _, head)| (p, head)).collect();
+            let gone: Vec<(Pos, u64)> = t.away().into_iter().map(|(p, _, head)| (p, head)).collect();
             let files = t.files().iter().map(|f| f.display.clone()).collect();
             let mut next = Tailer::new(vec![logs.clone()], None);
             next.restore(files, saved, Vec::new());
+            next.restore_away(gone);
             next
         };
         let mut t = restart(t);
-        assert_eq!(t.positions().len(), 2, "both files are away: {:?}", t.positions());
+        assert_eq!(t.away().len(), 2, "both files are away");
         assert!(list_and_read(&mut t).is_empty());
+        // A new file that starts as the long one did, and is longer than what was read of it, is another file.
+        let copy = logs.join("stackstate-receiver.copy.log");
+        std::fs::write(&copy, lines(0, 45)).unwrap();
+        assert_eq!(list_and_read(&mut t).len(), 45, "read whole");
         let mut t = restart(t);
+        assert_eq!(t.away().len(), 2);
         for (file, more) in [(&long, lines(40, 42)), (&short, lines(1, 2))] {
             let mut f = std::fs::OpenOptions::new().append(true).open(away(file)).unwrap();
             std::io::Write::write_all(&mut f, more.as_bytes()).unwrap();
@@ -789,11 +788,8 @@ mod tests {
         let mut want: Vec<String> = (lines(40, 42) + &lines(1, 2)).lines().map(str::to_string).collect();
         want.sort();
         assert_eq!(got, want, "only what was written while away");
-        assert_eq!(t.positions().len(), 2, "each file once: {:?}", t.positions());
-        // A file deleted is forgotten: its inode may come back as another file.
-        std::fs::remove_file(&long).unwrap();
-        assert!(list_and_read(&mut t).is_empty());
-        assert_eq!(t.positions().len(), 1, "{:?}", t.positions());
+        assert!(t.away().is_empty());
+        assert_eq!(t.positions().len(), 3);
     }
 
     #[test]
