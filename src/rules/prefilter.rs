@@ -117,7 +117,7 @@ pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
 /// Every rule literal, with where a searched level literal lies in it when that level literal finds it (and so
 /// it is not searched). A literal left out of the search can start nowhere a hit could be, so the other literals
 /// are asked again until no more is left out.
-fn held(rules: &[Vec<u8>]) -> Vec<(&[u8], Option<usize>)> {
+pub(crate) fn held(rules: &[Vec<u8>]) -> Vec<(&[u8], Option<usize>)> {
     let levels = searched_levels(rules);
     let mut held: Vec<(&[u8], Option<usize>)> = rules.iter().map(|r| (r.as_slice(), None)).collect();
     loop {
