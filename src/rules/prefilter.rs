@@ -103,9 +103,10 @@ fn held_level(r: &[u8], levels: &[&[u8]], others: &[&[u8]]) -> Option<usize> {
 /// ([`held_level`]): `Error running check` starts with `Error`, and `SyntaxError: ` holds it six bytes in. The
 /// level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes around it. Teddy
 /// takes fewer than 128 literals, and the level literals share them with the rules'.
-pub(crate) fn mining_literals(rules: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    held(rules)
-        .into_iter()
+///
+/// `held` is what [`held`] says of `rules`.
+pub(crate) fn mining_literals(rules: &[Vec<u8>], held: &[(&[u8], Option<usize>)]) -> Vec<Vec<u8>> {
+    held.iter()
         .filter(|(_, at)| at.is_none())
         .map(|(r, _)| r.to_vec())
         .chain(searched_levels(rules).into_iter().map(<[u8]>::to_vec))
@@ -137,8 +138,8 @@ pub(crate) fn held(rules: &[Vec<u8>]) -> Vec<(&[u8], Option<usize>)> {
 
 impl LevelSearch {
     fn build(rules: &[Vec<u8>]) -> Option<LevelSearch> {
-        let all = super::teddy::order(mining_literals(rules));
         let held = held(rules);
+        let all = super::teddy::order(mining_literals(rules, &held));
         let holders = all
             .iter()
             .map(|l| {
@@ -958,7 +959,7 @@ mod tests {
         let pf = pack.prefilter.as_ref().unwrap();
         let rule = b"Error running check".to_vec();
         assert!(pf.searched().contains(&rule));
-        let mining = mining_literals(pf.searched());
+        let mining = mining_literals(pf.searched(), &held(pf.searched()));
         assert!(!mining.contains(&rule) && mining.contains(&b"Error".to_vec()));
         let buf = b"2024-03-12 13:10:04 UTC | CORE | INFO | (pkg/x.go:1 in f) | ok\n\
                     2024-03-12 13:10:05 UTC | CORE | ERROR | (pkg/collector/runner/runner.go:327 in work) | Error running check disk\n\
@@ -983,7 +984,7 @@ mod tests {
         assert!(pf.searched().contains(&rule));
         let held: Vec<_> = held(pf.searched()).into_iter().filter_map(|(r, at)| at.map(|at| (r, at))).collect();
         assert!(held.contains(&(rule.as_slice(), 6)), "{held:?}");
-        assert!(!mining_literals(pf.searched()).contains(&rule));
+        assert!(!mining_literals(pf.searched(), &super::held(pf.searched())).contains(&rule));
         let buf =
             b"2024-03-12 13:10:04,118 INFO  c.s.r.Intake - SyntaxError: Unexpected token < in JSON at position 0\n\
                     2024-03-12 13:10:05,118 INFO  c.s.r.Intake - JSONDecodeError: Expecting value\n\

@@ -448,7 +448,7 @@ mod tests {
         let pack = crate::rules::Pack::embedded().unwrap();
         let mut rules = pack.prefilter.as_ref().unwrap().searched().to_vec();
         rules.sort();
-        let mining = crate::rules::prefilter::mining_literals(&rules);
+        let mining = crate::rules::prefilter::mining_literals(&rules, &crate::rules::prefilter::held(&rules));
         vec![("rules", rules), ("mining", mining)]
     }
 
