@@ -1,11 +1,11 @@
 //! Unexplained errors and warnings: the records at WARN and above (and the exceptions logged without a level)
 //! that no rule explained, mined into templates per component, with what the report shows of each.
 //!
-//! A rule pack can never be complete: a receiver's `java.lang.OutOfMemoryError` that no rule knows must not
-//! leave the report saying nothing is wrong. The scanner feeds every such record's message to the
-//! [`Miner`](crate::miner::Miner) of its component; each template carries a [`Detail`] (its highest level, first
-//! and last time, the earliest samples, the files it came from, its rate per minute), which the miner folds
-//! along when templates generalise or merge.
+//! A rule pack can never be complete: a receiver's exception that no rule knows (a bug, a library's own error) must
+//! not leave the report saying nothing is wrong. The scanner feeds every such record's message to the
+//! [`Miner`](crate::miner::Miner) of its component; each template carries a [`Detail`] (its highest level, first and
+//! last time, the earliest samples, the files it came from, its rate per minute), which the miner folds along when
+//! templates generalise or merge.
 //!
 //! Records of one *key* (their header and exception lines but for the digits, and their component) are
 //! [`Group`]ed as they come, and a group is mined once, with its count, when the groups are settled: the records

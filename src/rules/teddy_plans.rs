@@ -14,6 +14,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"SL authentication ",
             b"unmarshal ",
             b"annot be completed since the ",
+            b"java.lang.OutOfMemoryError",
         ],
         &[b"tls: ", b"decode v", b"t: connection refused", b"rescheduling it", b"): 4", b"blocked by: [", b"resolve '"],
         &[

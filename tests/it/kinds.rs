@@ -195,3 +195,64 @@ fn every_kind_rule_has_examples_of_two_writers_and_a_counterexample() {
         assert!(!r.counterexamples.is_empty(), "{}: no counterexample", r.id);
     }
 }
+
+/// A JVM out of memory is an incident of the process that logs it, whatever wrote the header above it (the
+/// receiver's aborted request, HotSpot's exit, a thread's uncaught error): keyed by what ran out, an error, and
+/// no longer among the unexplained errors. A kind that knows the failure (an Elasticsearch node's fatal error)
+/// speaks alone on its record, and the JVM flags a node prints at start are no failure.
+#[test]
+fn a_jvm_out_of_memory_is_an_incident_of_the_process_that_logs_it() {
+    let mut receiver = String::new();
+    for (i, t) in ["15:31:09,818", "15:32:04,832", "15:32:58,184"].iter().enumerate() {
+        receiver.push_str(&format!(
+            "2024-03-12 {t} [StsReceiver-akka.actor.default-dispatcher-{}] ERROR c.s.receiver.intake.IntakeRoutes - \
+             Uncaught error while handling POST /stsAgent/intake/ from 10.1.2.3, request aborted\n\
+             java.lang.OutOfMemoryError: Java heap space\n\
+             \tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n\
+             \tat akka.dispatch.Mailbox.run(Mailbox.scala:231)\n",
+            3 + i
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("stackstate-receiver");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(logs.join("stackstate-receiver.log"), &receiver).unwrap();
+    let r = scan_json([dir.path()]);
+    assert_eq!(rules_of(&r), ["jvm.out-of-memory"]);
+    let e = only_episode(&r, "jvm.out-of-memory");
+    assert_eq!((e["count"].as_u64(), e["key"]["memory"].as_str()), (Some(3), Some("Java heap space")), "{e:#}");
+    let inc = &r["incidents"][0];
+    assert_eq!((inc["severity"].as_str(), inc["root_cause"]["component"].as_str()), (Some("error"), Some("receiver")));
+    let unexplained = r["unexplained"].as_array().unwrap();
+    assert!(
+        unexplained.iter().all(|u| !u["template"].as_str().unwrap().contains("OutOfMemoryError")),
+        "{unexplained:#?}"
+    );
+
+    // What ran out keys the episodes; HotSpot's exit is the same heap's.
+    let k2es = "Terminating due to java.lang.OutOfMemoryError: Java heap space\n\
+                Exception in thread \"kafka-coordinator-heartbeat-thread | e2es\" java.lang.OutOfMemoryError: GC overhead limit exceeded\n\
+                java.lang.OutOfMemoryError: Java heap space\n";
+    let r = scan_json_stdin(&["--component", "kafka-to-es"], k2es.as_bytes());
+    let memory: Vec<(&str, u64)> = episodes(&r, "jvm.out-of-memory")
+        .iter()
+        .map(|e| (e["key"]["memory"].as_str().unwrap(), e["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(memory.len(), 2, "{memory:?}");
+    assert!(
+        memory.contains(&("Java heap space", 2)) && memory.contains(&("GC overhead limit exceeded", 1)),
+        "{memory:?}"
+    );
+    assert_eq!(r["incidents"][0]["root_cause"]["component"], "kafka-to-es");
+
+    // Elasticsearch's fatal error names the node's crash; the OOM under it adds nothing.
+    let es = "[2018-03-09T04:18:01,808][ERROR][o.e.b.ElasticsearchUncaughtExceptionHandler] [es-0] fatal error in \
+              thread [elasticsearch[es-0][bulk][T#739]], exiting\n\
+              java.lang.OutOfMemoryError: Java heap space\n";
+    let r = scan_json_stdin(&["--component", "elasticsearch"], es.as_bytes());
+    assert_eq!(rules_of(&r), ["es.node-fatal-error"]);
+    let flags = "[2024-03-12T10:00:00,123][INFO ][o.e.n.Node               ] [es-0] JVM arguments [-Xshare:auto, \
+                 -XX:+HeapDumpOnOutOfMemoryError, -XX:+ExitOnOutOfMemoryError, -XX:HeapDumpPath=data]\n";
+    let r = scan_json_stdin(&["--component", "elasticsearch"], flags.as_bytes());
+    assert!(all_episodes(&r).is_empty(), "{:#}", r["incidents"]);
+}
