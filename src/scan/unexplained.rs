@@ -123,11 +123,15 @@ impl Mining {
         let buf = r.buf;
         let content = at.content;
         let w = writer(at.source);
+        // A rule that fired on a line of the pending record framed as a record of its own (the scanner gives a
+        // header without a time no continuation lines) explains the record too.
+        let fired_here = last_record == Some(at.first);
         // The first exception line of a pending record (found when it was judged), which the search visits for
         // its literal (`Exception`): the most common continuation line visited, known without a look.
         if let Some(p) = self.pending.iter_mut().find(|p| p.writer == w && p.exception.is_some_and(|e| e.0 == at.first))
         {
             p.known_end = p.known_end.max(at.done);
+            p.explained |= fired_here;
             return;
         }
         let first_end = frame::line_end(buf, at.first, r.end);
@@ -152,6 +156,7 @@ impl Mining {
             let mut lines = continuation_lines(ctx, r, p.known_end, p.header_start, at.source);
             if lines.find(|l| l.0 >= at.first).is_some_and(|l| l.0 == at.first) {
                 p.known_end = at.done;
+                p.explained |= fired_here;
                 return;
             }
         }

@@ -569,3 +569,28 @@ fn follow_templates_survive_a_restart() {
     assert!(ta.len() >= 5, "{ta:#?}");
     assert_eq!(ta, tb);
 }
+
+/// A header without a time owns no continuation lines in the scanner's framing: a rule firing on the exception
+/// line under it fires on a record of its own. The record the miner judged from the header (the header with that
+/// exception) is explained all the same, whether the header's level or the exception is what the search finds.
+#[test]
+fn a_rule_on_the_exception_under_a_header_without_a_time_explains_the_record() {
+    let exception = "org.apache.kafka.common.errors.TimeoutException: Disconnected from node 0 due to timeout\n";
+    for header in [
+        "WARN  c.e.orders.Publisher - Publishing order 7 gave up\n",
+        "level=warning msg=\"publishing order 7 gave up\"\n",
+        "2024-03-12 10:00:00,000 WARN  c.e.orders.Publisher - Publishing order 7 gave up\n",
+    ] {
+        let r = scan_json_stdin(&[], format!("{header}{exception}").as_bytes());
+        assert_eq!(rule_ids(&r).into_iter().collect::<Vec<_>>(), ["kafka.client-timeout"], "{header}");
+        assert_eq!(unexplained(&r).len(), 0, "{header}: {:#?}", unexplained(&r));
+    }
+    // Under it, a line no rule knows is still the record's, and unexplained.
+    let r = scan_json_stdin(
+        &[],
+        b"WARN  c.e.orders.Publisher - Publishing order 7 gave up\njava.lang.IllegalStateException: closed\n",
+    );
+    let u = unexplained(&r);
+    assert_eq!(u.len(), 1, "{u:#?}");
+    assert_eq!(u[0]["template"], "Publishing order <*> gave up | java.lang.IllegalStateException: closed");
+}
