@@ -43,6 +43,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"LogDirFailureChannel)",
             b"rorType",
             b"Local: ",
+            b"Exiting Kafka due to fatal",
         ],
         &[
             b"while sending transaction to ",
