@@ -47,7 +47,7 @@ use crate::model::Level;
 /// `...Error`), a Go program's crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON
 /// export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs that are klog
 /// ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels (`EMERG`, `ALERT`,
-/// `PANIC`, `crit`), lower-case or capitalised level words elsewhere, `err`, single letters (Android's `E`), and a
+/// `PANIC`, `crit`), a lower-case `error` or a capitalised level word elsewhere, `err`, single letters (Android's `E`), and a
 /// syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what the layouts stackscan reads
 /// need, each literal 4 bytes or more (Teddy, the searcher, is much slower with shorter ones). One `fatal` stands for
 /// `=fatal` and `"fatal"`, and one `warn` for `=warn`, `"warn` and `[warn`: each takes one of Teddy's places instead

@@ -570,9 +570,9 @@ fn follow_templates_survive_a_restart() {
     assert_eq!(ta, tb);
 }
 
-/// A header without a time owns no continuation lines in the scanner's framing: a rule firing on the exception
-/// line under it fires on a record of its own. The record the miner judged from the header (the header with that
-/// exception) is explained all the same, whether the header's level or the exception is what the search finds.
+/// A header without a time owns no continuation lines in the scanner's framing: a rule firing on a line under it
+/// fires on a record of its own. The record the miner judged from the header (the header with its first exception)
+/// is explained all the same, whether the rule fired on that exception line or on a `Caused by:` further down.
 #[test]
 fn a_rule_on_the_exception_under_a_header_without_a_time_explains_the_record() {
     let exception = "org.apache.kafka.common.errors.TimeoutException: Disconnected from node 0 due to timeout\n";
@@ -585,6 +585,14 @@ fn a_rule_on_the_exception_under_a_header_without_a_time_explains_the_record() {
         assert_eq!(rule_ids(&r).into_iter().collect::<Vec<_>>(), ["kafka.client-timeout"], "{header}");
         assert_eq!(unexplained(&r).len(), 0, "{header}: {:#?}", unexplained(&r));
     }
+    // The rule on a `Caused by:` below an exception no rule knows.
+    let caused = format!(
+        "WARN  c.e.orders.Publisher - Publishing order 7 gave up\njava.lang.IllegalStateException: closed\n\
+         \tat c.e.orders.Publisher.send(Publisher.java:41)\nCaused by: {exception}"
+    );
+    let r = scan_json_stdin(&[], caused.as_bytes());
+    assert_eq!(rule_ids(&r).into_iter().collect::<Vec<_>>(), ["kafka.client-timeout"]);
+    assert_eq!(unexplained(&r).len(), 0, "{:#?}", unexplained(&r));
     // Under it, a line no rule knows is still the record's, and unexplained.
     let r = scan_json_stdin(
         &[],
