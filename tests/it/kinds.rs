@@ -256,3 +256,29 @@ fn a_jvm_out_of_memory_is_an_incident_of_the_process_that_logs_it() {
     let r = scan_json_stdin(&["--component", "elasticsearch"], flags.as_bytes());
     assert!(all_episodes(&r).is_empty(), "{:#}", r["incidents"]);
 }
+
+/// Another broker's replica fetcher losing its leader: the record under its `Error in response for fetch request`
+/// header is the disconnected broker's, keyed by its id; a warning while a restart could explain it, an error once
+/// it lasts ten minutes.
+#[test]
+fn a_broker_that_drops_its_fetchers_is_named_by_its_id() {
+    let at = |t: &str| {
+        format!(
+            "[2024-03-12 {t},118] WARN [ReplicaFetcher replicaId=1, leaderId=0, fetcherId=0] Error in response for \
+             fetch request (type=FetchRequest, replicaId=1, maxWait=500, minBytes=1, maxBytes=10485760, \
+             fetchData={{sts_multi_metrics-0=(fetchOffset=0, logStartOffset=0, maxBytes=1048576)}}) \
+             (kafka.server.ReplicaFetcherThread)\n\
+             java.io.IOException: Connection to 0 was disconnected before the response was read\n\
+             \tat org.apache.kafka.clients.NetworkClientUtils.sendAndReceive(NetworkClientUtils.java:100)\n"
+        )
+    };
+    let once = scan_json_stdin(&["--component", "kafka"], at("13:10:13").as_bytes());
+    assert_eq!(rules_of(&once), ["kafka.disconnected-before-response"]);
+    let inc = &once["incidents"][0];
+    assert_eq!((inc["severity"].as_str(), inc["root_cause"]["component"].as_str()), (Some("warning"), Some("kafka")));
+    assert_eq!(only_episode(&once, "kafka.disconnected-before-response")["key"]["node_id"], "0");
+    assert!(once["unexplained"].as_array().unwrap().is_empty(), "{:#}", once["unexplained"]);
+    let lasting = format!("{}{}{}", at("13:10:13"), at("13:16:13"), at("13:21:13"));
+    let lasting = scan_json_stdin(&["--component", "kafka"], lasting.as_bytes());
+    assert_eq!(lasting["incidents"][0]["severity"], "error", "{:#}", lasting["incidents"]);
+}
