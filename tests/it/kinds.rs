@@ -281,4 +281,16 @@ fn a_broker_that_drops_its_fetchers_is_named_by_its_id() {
     let lasting = format!("{}{}{}", at("13:10:13"), at("13:16:13"), at("13:21:13"));
     let lasting = scan_json_stdin(&["--component", "kafka"], lasting.as_bytes());
     assert_eq!(lasting["incidents"][0]["severity"], "error", "{:#}", lasting["incidents"]);
+    // The same outage seen by the fetcher's network client after the drop: one Kafka incident.
+    let unreachable =
+        "[2024-03-12 13:10:15,118] WARN [ReplicaFetcher replicaId=1, leaderId=0, fetcherId=0] Connection \
+                       to node 0 (stackstate-kafka-0.stackstate-kafka-headless/10.42.0.31:9092) could not be \
+                       established. Broker may not be available. (org.apache.kafka.clients.NetworkClient)\n";
+    let both = scan_json_stdin(&["--component", "kafka"], format!("{}{unreachable}", at("13:10:13")).as_bytes());
+    let incidents = both["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0]["root_cause"]["component"], "kafka");
+    let mut fired = rules_of(&both);
+    fired.sort();
+    assert_eq!(fired, ["kafka.broker-unreachable", "kafka.disconnected-before-response"]);
 }
