@@ -328,6 +328,7 @@ fn run_chunk(
         chunk: index,
         first_line: 0,
         more: b < size,
+        seen_before: 0,
     });
     // Bytes of [a, b) read so far, for the progress counters.
     let mut counted = a;
@@ -361,7 +362,18 @@ fn run_chunk(
                 _ => start,
             }
         };
-        let r = Region { buf: window, start, end, base_offset: base, chunk: index, first_line: 0, more: b < size };
+        // The chunk before read as far as this chunk's start and its look-ahead.
+        let seen_before = if index == 0 { 0 } else { ((a + margin as u64).min(size).saturating_sub(base)) as usize };
+        let r = Region {
+            buf: window,
+            start,
+            end,
+            base_offset: base,
+            chunk: index,
+            first_line: 0,
+            more: b < size,
+            seen_before,
+        };
         scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());
         if last {
             let counts = scan.finish(&r);
@@ -444,6 +456,8 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     fctx.klog = crate::frame::header::looks_like_klog(&buf[..buf.len().min(BINARY_PROBE)]);
     let fctx = fctx;
     let mut pending = Some(first_read);
+    // What the block before saw of the next block's buffer (see `Region::seen_before`).
+    let mut seen_before = 0usize;
     rayon::scope(|scope| loop {
         let (n, err) = match pending.take() {
             Some(r) => r,
@@ -482,7 +496,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             next.clear();
             next.extend_from_slice(&buf[keep_from..]);
             let task_buf = std::mem::replace(&mut buf, next);
-            let (start, base) = (region_start, buf_offset);
+            let (start, base, seen) = (region_start, buf_offset, seen_before);
+            // What this block's task sees, in the next block's buffer.
+            seen_before = task_buf.len() - keep_from;
             buf_offset += keep_from as u64;
             region_start = end - keep_from;
             while in_flight.load(Ordering::Acquire) >= max_in_flight {
@@ -499,8 +515,16 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let mut sc = popped.unwrap_or_else(|| Scratch::with_max_keys(pack, max_keys));
                 // Lines are numbered from the block's start; the block's newline count places it in the stream.
-                let region =
-                    Region { buf: &task_buf, start, end, base_offset: base, chunk: index, first_line: 0, more: !eof };
+                let region = Region {
+                    buf: &task_buf,
+                    start,
+                    end,
+                    base_offset: base,
+                    chunk: index,
+                    first_line: 0,
+                    more: !eof,
+                    seen_before: seen,
+                };
                 let mut agg = Aggregates::with_max_keys(max_keys);
                 let mut mine = cap.map(Unexplained::new);
                 let counts = scan_region(fctx, &mut sc, &region, &mut agg, mine.as_mut());

@@ -455,6 +455,7 @@ pub fn scan_block(
         chunk: 0,
         first_line: block.first_line as i64,
         more: false,
+        seen_before: 0,
     };
     let mut mine = mine;
     let c = search::scan_region(&ctx, scratch, &region, agg, mine.as_deref_mut());

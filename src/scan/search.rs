@@ -75,9 +75,14 @@ pub(crate) struct Region<'a> {
     pub chunk: u32,
     /// Line number (0-based, relative to the chunk) of the region's first line.
     pub first_line: i64,
-    /// `buf[end..]` is not the rest of the input: more of it follows in another region. A CRI partial line that
-    /// goes on past `end` is left to the region that holds its end.
+    /// `buf[end..]` is not the rest of the input: more of it follows in another region. A CRI line split into
+    /// parts is joined by the region of its first part, reading on into the look-ahead; one that goes on past the
+    /// buffer is left to the region after.
     pub more: bool,
+    /// `buf[..seen_before]` is what the region before had in its buffer (its look-ahead): a split line whose first
+    /// part is in the look-behind and which ends there was joined by that region. 0 when no region came before
+    /// or what it saw is not known (the region then joins every such line).
+    pub seen_before: usize,
 }
 
 /// Counts from one region.
@@ -190,8 +195,14 @@ impl RegionScan {
                     self.pos = end.max(le) + 1;
                     continue;
                 }
-                // A line whose first parts are in the look-behind was left to this region by the one before (it
-                // went on past that region's end).
+                // A line whose first parts are in the look-behind and which ended within what the region before
+                // had read was joined there.
+                Some(Ok((first, end, _))) if first < r.start && end < r.seen_before => {
+                    self.pos = end.max(le) + 1;
+                    continue;
+                }
+                // A line whose first parts are in the look-behind and which went on past what the region before
+                // had read was left to this region.
                 Some(Ok((first, end, joined))) => (
                     first,
                     end,
@@ -400,21 +411,24 @@ fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> 
     }
     let mut parts = Vec::new();
     let mut at = first;
-    let mut last_end;
+    // The end of the last part joined: a line of another writer or stream below a partial line is not part of it
+    // (it is scanned as a line of its own).
+    let mut last_end = first;
     loop {
-        let end = frame::line_end(buf, at, r.end);
-        last_end = end;
+        // Past the region's end too: the line is this region's when its first part is.
+        let end = frame::line_end(buf, at, buf.len());
         let p = prefix::strip(frame::trim_cr(&buf[at..end]), ctx.mode);
         if !(p.is_cri() && p.source == st.source) {
             break;
         }
+        last_end = end;
         parts.extend_from_slice(&p.content);
         if !p.partial || parts.len() > super::MAX_LINE {
             break;
         }
-        if end >= r.end {
+        if end + 1 >= buf.len() {
             if r.more {
-                // The final part is in the next region, which joins the line.
+                // The next part has not been read: the region after joins the line.
                 return Some(Err(end));
             }
             break;
@@ -697,11 +711,18 @@ fn replay_record(
     let mut fired = Vec::new();
     let mut pos = record.header_start;
     while pos < upto {
-        let end = frame::line_end(buf, pos, buf.len());
+        let mut end = frame::line_end(buf, pos, buf.len());
         let viewed = view_line(buf, pos, end, ctx.mode, source);
         let first = pos;
         pos = end + 1;
-        let Viewed::Own { content, .. } = viewed else { continue };
+        let Viewed::Own { mut content, .. } = viewed else { continue };
+        // A CRI line split into parts is replayed whole, as it was searched.
+        let st = prefix::strip(frame::trim_cr(&buf[first..end]), ctx.mode);
+        if st.partial {
+            if let Some(Ok((_, done, joined))) = cri_join(ctx, r, first, &st) {
+                (content, end, pos) = (Cow::Owned(joined), done, done + 1);
+            }
+        }
         ctx.pack.candidates(&mut s.cache, &content, 0);
         let mut cands = s.cache.take_candidates();
         let told_once = OnceCell::new();
