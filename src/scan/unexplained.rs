@@ -162,7 +162,15 @@ impl Mining {
         }
         let (mode, source) = (ctx.mode, at.source);
         let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
-        let rec = frame::locate_record(buf, 0, at.first, first_end, ctx.zone, ctx.bounds, &view);
+        let mut rec = frame::locate_record(buf, 0, at.first, first_end, ctx.zone, ctx.bounds, &view);
+        if rec.header_start == at.first && !rec.cut {
+            // No timed header above: the record is a header's without a time, as judging that header finds it
+            // (`continuation_lines`), when one is above. Whether the header was visited in this step or lies in
+            // the look-behind (its region judged it), the record is the same.
+            if let Some((start, end, lines_above)) = untimed_header_above(ctx, r, at.first, source) {
+                rec = frame::Record { header_start: start, header_end: end, lines_above, time: None, cut: false };
+            }
+        }
         if self.pending.iter().any(|p| p.header_start == rec.header_start) {
             return;
         }
@@ -268,7 +276,9 @@ impl Mining {
         if head.level.is_some_and(|l| !l.is_problem()) {
             return;
         }
-        let behind = h.start < r.start;
+        // In the look-behind: a header whose last physical line is (a CRI line split past the region before is
+        // joined, and judged, by the region that holds its end).
+        let behind = h.end < r.start;
         if behind && head.level.is_some() {
             // Judged by the region before, which holds its header.
             return;
@@ -279,11 +289,16 @@ impl Mining {
                 return;
             }
             // A record without a level belongs to the region of its first exception line.
-            if behind && (head.names_exception || exception.is_none_or(|(a, _)| a < r.start)) {
+            let exception_here = !head.names_exception && exception.is_some_and(|(a, _)| a >= r.start);
+            let exception_after = !head.names_exception && exception.is_some_and(|(a, _)| a >= r.end);
+            if (behind && !exception_here) || exception_after {
                 return;
             }
         }
-        let explained = behind && self.explains(ctx, s, r, h.start, r.start, at.source);
+        // A rule fired on the line visited, framed as a record of its own (below a header without a time), or on a
+        // line of the record in the look-behind.
+        let explained =
+            last_record == Some(at.first) || (behind && self.explains(ctx, s, r, h.start, r.start, at.source));
         self.pending.push(Pending {
             writer: writer(at.source),
             known_end: h.end,
@@ -299,8 +314,10 @@ impl Mining {
         });
     }
 
-    /// Whether a rule applicable to the lines' writer matches one of the own lines of `[from, to)` (lines the
-    /// search does not visit in this step).
+    /// Whether a rule matches one of the own lines of `[from, to)` (lines the search does not visit in this step).
+    /// Any rule: who wrote a line decides where the scanner counts a rule's event and how it ranks, never whether
+    /// some rule fires in the record (`search::handle_line`); a failure kind matched in a receiver's file is the
+    /// receiver's incident, so its record is explained.
     fn explains(
         &self,
         ctx: &FileCtx<'_>,
@@ -311,7 +328,6 @@ impl Mining {
         source: prefix::Source<'_>,
     ) -> bool {
         let buf = r.buf;
-        let origin = line_origin(ctx, s, source).into_owned();
         let mut pos = from;
         while pos < to.min(buf.len()) {
             let e = frame::line_end(buf, pos, buf.len());
@@ -319,10 +335,7 @@ impl Mining {
                 ctx.pack.candidates(&mut s.cache, &content, 0);
                 for i in 0..s.cache.candidates().len() {
                     let ri = s.cache.candidates()[i];
-                    let rule = &ctx.pack.rules()[ri];
-                    if origin.component.is_none_or(|c| rule.components.contains(c))
-                        && ctx.pack.matches(&mut s.cache, ri, &content)
-                    {
+                    if ctx.pack.matches(&mut s.cache, ri, &content) {
                         return true;
                     }
                 }
@@ -466,6 +479,37 @@ fn continuation_lines<'b>(
             Viewed::Foreign | Viewed::Tail => {}
         }
     })
+}
+
+/// The header without a time of the continuation line at `start`, when one is above it within the record bounds:
+/// the first line above that is not a continuation line (other writers' lines stepped over), or the input's first
+/// line. It is the header whose record [`continuation_lines`] finds walking down, so that a line is the same
+/// record's seen from either side, whichever region holds its header.
+fn untimed_header_above(
+    ctx: &FileCtx<'_>,
+    r: &Region<'_>,
+    start: usize,
+    source: prefix::Source<'_>,
+) -> Option<(usize, usize, usize)> {
+    let (buf, bounds) = (r.buf, ctx.bounds);
+    let (mut cur, mut lines) = (start, 0);
+    while cur > 0 && lines < bounds.max_lines {
+        let prev_end = cur - 1;
+        let prev_start = frame::line_start(buf, 0, prev_end);
+        lines += 1;
+        cur = prev_start;
+        if start - cur > bounds.max_bytes {
+            return None;
+        }
+        match view_line(buf, prev_start, prev_end, ctx.mode, source) {
+            // The input's first line opens a record whatever it is: the lines below it continue it.
+            Viewed::Own { content, .. } if !frame::is_continuation(&content) || (cur == 0 && r.base_offset == 0) => {
+                return Some((prev_start, prev_end, lines));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first exception line of a record (`Caused by:` taken off), looking no further than it.

@@ -225,3 +225,87 @@ fn stream_blocks_number_lines_like_a_file() {
     assert_eq!(stream["scan"]["lines"], file["scan"]["lines"]);
     assert_eq!(stream["scan"]["matches"], file["scan"]["matches"]);
 }
+
+/// A receiver's log (logback) with the records whose judging crosses lines: a header without a time whose
+/// exception line a rule reads, an ERROR header whose exception line a failure kind of other components reads, a
+/// header without a time over a stack trace no rule reads, and an unknown error.
+const RECORDS_ACROSS_LINES: &str = "\
+2024-03-12 12:06:24,876 [KafkaToES-akka.actor.default-dispatcher-3] INFO  c.s.receiver.ReceiverStats - Received 1208 requests in the last 60 seconds
+[data-plane-kafka-request-handler-4] ERROR kafka.server.ReplicaManager - [ReplicaManager broker=2] Error processing append operation on partition dlq_topic-0
+org.apache.kafka.common.errors.NotEnoughReplicasException: The size of the current ISR Set(2) is insufficient to satisfy the min.isr requirement of 2 for partition dlq_topic-0
+2024-03-12 12:06:52,761 [KafkaToES-akka.actor.default-dispatcher-18] ERROR c.s.k.e.s.BulkIndexer - Bulk request failed for 500 documents
+org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception [type=cluster_block_exception, reason=index [sts_multi_metrics-2024.03.12] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];]
+\tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)
+\tat org.elasticsearch.client.RestHighLevelClient.parseResponseException(RestHighLevelClient.java:2461)
+[2022/02/22 15:11:33] [error] [output:es:es.app-logs] error: Output
+\tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)
+\tat org.elasticsearch.client.RestHighLevelClient.parseEntity(RestHighLevelClient.java:2484)
+\tat org.elasticsearch.client.RestHighLevelClient.parseResponseException(RestHighLevelClient.java:2461)
+\tat org.elasticsearch.client.RestHighLevelClient.internalPerformRequest(RestHighLevelClient.java:2184)
+2024-03-12 12:07:10,002 [StsReceiver-akka.actor.default-dispatcher-7] ERROR c.s.receiver.SomethingNew - Uncaught error while handling POST /stsAgent/intake
+java.lang.IllegalStateException: Substream Source(EntitySource) cannot be materialized more than once
+\tat akka.stream.impl.fusing.SubSource.subsFirst(StreamOfStreams.scala:711)
+2024-03-12 12:07:30,500 [KafkaToES-akka.actor.default-dispatcher-3] INFO  c.s.receiver.ReceiverStats - Received 1190 requests in the last 60 seconds
+";
+
+/// A receiver's containerd (CRI) log: a line split in three parts, and a partial stdout line with a whole stderr
+/// line below it (both streams go to one file).
+const CRI_PARTS: &str = "\
+2024-03-12T11:42:29.400405200Z stdout F 2024-03-12 11:42:29,400 INFO  c.s.receiver.ReceiverStats - Received 1208 requests in the last 60 seconds
+2024-03-12T11:42:30.101102313Z stdout P 2024-03-12 11:42:30,101 ERROR c.s.kafka.reconnectable.AsyncReconnectableProducerImpl - Failed to
+2024-03-12T11:42:30.101102313Z stdout P  send messages 
+2024-03-12T11:42:30.101102313Z stdout F to Kafka
+2024-03-12T11:42:30.102103326Z stdout F org.apache.kafka.common.errors.TimeoutException: Disconnected from node 1 due to timeout
+2024-03-12T11:42:30.102103326Z stdout F \tat org.apache.kafka.clients.producer.internals.Sender.sendProducerData(Sender.java:412)
+2024-03-12T11:42:31.200000000Z stdout P 2024-03-12 11:42:31,200 INFO  c.s.receiver.ReceiverStats - Received 
+2024-03-12T11:42:31.200100000Z stderr F 2024-03-12 11:42:31,200 WARN  org.apache.kafka.clients.NetworkClient - [Producer clientId=producer-2] Connection to node 1 (stackstate-kafka-1.stackstate-kafka-headless.stackstate.svc.cluster.local/10.42.3.17:9092) could not be established. Broker may not be available.
+2024-03-12T11:42:31.200200000Z stdout F 1190 requests in the last 60 seconds
+2024-03-12T11:42:34.900911700Z stdout F 2024-03-12 11:42:34,900 INFO  c.s.receiver.ReceiverStats - Received 1190 requests in the last 60 seconds
+";
+
+/// The unexplained section's templates and counts, and the rules' (rule, line, count).
+fn unexplained(v: &serde_json::Value) -> Vec<(String, u64)> {
+    let list = v["unexplained"].as_array().unwrap();
+    list.iter().map(|u| (u["template"].as_str().unwrap().to_string(), u["count"].as_u64().unwrap())).collect()
+}
+
+/// Cut at every few bytes, in chunks read whole and in pieces, at one and two threads: the records and split lines
+/// above are judged, explained and counted as in one read of the file. A rule read on a record's line past the
+/// chunk of its header explains the record, a line below a header without a time is that header's whichever chunk
+/// holds it, and a split line is joined once.
+#[test]
+fn records_and_split_lines_at_every_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, cri) = (dir.path().join("plain"), dir.path().join("cri"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&cri).unwrap();
+    let plain = plain.join("stackstate-receiver.log");
+    let cri = cri.join("stackstate-receiver.log");
+    std::fs::write(&plain, RECORDS_ACROSS_LINES).unwrap();
+    std::fs::write(&cri, CRI_PARTS).unwrap();
+
+    let whole = report(std::slice::from_ref(&plain), 1 << 30, 1);
+    let s = samples(&whole);
+    assert!(s.contains(&("kafka.not-enough-replicas".to_string(), 3, None, 1)), "{s:?}");
+    assert!(s.contains(&("es.flood-stage-block".to_string(), 4, Some(5), 1)), "{s:?}");
+    let u = unexplained(&whole);
+    assert_eq!(u.len(), 2, "{u:?}");
+    assert!(u.iter().any(|(t, c)| t.starts_with("Output") && *c == 1), "{u:?}");
+    assert!(u.iter().any(|(t, c)| t.contains("cannot be materialized more than once") && *c == 1), "{u:?}");
+
+    let whole_cri = report(std::slice::from_ref(&cri), 1 << 30, 1);
+    let s = samples(&whole_cri);
+    assert!(s.contains(&("receiver.kafka-send-failed".to_string(), 2, None, 1)), "{s:?}");
+    // The stderr line below a partial stdout line is a line of its own, not the stdout line's end.
+    assert!(s.iter().any(|x| x.0 == "kafka.broker-unreachable" && x.1 == 8), "{s:?}");
+    assert!(unexplained(&whole_cri).is_empty(), "{:?}", unexplained(&whole_cri));
+
+    for (path, want) in [(&plain, &whole), (&cri, &whole_cri)] {
+        let len = std::fs::metadata(path).unwrap().len() as usize;
+        for chunk in (1..len + 8).step_by(7) {
+            let ctx = format!("{} chunk {chunk}", path.display());
+            assert_same(&report(std::slice::from_ref(path), chunk, 1), want, &ctx);
+            assert_same(&report_in_pieces(std::slice::from_ref(path), chunk, 64, 2), want, &format!("{ctx}, piece 64"));
+        }
+    }
+}
