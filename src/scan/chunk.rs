@@ -371,7 +371,7 @@ fn run_chunk(
             base_offset: base,
             chunk: index,
             first_line: 0,
-            more: b < size,
+            more: base + (len as u64) < size,
             seen_before,
         };
         scan.step(&fctx, s, &r, upto, &mut agg, mine.as_mut());

@@ -75,9 +75,9 @@ pub(crate) struct Region<'a> {
     pub chunk: u32,
     /// Line number (0-based, relative to the chunk) of the region's first line.
     pub first_line: i64,
-    /// `buf[end..]` is not the rest of the input: more of it follows in another region. A CRI line split into
-    /// parts is joined by the region of its first part, reading on into the look-ahead; one that goes on past the
-    /// buffer is left to the region after.
+    /// The buffer does not hold the rest of the input: more of it follows. A CRI line split into parts is joined
+    /// by the region of its first part, reading on into the look-ahead; one that goes on past the buffer is left to
+    /// the region after.
     pub more: bool,
     /// `buf[..seen_before]` is what the region before had in its buffer (its look-ahead): a split line whose first
     /// part is in the look-behind and which ends there was joined by that region. 0 when no region came before
@@ -393,10 +393,13 @@ fn partial_above(buf: &[u8], lo: usize, ls: usize, stream: Source<'_>, mode: Mod
 type Joined = Result<(usize, usize, Vec<u8>), usize>;
 
 /// A CRI line split into partial (`P`) lines joined until its final (`F`) part: its first line's start, its last
-/// line's end, and the joined content. `None` when the line at `[ls, le)` is not part of a split line.
+/// line's end, and the joined content. `None` when the line at `[ls, le)` is not part of a split line, or the input
+/// is not a CRI file.
 fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> Option<Joined> {
     let buf = r.buf;
-    if !st.is_cri() {
+    // Only in a CRI file, where the search visits every partial line: elsewhere (a CRI line among lines of other
+    // layouts) a part is searched as the line it is, which no cut between regions changes.
+    if ctx.mode != Mode::Cri || !st.is_cri() {
         return None;
     }
     let mut first = ls;
@@ -609,6 +612,26 @@ pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, sourc
     Viewed::Own { content: st.content, time: st.time }
 }
 
+/// The own line starting at `a` as the search reads it: its end and content, a CRI line split into parts joined
+/// (see [`cri_join`]). `None` for a line of another writer or the tail of a split line.
+pub(super) fn whole_line<'b>(
+    ctx: &FileCtx<'_>,
+    r: &Region<'b>,
+    a: usize,
+    source: Source<'_>,
+) -> Option<(usize, Cow<'b, [u8]>)> {
+    let buf = r.buf;
+    let e = frame::line_end(buf, a, buf.len());
+    let Viewed::Own { content, .. } = view_line(buf, a, e, ctx.mode, source) else { return None };
+    let st = prefix::strip(frame::trim_cr(&buf[a..e]), ctx.mode);
+    if st.partial {
+        if let Some(Ok((_, done, joined))) = cri_join(ctx, r, a, &st) {
+            return Some((done, Cow::Owned(joined)));
+        }
+    }
+    Some((e, content))
+}
+
 /// The component a record's layout names, for a line of an input whose name says nothing: the header's when the
 /// match is on a continuation line below it (an exception line says nothing of its writer; the header's logger
 /// and layout do), else the line's own.
@@ -711,18 +734,13 @@ fn replay_record(
     let mut fired = Vec::new();
     let mut pos = record.header_start;
     while pos < upto {
-        let mut end = frame::line_end(buf, pos, buf.len());
-        let viewed = view_line(buf, pos, end, ctx.mode, source);
         let first = pos;
-        pos = end + 1;
-        let Viewed::Own { mut content, .. } = viewed else { continue };
         // A CRI line split into parts is replayed whole, as it was searched.
-        let st = prefix::strip(frame::trim_cr(&buf[first..end]), ctx.mode);
-        if st.partial {
-            if let Some(Ok((_, done, joined))) = cri_join(ctx, r, first, &st) {
-                (content, end, pos) = (Cow::Owned(joined), done, done + 1);
-            }
-        }
+        let Some((end, content)) = whole_line(ctx, r, pos, source) else {
+            pos = frame::line_end(buf, pos, buf.len()) + 1;
+            continue;
+        };
+        pos = end + 1;
         ctx.pack.candidates(&mut s.cache, &content, 0);
         let mut cands = s.cache.take_candidates();
         let told_once = OnceCell::new();

@@ -27,7 +27,7 @@
 //! line's keys (see [`Unexplained::group`]): only the first few records of a group are cleaned and split into a
 //! message, and the miner sees each group once. Both change no outcome.
 
-use super::search::{line_origin, view_line, FileCtx, Line, Region};
+use super::search::{line_origin, view_line, whole_line, FileCtx, Line, Region};
 use super::Scratch;
 use crate::aggregate::episode::{LineRef, Order, Sample};
 use crate::aggregate::unexplained::Unexplained;
@@ -184,10 +184,10 @@ impl Mining {
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
-        let Viewed::Own { content: hc, .. } = view(rec.header_start, rec.header_end) else { return };
+        let Some((header_end, hc)) = whole_line(ctx, r, rec.header_start, source) else { return };
         let h = Header {
             start: rec.header_start,
-            end: rec.header_end,
+            end: header_end,
             no: at.no - rec.lines_above as i64,
             content: &hc,
             time: rec.time,
@@ -276,9 +276,9 @@ impl Mining {
         if head.level.is_some_and(|l| !l.is_problem()) {
             return;
         }
-        // In the look-behind: a header whose last physical line is (a CRI line split past the region before is
-        // joined, and judged, by the region that holds its end).
-        let behind = h.end < r.start;
+        // In the look-behind: a header the region before judged, it began there and ended where that region had
+        // read (a CRI line split past it is joined, and judged, here).
+        let behind = h.start < r.start && h.end < r.seen_before.max(r.start);
         if behind && head.level.is_some() {
             // Judged by the region before, which holds its header.
             return;
@@ -330,8 +330,9 @@ impl Mining {
         let buf = r.buf;
         let mut pos = from;
         while pos < to.min(buf.len()) {
-            let e = frame::line_end(buf, pos, buf.len());
-            if let Viewed::Own { content, .. } = view_line(buf, pos, e, ctx.mode, source) {
+            let mut e = frame::line_end(buf, pos, buf.len());
+            if let Some((end, content)) = whole_line(ctx, r, pos, source) {
+                e = end;
                 ctx.pack.candidates(&mut s.cache, &content, 0);
                 for i in 0..s.cache.candidates().len() {
                     let ri = s.cache.candidates()[i];
@@ -359,7 +360,7 @@ impl Mining {
         pending.sort_by_key(|p| p.header_start);
         for mut p in pending {
             if !p.explained {
-                let source = prefix::strip(frame::trim_cr(&r.buf[p.header_start..p.header_end]), ctx.mode).source;
+                let source = first_line_source(ctx, r, p.header_start);
                 let end = record_end(ctx, r, p.header_end, p.header_start, source);
                 p.explained = end >= upto && self.explains(ctx, s, r, upto, end + 1, source);
             }
@@ -385,13 +386,12 @@ impl Mining {
             return;
         }
         let buf = r.buf;
-        let st = prefix::strip(frame::trim_cr(&buf[p.header_start..p.header_end]), ctx.mode);
-        let origin = line_origin(ctx, s, st.source);
+        let source = first_line_source(ctx, r, p.header_start);
+        // The header and the exception line as the search reads them (a split CRI line joined).
+        let Some((_, header)) = whole_line(ctx, r, p.header_start, source) else { return };
+        let origin = line_origin(ctx, s, source);
         let component = origin.component.or(p.head.component.flatten());
-        let exception = p.exception.and_then(|(a, b)| match view_line(buf, a, b, ctx.mode, st.source) {
-            Viewed::Own { content, .. } => Some((a, content)),
-            _ => None,
-        });
+        let exception = p.exception.and_then(|(a, _)| whole_line(ctx, r, a, source).map(|(_, c)| (a, c)));
         let stamp = p.time.map_or(u64::MAX, |t| (t as u64) ^ (1 << 63));
         // Records without a key (a line whose reading depends on its digits, or too long) are keyed by their
         // message, built for each.
@@ -402,7 +402,7 @@ impl Mining {
         };
         // The header and the exception line cleaned, once each (for the message and the sample).
         let text = std::cell::OnceCell::new();
-        let text = || text.get_or_init(|| sanitize::clean(&st.content));
+        let text = || text.get_or_init(|| sanitize::clean(&header));
         let exception_text = std::cell::OnceCell::new();
         let exception_text =
             || exception_text.get_or_init(|| exception.as_ref().map(|(_, c)| sanitize::clean(c))).as_deref();
@@ -536,6 +536,12 @@ fn first_exception(
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);
         frame::is_exception_line(c).then_some((a, e))
     })
+}
+
+/// Who wrote the physical line at `a`.
+fn first_line_source<'b>(ctx: &FileCtx<'_>, r: &Region<'b>, a: usize) -> prefix::Source<'b> {
+    let e = frame::line_end(r.buf, a, r.buf.len());
+    prefix::strip(frame::trim_cr(&r.buf[a..e]), ctx.mode).source
 }
 
 /// The end of a record's last line (its header's when it has no continuation line).
