@@ -600,7 +600,9 @@ fn hit_offset(buf: &[u8], content: &[u8], hit: Option<usize>) -> usize {
     }
 }
 
-/// What the line `[a, b)` is to a record whose hit line came from `source`.
+/// What the line `[a, b)` is to a record whose hit line came from `source`. In a CRI file the head of a split line
+/// is the whole line it heads (as far as the buffer holds it), and its other parts are tails: a record's header
+/// and exception line read the same from any of their parts, in one read or cut between chunks.
 pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, source: Source<'_>) -> Viewed<'b> {
     let st = prefix::strip(frame::trim_cr(&buf[a..b]), mode);
     if st.source != source {
@@ -608,6 +610,24 @@ pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, sourc
     }
     if st.is_cri() && partial_above(buf, 0, a, source, mode).is_some() {
         return Viewed::Tail;
+    }
+    if mode == Mode::Cri && st.partial {
+        // The head of a split line: the line it heads, as the search joins it (what the buffer holds of it).
+        let mut joined = st.content.into_owned();
+        let mut at = b + 1;
+        while at < buf.len() {
+            let e = frame::line_end(buf, at, buf.len());
+            let p = prefix::strip(frame::trim_cr(&buf[at..e]), mode);
+            if !(p.is_cri() && p.source == source) {
+                break;
+            }
+            joined.extend_from_slice(&p.content);
+            if !p.partial || joined.len() > super::MAX_LINE {
+                break;
+            }
+            at = e + 1;
+        }
+        return Viewed::Own { content: Cow::Owned(joined), time: st.time };
     }
     Viewed::Own { content: st.content, time: st.time }
 }
@@ -622,14 +642,16 @@ pub(super) fn whole_line<'b>(
 ) -> Option<(usize, Cow<'b, [u8]>)> {
     let buf = r.buf;
     let e = frame::line_end(buf, a, buf.len());
-    let Viewed::Own { content, .. } = view_line(buf, a, e, ctx.mode, source) else { return None };
     let st = prefix::strip(frame::trim_cr(&buf[a..e]), ctx.mode);
-    if st.partial {
-        if let Some(Ok((_, done, joined))) = cri_join(ctx, r, a, &st) {
-            return Some((done, Cow::Owned(joined)));
+    if st.partial && st.source == source {
+        if let Some(Ok((first, done, joined))) = cri_join(ctx, r, a, &st) {
+            return (first == a).then_some((done, Cow::Owned(joined)));
         }
     }
-    Some((e, content))
+    match view_line(buf, a, e, ctx.mode, source) {
+        Viewed::Own { content, .. } => Some((e, content)),
+        _ => None,
+    }
 }
 
 /// The component a record's layout names, for a line of an input whose name says nothing: the header's when the
