@@ -458,6 +458,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
     let mut pending = Some(first_read);
     // What the block before saw of the next block's buffer (see `Region::seen_before`).
     let mut seen_before = 0usize;
+    let margin = config.bounds.max_bytes;
     rayon::scope(|scope| loop {
         let (n, err) = match pending.take() {
             Some(r) => r,
@@ -467,10 +468,13 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             p.read(n as u64);
         }
         let eof = n < block || err.is_some();
+        // A block ends at the last line that has the record look-ahead after it (a stack trace's lines below a
+        // header at the block's end, as a file's chunk has them); the bytes after it go on to the next block.
         let end = if eof {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf[region_start..]) {
+            let ahead = buf.len().saturating_sub(margin).max(region_start);
+            match memchr::memrchr(b'\n', &buf[region_start..ahead]) {
                 Some(i) => region_start + i + 1,
                 None if buf.len() - region_start >= MAX_LINE => buf.len(),
                 None => region_start,

@@ -320,3 +320,40 @@ fn records_and_split_lines_at_every_cut() {
         }
     }
 }
+
+/// A stream's block ends where the lines below its last record are in its buffer, as a file's chunk does: a
+/// fallback on a header gives way to the failure kind read in the stack trace below it, and a record is judged
+/// with its exception line, whichever block holds the lines below. Stack traces of kafka-to-es and the receiver,
+/// shifted by a line each copy so that some record straddles every block boundary.
+#[test]
+fn stream_blocks_see_the_records_below_their_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("linux/opt/stackstate/var/log");
+    let mut seed = std::fs::read(log.join("kafka-to-es/kafkaMultiMetricsToES.log")).unwrap();
+    seed.extend_from_slice(RECORDS_ACROSS_LINES.as_bytes());
+    let mut text = Vec::new();
+    let mut i = 0;
+    while text.len() < 1200 * 1024 {
+        for k in 0..=i % 7 {
+            let pad = format!("2024-03-12 10:00:00,{:03} [main] INFO  a.b.C - padding {i} {k}\n", i % 1000);
+            text.extend_from_slice(pad.as_bytes());
+        }
+        text.extend_from_slice(&seed);
+        i += 1;
+    }
+    let (plain, packed) = (dir.path().join("plain"), dir.path().join("packed"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&packed).unwrap();
+    std::fs::write(plain.join("kafkaMultiMetricsToES.log"), &text).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &text).unwrap();
+    std::fs::write(packed.join("kafkaMultiMetricsToES.log.1.gz"), gz.finish().unwrap()).unwrap();
+    let file = report(std::slice::from_ref(&plain), 1 << 30, 1);
+    for threads in [1, 2] {
+        // 256 KiB chunks: 64 KiB stream blocks, about twenty of them.
+        let stream = report(std::slice::from_ref(&packed), 256 * 1024, threads);
+        assert_eq!(samples(&stream), samples(&file));
+        assert_eq!(stream["scan"]["matches"], file["scan"]["matches"]);
+        assert_eq!(unexplained(&stream), unexplained(&file));
+    }
+}
