@@ -40,6 +40,17 @@ impl StreamBlocks {
             None if self.buf.len() - self.start >= MAX_PENDING => self.buf.len(),
             None => return,
         };
+        // In a CRI capture, a split line whose final part has not come yet waits for it too.
+        let head = if self.head.is_empty() { &self.buf[self.start..end] } else { &self.head[..] };
+        let end = if detect_mode(head, self.zone) == crate::frame::prefix::Mode::Cri {
+            match crate::frame::prefix::unfinished_split(&self.buf, self.start, end) {
+                held if held > self.start => held,
+                _ if self.buf.len() - self.start >= MAX_PENDING => end,
+                _ => return,
+            }
+        } else {
+            end
+        };
         self.emit(end, origin, on_block);
     }
 
@@ -75,5 +86,31 @@ impl StreamBlocks {
         self.buf.drain(..keep_from);
         self.base += keep_from as u64;
         self.start -= keep_from;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Component;
+
+    /// A CRI capture on stdin: the parts of a split line are handed on together, once its final part has come.
+    #[test]
+    fn a_split_line_waits_for_its_final_part() {
+        let origin = Origin::of(Component::Receiver);
+        let mut blocks: Vec<String> = Vec::new();
+        let mut on_block = |b: &Block<'_>| {
+            blocks.push(String::from_utf8_lossy(&b.buf[b.start..]).into_owned());
+            BlockCounts { newlines: b.buf[b.start..].iter().filter(|&&c| c == b'\n').count() as u64, matches: 0 }
+        };
+        let mut s = StreamBlocks::new(0, Zone::UTC);
+        let first = "2024-03-12T11:42:29.400405200Z stdout F 2024-03-12 11:42:29,400 INFO  a.B - up\n";
+        let head = "2024-03-12T11:42:30.101102313Z stdout P 2024-03-12 11:42:30,101 ERROR a.B - Failed to\n";
+        let tail = "2024-03-12T11:42:30.101102313Z stdout F  send messages to Kafka\n";
+        s.push(first.as_bytes(), &origin, &mut on_block);
+        s.push(head.as_bytes(), &origin, &mut on_block);
+        s.push(tail.as_bytes(), &origin, &mut on_block);
+        assert_eq!(blocks, vec![first.to_string(), format!("{head}{tail}")]);
+        assert_eq!(s.lines, 3);
     }
 }

@@ -168,6 +168,15 @@ impl Tracked {
                 None if n - lb >= MAX_PENDING => n,
                 None => break, // a partial line: wait for its end
             };
+            // In a CRI file, a split line whose final part has not been written yet waits for it too.
+            let end = match self.mode {
+                Some(Mode::Cri) => match crate::frame::prefix::unfinished_split(buf, lb, end) {
+                    held if held > lb => held,
+                    _ if n - lb >= MAX_PENDING => end,
+                    _ => break,
+                },
+                _ => end,
+            };
             let block = Block {
                 buf: &buf[..end],
                 start: lb,

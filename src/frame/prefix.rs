@@ -312,6 +312,23 @@ pub(crate) fn compose_split(line: &[u8], within: usize) -> Option<(usize, usize)
 /// How many of an input's first lines [`detect`] looks at.
 pub const DETECT_LINES: usize = 32;
 
+/// Where the CRI line still being written at the end of `buf[lo..end]` (which ends with a newline) starts: the
+/// first of the partial (`P`) lines that end it, whose final part has not come yet; `end` when its last line is
+/// not a partial one. A follower holds those lines back, as it holds a line without its newline, so that the
+/// line is searched whole once its last part is written.
+pub fn unfinished_split(buf: &[u8], lo: usize, end: usize) -> usize {
+    let mut at = end;
+    while at > lo {
+        let ls = memchr::memrchr(b'\n', &buf[lo..at - 1]).map_or(lo, |i| lo + i + 1);
+        let st = strip(super::trim_cr(&buf[ls..at - 1]), Mode::Cri);
+        if !(st.is_cri() && st.partial) {
+            break;
+        }
+        at = ls;
+    }
+    at
+}
+
 /// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines,
 /// more than half are not themselves log lines (no known timestamp at their start) but are after stern's two
 /// (or three, with a namespace) name tokens; docker-compose when more than half open with its `NAME | ` and at

@@ -271,6 +271,7 @@ both!(
     delete,
     new_file,
     partial_line,
+    cri_split_line,
     kill9_and_restart,
     sigterm_and_restart,
     model,
@@ -399,6 +400,26 @@ fn partial_line(mode: Mode) {
     assert_eq!(barrier(&mut f, &mut w, &e.file), 1, "a partial line is held");
     std::fs::OpenOptions::new().append(true).open(&other).unwrap().write_all(b.as_bytes()).unwrap();
     assert!(f.wait(|ev| total(ev) == 2), "counted once complete: {:?}", counts(&f.events));
+    w.written += 1;
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+/// A containerd (CRI) file: a line split into parts, the first written now and the last later, is searched whole
+/// once its last part is written (its failure is in neither part alone).
+fn cri_split_line(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    let cri = e.logs.join("stackstate-receiver/receiver-cri.log");
+    let head = "2024-03-12T11:42:29.400405200Z stdout F 2024-03-12 11:42:29,400 INFO  c.s.receiver.ReceiverStats - \
+                Received 1208 requests in the last 60 seconds\n\
+                2024-03-12T11:42:30.101102313Z stdout P 2024-03-12 11:42:30,101 ERROR \
+                c.s.kafka.reconnectable.AsyncReconnectableProducerImpl - Failed to\n";
+    std::fs::write(&cri, head).unwrap();
+    assert_eq!(barrier(&mut f, &mut w, &e.file), 1, "the split line waits for its last part");
+    let rest = "2024-03-12T11:42:30.101102313Z stdout F  send messages to Kafka\n";
+    std::fs::OpenOptions::new().append(true).open(&cri).unwrap().write_all(rest.as_bytes()).unwrap();
+    assert!(f.wait(|ev| total(ev) == 2), "counted once whole: {:?}", counts(&f.events));
     w.written += 1;
     assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
 }
