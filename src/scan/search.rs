@@ -389,7 +389,7 @@ fn partial_above(buf: &[u8], lo: usize, ls: usize, stream: Source<'_>, mode: Mod
 }
 
 /// What [`cri_join`] found: the joined line (first line's start, last line's end, content), or, `Err`, the end
-/// of a split line that goes on past the region (left to the next region).
+/// of what the buffer holds of a split line that goes on past it (left to the next region).
 type Joined = Result<(usize, usize, Vec<u8>), usize>;
 
 /// A CRI line split into partial (`P`) lines joined until its final (`F`) part: its first line's start, its last
@@ -412,33 +412,42 @@ fn cri_join(ctx: &FileCtx<'_>, r: &Region<'_>, ls: usize, st: &Stripped<'_>) -> 
     if first == ls && !st.partial {
         return None;
     }
-    let mut parts = Vec::new();
-    let mut at = first;
-    // The end of the last part joined: a line of another writer or stream below a partial line is not part of it
-    // (it is scanned as a line of its own).
-    let mut last_end = first;
+    // Past the region's end too: the line is this region's when its first part is.
+    let (parts, last_end, unfinished) = join_parts(buf, first, ctx.mode, st.source, Vec::new());
+    if unfinished && r.more {
+        // The next part has not been read: the region after joins the line.
+        return Some(Err(last_end));
+    }
+    Some(Ok((first, last_end, parts)))
+}
+
+/// The parts of a CRI split line from the one at `at` on, their contents appended to `joined`: the joined content,
+/// the end of the last part, and whether the buffer ends before the final part. A line of another writer or stream
+/// below a partial line ends the join (it is a line of its own).
+fn join_parts(
+    buf: &[u8],
+    mut at: usize,
+    mode: Mode,
+    source: Source<'_>,
+    mut joined: Vec<u8>,
+) -> (Vec<u8>, usize, bool) {
+    let mut last_end = at;
     loop {
-        // Past the region's end too: the line is this region's when its first part is.
+        if at >= buf.len() {
+            return (joined, last_end, true);
+        }
         let end = frame::line_end(buf, at, buf.len());
-        let p = prefix::strip(frame::trim_cr(&buf[at..end]), ctx.mode);
-        if !(p.is_cri() && p.source == st.source) {
-            break;
+        let p = prefix::strip(frame::trim_cr(&buf[at..end]), mode);
+        if !(p.is_cri() && p.source == source) {
+            return (joined, last_end, false);
         }
         last_end = end;
-        parts.extend_from_slice(&p.content);
-        if !p.partial || parts.len() > super::MAX_LINE {
-            break;
-        }
-        if end + 1 >= buf.len() {
-            if r.more {
-                // The next part has not been read: the region after joins the line.
-                return Some(Err(end));
-            }
-            break;
+        joined.extend_from_slice(&p.content);
+        if !p.partial || joined.len() > super::MAX_LINE {
+            return (joined, last_end, false);
         }
         at = end + 1;
     }
-    Some(Ok((first, last_end, parts)))
 }
 
 /// Handles one candidate line, where the buffer search found its first literal at `hit` (`None` for a CRI partial
@@ -613,20 +622,7 @@ pub(super) fn view_line<'b>(buf: &'b [u8], a: usize, b: usize, mode: Mode, sourc
     }
     if mode == Mode::Cri && st.partial {
         // The head of a split line: the line it heads, as the search joins it (what the buffer holds of it).
-        let mut joined = st.content.into_owned();
-        let mut at = b + 1;
-        while at < buf.len() {
-            let e = frame::line_end(buf, at, buf.len());
-            let p = prefix::strip(frame::trim_cr(&buf[at..e]), mode);
-            if !(p.is_cri() && p.source == source) {
-                break;
-            }
-            joined.extend_from_slice(&p.content);
-            if !p.partial || joined.len() > super::MAX_LINE {
-                break;
-            }
-            at = e + 1;
-        }
+        let (joined, ..) = join_parts(buf, b + 1, mode, source, st.content.into_owned());
         return Viewed::Own { content: Cow::Owned(joined), time: st.time };
     }
     Viewed::Own { content: st.content, time: st.time }
