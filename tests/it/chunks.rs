@@ -193,6 +193,22 @@ fn pieces_of_a_chunk_slide_without_changing_the_report() {
     }
 }
 
+/// Two folders under `dir`: one for plain files, one for their .gz copies.
+fn plain_and_packed(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let (plain, packed) = (dir.join("plain"), dir.join("packed"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&packed).unwrap();
+    (plain, packed)
+}
+
+/// Writes `text` as `plain/name` and as `packed/name.1.gz`.
+fn write_both(plain: &std::path::Path, packed: &std::path::Path, name: &str, text: &[u8]) {
+    std::fs::write(plain.join(name), text).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, text).unwrap();
+    std::fs::write(packed.join(format!("{name}.1.gz")), gz.finish().unwrap()).unwrap();
+}
+
 /// A stream (here a .gz archive) is scanned in blocks whose lines are counted by the tasks that scan them: the
 /// samples of a stream many blocks long keep the line numbers, counts and times of the same bytes in a plain file.
 #[test]
@@ -209,14 +225,8 @@ fn stream_blocks_number_lines_like_a_file() {
         text.extend_from_slice(&seed);
         i += 1;
     }
-    let plain = dir.path().join("plain");
-    let packed = dir.path().join("packed");
-    std::fs::create_dir_all(&plain).unwrap();
-    std::fs::create_dir_all(&packed).unwrap();
-    std::fs::write(plain.join("connection.log"), &text).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, &text).unwrap();
-    std::fs::write(packed.join("connection.log.1.gz"), gz.finish().unwrap()).unwrap();
+    let (plain, packed) = plain_and_packed(dir.path());
+    write_both(&plain, &packed, "connection.log", &text);
     // 256 KiB chunks: 64 KiB stream blocks, about ten of them.
     let file = report(std::slice::from_ref(&plain), 256 * 1024, 2);
     let stream = report(std::slice::from_ref(&packed), 256 * 1024, 2);
@@ -341,13 +351,8 @@ fn stream_blocks_see_the_records_below_their_end() {
         text.extend_from_slice(&seed);
         i += 1;
     }
-    let (plain, packed) = (dir.path().join("plain"), dir.path().join("packed"));
-    std::fs::create_dir_all(&plain).unwrap();
-    std::fs::create_dir_all(&packed).unwrap();
-    std::fs::write(plain.join("kafkaMultiMetricsToES.log"), &text).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, &text).unwrap();
-    std::fs::write(packed.join("kafkaMultiMetricsToES.log.1.gz"), gz.finish().unwrap()).unwrap();
+    let (plain, packed) = plain_and_packed(dir.path());
+    write_both(&plain, &packed, "kafkaMultiMetricsToES.log", &text);
     let file = report(std::slice::from_ref(&plain), 1 << 30, 1);
     for threads in [1, 2] {
         // 256 KiB chunks: 64 KiB stream blocks, about twenty of them.
@@ -396,9 +401,7 @@ fn random_cuts_of_fixture_mixes() {
     for seed in 1..=40u64 {
         let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let dir = tempfile::tempdir().unwrap();
-        let (plain, packed) = (dir.path().join("plain"), dir.path().join("packed"));
-        std::fs::create_dir_all(&plain).unwrap();
-        std::fs::create_dir_all(&packed).unwrap();
+        let (plain, packed) = plain_and_packed(dir.path());
         let mut paths = Vec::new();
         for f in 0..1 + r.below(3) {
             let (start, n) = (r.below(lines.len()), 20 + r.below(if seed % 4 == 0 { 1500 } else { 400 }));
@@ -422,10 +425,7 @@ fn random_cuts_of_fixture_mixes() {
                 text.push('\n');
             }
             let name = format!("{}-{f}", names[r.below(names.len())]);
-            std::fs::write(plain.join(&name), &text).unwrap();
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
-            std::fs::write(packed.join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
+            write_both(&plain, &packed, &name, text.as_bytes());
             paths.push(plain.join(&name));
         }
         let want = report(&paths, 1 << 30, 1);
