@@ -482,8 +482,8 @@ fn continuation_lines<'b>(
 }
 
 /// The header without a time of the continuation line at `start`, when one is above it within the record bounds:
-/// the first line above that is not a continuation line (other writers' lines stepped over), or the input's first
-/// line. It is the header whose record [`continuation_lines`] finds walking down, so that a line is the same
+/// the first line above that is not a continuation line (other writers' lines stepped over), or the writer's first
+/// line in the input. It is the header whose record [`continuation_lines`] finds walking down, so that a line is the same
 /// record's seen from either side, whichever region holds its header.
 fn untimed_header_above(
     ctx: &FileCtx<'_>,
@@ -493,6 +493,9 @@ fn untimed_header_above(
 ) -> Option<(usize, usize, usize)> {
     let (buf, bounds) = (r.buf, ctx.bounds);
     let (mut cur, mut lines) = (start, 0);
+    // The topmost own line walked over: at the input's start, the writer's first line opens its record whatever
+    // it is, and the lines below it continue it.
+    let mut top = None;
     while cur > 0 && lines < bounds.max_lines {
         let prev_end = cur - 1;
         let prev_start = frame::line_start(buf, 0, prev_end);
@@ -502,14 +505,18 @@ fn untimed_header_above(
             return None;
         }
         match view_line(buf, prev_start, prev_end, ctx.mode, source) {
-            // The input's first line opens a record whatever it is: the lines below it continue it.
-            Viewed::Own { content, .. } if !frame::is_continuation(&content) || (cur == 0 && r.base_offset == 0) => {
+            Viewed::Own { content, .. } if !frame::is_continuation(&content) => {
                 return Some((prev_start, prev_end, lines));
             }
+            Viewed::Own { .. } => top = Some((prev_start, prev_end, lines)),
             _ => {}
         }
     }
-    None
+    if cur == 0 && r.base_offset == 0 {
+        top
+    } else {
+        None
+    }
 }
 
 /// The first exception line of a record (`Caused by:` taken off), looking no further than it.

@@ -279,6 +279,20 @@ const CRI_PARTS: &str = "\
 2024-03-12T11:42:36.000000000Z stdout F 2024-03-12 11:42:36,000 INFO  c.s.receiver.ReceiverStats - Received 1190 requests in the last 60 seconds
 ";
 
+/// A kubectl capture (`--prefix --timestamps`) that begins inside a stack trace of one pod, another pod's lines
+/// in between: the trace is one record, which the failure kind read in its `Caused by:` explains.
+const CAPTURE_FROM_A_TRACE: &str = "\
+[pod/stackstate-receiver-5b9d79db86-h2hkz/receiver] 2024-03-12T11:00:40.000000000Z 2024-03-12 11:00:40,000 INFO  c.s.receiver.ReceiverStats - Received 1208 requests in the last 60 seconds
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:40.108237089Z \tat org.elasticsearch.client.RestHighLevelClient.performRequest(RestHighLevelClient.java:2137)
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:40.108237089Z \tat org.elasticsearch.client.RestHighLevelClient.bulk(RestHighLevelClient.java:620)
+[pod/stackstate-receiver-5b9d79db86-h2hkz/receiver] 2024-03-12T11:00:41.000000000Z 2024-03-12 11:00:41,000 INFO  c.s.receiver.ReceiverStats - Received 1190 requests in the last 60 seconds
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:40.108237089Z Caused by: org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception [type=cluster_block_exception, reason=index [sts_multi_metrics-2024.03.12] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];]
+[pod/stackstate-receiver-5b9d79db86-h2hkz/receiver] 2024-03-12T11:00:42.000000000Z 2024-03-12 11:00:42,000 INFO  c.s.receiver.ReceiverStats - Received 1201 requests in the last 60 seconds
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:40.108237089Z \tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:40.108237089Z \tat org.elasticsearch.client.RestHighLevelClient.parseResponseException(RestHighLevelClient.java:2461)
+[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es] 2024-03-12T11:00:45.000000000Z 2024-03-12 11:00:45,000 [main] INFO  c.s.kafkatoes.KafkaToESStats - Processed 0 messages from sts_multi_metrics in the last 60 seconds
+";
+
 /// The unexplained section's templates and counts, and the rules' (rule, line, count).
 fn unexplained(v: &serde_json::Value) -> Vec<(String, u64)> {
     let list = v["unexplained"].as_array().unwrap();
@@ -321,7 +335,13 @@ fn records_and_split_lines_at_every_cut() {
                   Source(EntitySource) cannot be materialized more than once";
     assert_eq!(u[0], (joined.to_string(), 1));
 
-    for (path, want) in [(&plain, &whole), (&cri, &whole_cri)] {
+    let capture = dir.path().join("capture.log");
+    std::fs::write(&capture, CAPTURE_FROM_A_TRACE).unwrap();
+    let whole_capture = report(std::slice::from_ref(&capture), 1 << 30, 1);
+    assert!(samples(&whole_capture).iter().any(|x| x.0 == "es.flood-stage-block"), "{:?}", samples(&whole_capture));
+    assert!(unexplained(&whole_capture).is_empty(), "{:?}", unexplained(&whole_capture));
+
+    for (path, want) in [(&plain, &whole), (&cri, &whole_cri), (&capture, &whole_capture)] {
         let len = std::fs::metadata(path).unwrap().len() as usize;
         for chunk in (1..len + 8).step_by(7) {
             let ctx = format!("{} chunk {chunk}", path.display());
@@ -364,8 +384,9 @@ fn stream_blocks_see_the_records_below_their_end() {
 }
 
 /// Fixture mixes cut at random: runs of the real-case and example-tree lines (with a line cut short, a `\r`, a stack
-/// frame dropped in now and then), in a few files named after components, scanned in random chunk and piece sizes
-/// at one to three threads, and as .gz streams, give the report of one read. Seeded: a failure names its seed.
+/// frame dropped in now and then), in a few files named after components, every third one a kubectl capture of
+/// three interleaving pods, scanned in random chunk and piece sizes at one to three threads, and as .gz streams,
+/// give the report of one read. Seeded: a failure names its seed.
 #[test]
 fn random_cuts_of_fixture_mixes() {
     let mut lines: Vec<String> = Vec::new();
@@ -398,6 +419,11 @@ fn random_cuts_of_fixture_mixes() {
         }
     }
     let names = ["stackstate-receiver.log", "kafka-to-es-mm2es.log", "elasticsearch.log", "agent.log", "x.log"];
+    let pods = [
+        "[pod/stackstate-receiver-5b9d79db86-h2hkz/receiver]",
+        "[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es]",
+        "[pod/stackstate-kafka-0/kafka]",
+    ];
     for seed in 1..=40u64 {
         let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let dir = tempfile::tempdir().unwrap();
@@ -420,6 +446,16 @@ fn random_cuts_of_fixture_mixes() {
                     }
                     2 => l = format!("\tat com.stackstate.x.Y.z(Y.scala:{})", r.below(99)),
                     _ => {}
+                }
+                if seed % 3 == 0 {
+                    // A kubectl capture with --prefix --timestamps: runs of one pod's lines, now and then another's.
+                    let pod = pods[if r.below(4) == 0 { r.below(3) } else { (k / 7) % 3 }];
+                    text.push_str(&format!(
+                        "{pod} 2024-03-12T11:{:02}:{:02}.{:09}Z ",
+                        k / 60 % 60,
+                        k % 60,
+                        r.below(1 << 29)
+                    ));
                 }
                 text.push_str(&l);
                 text.push('\n');
