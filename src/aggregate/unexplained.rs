@@ -9,8 +9,8 @@
 //!
 //! Records of one *key* (their header and exception lines but for the digits, and their component) are
 //! [`Group`]ed as they come, and a group is mined once, with its count, when the groups are settled: the records
-//! of a log line repeat, and the miner places them all where it places the first. Groups wait in order of first
-//! appearance, at most [`MAX_GROUPS`], so mining them in that order is mining the records in theirs.
+//! of a log line repeat, and the miner places them all where it places the first. At most [`MAX_GROUPS`] wait, and
+//! they are mined in the input order of their first records, so mining them is mining the records in theirs.
 //!
 //! Memory is bounded by configuration: at most `cap` templates per component (the least recently seen are
 //! evicted and counted), [`MAX_GROUPS`] groups waiting, 3 samples, 64 file indices and 64 rate bins per
@@ -236,6 +236,8 @@ pub struct Group {
     count: u64,
     first: u64,
     last: u64,
+    /// Where its earliest record is in the input (file, offset of its header): groups are mined in that order.
+    from: (u32, u64),
     /// Records added to the waiting groups before its last one (its recency).
     seen: u64,
     /// What the report shows of its records.
@@ -271,6 +273,7 @@ impl Group {
 
     fn absorb(&mut self, o: Group) {
         self.seen = self.seen.max(o.seen);
+        self.from = self.from.min(o.from);
         self.count += o.count;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
@@ -313,9 +316,9 @@ impl Unexplained {
         Unexplained { cap: cap.max(1), miners: Vec::new(), waiting: Vec::new(), index: Default::default(), clock: 0 }
     }
 
-    /// The group of records of `key` (made for a first record at `stamp` of `component`; past [`MAX_GROUPS`]
-    /// waiting, those are mined first).
-    pub fn group(&mut self, key: u64, component: Option<Component>, stamp: u64) -> &mut Group {
+    /// The group of records of `key`, for a record at `stamp` of `component` whose header is at `from` (file,
+    /// offset); made for its first record (past [`MAX_GROUPS`] waiting, those are mined first).
+    pub fn group(&mut self, key: u64, component: Option<Component>, stamp: u64, from: (u32, u64)) -> &mut Group {
         let k = match self.index.get(&key) {
             Some(&k) => k,
             None => {
@@ -329,6 +332,7 @@ impl Unexplained {
                     count: 0,
                     first: stamp,
                     last: stamp,
+                    from,
                     seen: 0,
                     detail: Detail::default(),
                 });
@@ -336,18 +340,23 @@ impl Unexplained {
             }
         };
         let g = &mut self.waiting[k];
+        g.from = g.from.min(from);
         g.seen = self.clock;
         self.clock += 1;
         g
     }
 
-    /// Mines the waiting groups, in order of first appearance: each group's messages (the first with the
-    /// group's count less the others', and its stamps and detail).
+    /// Mines the waiting groups, in the input order of their earliest records: each group's messages (the first
+    /// with the group's count less the others', and its stamps and detail). Records are grouped as the scanner
+    /// completes them, and a record of one writer of a capture may complete after later records of another (its
+    /// continuation lines are still coming): the input's order, not that one, is the same wherever chunks end.
     pub fn settle(&mut self) {
         self.index.clear();
+        let mut waiting = std::mem::take(&mut self.waiting);
+        waiting.sort_by_key(|g| g.from);
         // Each miner's arrival count when the groups began: a group's template counts as seen at its last record.
         let mut bases: Vec<(Option<Component>, u64)> = Vec::new();
-        for g in std::mem::take(&mut self.waiting) {
+        for g in waiting {
             let n = g.messages.len() as u64;
             let Some(((_, first_message), rest)) = g.messages.split_first() else { continue };
             let miner = self.miner(g.component);
@@ -449,7 +458,7 @@ impl Unexplained {
                 Some(&k) => self.waiting[k].absorb(g),
                 None => {
                     let stamp = g.first;
-                    let slot = self.group(key, g.component, stamp);
+                    let slot = self.group(key, g.component, stamp, g.from);
                     *slot = g;
                 }
             }
@@ -586,5 +595,36 @@ mod tests {
         assert_eq!(d.files.len(), MAX_FILES);
         assert_eq!(d.files[0], 0);
         assert!(d.more_files);
+    }
+
+    /// Two writers of a capture: one's record completes (is grouped) after later records of the other. The groups
+    /// are mined in the input order of their first records, so the templates and their examples do not depend on
+    /// the order the records completed in.
+    #[test]
+    fn groups_are_mined_in_input_order_whatever_order_they_completed_in() {
+        let records = [
+            (100u64, "The configuration 'default.value.serializer' was supplied but isn't a known config."),
+            (200, "The configuration 'default.key.serializer' was supplied but isn't a known config."),
+            (300, "The configuration 'consumers.value.deserializer' was supplied but isn't a known config."),
+            (400, "The configuration 'consumers.value.serializer' was supplied but isn't a known config."),
+        ];
+        let mine = |order: &[usize]| {
+            let mut u = Unexplained::new(10);
+            for &k in order {
+                let (offset, message) = records[k];
+                let g = u.group(offset, Some(Component::Kafka), offset, (0, offset));
+                g.add(offset);
+                g.add_message(offset, message.to_string());
+            }
+            u.settle();
+            u.templates()
+                .map(|(_, t)| (t.text().to_string(), t.count(), t.examples().collect::<Vec<_>>().concat().join(" ")))
+                .collect::<Vec<_>>()
+        };
+        let in_order = mine(&[0, 1, 2, 3]);
+        assert_eq!(in_order.len(), 1, "{in_order:?}");
+        assert!(in_order[0].2.starts_with("default.value.serializer"), "{in_order:?}");
+        assert_eq!(mine(&[1, 2, 3, 0]), in_order);
+        assert_eq!(mine(&[3, 1, 0, 2]), in_order);
     }
 }

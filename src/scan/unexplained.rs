@@ -423,7 +423,7 @@ impl Mining {
                 mix(crate::hash::of_bytes(self.mined.as_bytes()), component)
             }
         };
-        let g = out.group(key, component, stamp);
+        let g = out.group(key, component, stamp, (ctx.file, r.base_offset + p.header_start as u64));
         g.add(stamp);
         if g.wants_message(stamp) {
             if p.key.is_some() {
