@@ -168,7 +168,12 @@ impl Mining {
             // (`continuation_lines`), when one is above. Whether the header was visited in this step or lies in
             // the look-behind (its region judged it), the record is the same.
             if let Some((start, end, lines_above)) = untimed_header_above(ctx, r, at.first, source) {
-                rec = frame::Record { header_start: start, header_end: end, lines_above, time: None, cut: false };
+                // Its time is its capture prefix's, if any (as when the header itself is visited).
+                let time = match view(start, end) {
+                    Viewed::Own { time, .. } => time,
+                    _ => None,
+                };
+                rec = frame::Record { header_start: start, header_end: end, lines_above, time, cut: false };
             }
         }
         if self.pending.iter().any(|p| p.header_start == rec.header_start) {
