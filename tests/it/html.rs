@@ -35,7 +35,7 @@ fn the_report_renders_offline_with_a_bar_per_episode_and_log_text_as_text() {
             episodes: Number(a.dataset.episodes)}));",
     );
     let seen = seen.as_array().unwrap();
-    assert_eq!(seen.len(), incidents.len());
+    assert_eq!(seen.len(), incidents.len(), "the page's incidents: {seen:?}");
     for (inc, s) in incidents.iter().zip(seen) {
         assert_eq!(s["title"], inc["title"], "titles in report order");
         let episodes = inc["episodes"].as_array().unwrap().len() as u64;

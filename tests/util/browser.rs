@@ -92,6 +92,12 @@ impl Browser {
         self.log("performance");
         let url = format!("file://{}", file.display());
         self.session_call("POST", "url", Some(&json!({ "url": url })));
+        // Navigation returns once the page loads, but under a loaded machine (the whole test suite in parallel) one
+        // run saw fewer incidents than the page holds: wait until the document says it is complete.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.eval("return document.readyState;") != json!("complete") && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// Runs `script` (a function body) in the page and returns its value.
