@@ -180,6 +180,22 @@ pub struct Record {
     /// The walk back to the header reached a [`RecordBounds`] limit while still among continuation lines: the
     /// hit is reported as a record of its own.
     pub cut: bool,
+    /// When the hit line stands alone for want of a timed header above (and the walk was not cut): the line a header
+    /// without a time would be, as the continuation lines below it find it walking down.
+    pub untimed: Option<Untimed>,
+}
+
+/// A line above a continuation line that heads it without a time (see [`Record::untimed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untimed {
+    /// Its bounds.
+    pub start: usize,
+    pub end: usize,
+    /// How many lines it is above the hit line.
+    pub lines_above: usize,
+    /// It is no header but the topmost own line, the walk having reached `lo` among continuation lines: it heads
+    /// them only when `lo` is the input's start.
+    pub at_lo: bool,
 }
 
 /// What one line is, seen from the record being located.
@@ -225,22 +241,23 @@ pub fn locate_record<'b>(
     bounds: RecordBounds,
     view: &dyn Fn(usize, usize) -> Viewed<'b>,
 ) -> Record {
-    let own = |time, cut| Record { header_start: start, header_end: end, lines_above: 0, time, cut };
+    let own = |time, cut, untimed| Record { header_start: start, header_end: end, lines_above: 0, time, cut, untimed };
     let (content, prefix_time) = match view(start, end) {
         Viewed::Own { content, time } => (content, time),
-        _ => return own(None, false),
+        _ => return own(None, false, None),
     };
     if let Some(t) = parse_line_start(&content, zone) {
-        return own(Some(prefix_time.unwrap_or(t)), false);
+        return own(Some(prefix_time.unwrap_or(t)), false, None);
     }
     if !is_continuation(&content) {
-        return own(prefix_time, false);
+        return own(prefix_time, false, None);
     }
     let mut cur = start;
     let mut lines = 0;
+    let mut top = None;
     while cur > lo {
         if lines >= bounds.max_lines || start - cur > bounds.max_bytes {
-            return own(prefix_time, true);
+            return own(prefix_time, true, None);
         }
         let prev_end = cur - 1;
         let prev_start = line_start(buf, lo, prev_end);
@@ -251,13 +268,16 @@ pub fn locate_record<'b>(
             Viewed::Foreign | Viewed::Tail => continue,
         };
         if let Some(t) = header_time(&prev, prev_time, zone) {
-            return Record { header_start: prev_start, header_end: prev_end, lines_above: lines, time: t, cut: false };
+            let (header_start, header_end) = (prev_start, prev_end);
+            return Record { header_start, header_end, lines_above: lines, time: t, cut: false, untimed: None };
         }
+        let here = Untimed { start: prev_start, end: prev_end, lines_above: lines, at_lo: false };
         if !is_continuation(&prev) {
-            break;
+            return own(prefix_time, false, Some(here));
         }
+        top = Some(Untimed { at_lo: true, ..here });
     }
-    own(prefix_time, false)
+    own(prefix_time, false, top)
 }
 
 /// Counts `\n` bytes. This runs over every byte scanned: memchr's counter picks the widest vector unit the CPU

@@ -163,18 +163,19 @@ impl Mining {
         let (mode, source) = (ctx.mode, at.source);
         let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
         let mut rec = frame::locate_record(buf, 0, at.first, first_end, ctx.zone, ctx.bounds, &view);
-        if rec.header_start == at.first && !rec.cut {
-            // No timed header above: the record is a header's without a time, as judging that header finds it
-            // (`continuation_lines`), when one is above. Whether the header was visited in this step or lies in
-            // the look-behind (its region judged it), the record is the same.
-            if let Some((start, end, lines_above)) = untimed_header_above(ctx, r, at.first, source) {
-                // Its time is its capture prefix's, if any (as when the header itself is visited).
-                let time = match view(start, end) {
-                    Viewed::Own { time, .. } => time,
-                    _ => None,
-                };
-                rec = frame::Record { header_start: start, header_end: end, lines_above, time, cut: false };
-            }
+        // No timed header above: the record is a header's without a time, as judging that header finds it
+        // (`continuation_lines`), when one is above within the bounds; at the input's start, the writer's first line
+        // heads the continuation lines below it. Whether the header was visited in this step or lies in the
+        // look-behind (its region judged it), the record is the same.
+        let heads = |u: &frame::Untimed| at.first - u.start <= ctx.bounds.max_bytes && (!u.at_lo || r.base_offset == 0);
+        if let Some(u) = rec.untimed.filter(heads) {
+            // Its time is its capture prefix's, if any (as when the header itself is visited).
+            let time = match view(u.start, u.end) {
+                Viewed::Own { time, .. } => time,
+                _ => None,
+            };
+            let (header_start, header_end, lines_above) = (u.start, u.end, u.lines_above);
+            rec = frame::Record { header_start, header_end, lines_above, time, cut: false, untimed: None };
         }
         if self.pending.iter().any(|p| p.header_start == rec.header_start) {
             return;
@@ -484,44 +485,6 @@ fn continuation_lines<'b>(
             Viewed::Foreign | Viewed::Tail => {}
         }
     })
-}
-
-/// The header without a time of the continuation line at `start`, when one is above it within the record bounds:
-/// the first line above that is not a continuation line (other writers' lines stepped over), or the writer's first
-/// line in the input. It is the header whose record [`continuation_lines`] finds walking down, so that a line is the same
-/// record's seen from either side, whichever region holds its header.
-fn untimed_header_above(
-    ctx: &FileCtx<'_>,
-    r: &Region<'_>,
-    start: usize,
-    source: prefix::Source<'_>,
-) -> Option<(usize, usize, usize)> {
-    let (buf, bounds) = (r.buf, ctx.bounds);
-    let (mut cur, mut lines) = (start, 0);
-    // The topmost own line walked over: at the input's start, the writer's first line opens its record whatever
-    // it is, and the lines below it continue it.
-    let mut top = None;
-    while cur > 0 && lines < bounds.max_lines {
-        let prev_end = cur - 1;
-        let prev_start = frame::line_start(buf, 0, prev_end);
-        lines += 1;
-        cur = prev_start;
-        if start - cur > bounds.max_bytes {
-            return None;
-        }
-        match view_line(buf, prev_start, prev_end, ctx.mode, source) {
-            Viewed::Own { content, .. } if !frame::is_continuation(&content) => {
-                return Some((prev_start, prev_end, lines));
-            }
-            Viewed::Own { .. } => top = Some((prev_start, prev_end, lines)),
-            _ => {}
-        }
-    }
-    if cur == 0 && r.base_offset == 0 {
-        top
-    } else {
-        None
-    }
 }
 
 /// The first exception line of a record (`Caused by:` taken off), looking no further than it.
