@@ -1,7 +1,7 @@
 //! Stream splitting: the bytes of a stream (standard input, a compressed file) handed on as blocks of complete
 //! lines, with the look-behind a stack trace's header may need kept in memory.
 
-use super::tailer::MAX_PENDING;
+use super::tailer::ready_end;
 use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
 use crate::time::Zone;
@@ -35,22 +35,11 @@ impl StreamBlocks {
     /// Adds bytes and hands on the complete lines among them.
     pub fn push(&mut self, data: &[u8], origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
         self.buf.extend_from_slice(data);
-        let end = match memchr::memrchr(b'\n', &self.buf[self.start..]) {
-            Some(j) => self.start + j + 1,
-            None if self.buf.len() - self.start >= MAX_PENDING => self.buf.len(),
-            None => return,
-        };
-        // In a CRI capture, a split line whose final part has not come yet waits for it too.
-        let head = if self.head.is_empty() { &self.buf[self.start..end] } else { &self.head[..] };
-        let end = if detect_mode(head, self.zone) == crate::frame::prefix::Mode::Cri {
-            match crate::frame::prefix::unfinished_split(&self.buf, self.start, end) {
-                held if held > self.start => held,
-                _ if self.buf.len() - self.start >= MAX_PENDING => end,
-                _ => return,
-            }
-        } else {
-            end
-        };
+        // A partial line (in a CRI capture, a split line without its final part) waits for its end. The capture
+        // format is the one the head told so far, or, before any block, what has come.
+        let head = if self.head.is_empty() { &self.buf[self.start..] } else { &self.head[..] };
+        let cri = detect_mode(head, self.zone) == crate::frame::prefix::Mode::Cri;
+        let Some(end) = ready_end(&self.buf, self.start, cri) else { return };
         self.emit(end, origin, on_block);
     }
 

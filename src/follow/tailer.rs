@@ -38,6 +38,26 @@ use std::path::{Path, PathBuf};
 pub const BATCH: usize = 1 << 20;
 /// The longest line held back waiting for its newline; longer ones are scanned in pieces.
 pub const MAX_PENDING: usize = BATCH;
+/// How much of `buf[lo..]` a follower hands on now: up to its last newline (all of it past [`MAX_PENDING`] bytes
+/// without one), less, in a CRI file (`cri`), a split line whose final part has not been written yet (see
+/// [`crate::frame::prefix::unfinished_split`]). `None`: nothing yet, a line waits for its end.
+pub fn ready_end(buf: &[u8], lo: usize, cri: bool) -> Option<usize> {
+    let long = buf.len() - lo >= MAX_PENDING;
+    let end = match memchr::memrchr(b'\n', &buf[lo..]) {
+        Some(j) => lo + j + 1,
+        None if long => buf.len(),
+        None => return None,
+    };
+    if !cri {
+        return Some(end);
+    }
+    match crate::frame::prefix::unfinished_split(buf, lo, end) {
+        held if held > lo => Some(held),
+        _ if long => Some(end),
+        _ => None,
+    }
+}
+
 /// Open file handles kept at most.
 pub const MAX_OPEN: usize = 512;
 /// Positions of truncated contents remembered (to recognise a copytruncate copy), and of files no longer found.

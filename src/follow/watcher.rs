@@ -4,7 +4,7 @@
 //! files (a copy waiting for its original, content already read under another name) is the tailer's.
 
 use super::fingerprint::{self, FileId};
-use super::tailer::{BATCH, MAX_PENDING};
+use super::tailer::{ready_end, BATCH};
 use crate::frame::prefix::Mode;
 use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
@@ -163,20 +163,8 @@ impl Tracked {
             if n <= lb {
                 break;
             }
-            let end = match memchr::memrchr(b'\n', &buf[lb..n]) {
-                Some(j) => lb + j + 1,
-                None if n - lb >= MAX_PENDING => n,
-                None => break, // a partial line: wait for its end
-            };
-            // In a CRI file, a split line whose final part has not been written yet waits for it too.
-            let end = match self.mode {
-                Some(Mode::Cri) => match crate::frame::prefix::unfinished_split(buf, lb, end) {
-                    held if held > lb => held,
-                    _ if n - lb >= MAX_PENDING => end,
-                    _ => break,
-                },
-                _ => end,
-            };
+            // A partial line (in a CRI file, a split line without its final part) waits for its end.
+            let Some(end) = ready_end(&buf[..n], lb, self.mode == Some(Mode::Cri)) else { break };
             let block = Block {
                 buf: &buf[..end],
                 start: lb,
