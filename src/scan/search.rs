@@ -263,24 +263,25 @@ impl RegionScan {
 struct PartialLines<'a> {
     buf: &'a [u8],
     end: usize,
-    next: [Option<usize>; 2],
+    /// Per marker, its next place once searched (`Some(None)`: there is none).
+    next: [Option<Option<usize>>; 2],
 }
 
 impl<'a> PartialLines<'a> {
     const MARKS: [&'static [u8]; 2] = [b" stdout P ", b" stderr P "];
 
     fn new(buf: &'a [u8], end: usize) -> Self {
-        PartialLines { buf, end, next: [Some(0); 2] }
+        PartialLines { buf, end, next: [None; 2] }
     }
 
     /// The position of the next partial-line marker at or after `pos`.
     fn next(&mut self, pos: usize) -> Option<usize> {
         for (k, mark) in Self::MARKS.iter().enumerate() {
-            if self.next[k].is_some_and(|n| n < pos) {
-                self.next[k] = memchr::memmem::find(&self.buf[pos..self.end], mark).map(|i| pos + i);
+            if self.next[k].is_none_or(|n| n.is_some_and(|n| n < pos)) {
+                self.next[k] = Some(memchr::memmem::find(&self.buf[pos..self.end], mark).map(|i| pos + i));
             }
         }
-        self.next.iter().flatten().min().copied()
+        self.next.iter().flatten().flatten().min().copied()
     }
 }
 
