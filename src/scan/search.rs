@@ -259,6 +259,21 @@ impl RegionScan {
     }
 }
 
+/// Whether a mining step's search visits the physical line `[a, e)`, as [`RegionScan::step`] finds its candidates:
+/// the line holds a literal of the search (the rules' or a level literal), it opens with a klog header at WARN and
+/// above in a klog input, or it is a CRI partial line. The region that visits a record's first such line judges
+/// the record (see `scan::unexplained`).
+pub(super) fn is_visited(ctx: &FileCtx<'_>, s: &mut Scratch, buf: &[u8], a: usize, e: usize) -> bool {
+    let pack = ctx.pack;
+    let hit = if pack.mines_in_one_search() {
+        pack.find_mining_candidate(&mut s.cache, buf, a, e).is_some()
+    } else {
+        pack.find_candidate(&mut s.cache, buf, a, e).is_some() || pack.find_level(buf, a, e).is_some()
+    };
+    hit || (ctx.klog && crate::frame::header::is_klog_problem(&buf[a..e]))
+        || (ctx.mode == Mode::Cri && PartialLines::MARKS.iter().any(|m| memchr::memmem::find(&buf[a..e], m).is_some()))
+}
+
 /// The CRI partial lines of a buffer, found with one SIMD substring search per stream name.
 struct PartialLines<'a> {
     buf: &'a [u8],

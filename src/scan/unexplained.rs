@@ -17,9 +17,12 @@
 //! its component: its message (the header without its time, level and logger), followed by ` | ` and its first
 //! exception line when it has one, so that a stack trace is mined as its header with the exception class.
 //!
-//! Ownership across regions (chunks of a file, blocks of a stream): a record belongs to the region that holds its
-//! header; a record without a level, to the region that holds its first exception line (the region before it
-//! never saw that line). A record whose header is in the look-behind is left alone otherwise.
+//! Ownership across regions (chunks of a file, blocks of a stream): a record belongs to the region whose search
+//! visits its first line visited, as one read visits it there. Mostly that is its header; a header whose level is
+//! none of the literals (ASP.NET's `crit:`, Tornado's `[E ...]`) is found through a line below it, and a record
+//! without a level often through its exception line. A region that meets a record whose header lies in its
+//! look-behind asks whether a line of it above the region's start holds a candidate of the search
+//! ([`is_visited`]): if so, a region before judged it.
 //!
 //! Cost: a record's lines repeat (one template, other numbers), so what reading its header gives (level, the
 //! component its words name) is remembered per *line key* (the header's bytes with each digit run taken as its
@@ -27,7 +30,7 @@
 //! line's keys (see [`Unexplained::group`]): only the first few records of a group are cleaned and split into a
 //! message, and the miner sees each group once. Both change no outcome.
 
-use super::search::{line_origin, view_line, whole_line, FileCtx, Line, Region};
+use super::search::{is_visited, line_origin, view_line, whole_line, FileCtx, Line, Region};
 use super::Scratch;
 use crate::aggregate::episode::{LineRef, Order, Sample};
 use crate::aggregate::unexplained::Unexplained;
@@ -282,24 +285,16 @@ impl Mining {
         if head.level.is_some_and(|l| !l.is_problem()) {
             return;
         }
-        // In the look-behind: a header the region before judged, it began there and ended where that region had
-        // read (a CRI line split past it is joined, and judged, here).
+        // In the look-behind: a header that began there and ended where the region before had read (a CRI line
+        // split past it is joined, and judged, here). The record is the region before's when that region (or one
+        // before it) visited one of its lines, and so judged it; else it is this region's.
         let behind = h.start < r.start && h.end < r.seen_before.max(r.start);
-        if behind && head.level.is_some() {
-            // Judged by the region before, which holds its header.
+        if behind && visited_before(ctx, s, r, &h, at.source) {
             return;
         }
         let exception = first_exception(ctx, r, h.end, h.start, at.source);
-        if head.level.is_none() {
-            if !head.names_exception && exception.is_none() {
-                return;
-            }
-            // A record without a level belongs to the region of its first exception line.
-            let exception_here = !head.names_exception && exception.is_some_and(|(a, _)| a >= r.start);
-            let exception_after = !head.names_exception && exception.is_some_and(|(a, _)| a >= r.end);
-            if (behind && !exception_here) || exception_after {
-                return;
-            }
+        if head.level.is_none() && !head.names_exception && exception.is_none() {
+            return;
         }
         // A rule fired on the line visited, framed as a record of its own (below a header without a time), or on a
         // line of the record in the look-behind.
@@ -511,6 +506,28 @@ fn first_exception(
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);
         frame::is_exception_line(c).then_some((a, e))
     })
+}
+
+/// Whether the search of the regions before `r` visited a line of the record of header `h` (which begins before
+/// `r`): its header's lines or its continuation lines above `r.start` (other writers' lines are not its own). A
+/// record is judged by the region that visits its first line visited, wherever its header or its exception line lies:
+/// in one read that is the only region, and a record none of whose lines above a cut holds a literal is visited, and
+/// judged, below it.
+fn visited_before(
+    ctx: &FileCtx<'_>,
+    s: &mut Scratch,
+    r: &Region<'_>,
+    h: &Header<'_>,
+    source: prefix::Source<'_>,
+) -> bool {
+    let buf = r.buf;
+    let header_lines = std::iter::successors(Some(h.start), |&a| {
+        let e = frame::line_end(buf, a, buf.len());
+        (e < h.end).then_some(e + 1)
+    })
+    .map(|a| (a, frame::line_end(buf, a, buf.len())));
+    let own = continuation_lines(ctx, r, h.end, h.start, source).map(|(a, e, _)| (a, e));
+    header_lines.chain(own).take_while(|&(a, _)| a < r.start).any(|(a, e)| is_visited(ctx, s, buf, a, e.min(r.start)))
 }
 
 /// Who wrote the physical line at `a`.

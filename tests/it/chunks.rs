@@ -351,6 +351,69 @@ fn records_and_split_lines_at_every_cut() {
     }
 }
 
+/// ASP.NET Core's console logger: a level (`crit:`) that is none of the level literals, over an exception line that
+/// holds one. The record's first line read is its exception line.
+const ASPNET_CONSOLE: &str = "\
+info: Microsoft.Hosting.Lifetime[14]
+      Now listening on: http://[::]:8080
+warn: Microsoft.AspNetCore.DataProtection.Repositories.EphemeralXmlRepository[50]
+      Using an in-memory repository. Keys will not be persisted to storage.
+crit: Microsoft.AspNetCore.Hosting.Diagnostics[6]
+      Application startup exception
+      System.InvalidOperationException: Unable to resolve service for type 'Intake.IForwarder' while attempting to \
+activate 'Intake.Controllers.IntakeController'.
+         at Microsoft.Extensions.DependencyInjection.ActivatorUtilities.GetService(IServiceProvider sp, Type type)
+         at Microsoft.AspNetCore.Hosting.WebHost.BuildApplication()
+info: Microsoft.Hosting.Lifetime[0]
+      Application is shutting down...
+";
+
+/// A kafka-to-es CRI log that begins inside a stack trace on stderr: its first line heads the trace, whose first
+/// line read is the partial line below (a CRI file's first line is read only when it holds a literal).
+const CRI_FROM_A_TRACE: &str = "\
+2024-03-12T11:00:00.048536898Z stderr F \tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)
+2024-03-12T11:00:01.064401502Z stdout F 2024-03-12 10:28:57,551 [KafkaToES-akka.actor.default-dispatcher-6] INFO  \
+c.s.k.e.s.BulkIndexer - Indexed 303 documents into sts_generic_events-2024.03.12 in 156 ms
+2024-03-12T11:00:08.810081856Z stderr F \tat org.elasticsearch.client.RestHighLevelClient.parseResponseException(RestHighLevelClient.java:2461)
+2024-03-12T11:00:10.420331025Z stderr P co
+2024-03-12T11:00:10.420331025Z stderr F m.stackstate.kafkatoes.elasticsearch.BulkIndexingFailedException: Bulk request to \
+Elasticsearch failed after 1 attempt(s)
+2024-03-12T11:00:11.049053571Z stdout F 2024-03-12 10:31:58,979 [KafkaToES-akka.actor.default-dispatcher-15] INFO  \
+c.s.k.e.s.BulkIndexer - Indexed 12 documents into sts_topo_events-2024.03.12 in 20 ms
+";
+
+/// A record is judged once, by the chunk whose search reads its first line read (as one read judges it), wherever
+/// its header is: also when the header lies in the chunk before, which read none of its lines.
+#[test]
+fn a_record_is_judged_once_by_the_chunk_that_reads_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let aspnet = dir.path().join("aspnet").join("intake-proxy.log");
+    let cri = dir.path().join("cri").join("kafka-to-es.log");
+    for (path, text) in [(&aspnet, ASPNET_CONSOLE), (&cri, CRI_FROM_A_TRACE)] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let whole = report(std::slice::from_ref(&aspnet), 1 << 30, 1);
+    let u = unexplained(&whole);
+    assert_eq!(u.len(), 2, "{u:?}");
+    assert!(
+        u.iter().any(|(t, c)| t.contains("| System.InvalidOperationException: Unable to resolve") && *c == 1),
+        "{u:?}"
+    );
+    let whole_cri = report(std::slice::from_ref(&cri), 1 << 30, 1);
+    let u = unexplained(&whole_cri);
+    assert_eq!(u.len(), 1, "{u:?}");
+    assert!(u[0].0.contains("Bulk request to Elasticsearch failed") && u[0].1 == 1, "{u:?}");
+    for (path, want) in [(&aspnet, &whole), (&cri, &whole_cri)] {
+        let len = std::fs::metadata(path).unwrap().len() as usize;
+        for chunk in (1..len + 8).step_by(5) {
+            let ctx = format!("{} chunk {chunk}", path.display());
+            assert_same(&report(std::slice::from_ref(path), chunk, 1), want, &ctx);
+            assert_same(&report_in_pieces(std::slice::from_ref(path), chunk, 64, 2), want, &format!("{ctx}, piece 64"));
+        }
+    }
+}
+
 /// A stream's block ends where the lines below its last record are in its buffer, as a file's chunk does: a
 /// fallback on a header gives way to the failure kind read in the stack trace below it, and a record is judged
 /// with its exception line, whichever block holds the lines below. Stack traces of kafka-to-es and the receiver,
