@@ -293,6 +293,7 @@ fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
 /// * Spark and Hadoop tools (log4j `%d{yy/MM/dd HH:mm:ss}`): `19/06/01 18:20:06 INFO ...` (20yy)
 /// * Go's standard logger: `2022/04/16 07:41:33 ...`
 /// * Akka's own logger: `[WARN] [10/12/2019 01:32:57.546] [...]` (month first)
+/// * Tornado (the legacy agent's forwarder): `[E 120913 16:00:52 dd-forwarder:127] ...` (yymmdd, 20yy)
 /// * librdkafka's log callback default: `%3|1597742901.053|FAIL|rdkafka#consumer-2| ...` (Unix seconds, UTC)
 /// * with a reference in `default` (see [`Zone`]), the yearless syslog/journald `Jun 14 15:16:01 host unit[pid]:`
 ///   and `[03-05 22:17:26,154]` (month-day, bracketed)
@@ -315,7 +316,7 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
             if let Some((base, zone)) = datetime(&mut c, true) {
                 return Some(resolve(base, zone, default));
             }
-            if let Some(base) = akka_datetime(line) {
+            if let Some(base) = akka_datetime(line).or_else(|| tornado_datetime(line)) {
                 return Some(resolve(base, ZoneSpec::Local, default));
             }
             let reference = default.reference?;
@@ -375,6 +376,19 @@ fn akka_datetime(line: &[u8]) -> Option<i64> {
     c.byte(b" ")?;
     let base = clock(&mut c, y as i64, mo, d)?;
     (c.peek() == Some(b']')).then_some(base)
+}
+
+/// Tornado's layout (the legacy agent's forwarder): `[L yymmdd HH:MM:SS module:line]` (20yy, local time).
+fn tornado_datetime(line: &[u8]) -> Option<i64> {
+    let mut c = Cur { b: line, i: 1 };
+    c.byte(b"DIWEC")?;
+    c.byte(b" ")?;
+    let y = 2000 + c.digits(2)? as i64;
+    let mo = c.digits(2)?;
+    let d = c.digits(2)?;
+    c.byte(b" ")?;
+    let base = clock(&mut c, y, mo, d)?;
+    (c.peek() == Some(b' ')).then_some(base)
 }
 
 /// `HH:MM:SS` with an optional `,fff`/`.fff` fraction at the cursor, on the given date: milliseconds since the
@@ -639,6 +653,14 @@ mod tests {
             p("[WARN] [10/12/2019 01:32:57.546] [Constellation-akka.actor.default-dispatcher-3] [akka.actor.ActorSystemImpl(Constellation)] Illegal request").as_deref(),
             Some("2019-10-12T01:32:57.546Z")
         );
+        // Tornado's log format, as the legacy agent's forwarder writes it (fixtures/real).
+        assert_eq!(
+            p("[E 120913 16:00:52 dd-forwarder:127] Response: HTTP 599: SSL: certificate subject name").as_deref(),
+            Some("2012-09-13T16:00:52.000Z")
+        );
+        assert_eq!(p("[I 120913 16:00:52 transaction:183] Transaction 1").as_deref(), Some("2012-09-13T16:00:52.000Z"));
+        assert_eq!(p("[X 120913 16:00:52 a:1] b").as_deref(), None);
+        assert_eq!(p("[I 121313 16:00:52 a:1] b").as_deref(), None);
         // Not timestamps: a ratio, a path, a version, Akka without a level, an unknown bracket word.
         for line in [
             "19/06/01",

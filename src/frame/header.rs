@@ -124,7 +124,7 @@ pub fn split(line: &str) -> Split<'_> {
         return s;
     }
     if first == Some(b'[') {
-        if let Some(s) = bracket_run(line) {
+        if let Some(s) = bracket_run(line).or_else(|| tornado(line)) {
             return s;
         }
     }
@@ -469,6 +469,40 @@ fn bracket_run(line: &str) -> Option<Split<'_>> {
         }
     }
     Some(Split::new(rest.trim_start(), level))
+}
+
+/// Tornado's layout (Python web services; the legacy agent's forwarder): `[L yymmdd hh:mm:ss module:line] message`,
+/// the level its initial (`D`, `I`, `W`, `E`, `C`). Without it, a word of the message (`Transaction 14 in error`)
+/// would be read as the level.
+fn tornado(line: &str) -> Option<Split<'_>> {
+    let b = line.as_bytes();
+    let level = match b.get(1)? {
+        b'D' => Level::Debug,
+        b'I' => Level::Info,
+        b'W' => Level::Warn,
+        b'E' => Level::Error,
+        b'C' => Level::Fatal,
+        _ => return None,
+    };
+    let date = b.get(2..10)?;
+    let time = b.get(10..19)?;
+    let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
+    let stamp = date[0] == b' '
+        && digits(&date[1..7])
+        && date[7] == b' '
+        && digits(&time[..2])
+        && time[2] == b':'
+        && digits(&time[3..5])
+        && time[5] == b':'
+        && digits(&time[6..8])
+        && time[8] == b' ';
+    if !stamp {
+        return None;
+    }
+    let close = 19 + line[19..].find("] ")?;
+    let (module, lineno) = line[19..close].rsplit_once(':')?;
+    (!module.is_empty() && !module.contains(' ') && !lineno.is_empty() && digits(lineno.as_bytes()))
+        .then(|| Split::new(line[close + 2..].trim_start(), Some(level)))
 }
 
 /// The agent's layout: ` | `-separated fields, the first a time: `TIME | LOGGER | LEVEL | (file:line in func) |
@@ -846,6 +880,15 @@ mod tests {
                 "bad json",
                 Some(Warn),
             ),
+            // Tornado (the legacy agent's forwarder): the initial is the level, not a word of the message.
+            (
+                "[I 120913 16:00:53 transaction:183] Transaction 356194 in error (2 errors), it will be replayed",
+                "Transaction 356194 in error (2 errors), it will be replayed",
+                Some(Info),
+            ),
+            ("[W 160602 14:33:34 ddagent:123] Too many errors", "Too many errors", Some(Warn)),
+            ("[E 160602 14:33:34 web:2243] 500 POST /intake (10.0.0.1) 3.02ms", "500 POST /intake (10.0.0.1) 3.02ms", Some(Error)),
+            ("[C 160602 14:33:34 ddagent:88] Giving up", "Giving up", Some(Fatal)),
         ];
         for (line, m, l) in cases {
             assert_eq!(msg(line), (m, l), "{line}");
