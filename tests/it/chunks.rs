@@ -448,8 +448,9 @@ fn stream_blocks_see_the_records_below_their_end() {
 
 /// Fixture mixes cut at random: runs of the real-case and example-tree lines (with a line cut short, a `\r`, a stack
 /// frame dropped in now and then), in a few files named after components, every third one a kubectl capture of
-/// three interleaving pods, scanned in random chunk and piece sizes at one to three threads, and as .gz streams,
-/// give the report of one read. Seeded: a failure names its seed.
+/// three interleaving pods and every third a containerd file with lines split in parts, scanned in random chunk
+/// and piece sizes at one to three threads, and as .gz streams, give the report of one read. Seeded: a failure
+/// names its seed.
 #[test]
 fn random_cuts_of_fixture_mixes() {
     let mut lines: Vec<String> = Vec::new();
@@ -487,7 +488,7 @@ fn random_cuts_of_fixture_mixes() {
         "[pod/stackstate-mm2es-6d4f8c7b9-x2kqp/mm2es]",
         "[pod/stackstate-kafka-0/kafka]",
     ];
-    for seed in 1..=40u64 {
+    for seed in 1..=48u64 {
         let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let dir = tempfile::tempdir().unwrap();
         let (plain, packed) = plain_and_packed(dir.path());
@@ -509,6 +510,32 @@ fn random_cuts_of_fixture_mixes() {
                     }
                     2 => l = format!("\tat com.stackstate.x.Y.z(Y.scala:{})", r.below(99)),
                     _ => {}
+                }
+                if seed % 3 == 1 {
+                    // A containerd (CRI) file: a line now and then split in parts at random places, now and then
+                    // with a line of the other stream between them.
+                    let stream = if r.below(6) == 0 { "stderr" } else { "stdout" };
+                    let other = if stream == "stdout" { "stderr" } else { "stdout" };
+                    let ts = format!("2024-03-12T11:{:02}:{:02}.{:09}Z", k / 60 % 60, k % 60, r.below(1 << 29));
+                    let mut rest = l.as_str();
+                    while rest.len() > 20 && r.below(3) == 0 {
+                        let mut cut = 1 + r.below(rest.len() - 1);
+                        while !rest.is_char_boundary(cut) {
+                            cut -= 1;
+                        }
+                        if cut == 0 {
+                            break;
+                        }
+                        text.push_str(&format!("{ts} {stream} P {}\n", &rest[..cut]));
+                        rest = &rest[cut..];
+                        if r.below(8) == 0 {
+                            text.push_str(&format!(
+                                "{ts} {other} F 2024-03-12 11:00:00,000 INFO  x.Y - other stream\n"
+                            ));
+                        }
+                    }
+                    text.push_str(&format!("{ts} {stream} F {rest}\n"));
+                    continue;
                 }
                 if seed % 3 == 0 {
                     // A kubectl capture with --prefix --timestamps: runs of one pod's lines, now and then another's.
