@@ -496,7 +496,11 @@ fn follow_stdin(
     let epoch = Instant::now();
     let mut last_step = Instant::now();
     loop {
-        let timeout = if engine.dirty || engine.life.has_pending() { STEP_EVERY } else { TICK };
+        let mut timeout = if engine.dirty || engine.life.has_pending() { STEP_EVERY } else { TICK };
+        // A record held back for the lines below it is handed on once it has waited `tailer::HOLD`.
+        if let Some(since) = stream.holding_since() {
+            timeout = timeout.min(tailer::HOLD.saturating_sub(since.elapsed()));
+        }
         let msg = match rx.recv_timeout(timeout) {
             Ok(m) => Some(m),
             Err(RecvTimeoutError::Timeout) => None,
@@ -505,7 +509,7 @@ fn follow_stdin(
         let mut end = stopped(&stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
-                Msg::Stdin(data) => stream.push(&data, &origin, &mut |b| engine.on_block(b)),
+                Msg::Stdin(data) => stream.push(&data, Some(Instant::now()), &origin, &mut |b| engine.on_block(b)),
                 Msg::StdinEnd(err) => {
                     if let Some(e) = err {
                         out.note(&format!("-: read stopped: {e}"))?;
@@ -536,6 +540,7 @@ fn follow_stdin(
             out.tell(&banner::stop(why, &banner::Saved::None));
             return Ok(Some(Summary::of(&engine.state, &incidents)));
         }
+        stream.release_due(Instant::now(), &origin, &mut |b| engine.on_block(b));
         if let Some(n) = engine.future_note(out.outputs.now()) {
             out.note(&n)?;
         }
@@ -698,8 +703,13 @@ fn follow_files(
         if more {
             timeout = Duration::ZERO;
         }
+        // A record held back at a file's end is handed on once it has waited `tailer::HOLD` for lines below it.
+        let held = tailer.holding_since();
+        if let Some(since) = held {
+            timeout = timeout.min(tailer::HOLD.saturating_sub(since.elapsed()));
+        }
         let msg = rx.recv_timeout(timeout.min(TICK)).ok();
-        let (mut need_list, mut need_read) = (false, more);
+        let (mut need_list, mut need_read) = (false, more || held.is_some_and(|t| t.elapsed() >= tailer::HOLD));
         let mut stop = stopped(&cfg.stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
@@ -752,6 +762,8 @@ fn follow_files(
         more = false;
         if need_read {
             let budget = if stop.is_some() { usize::MAX } else { PASS_BUDGET };
+            // A stop's last pass hands every complete line on.
+            tailer.set_clock(stop.is_none().then(Instant::now));
             let c = tailer.read(budget, &mut on_block);
             more = c.more;
             cp_dirty |= c.bytes > 0;

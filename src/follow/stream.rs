@@ -1,7 +1,7 @@
 //! Stream splitting: the bytes of a stream (standard input, a compressed file) handed on as blocks of complete
 //! lines, with the look-behind a stack trace's header may need kept in memory.
 
-use super::tailer::ready_end;
+use super::tailer::{last_record_start, ready_end, HOLD};
 use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
 use crate::time::Zone;
@@ -24,23 +24,76 @@ pub struct StreamBlocks {
     /// The stream's first bytes (up to 16 KiB), from which its capture format is told, as a scan tells it.
     head: Vec<u8>,
     zone: Zone,
+    /// Its last record, held back for the lines below it: the stream offset its complete lines reached then, and
+    /// since when (live input only).
+    waiting: Option<(u64, std::time::Instant)>,
 }
 
 impl StreamBlocks {
     /// A stream that is file `file` of the table.
     pub fn new(file: u32, zone: Zone) -> Self {
-        StreamBlocks { file, buf: Vec::new(), start: 0, base: 0, lines: 0, bytes: 0, head: Vec::new(), zone }
+        StreamBlocks {
+            file,
+            buf: Vec::new(),
+            start: 0,
+            base: 0,
+            lines: 0,
+            bytes: 0,
+            head: Vec::new(),
+            zone,
+            waiting: None,
+        }
     }
 
-    /// Adds bytes and hands on the complete lines among them.
-    pub fn push(&mut self, data: &[u8], origin: &Origin, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) {
+    /// Adds bytes and hands on the complete lines among them but the last record, which waits for the lines below
+    /// it (its stack trace may come in the next bytes): the next bytes hand it on, or [`Self::release_due`] once it
+    /// has waited [`HOLD`] since `now` (live input), or [`Self::finish`].
+    pub fn push(
+        &mut self,
+        data: &[u8],
+        now: Option<std::time::Instant>,
+        origin: &Origin,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+    ) {
         self.buf.extend_from_slice(data);
         // A partial line (in a CRI capture, a split line without its final part) waits for its end. The capture
         // format is the one the head told so far, or, before any block, what has come.
         let head = if self.head.is_empty() { &self.buf[self.start..] } else { &self.head[..] };
-        let cri = detect_mode(head, self.zone) == crate::frame::prefix::Mode::Cri;
-        let Some(end) = ready_end(&self.buf, self.start, cri) else { return };
-        self.emit(end, origin, on_block);
+        let mode = detect_mode(head, self.zone);
+        let Some(end) = ready_end(&self.buf, self.start, mode == crate::frame::prefix::Mode::Cri) else { return };
+        let last = last_record_start(&self.buf, self.start, end, mode);
+        if last == end {
+            self.waiting = None;
+        } else if let Some(now) = now {
+            let ready = self.base + end as u64;
+            if self.waiting.is_none_or(|w| w.0 != ready) {
+                self.waiting = Some((ready, now));
+            }
+        }
+        if last > self.start {
+            self.emit(last, origin, on_block);
+        }
+    }
+
+    /// Hands on the record held back once it has waited [`HOLD`] at `now` with no line below it.
+    pub fn release_due(
+        &mut self,
+        now: std::time::Instant,
+        origin: &Origin,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+    ) {
+        if let Some((ready, _)) = self.waiting.filter(|w| now.duration_since(w.1) >= HOLD) {
+            self.waiting = None;
+            let end = (ready - self.base) as usize;
+            if end > self.start {
+                self.emit(end, origin, on_block);
+            }
+        }
+    }
+
+    /// Since when the record held back has waited, if one is.
+    pub fn holding_since(&self) -> Option<std::time::Instant> {
+        self.waiting.map(|w| w.1)
     }
 
     /// The end of the stream: hands on the last line even without its newline.
@@ -96,10 +149,44 @@ mod tests {
         let first = "2024-03-12T11:42:29.400405200Z stdout F 2024-03-12 11:42:29,400 INFO  a.B - up\n";
         let head = "2024-03-12T11:42:30.101102313Z stdout P 2024-03-12 11:42:30,101 ERROR a.B - Failed to\n";
         let tail = "2024-03-12T11:42:30.101102313Z stdout F  send messages to Kafka\n";
-        s.push(first.as_bytes(), &origin, &mut on_block);
-        s.push(head.as_bytes(), &origin, &mut on_block);
-        s.push(tail.as_bytes(), &origin, &mut on_block);
+        s.push(first.as_bytes(), None, &origin, &mut on_block);
+        s.push(head.as_bytes(), None, &origin, &mut on_block);
+        s.push(tail.as_bytes(), None, &origin, &mut on_block);
+        // The last record waits for the lines below it: the end of the input hands it on.
+        s.finish(&origin, &mut on_block);
         assert_eq!(blocks, vec![first.to_string(), format!("{head}{tail}")]);
         assert_eq!(s.lines, 3);
+    }
+
+    /// Live input: the last record waits for the lines below it; the next record's header hands it on, and with
+    /// nothing below it, it is handed on once it has waited `HOLD`.
+    #[test]
+    fn the_last_record_waits_for_its_stack_trace() {
+        let origin = Origin::of(Component::KafkaToEs);
+        let blocks = std::cell::RefCell::new(Vec::<String>::new());
+        let mut on_block = |b: &Block<'_>| {
+            blocks.borrow_mut().push(String::from_utf8_lossy(&b.buf[b.start..]).into_owned());
+            BlockCounts { newlines: b.buf[b.start..].iter().filter(|&&c| c == b'\n').count() as u64, matches: 0 }
+        };
+        let t0 = std::time::Instant::now();
+        let mut s = StreamBlocks::new(0, Zone::UTC);
+        let header =
+            "2024-03-12 11:42:39,197 [d-23] ERROR c.s.k.e.s.BulkIndexer - Failed to index batch of 250 events\n";
+        let trace =
+            "com.stackstate.kafkatoes.elasticsearch.BulkIndexingFailedException: failed\n\tat a.B.c(B.scala:1)\n";
+        let next = "2024-03-12 11:43:00,092 [d-23] INFO  c.s.kafkatoes.KafkaToESStats - Processed 0 messages\n";
+        s.push(header.as_bytes(), Some(t0), &origin, &mut on_block);
+        s.push(trace.as_bytes(), Some(t0 + HOLD / 2), &origin, &mut on_block);
+        s.release_due(t0 + HOLD / 2, &origin, &mut on_block);
+        assert!(blocks.borrow().is_empty(), "{blocks:?}");
+        s.push(next.as_bytes(), Some(t0 + HOLD / 2), &origin, &mut on_block);
+        assert_eq!(*blocks.borrow(), vec![format!("{header}{trace}")]);
+        // The last line waits, from when it came, then goes alone.
+        s.release_due(t0 + HOLD, &origin, &mut on_block);
+        assert_eq!(blocks.borrow().len(), 1);
+        s.release_due(t0 + HOLD / 2 + HOLD, &origin, &mut on_block);
+        assert_eq!(*blocks.borrow(), vec![format!("{header}{trace}"), next.to_string()]);
+        assert_eq!(s.holding_since(), None);
+        assert_eq!(s.lines, 4);
     }
 }

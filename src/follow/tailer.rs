@@ -16,9 +16,12 @@
 //!   listing is made again, so a file is never followed through another file's handle.
 //!
 //! Only complete lines are handed on: the bytes after the last newline stay in the file and are read again once
-//! the line is complete (a line longer than [`MAX_PENDING`] without a newline is handed on in pieces). Memory is
-//! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files
-//! whose name still leads to them are closed and reopened by name when they grow).
+//! the line is complete (a line longer than [`MAX_PENDING`] without a newline is handed on in pieces). The last
+//! record of each block waits for the lines below it: the next block starts with it, and at a file's end it stays
+//! there until lines come below it or it has waited [`HOLD`] ([`last_record_start`]); its bytes are not read as
+//! far as the checkpoint is concerned until then. Memory is one shared read buffer plus a few dozen bytes per file;
+//! open handles are capped at [`MAX_OPEN`] (idle files whose name still leads to them are closed and reopened by
+//! name when they grow).
 
 use super::fingerprint::{self, FileId, FINGERPRINT_BYTES};
 use super::stream::StreamBlocks;
@@ -56,6 +59,41 @@ pub fn ready_end(buf: &[u8], lo: usize, cri: bool) -> Option<usize> {
         _ if long => Some(end),
         _ => None,
     }
+}
+
+/// How long the last record of a file's new lines waits for lines below it before it is handed on alone. A writer
+/// that logs a record line by line (containerd writes each line of a container's stack trace apart) can be read
+/// between its header and its trace: handed on at once, the header would be judged without the trace below it,
+/// and a fallback (`k2es.bulk-failure`) would open an incident where a scan of the same file reports the failure
+/// kind the trace names. Lines below the record end the wait at once.
+pub const HOLD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Where the last record of `buf[lo..end]` (whole lines) begins: the start of its last line that opens a record
+/// (a line that is no continuation line, in a CRI file not the later part of a split line), looking back over at
+/// most the record bounds. `end` when there is none in reach: the lines are the rest of a record handed on
+/// before, or a record too long to wait for.
+pub fn last_record_start(buf: &[u8], lo: usize, end: usize, mode: crate::frame::prefix::Mode) -> usize {
+    let bounds = crate::frame::RecordBounds::default();
+    let mut e = end;
+    let mut lines = 0;
+    while e > lo && lines < bounds.max_lines && end - e <= bounds.max_bytes {
+        let a = crate::frame::line_start(buf, lo, e - 1);
+        let line = crate::frame::trim_cr(&buf[a..e - 1]);
+        let st = crate::frame::prefix::strip(line, mode);
+        let part_of_split = mode == crate::frame::prefix::Mode::Cri && a > lo && {
+            let above = crate::frame::prefix::strip(
+                crate::frame::trim_cr(&buf[crate::frame::line_start(buf, lo, a - 1)..a - 1]),
+                mode,
+            );
+            above.is_cri() && above.partial
+        };
+        if !part_of_split && !crate::frame::is_continuation(&st.content) {
+            return a;
+        }
+        e = a;
+        lines += 1;
+    }
+    end
 }
 
 /// Open file handles kept at most.
@@ -100,6 +138,8 @@ pub struct Tailer {
     buf: Vec<u8>,
     seq: u64,
     listed: bool,
+    /// The time of the coming read pass, when each file's last record is to wait for the lines below it.
+    clock: Option<std::time::Instant>,
 }
 
 impl Tailer {
@@ -122,7 +162,21 @@ impl Tailer {
             buf: Vec::new(),
             seq: 0,
             listed: false,
+            clock: None,
         }
+    }
+
+    /// The time of the coming read passes: with it, the last record of a file's new lines waits for the lines
+    /// below it (at most [`HOLD`]); with `None` (the default, and a stop's last pass), every complete line is handed
+    /// on at once.
+    pub fn set_clock(&mut self, now: Option<std::time::Instant>) {
+        self.clock = now;
+    }
+
+    /// Since when the longest-waiting held record has waited, if one is held (the follow loop reads again once it
+    /// has waited [`HOLD`]).
+    pub fn holding_since(&self) -> Option<std::time::Instant> {
+        self.tracked.iter().filter_map(|t| t.waiting.map(|w| w.1)).min()
     }
 
     /// The zone of zone-less timestamps.
@@ -319,7 +373,8 @@ impl Tailer {
                 i += 1;
                 continue;
             }
-            let c = self.read_one(i, usize::MAX, on_block);
+            // Its last record waits for nothing: no line will come below it.
+            let c = self.read_one(i, usize::MAX, None, on_block);
             counts.bytes += c.bytes;
             counts.lines += c.lines;
             let t = self.tracked.remove(i);
@@ -382,7 +437,7 @@ impl Tailer {
                     loop {
                         let (n, err) = read::read_full(&mut *r, &mut chunk);
                         let origin = self.files[idx as usize].origin.clone();
-                        s.push(&chunk[..n], &origin, on_block);
+                        s.push(&chunk[..n], None, &origin, on_block);
                         if let Some(e) = err {
                             self.note(format!("{}: read stopped: {e}", path.display()));
                             break;
@@ -511,6 +566,7 @@ impl Tailer {
             copy_of_live,
             initial,
             mode: None,
+            waiting: None,
         })
     }
 
@@ -599,7 +655,7 @@ impl Tailer {
     pub fn read(&mut self, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
         let mut counts = PassCounts::default();
         for i in 0..self.tracked.len() {
-            let c = self.read_one(i, budget, on_block);
+            let c = self.read_one(i, budget, self.clock, on_block);
             counts.bytes += c.bytes;
             counts.lines += c.lines;
             counts.more |= c.more;
@@ -626,11 +682,19 @@ impl Tailer {
         }
     }
 
-    fn read_one(&mut self, i: usize, budget: usize, on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts) -> PassCounts {
+    fn read_one(
+        &mut self,
+        i: usize,
+        budget: usize,
+        clock: Option<std::time::Instant>,
+        on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
+    ) -> PassCounts {
         if self.tracked[i].copy_of_live && self.copy_waits(i) {
             return PassCounts::default();
         }
         let Look::Ready { file: f, size, fingerprint: fp_now, retired } = self.tracked[i].look(&mut self.notes) else {
+            // What it held back cannot be read now: it waits again once the file can be.
+            self.tracked[i].waiting = None;
             return PassCounts::default();
         };
         let truncated = retired.is_some();
@@ -663,7 +727,7 @@ impl Tailer {
             self.tracked[i].pos = pos;
         }
         let origin = self.files[pos.file as usize].origin.clone();
-        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, (&origin, self.zone), on_block);
+        let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, (&origin, self.zone), clock, on_block);
         if counts.bytes > 0 {
             self.seq += 1;
             self.tracked[i].active = self.seq;
@@ -682,6 +746,27 @@ fn starts_as_read(f: &File, size: u64, offset: u64, head: u64) -> bool {
 mod tests {
     use super::*;
     use crate::source::walk::BinaryDetection;
+
+    /// The last record of a block begins at its last line that opens a record: not at its stack trace's lines,
+    /// nor, in a CRI file, at the later part of a split line.
+    #[test]
+    fn the_last_record_starts_at_its_header() {
+        use crate::frame::prefix::Mode;
+        let text = "2024-03-12 11:42:38,000 INFO  a.B - before\n\
+                    2024-03-12 11:42:39,197 ERROR a.B - Failed to index batch\n\
+                    com.stackstate.x.BulkIndexingFailedException: failed\n\
+                    \tat a.B.c(B.scala:1)\n";
+        let header = text.find("2024-03-12 11:42:39").unwrap();
+        assert_eq!(last_record_start(text.as_bytes(), 0, text.len(), Mode::Auto), header);
+        // Continuation lines alone: the rest of a record handed on before.
+        let rest = "\tat a.B.c(B.scala:1)\n\t... 12 more\n";
+        assert_eq!(last_record_start(rest.as_bytes(), 0, rest.len(), Mode::Auto), rest.len());
+        let cri = "2024-03-12T11:42:30.1Z stdout F 2024-03-12 11:42:29,400 INFO  a.B - up\n\
+                   2024-03-12T11:42:30.2Z stdout P 2024-03-12 11:42:30,101 ERROR a.B - Failed to\n\
+                   2024-03-12T11:42:30.2Z stdout F  send messages to Kafka\n";
+        let split = cri.find("2024-03-12T11:42:30.2Z stdout P").unwrap();
+        assert_eq!(last_record_start(cri.as_bytes(), 0, cri.len(), Mode::Cri), split);
+    }
 
     /// The lines handed on, each with the file table's name of the file it came from.
     fn list_and_read(t: &mut Tailer) -> Vec<String> {

@@ -344,10 +344,15 @@ fn alertmanager_keeps_an_open_incident_active_and_resolves_it() {
         ["--alertmanager", &am.url(), "--alert-resolve-timeout", "3s", "--instance", "node-7", "--resolve-after", "1m"];
     let (mut f, _err) = follower(&e, &args);
     w.append(&e.file, 2);
-    assert!(f.wait(|ev| opened(ev).len() == 1));
-    let incident = f.events.iter().find(|v| v["event"] == "opened").unwrap()["incident"].clone();
+    // The last record written waits a moment for lines below it, then joins the incident.
+    assert!(f.wait(|ev| opened(ev).len() == 1 && total(ev) == 2));
+    let incident = f.events.iter().rev().find(|v| v.get("incident").is_some()).unwrap()["incident"].clone();
     let id = incident["id"].as_str().unwrap();
-    assert!(until(Duration::from_secs(10), || alert_of(&am.alerts(), id).is_some()), "no alert for {id}");
+    let both = |a: &Value| a["annotations"]["summary"].as_str().is_some_and(|s| s.starts_with("2 records"));
+    assert!(
+        until(Duration::from_secs(10), || alert_of(&am.alerts(), id).is_some_and(both)),
+        "no alert for {id} with both records"
+    );
     let alerts = am.alerts();
     let a = alert_of(&alerts, id).unwrap();
     assert_eq!(a["status"]["state"], "active");

@@ -272,6 +272,7 @@ both!(
     new_file,
     partial_line,
     cri_split_line,
+    record_written_in_parts,
     kill9_and_restart,
     sigterm_and_restart,
     model,
@@ -424,6 +425,56 @@ fn cri_split_line(mode: Mode) {
     assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
 }
 
+/// A kafka-to-es record whose header and stack trace are written apart (a writer that logs line by line, as
+/// containerd writes a container's lines). Lines that open a record below them, or nothing.
+pub(crate) const K2ES_HEADER: &str = "2024-03-12 11:42:39,197 [KafkaToES-akka.actor.default-dispatcher-23] ERROR \
+    c.s.k.e.s.BulkIndexer - Failed to index batch of 250 events, retrying in 5 seconds\n";
+pub(crate) const K2ES_TRACE: &str = "\
+com.stackstate.kafkatoes.elasticsearch.BulkIndexingFailedException: Bulk request to Elasticsearch failed after 1 attempt(s)
+\tat com.stackstate.kafkatoes.elasticsearch.BulkIndexer.$anonfun$flush$2(BulkIndexer.scala:151)
+\tat akka.dispatch.Mailbox.run(Mailbox.scala:231)
+Caused by: org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception [type=cluster_block_exception, \
+reason=index [sts_generic_events-2024.03.12] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage \
+watermark, index has read-only-allow-delete block];]
+\tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)
+\t... 12 more
+";
+
+/// The ids of the incidents opened so far.
+pub(crate) fn opened(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["event"] == "opened")
+        .map(|e| e["incident"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The header of a record is read before its stack trace is written: it waits for the lines below it, so the
+/// failure kind the trace names opens the incident a scan of the file reports (Elasticsearch's flood-stage block,
+/// in the chain of a full disk), and the fallback on the header alone (`k2es.bulk-failure`) opens none. With
+/// nothing below it, the record is handed on after a short wait.
+fn record_written_in_parts(mode: Mode) {
+    let e = env();
+    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
+    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
+    std::fs::write(
+        &k2es,
+        "2024-03-12 11:41:38,693 [KafkaToES-akka.actor.default-dispatcher-22] INFO  \
+        c.s.k.e.s.BulkIndexer - Indexed 250 documents into sts_state_events-2024.03.12 in 306 ms\n",
+    )
+    .unwrap();
+    let mut f = start(mode, &e, &[]);
+    let write = |text: &str| std::fs::OpenOptions::new().append(true).open(&k2es).unwrap().write_all(text.as_bytes());
+    write(K2ES_HEADER).unwrap();
+    // Read (several polls, two correlation steps) and held: nothing opens while the trace is being written.
+    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
+    write(K2ES_TRACE).unwrap();
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
+    f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+}
+
 fn kill9_and_restart(mode: Mode) {
     let e = env();
     let mut w = Writer::new();
@@ -568,6 +619,41 @@ fn stdin_is_followed_to_its_end() {
     let events: Vec<Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(total(&events), 3, "{events:?}");
+}
+
+/// On standard input too (`kubectl logs -f` prints a pod's lines as they come), a record whose stack trace comes
+/// after its header waits for it.
+#[test]
+fn stdin_record_written_in_parts() {
+    let mut child = Command::new(BIN)
+        .args(["follow", "--format", "ndjson", "--component", "kafka-to-es", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(serde_json::from_str::<Value>(&l).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut f = Follower { child, rx, events: Vec::new() };
+    stdin.write_all(K2ES_HEADER.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
+    stdin.write_all(K2ES_TRACE.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Still open: the record is handed on after its wait, not at the end of the input.
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on while the input is open");
+    f.wait_for(Duration::from_millis(700), |ev| opened(ev).len() > 1);
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+    drop(stdin);
 }
 
 #[test]
