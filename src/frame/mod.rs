@@ -277,6 +277,10 @@ pub fn locate_record<'b>(
         }
         top = Some(Untimed { at_lo: true, ..here });
     }
+    // Stopped at `lo` past the bounds: cut, as a walk that goes on above `lo` would find it at its next step.
+    if lines >= bounds.max_lines || start - cur > bounds.max_bytes {
+        return own(prefix_time, true, None);
+    }
     own(prefix_time, false, top)
 }
 

@@ -32,8 +32,11 @@ pub const DEFAULT_CHUNK: usize = 8 * 1024 * 1024;
 /// kernel's copy and the search stay in the CPU cache (reading a whole 4 MiB chunk first made the copy twice as
 /// slow).
 pub const DEFAULT_READ_PIECE: usize = 256 * 1024;
-/// Look-behind kept before each chunk to find the header of a stack trace that began in the previous chunk.
-pub const LOOK_BEHIND: usize = 64 * 1024;
+/// Look-behind kept before each chunk to find the header of a stack trace that began in the previous chunk: the
+/// record bounds ([`crate::frame::RecordBounds`], 64 KiB) and as much again for the line above where a walk back
+/// within them stops, which one read sees whole (with the bounds alone, a trace longer than them was cut in one
+/// read and headed by the partial line at the look-behind's start in a chunk).
+pub const LOOK_BEHIND: usize = 128 * 1024;
 /// The longest line searched as one piece; a longer line is searched in pieces of this size (a match spanning a
 /// cut can be missed, and the report says so).
 pub const MAX_LINE: usize = 8 * 1024 * 1024;

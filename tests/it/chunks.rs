@@ -414,6 +414,59 @@ fn a_record_is_judged_once_by_the_chunk_that_reads_it_first() {
     }
 }
 
+/// A stack trace longer than the record bounds (64 KiB, reached before their 512 lines), with a failure kind near
+/// its end: the walk back from that line stops at the bounds, in one read and in a chunk that begins at that line
+/// (whose look-behind begins inside the trace) alike, so the record is counted in `scan.records_cut` once. A
+/// kafka-to-es retry loop that printed its frames over and over, then its usual lines (enough of them that the
+/// chunks near the failure are whole ones, not the plan's finer tail).
+#[test]
+fn a_trace_longer_than_the_bounds_is_cut_wherever_chunks_begin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kafkaMultiMetricsToES.log");
+    let mut text = String::from(
+        "2024-03-12 12:06:52,761 [KafkaToES-akka.actor.default-dispatcher-18] ERROR c.s.k.e.s.BulkIndexer - \
+         Bulk request failed for 500 documents\n",
+    );
+    let mut n = 0;
+    while text.len() < 90 * 1024 {
+        text.push_str(&format!(
+            "\tat com.stackstate.kafkatoes.elasticsearch.BulkIndexer$$anonfun$flush$2$$anonfun$apply$7\
+             $$anonfun$apply$8.applyOrElse(BulkIndexer.scala:{n}) ~[stackstate-kafka-to-es-5.1.7.jar:5.1.7]\n"
+        ));
+        n += 1;
+    }
+    let at = text.len();
+    text.push_str(
+        "Caused by: org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception \
+         [type=cluster_block_exception, reason=index [sts_multi_metrics-2024.03.12] blocked by: \
+         [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];]\n",
+    );
+    while text.len() < 300 * 1024 {
+        text.push_str(&format!(
+            "2024-03-12 12:08:{:02},500 [KafkaToES-akka.actor.default-dispatcher-3] INFO  c.s.k.e.s.BulkIndexer - \
+             Indexed 250 documents into sts_multi_metrics-2024.03.12 in 31 ms\n",
+            n % 60
+        ));
+        n += 1;
+    }
+    std::fs::write(&path, &text).unwrap();
+    let whole = report(std::slice::from_ref(&path), 1 << 30, 1);
+    assert_eq!(whole["scan"]["records_cut"], 1, "{}", whole["scan"]);
+    assert!(samples(&whole).iter().any(|x| x.0 == "es.flood-stage-block"), "{:?}", samples(&whole));
+    // Chunks that begin at the failure's line (a cut before it moves to the line's start) or a little before it,
+    // and others.
+    let near = (1..=4).map(|k| at / k).chain((0..400).step_by(37).map(|d| at - d));
+    for chunk in near.chain((8192..at + 8192).step_by(9973)) {
+        let ctx = format!("chunk {chunk}");
+        assert_same(&report(std::slice::from_ref(&path), chunk, 1), &whole, &ctx);
+        assert_same(
+            &report_in_pieces(std::slice::from_ref(&path), chunk, 8192, 2),
+            &whole,
+            &format!("{ctx}, piece 8192"),
+        );
+    }
+}
+
 /// A stream's block ends where the lines below its last record are in its buffer, as a file's chunk does: a
 /// fallback on a header gives way to the failure kind read in the stack trace below it, and a record is judged
 /// with its exception line, whichever block holds the lines below. Stack traces of kafka-to-es and the receiver,
