@@ -686,17 +686,22 @@ fn stdin_takes_the_component_named_on_the_command_line() {
     assert_eq!(components(&["--component", "kafka-to-es"]), ["kafka-to-es"]);
 }
 
-#[test]
-fn from_start_replay_matches_scan() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linux");
-    let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(&dir).output().unwrap();
+/// The records `scan` counts per incident in `dir`.
+fn scan_counts(dir: &Path) -> BTreeMap<String, u64> {
+    let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(dir).output().unwrap();
     let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
-    let want: BTreeMap<String, u64> = report["incidents"]
+    report["incidents"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap()))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn from_start_replay_matches_scan() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/linux");
+    let want = scan_counts(&dir);
     assert!(!want.is_empty());
     let mut f = Follower::spawn(Mode::Watch, &["--from-start", dir.to_str().unwrap()], None);
     f.wait(|ev| counts(ev) == want);
@@ -772,14 +777,7 @@ fn live_writing_matches_scan() {
     for (k, data) in pending.iter().enumerate() {
         files[k].write_all(data).unwrap();
     }
-    let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(dir.path()).output().unwrap();
-    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
-    let want: BTreeMap<String, u64> = report["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap()))
-        .collect();
+    let want = scan_counts(dir.path());
     assert!(want.len() >= 3, "{want:?}");
     f.wait(|ev| counts(ev) == want);
     let events = f.term();
