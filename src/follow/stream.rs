@@ -1,7 +1,7 @@
 //! Stream splitting: the bytes of a stream (standard input, a compressed file) handed on as blocks of complete
 //! lines, with the look-behind a stack trace's header may need kept in memory.
 
-use super::tailer::{last_record_start, ready_end, HOLD};
+use super::tailer::{last_record_start, ready_end, Hold};
 use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
 use crate::time::Zone;
@@ -24,9 +24,8 @@ pub struct StreamBlocks {
     /// The stream's first bytes (up to 16 KiB), from which its capture format is told, as a scan tells it.
     head: Vec<u8>,
     zone: Zone,
-    /// Its last record, held back for the lines below it: the stream offset its complete lines reached then, and
-    /// since when (live input only).
-    waiting: Option<(u64, std::time::Instant)>,
+    /// Its last record, held back for the lines below it (live input only).
+    waiting: Hold,
 }
 
 impl StreamBlocks {
@@ -41,13 +40,13 @@ impl StreamBlocks {
             bytes: 0,
             head: Vec::new(),
             zone,
-            waiting: None,
+            waiting: Hold::default(),
         }
     }
 
     /// Adds bytes and hands on the complete lines among them but the last record, which waits for the lines below
     /// it (its stack trace may come in the next bytes): the next bytes hand it on, or [`Self::release_due`] once it
-    /// has waited [`HOLD`] since `now` (live input), or [`Self::finish`].
+    /// has waited [`HOLD`](super::tailer::HOLD) since `now` (live input), or [`Self::finish`].
     pub fn push(
         &mut self,
         data: &[u8],
@@ -62,28 +61,26 @@ impl StreamBlocks {
         let mode = detect_mode(head, self.zone);
         let Some(end) = ready_end(&self.buf, self.start, mode == crate::frame::prefix::Mode::Cri) else { return };
         let last = last_record_start(&self.buf, self.start, end, mode);
-        if last == end {
-            self.waiting = None;
-        } else if let Some(now) = now {
-            let ready = self.base + end as u64;
-            if self.waiting.is_none_or(|w| w.0 != ready) {
-                self.waiting = Some((ready, now));
+        let upto = match now {
+            Some(now) => {
+                (self.waiting.until(self.base + last as u64, self.base + end as u64, now) - self.base) as usize
             }
-        }
-        if last > self.start {
-            self.emit(last, origin, on_block);
+            // Not live: the next bytes or the end hand the record on.
+            None => last,
+        };
+        if upto > self.start {
+            self.emit(upto, origin, on_block);
         }
     }
 
-    /// Hands on the record held back once it has waited [`HOLD`] at `now` with no line below it.
+    /// Hands on the record held back once it has waited [`HOLD`](super::tailer::HOLD) at `now` with no line below it.
     pub fn release_due(
         &mut self,
         now: std::time::Instant,
         origin: &Origin,
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
     ) {
-        if let Some((ready, _)) = self.waiting.filter(|w| now.duration_since(w.1) >= HOLD) {
-            self.waiting = None;
+        if let Some(ready) = self.waiting.due(now) {
             let end = (ready - self.base) as usize;
             if end > self.start {
                 self.emit(end, origin, on_block);
@@ -93,7 +90,7 @@ impl StreamBlocks {
 
     /// Since when the record held back has waited, if one is.
     pub fn holding_since(&self) -> Option<std::time::Instant> {
-        self.waiting.map(|w| w.1)
+        self.waiting.since()
     }
 
     /// The end of the stream: hands on the last line even without its newline.
@@ -134,6 +131,7 @@ impl StreamBlocks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::follow::tailer::HOLD;
     use crate::model::Component;
 
     /// A CRI capture on stdin: the parts of a split line are handed on together, once its final part has come.

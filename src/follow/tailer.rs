@@ -96,6 +96,52 @@ pub fn last_record_start(buf: &[u8], lo: usize, end: usize, mode: crate::frame::
     end
 }
 
+/// A record held back at the end of what was read for the lines below it (see [`HOLD`]): where the complete lines
+/// reached when it began to wait (an offset in the file or stream), and since when. A pure state machine: the time
+/// is passed in.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Hold(Option<(u64, std::time::Instant)>);
+
+impl Hold {
+    /// How far to hand on complete lines that reach `ready`, whose last record starts at `last` (offsets; `last ==
+    /// ready` when no record waits): `ready` when nothing waits or the record has waited [`HOLD`] with nothing new
+    /// below it, else `last`, the wait starting now when new lines came.
+    pub fn until(&mut self, last: u64, ready: u64, now: std::time::Instant) -> u64 {
+        match self.0 {
+            _ if last == ready => {
+                self.0 = None;
+                ready
+            }
+            Some((r, since)) if r == ready && now.duration_since(since) >= HOLD => {
+                self.0 = None;
+                ready
+            }
+            Some((r, _)) if r == ready => last,
+            _ => {
+                self.0 = Some((ready, now));
+                last
+            }
+        }
+    }
+
+    /// Where the held record's lines end once it has waited [`HOLD`] at `now` (and it waits no more).
+    pub fn due(&mut self, now: std::time::Instant) -> Option<u64> {
+        let (ready, _) = self.0.filter(|w| now.duration_since(w.1) >= HOLD)?;
+        self.0 = None;
+        Some(ready)
+    }
+
+    /// Since when the held record has waited, if one is.
+    pub fn since(&self) -> Option<std::time::Instant> {
+        self.0.map(|w| w.1)
+    }
+
+    /// Nothing waits (everything is handed on, or what waited cannot be read now).
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
 /// Open file handles kept at most.
 pub const MAX_OPEN: usize = 512;
 /// Positions of truncated contents remembered (to recognise a copytruncate copy), and of files no longer found.
@@ -176,7 +222,7 @@ impl Tailer {
     /// Since when the longest-waiting held record has waited, if one is held (the follow loop reads again once it
     /// has waited [`HOLD`]).
     pub fn holding_since(&self) -> Option<std::time::Instant> {
-        self.tracked.iter().filter_map(|t| t.waiting.map(|w| w.1)).min()
+        self.tracked.iter().filter_map(|t| t.waiting.since()).min()
     }
 
     /// The zone of zone-less timestamps.
@@ -566,7 +612,7 @@ impl Tailer {
             copy_of_live,
             initial,
             mode: None,
-            waiting: None,
+            waiting: Hold::default(),
         })
     }
 
@@ -694,7 +740,7 @@ impl Tailer {
         }
         let Look::Ready { file: f, size, fingerprint: fp_now, retired } = self.tracked[i].look(&mut self.notes) else {
             // What it held back cannot be read now: it waits again once the file can be.
-            self.tracked[i].waiting = None;
+            self.tracked[i].waiting.clear();
             return PassCounts::default();
         };
         let truncated = retired.is_some();
@@ -746,6 +792,26 @@ fn starts_as_read(f: &File, size: u64, offset: u64, head: u64) -> bool {
 mod tests {
     use super::*;
     use crate::source::walk::BinaryDetection;
+
+    /// A held record waits from when its lines were first read; new lines below it start the wait again; it is
+    /// handed on once it has waited `HOLD` with nothing new, and a block without a record to hold clears the wait.
+    #[test]
+    fn a_held_record_waits_from_when_its_lines_came() {
+        let t0 = std::time::Instant::now();
+        let mut h = Hold::default();
+        assert_eq!(h.until(100, 150, t0), 100);
+        assert_eq!(h.since(), Some(t0));
+        assert_eq!(h.until(100, 150, t0 + HOLD / 2), 100, "the same lines, still waiting");
+        assert_eq!(h.until(150, 180, t0 + HOLD / 2), 150, "lines below: a new record waits");
+        assert_eq!(h.until(150, 180, t0 + HOLD), 150, "its wait began later");
+        assert_eq!(h.due(t0 + HOLD), None);
+        assert_eq!(h.due(t0 + HOLD / 2 + HOLD), Some(180));
+        assert_eq!(h.since(), None);
+        assert_eq!(h.until(200, 260, t0), 200);
+        assert_eq!(h.until(200, 260, t0 + HOLD), 260, "waited long enough: handed on");
+        assert_eq!(h.until(300, 300, t0), 300);
+        assert_eq!(h.since(), None);
+    }
 
     /// The last record of a block begins at its last line that opens a record: not at its stack trace's lines,
     /// nor, in a CRI file, at the later part of a split line.

@@ -4,7 +4,7 @@
 //! files (a copy waiting for its original, content already read under another name) is the tailer's.
 
 use super::fingerprint::{self, FileId};
-use super::tailer::{last_record_start, ready_end, BATCH, HOLD};
+use super::tailer::{last_record_start, ready_end, Hold, BATCH};
 use crate::frame::prefix::Mode;
 use crate::scan::{detect_mode, Block, BlockCounts, LOOK_BEHIND};
 use crate::source::Origin;
@@ -47,8 +47,8 @@ pub(super) struct Tracked {
     pub(super) initial: bool,
     /// How its lines are read (capture prefixes), told once from its first bytes, as a scan does.
     pub(super) mode: Option<Mode>,
-    /// Its last record, held back at its end: the file offset its complete lines reached then, and since when.
-    pub(super) waiting: Option<(u64, std::time::Instant)>,
+    /// Its last record, held back at its end for the lines below it.
+    pub(super) waiting: Hold,
 }
 
 /// What a read pass did.
@@ -132,7 +132,7 @@ impl Tracked {
     /// `on_block` in blocks (with up to [`LOOK_BEHIND`] bytes before them), and moves the position past them.
     /// With `clock` (the time of this pass), the last record of each block waits for the lines below it: the next
     /// block begins with it, and at the file's end it is held back until lines come below it or it has waited
-    /// [`HOLD`]. Without, every complete line is handed on.
+    /// [`HOLD`](super::tailer::HOLD). Without, every complete line is handed on.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn read_lines(
         &mut self,
@@ -172,26 +172,17 @@ impl Tracked {
             }
             // A partial line (in a CRI file, a split line without its final part) waits for its end.
             let Some(mut end) = ready_end(&buf[..n], lb, self.mode == Some(Mode::Cri)) else { break };
-            if let Some(now) = clock {
-                let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
-                let ready = from + end as u64;
-                if last == end {
-                    self.waiting = None;
-                } else if from + (n as u64) < size {
-                    // The file goes on past this block: the next block starts with the record.
+            match clock {
+                // The file goes on past this block: the next block starts with its last record.
+                Some(_) if from + (n as u64) < size => {
+                    let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
                     end = if last > lb { last } else { end };
-                } else {
-                    match self.waiting {
-                        Some((r, since)) if r == ready && now.duration_since(since) >= HOLD => self.waiting = None,
-                        Some((r, _)) if r == ready => end = last,
-                        _ => {
-                            self.waiting = Some((ready, now));
-                            end = last;
-                        }
-                    }
                 }
-            } else {
-                self.waiting = None;
+                Some(now) => {
+                    let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
+                    end = (self.waiting.until(from + last as u64, from + end as u64, now) - from) as usize;
+                }
+                None => self.waiting.clear(),
             }
             if end <= lb {
                 break;
