@@ -319,7 +319,7 @@ pub const DETECT_LINES: usize = 32;
 pub fn unfinished_split(buf: &[u8], lo: usize, end: usize) -> usize {
     let mut at = end;
     while at > lo {
-        let ls = memchr::memrchr(b'\n', &buf[lo..at - 1]).map_or(lo, |i| lo + i + 1);
+        let ls = super::line_start(buf, lo, at - 1);
         let st = strip(super::trim_cr(&buf[ls..at - 1]), Mode::Cri);
         if !(st.is_cri() && st.partial) {
             break;
