@@ -2,7 +2,7 @@
 //! times and sample line numbers as one chunk, including a match on a line that straddles a requested cut and a
 //! stack trace whose header is in the previous chunk.
 
-use crate::util::fixture;
+use crate::util::{fixture, Rng};
 use stackscan::report::{Format, Report};
 use stackscan::rules::Pack;
 use stackscan::scan::ScannerBuilder;
@@ -525,15 +525,6 @@ fn random_cuts_of_fixture_mixes() {
     for p in logs {
         let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
         lines.extend(text.lines().filter(|l| !l.is_empty()).map(String::from));
-    }
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
     }
     let names = ["stackstate-receiver.log", "kafka-to-es-mm2es.log", "elasticsearch.log", "agent.log", "x.log"];
     let pods = [

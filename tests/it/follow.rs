@@ -2,6 +2,7 @@
 //! compressed and deleted while the follower runs; its NDJSON events are read from stdout by a reader thread,
 //! with deadlines (never blind sleeps) for the expected output. Every case runs with inotify and with polling.
 
+use crate::util::Rng;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -507,18 +508,6 @@ fn sigterm_and_restart(mode: Mode) {
     assert_eq!(incidents[0]["event"], "updated");
 }
 
-/// Tiny xorshift, for reproducible random sequences.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// Random sequences of write / rotate (rename + create) / copytruncate / restart (kill -9 or SIGTERM) against a
 /// model: every problem line written is counted exactly once.
 fn model(mode: Mode) {
@@ -754,22 +743,16 @@ fn live_writing_matches_scan() {
     let mut files: Vec<std::fs::File> =
         paths.iter().map(|p| std::fs::OpenOptions::new().append(true).open(p).unwrap()).collect();
     let mut pending: Vec<Vec<u8>> = vec![Vec::new(); names.len()];
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = |n: u64| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng % n
-    };
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for (_, fi, _, l) in &lines {
         pending[*fi].extend_from_slice(l.as_bytes());
-        if next(8) == 0 {
+        if rng.below(8) == 0 {
             for (k, data) in pending.iter_mut().enumerate() {
-                let cut = if next(4) == 0 { next(data.len() as u64 + 1) as usize } else { data.len() };
+                let cut = if rng.below(4) == 0 { rng.below(data.len() + 1) } else { data.len() };
                 files[k].write_all(&data[..cut]).unwrap();
                 data.drain(..cut);
             }
-            if next(5) == 0 {
+            if rng.below(5) == 0 {
                 std::thread::sleep(Duration::from_millis(3));
             }
         }
