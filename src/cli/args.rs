@@ -276,6 +276,10 @@ pub struct FollowArgs {
     /// How often the checkpoint is written.
     #[arg(long, value_name = "INTERVAL", default_value = "5s", value_parser = parse::interval)]
     pub checkpoint_interval: Duration,
+    /// How long the last record read waits for lines below it (a stack trace written after its header) before it
+    /// is judged alone; lines opening the next record end the wait at once (0s: no wait).
+    #[arg(long, value_name = "INTERVAL", default_value = "1s", value_parser = parse::interval)]
+    pub record_wait: Duration,
     /// Least time between two `updated` events of one incident.
     #[arg(long, value_name = "INTERVAL", default_value = "10s", value_parser = parse::interval)]
     pub update_interval: Duration,

@@ -123,6 +123,8 @@ pub struct FollowConfig {
     pub warning: Option<String>,
     /// `--checkpoint-interval`.
     pub checkpoint_interval: Duration,
+    /// `--record-wait`.
+    pub record_wait: Duration,
     /// `--update-interval`.
     pub update_interval: Duration,
     /// `--resolve-after`.
@@ -460,6 +462,7 @@ impl FollowConfig {
             state_dir,
             warning,
             checkpoint_interval: a.checkpoint_interval,
+            record_wait: a.record_wait,
             update_interval: a.update_interval,
             resolve_after: a.resolve_after,
             zone: a.lines.timezone.with_reference(env.now),
@@ -578,6 +581,9 @@ mod tests {
         assert!(follow(&["-", "d"], &env()).unwrap_err().contains("alone"));
         assert!(follow(&["d"], &Env { home: None, ..env() }).unwrap().warning.is_some());
         assert!(follow(&["--poll", "0s", "d"], &env()).is_err());
+        assert_eq!(follow(&["d"], &env()).unwrap().record_wait, Duration::from_secs(1));
+        assert_eq!(follow(&["--record-wait", "0s", "d"], &env()).unwrap().record_wait, Duration::ZERO);
+        assert!(follow(&["--record-wait", "soon", "d"], &env()).is_err());
     }
 
     #[test]

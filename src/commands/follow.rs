@@ -73,6 +73,7 @@ pub fn run(a: &FollowArgs, env: &Env) -> anyhow::Result<ExitCode> {
         poll: c.poll,
         state,
         checkpoint_interval: c.checkpoint_interval,
+        record_wait: c.record_wait,
         lifecycle: Settings {
             update_interval_ms: c.update_interval.as_millis() as i64,
             resolve_after_ms: c.resolve_after.as_millis() as Millis,

@@ -59,6 +59,8 @@ pub struct Config {
     pub state: Option<PathBuf>,
     /// How often to write the checkpoint.
     pub checkpoint_interval: Duration,
+    /// How long the last record read waits for the lines below it (its stack trace) before it is judged alone.
+    pub record_wait: Duration,
     /// Update rate limit and resolve period.
     pub lifecycle: Settings,
     /// Zone of zone-less timestamps.
@@ -394,8 +396,7 @@ fn run_with(cfg: Config, pack: Pack, reload: Reload, out: &mut Out<'_>) -> Resul
     let mut reload = Reloader::new(reload, tx.clone());
     let reload = &mut reload;
     if cfg.stdin {
-        let origin = Origin { component: cfg.component, ..Origin::default() };
-        Ok(follow_stdin(origin, cfg.stop.clone(), engine, tx, rx, reload, out)?)
+        Ok(follow_stdin(&cfg, engine, tx, rx, reload, out)?)
     } else {
         follow_files(cfg, engine, tx, rx, reload, out)
     }
@@ -459,14 +460,15 @@ impl Reloader {
 }
 
 fn follow_stdin(
-    origin: Origin,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cfg: &Config,
     mut engine: Engine,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
     reload: &mut Reloader,
     out: &mut Out<'_>,
 ) -> io::Result<Option<Summary>> {
+    let origin = Origin { component: cfg.component, ..Origin::default() };
+    let stop = &cfg.stop;
     std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         let stdin = io::stdin();
@@ -492,21 +494,21 @@ fn follow_stdin(
     })?;
     let files = vec![ScannedFile::new("-".into(), origin.clone())];
     out.tell(&banner::start_stdin(origin.component, out.outputs.describe().as_deref()));
-    let mut stream = StreamBlocks::new(0, engine.zone);
+    let mut stream = StreamBlocks::new(0, engine.zone).record_wait(cfg.record_wait);
     let epoch = Instant::now();
     let mut last_step = Instant::now();
     loop {
         let mut timeout = if engine.dirty || engine.life.has_pending() { STEP_EVERY } else { TICK };
-        // A record held back for the lines below it is handed on once it has waited `tailer::HOLD`.
-        if let Some(since) = stream.holding_since() {
-            timeout = timeout.min(tailer::HOLD.saturating_sub(since.elapsed()));
+        // A record held back for the lines below it is handed on once it has waited `--record-wait`.
+        if let Some(due) = stream.hold_due() {
+            timeout = timeout.min(due.saturating_duration_since(Instant::now()));
         }
         let msg = match rx.recv_timeout(timeout) {
             Ok(m) => Some(m),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
-        let mut end = stopped(&stop).then_some(banner::Stop::OutputClosed);
+        let mut end = stopped(stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, Some(Instant::now()), &origin, &mut |b| engine.on_block(b)),
@@ -606,6 +608,7 @@ fn follow_files(
     tailer.default_component(cfg.component);
     tailer.zone(cfg.zone);
     tailer.walk_options(cfg.walk);
+    tailer.record_wait(cfg.record_wait);
     let mut restored = false;
     if let Some(state) = &cfg.state {
         match checkpoint::load(state) {
@@ -703,13 +706,13 @@ fn follow_files(
         if more {
             timeout = Duration::ZERO;
         }
-        // A record held back at a file's end is handed on once it has waited `tailer::HOLD` for lines below it.
-        let held = tailer.holding_since();
-        if let Some(since) = held {
-            timeout = timeout.min(tailer::HOLD.saturating_sub(since.elapsed()));
+        // A record held back at a file's end is handed on once it has waited `--record-wait` for lines below it.
+        let held = tailer.hold_due();
+        if let Some(due) = held {
+            timeout = timeout.min(due.saturating_duration_since(now));
         }
         let msg = rx.recv_timeout(timeout.min(TICK)).ok();
-        let (mut need_list, mut need_read) = (false, more || held.is_some_and(|t| t.elapsed() >= tailer::HOLD));
+        let (mut need_list, mut need_read) = (false, more || held.is_some_and(|due| Instant::now() >= due));
         let mut stop = stopped(&cfg.stop).then_some(banner::Stop::OutputClosed);
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {

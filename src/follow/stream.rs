@@ -44,9 +44,16 @@ impl StreamBlocks {
         }
     }
 
+    /// The last record waits at most `wait` for the lines below it ([`HOLD`](super::tailer::HOLD) unless set; zero:
+    /// none waits).
+    pub fn record_wait(mut self, wait: std::time::Duration) -> Self {
+        self.waiting = Hold::new(wait);
+        self
+    }
+
     /// Adds bytes and hands on the complete lines among them but the last record, which waits for the lines below
     /// it (its stack trace may come in the next bytes): the next bytes hand it on, or [`Self::release_due`] once it
-    /// has waited [`HOLD`](super::tailer::HOLD) since `now` (live input), or [`Self::finish`].
+    /// has waited its time since `now` (live input), or [`Self::finish`].
     pub fn push(
         &mut self,
         data: &[u8],
@@ -73,7 +80,7 @@ impl StreamBlocks {
         }
     }
 
-    /// Hands on the record held back once it has waited [`HOLD`](super::tailer::HOLD) at `now` with no line below it.
+    /// Hands on the record held back once it has waited its time at `now` with no line below it.
     pub fn release_due(
         &mut self,
         now: std::time::Instant,
@@ -88,9 +95,9 @@ impl StreamBlocks {
         }
     }
 
-    /// Since when the record held back has waited, if one is.
-    pub fn holding_since(&self) -> Option<std::time::Instant> {
-        self.waiting.since()
+    /// When the record held back has waited its time, if one is held.
+    pub fn hold_due(&self) -> Option<std::time::Instant> {
+        self.waiting.due_at()
     }
 
     /// The end of the stream: hands on the last line even without its newline.
@@ -184,7 +191,7 @@ mod tests {
         assert_eq!(blocks.borrow().len(), 1);
         s.release_due(t0 + HOLD / 2 + HOLD, &origin, &mut on_block);
         assert_eq!(*blocks.borrow(), vec![format!("{header}{trace}"), next.to_string()]);
-        assert_eq!(s.holding_since(), None);
+        assert_eq!(s.hold_due(), None);
         assert_eq!(s.lines, 4);
     }
 }

@@ -61,11 +61,11 @@ pub fn ready_end(buf: &[u8], lo: usize, cri: bool) -> Option<usize> {
     }
 }
 
-/// How long the last record of a file's new lines waits for lines below it before it is handed on alone. A writer
-/// that logs a record line by line (containerd writes each line of a container's stack trace apart) can be read
-/// between its header and its trace: handed on at once, the header would be judged without the trace below it,
-/// and a fallback (`k2es.bulk-failure`) would open an incident where a scan of the same file reports the failure
-/// kind the trace names. Lines below the record end the wait at once.
+/// How long, by default (`follow --record-wait`), the last record of a file's new lines waits for lines below it
+/// before it is handed on alone. A writer that logs a record line by line (containerd writes each line of a
+/// container's stack trace apart) can be read between its header and its trace: handed on at once, the header
+/// would be judged without the trace below it, and a fallback (`k2es.bulk-failure`) would open an incident where a
+/// scan of the same file reports the failure kind the trace names. Lines below the record end the wait at once.
 pub const HOLD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Where the last record of `buf[lo..end]` (whole lines) begins: the start of its last line that opens a record
@@ -96,49 +96,63 @@ pub fn last_record_start(buf: &[u8], lo: usize, end: usize, mode: crate::frame::
     end
 }
 
-/// A record held back at the end of what was read for the lines below it (see [`HOLD`]): where the complete lines
-/// reached when it began to wait (an offset in the file or stream), and since when. A pure state machine: the time
-/// is passed in.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Hold(Option<(u64, std::time::Instant)>);
+/// A record held back at the end of what was read for the lines below it, for at most `wait` (see [`HOLD`]):
+/// where the complete lines reached when it began to wait (an offset in the file or stream), and since when. A pure
+/// state machine: the time is passed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    waiting: Option<(u64, std::time::Instant)>,
+    wait: std::time::Duration,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Hold::new(HOLD)
+    }
+}
 
 impl Hold {
+    /// A record waits at most `wait` for the lines below it; zero: none waits.
+    pub fn new(wait: std::time::Duration) -> Self {
+        Hold { waiting: None, wait }
+    }
+
     /// How far to hand on complete lines that reach `ready`, whose last record starts at `last` (offsets; `last ==
-    /// ready` when no record waits): `ready` when nothing waits or the record has waited [`HOLD`] with nothing new
+    /// ready` when no record waits): `ready` when nothing waits or the record has waited its time with nothing new
     /// below it, else `last`, the wait starting now when new lines came.
     pub fn until(&mut self, last: u64, ready: u64, now: std::time::Instant) -> u64 {
-        match self.0 {
-            _ if last == ready => {
-                self.0 = None;
+        match self.waiting {
+            _ if last == ready || self.wait.is_zero() => {
+                self.waiting = None;
                 ready
             }
-            Some((r, since)) if r == ready && now.duration_since(since) >= HOLD => {
-                self.0 = None;
+            Some((r, since)) if r == ready && now.duration_since(since) >= self.wait => {
+                self.waiting = None;
                 ready
             }
             Some((r, _)) if r == ready => last,
             _ => {
-                self.0 = Some((ready, now));
+                self.waiting = Some((ready, now));
                 last
             }
         }
     }
 
-    /// Where the held record's lines end once it has waited [`HOLD`] at `now` (and it waits no more).
+    /// Where the held record's lines end once it has waited its time at `now` (and it waits no more).
     pub fn due(&mut self, now: std::time::Instant) -> Option<u64> {
-        let (ready, _) = self.0.filter(|w| now.duration_since(w.1) >= HOLD)?;
-        self.0 = None;
+        let (ready, _) = self.waiting.filter(|w| now.duration_since(w.1) >= self.wait)?;
+        self.waiting = None;
         Some(ready)
     }
 
-    /// Since when the held record has waited, if one is.
-    pub fn since(&self) -> Option<std::time::Instant> {
-        self.0.map(|w| w.1)
+    /// When the held record's wait ends, if one is held.
+    pub fn due_at(&self) -> Option<std::time::Instant> {
+        self.waiting.map(|w| w.1 + self.wait)
     }
 
     /// Nothing waits (everything is handed on, or what waited cannot be read now).
     pub fn clear(&mut self) {
-        self.0 = None;
+        self.waiting = None;
     }
 }
 
@@ -186,6 +200,8 @@ pub struct Tailer {
     listed: bool,
     /// The time of the coming read pass, when each file's last record is to wait for the lines below it.
     clock: Option<std::time::Instant>,
+    /// How long that record waits at most.
+    record_wait: std::time::Duration,
 }
 
 impl Tailer {
@@ -209,20 +225,26 @@ impl Tailer {
             seq: 0,
             listed: false,
             clock: None,
+            record_wait: HOLD,
         }
     }
 
     /// The time of the coming read passes: with it, the last record of a file's new lines waits for the lines
-    /// below it (at most [`HOLD`]); with `None` (the default, and a stop's last pass), every complete line is handed
-    /// on at once.
+    /// below it (at most [`Self::record_wait`]); with `None` (the default, and a stop's last pass), every complete
+    /// line is handed on at once.
     pub fn set_clock(&mut self, now: Option<std::time::Instant>) {
         self.clock = now;
     }
 
-    /// Since when the longest-waiting held record has waited, if one is held (the follow loop reads again once it
-    /// has waited [`HOLD`]).
-    pub fn holding_since(&self) -> Option<std::time::Instant> {
-        self.tracked.iter().filter_map(|t| t.waiting.since()).min()
+    /// How long a file's last record waits for the lines below it, at most ([`HOLD`] unless set; zero: none
+    /// waits). Set before the first listing.
+    pub fn record_wait(&mut self, wait: std::time::Duration) {
+        self.record_wait = wait;
+    }
+
+    /// When the first of the held records has waited its time, if one is held (the follow loop reads again then).
+    pub fn hold_due(&self) -> Option<std::time::Instant> {
+        self.tracked.iter().filter_map(|t| t.waiting.due_at()).min()
     }
 
     /// The zone of zone-less timestamps.
@@ -612,7 +634,7 @@ impl Tailer {
             copy_of_live,
             initial,
             mode: None,
-            waiting: Hold::default(),
+            waiting: Hold::new(self.record_wait),
         })
     }
 
@@ -800,17 +822,20 @@ mod tests {
         let t0 = std::time::Instant::now();
         let mut h = Hold::default();
         assert_eq!(h.until(100, 150, t0), 100);
-        assert_eq!(h.since(), Some(t0));
+        assert_eq!(h.due_at(), Some(t0 + HOLD));
         assert_eq!(h.until(100, 150, t0 + HOLD / 2), 100, "the same lines, still waiting");
         assert_eq!(h.until(150, 180, t0 + HOLD / 2), 150, "lines below: a new record waits");
         assert_eq!(h.until(150, 180, t0 + HOLD), 150, "its wait began later");
         assert_eq!(h.due(t0 + HOLD), None);
         assert_eq!(h.due(t0 + HOLD / 2 + HOLD), Some(180));
-        assert_eq!(h.since(), None);
+        assert_eq!(h.due_at(), None);
         assert_eq!(h.until(200, 260, t0), 200);
         assert_eq!(h.until(200, 260, t0 + HOLD), 260, "waited long enough: handed on");
         assert_eq!(h.until(300, 300, t0), 300);
-        assert_eq!(h.since(), None);
+        assert_eq!(h.due_at(), None);
+        let mut none = Hold::new(std::time::Duration::ZERO);
+        assert_eq!(none.until(100, 150, t0), 150, "no wait: handed on at once");
+        assert_eq!(none.due_at(), None);
     }
 
     /// The last record of a block begins at its last line that opens a record: not at its stack trace's lines,

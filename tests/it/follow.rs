@@ -453,9 +453,34 @@ pub(crate) fn opened(events: &[Value]) -> Vec<String> {
 /// The header of a record is read before its stack trace is written: it waits for the lines below it, so the
 /// failure kind the trace names opens the incident a scan of the file reports (Elasticsearch's flood-stage block,
 /// in the chain of a full disk), and the fallback on the header alone (`k2es.bulk-failure`) opens none. With
-/// nothing below it, the record is handed on after a short wait.
+/// nothing below it, the record is handed on after its wait (3 s here, far more than the 450 ms between the
+/// writes, so that a slow machine does not hand the header on alone).
 fn record_written_in_parts(mode: Mode) {
     let e = env();
+    let mut f = write_header_of(mode, &e, "3s");
+    // Read (several polls, two correlation steps) and held: nothing opens while the trace is being written.
+    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
+    append_to(&e.logs.join("kafka-to-es/kafkaEventsToES.log"), K2ES_TRACE);
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
+    f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+}
+
+/// `--record-wait 0s`: the header is judged as soon as it is read, without the trace written after it (the
+/// fallback opens): the wait above is what keeps them together.
+#[test]
+fn record_wait_zero_judges_the_header_alone() {
+    let e = env();
+    let mut f = write_header_of(Mode::Watch, &e, "0s");
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the header is handed on: {}", post_mortem(&mut f, &e.state));
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("k2es.bulk-failure"), "{ids:?}");
+}
+
+/// Starts a follower with `--record-wait WAIT` on a kafka-to-es log and appends the header of a bulk failure
+/// (without its stack trace).
+fn write_header_of(mode: Mode, e: &Env, wait: &str) -> Follower {
     let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
     std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
     std::fs::write(
@@ -464,16 +489,13 @@ fn record_written_in_parts(mode: Mode) {
         c.s.k.e.s.BulkIndexer - Indexed 250 documents into sts_state_events-2024.03.12 in 306 ms\n",
     )
     .unwrap();
-    let mut f = start(mode, &e, &[]);
-    let write = |text: &str| std::fs::OpenOptions::new().append(true).open(&k2es).unwrap().write_all(text.as_bytes());
-    write(K2ES_HEADER).unwrap();
-    // Read (several polls, two correlation steps) and held: nothing opens while the trace is being written.
-    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
-    write(K2ES_TRACE).unwrap();
-    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
-    f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
-    let ids = opened(&f.events);
-    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+    let f = start(mode, e, &["--record-wait", wait]);
+    append_to(&k2es, K2ES_HEADER);
+    f
+}
+
+fn append_to(path: &Path, text: &str) {
+    std::fs::OpenOptions::new().append(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
 }
 
 fn kill9_and_restart(mode: Mode) {
@@ -615,7 +637,7 @@ fn stdin_is_followed_to_its_end() {
 #[test]
 fn stdin_record_written_in_parts() {
     let mut child = Command::new(BIN)
-        .args(["follow", "--format", "ndjson", "--component", "kafka-to-es", "-"])
+        .args(["follow", "--format", "ndjson", "--component", "kafka-to-es", "--record-wait", "3s", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
