@@ -37,7 +37,11 @@ pub fn when(s: &str) -> Result<When, String> {
 /// Whether an instant's text carries its own zone (`Z` or an offset after the time).
 fn has_zone(s: &str) -> bool {
     let t = s.trim();
-    t.len() > 10 && (t.ends_with('Z') || t.ends_with('z') || t[10..].contains(['+', '-']) || t.contains(" UTC"))
+    t.len() > 10
+        && (t.ends_with('Z')
+            || t.ends_with('z')
+            || t.get(10..).is_some_and(|r| r.contains(['+', '-']))
+            || t.contains(" UTC"))
 }
 
 impl When {

@@ -505,6 +505,16 @@ fn tornado(line: &str) -> Option<Split<'_>> {
         .then(|| Split::new(line[close + 2..].trim_start(), Some(level)))
 }
 
+/// The first `max` bytes of `line`, or fewer: up to the last character that ends within them (a line is
+/// untrusted text, and a fixed byte count can fall inside a character).
+fn head(line: &str, max: usize) -> &str {
+    let mut end = line.len().min(max);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
+}
+
 /// The agent's layout: ` | `-separated fields, the first a time: `TIME | LOGGER | LEVEL | (file:line in func) |
 /// message`, the logger field absent before agent 2.13.
 fn agent(line: &str) -> Option<Split<'_>> {
@@ -512,7 +522,7 @@ fn agent(line: &str) -> Option<Split<'_>> {
     if !first.is_ascii_digit() {
         return None;
     }
-    let bar = line[..line.len().min(48)].find(" | ")?;
+    let bar = head(line, 48).find(" | ")?;
     if !line[..bar].contains(':') {
         return None;
     }
@@ -558,14 +568,13 @@ fn klog(line: &str) -> Option<Split<'_>> {
         b'F' => Level::Fatal,
         _ => return None,
     };
-    let head = &line[..line.len().min(160)];
-    let end = head.find("] ")?;
+    let end = head(line, 160).find("] ")?;
     Some(Split::new(&line[end + 2..], Some(level)))
 }
 
 /// A syslog priority (`<PRI>`, RFC 3164 and 5424): the level is its severity; the rest is read as a line.
 fn syslog_priority(line: &str) -> Option<Split<'_>> {
-    let close = line[..line.len().min(5)].find('>')?;
+    let close = head(line, 5).find('>')?;
     let pri: u32 = line[1..close].parse().ok().filter(|p| *p <= 191)?;
     let level = Some(severity_level(pri % 8));
     let rest = &line[close + 1..];
@@ -932,5 +941,42 @@ mod tests {
         }
         assert_eq!(msg("2024-03-12 10:00:00,000 [main] INFO  a.B - status=ERROR for job").1, Some(Level::Info));
         assert_eq!(msg("<999>x").1, None);
+    }
+
+    /// A line is untrusted text: a character of 2, 3 or 4 bytes anywhere in a header of any layout, or a line cut
+    /// anywhere, is read without a panic (a fixed byte count can fall inside a character).
+    #[test]
+    fn any_character_anywhere_in_any_layout() {
+        let layouts = [
+            "2024-03-12 11:42:10,422 [KafkaToES-akka.actor.default-dispatcher-20] ERROR c.s.k.e.s.BulkIndexer - Bulk request failed",
+            "2024-03-12 14:28:42 UTC | CORE | ERROR | (pkg/forwarder/worker.go:178 in process) | Error while processing transaction",
+            "2024-03-12 14:28:42 UTC | ERROR | (pkg/forwarder/worker.go:178 in process) | Error while processing transaction",
+            "[E 120913 16:00:53 transaction:183] Transaction 356194 in error",
+            "E0312 10:00:00.123456       1 reflector.go:138] failed to list",
+            "<11>1 2024-03-12T10:00:00Z host app 12 - - connection refused",
+            "<27>Mar 12 10:00:00 host app[12]: connection refused",
+            "[2024-03-12T11:00:12,349][WARN ][o.e.c.r.a.DiskThresholdMonitor] [sts-prod-01] high disk watermark",
+            r#"{"type": "server", "timestamp": "2024-03-12T13:10:04,118Z", "level": "ERROR", "message": "x", "stacktrace": ["a"]}"#,
+            r#"{"@timestamp":"2023-05-05T11:13:32.808Z", "log.level": "WARN", "message":"master not discovered"}"#,
+            "time=\"2024-03-12T10:00:00Z\" level=error msg=\"dial tcp: connection refused\"",
+            "2024-03-12 10:00:00,000 - kafka.conn - ERROR - Connect attempt failed",
+            "[ERROR] [03/12/2024 10:00:00.000] [sys-akka.actor.default-dispatcher-5] [akka://sys/user/x] failed",
+            "Mar 12 10:00:00 host sshd[12]: error: connect failed",
+            "fail: Microsoft.AspNetCore.Server.Kestrel[13] Connection id \"x\" failed",
+        ];
+        let mut lines = Vec::new();
+        for layout in layouts {
+            for (at, _) in layout.char_indices().chain([(layout.len(), ' ')]) {
+                lines.push(layout[..at].to_string());
+                for c in ["é", "њ", "€", "😀"] {
+                    lines.push(format!("{}{c}{}", &layout[..at], &layout[at..]));
+                    lines.push(format!("{}{c}", &layout[..at]));
+                }
+            }
+        }
+        for line in &lines {
+            let s = split(line);
+            assert!(line.contains(s.message), "{line:?}");
+        }
     }
 }
