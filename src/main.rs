@@ -10,6 +10,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(report_panic));
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -18,7 +19,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match commands::run(cli) {
+    // A panic is a bug, never an outcome of the input: the hook has said where; the run could not be done.
+    let Ok(outcome) = std::panic::catch_unwind(|| commands::run(cli)) else { return ExitCode::from(2) };
+    match outcome {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -38,4 +41,27 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             || matches!(c.downcast_ref::<stackscan::follow::FollowError>(),
                         Some(stackscan::follow::FollowError::Io(io)) if io.kind() == BrokenPipe)
     })
+}
+
+/// Says that a panic is a bug, where it happened and why, on one line of stderr. Its message may quote a log line
+/// (a slice of one, say): control characters are shown escaped and secrets redacted, as in every other output.
+/// `RUST_BACKTRACE=1` adds the backtrace.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into());
+    let at = info.location().map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+    let thread = std::thread::current().name().map_or(String::new(), |n| format!(" in thread {n}"));
+    eprintln!(
+        "stackscan: internal error{thread}{at}: {} (this is a bug in stackscan; please report it with the command \
+         that ran)",
+        stackscan::frame::escape::escape(&what)
+    );
+    let trace = std::backtrace::Backtrace::capture();
+    if trace.status() == std::backtrace::BacktraceStatus::Captured {
+        eprintln!("{trace}");
+    }
 }

@@ -399,6 +399,15 @@ fn run_chunk(
     out
 }
 
+/// A block in flight: counted out when its task ends, however it ends.
+struct Leaves<'a>(&'a AtomicUsize);
+
+impl Drop for Leaves<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Reads a stream (stdin, a decompressed archive) on this thread and scans its blocks on the pool: each
 /// newline-aligned block, with the look-behind before it, is handed to a rayon task while the next one is read,
 /// so reading (and decompressing) overlaps searching and a single stream keeps every core busy. At most
@@ -516,6 +525,9 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 (&fctx, &merged, &mined, &spare_scratch, &spare_bufs, &in_flight);
             let cap = config.mine;
             scope.spawn(move |_| {
+                // Leaves the flight when the task ends, also by a panic: the loop above must not wait for it
+                // forever (the scope then passes the panic on).
+                let _leaves = Leaves(in_flight);
                 let popped = spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let mut sc = popped.unwrap_or_else(|| Scratch::with_max_keys(pack, max_keys));
                 // Lines are numbered from the block's start; the block's newline count places it in the stream.
@@ -548,7 +560,6 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
                 }
                 spare_scratch.lock().unwrap_or_else(|e| e.into_inner()).push(sc);
                 spare_bufs.lock().unwrap_or_else(|e| e.into_inner()).push(task_buf);
-                in_flight.fetch_sub(1, Ordering::AcqRel);
             });
         }
         if eof {
