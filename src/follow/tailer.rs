@@ -879,6 +879,46 @@ mod tests {
             .collect()
     }
 
+    /// A file longer than a read ([`BATCH`]) is handed on in blocks that begin at a record: a stack trace whose
+    /// header ends just before a read's end is read with its header, also when reading without waiting (catch-up
+    /// at start, `--from-start`, a restart's resumption): split, each part would be judged as a record.
+    #[test]
+    fn blocks_of_a_long_file_begin_at_a_record() {
+        let header =
+            "2024-03-12 11:42:10,422 [KafkaToES-akka.actor.default-dispatcher-20] ERROR c.s.k.e.s.BulkIndexer - \
+                      Bulk request failed\n";
+        let trace = "org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception [type=x, reason=y]\n\
+                     \tat org.elasticsearch.rest.BytesRestResponse.errorFromXContent(BytesRestResponse.java:178)\n";
+        let mut text = String::new();
+        let mut n = 0;
+        while text.len() + lines(0, 1).len() + header.len() < BATCH {
+            text.push_str(&lines(n % 60, n % 60 + 1));
+            n += 1;
+        }
+        text.push_str(header);
+        assert!(text.len() < BATCH && text.len() + trace.len() > BATCH, "the trace crosses the first read's end");
+        text.push_str(trace);
+        text.push_str(&lines(0, 3));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kafkaEventsToES.log"), &text).unwrap();
+        for clock in [None, Some(std::time::Instant::now())] {
+            let mut t = Tailer::new(vec![dir.path().to_path_buf()], None);
+            t.set_clock(clock);
+            let mut firsts = Vec::new();
+            let mut on_block = |b: &Block<'_>| {
+                let block = String::from_utf8_lossy(&b.buf[b.start..]).into_owned();
+                firsts.push(block.lines().next().unwrap_or_default().to_string());
+                BlockCounts { newlines: block.lines().count() as u64, matches: 0 }
+            };
+            t.list(Start::Beginning, false, &mut on_block);
+            while t.read(usize::MAX, &mut on_block).more {}
+            t.set_clock(None);
+            while t.read(usize::MAX, &mut on_block).more {}
+            assert!(firsts.len() > 1, "read in more than one block");
+            assert!(firsts.iter().all(|l| l.starts_with("2024-03-12")), "{clock:?}: {firsts:?}");
+        }
+    }
+
     #[test]
     fn a_rotation_between_the_walk_and_the_opening_is_listed_again() {
         let dir = tempfile::tempdir().unwrap();

@@ -130,9 +130,9 @@ impl Tracked {
 
     /// Reads the complete lines between the position and `size`, at most `budget` bytes, handing them to
     /// `on_block` in blocks (with up to [`LOOK_BEHIND`] bytes before them), and moves the position past them.
-    /// With `clock` (the time of this pass), the last record of each block waits for the lines below it: the next
-    /// block begins with it, and at the file's end it is held back until lines come below it or it has waited
-    /// [`HOLD`](super::tailer::HOLD). Without, every complete line is handed on.
+    /// The last record of a block that the file goes on past begins the next block. With `clock` (the time of this
+    /// pass), the last record at the file's end is held back until lines come below it or it has waited its time
+    /// (`--record-wait`); without, every complete line is handed on.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn read_lines(
         &mut self,
@@ -173,8 +173,9 @@ impl Tracked {
             // A partial line (in a CRI file, a split line without its final part) waits for its end.
             let Some(mut end) = ready_end(&buf[..n], lb, self.mode == Some(Mode::Cri)) else { break };
             match clock {
-                // The file goes on past this block: the next block starts with its last record.
-                Some(_) if from + (n as u64) < size => {
+                // The file goes on past this block: the next block starts with its last record (also when reading
+                // without waiting: a record cut between two blocks would be judged twice, in two parts).
+                _ if from + (n as u64) < size => {
                     let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
                     end = if last > lb { last } else { end };
                 }
