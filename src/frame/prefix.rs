@@ -330,8 +330,8 @@ pub fn unfinished_split(buf: &[u8], lo: usize, end: usize) -> usize {
 }
 
 /// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines,
-/// more than half are not themselves log lines (no known timestamp at their start) but are after stern's two
-/// (or three, with a namespace) name tokens; docker-compose when more than half open with its `NAME | ` and at
+/// more than half are not themselves log lines (no known timestamp at their start) but are, after stern's two
+/// (or three, with a namespace) name tokens, log lines or the lines of a stack trace (some of them log lines); docker-compose when more than half open with its `NAME | ` and at
 /// least a quarter of those go on with a timestamp (the others: stack traces, wrapped lines). Everything else is
 /// [`Mode::Auto`], which needs no detection.
 pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
@@ -339,6 +339,7 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let mut cri = 0;
     let mut two = 0;
     let mut three = 0;
+    let (mut two_traces, mut three_traces) = (0, 0);
     let mut composed = 0;
     let mut composed_logs = 0;
     // The last line of `head` may be cut: leave it out unless it is all there is.
@@ -350,21 +351,25 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         if crate::time::parse_line_start(line, zone).is_some() || auto.captured {
             continue;
         }
-        let logs = |s: Option<Stripped<'_>>| {
-            s.is_some_and(|s| s.time.is_some() || crate::time::parse_line_start(&s.content, zone).is_some())
-        };
-        two += logs(stern(line, false)) as usize;
-        three += logs(stern(line, true)) as usize;
+        let logs = |s: &Stripped<'_>| s.time.is_some() || crate::time::parse_line_start(&s.content, zone).is_some();
+        // A stack trace's line after the names has no time of its own, but it is the names' all the same.
+        for (namespace, timed, traced) in [(false, &mut two, &mut two_traces), (true, &mut three, &mut three_traces)] {
+            match stern(line, namespace) {
+                Some(s) if logs(&s) => *timed += 1,
+                Some(s) if super::is_continuation(&s.content) => *traced += 1,
+                _ => {}
+            }
+        }
         if let Some(c) = compose(line) {
             composed += 1;
-            composed_logs += logs(Some(c)) as usize;
+            composed_logs += logs(&c) as usize;
         }
     }
     if cri * 2 > total {
         Mode::Cri
-    } else if three * 2 > total && three >= two {
+    } else if three > 0 && (three + three_traces) * 2 > total && three >= two {
         Mode::Stern { namespace: true }
-    } else if two * 2 > total {
+    } else if two > 0 && (two + two_traces) * 2 > total {
         Mode::Stern { namespace: false }
     } else if composed * 2 > total && composed_logs * 4 >= composed {
         Mode::Compose
@@ -471,6 +476,15 @@ mod tests {
         assert_eq!(detect(ns.as_bytes(), Zone::UTC), Mode::Stern { namespace: true });
         let plain = "2024-03-12 10:00:02,311 WARN  x - y\n\tat x.Y(Y.java:1)\nsome words here then\n";
         assert_eq!(detect(plain.as_bytes(), Zone::UTC), Mode::Auto);
+        // A stack trace longer than the lines around it (the first lines `follow -` reads of `stern -f`).
+        let pod = "stackstate-receiver-5b-h2 receiver";
+        let traced = format!(
+            "{pod} 2024-03-12 10:00:02,311 ERROR x - y\n{pod} java.io.IOException: z\n{}",
+            format!("{pod} \tat x.Y(Y.java:1)\n").repeat(6)
+        );
+        assert_eq!(detect(traced.as_bytes(), Zone::UTC), Mode::Stern { namespace: false });
+        let names_alone = format!("{pod} \tat x.Y(Y.java:1)\n").repeat(6);
+        assert_eq!(detect(names_alone.as_bytes(), Zone::UTC), Mode::Auto, "no log line after the names");
         let kubectl = "[pod/a-1/c] 2024-03-12T10:00:02.311000000Z hello there world\n";
         assert_eq!(detect(kubectl.as_bytes(), Zone::UTC), Mode::Auto);
         let cri = "2016-10-06T00:17:09.669794202Z stdout P log content 1\n2016-10-06T00:17:09.669794202Z stdout F 2\n";

@@ -667,6 +667,45 @@ fn stdin_record_written_in_parts() {
     drop(stdin);
 }
 
+/// Every capture the fixtures hold (stern's, kubectl's with prefixes and timestamps, Docker's and containerd's
+/// files), piped into `follow -`, counts what `scan -` counts per incident. Stern's format is told from the first
+/// lines `follow` reads: there, a stack trace longer than the lines around it took the capture for plain lines
+/// (each trace line a record of its own: 7 records where scan reads 5).
+#[test]
+fn stdin_captures_match_scan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kubectl");
+    let captures = walkdir::WalkDir::new(&root).sort_by_file_name().into_iter().filter_map(Result::ok);
+    let mut compared = 0;
+    for entry in captures.filter(|e| e.file_type().is_file()) {
+        let text = std::fs::read(entry.path()).unwrap();
+        let through = |args: &[&str]| -> std::process::Output {
+            let mut child = Command::new(BIN)
+                .args(args)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(&text).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let scan: Value = serde_json::from_slice(&through(&["scan", "--format", "json", "-"]).stdout).unwrap();
+        let want: BTreeMap<String, u64> = scan["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap()))
+            .collect();
+        let out = through(&["follow", "--format", "ndjson", "--no-state", "-"]);
+        let events: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(!want.is_empty(), "{}", entry.path().display());
+        assert_eq!(counts(&events), want, "{}", entry.path().display());
+        compared += 1;
+    }
+    assert!(compared >= 5, "{compared}");
+}
+
 #[test]
 fn stdin_takes_the_component_named_on_the_command_line() {
     // A bare Go dial error names no component; `--component` does, as it does for `scan -`. (Not to :9200: an
