@@ -678,25 +678,8 @@ fn stdin_captures_match_scan() {
     let mut compared = 0;
     for entry in captures.filter(|e| e.file_type().is_file()) {
         let text = std::fs::read(entry.path()).unwrap();
-        let through = |args: &[&str]| -> std::process::Output {
-            let mut child = Command::new(BIN)
-                .args(args)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            child.stdin.take().unwrap().write_all(&text).unwrap();
-            child.wait_with_output().unwrap()
-        };
-        let scan: Value = serde_json::from_slice(&through(&["scan", "--format", "json", "-"]).stdout).unwrap();
-        let want: BTreeMap<String, u64> = scan["incidents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| (i["id"].as_str().unwrap().to_string(), i["count"].as_u64().unwrap()))
-            .collect();
-        let out = through(&["follow", "--format", "ndjson", "--no-state", "-"]);
+        let want = incident_counts(&crate::util::scan_json_stdin(&[], &text));
+        let out = crate::util::run_with_stdin(&["follow", "--format", "ndjson", "--no-state"], &text);
         let events: Vec<Value> =
             String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert!(!want.is_empty(), "{}", entry.path().display());
@@ -739,7 +722,11 @@ fn stdin_takes_the_component_named_on_the_command_line() {
 /// The records `scan` counts per incident in `dir`.
 fn scan_counts(dir: &Path) -> BTreeMap<String, u64> {
     let scan = Command::new(BIN).args(["scan", "--format", "json"]).arg(dir).output().unwrap();
-    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    incident_counts(&serde_json::from_slice(&scan.stdout).unwrap())
+}
+
+/// The records a scan report counts per incident.
+fn incident_counts(report: &Value) -> BTreeMap<String, u64> {
     report["incidents"]
         .as_array()
         .unwrap()
