@@ -1,7 +1,8 @@
 //! The `stackscan` binary: parse arguments, run the command, map the outcome to an exit code.
 //!
 //! Exit codes are a contract: 0 the run was done (findings are output, not failure); 1 `--fail-on` matched; 2 the
-//! run could not be done. A closed pipe (`stackscan scan | head`) ends the run quietly with 0.
+//! run could not be done, a panic (a bug) included. A closed pipe (`stackscan scan | head`) ends the run quietly
+//! with 0.
 
 mod cli;
 mod commands;
