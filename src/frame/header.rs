@@ -505,16 +505,6 @@ fn tornado(line: &str) -> Option<Split<'_>> {
         .then(|| Split::new(line[close + 2..].trim_start(), Some(level)))
 }
 
-/// The first `max` bytes of `line`, or fewer: up to the last character that ends within them (a line is
-/// untrusted text, and a fixed byte count can fall inside a character).
-fn head(line: &str, max: usize) -> &str {
-    let mut end = line.len().min(max);
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    &line[..end]
-}
-
 /// The agent's layout: ` | `-separated fields, the first a time: `TIME | LOGGER | LEVEL | (file:line in func) |
 /// message`, the logger field absent before agent 2.13.
 fn agent(line: &str) -> Option<Split<'_>> {
@@ -522,7 +512,7 @@ fn agent(line: &str) -> Option<Split<'_>> {
     if !first.is_ascii_digit() {
         return None;
     }
-    let bar = head(line, 48).find(" | ")?;
+    let bar = super::cut(line, 48).find(" | ")?;
     if !line[..bar].contains(':') {
         return None;
     }
@@ -568,13 +558,13 @@ fn klog(line: &str) -> Option<Split<'_>> {
         b'F' => Level::Fatal,
         _ => return None,
     };
-    let end = head(line, 160).find("] ")?;
+    let end = super::cut(line, 160).find("] ")?;
     Some(Split::new(&line[end + 2..], Some(level)))
 }
 
 /// A syslog priority (`<PRI>`, RFC 3164 and 5424): the level is its severity; the rest is read as a line.
 fn syslog_priority(line: &str) -> Option<Split<'_>> {
-    let close = head(line, 5).find('>')?;
+    let close = super::cut(line, 5).find('>')?;
     let pri: u32 = line[1..close].parse().ok().filter(|p| *p <= 191)?;
     let level = Some(severity_level(pri % 8));
     let rest = &line[close + 1..];

@@ -45,6 +45,19 @@ pub fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// The longest start of `s` of at most `max` bytes that ends between two characters: text is cut by a byte count
+/// (a bound, a field's fixed width) and the count can fall inside a character of untrusted text.
+pub fn cut(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut at = max;
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    &s[..at]
+}
+
 /// Whether a line without a timestamp continues the record above it: a Java/Scala stack frame (`\tat`,
 /// `    at`), `Caused by:`, `Suppressed:`, `... N more`, an exception line (`com.x.FooException: msg`), any
 /// indented line, or a line of an Elasticsearch 7 JSON record printed over several lines (see
@@ -293,6 +306,16 @@ pub fn count_newlines(buf: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_ends_between_characters() {
+        assert_eq!(cut("abc", 5), "abc");
+        assert_eq!(cut("abc", 2), "ab");
+        assert_eq!(cut("aé", 2), "a", "not inside é");
+        assert_eq!(cut("a😀b", 4), "a");
+        assert_eq!(cut("a😀b", 5), "a😀");
+        assert_eq!(cut("é", 0), "");
+    }
 
     #[test]
     fn continuation_lines() {

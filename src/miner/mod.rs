@@ -508,11 +508,7 @@ impl<P: Payload> Miner<P> {
     ) -> TemplateId {
         let mut msg = message;
         if !short {
-            let mut at = self.cfg.max_line_bytes;
-            while !msg.is_char_boundary(at) {
-                at -= 1;
-            }
-            msg = &msg[..at];
+            msg = crate::frame::cut(msg, self.cfg.max_line_bytes);
         }
         let mut toks = std::mem::take(&mut self.scratch);
         let capped = tokenize(msg, self.cfg.max_tokens.max(2), &mut toks);

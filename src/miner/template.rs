@@ -289,11 +289,7 @@ pub(super) fn cut_example(value: &str) -> Box<str> {
     if value.len() <= MAX_EXAMPLE_BYTES {
         return value.into();
     }
-    let mut at = MAX_EXAMPLE_BYTES;
-    while !value.is_char_boundary(at) {
-        at -= 1;
-    }
-    format!("{}…", &value[..at]).into_boxed_str()
+    format!("{}…", crate::frame::cut(value, MAX_EXAMPLE_BYTES)).into_boxed_str()
 }
 
 /// Joins `theirs` into `mine`: the earliest `max_ex` distinct values of both.
