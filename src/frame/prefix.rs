@@ -329,11 +329,11 @@ pub fn unfinished_split(buf: &[u8], lo: usize, end: usize) -> usize {
     at
 }
 
-/// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines,
-/// more than half are not themselves log lines (no known timestamp at their start) but are, after stern's two
-/// (or three, with a namespace) name tokens, log lines or the lines of a stack trace (some of them log lines); docker-compose when more than half open with its `NAME | ` and at
-/// least a quarter of those go on with a timestamp (the others: stack traces, wrapped lines). Everything else is
-/// [`Mode::Auto`], which needs no detection.
+/// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines, more
+/// than half are not themselves log lines (no known timestamp at their start) but are, after stern's two (or three,
+/// with a namespace) name tokens, log lines or the lines of a stack trace (some of them log lines); docker-compose when
+/// more than half open with its `NAME | ` and at least a quarter of those go on with a timestamp (the others: stack
+/// traces, wrapped lines). Everything else is [`Mode::Auto`], which needs no detection.
 pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let mut total = 0;
     let mut cri = 0;
