@@ -478,6 +478,39 @@ fn record_wait_zero_judges_the_header_alone() {
     assert!(ids.len() == 1 && ids[0].starts_with("k2es.bulk-failure"), "{ids:?}");
 }
 
+/// Following starts (`--from-start`, as a restart resumes) while kafka-to-es is writing a record: its header is
+/// there, its trace not yet. The header waits for the trace as in every later read: one incident, the chain.
+#[test]
+fn a_record_being_written_when_following_starts_waits_for_its_trace() {
+    let e = env();
+    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
+    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
+    std::fs::write(&k2es, K2ES_HEADER).unwrap();
+    let mut f = start(Mode::Watch, &e, &["--from-start", "--record-wait", "3s"]);
+    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
+    append_to(&k2es, K2ES_TRACE);
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
+    f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+}
+
+/// A file at rest (unchanged for longer than the wait) is read whole when following starts: its last record is
+/// handed on at once, so a replay announces it with the rest.
+#[test]
+fn the_last_record_of_a_file_at_rest_is_read_at_start() {
+    let e = env();
+    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
+    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
+    std::fs::write(&k2es, K2ES_HEADER).unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&k2es).unwrap().set_modified(an_hour_ago).unwrap();
+    let mut f = start(Mode::Watch, &e, &["--from-start", "--record-wait", "5s"]);
+    assert!(f.wait_for(Duration::from_millis(2500), |ev| !opened(ev).is_empty()), "not held for 5 s");
+    let ids = opened(&f.events);
+    assert!(ids.len() == 1 && ids[0].starts_with("k2es.bulk-failure"), "{ids:?}");
+}
+
 /// Starts a follower with `--record-wait WAIT` on a kafka-to-es log and appends the header of a bulk failure
 /// (without its stack trace).
 fn write_header_of(mode: Mode, e: &Env, wait: &str) -> Follower {
