@@ -95,12 +95,14 @@ pub fn max_keys(s: &str) -> Result<usize, String> {
     }
 }
 
-/// An interval such as `100ms`, `5s`, `5m`, `1h`.
+/// An interval such as `100ms`, `5s`, `5m`, `1h`, of at most `i64::MAX` milliseconds (the log-time arithmetic's
+/// type, so that no interval wraps there).
 pub fn interval(s: &str) -> Result<Duration, String> {
     let ms = match s.trim().strip_suffix("ms") {
-        Some(n) => n.trim().parse::<u64>().ok(),
-        None => parse_duration(s).and_then(|d| u64::try_from(d).ok()),
+        Some(n) => n.trim().parse::<i64>().ok(),
+        None => parse_duration(s),
     };
+    let ms = ms.and_then(|ms| u64::try_from(ms).ok());
     ms.map(Duration::from_millis).ok_or_else(|| format!("{s:?} is not an interval: expected 100ms, 5s, 5m or 1h"))
 }
 
@@ -164,6 +166,8 @@ mod tests {
         assert_eq!(interval("100ms"), Ok(Duration::from_millis(100)));
         assert_eq!(interval("5m"), Ok(Duration::from_secs(300)));
         assert!(positive_interval("0s").is_err() && interval("soon").is_err());
+        assert!(interval("18446744073709551615ms").is_err() && interval("-5ms").is_err());
+        assert_eq!(interval("9223372036854775807ms"), Ok(Duration::from_millis(i64::MAX as u64)));
         assert_eq!(width("80"), Ok(80));
         assert!(width("5").is_err() && width("wide").is_err());
     }
