@@ -458,13 +458,35 @@ pub(crate) fn opened(events: &[Value]) -> Vec<String> {
 fn record_written_in_parts(mode: Mode) {
     let e = env();
     let mut f = write_header_of(mode, &e, "3s");
-    // Read (several polls, two correlation steps) and held: nothing opens while the trace is being written.
+    the_trace_completes_the_record(&mut f, &e);
+}
+
+/// With the header of a bulk failure read and held: nothing opens for 450 ms (several polls, two correlation
+/// steps); then the trace is written below it, and the incident that opens is the one a scan reports.
+fn the_trace_completes_the_record(f: &mut Follower, e: &Env) {
     assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
-    append_to(&e.logs.join("kafka-to-es/kafkaEventsToES.log"), K2ES_TRACE);
-    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
+    append_to(&k2es_log(e), K2ES_TRACE);
+    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(f, &e.state));
     f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
+    only_opened(f, "chain.es-disk-full");
+}
+
+/// The only incident opened is one of `rule`.
+fn only_opened(f: &Follower, rule: &str) {
     let ids = opened(&f.events);
-    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+    assert!(ids.len() == 1 && ids[0].starts_with(rule), "{ids:?}");
+}
+
+/// A kafka-to-es log in the followed tree, created holding `text`.
+fn k2es_log_holding(e: &Env, text: &str) -> PathBuf {
+    let k2es = k2es_log(e);
+    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
+    std::fs::write(&k2es, text).unwrap();
+    k2es
+}
+
+fn k2es_log(e: &Env) -> PathBuf {
+    e.logs.join("kafka-to-es/kafkaEventsToES.log")
 }
 
 /// `--record-wait 0s`: the header is judged as soon as it is read, without the trace written after it (the
@@ -474,8 +496,7 @@ fn record_wait_zero_judges_the_header_alone() {
     let e = env();
     let mut f = write_header_of(Mode::Watch, &e, "0s");
     assert!(f.wait(|ev| !opened(ev).is_empty()), "the header is handed on: {}", post_mortem(&mut f, &e.state));
-    let ids = opened(&f.events);
-    assert!(ids.len() == 1 && ids[0].starts_with("k2es.bulk-failure"), "{ids:?}");
+    only_opened(&f, "k2es.bulk-failure");
 }
 
 /// Following starts (`--from-start`, as a restart resumes) while kafka-to-es is writing a record: its header is
@@ -483,16 +504,9 @@ fn record_wait_zero_judges_the_header_alone() {
 #[test]
 fn a_record_being_written_when_following_starts_waits_for_its_trace() {
     let e = env();
-    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
-    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
-    std::fs::write(&k2es, K2ES_HEADER).unwrap();
+    k2es_log_holding(&e, K2ES_HEADER);
     let mut f = start(Mode::Watch, &e, &["--from-start", "--record-wait", "3s"]);
-    assert!(!f.wait_for(Duration::from_millis(450), |ev| !opened(ev).is_empty()), "{:?}", opened(&f.events));
-    append_to(&k2es, K2ES_TRACE);
-    assert!(f.wait(|ev| !opened(ev).is_empty()), "the record is handed on: {}", post_mortem(&mut f, &e.state));
-    f.wait_for(Duration::from_millis(1200), |ev| opened(ev).len() > 1);
-    let ids = opened(&f.events);
-    assert!(ids.len() == 1 && ids[0].starts_with("chain.es-disk-full"), "{ids:?}");
+    the_trace_completes_the_record(&mut f, &e);
 }
 
 /// A file at rest (unchanged for longer than the wait) is read whole when following starts: its last record is
@@ -500,28 +514,22 @@ fn a_record_being_written_when_following_starts_waits_for_its_trace() {
 #[test]
 fn the_last_record_of_a_file_at_rest_is_read_at_start() {
     let e = env();
-    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
-    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
-    std::fs::write(&k2es, K2ES_HEADER).unwrap();
+    let k2es = k2es_log_holding(&e, K2ES_HEADER);
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     std::fs::File::options().write(true).open(&k2es).unwrap().set_modified(an_hour_ago).unwrap();
     let mut f = start(Mode::Watch, &e, &["--from-start", "--record-wait", "5s"]);
     assert!(f.wait_for(Duration::from_millis(2500), |ev| !opened(ev).is_empty()), "not held for 5 s");
-    let ids = opened(&f.events);
-    assert!(ids.len() == 1 && ids[0].starts_with("k2es.bulk-failure"), "{ids:?}");
+    only_opened(&f, "k2es.bulk-failure");
 }
 
 /// Starts a follower with `--record-wait WAIT` on a kafka-to-es log and appends the header of a bulk failure
 /// (without its stack trace).
 fn write_header_of(mode: Mode, e: &Env, wait: &str) -> Follower {
-    let k2es = e.logs.join("kafka-to-es/kafkaEventsToES.log");
-    std::fs::create_dir_all(k2es.parent().unwrap()).unwrap();
-    std::fs::write(
-        &k2es,
+    let k2es = k2es_log_holding(
+        e,
         "2024-03-12 11:41:38,693 [KafkaToES-akka.actor.default-dispatcher-22] INFO  \
         c.s.k.e.s.BulkIndexer - Indexed 250 documents into sts_state_events-2024.03.12 in 306 ms\n",
-    )
-    .unwrap();
+    );
     let f = start(mode, e, &["--record-wait", wait]);
     append_to(&k2es, K2ES_HEADER);
     f
