@@ -647,7 +647,7 @@ fn follow_files(
         },
     };
     // The first listing and catch-up: everything there is read before the first correlation, so a replay
-    // announces each incident once, with its full counts (but the last record of a file written to right now).
+    // announces each incident once, with its full counts.
     let start = if restored { Start::Beginning } else { cfg.start };
     let read_compressed = !restored && cfg.start == Start::Beginning;
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
@@ -664,9 +664,6 @@ fn follow_files(
         restored,
         outputs.as_deref(),
     ));
-    // A file being written has its last record held back as in every read after (its trace may be coming); the
-    // loop below hands it on.
-    tailer.set_clock(Some(Instant::now()));
     while tailer.read(PASS_BUDGET, &mut |b| engine.on_block(b)).more {}
     for n in tailer.take_notes() {
         out.note(&n)?;

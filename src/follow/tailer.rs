@@ -17,11 +17,11 @@
 //!
 //! Only complete lines are handed on: the bytes after the last newline stay in the file and are read again once the
 //! line is complete (a line longer than [`MAX_PENDING`] without a newline is handed on in pieces). The last record of
-//! each block waits for the lines below it: the next block starts with it, and at the end of a file being written
-//! (changed within the wait) it stays there until lines come below it or it has waited `--record-wait` ([`HOLD`] by
-//! default; [`last_record_start`]); its bytes are not read as far as the checkpoint is concerned until then. Memory is
-//! one shared read buffer plus a few dozen bytes per file; open handles are capped at [`MAX_OPEN`] (idle files whose
-//! name still leads to them are closed and reopened by name when they grow).
+//! each block waits for the lines below it: the next block starts with it, and at a file's end it stays there until
+//! lines come below it or it has waited `--record-wait` ([`HOLD`] by default; [`last_record_start`]); its bytes are not
+//! read as far as the checkpoint is concerned until then. Memory is one shared read buffer plus a few dozen bytes per
+//! file; open handles are capped at [`MAX_OPEN`] (idle files whose name still leads to them are closed and reopened by
+//! name when they grow).
 
 use super::fingerprint::{self, FileId, FINGERPRINT_BYTES};
 use super::stream::StreamBlocks;
@@ -136,11 +136,6 @@ impl Hold {
                 last
             }
         }
-    }
-
-    /// How long a record waits at most.
-    pub fn wait(&self) -> std::time::Duration {
-        self.wait
     }
 
     /// Where the held record's lines end once it has waited its time at `now` (and it waits no more).

@@ -128,17 +128,11 @@ impl Tracked {
         Look::Ready { file: f, size, fingerprint: fp_now, retired }
     }
 
-    /// Whether the file was modified within `wait` of now, as its last look saw it (a modification time not
-    /// known or in the future counts as recent).
-    fn written_within(&self, wait: std::time::Duration) -> bool {
-        self.mtime.is_none_or(|m| std::time::SystemTime::now().duration_since(m).map_or(true, |age| age < wait))
-    }
-
     /// Reads the complete lines between the position and `size`, at most `budget` bytes, handing them to
     /// `on_block` in blocks (with up to [`LOOK_BEHIND`] bytes before them), and moves the position past them.
     /// The last record of a block that the file goes on past begins the next block. With `clock` (the time of this
-    /// pass), the last record at the file's end is held back, while the file is being written, until lines come
-    /// below it or it has waited its time (`--record-wait`); without, every complete line is handed on.
+    /// pass), the last record at the file's end is held back until lines come below it or it has waited its time
+    /// (`--record-wait`); without, every complete line is handed on.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn read_lines(
         &mut self,
@@ -185,9 +179,6 @@ impl Tracked {
                     let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
                     end = if last > lb { last } else { end };
                 }
-                // At the file's end, a file unchanged for the wait will not finish its last record (a file at rest,
-                // read when following starts): it is handed on.
-                Some(_) if !self.written_within(self.waiting.wait()) => self.waiting.clear(),
                 Some(now) => {
                     let last = last_record_start(&buf[..end], lb, end, self.mode.unwrap_or(Mode::Auto));
                     end = (self.waiting.until(from + last as u64, from + end as u64, now) - from) as usize;
