@@ -231,6 +231,10 @@ fn datetime(c: &mut Cur<'_>, allow_abbrev: bool) -> Option<(i64, ZoneSpec)> {
             let zh = c.digits(2)?;
             c.byte(b":");
             let zm = c.digits(2).unwrap_or(0);
+            // RFC 3339's offsets: hours 00–23, minutes 00–59 (real zones lie within −12:00 and +14:00).
+            if zh > 23 || zm > 59 {
+                return None;
+            }
             let off = (zh * 3600 + zm * 60) as i32;
             ZoneSpec::Offset(if sign == b'-' { -off } else { off })
         }

@@ -147,6 +147,10 @@ mod tests {
         assert!(when("2023-02-29").is_err());
         assert!(when("2024-02-29").is_ok());
         assert!(when("yesterday").is_err());
+        assert!(matches!(when("2024-03-12T10:00:00-23:59"), Ok(When::At(_, true))));
+        for bad in ["2024-03-12T10:00:00+99:00", "2024-03-12T10:00:00+24:00", "2024-03-12T10:00:00+02:60"] {
+            assert!(when(bad).is_err(), "{bad}: RFC 3339 offsets are 00:00 to 23:59");
+        }
         let plus2 = zone("+02:00").unwrap();
         let day = when("2024-03-12").unwrap();
         assert_eq!(day.resolve(Zone::UTC, 0) - day.resolve(plus2, 0), 2 * 3_600_000);
