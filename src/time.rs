@@ -445,9 +445,30 @@ fn syslog_time(line: &[u8], default: Zone) -> Option<Millis> {
         None => c.digits(1)?,
     };
     c.byte(b" ")?;
+    let clock_at = c.i;
     let t = yearless(&mut c, mo, d, reference, default)?;
     // A host name follows: `Jun 14 15:16:01 combo sshd(pam_unix)[19939]: ...`.
-    (c.byte(b" ").is_some() && c.peek().is_some_and(|b| b.is_ascii_alphanumeric())).then_some(t)
+    if c.byte(b" ").is_none() || !c.peek().is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    // The program's own line may open with a dated time (`app[450]: [2022-09-22 22:34:02,304] [INFO] ...`): it
+    // knows the year the syslog header leaves out, and it is the same moment when it falls on the header's day.
+    let own = own_dated_time(&line[c.i..], default).filter(|&own| {
+        let (y, _, _) = civil_from_days(own.div_euclid(86_400_000));
+        let same = clock(&mut Cur { b: line, i: clock_at }, y, mo, d).map(|b| resolve(b, ZoneSpec::Local, default));
+        same.is_some_and(|same| (own - same).abs() <= 86_400_000)
+    });
+    Some(own.unwrap_or(t))
+}
+
+/// The dated time that opens the message of a syslog line (after the host and the tag's `: `), if any.
+fn own_dated_time(rest: &[u8], default: Zone) -> Option<Millis> {
+    let head = &rest[..rest.len().min(128)];
+    let colon = memchr::memmem::find(head, b": ")?;
+    let message = rest[colon + 2..].trim_ascii_start();
+    let mut c = Cur { b: message, i: usize::from(message.first() == Some(&b'[')) };
+    let (base, zone) = datetime(&mut c, true)?;
+    Some(resolve(base, zone, default))
 }
 
 /// `MM-dd HH:mm:ss,SSS` (a logback `%d{MM-dd HH:mm:ss,SSS}`), yearless.
@@ -689,12 +710,19 @@ mod tests {
         let journald = "May 04 06:55:59 debian-800-jessie elasticsearch[664]: [2015-05-04 06:55:59,721][INFO ][node ] [Mar-Vell] initializing ...";
         assert_eq!(at("2024-08-01", syslog).as_deref(), Some("2024-06-14T15:16:01.000Z"));
         assert_eq!(at("2024-06-01", syslog).as_deref(), Some("2023-06-14T15:16:01.000Z"));
-        assert_eq!(at("2015-05-04T06:00:00Z", journald).as_deref(), Some("2015-05-04T06:55:59.000Z"));
+        assert_eq!(at("2015-05-04T06:00:00Z", journald).as_deref(), Some("2015-05-04T06:55:59.721Z"));
         // Space-padded day, microseconds (journalctl -o short-precise; constructed)
         assert_eq!(
             at("2024-06-05", "Jun  4 15:16:01.123456 host unit[1]: x").as_deref(),
             Some("2024-06-04T15:16:01.123Z")
         );
+        // A program's own dated time under the header gives the year, when it is the header's day.
+        let forwarded = "Sep 22 22:34:02 app2 nt-ui[450698]: [2022-09-22 22:34:02,304] [INFO] [akka.actor.ActorSystemImpl] x";
+        assert_eq!(at("2024-08-01", forwarded).as_deref(), Some("2022-09-22T22:34:02.304Z"));
+        let utc = "Sep 22 22:34:02 app2 svc[1]: 2022-09-22T20:34:02.304Z ERROR x";
+        assert_eq!(at("2024-08-01", utc).as_deref(), Some("2022-09-22T20:34:02.304Z"), "its own zone");
+        let other_day = "Sep 22 22:34:02 app2 svc[1]: [2022-09-20 22:34:02,304] replayed";
+        assert_eq!(at("2024-08-01", other_day).as_deref(), Some("2023-09-22T22:34:02.000Z"), "not this line's time");
         // New Year: December lines read on 1 January are last year's.
         assert_eq!(
             at("2025-01-01T00:10:00Z", "Dec 31 23:59:59 host k[1]: x").as_deref(),
