@@ -717,7 +717,8 @@ mod tests {
             Some("2024-06-04T15:16:01.123Z")
         );
         // A program's own dated time under the header gives the year, when it is the header's day.
-        let forwarded = "Sep 22 22:34:02 app2 nt-ui[450698]: [2022-09-22 22:34:02,304] [INFO] [akka.actor.ActorSystemImpl] x";
+        let forwarded =
+            "Sep 22 22:34:02 app2 nt-ui[450698]: [2022-09-22 22:34:02,304] [INFO] [akka.actor.ActorSystemImpl] x";
         assert_eq!(at("2024-08-01", forwarded).as_deref(), Some("2022-09-22T22:34:02.304Z"));
         let utc = "Sep 22 22:34:02 app2 svc[1]: 2022-09-22T20:34:02.304Z ERROR x";
         assert_eq!(at("2024-08-01", utc).as_deref(), Some("2022-09-22T20:34:02.304Z"), "its own zone");
