@@ -99,8 +99,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_otel_dd_exporter_413_payload.log", "severity"),
     // Wordings that need a literal of their own, and the rules' literal set is full (rules/README.md, "Literals cost
     // time on every byte"): the Elasticsearch low-level REST client's `listener timeout after waiting for [N] ms`
-    // (before 7.0), kafka-python's `Fetch offset N is out of range for topic-partition`, the agent's forwarder health
-    // check `No valid api key found`, Agent 5's `Removed transaction N from queue`, Akka HTTP 10.0's
+    // (before 7.0), kafka-python's `Fetch offset N is out of range for topic-partition`, Agent 5's
+    // `Removed transaction N from queue`, Akka HTTP 10.0's
     // `Internal server error, sending 500 response` and `Error in stage [...HttpServerBluePrint...]`. Their ERROR
     // lines are in the unexplained section.
     ("es_restclient_listener_timeout.log", "found"),
@@ -109,9 +109,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_kafkapython_offset_out_of_range.log", "found"),
     ("kafka_kafkapython_offset_out_of_range.log", "root"),
     ("kafka_kafkapython_offset_out_of_range.log", "severity"),
-    ("agent_nokey.log", "found"),
-    ("agent_nokey.log", "root"),
-    ("agent_nokey.log", "severity"),
     ("agent_py_queue_removed.log", "found"),
     ("agent_py_queue_removed.log", "root"),
     ("agent_py_queue_removed.log", "severity"),
