@@ -12,7 +12,7 @@
 //! | CRI node file | `<RFC 3339> stdout\|stderr P\|F content` | stdout / stderr |
 //! | Docker json-file | `{"log":"content\n","stream":"stdout","time":"<RFC 3339>"}` (`log` unescaped) | stream |
 //! | stern (only when [`detect`] says so) | `[NAMESPACE] POD CONTAINER [<RFC 3339>] content`, ANSI colours allowed | pod + container |
-//! | docker-compose (only when [`detect`] says so) | `NAME   \| content` (v1 `kafka_1`, v2 `kafka-1`, padded) | the name, as pod and container |
+//! | docker-compose (only when [`detect`] says so) | `NAME   \| content`, `NAME   \| <RFC 3339, 9 digits> content` with `-t` (v1 `kafka_1`, v2 `kafka-1`, padded) | the name, as pod and container |
 //!
 //! Anything else is a plain line: its content is the whole line. The checks are a few byte comparisons, and the
 //! scanner runs them only on candidate lines and on the lines it walks back over to find a record's header,
@@ -275,13 +275,18 @@ fn stern(line: &[u8], namespace: bool) -> Option<Stripped<'_>> {
 }
 
 /// docker-compose's `NAME   | ` (the container's name, the spaces that align the bars, a bar and a space; the bar
-/// alone for an empty line).
+/// alone for an empty line), and after it the time `docker compose logs -t` adds, taken as the line's time.
 fn compose(line: &[u8]) -> Option<Stripped<'_>> {
     let (name, content) = compose_split(line, 128)?;
     let (name, content) = (&line[..name], &line[content..]);
+    // `docker compose logs -t` puts Docker's own receive time (RFC 3339, 9 fraction digits) after the bar.
+    let (time, content) = match kubelet_time(content) {
+        Some((t, rest)) => (Some(t), rest),
+        None => (None, content),
+    };
     Some(Stripped {
         content: Cow::Borrowed(content),
-        time: None,
+        time,
         source: Source::Pod { pod: name, container: name },
         partial: false,
         captured: true,
@@ -499,6 +504,17 @@ mod tests {
         let x = strip(b"stackstate-kafka-1 | [2024-03-12 14:28:31,102] INFO Terminating (kafka.Kafka$)", Mode::Compose);
         assert_eq!(&*x.content, b"[2024-03-12 14:28:31,102] INFO Terminating (kafka.Kafka$)");
         assert!(strip(b"es01  |", Mode::Compose).content.is_empty());
+        // `docker compose logs -t`: Docker's time after the bar is the line's, and a stack line stays one.
+        let x = strip(
+            b"kafka-1  | 2024-01-25T01:17:55.797292408Z    at kafka.zk.KafkaZkClient.create(KafkaZkClient.scala:1)",
+            Mode::Compose,
+        );
+        assert_eq!(&*x.content, b"   at kafka.zk.KafkaZkClient.create(KafkaZkClient.scala:1)");
+        assert_eq!(x.time, crate::time::rfc3339_prefix(b"2024-01-25T01:17:55.797292408Z").map(|t| t.0));
+        // An agent line's own RFC 3339 time (no fraction) is its content, not a capture time.
+        let agent = b"agent-1  | 2024-03-01T12:00:00Z | CORE | ERROR | (a.go:1 in b) | c";
+        assert_eq!(&*strip(agent, Mode::Compose).content, &agent[11..]);
+        assert_eq!(strip(agent, Mode::Compose).time, None);
         // Only in its mode, only with the padding and the bar, and a bar is not always a prefix.
         assert!(!strip(b"zoo3_1  | x", Mode::Auto).captured);
         for plain in ["a|b", "name |x", "| table | row |", "2024-03-01 12:00:00 UTC | CORE | ERROR | x"] {

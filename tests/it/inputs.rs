@@ -136,6 +136,24 @@ fn docker_compose_capture_on_stdin_and_in_a_file() {
     }
 }
 
+/// `docker compose logs -t`: Docker's time after each bar is the line's, and the stack lines under a header (each
+/// with a time of its own) stay in the header's record instead of opening records of their own.
+#[test]
+fn docker_compose_capture_with_timestamps() {
+    let text = "kafka-1  | 2024-01-25T01:17:55.785275035Z [2024-01-25 01:17:55,785] INFO Creating /brokers/ids/1001 (is it secure? false) (kafka.zk.KafkaZkClient)\n\
+                kafka-1  | 2024-01-25T01:17:55.797253708Z [2024-01-25 01:17:55,793] ERROR [KafkaServer id=1001] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)\n\
+                kafka-1  | 2024-01-25T01:17:55.797285008Z org.apache.zookeeper.KeeperException$NodeExistsException: KeeperErrorCode = NodeExists\n\
+                kafka-1  | 2024-01-25T01:17:55.797292408Z    at org.apache.zookeeper.KeeperException.create(KeeperException.java:126)\n\
+                kafka-1  | 2024-01-25T01:17:55.797298008Z    at kafka.zk.KafkaZkClient$CheckedEphemeral.create(KafkaZkClient.scala:1757)\n";
+    let r = scan(&["-"], Some(text.as_bytes()));
+    let e = episode(&r, "kafka.broker-startup-failed");
+    assert_eq!(e["first_seen"], "2024-01-25T01:17:55.797Z");
+    assert_eq!(e["samples"][0]["line"], 2);
+    // The exception and its stack are the header's: nothing is left over for the unexplained section.
+    assert_eq!(r["unexplained"], serde_json::json!([]), "{}", r["unexplained"]);
+    assert!(!e["samples"][0]["text"].as_str().unwrap().contains("2024-01-25T"), "{}", e["samples"][0]);
+}
+
 #[test]
 fn kubectl_timestamps_without_prefix_are_authoritative() {
     // The content's own logback time says 09:00 in a zone-less layout; the kubelet's prefix says 11:42:30.100Z.
