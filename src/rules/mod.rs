@@ -604,7 +604,11 @@ impl Pack {
             memo.tail.extend_from_slice(tail);
             memo.matched = caps.is_match();
             memo.slots.clear();
-            memo.slots.extend(caps.slots().iter().map(|x| x.map(|x| x.get() - from)));
+            // Without a match the slots are whatever the last attempt left (an earlier line's positions): only a
+            // match's are kept, and they all lie at or after `from`.
+            if memo.matched {
+                memo.slots.extend(caps.slots().iter().map(|x| x.and_then(|x| x.get().checked_sub(from))));
+            }
         }
         caps.is_match()
     }
@@ -771,6 +775,38 @@ mod tests {
                 regex.search_captures(&Input::new(&line), &mut want);
                 assert!(want.is_match(), "{}: {}", rule.id, ex.line);
                 assert!(pack.capture(&mut s, i, &line), "{}: {}", rule.id, ex.line);
+                assert_eq!(s.captures(i).slots(), want.slots(), "{}: {}", rule.id, ex.line);
+                tried += 1;
+            }
+        }
+        assert!(tried > 100, "{tried} lines");
+    }
+
+    /// A line where a start literal lies far in and no match follows, after a match near the start of another
+    /// line: what the failed attempt leaves in the captures (the earlier line's positions, before this line's
+    /// start literal) is not remembered, and the next match's captures are a fresh search's.
+    #[test]
+    fn a_failed_attempt_far_in_after_a_match_near_the_start() {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let pack = Pack::embedded().unwrap();
+        let mut s = MatchCache::new(&pack);
+        let mut tried = 0;
+        for (i, rule) in pack.rules().iter().enumerate() {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&rule.hir);
+            let Some(start) = seq.literals().and_then(|l| l.first()).filter(|l| !l.as_bytes().is_empty()) else {
+                continue;
+            };
+            for ex in &rule.examples {
+                let failed = [vec![b'.'; 300], start.as_bytes().to_vec(), b"\x01".to_vec()].concat();
+                if rule.regex().is_match(Input::new(&failed)) {
+                    continue;
+                }
+                assert!(pack.capture(&mut s, i, ex.line.as_bytes()), "{}: {}", rule.id, ex.line);
+                assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
+                assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
+                let mut want = rule.regex().create_captures();
+                rule.regex().search_captures(&Input::new(ex.line.as_bytes()), &mut want);
+                assert!(pack.capture(&mut s, i, ex.line.as_bytes()), "{}: {}", rule.id, ex.line);
                 assert_eq!(s.captures(i).slots(), want.slots(), "{}: {}", rule.id, ex.line);
                 tried += 1;
             }
