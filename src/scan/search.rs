@@ -568,7 +568,9 @@ fn handle_line(
         }
         let bucket = event.bucket;
         // A fallback kind whose line names no address (a JVM's bare `Connection refused`) and no root cause: the
-        // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`).
+        // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`); without
+        // one there, the record's header above the line does when its logger is a client's (Kafka Connect's
+        // `Bulk request 2 failed. Retrying request. (io.confluent.connect.elasticsearch.ElasticsearchClient:335)`).
         let knowledge = pack.knowledge();
         if rule.rank() == 3
             && rule.root_cause.is_none()
@@ -578,7 +580,14 @@ fn handle_line(
                 .iter()
                 .any(|(g, name)| knowledge.is_address_field(name) && value(*g).is_some_and(|v| !v.is_empty()))
         {
-            if let Some(client) = client_below(ctx, r, done, source) {
+            let header = || match record.lines_above {
+                0 => None,
+                _ => match view_line(buf, record.header_start, record.header_end, ctx.mode, source) {
+                    Viewed::Own { content, .. } => knowledge.client_in(&content),
+                    Viewed::Foreign | Viewed::Tail => None,
+                },
+            };
+            if let Some(client) = client_below(ctx, r, done, source).or_else(header) {
                 bucket.add_value(CLIENT_FIELD, client, order);
             }
         }

@@ -281,6 +281,8 @@ marks! {
     AKKA_HTTP = b"akka.http.",
     PEKKO_HTTP = b"pekko.http.",
     AKKA_ACTOR_SYSTEM = b"ActorSystemImpl",
+    AKKA_TCP_LISTENER = b"akka.io.TcpListener",
+    PEKKO_TCP_LISTENER = b"pekko.io.TcpListener",
     AKKA = b"akka.",
     PEKKO = b"pekko.",
     ENTITY_STREAM = b"EntityStreamException",
@@ -575,7 +577,7 @@ fn dated_writer(head: &[u8]) -> Option<Writer> {
 }
 
 /// The writer named by a logger or message context anywhere in the head: Kafka clients, the receiver, bulk
-/// writers to Elasticsearch, Akka/Pekko HTTP.
+/// writers to Elasticsearch, Akka/Pekko HTTP (and Akka/Pekko IO's `TcpListener`, the socket its server binds).
 fn logger_writer(head: &[u8]) -> Option<Writer> {
     if has(head, Needle::KAFKA_CLIENTS) || has(head, Needle::KAFKA_CLIENTS_ABBR) || has(head, Needle::KAFKA_CONNECT) {
         return Some(Writer::KafkaClient(client_role(head).unwrap_or(ClientRole::Other)));
@@ -589,6 +591,8 @@ fn logger_writer(head: &[u8]) -> Option<Writer> {
     if has(head, Needle::AKKA_HTTP)
         || has(head, Needle::PEKKO_HTTP)
         || has(head, Needle::AKKA_ACTOR_SYSTEM)
+        || has(head, Needle::AKKA_TCP_LISTENER)
+        || has(head, Needle::PEKKO_TCP_LISTENER)
         || has(head, Needle::ENTITY_STREAM)
         || has(head, Needle::SPRAY_CAN)
     {
@@ -790,6 +794,8 @@ mod tests {
             ("[WARN] [10/12/2019 01:32:57.546] [Constellation-akka.actor.default-dispatcher-3] [akka.actor.ActorSystemImpl(Constellation)] Illegal request, responding with status '400 Bad Request': Illegal HTTP message start", Some(AkkaHttp)),
             // https://github.com/gearpump/gearpump/issues/1430
             ("2015-09-16 16:10:24,999 WARN ActorSystemImpl: Illegal request header: Illegal 'referer' header", Some(AkkaHttp)),
+            // Pekko IO's listener, which Pekko HTTP's server binds through: https://github.com/sdeigm/uni-meter/issues/36
+            ("25-02-06 16:19:56.901 ERROR org.apache.pekko.io.TcpListener - Bind failed for TCP channel on endpoint [/0.0.0.0:80]", Some(AkkaHttp)),
             // A server-side entity stream truncation: https://github.com/playframework/playframework/issues/11194
             ("play.api.PlayException: Execution exception[[EntityStreamException: Entity stream truncation. The HTTP parser was receiving an entity when the underlying connection was closed unexpectedly.]]", Some(AkkaHttp)),
             // journald: the message, else the unit: https://github.com/elastic/elasticsearch/pull/10725
