@@ -88,7 +88,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"fatal error in thread [",
             b"obtain node locks",
         ],
-        &[b" [status:N/A ", b"lkItemResponse", b"onError", b"otstrap check", b"rtError("],
+        &[b" [status:N/A ", b"lkItemResponse", b"onError", b"otstrap check", b"rtError(", b"JsError(List(("],
         &[
             b"non object mapping [",
             b"[HTTP/1.",
