@@ -77,6 +77,31 @@ fn a_kind_in_the_stack_trace_gives_way_to_the_writer_on_its_header() {
     assert_eq!(inc["root_cause"]["component"], "kafka", "{inc:#}");
 }
 
+/// A broker's fatal start-up line is a kind that names no cause; the broker's own sentence below it does: an
+/// InconsistentClusterIdException under it is one incident, rooted at ZooKeeper (whose data changed), not Kafka.
+#[test]
+fn the_fatal_startup_line_gives_way_to_the_brokers_sentence_below_it() {
+    let header =
+        "[2024-03-12 14:29:12,755] ERROR [KafkaServer id=0] Fatal error during KafkaServer startup. Prepare to \
+                  shutdown (kafka.server.KafkaServer)\n";
+    let cause = "kafka.common.InconsistentClusterIdException: The Cluster ID 4L6g3nShT-eMCtK--X86sw doesn't match \
+                 stored clusterId Some(7xQ2m9ZkRpe1yV0bW3cH8A) in meta.properties. The broker is trying to join the \
+                 wrong cluster. Configured zookeeper.connect may be wrong.\n\
+                 \tat kafka.server.KafkaServer.startup(KafkaServer.scala:252)\n";
+    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{cause}").as_bytes());
+    assert_eq!(rules_of(&r), ["kafka.inconsistent-cluster-id"]);
+    let inc = &r["incidents"][0];
+    assert_eq!(
+        (&inc["severity"], &inc["root_cause"]["component"]),
+        (&"critical".into(), &"zookeeper".into()),
+        "{inc:#}"
+    );
+    // Any other exception under it leaves the start-up failure the broker's.
+    let oom = "java.lang.OutOfMemoryError: Java heap space\n";
+    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{oom}").as_bytes());
+    assert_eq!(rules_of(&r), ["kafka.broker-startup-failed"]);
+}
+
 /// A Jackson parse error of kafka-to-es (its JSON consumer), in a file whose name says Kafka.
 const JACKSON: &str = "2024-03-01 12:00:00,123 ERROR c.s.kafka.JsonConsumer - Skipping record: \
     com.fasterxml.jackson.core.JsonParseException: Unexpected character ('}' (code 125)): was expecting double-quote \
