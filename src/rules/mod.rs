@@ -751,22 +751,27 @@ const MAX_STARTS: usize = 64;
 mod tests {
     use super::*;
 
+    /// Each rule of `pack` whose matches open with a literal, with its index and the first such literal.
+    fn rules_with_a_start(pack: &Pack) -> impl Iterator<Item = (usize, &Rule, Vec<u8>)> {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        pack.rules().iter().enumerate().filter_map(|(i, rule)| {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&rule.hir);
+            let start = seq.literals().and_then(|l| l.first()).filter(|l| !l.as_bytes().is_empty())?;
+            Some((i, rule, start.as_bytes().to_vec()))
+        })
+    }
+
     /// A line with more start literals than are tried one by one (a hostile line, or a long one) gets from the
     /// regex engine the captures an unanchored search gives: every rule, its examples behind 100 of its first
     /// start literal.
     #[test]
     fn lines_with_many_starts_capture_like_the_regex() {
-        use regex_syntax::hir::literal::{ExtractKind, Extractor};
         let pack = Pack::embedded().unwrap();
         let mut s = MatchCache::new(&pack);
         let mut tried = 0;
-        for (i, rule) in pack.rules().iter().enumerate() {
-            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&rule.hir);
-            let Some(start) = seq.literals().and_then(|l| l.first()).filter(|l| !l.as_bytes().is_empty()) else {
-                continue;
-            };
+        for (i, rule, start) in rules_with_a_start(&pack) {
             for ex in &rule.examples {
-                let line = [start.as_bytes().repeat(MAX_STARTS + 36), ex.line.clone().into_bytes()].concat();
+                let line = [start.repeat(MAX_STARTS + 36), ex.line.clone().into_bytes()].concat();
                 if line.len() > SHORT_LINE {
                     continue;
                 }
@@ -787,20 +792,15 @@ mod tests {
     /// start literal) is not remembered, and the next match's captures are a fresh search's.
     #[test]
     fn a_failed_attempt_far_in_after_a_match_near_the_start() {
-        use regex_syntax::hir::literal::{ExtractKind, Extractor};
         let pack = Pack::embedded().unwrap();
         let mut s = MatchCache::new(&pack);
         let mut tried = 0;
-        for (i, rule) in pack.rules().iter().enumerate() {
-            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&rule.hir);
-            let Some(start) = seq.literals().and_then(|l| l.first()).filter(|l| !l.as_bytes().is_empty()) else {
+        for (i, rule, start) in rules_with_a_start(&pack) {
+            let failed = [vec![b'.'; 300], start, b"\x01".to_vec()].concat();
+            if rule.regex().is_match(Input::new(&failed)) {
                 continue;
-            };
+            }
             for ex in &rule.examples {
-                let failed = [vec![b'.'; 300], start.as_bytes().to_vec(), b"\x01".to_vec()].concat();
-                if rule.regex().is_match(Input::new(&failed)) {
-                    continue;
-                }
                 assert!(pack.capture(&mut s, i, ex.line.as_bytes()), "{}: {}", rule.id, ex.line);
                 assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
                 assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
