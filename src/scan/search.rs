@@ -580,14 +580,12 @@ fn handle_line(
                 .iter()
                 .any(|(g, name)| knowledge.is_address_field(name) && value(*g).is_some_and(|v| !v.is_empty()))
         {
-            let header = || match record.lines_above {
-                0 => None,
-                _ => match view_line(buf, record.header_start, record.header_end, ctx.mode, source) {
-                    Viewed::Own { content, .. } => knowledge.client_in(&content),
-                    Viewed::Foreign | Viewed::Tail => None,
-                },
+            let client_above = || {
+                (record.lines_above > 0)
+                    .then(|| header_content(buf, &record, ctx.mode))
+                    .and_then(|h| knowledge.client_in(&h))
             };
-            if let Some(client) = client_below(ctx, r, done, source).or_else(header) {
+            if let Some(client) = client_below(ctx, r, done, source).or_else(client_above) {
                 bucket.add_value(CLIENT_FIELD, client, order);
             }
         }
@@ -609,8 +607,7 @@ fn handle_line(
                 raw.set_header(line);
                 sample.matched = None;
             } else {
-                let header = frame::trim_cr(&buf[record.header_start..record.header_end]);
-                raw.set_header(&prefix::strip(header, ctx.mode).content);
+                raw.set_header(&header_content(buf, &record, ctx.mode));
                 raw.set_matched(line);
                 sample.matched = Some((LineRef { chunk: r.chunk, rel: line_no }, String::new()));
             }
@@ -675,6 +672,11 @@ pub(super) fn whole_line<'b>(
     }
 }
 
+/// The content of `record`'s header line in `buf`, without its capture prefix.
+fn header_content<'b>(buf: &'b [u8], record: &frame::Record, mode: Mode) -> Cow<'b, [u8]> {
+    prefix::strip(frame::trim_cr(&buf[record.header_start..record.header_end]), mode).content
+}
+
 /// The component a record's layout names, for a line of an input whose name says nothing: the header's when the
 /// match is on a continuation line below it (an exception line says nothing of its writer; the header's logger
 /// and layout do), else the line's own.
@@ -686,8 +688,7 @@ fn layout_component(
     line: &[u8],
 ) -> Option<Component> {
     if record.header_start != first {
-        let header = prefix::strip(frame::trim_cr(&buf[record.header_start..record.header_end]), ctx.mode);
-        if let Some(c) = classify::component_of_line(&header.content) {
+        if let Some(c) = classify::component_of_line(&header_content(buf, record, ctx.mode)) {
             return Some(c);
         }
     }
