@@ -213,8 +213,11 @@ impl Payload for Detail {
             (a, b) => a.or(b),
         };
         self.last = self.last.max(o.last);
+        // Cloned only when kept: most of another work unit's samples are later than this one's.
         for s in &o.samples {
-            self.add_sample(s.clone());
+            if self.wants_sample(s.order) {
+                self.add_sample(s.clone());
+            }
         }
         let overflow = self.more_files || o.more_files;
         for &f in &o.files {
