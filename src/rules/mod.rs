@@ -188,8 +188,9 @@ impl Layer {
     }
 }
 
-/// A rule's escalation: an episode that lasts at least `after`, or holds at least `records` records, has severity
-/// `to` rather than the rule's (a retried warning that keeps coming back is no longer transient).
+/// A rule's escalation: an episode of three records or more that lasts at least `after`, or one that holds at least
+/// `records` records, has severity `to` rather than the rule's (a retried warning that keeps coming back is no
+/// longer transient).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Escalate {
     /// Least time between an episode's first and last record.
@@ -236,11 +237,13 @@ impl Rule {
         }
     }
 
-    /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it.
+    /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it. An
+    /// episode lasts when at least three records span `after`: two sightings far apart (a client whose idle
+    /// connection the server closed, once every ten minutes) are two events, not one failure that lasted.
     pub fn severity_of(&self, count: u64, first: Option<Millis>, last: Option<Millis>) -> Severity {
         let Some(e) = self.escalate else { return self.severity };
         let lasted = match (first, last, e.after) {
-            (Some(a), Some(b), Some(after)) => b - a >= after,
+            (Some(a), Some(b), Some(after)) => count >= 3 && b - a >= after,
             _ => false,
         };
         if lasted || e.records.is_some_and(|n| count >= n) {
@@ -750,6 +753,19 @@ const MAX_STARTS: usize = 64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Escalation by duration needs a failure that lasts: three records over `after`, not two sightings far apart.
+    #[test]
+    fn two_sightings_far_apart_do_not_last() {
+        let pack = Pack::embedded().unwrap();
+        let rule = pack.rules().iter().find(|r| r.id == "kafka.librdkafka-down").unwrap();
+        let after = rule.escalate.and_then(|e| e.after).unwrap();
+        assert_eq!(rule.severity, Severity::Warning);
+        assert_eq!(rule.severity_of(2, Some(0), Some(2 * after)), Severity::Warning);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after)), Severity::Error);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after - 1)), Severity::Warning);
+        assert_eq!(rule.severity_of(300, None, None), Severity::Warning, "no time, no duration");
+    }
 
     /// Each rule of `pack` whose matches open with a literal, with its index and the first such literal.
     fn rules_with_a_start(pack: &Pack) -> impl Iterator<Item = (usize, &Rule, Vec<u8>)> {

@@ -128,8 +128,8 @@ pub struct RuleDef {
     pub examples: Vec<Spanned<ExampleDef>>,
 }
 
-/// A rule's `escalate` table: an episode whose records span at least `after`, or number at least `records`, has
-/// severity `to` (default `error`) instead of the rule's.
+/// A rule's `escalate` table: an episode of at least three records spanning at least `after`, or of at least
+/// `records` records, has severity `to` (default `error`) instead of the rule's.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateDef {

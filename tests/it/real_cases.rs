@@ -238,9 +238,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // for every bulk writer; these cases call one retried failure a warning.
     ("es_filebeat_journald_bulk_refused.log", "severity"),
     ("es_fluentd_broken_pipe_retry.log", "severity"),
-    // librdkafka's `1/1 brokers are down` twice, twenty minutes apart: the pack cannot tell the broker closing idle
-    // connections (every `connections.max.idle.ms`) from an outage, and the chain calls Kafka unavailable.
-    ("kafka_neg_librdkafka_idle_disconnect.log", "severity"),
     // Writers beside the pipeline whose sentences the pack does not read: the Lambda extension's forwarders, Vector,
     // DigitalOcean's and LogDNA's agents, Fluentd's Datadog output (`execution expired`), the agent's own kubelet and
     // cluster-agent clients (`unexpected status code from cluster agent: 404`, an empty kubelet host), the logs
