@@ -191,12 +191,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_http4s_circe_invalid_json_zio.log", "found"),
     ("json_http4s_circe_invalid_json_zio.log", "root"),
     ("json_http4s_circe_invalid_json_zio.log", "severity"),
-    ("kafka_sarama_metadata_io_timeout_retry.log", "found"),
-    ("kafka_sarama_metadata_io_timeout_retry.log", "root"),
-    ("kafka_sarama_metadata_io_timeout_retry.log", "severity"),
-    ("net_go_lnd_tor_io_timeout_retry.log", "found"),
-    ("net_go_lnd_tor_io_timeout_retry.log", "root"),
-    ("net_go_lnd_tor_io_timeout_retry.log", "severity"),
     ("opensearch_dataprepper_missing_index_no_dlq.log", "found"),
     ("opensearch_dataprepper_missing_index_no_dlq.log", "root"),
     ("opensearch_dataprepper_missing_index_no_dlq.log", "severity"),
@@ -310,7 +304,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // agent decoding or size-limiting tracer payloads, a kubelet check, a Kafka admin client or consumer at start,
     // an OpenSearch node not yet discovering a master): a warning until it lasts, as above; these cases call them an
     // error. The Logstash case is the other way round: a writer's unreachable Elasticsearch is an error at once.
-    ("agent_ddtrace_rb_econnrefused_sidecar.log", "severity"),
     ("agent_opencensus_exporter_refused_8126.log", "severity"),
     ("agent_tracer_go_cannot_flush_refused.log", "severity"),
     ("agent_tracer_go_lambda_deadline_lost_traces.log", "severity"),
