@@ -316,6 +316,115 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_spark_consumer_bootstrap_unreachable.log", "severity"),
     ("opensearch_server25_operator_bootstrap_not_discovered.log", "severity"),
     ("es_logstash7_single_read_timeout_marked_dead.log", "severity"),
+    // Sentences of the agent's hop the pack does not read (the literal places are spent, see rules/README.md): the
+    // trace agent's own writer refused by the intake (`payload rejected by edge: 403`), .NET's `Response status code
+    // does not indicate success: 413`, Ruby's `Net::ReadTimeout` and `execution expired`, the PHP sidecar's Rust I/O
+    // errors (`kind: BrokenPipe`), the Lambda library's `Failed to send metrics to API. Status Code 413`, Go's bare
+    // `context deadline exceeded` toward the trace intake, the collector's API-key check and the Go tracer's
+    // diagnostics.
+    ("agent_trace_writer_403_forbidden.log", "found"),
+    ("agent_trace_writer_403_forbidden.log", "root"),
+    ("agent_trace_writer_403_forbidden.log", "severity"),
+    ("agent_dotnet_413_request_entity_too_large.log", "found"),
+    ("agent_dotnet_413_request_entity_too_large.log", "root"),
+    ("agent_dotnet_413_request_entity_too_large.log", "severity"),
+    ("agent_ruby_net_readtimeout.log", "found"),
+    ("agent_ruby_net_readtimeout.log", "root"),
+    ("agent_ruby_net_readtimeout.log", "severity"),
+    ("agent_ruby_socksify_execution_expired.log", "found"),
+    ("agent_ruby_socksify_execution_expired.log", "root"),
+    ("agent_ruby_socksify_execution_expired.log", "severity"),
+    ("agent_php_sidecar_broken_pipe.log", "found"),
+    ("agent_php_sidecar_broken_pipe.log", "root"),
+    ("agent_php_sidecar_broken_pipe.log", "severity"),
+    ("agent_lambda_go_413_payload_too_big.log", "found"),
+    ("agent_lambda_go_413_payload_too_big.log", "root"),
+    ("agent_lambda_go_413_payload_too_big.log", "severity"),
+    ("agent_otel_dd_trace_edge_deadline.log", "found"),
+    ("agent_otel_dd_trace_edge_deadline.log", "root"),
+    ("agent_otel_dd_trace_edge_deadline.log", "severity"),
+    ("agent_otel_validate_api_key_not_found.log", "found"),
+    ("agent_otel_validate_api_key_not_found.log", "root"),
+    ("agent_otel_validate_api_key_not_found.log", "severity"),
+    ("agent_go_diagnostics_unreachable_eof.log", "found"),
+    ("agent_go_diagnostics_unreachable_eof.log", "root"),
+    ("agent_go_diagnostics_unreachable_eof.log", "severity"),
+    // dd-trace-rb refused at the agent's port is an error (its traces are lost); this case's refusals come at the
+    // application's shutdown, which its lines do not show.
+    ("agent_ruby_shutdown_conn_refused.log", "severity"),
+    // Kafka sentences not read: kafka-python's `Connect attempt to <BrokerConnection ...> returned error 111`,
+    // kafka-go's plain `failed to read from current broker ..., not the leader`, KRaft's INFO `CreateTopics result(s)`
+    // carrying an error code, a broker's `InvalidReceiveException` (the client at fault is not known to the broker),
+    // and a Go client whose address the reporter replaced by placeholders (`dial tcp IP_OF_KAKFA:PORT_OF_KAFKA`).
+    ("kafka_python_bootstrap_connection_refused.log", "found"),
+    ("kafka_python_bootstrap_connection_refused.log", "root"),
+    ("kafka_python_bootstrap_connection_refused.log", "severity"),
+    ("kafka_go_reader_not_leader_after_restart.log", "found"),
+    ("kafka_go_reader_not_leader_after_restart.log", "root"),
+    ("kafka_go_reader_not_leader_after_restart.log", "severity"),
+    ("kafka_kraft_invalid_replication_factor_info.log", "found"),
+    ("kafka_kraft_invalid_replication_factor_info.log", "root"),
+    ("kafka_kraft_invalid_replication_factor_info.log", "severity"),
+    ("kafka_broker_invalid_receive_tls_client.log", "found"),
+    ("kafka_broker_invalid_receive_tls_client.log", "root"),
+    ("kafka_broker_invalid_receive_tls_client.log", "severity"),
+    ("kafka_go_coordinator_dial_timeout.log", "found"),
+    ("kafka_go_coordinator_dial_timeout.log", "root"),
+    ("kafka_go_coordinator_dial_timeout.log", "severity"),
+    // Curator's `Background operation retry gave up` (retries exhausted: an error) is read through its ConnectionLoss
+    // only, a warning; its sentence waits for a literal place (as the other Curator case above).
+    ("zk_curator_retry_gave_up_curator72.log", "severity"),
+    // Writers' sentences not read: fluentd's `dump an error event` (a chunk dropped after its retries), Metricbeat
+    // 1.x's error body printed as a byte array, Logstash's retryable 400 (a counterexample of the 429/5xx rule: its
+    // cause is in the body), Logstash's JSON codec warnings, Express's `PayloadTooLargeError`, Faust's
+    // `ValueDecodeError`; Kafka Connect's `Task is being killed and will not recover` (the task stopped: an error) is
+    // read through its socket time-out only.
+    ("es_fluentd_dump_error_event_connect_write_timeout.log", "found"),
+    ("es_fluentd_dump_error_event_connect_write_timeout.log", "root"),
+    ("es_fluentd_dump_error_event_connect_write_timeout.log", "severity"),
+    ("es_metricbeat_cannot_index_status400_bytes.log", "found"),
+    ("es_metricbeat_cannot_index_status400_bytes.log", "root"),
+    ("es_metricbeat_cannot_index_status400_bytes.log", "severity"),
+    ("json_logstash_bulk_400_missing_newline.log", "found"),
+    ("json_logstash_bulk_400_missing_newline.log", "root"),
+    ("json_logstash_bulk_400_missing_newline.log", "severity"),
+    ("json_logstash8_codec_event_field_conflict.log", "found"),
+    ("json_logstash8_codec_event_field_conflict.log", "root"),
+    ("json_logstash8_codec_event_field_conflict.log", "severity"),
+    ("json_logstash1_trouble_parsing_empty.log", "found"),
+    ("json_logstash1_trouble_parsing_empty.log", "root"),
+    ("json_logstash1_trouble_parsing_empty.log", "severity"),
+    ("json_express_intake_payload_too_large.log", "found"),
+    ("json_express_intake_payload_too_large.log", "root"),
+    ("json_express_intake_payload_too_large.log", "severity"),
+    ("json_faust_value_decode_error.log", "found"),
+    ("json_faust_value_decode_error.log", "root"),
+    ("json_faust_value_decode_error.log", "severity"),
+    ("es_kafka_connect_sink_task_killed_read_timeout.log", "severity"),
+    // Roots the pack gives otherwise: a document ES cannot parse (`not_x_content_exception`) and a plain-HTTP client on
+    // a TLS port are rooted at Elasticsearch; a Gson, Go or Jackson parse error at the component whose file it is (here
+    // a reply of Elasticsearch, an ES-to-ES copier, a Kafka Streams consumer); Filebeat reset by Logstash's beats input
+    // (no hop); a DNS failure of a bracketed IPv6 address with no port on its line; the Python client's time-out in
+    // urllib3's words (an agent check's); an OutOfMemoryError printed before any line of the Elasticsearch node's
+    // layout.
+    ("es_connect_bulk_not_x_content.log", "root"),
+    ("es_plaintext_http_on_https_channel.log", "root"),
+    ("json_gson_malformed_es_response.log", "root"),
+    ("json_esm_go_unmarshal_hits_total.log", "root"),
+    ("json_kafka_streams_cannot_deserialize.log", "root"),
+    ("net_filebeat_logstash_input_reset_loop.log", "root"),
+    ("net_filebeat_logstash_input_reset_loop.log", "severity"),
+    ("net_node_profiler_ipv6_enotfound.log", "root"),
+    ("net_node_profiler_ipv6_enotfound.log", "severity"),
+    ("es_python_helpers_bulk_connection_timeout.log", "root"),
+    ("es_python_helpers_bulk_connection_timeout.log", "severity"),
+    ("es_oom_heap_dump_netty_fatal.log", "root"),
+    ("es_oom_heap_dump_netty_fatal.log", "severity"),
+    // Severity by the pack's policy against the case's: a cluster manager not yet elected is a warning for its first
+    // five minutes (as the Elasticsearch cases above); a name Elasticsearch's discovery cannot resolve is an error at
+    // once.
+    ("opensearch_cluster_manager_not_discovered.log", "severity"),
+    ("es_discovery_unknown_host_dns.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
