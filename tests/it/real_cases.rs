@@ -316,15 +316,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_spark_consumer_bootstrap_unreachable.log", "severity"),
     ("opensearch_server25_operator_bootstrap_not_discovered.log", "severity"),
     ("es_logstash7_single_read_timeout_marked_dead.log", "severity"),
-    // Sentences of the agent's hop the pack does not read (the literal places are spent, see rules/README.md): the
-    // trace agent's own writer refused by the intake (`payload rejected by edge: 403`), .NET's `Response status code
-    // does not indicate success: 413`, Ruby's `Net::ReadTimeout` and `execution expired`, the PHP sidecar's Rust I/O
-    // errors (`kind: BrokenPipe`), the Lambda library's `Failed to send metrics to API. Status Code 413`, Go's bare
-    // `context deadline exceeded` toward the trace intake, the collector's API-key check and the Go tracer's
-    // diagnostics.
-    ("agent_trace_writer_403_forbidden.log", "found"),
-    ("agent_trace_writer_403_forbidden.log", "root"),
-    ("agent_trace_writer_403_forbidden.log", "severity"),
+    // Sentences of the agent's hop the pack does not read (the literal places are spent, see rules/README.md): .NET's
+    // `Response status code does not indicate success: 413`, Ruby's `Net::ReadTimeout` and `execution expired`, the
+    // PHP sidecar's Rust I/O errors (`kind: BrokenPipe`), the Lambda library's `Failed to send metrics to API. Status
+    // Code 413`, Go's bare `context deadline exceeded` toward the trace intake, the collector's API-key check and the
+    // Go tracer's diagnostics.
     ("agent_dotnet_413_request_entity_too_large.log", "found"),
     ("agent_dotnet_413_request_entity_too_large.log", "root"),
     ("agent_dotnet_413_request_entity_too_large.log", "severity"),
