@@ -777,6 +777,13 @@ mod tests {
         })
     }
 
+    /// What the rule's regex itself captures in `line` (an unanchored search): what `Pack::capture` must give.
+    fn regex_captures(rule: &Rule, line: &[u8]) -> regex_automata::util::captures::Captures {
+        let mut want = rule.regex().create_captures();
+        rule.regex().search_captures(&Input::new(line), &mut want);
+        want
+    }
+
     /// A line with more start literals than are tried one by one (a hostile line, or a long one) gets from the
     /// regex engine the captures an unanchored search gives: every rule, its examples behind 100 of its first
     /// start literal.
@@ -791,9 +798,7 @@ mod tests {
                 if line.len() > SHORT_LINE {
                     continue;
                 }
-                let regex = rule.regex();
-                let mut want = regex.create_captures();
-                regex.search_captures(&Input::new(&line), &mut want);
+                let want = regex_captures(rule, &line);
                 assert!(want.is_match(), "{}: {}", rule.id, ex.line);
                 assert!(pack.capture(&mut s, i, &line), "{}: {}", rule.id, ex.line);
                 assert_eq!(s.captures(i).slots(), want.slots(), "{}: {}", rule.id, ex.line);
@@ -820,8 +825,7 @@ mod tests {
                 assert!(pack.capture(&mut s, i, ex.line.as_bytes()), "{}: {}", rule.id, ex.line);
                 assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
                 assert!(!pack.capture(&mut s, i, &failed), "{}", rule.id);
-                let mut want = rule.regex().create_captures();
-                rule.regex().search_captures(&Input::new(ex.line.as_bytes()), &mut want);
+                let want = regex_captures(rule, ex.line.as_bytes());
                 assert!(pack.capture(&mut s, i, ex.line.as_bytes()), "{}: {}", rule.id, ex.line);
                 assert_eq!(s.captures(i).slots(), want.slots(), "{}: {}", rule.id, ex.line);
                 tried += 1;
