@@ -337,8 +337,9 @@ pub fn unfinished_split(buf: &[u8], lo: usize, end: usize) -> usize {
 /// Chooses the mode of an input from its first bytes: stern when, of the first [`DETECT_LINES`] non-empty lines, more
 /// than half are not themselves log lines (no known timestamp at their start) but are, after stern's two (or three,
 /// with a namespace) name tokens, log lines or the lines of a stack trace (some of them log lines); docker-compose when
-/// more than half open with its `NAME | ` and at least a quarter of those go on with a timestamp (the others: stack
-/// traces, wrapped lines). Everything else is [`Mode::Auto`], which needs no detection.
+/// more than half open with its `NAME | `, one of those at least goes on with a timestamp, and at least a quarter go
+/// on with a timestamp or a stack trace's line (one record with a long trace is as much compose output as many short
+/// records). Everything else is [`Mode::Auto`], which needs no detection.
 pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let mut total = 0;
     let mut cri = 0;
@@ -347,6 +348,7 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
     let (mut two_traces, mut three_traces) = (0, 0);
     let mut composed = 0;
     let mut composed_logs = 0;
+    let mut composed_traces = 0;
     // The last line of `head` may be cut: leave it out unless it is all there is.
     let whole = memchr::memrchr(b'\n', head).map_or(head, |i| &head[..i]);
     for line in whole.split(|&b| b == b'\n').map(super::trim_cr).filter(|l| !l.is_empty()).take(DETECT_LINES) {
@@ -367,7 +369,11 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         }
         if let Some(c) = compose(line) {
             composed += 1;
-            composed_logs += logs(&c) as usize;
+            if logs(&c) {
+                composed_logs += 1;
+            } else if super::is_continuation(&c.content) {
+                composed_traces += 1;
+            }
         }
     }
     if cri * 2 > total {
@@ -376,7 +382,7 @@ pub fn detect(head: &[u8], zone: crate::time::Zone) -> Mode {
         Mode::Stern { namespace: true }
     } else if two > 0 && (two + two_traces) * 2 > total {
         Mode::Stern { namespace: false }
-    } else if composed * 2 > total && composed_logs * 4 >= composed {
+    } else if composed * 2 > total && composed_logs > 0 && (composed_logs + composed_traces) * 4 >= composed {
         Mode::Compose
     } else {
         Mode::Auto
@@ -529,6 +535,19 @@ mod tests {
                        zoo3_1  | java.net.ConnectException: Connection refused (Connection refused)\n\
                        zoo3_1  | \tat java.net.PlainSocketImpl.socketConnect(Native Method)\n";
         assert_eq!(detect(compose.as_bytes(), Zone::UTC), Mode::Compose);
+        // One record whose stack trace is most of the lines (https://github.com/31z4/zookeeper-docker/issues/115).
+        let mut one = String::from(
+            "zoo3_1  | 2021-02-07 00:45:55,320 [myid:1] - WARN  [QuorumConnectionThread-[myid=1]-3:QuorumCnxManager@400] \
+             - Cannot open channel to 3 at election address /0.0.0.0:3888\n\
+             zoo3_1  | java.net.ConnectException: Connection refused (Connection refused)\n",
+        );
+        for _ in 0..10 {
+            one.push_str("zoo3_1  | \tat java.base/java.net.Socket.connect(Unknown Source)\n");
+        }
+        assert_eq!(detect(one.as_bytes(), Zone::UTC), Mode::Compose);
+        // Bars and stack lines alone are no compose output.
+        let bars = "zoo3_1  | \tat java.base/java.net.Socket.connect(Unknown Source)\n".repeat(4);
+        assert_eq!(detect(bars.as_bytes(), Zone::UTC), Mode::Auto);
         // The Java Service Wrapper's `LEVEL | jvm N | time | message`: what follows the first bar is no log line.
         let wrapper = "INFO   | jvm 1    | 2013/06/03 15:30:41 | Loading message broker from: xbean:activemq.xml\n\
                        STATUS | wrapper  | 2013/06/03 15:30:40 | --> Wrapper Started as Daemon\n\
