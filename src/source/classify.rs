@@ -267,6 +267,7 @@ marks! {
     CONSUMER = b"[Consumer clientId=",
     PRODUCER_THREAD = b"kafka-producer-network-thread",
     ADMIN = b"[AdminClient clientId=",
+    SINK_TASK = b"WorkerSinkTask",
     RECEIVER_ROUTES = b"ReceiverRoutes",
     RECEIVER_LOGGER = b".receiver.",
     KAFKATOES = b"kafkatoes",
@@ -541,11 +542,12 @@ fn trailing_logger_writer(line: &[u8], head: &[u8]) -> Option<Writer> {
     broker.then_some(Writer::KafkaBroker)
 }
 
-/// The role of a Kafka client from its log context (`[Producer clientId=…]`) or thread, when it says.
+/// The role of a Kafka client from its log context (`[Producer clientId=…]`) or thread, when it says. A Kafka
+/// Connect sink task (`WorkerSinkTask`) consumes, as kafka-to-es does: an Elasticsearch sink is one.
 fn client_role(head: &[u8]) -> Option<ClientRole> {
     if has(head, Needle::PRODUCER) || has(head, Needle::PRODUCER_THREAD) {
         Some(ClientRole::Producer)
-    } else if has(head, Needle::CONSUMER) {
+    } else if has(head, Needle::CONSUMER) || has(head, Needle::SINK_TASK) {
         Some(ClientRole::Consumer)
     } else if has(head, Needle::ADMIN) {
         Some(ClientRole::Other)
@@ -758,6 +760,7 @@ mod tests {
             // A client in the broker layout (Kafka Connect's consumer): https://github.com/EthVM/EthVM/issues/546
             ("[2019-06-01 18:20:06,206] WARN [Consumer clientId=consumer-134, groupId=connect-postgres-balance-delta-sink] Error while fetching metadata with correlation id 51735 : {non_fungible_balance_delta=UNKNOWN_TOPIC_OR_PARTITION} (org.apache.kafka.clients.NetworkClient)", Some(KafkaClient(Consumer))),
             ("[2019-06-01 18:20:06,514] ERROR WorkerSourceTask{id=parity-source-0} failed to send record to canonical_transactions: {} (org.apache.kafka.connect.runtime.WorkerSourceTask)", Some(KafkaClient(Other))),
+            ("[2019-08-07 22:39:51,321] ERROR WorkerSinkTask{id=event-sink-neo4j-2} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted. (org.apache.kafka.connect.runtime.WorkerSinkTask:558)", Some(KafkaClient(Consumer))),
             // https://github.com/Seagate/cortx-s3server/issues/947
             ("[2021-05-31 05:32:51,842] WARN [AdminClient clientId=adminclient-1] Connection to node -1 (setest01/127.0.0.1:9092) could not be established. Broker may not be available. (org.apache.kafka.clients.NetworkClient)", Some(KafkaClient(Other))),
             // The broker's own replica fetcher is the broker (constructed from the broker layout)
