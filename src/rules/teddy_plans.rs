@@ -64,6 +64,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"vailable",
             b"' for domain ",
             b"xception",
+            b"Unable to ",
         ],
         &[
             b"Data too large, data for [",
@@ -77,14 +78,12 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         ],
         &[
             b"SyntaxError: ",
-            b"Unable to load database on disk",
-            b"Unable to re",
-            b"Unable to post payload",
             b"TLS Handshake failure: ",
             b"Splunk",
             b"ECONNREFUSED ",
             b"_cluster_event_timeout",
             b"UNREACH ",
+            b"Bootstrap broker ",
         ],
         &[
             b"erAgentClient",
@@ -134,6 +133,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"flood stage disk watermark [",
             b"oo many open files",
             b"o route to host",
+            b"Could not push logs to Elasticsearch, resetting connection",
         ],
         &[
             b"polling interval",
@@ -201,12 +201,10 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"AADSTS",
             b"LogDirFailureChannel)",
             b"unmarshal ",
-            b"Unable to load database on disk",
-            b"Unable to re",
-            b"Unable to post payload",
             b"vailable",
             b"while sending transaction to ",
             b"UNREACH ",
+            b"Unable to ",
         ],
         &[
             b"ERROR",
@@ -271,6 +269,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"getaddrinfo for host \"",
             b"getaddrinfo E",
             b"obtain node locks",
+            b"Could not push logs to Elasticsearch, resetting connection",
         ],
         &[
             b"but got ",
@@ -281,7 +280,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"i/o timeout",
             b"n-recoverable error",
         ],
-        &[b" [status:N/A ", b"lkItemResponse", b"tls: ", b"otstrap check", b"rorType"],
+        &[b" [status:N/A ", b"lkItemResponse", b"tls: ", b"otstrap check", b"rorType", b"Bootstrap broker "],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
