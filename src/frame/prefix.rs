@@ -537,8 +537,9 @@ mod tests {
         assert_eq!(detect(compose.as_bytes(), Zone::UTC), Mode::Compose);
         // One record whose stack trace is most of the lines (https://github.com/31z4/zookeeper-docker/issues/115).
         let mut one = String::from(
-            "zoo3_1  | 2021-02-07 00:45:55,320 [myid:1] - WARN  [QuorumConnectionThread-[myid=1]-3:QuorumCnxManager@400] \
-             - Cannot open channel to 3 at election address /0.0.0.0:3888\n\
+            "zoo3_1  | 2021-02-07 00:45:55,320 [myid:1] - WARN  \
+             [QuorumConnectionThread-[myid=1]-3:QuorumCnxManager@400] - Cannot open channel to 3 at election \
+             address /0.0.0.0:3888\n\
              zoo3_1  | java.net.ConnectException: Connection refused (Connection refused)\n",
         );
         for _ in 0..10 {
