@@ -27,8 +27,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"record(s) for ",
         ],
         &[
-            b"Request Content-Length ",
-            b"Request timeout encountered for request [",
             b"Shutdown broker because all log dirs in ",
             b"Read timed out",
             b"Queue is too big, removing old transactions",
@@ -36,6 +34,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Waiting for elasticsearch cluster to become ready",
             b"TP status",
             b"TP Status",
+            b"Request ",
         ],
         &[
             b"AADSTS",
@@ -45,17 +44,17 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"no such index ",
             b"No subject alt",
             b"No valid api key found",
+            b"context deadline exceeded",
         ],
         &[
-            b"Error running check",
-            b"Error during processing of request: ",
-            b"Error while ",
             b"ropp",
             b"rs are down",
             b"LogDirFailureChannel)",
             b"rorType",
             b"Local: ",
             b"Exiting Kafka due to fatal",
+            b"ERROR: lost ",
+            b"Error ",
         ],
         &[
             b"while sending transaction to ",
@@ -87,14 +86,13 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         ],
         &[
             b"erAgentClient",
-            b"getaddrinfo for host \"",
-            b"getaddrinfo E",
             b"retryable error",
             b"with correlation id ",
             b"s(429)",
             b"Fatal error during ",
             b"fatal error in thread [",
             b"obtain node locks",
+            b"Net::",
         ],
         &[b" [status:N/A ", b"lkItemResponse", b"onError", b"otstrap check", b"rtError(", b"JsError(List(("],
         &[
@@ -116,6 +114,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Broker: ",
             b"broken pipe",
             b"NOT_",
+            b"getaddrinfo ",
         ],
         &[
             b"Unsupported Content-Type",
@@ -178,6 +177,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"fatal",
             b"heartbeat request but received error ",
             b"retryable error",
+            b"Net::",
         ],
         &[
             b"ECONNREFUSED ",
@@ -248,8 +248,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"No valid api key found",
         ],
         &[
-            b"Request Content-Length ",
-            b"Request timeout encountered for request [",
             b"SEVERE",
             b"Severe unrecoverable error",
             b"The request content was malformed",
@@ -258,6 +256,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Waiting for elasticsearch cluster to become ready",
             b"Read timed out",
             b"Shutdown broker because all log dirs in ",
+            b"Request ",
         ],
         &[
             b"Cannot construct instance of ",
@@ -266,10 +265,9 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"s(429)",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"with correlation id ",
-            b"getaddrinfo for host \"",
-            b"getaddrinfo E",
             b"obtain node locks",
             b"Could not push logs to Elasticsearch, resetting connection",
+            b"getaddrinfo ",
         ],
         &[
             b"but got ",
@@ -280,7 +278,15 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"i/o timeout",
             b"n-recoverable error",
         ],
-        &[b" [status:N/A ", b"lkItemResponse", b"tls: ", b"otstrap check", b"rorType", b"Bootstrap broker "],
+        &[
+            b" [status:N/A ",
+            b"lkItemResponse",
+            b"tls: ",
+            b"otstrap check",
+            b"rorType",
+            b"Bootstrap broker ",
+            b"context deadline exceeded",
+        ],
         &[
             b"connection reset by peer",
             b"flood stage disk watermark [",
