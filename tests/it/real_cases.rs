@@ -336,6 +336,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // kafka-go's plain `failed to read from current broker ..., not the leader`, KRaft's INFO `CreateTopics result(s)`
     // carrying an error code, a broker's `InvalidReceiveException` (the client at fault is not known to the broker),
     // and a Go client whose address the reporter replaced by placeholders (`dial tcp IP_OF_KAKFA:PORT_OF_KAFKA`).
+    ("kafka_python_threadid_format_connect_error_111.log", "found"),
+    ("kafka_python_threadid_format_connect_error_111.log", "root"),
+    ("kafka_python_threadid_format_connect_error_111.log", "severity"),
     ("kafka_python_bootstrap_connection_refused.log", "found"),
     ("kafka_python_bootstrap_connection_refused.log", "root"),
     ("kafka_python_bootstrap_connection_refused.log", "severity"),
@@ -409,9 +412,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // `Net::HTTP::Persistent::Error ... too many connection resets` toward Splunk; the 2013 Python forwarder's SSL
     // traceback (its last line is cut in the thread); the Lambda extension's `No API key configured`; Ruby
     // OpenSSL's `hostname does not match the server certificate`; the Datadog Node client's `HTTP-Code: 403`;
-    // Vert.x's `Null body` (a missing body handler);
-    // Logstash's GELF `ParserError`; kafka-python's `returned error 111`; ruby-kafka's `Connection error EOFError`;
-    // Zipkin's `over capacity` toward Elasticsearch; Graylog's `Unable to parse response body` of a bulk answer.
+    // Vert.x's `Null body` (a missing body handler); Logstash's GELF `ParserError`; ruby-kafka's `Connection error
+    // EOFError`; Zipkin's `over capacity` toward Elasticsearch; Graylog's `Unable to parse response body` of a bulk
+    // answer.
     ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "found"),
     ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "root"),
     ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "severity"),
@@ -433,9 +436,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_logstash_gelf_listener_died_parsererror.log", "found"),
     ("json_logstash_gelf_listener_died_parsererror.log", "root"),
     ("json_logstash_gelf_listener_died_parsererror.log", "severity"),
-    ("kafka_python_threadid_format_connect_error_111.log", "found"),
-    ("kafka_python_threadid_format_connect_error_111.log", "root"),
-    ("kafka_python_threadid_format_connect_error_111.log", "severity"),
     ("kafka_ruby_kafka_logger_eoferror_timeout.log", "found"),
     ("kafka_ruby_kafka_logger_eoferror_timeout.log", "root"),
     ("kafka_ruby_kafka_logger_eoferror_timeout.log", "severity"),
