@@ -352,6 +352,8 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
         Some(q) => start + b[start..].iter().position(|&c| c == q || c == b'\\').unwrap_or(b.len() - start),
         // A value redacted before is kept whole (its `>` would otherwise end it early): redacting is idempotent.
         None if b[start..].starts_with(b"<redacted>") => start + "<redacted>".len(),
+        // A template's variable (`token=<*>`, of lines whose values the key did not hide) is hidden whole.
+        None if b[start..].starts_with(b"<*>") => start + "<*>".len(),
         None => {
             start
                 + b[start..]
@@ -408,6 +410,7 @@ mod tests {
         );
         assert_eq!(redact("url?api_key=*****abcde&x=1"), "url?api_key=*****abcde&x=1");
         assert_eq!(redact("API_KEY=secret and apikey=other"), "API_KEY=<redacted> and apikey=<redacted>");
+        assert_eq!(redact("boom token=<*> password=<*>, ok"), "boom token=<redacted> password=<redacted>, ok");
         let once = redact("?api_key=0123456789abcdef>x (5120)").into_owned();
         assert_eq!(once, "?api_key=<redacted>>x (5120)");
         assert_eq!(redact(&once), once, "redacting twice changes nothing");

@@ -6,8 +6,8 @@
 //! arrival ids remembered resolve, through the joined miner, to each line's final template.
 
 use super::{Config, Miner, TemplateId};
-use crate::frame::header;
 use crate::frame::prefix::{self, Mode};
+use crate::frame::{header, sanitize};
 use crate::model::Level;
 use crate::time::Zone;
 use std::io::{self, Read};
@@ -84,6 +84,9 @@ impl LineMiner {
         self.next += 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let text = String::from_utf8_lossy(raw);
+        // Secrets are hidden before mining, as the scan's section mines cleaned text: a template's examples are
+        // the values of its variables, and a password's value would be one.
+        let text = sanitize::redact(&text);
         let id = match self.message {
             Message::WholeLine if self.level.is_none() => Some(self.miner.add(&text, stamp)),
             _ => {

@@ -336,7 +336,8 @@ fn default_checkpoints_are_per_input_set() {
 }
 
 /// Row 18 (and the real-logs issue's property): a secret carried by a matching line, in any of its spellings, is
-/// printed in no output: text, JSON (the scan state included), NDJSON, Markdown, HTML, follow's events, stderr.
+/// printed in no output: text, JSON (the scan state included), NDJSON, Markdown, HTML, follow's events, the
+/// templates listed with their variables' examples, stderr.
 #[test]
 fn secrets_are_redacted_on_every_output() {
     let secret = "S3cr3tV4lu3x9";
@@ -373,6 +374,9 @@ fn secrets_are_redacted_on_every_output() {
         vec!["scan", "--format", "markdown", l],
         vec!["scan", "--format", "html", l],
         vec!["follow", "--no-state", "--from-start", "--format", "ndjson", "--component", "receiver", "-"],
+        vec!["templates", l],
+        vec!["templates", "--format", "json", l],
+        vec!["templates", "--whole-line", "--format", "json", l],
     ] {
         let mut child =
             cmd().args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
