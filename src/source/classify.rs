@@ -534,6 +534,11 @@ fn trailing_logger_writer(line: &[u8], head: &[u8]) -> Option<Writer> {
     if logger.starts_with(b"org.apache.kafka.connect") {
         return Some(Writer::KafkaClient(client_role(head).unwrap_or(ClientRole::Other)));
     }
+    // A ZooKeeper server in Kafka's log4j layout (Kafka's bundled `zookeeper-server-start.sh`, Confluent's image):
+    // its own packages; the broker's ZooKeeper client is `org.apache.zookeeper.ClientCnxn`, `ZooKeeper`.
+    if logger.starts_with(b"org.apache.zookeeper.server.") {
+        return Some(Writer::Zookeeper);
+    }
     let broker = logger.starts_with(b"kafka.")
         || logger.starts_with(b"org.apache.kafka.")
         || logger.starts_with(b"org.apache.zookeeper.")
@@ -759,6 +764,8 @@ mod tests {
             ("[2020-07-05 09:18:27,947] WARN No meta.properties file under dir /var/lib/kafka/data/meta.properties (kafka.server.BrokerMetadataCheckpoint)", Some(KafkaBroker)),
             // A client in the broker layout (Kafka Connect's consumer): https://github.com/EthVM/EthVM/issues/546
             ("[2019-06-01 18:20:06,206] WARN [Consumer clientId=consumer-134, groupId=connect-postgres-balance-delta-sink] Error while fetching metadata with correlation id 51735 : {non_fungible_balance_delta=UNKNOWN_TOPIC_OR_PARTITION} (org.apache.kafka.clients.NetworkClient)", Some(KafkaClient(Consumer))),
+            ("[2019-12-30 08:27:13,695] WARN Cannot open channel to 2 at election address pzoo-1.pzoo:3888 (org.apache.zookeeper.server.quorum.QuorumCnxManager)", Some(Zookeeper)),
+            ("[2022-03-30 19:46:14,859] ERROR Unexpected exception, exiting abnormally (org.apache.zookeeper.server.ZooKeeperServerMain)", Some(Zookeeper)),
             ("[2019-06-01 18:20:06,514] ERROR WorkerSourceTask{id=parity-source-0} failed to send record to canonical_transactions: {} (org.apache.kafka.connect.runtime.WorkerSourceTask)", Some(KafkaClient(Other))),
             ("[2019-08-07 22:39:51,321] ERROR WorkerSinkTask{id=event-sink-neo4j-2} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted. (org.apache.kafka.connect.runtime.WorkerSinkTask:558)", Some(KafkaClient(Consumer))),
             // https://github.com/Seagate/cortx-s3server/issues/947
