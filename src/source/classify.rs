@@ -194,7 +194,8 @@ pub enum Writer {
     /// A Kafka client library in some other process (`org.apache.kafka.clients…`, Kafka Connect): the root cause
     /// of its connection errors is Kafka, but the line is the client's.
     KafkaClient(ClientRole),
-    /// A ZooKeeper server: `ts [myid:N] - LEVEL [thread:Class@line] - msg`.
+    /// A ZooKeeper server: `ts [myid:N] - LEVEL [thread:Class@line] - msg`, or Kafka's log4j layout with one of its
+    /// own loggers (`(org.apache.zookeeper.server.…)`: Kafka's bundled script, Confluent's image).
     Zookeeper,
     /// A client that writes to Elasticsearch in bulk: kafka-to-es, or software doing the same job (a logger naming
     /// Elasticsearch or bulk requests, Logstash's Elasticsearch output).
@@ -764,6 +765,8 @@ mod tests {
             ("[2020-07-05 09:18:27,947] WARN No meta.properties file under dir /var/lib/kafka/data/meta.properties (kafka.server.BrokerMetadataCheckpoint)", Some(KafkaBroker)),
             // A client in the broker layout (Kafka Connect's consumer): https://github.com/EthVM/EthVM/issues/546
             ("[2019-06-01 18:20:06,206] WARN [Consumer clientId=consumer-134, groupId=connect-postgres-balance-delta-sink] Error while fetching metadata with correlation id 51735 : {non_fungible_balance_delta=UNKNOWN_TOPIC_OR_PARTITION} (org.apache.kafka.clients.NetworkClient)", Some(KafkaClient(Consumer))),
+            // A ZooKeeper server in the same layout: https://github.com/Yolean/kubernetes-kafka/issues/298,
+            // https://github.com/OpenBMP/obmp-docker/issues/13
             ("[2019-12-30 08:27:13,695] WARN Cannot open channel to 2 at election address pzoo-1.pzoo:3888 (org.apache.zookeeper.server.quorum.QuorumCnxManager)", Some(Zookeeper)),
             ("[2022-03-30 19:46:14,859] ERROR Unexpected exception, exiting abnormally (org.apache.zookeeper.server.ZooKeeperServerMain)", Some(Zookeeper)),
             ("[2019-06-01 18:20:06,514] ERROR WorkerSourceTask{id=parity-source-0} failed to send record to canonical_transactions: {} (org.apache.kafka.connect.runtime.WorkerSourceTask)", Some(KafkaClient(Other))),
