@@ -408,16 +408,12 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // once.
     ("opensearch_cluster_manager_not_discovered.log", "severity"),
     ("es_discovery_unknown_host_dns.log", "severity"),
-    // Sentences no rule reads, for want of a literal place or of the cause on the lines: fluentd's
-    // `Net::HTTP::Persistent::Error ... too many connection resets` toward Splunk; the 2013 Python forwarder's SSL
-    // traceback (its last line is cut in the thread); the Lambda extension's `No API key configured`; Ruby
+    // Sentences no rule reads, for want of a literal place or of the cause on the lines: the 2013 Python forwarder's
+    // SSL traceback (its last line is cut in the thread); the Lambda extension's `No API key configured`; Ruby
     // OpenSSL's `hostname does not match the server certificate`; the Datadog Node client's `HTTP-Code: 403`;
     // Vert.x's `Null body` (a missing body handler); Logstash's GELF `ParserError`; ruby-kafka's `Connection error
     // EOFError`; Zipkin's `over capacity` toward Elasticsearch; Graylog's `Unable to parse response body` of a bulk
     // answer.
-    ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "found"),
-    ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "root"),
-    ("agent_splunk_connect_fluentd_econnreset_retry_ok.log", "severity"),
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "found"),
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "root"),
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "severity"),
