@@ -38,7 +38,11 @@ pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
     let mut counts = BTreeMap::new();
     let comp = ep.component.map_or("unknown", |c| c.as_str()).to_string();
     counts.insert(comp, ep.count);
-    let root = rule.root_cause.or_else(|| pack.knowledge().root_of(&ep.fields)).or(ep.component);
+    let knowledge = pack.knowledge();
+    let root = rule
+        .root_cause
+        .or_else(|| knowledge.root_of(&ep.fields))
+        .or_else(|| ep.component.map(|c| knowledge.root_by_logger(&rule.family, c)));
     let mut components: Vec<_> = root.into_iter().collect();
     components.extend(ep.component.filter(|c| Some(*c) != root));
     let mut severity = rule.severity_of(ep.count, ep.first_seen, ep.last_seen);

@@ -15,6 +15,9 @@ pub struct FamilyInfo {
     pub id: String,
     /// What it covers.
     pub description: Option<String>,
+    /// Pairs (logged by, rooted in): an episode of the family whose root would only be the component that logged
+    /// it is rooted in the second component instead (see [`Knowledge::root_by_logger`]).
+    pub rooted_instead: Vec<(Component, Component)>,
 }
 
 /// One `[[telemetry]]` entry.
@@ -132,6 +135,17 @@ impl Knowledge {
         self.targets.iter().any(|t| t.fields.iter().any(|f| f == CLIENT_FIELD))
     }
 
+    /// The root of an episode of `family` that nothing names but the component that logged it: that component,
+    /// or the one the family's `rooted_instead` puts in its place. A payload error in a Kafka client's log is the
+    /// reader's (a broker never decodes a record), whatever logger name made the file Kafka's.
+    pub fn root_by_logger(&self, family: &str, logged_by: Component) -> Component {
+        self.families
+            .iter()
+            .find(|f| f.id == family)
+            .and_then(|f| f.rooted_instead.iter().find(|(from, _)| *from == logged_by))
+            .map_or(logged_by, |(_, to)| *to)
+    }
+
     /// Whether `field` is one a `[[target]]` entry reads to find an address (not [`CLIENT_FIELD`]).
     pub fn is_address_field(&self, field: &str) -> bool {
         field != CLIENT_FIELD && self.targets.iter().any(|t| t.fields.iter().any(|f| f == field))
@@ -156,6 +170,22 @@ impl Knowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_family_roots_away_only_from_the_loggers_it_names() {
+        let family = |id: &str, rooted_instead| FamilyInfo { id: id.to_string(), description: None, rooted_instead };
+        let k = Knowledge {
+            families: vec![
+                family("json-deserialization", vec![(Component::Kafka, Component::KafkaToEs)]),
+                family("connection", vec![]),
+            ],
+            ..Knowledge::default()
+        };
+        assert_eq!(k.root_by_logger("json-deserialization", Component::Kafka), Component::KafkaToEs);
+        assert_eq!(k.root_by_logger("json-deserialization", Component::Receiver), Component::Receiver);
+        assert_eq!(k.root_by_logger("connection", Component::Kafka), Component::Kafka);
+        assert_eq!(k.root_by_logger("undeclared", Component::Kafka), Component::Kafka);
+    }
 
     #[test]
     fn a_frame_names_the_client_of_the_first_entry_it_holds() {

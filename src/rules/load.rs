@@ -333,7 +333,23 @@ fn gather_knowledge(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<D
                 continue;
             }
             family_at.insert(id.clone(), at);
-            k.families.push(FamilyInfo { id, description: def.description });
+            let mut rooted_instead = Vec::new();
+            // The keys carry no position of their own: both sides are reported at the value.
+            for (from, to) in &def.rooted_instead {
+                let mut component = |name: &str| {
+                    let c = Component::parse(name);
+                    if c.is_none() {
+                        let names = Component::names();
+                        let msg = format!("rooted_instead: unknown component {name:?} (expected one of: {names})");
+                        fd.at(to.span().start, Some(&id), msg);
+                    }
+                    c
+                };
+                if let (Some(f), Some(t)) = (component(from), component(to.get_ref())) {
+                    rooted_instead.push((f, t));
+                }
+            }
+            k.families.push(FamilyInfo { id, description: def.description, rooted_instead });
         }
         for def in std::mem::take(&mut parsed.telemetry) {
             let start = def.span().start;

@@ -56,6 +56,11 @@ pub struct FamilyDef {
     /// What the family covers, for the reference.
     #[serde(default)]
     pub description: Option<String>,
+    /// Component → component: an episode of the family that only the component which logged it would root (no
+    /// `root_cause`, no target) is rooted in the other one (a Kafka client's log of a payload error is the reader's
+    /// failure: a broker never decodes one).
+    #[serde(default)]
+    pub rooted_instead: BTreeMap<String, Spanned<String>>,
 }
 
 /// A `[[telemetry]]` table: an episode whose `fields` (the pseudo-field `process` is the kafka-to-es process)

@@ -32,7 +32,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // these cases blame the reading service or the consumer.
     ("json_jackson_eof_spring_shaded.log", "root"),
     ("json_playjson_jsresult_play.log", "root"),
-    ("json_kafka_consumer_jsonparse_rest_proxy.log", "root"),
     // Retried 429s and 503s (Fluentd, a Go writer, Logstash, ElastAlert; a circuit breaker): a bulk rejection is
     // an error whoever retries it, as in the development half's case; these cases call a retried one a warning.
     ("es_fluentd_429_coordinating.log", "severity"),
@@ -72,10 +71,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // A bare `java.net.ConnectException: Connection refused` (rooted at Elasticsearch by the REST client in its
     // stack frames) once: a retried warning until it lasts.
     ("kafka_es_rest_client_refused_reactor.log", "severity"),
-    // A JSON error in a file named after Kafka (a Gson trace, a console consumer): the file name makes Kafka its
-    // writer, and a JSON error is rooted at its reader.
-    ("json_gson_malformed_kafka_app.log", "root"),
-    ("json_kafka_console_consumer_html_schema_registry.log", "root"),
     // Retried failures that stay warnings until they last (`escalate`); these cases are single records or last
     // minutes, and call them errors: `Number of alive brokers '0'` (Kafka says it can be ignored at start-up),
     // ES's `master not discovered yet`, elasticsearch-py's `status:N/A`.
@@ -386,7 +381,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_kafka_connect_sink_task_killed_read_timeout.log", "severity"),
     // Roots the pack gives otherwise: a document ES cannot parse (`not_x_content_exception`) and a plain-HTTP client on
     // a TLS port are rooted at Elasticsearch; a Gson, Go or Jackson parse error at the component whose file it is (here
-    // a reply of Elasticsearch, an ES-to-ES copier, a Kafka Streams consumer); Filebeat reset by Logstash's beats input
+    // a reply of Elasticsearch, an ES-to-ES copier); Filebeat reset by Logstash's beats input
     // (no hop); a DNS failure of a bracketed IPv6 address with no port on its line; the Python client's time-out in
     // urllib3's words (an agent check's); an OutOfMemoryError printed before any line of the Elasticsearch node's
     // layout.
@@ -394,7 +389,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_plaintext_http_on_https_channel.log", "root"),
     ("json_gson_malformed_es_response.log", "root"),
     ("json_esm_go_unmarshal_hits_total.log", "root"),
-    ("json_kafka_streams_cannot_deserialize.log", "root"),
     ("net_filebeat_logstash_input_reset_loop.log", "root"),
     ("net_filebeat_logstash_input_reset_loop.log", "severity"),
     ("net_node_profiler_ipv6_enotfound.log", "root"),
@@ -453,16 +447,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("zk_quorum_duplicate_myid_cannot_open_channel_compose.log", "severity"),
     ("es_python_streaming_bulk_read_timeout.log", "severity"),
     // Who is at fault for a record or answer a reader cannot decode: the pack names the reader's component (the
-    // receiver for an HTTP reader, kafka-to-es for a Kafka consumer's deserializer; a JSON library's error in a log
-    // whose name says Kafka is counted under Kafka); these cases name the consumer's hop or the record's producer. A
-    // Kafka Connect sink under journald's prefix is placed by the prefix, not by its task.
-    ("json_kafka_connect_journald_neo4j_sink_unrecognized_token.log", "root"),
+    // receiver for an HTTP reader, kafka-to-es for a Kafka client's); these cases name another hop.
     ("json_strimzi_bridge_vertx_decode_exception_jul.log", "root"),
     ("json_ksql_command_topic_invalid_definition_exception.log", "root"),
-    ("kafka_clickhouse_json_parse.log", "root"),
-    ("kafka_camus_jackson1_parse.log", "root"),
-    ("kafka_masstransit_newtonsoft_key.log", "root"),
-    ("kafka_deephaven_json_parse.log", "root"),
     // A client-side truncated answer (Akka HTTP's `Entity stream truncation` in a client) is rooted at the agent, as
     // a truncated request body is on a server; the case blames the server that cut it off.
     ("agent_cmwell_entity_stream_retry.log", "root"),
@@ -592,11 +579,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r9a_jenkins_datadog_plugin_api_key_invalid_jul.log", "found"),
     ("agent_r9a_jenkins_datadog_plugin_api_key_invalid_jul.log", "root"),
     ("agent_r9a_jenkins_datadog_plugin_api_key_invalid_jul.log", "severity"),
-    // Root by the pack's policy: a JSON error is rooted at the receiver, or at Kafka in a log a Kafka logger writes,
-    // where the cases name the reader of an Elasticsearch answer and a Kafka message's consumer; a refused connection
-    // without an address has no target (JanusGraph's line before it names Elasticsearch).
+    // Root by the pack's policy: a JSON error is rooted at the receiver when no other component wrote the file, where
+    // the case names the reader of an Elasticsearch answer; a refused connection without an address has no target
+    // (JanusGraph's line before it names Elasticsearch).
     ("json_r9b_json4s_mapping_es_error_response_client.log", "root"),
-    ("json_r9b_jackson28_invalid_format_enum_kafka_message_multiline.log", "root"),
     ("es_r9d_client_refused_janusgraph_helm_startup.log", "root"),
     // Severity by the pack's policy: a Ruby client's refused connection is a warning until it lasts ten minutes.
     ("es_r9d_client_refused_faraday_rails.log", "severity"),

@@ -264,4 +264,72 @@ single_integration_fields = ["check"]
     let err = stderr(&run_on(&["rules", "check"], dir.path()));
     assert!(err.contains("b.toml:2:6: rule connection: family declared twice (first at"), "{err}");
     assert!(err.contains("c.toml:1:1: [scope] declared twice"), "{err}");
+    // A family's `rooted_instead` names components, on both sides.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.toml",
+        &GOOD.replace(
+            "id = \"connection\"\n",
+            "id = \"connection\"\nrooted_instead = { kafak = \"kafka-to-es\", receiver = \"elastic\" }\n",
+        ),
+    );
+    let err = stderr(&run_on(&["rules", "check"], dir.path()));
+    assert!(err.contains("a.toml:18:28: rule connection: rooted_instead: unknown component \"kafak\""), "{err}");
+    assert!(err.contains("a.toml:18:54: rule connection: rooted_instead: unknown component \"elastic\""), "{err}");
 }
+
+/// A family's `rooted_instead` moves the root of an episode that only the logging component would root: a JSON
+/// error in a Kafka client's log (ClickHouse's Kafka engine, a file named after Kafka) is the reader's. The same
+/// scan without it names Kafka.
+#[test]
+fn a_family_roots_episodes_away_from_the_logger_it_names() {
+    let pack = |rooted: &str| {
+        format!(
+            r#"
+[[rule]]
+id = "x.json"
+title = "JSON"
+family = "json-deserialization"
+severity = "error"
+components = ["receiver"]
+layer = "kind"
+pattern = '''Cannot parse JSON string: (?P<message>[^(\n]+)'''
+next_steps = ["look"]
+counterexamples = ['''parsed the JSON string''']
+
+[[rule.examples]]
+line = '''{LINE}'''
+
+[[family]]
+id = "json-deserialization"
+{rooted}
+"#
+        )
+    };
+    let root_of = |rooted: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules");
+        std::fs::create_dir(&rules).unwrap();
+        write(&rules, "p.toml", &pack(rooted));
+        write(dir.path(), "kafka_consumer.log", &format!("{LINE}\n"));
+        let o = cmd()
+            .args(["scan", "--format", "json", "--rules"])
+            .arg(&rules)
+            .arg(dir.path().join("kafka_consumer.log"))
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        report["incidents"][0]["root_cause"]["component"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(root_of(""), "kafka");
+    assert_eq!(root_of("rooted_instead = { kafka = \"kafka-to-es\" }"), "kafka-to-es");
+    // The mapping is of the logger it names only.
+    assert_eq!(root_of("rooted_instead = { receiver = \"agent\" }"), "kafka");
+}
+
+/// A ClickHouse Kafka engine's JSON error (fixtures/real/kafka_clickhouse_json_parse.log).
+const LINE: &str = "2019.11.08 12:54:41.941739 [ 14 ] {} <Error> void DB::StorageKafka::threadFunc(): Code: 26, \
+    e.displayText() = DB::Exception: Cannot parse JSON string: expected opening quote: (while read the value of key \
+    needPromoPrice): (at row 1)";
