@@ -590,6 +590,19 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_r10a_http4s_circe_jawn_empty_body.log", "found"),
     ("json_r10a_http4s_circe_jawn_empty_body.log", "root"),
     ("json_r10a_http4s_circe_jawn_empty_body.log", "severity"),
+    // Round 11, measured only (no rule changed for it). MirrorMaker 2's producer `Got error produce response ...
+    // splitting and retrying ... MESSAGE_TOO_LARGE` waits for a literal place; the Flink sink's line carries its
+    // author's placeholder `xx` where the record count is, which no kind reads as a count.
+    ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "found"),
+    ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "root"),
+    ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "severity"),
+    ("kafka_r11b_flink_psc_producer_expiring_records.log", "found"),
+    ("kafka_r11b_flink_psc_producer_expiring_records.log", "root"),
+    ("kafka_r11b_flink_psc_producer_expiring_records.log", "severity"),
+    // Severity by the pack's policy, as the older cases above: a retried bulk 429 is an error; a ZooKeeper client's
+    // lost connection is a warning until it lasts.
+    ("opensearch_r11a_fluentd_plugin_opensearch_429_retry.log", "severity"),
+    ("zk_r11b_strimzi_topic_controller_connection_loss_pipe_prefix.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
