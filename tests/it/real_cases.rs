@@ -549,7 +549,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r7s_telegraf_influxdb_refused_dropping_metrics.log", "root"),
     ("agent_r7_clc_too_many_errors_dns_policy.log", "root"),
     ("kafka_r7_xtdb_record_too_large.log", "root"),
-    // Round 8. Root by the pack's policy against the case's: Vector dropping a request the intake answered with a
+    // Round eight. Root by the pack's policy against the case's: Vector dropping a request the intake answered with a
     // status no status kind reads (404) is rooted at the intake, where the thread's cause was the sender's URL;
     // fluentd's `error_class=OpenSSL::SSL::SSLError` on a flush is read as its Elasticsearch output's (the line names
     // no destination, only the backtrace's frames say dogapi); a Jackson error is rooted at the receiver, the JSON
@@ -567,9 +567,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r8d_bulk_failures_skywalking_oap.log", "found"),
     ("es_r8d_bulk_failures_skywalking_oap.log", "root"),
     ("es_r8d_bulk_failures_skywalking_oap.log", "severity"),
-    // Round 9. Sentences waiting for a literal place: the cluster agent's `API error 403 Forbidden` of a metric query,
-    // Agent 6.0's process-agent `unexpected response from ... Status: 403 Forbidden`, the Jenkins plugin's `API key is
-    // invalid, please check your config`.
+    // Round nine. Sentences waiting for a literal place: the cluster agent's `API error 403 Forbidden` of a metric
+    // query, Agent 6.0's process-agent `unexpected response from ... Status: 403 Forbidden`, the Jenkins plugin's `API
+    // key is invalid, please check your config`.
     ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "found"),
     ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "root"),
     ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "severity"),
@@ -586,13 +586,14 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r9d_client_refused_janusgraph_helm_startup.log", "root"),
     // Severity by the pack's policy: a Ruby client's refused connection is a warning until it lasts ten minutes.
     ("es_r9d_client_refused_faraday_rails.log", "severity"),
-    // Round 10: http4s's `MalformedMessageBodyFailure: Malformed message body: Invalid JSON` waits for a literal place.
+    // Round ten. http4s's `MalformedMessageBodyFailure: Malformed message body: Invalid JSON` waits for a literal
+    // place.
     ("json_r10a_http4s_circe_jawn_empty_body.log", "found"),
     ("json_r10a_http4s_circe_jawn_empty_body.log", "root"),
     ("json_r10a_http4s_circe_jawn_empty_body.log", "severity"),
-    // Round 11, measured only (no rule changed for it). MirrorMaker 2's producer `Got error produce response ...
-    // splitting and retrying ... MESSAGE_TOO_LARGE` waits for a literal place; the Flink sink's line carries its
-    // author's placeholder `xx` where the record count is, which no kind reads as a count.
+    // Round eleven. MirrorMaker 2's producer `Got error produce response ... splitting and retrying ...
+    // MESSAGE_TOO_LARGE` waits for a literal place; the Flink sink's line carries its author's placeholder `xx` where
+    // the record count is, which no kind reads as a count.
     ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "found"),
     ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "root"),
     ("kafka_r11b_mm2_strimzi_message_too_large_split_retry.log", "severity"),
