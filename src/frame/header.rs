@@ -166,7 +166,8 @@ fn generic(line: &str) -> Split<'_> {
         let prev_time = k > 0 && (is_time(f(k - 1)) || is_number(f(k - 1)));
         let Some(level) = level_of(f(k), k == 0, prev_time) else { continue };
         let before_ok = (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
-            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))));
+            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))))
+            || (k <= 3 && (0..k).all(|i| f(i).starts_with('[') && bracketed(f(i))) && is_upper_level(f(k)));
         if before_ok && k + 1 < nf {
             let end = after_level(line, fields, k + 1);
             return Split::new(line[end..].trim_start(), Some(level));
@@ -360,6 +361,12 @@ fn level_of(x: &str, first: bool, after_time: bool) -> Option<Level> {
     Some(level)
 }
 
+/// A bare upper-case level word (`ERROR`, `WARN`): what a layout without a time puts after its bracketed thread
+/// (`[main] ERROR com.example.Foo - message`), where a word in another case would more likely be the message's.
+fn is_upper_level(x: &str) -> bool {
+    x.len() >= 4 && x.bytes().all(|c| c.is_ascii_uppercase()) && level_word(x).is_some()
+}
+
 /// The level a word names, in any case (`warn`, `WARNING`, `Severe`).
 pub fn level_word(w: &str) -> Option<Level> {
     let b = w.as_bytes();
@@ -509,12 +516,20 @@ fn tornado(line: &str) -> Option<Split<'_>> {
 /// message`, the logger field absent before agent 2.13.
 fn agent(line: &str) -> Option<Split<'_>> {
     let first = line.as_bytes().first()?;
-    if !first.is_ascii_digit() {
-        return None;
-    }
     let bar = super::cut(line, 48).find(" | ")?;
-    if !line[..bar].contains(':') {
-        return None;
+    if first.is_ascii_digit() {
+        if !line[..bar].contains(':') {
+            return None;
+        }
+    } else {
+        // Without its time (the Lambda extension's `DD_EXTENSION | ERROR | message`, a capture that cut the time
+        // off): the logger, then an upper-case level.
+        let logger = &line[..bar];
+        let next = line[bar + 3..].split(" | ").next().unwrap_or("").trim();
+        let upper = |c: u8| c.is_ascii_uppercase() || c == b'_' || c == b'-';
+        if !(2..=24).contains(&logger.len()) || !logger.bytes().all(upper) || !is_upper_level(next) {
+            return None;
+        }
     }
     let mut rest = &line[bar + 3..];
     let mut level = None;
@@ -695,6 +710,29 @@ mod tests {
     fn msg(line: &str) -> (&str, Option<Level>) {
         let s = split(line);
         (s.message, s.level)
+    }
+
+    /// Layouts that print no time: a logback pattern that starts at the thread, the Lambda extension's agent layout.
+    #[test]
+    fn layouts_without_a_time() {
+        use Level::*;
+        let cases = [
+            (
+                "[scala-stream-collector-akka.actor.default-dispatcher-13] ERROR com.snowplowanalytics.snowplow.collectors.scalastream.sinks.KafkaSink - Sending event failed: too large",
+                ("Sending event failed: too large", Some(Error)),
+            ),
+            ("[main] [req-7] WARN  c.e.Foo - slow answer", ("slow answer", Some(Warn))),
+            ("DD_EXTENSION | ERROR | No API key configured", ("No API key configured", Some(Error))),
+            ("CORE | WARN | (pkg/x.go:12 in f) | message", ("message", Some(Warn))),
+            // A level word in another case, or one that follows message text, stays the message's.
+            ("[main] Error while reading the file", ("[main] Error while reading the file", None)),
+            ("[worker] retries left ERROR x", ("[worker] retries left ERROR x", None)),
+            ("Status | ERROR | unknown", ("Status | ERROR | unknown", None)),
+            ("CORE | status | ERROR", ("CORE | status | ERROR", None)),
+        ];
+        for (line, want) in cases {
+            assert_eq!(msg(line), want, "{line}");
+        }
     }
 
     /// Every layout stackscan reads (fixtures/README.md, LOG-FORMATS.md).
