@@ -158,21 +158,16 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_node_left_rejoined_7x.log", "found"),
     ("es_node_left_rejoined_7x.log", "root"),
     ("es_node_left_rejoined_7x.log", "severity"),
-    // Kinds the pack has no rule for, or whose cause is not on the lines: the Datadog API client's
-    // `HTTP-Code: 413` in a CI action; Filebeat refusing an OpenSearch cluster (a version mismatch); Fluent Bit's
-    // failed flushes after HTTP 200 (the mapping conflict behind them is in another comment of the thread);
-    // Elasticsearch 5's zen-discovery join loop; http4s's `MalformedMessageBodyFailure` (a literal of its own);
-    // Sarama's i/o timeout whose address the reporter masked (`-> {broker-ip}:9092`); DEBUG lines of a Tor dial; Data
-    // Prepper's `Bulk request index cannot be missing` (its own configuration); Spring's and Tomcat's upload limits
-    // (not the receiver's libraries).
-    ("agent_gha_metrics_413_nodejs.log", "found"),
-    ("agent_gha_metrics_413_nodejs.log", "root"),
-    ("agent_gha_metrics_413_nodejs.log", "severity"),
+    // Kinds the pack has no rule for, or whose cause is not on the lines: Filebeat refusing an OpenSearch cluster (a
+    // version mismatch); Elasticsearch 5's zen-discovery join loop; http4s's `MalformedMessageBodyFailure` (a literal
+    // of its own); Sarama's i/o timeout whose address the reporter masked (`-> {broker-ip}:9092`); DEBUG lines of a Tor
+    // dial; Data Prepper's `Bulk request index cannot be missing` (its own configuration); Spring's and Tomcat's upload
+    // limits (not the receiver's libraries).
     ("es_filebeat_requires_default_distribution.log", "found"),
     ("es_filebeat_requires_default_distribution.log", "root"),
     ("es_filebeat_requires_default_distribution.log", "severity"),
-    ("es_fluentbit_flush_chunk_retry_rancher.log", "found"),
-    ("es_fluentbit_flush_chunk_retry_rancher.log", "root"),
+    // Fluent Bit's two failed flushes of one second are a retry, a warning (the mapping conflict behind them is in
+    // another comment of the thread).
     ("es_fluentbit_flush_chunk_retry_rancher.log", "severity"),
     ("es_server5_join_not_master_loop.log", "found"),
     ("es_server5_join_not_master_loop.log", "root"),
@@ -218,21 +213,12 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_filebeat_journald_bulk_refused.log", "severity"),
     ("es_fluentd_broken_pipe_retry.log", "severity"),
     // Writers beside the pipeline whose sentences the pack does not read: the Lambda extension's forwarders, Vector,
-    // DigitalOcean's and LogDNA's agents, Fluentd's Datadog output (`execution expired`), the agent's own kubelet and
-    // cluster-agent clients (`unexpected status code from cluster agent: 404`, an empty kubelet host), the logs
-    // pipeline's `Dropped message ... reason=too-large`, dd-trace-py's `cannot send spans to` (one broken pipe),
+    // DigitalOcean's and LogDNA's agents, Fluentd's Datadog output (`execution expired`), the agent's own kubelet
+    // client (an empty kubelet host), dd-trace-py's `cannot send spans to` (one broken pipe),
     // canal's adapter (`DocumentMissingException`, its own mapping lookup), Spring Data's `Cannot create index:
-    // Connection refused` (no exception's name), Alpakka's `Memory records is not writable`, a client/broker
-    // version mismatch (`SchemaException: Error reading field`), and Snowplow's record-too-large message without
-    // its exception's name (a literal of its own).
-    ("agent_lambda_ext_failed_send_logs_exiting_timeout.log", "found"),
-    ("agent_lambda_ext_failed_send_logs_exiting_timeout.log", "root"),
-    ("agent_lambda_ext_failed_send_logs_exiting_timeout.log", "severity"),
+    // Connection refused` (no exception's name) and Alpakka's `Memory records is not writable`.
     ("agent_lambda_ext_syncforwarder_final_attempt_io_timeout.log", "root"),
     ("agent_lambda_ext_syncforwarder_final_attempt_io_timeout.log", "severity"),
-    ("agent_lambda_ext_trace_stats_connect_error_proxy.log", "found"),
-    ("agent_lambda_ext_trace_stats_connect_error_proxy.log", "root"),
-    ("agent_lambda_ext_trace_stats_connect_error_proxy.log", "severity"),
     ("agent_vector_dd_logs_single_conn_reset.log", "found"),
     ("agent_vector_dd_logs_single_conn_reset.log", "root"),
     ("agent_vector_dd_logs_single_conn_reset.log", "severity"),
@@ -247,15 +233,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_fluentd_datadog_push_timeouts_retried.log", "found"),
     ("agent_fluentd_datadog_push_timeouts_retried.log", "root"),
     ("agent_fluentd_datadog_push_timeouts_retried.log", "severity"),
-    ("agent_process_pod_check_cluster_agent_404.log", "found"),
-    ("agent_process_pod_check_cluster_agent_404.log", "root"),
-    ("agent_process_pod_check_cluster_agent_404.log", "severity"),
     ("agent_kubelet_refused_empty_host_kubectl_ts.log", "found"),
     ("agent_kubelet_refused_empty_host_kubectl_ts.log", "root"),
     ("agent_kubelet_refused_empty_host_kubectl_ts.log", "severity"),
-    ("agent_logs_sender_dropped_too_large_dbm.log", "found"),
-    ("agent_logs_sender_dropped_too_large_dbm.log", "root"),
-    ("agent_logs_sender_dropped_too_large_dbm.log", "severity"),
     ("agent_ddtrace_py_single_broken_pipe_then_ok.log", "found"),
     ("agent_ddtrace_py_single_broken_pipe_then_ok.log", "root"),
     ("agent_ddtrace_py_single_broken_pipe_then_ok.log", "severity"),
@@ -271,12 +251,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_akka_stream_kafka_producer_stage_memory_records.log", "found"),
     ("kafka_akka_stream_kafka_producer_stage_memory_records.log", "root"),
     ("kafka_akka_stream_kafka_producer_stage_memory_records.log", "severity"),
-    ("kafka_producer_sender_schema_exception_version_mismatch.log", "found"),
-    ("kafka_producer_sender_schema_exception_version_mismatch.log", "root"),
-    ("kafka_producer_sender_schema_exception_version_mismatch.log", "severity"),
-    ("kafka_snowplow_collector_record_too_large.log", "found"),
-    ("kafka_snowplow_collector_record_too_large.log", "root"),
-    ("kafka_snowplow_collector_record_too_large.log", "severity"),
     // Roots the lines do not show: an Akka HTTP client's idle timeout to a local port of no known component; the
     // cluster agent's timeout to the intake blamed on a network policy; the Python client's refused connections with
     // no address (read as an agent check's); Graylog's Jackson error (the receiver's intake, as above).
@@ -307,14 +281,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // a tracer (the case calls one a warning).
     ("agent_ruby_socksify_execution_expired.log", "severity"),
     // Sentences of the agent's hop the pack does not read (the literal places are spent, see rules/README.md): the
-    // PHP sidecar's Rust I/O errors (`kind: BrokenPipe`), the Lambda library's `Failed to send metrics to API. Status
-    // Code 413`, the collector's API-key check and the Go tracer's diagnostics.
+    // PHP sidecar's Rust I/O errors (`kind: BrokenPipe`), the collector's API-key check and the Go tracer's
+    // diagnostics.
     ("agent_php_sidecar_broken_pipe.log", "found"),
     ("agent_php_sidecar_broken_pipe.log", "root"),
     ("agent_php_sidecar_broken_pipe.log", "severity"),
-    ("agent_lambda_go_413_payload_too_big.log", "found"),
-    ("agent_lambda_go_413_payload_too_big.log", "root"),
-    ("agent_lambda_go_413_payload_too_big.log", "severity"),
     ("agent_otel_validate_api_key_not_found.log", "found"),
     ("agent_otel_validate_api_key_not_found.log", "root"),
     ("agent_otel_validate_api_key_not_found.log", "severity"),
@@ -327,25 +298,17 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // dd-trace-rb refused at the agent's port is an error (its traces are lost); this case's refusals come at the
     // application's shutdown, which its lines do not show.
     ("agent_ruby_shutdown_conn_refused.log", "severity"),
-    // Kafka sentences not read: kafka-python's `Connect attempt to <BrokerConnection ...> returned error 111`,
-    // kafka-go's plain `failed to read from current broker ..., not the leader`, KRaft's INFO `CreateTopics result(s)`
-    // carrying an error code, a broker's `InvalidReceiveException` (the client at fault is not known to the broker),
-    // and a Go client whose address the reporter replaced by placeholders (`dial tcp IP_OF_KAKFA:PORT_OF_KAFKA`).
-    ("kafka_python_threadid_format_connect_error_111.log", "found"),
-    ("kafka_python_threadid_format_connect_error_111.log", "root"),
+    // Severity by the pack's policy: kafka-python refused twice within a millisecond is a retry, a warning.
     ("kafka_python_threadid_format_connect_error_111.log", "severity"),
-    ("kafka_python_bootstrap_connection_refused.log", "found"),
-    ("kafka_python_bootstrap_connection_refused.log", "root"),
-    ("kafka_python_bootstrap_connection_refused.log", "severity"),
+    // Kafka sentences not read: kafka-go's plain `failed to read from current broker ..., not the leader`, KRaft's
+    // INFO `CreateTopics result(s)` carrying an error code, and a Go client whose address the reporter replaced by
+    // placeholders (`dial tcp IP_OF_KAKFA:PORT_OF_KAFKA`).
     ("kafka_go_reader_not_leader_after_restart.log", "found"),
     ("kafka_go_reader_not_leader_after_restart.log", "root"),
     ("kafka_go_reader_not_leader_after_restart.log", "severity"),
     ("kafka_kraft_invalid_replication_factor_info.log", "found"),
     ("kafka_kraft_invalid_replication_factor_info.log", "root"),
     ("kafka_kraft_invalid_replication_factor_info.log", "severity"),
-    ("kafka_broker_invalid_receive_tls_client.log", "found"),
-    ("kafka_broker_invalid_receive_tls_client.log", "root"),
-    ("kafka_broker_invalid_receive_tls_client.log", "severity"),
     ("kafka_go_coordinator_dial_timeout.log", "found"),
     ("kafka_go_coordinator_dial_timeout.log", "root"),
     ("kafka_go_coordinator_dial_timeout.log", "severity"),
@@ -403,23 +366,16 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("opensearch_cluster_manager_not_discovered.log", "severity"),
     ("es_discovery_unknown_host_dns.log", "severity"),
     // Sentences no rule reads, for want of a literal place or of the cause on the lines: the 2013 Python forwarder's
-    // SSL traceback (its last line is cut in the thread); the Lambda extension's `No API key configured`; Ruby
-    // OpenSSL's `hostname does not match the server certificate`; the Datadog Node client's `HTTP-Code: 403`;
-    // Vert.x's `Null body` (a missing body handler); Logstash's GELF `ParserError`; ruby-kafka's `Connection error
-    // EOFError`; Zipkin's `over capacity` toward Elasticsearch; Graylog's `Unable to parse response body` of a bulk
-    // answer.
+    // SSL traceback (its last line is cut in the thread); Ruby
+    // OpenSSL's `hostname does not match the server certificate`; Vert.x's `Null body` (a missing body handler);
+    // Logstash's GELF `ParserError`; ruby-kafka's `Connection error EOFError`; Zipkin's `over capacity` toward
+    // Elasticsearch; Graylog's `Unable to parse response body` of a bulk answer.
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "found"),
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "root"),
     ("agent_legacy_dd_forwarder_ssl_handshake_traceback.log", "severity"),
-    ("agent_dd_lambda_extension_no_api_key.log", "found"),
-    ("agent_dd_lambda_extension_no_api_key.log", "root"),
-    ("agent_dd_lambda_extension_no_api_key.log", "severity"),
     ("agent_chef_handler_datadog_proxy_cert_mismatch.log", "found"),
     ("agent_chef_handler_datadog_proxy_cert_mismatch.log", "root"),
     ("agent_chef_handler_datadog_proxy_cert_mismatch.log", "severity"),
-    ("agent_node_datadog_metrics_403_forbidden.log", "found"),
-    ("agent_node_datadog_metrics_403_forbidden.log", "root"),
-    ("agent_node_datadog_metrics_403_forbidden.log", "severity"),
     ("json_vertx_web_openapi_null_body_unhandled.log", "found"),
     ("json_vertx_web_openapi_null_body_unhandled.log", "root"),
     ("json_vertx_web_openapi_null_body_unhandled.log", "severity"),
@@ -471,10 +427,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_lua_resty_message_too_large.log", "found"),
     ("kafka_lua_resty_message_too_large.log", "root"),
     ("kafka_lua_resty_message_too_large.log", "severity"),
-    // librdkafka's `Offset commit (manual) failed ... Broker: Not coordinator for group`: kafka.commit-failed reads
-    // a consumer too slow for its group, not the coordinator's answers (a coordinator moving is the broker's).
-    ("kafka_rdkafka_commit_not_coordinator_json.log", "found"),
-    ("kafka_rdkafka_commit_not_coordinator_json.log", "root"),
+    // Severity by the pack's policy: librdkafka's failed commits (`Offset commit (manual) failed ... Broker: Not
+    // coordinator for group`) are a warning until five of them or five minutes; the case calls two an error.
     ("kafka_rdkafka_commit_not_coordinator_json.log", "severity"),
     // A fallback kind without an address it knows is rooted at its writer (a Go client's timeout in the Lambda
     // extension, Apache HttpClient retrying toward a host the pack does not place); the cases blame the intake.
@@ -521,11 +475,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r7_legacy_forwarder_flush_keyerror_proxy.log", "found"),
     ("agent_r7_legacy_forwarder_flush_keyerror_proxy.log", "root"),
     ("agent_r7_legacy_forwarder_flush_keyerror_proxy.log", "severity"),
-    // Kafka Streams' `Offset commit failed on partition P at offset N: This is not the correct coordinator`: the
-    // coordinator's answer, which kafka.commit-failed does not read (as librdkafka's above).
-    ("kafka_r7_ksql_commit_not_coordinator.log", "found"),
-    ("kafka_r7_ksql_commit_not_coordinator.log", "root"),
-    ("kafka_r7_ksql_commit_not_coordinator.log", "severity"),
     // The pack's severity policy against the case's: an Agent 5 forwarder's failed delivery is an error at once
     // (the development half's single 400), here one 599 timeout; retried warnings until they last (the trace agent
     // decoding a tracer's payload, a refused dial beside dd-trace-go's older `unable to flush traces` that no rule
@@ -567,12 +516,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r8d_bulk_failures_skywalking_oap.log", "found"),
     ("es_r8d_bulk_failures_skywalking_oap.log", "root"),
     ("es_r8d_bulk_failures_skywalking_oap.log", "severity"),
-    // Round nine. Sentences waiting for a literal place: the cluster agent's `API error 403 Forbidden` of a metric
-    // query, Agent 6.0's process-agent `unexpected response from ... Status: 403 Forbidden`, the Jenkins plugin's `API
-    // key is invalid, please check your config`.
-    ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "found"),
-    ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "root"),
-    ("agent_r9a_dca_external_metrics_403_kubectl_prefix.log", "severity"),
+    // Round nine. Sentences waiting for a literal place: Agent 6.0's process-agent `unexpected response from ...
+    // Status: 403 Forbidden`, the Jenkins plugin's `API key is invalid, please check your config`.
     ("agent_r9a_process_agent_6_0_403_eu_site_old_layout.log", "found"),
     ("agent_r9a_process_agent_6_0_403_eu_site_old_layout.log", "root"),
     ("agent_r9a_process_agent_6_0_403_eu_site_old_layout.log", "severity"),
@@ -604,6 +549,34 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // lost connection is a warning until it lasts.
     ("opensearch_r11a_fluentd_plugin_opensearch_429_retry.log", "severity"),
     ("zk_r11b_strimzi_topic_controller_connection_loss_pipe_prefix.log", "severity"),
+    // Round twelve. Pulsar's `zoo keeper disconnected, waiting to reconnect` waits for a literal place; the Kafka
+    // controller's `connection to broker ... was unsuccessful` with `IOException: Connection to <host> (id: N rack:
+    // null) failed.` is a connection attempt the pack leaves to the client's own warning (a counterexample of
+    // kafka.disconnected-before-response).
+    ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "found"),
+    ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "root"),
+    ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "severity"),
+    ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "found"),
+    ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "root"),
+    ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "severity"),
+    // Apache HttpClient retrying toward a host the pack does not place is rooted at its writer (as above).
+    ("es_r12d_eshadoop_springboot_httpclient_connect_timed_out_retry.log", "root"),
+    // Severity by the pack's policy: retries that last seconds are a warning (Vector's 500s for 21 seconds, the
+    // collector's retries, Logstash's refused posts in one second, a commit failed once or a few times, Telegraf's
+    // timed-out bulk post it keeps in its buffer, HttpClient's retries); Fluent Bit's `chunk ... cannot be retried`
+    // (the drop) waits for a literal place, its retry is a warning; one JSON body that cannot be read is an error (the
+    // cases call one a warning); a ZooKeeper peer whose name does not resolve is an error at once (as above).
+    ("agent_r12a_vector_loki_sink_500_retry_suppressed.log", "severity"),
+    ("agent_r12a_logstash_http_output_connection_refused_discarded.log", "severity"),
+    ("agent_r12a_fluentbit_datadog_chunk_cannot_be_retried_firelens.log", "severity"),
+    ("agent_r12a_otelcol_otlphttp_protobuf_response_eof_retry_compose.log", "severity"),
+    ("json_r12b_jackson_eof_array_spring_jetty_request_body.log", "severity"),
+    ("json_r12b_go_webhook_unmarshal_unexpected_end_jsonlog.log", "severity"),
+    ("kafka_r12c_eventhubs_table_commit_failed_rebalanced.log", "severity"),
+    ("kafka_r12c_clickhouse_journald_rdkafka_reqtmout_commitfail.log", "severity"),
+    ("zk_r12c_cp_helm_election_unknown_host_headless.log", "severity"),
+    ("es_r12d_telegraf_bulk_context_deadline_exceeded.log", "severity"),
+    ("es_r12d_eshadoop_springboot_httpclient_connect_timed_out_retry.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
