@@ -7,7 +7,7 @@
 //!
 //! - Elasticsearch plain: `[2024-03-12T11:40:12,357][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node] message`;
 //! - the agent: `2024-03-12 15:00:07 UTC | CORE | ERROR | (pkg/x.go:12 in f) | message` (and the layout without
-//!   the logger field);
+//!   the logger field, and the one without the time: the Lambda extension's `DD_EXTENSION | ERROR | message`);
 //! - klog: `E0312 10:00:00.123456    1234 reflector.go:138] message`;
 //! - syslog with its priority: `<11>Mar 12 10:00:00 host prog[12]: message` (severity = priority % 8);
 //! - JSON objects: ES 7 (`"level"`, `"message"`, `"stacktrace"`), ES 8 ECS (`"log.level"`, `"error.type"`),
@@ -28,11 +28,12 @@
 //! - after a level, what loggers put before the message: a `-`, bracketed fields (`[main]`, a thread, a
 //!   request context), a logger name ending in `:` or followed by a bracket or `-`, a padded column.
 //!
-//! Two readings are tried. *Level first*: the first level-like field within the first ten, when every field
-//! before it is a header field (time, number, host, bracket, upper-case word) and one of them is a time or a
-//! number: the header ends after the level and its logger fields (logback, log4j, ZooKeeper, Kafka, Hadoop,
-//! Spark, Android, Apache). *Syslog*: time fields, numbers and hosts, ending at a syslog tag or at the first
-//! field that is none of these. A line where no time field was read has no header: its message is the whole line.
+//! Two readings are tried. *Level first*: the first level-like field within the first ten, when every field before it
+//! is a header field (time, number, host, bracket, upper-case word) and one of them is a time or a number, or when at
+//! most three bracketed fields come before an upper-case level word (a pattern without the time: `[main] ERROR
+//! com.example.Foo - message`): the header ends after the level and its logger fields (logback, log4j, ZooKeeper,
+//! Kafka, Hadoop, Spark, Android, Apache). *Syslog*: time fields, numbers and hosts, ending at a syslog tag or at the
+//! first field that is none of these. A line where no time field was read has no header: its message is the whole line.
 //!
 //! A level is only ever read from a header: `INFO ... status=ERROR` is an INFO record. Pure functions over
 //! `&str`: no allocation, no I/O.
@@ -43,17 +44,17 @@ use crate::model::Level;
 /// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when the
 /// level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`, `CRIT`,
 /// `CRITICAL`, `SEVERE`), `fatal` and `warn` anywhere, or a lower-case `error` in the places structured logs put it
-/// (`level=error`, `"level":"error"`, Apache's `[error]`). So does every exception line (`...Exception`,
-/// `...Error`), a Go program's crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON
-/// export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs that are klog
+/// (`level=error`, `"level":"error"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`), a
+/// Go program's crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON export
+/// (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs that are klog
 /// ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels (`EMERG`, `ALERT`,
-/// `PANIC`, `crit`), a lower-case `error` or a capitalised level word elsewhere, `err`, single letters (Android's `E`), and a
-/// syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what the layouts stackscan reads
-/// need, each literal 4 bytes or more (Teddy, the searcher, is much slower with shorter ones). One `fatal` stands for
-/// `=fatal` and `"fatal"`, and one `warn` for `=warn`, `"warn` and `[warn`: each takes one of Teddy's places instead
-/// of two or three, and a rule literal that holds one (`fatal error in thread [`, `Exiting Kafka due to fatal`) then
-/// needs no place of its own in the mining search. `warn` is made of common letters and lets more positions through
-/// its bucket, but with the buckets planned for it the search costs no more than with the three forms (measured
+/// `PANIC`, `crit`), a lower-case `error` or a capitalised level word elsewhere, `err`, single letters (Android's `E`),
+/// and a syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what the layouts stackscan
+/// reads need, each literal 4 bytes or more (Teddy, the searcher, is much slower with shorter ones). One `fatal` stands
+/// for `=fatal` and `"fatal"`, and one `warn` for `=warn`, `"warn` and `[warn`: each takes one of Teddy's places
+/// instead of two or three, and a rule literal that holds one (`fatal error in thread [`, `Exiting Kafka due to fatal`)
+/// then needs no place of its own in the mining search. `warn` is made of common letters and lets more positions
+/// through its bucket, but with the buckets planned for it the search costs no more than with the three forms (measured
 /// with `benches/instructions.sh`). One `error` would stop on three times the lines the three forms stop on.
 pub const LEVEL_LITERALS: &[&str] = &[
     "WARN",
@@ -165,9 +166,10 @@ fn generic(line: &str) -> Split<'_> {
     for k in 0..nf.min(10) {
         let prev_time = k > 0 && (is_time(f(k - 1)) || is_number(f(k - 1)));
         let Some(level) = level_of(f(k), k == 0, prev_time) else { continue };
-        let before_ok = (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
-            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))))
-            || (k <= 3 && (0..k).all(|i| f(i).starts_with('[') && bracketed(f(i))) && is_upper_level(f(k)));
+        let timed = (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
+            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))));
+        let untimed = k <= 3 && (0..k).all(|i| f(i).starts_with('[') && bracketed(f(i))) && is_upper_level(f(k));
+        let before_ok = timed || untimed;
         if before_ok && k + 1 < nf {
             let end = after_level(line, fields, k + 1);
             return Split::new(line[end..].trim_start(), Some(level));
@@ -513,7 +515,8 @@ fn tornado(line: &str) -> Option<Split<'_>> {
 }
 
 /// The agent's layout: ` | `-separated fields, the first a time: `TIME | LOGGER | LEVEL | (file:line in func) |
-/// message`, the logger field absent before agent 2.13.
+/// message`, the logger field absent before agent 2.13; or, without the time, an upper-case logger and level
+/// (`DD_EXTENSION | ERROR | message`).
 fn agent(line: &str) -> Option<Split<'_>> {
     let first = line.as_bytes().first()?;
     let bar = super::cut(line, 48).find(" | ")?;
