@@ -550,14 +550,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("opensearch_r11a_fluentd_plugin_opensearch_429_retry.log", "severity"),
     ("zk_r11b_strimzi_topic_controller_connection_loss_pipe_prefix.log", "severity"),
     // Round twelve. Pulsar's `zoo keeper disconnected, waiting to reconnect` waits for a literal place; the Kafka
-    // controller's `connection to broker ... was unsuccessful` with `IOException: Connection to <host> (id: N rack:
-    // null) failed.` is a connection attempt the pack leaves to the client's own warning (a counterexample of
-    // kafka.disconnected-before-response).
+    // controller's one failed connection to a broker is a warning until it lasts (the case calls it an error).
     ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "found"),
     ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "root"),
     ("zk_r12c_pulsar_broker_zk_disconnected_countdown.log", "severity"),
-    ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "found"),
-    ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "root"),
     ("kafka_r12c_controller_to_broker_send_thread_unsuccessful_k8s.log", "severity"),
     // Apache HttpClient retrying toward a host the pack does not place is rooted at its writer (as above).
     ("es_r12d_eshadoop_springboot_httpclient_connect_timed_out_retry.log", "root"),
