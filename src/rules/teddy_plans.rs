@@ -6,25 +6,25 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
     // rules
     &[
         &[
-            b"elect leader for partition ",
+            b"Unable to ",
             b"Cannot construct instance of ",
             b"Cannot deserialize ",
             b"cannot be changed from type [",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"SL authentication ",
             b"unmarshal ",
-            b"Unable to ",
+            b"::ParserError",
             b"java.lang.OutOfMemoryError",
         ],
         &[
             b"decode v",
-            b"t: connection refused",
+            b"elect leader for partition ",
             b"rescheduling it",
             b"annot be completed since the ",
             b"agic event ",
             b"resolve '",
             b"record(s) for ",
-            b"blocked by: [",
+            b"Could not push logs to Elasticsearch, resetting connection",
         ],
         &[
             b"Client session timed out",
@@ -91,7 +91,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"s(429)",
             b"Fatal error during ",
             b"fatal error in thread [",
-            b"obtain node locks",
+            b"Net::",
             b"getaddrinfo ",
         ],
         &[b" [status:N/A ", b"lkItemResponse", b"onError", b"otstrap check", b"rtError(", b"JsError(List((", b"tls: "],
@@ -131,9 +131,9 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"f total fields [",
             b"h Unreachable",
             b"flood stage disk watermark [",
-            b"Net::",
+            b"obtain node locks",
             b"o route to host",
-            b"Could not push logs to Elasticsearch, resetting connection",
+            b"blocked by: [",
         ],
         &[
             b"polling interval",
@@ -143,6 +143,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"t yet ready",
             b"deadline exceeded",
             b"oo many open files",
+            b"t: connection refused",
         ],
         &[
             b"with correlation id ",
