@@ -409,14 +409,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // ES 5): the lines look like Elasticsearch down; the case blames the writer.
     ("es_kafka_connect_streamreactor_nonode_es5.log", "root"),
     // Round six. Sentences without a literal place in the search (its 127 are taken): Veneur's `Could not POST ...
-    // error=403`, kafkajs's `Crash: KafkaJSNumberOfRetriesExceeded` and its leadership-election answer,
-    // lua-resty-kafka's `MessageSizeTooLarge`.
+    // error=403`, kafkajs's leadership-election answer, lua-resty-kafka's `MessageSizeTooLarge`.
     ("agent_veneur_datadog_403_compose.log", "found"),
     ("agent_veneur_datadog_403_compose.log", "root"),
     ("agent_veneur_datadog_403_compose.log", "severity"),
-    ("kafka_kafkajs_consumer_crash_json.log", "found"),
-    ("kafka_kafkajs_consumer_crash_json.log", "root"),
-    ("kafka_kafkajs_consumer_crash_json.log", "severity"),
     ("kafka_kafkajs_nest_leader_election.log", "found"),
     ("kafka_kafkajs_nest_leader_election.log", "root"),
     ("kafka_kafkajs_nest_leader_election.log", "severity"),
