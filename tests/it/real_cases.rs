@@ -677,6 +677,27 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_r15c_dotnet_rdkafka_group_coordinator_not_available_repeat.log", "severity"),
     ("es_r15d_filebeat61_failed_publish_temporary_bulk_loop.log", "severity"),
     ("es_r15d_filebeat714_compose_failed_publish_reconnect.log", "severity"),
+    // Round sixteen. Sentences without a literal place: the agent's `Could not collect endpoints from the API Server:
+    // "endpoints is forbidden ...` (the reflector's `failed to list` wording is read), a ZooKeeper server's `Invalid
+    // session ... probably expired` at INFO. No kind reads an Akka HTTP route's own stream errors (`Substream Source
+    // cannot be materialized more than once`, akka-stream-json's `No complete json entity consumed`). Severity by
+    // the pack's policy: client-go's timeouts toward the API server, librdkafka's refused connections at debug level,
+    // a ZooKeeper client without a session once in the file are warnings until they last.
+    ("agent_r16a_apiserver_endpoints_forbidden_kubectl_prefix.log", "found"),
+    ("agent_r16a_apiserver_endpoints_forbidden_kubectl_prefix.log", "root"),
+    ("agent_r16a_apiserver_endpoints_forbidden_kubectl_prefix.log", "severity"),
+    ("kafka_r16c_embedded_broker_zk_session_renew_invalid_expired.log", "found"),
+    ("kafka_r16c_embedded_broker_zk_session_renew_invalid_expired.log", "root"),
+    ("kafka_r16c_embedded_broker_zk_session_renew_invalid_expired.log", "severity"),
+    ("json_r16b_akka_http_server_substream_materialized_twice_bare.log", "found"),
+    ("json_r16b_akka_http_server_substream_materialized_twice_bare.log", "root"),
+    ("json_r16b_akka_http_server_substream_materialized_twice_bare.log", "severity"),
+    ("json_r16b_akka_http_json_stream_no_complete_entity_consumed.log", "found"),
+    ("json_r16b_akka_http_json_stream_no_complete_entity_consumed.log", "root"),
+    ("json_r16b_akka_http_json_stream_no_complete_entity_consumed.log", "severity"),
+    ("agent_r16a_dca_klog_leader_lock_apiserver_timeouts.log", "severity"),
+    ("kafka_r16c_sinek_rdkafka_compose_localhost_refused.log", "severity"),
+    ("zk_r16c_strimzi_operator_netty_session0_channel_lost_repeat.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
