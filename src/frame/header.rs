@@ -166,11 +166,13 @@ fn generic(line: &str) -> Split<'_> {
     for k in 0..nf.min(10) {
         let prev_time = k > 0 && (is_time(f(k - 1)) || is_number(f(k - 1)));
         let Some(level) = level_of(f(k), k == 0, prev_time) else { continue };
-        let timed = (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
-            && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))));
-        let untimed = k <= 3 && (0..k).all(|i| f(i).starts_with('[') && bracketed(f(i))) && is_upper_level(f(k));
-        let before_ok = timed || untimed;
-        if before_ok && k + 1 < nf {
+        // The two shapes of what comes before the level; the second is tried only when the first fails.
+        let timed = || {
+            (0..k).all(|i| header_field(f(i)) || (is_host(f(i)) && (i + 1 == k || header_field(f(i + 1)))))
+                && (k == 0 || (0..k).any(|i| is_time(f(i)) || is_number(f(i)) || bracket_time(f(i))))
+        };
+        let untimed = || k <= 3 && (0..k).all(|i| f(i).starts_with('[') && bracketed(f(i))) && is_upper_level(f(k));
+        if (timed() || untimed()) && k + 1 < nf {
             let end = after_level(line, fields, k + 1);
             return Split::new(line[end..].trim_start(), Some(level));
         }
@@ -366,7 +368,7 @@ fn level_of(x: &str, first: bool, after_time: bool) -> Option<Level> {
 /// A bare upper-case level word (`ERROR`, `WARN`): what a layout without a time puts after its bracketed thread
 /// (`[main] ERROR com.example.Foo - message`), where a word in another case would more likely be the message's.
 fn is_upper_level(x: &str) -> bool {
-    x.len() >= 4 && x.bytes().all(|c| c.is_ascii_uppercase()) && level_word(x).is_some()
+    x.len() >= 4 && is_upper_word(x) && level_word(x).is_some()
 }
 
 /// The level a word names, in any case (`warn`, `WARNING`, `Severe`).
