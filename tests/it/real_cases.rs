@@ -490,12 +490,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r7s_telegraf_influxdb_refused_dropping_metrics.log", "root"),
     ("agent_r7_clc_too_many_errors_dns_policy.log", "root"),
     ("kafka_r7_xtdb_record_too_large.log", "root"),
-    // Round eight. Root by the pack's policy against the case's: Vector dropping a request the intake answered with a
-    // status no status kind reads (404) is rooted at the intake, where the thread's cause was the sender's URL;
-    // fluentd's `error_class=OpenSSL::SSL::SSLError` on a flush is read as its Elasticsearch output's (the line names
+    // Round eight. Root by the pack's policy against the case's: fluentd's `error_class=OpenSSL::SSL::SSLError` on a flush is read as its Elasticsearch output's (the line names
     // no destination, only the backtrace's frames say dogapi); a Jackson error is rooted at the receiver, the JSON
     // kinds' default, where the case's service read its own documents back from Elasticsearch.
-    ("agent_r8a_vector_datadog_metrics_404_dropped_syslog.log", "root"),
     ("agent_r8a_fluentd_dogapi_tls_local_issuer_k8s.log", "root"),
     ("json_r8b_jackson_invalid_format_es_hit_jul.log", "root"),
     // Severity by the pack's policy: one body cut short is a warning (the development half's entity-stream case), one
@@ -569,8 +566,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // StatusCode.UNAVAILABLE encountered while exporting`, Node's body-parser `SyntaxError: Unexpected token P` of Node
     // 6 (it does not say JSON, as a code's syntax error does not), file.d's `can't send data to Loki` with Loki's 400,
     // KafkaJS's `There is no leader for this topic-partition` in a JSON field, Jaeger's `Elasticsearch could not
-    // process bulk request` (its timeout is a `read: connection timed out` no kind reads); Telegraf's 404 (`will be
-    // dropped: 404 Not Found`: a bucket that does not exist, no kind for a 404 of a sender's own configuration).
+    // process bulk request` (its timeout is a `read: connection timed out` no kind reads).
     ("agent_r13a_otel_python_grpc_unavailable_newrelic_key.log", "found"),
     ("agent_r13a_otel_python_grpc_unavailable_newrelic_key.log", "root"),
     ("agent_r13a_otel_python_grpc_unavailable_newrelic_key.log", "severity"),
@@ -586,9 +582,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r13d_jaeger_ingester_bulk_read_timeout_waiting_connection.log", "found"),
     ("es_r13d_jaeger_ingester_bulk_read_timeout_waiting_connection.log", "root"),
     ("es_r13d_jaeger_ingester_bulk_read_timeout_waiting_connection.log", "severity"),
-    ("agent_r13a_telegraf_influxdb_v2_404_bucket_not_found.log", "found"),
-    ("agent_r13a_telegraf_influxdb_v2_404_bucket_not_found.log", "root"),
-    ("agent_r13a_telegraf_influxdb_v2_404_bucket_not_found.log", "severity"),
     // Roots the lines do not give: a .NET service's JSON error in a file no hop names (its scope is unknown, a
     // warning); a circe decoding failure of a Nakadi client's commit answer (the case: the reader, kafka-to-es); Data
     // Prepper's `Connection refused` without an address.
@@ -698,6 +691,25 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r16a_dca_klog_leader_lock_apiserver_timeouts.log", "severity"),
     ("kafka_r16c_sinek_rdkafka_compose_localhost_refused.log", "severity"),
     ("zk_r16c_strimzi_operator_netty_session0_channel_lost_repeat.log", "severity"),
+    // Round seventeen. Sentences without a literal place: hyper's `connection closed before message completed` under
+    // an OpenTelemetry export (Apollo Router's JSON log), Sarama's `kafka server: The provided member is not known in
+    // the current generation` in a rebalance loop. A JSON parse error a client logs of an answer it read (Node 20's
+    // `is not valid JSON`, Python's `JSONDecodeError`) names no hop: no root, a warning. Severity by the pack's policy:
+    // client-go's timeouts toward the API server, a consumer's `CommitFailedException`, a KRaft controller that cannot
+    // reach its voters for two seconds of start-up are warnings until they last.
+    ("agent_r17a_apollo_router_otel_trace_export_conn_closed_json.log", "found"),
+    ("agent_r17a_apollo_router_otel_trace_export_conn_closed_json.log", "root"),
+    ("agent_r17a_apollo_router_otel_trace_export_conn_closed_json.log", "severity"),
+    ("kafka_r17c_sarama_cluster_rebalance_loop_unknown_member.log", "found"),
+    ("kafka_r17c_sarama_cluster_rebalance_loop_unknown_member.log", "root"),
+    ("kafka_r17c_sarama_cluster_rebalance_loop_unknown_member.log", "severity"),
+    ("json_r17b_node20_not_valid_json_doctype_uncaught_web_check.log", "root"),
+    ("json_r17b_node20_not_valid_json_doctype_uncaught_web_check.log", "severity"),
+    ("json_r17b_python_jsondecodeerror_logging_traceback_gha.log", "root"),
+    ("json_r17b_python_jsondecodeerror_logging_traceback_gha.log", "severity"),
+    ("agent_r17a_dca_external_metrics_apiserver_timeout_stern.log", "severity"),
+    ("kafka_r17c_connect_jdbc_sink_commit_failed_kicked_out_wrapped.log", "severity"),
+    ("kafka_r17c_kraft_raftmanager_node_may_not_be_available_sentry.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
