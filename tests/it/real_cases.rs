@@ -710,6 +710,26 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r17a_dca_external_metrics_apiserver_timeout_stern.log", "severity"),
     ("kafka_r17c_connect_jdbc_sink_commit_failed_kicked_out_wrapped.log", "severity"),
     ("kafka_r17c_kraft_raftmanager_node_may_not_be_available_sentry.log", "severity"),
+    // Round eighteen. Sentences without a literal place: kafka-python's `KafkaTimeoutError: Batch for
+    // TopicPartition(...) containing 1 record(s) expired`, Python's bare `[Errno 111] Connection refused` under a
+    // Lambda forwarder's traceback, the serverless agent's `Couldn't read API key from Secrets Manager` and `Can't start
+    // the Datadog extension as no API Key has been detected`, datadogpy's `Invalid JSON response` quoting a proxy's
+    // 403 page. Severity by the pack's policy: kafkajs failing its seed broker for seven seconds is a warning until it
+    // lasts; dogstatsd 5's `Unable to post payload` is an error also while the agent is being stopped.
+    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "found"),
+    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "root"),
+    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "severity"),
+    ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "found"),
+    ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "root"),
+    ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "severity"),
+    ("agent_r18a_serverless_agent_secrets_access_denied_no_api_key.log", "found"),
+    ("agent_r18a_serverless_agent_secrets_access_denied_no_api_key.log", "root"),
+    ("agent_r18a_serverless_agent_secrets_access_denied_no_api_key.log", "severity"),
+    ("agent_r18a_datadogpy_403_forbidden_by_proxy_rules.log", "found"),
+    ("agent_r18a_datadogpy_403_forbidden_by_proxy_rules.log", "root"),
+    ("agent_r18a_datadogpy_403_forbidden_by_proxy_rules.log", "severity"),
+    ("kafka_r18c_thingsboard_compose_adminclient_node_minus1_kafkajs.log", "severity"),
+    ("agent_r18a_legacy_dogstatsd_post_failed_on_restart_journald.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
