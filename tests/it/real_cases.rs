@@ -752,6 +752,38 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("zk_r19c_dolphinscheduler_worker_zk_eos_waiting.log", "severity"),
     ("es_r19d_kibana73_stats_index_not_found_cn.log", "severity"),
     ("agent_r17a_vector_healthcheck_404_not_found.log", "severity"),
+    // Round twenty (captured from Kubernetes, structured layouts). Sentences without a literal place: the ECK
+    // operator's `Recoverable error while retrieving Elasticsearch cluster UUID`, a Juju charm's bare `[Errno 111]
+    // Connection refused`, a Flask webhook's `Expecting ',' delimiter` with no exception name. A JSON parse error
+    // in a service no hop names (Fastify, a Python script, Confluent's REST proxy) or a connection refused without
+    // an address the pack places (a Spring health check) has no root. Severity by the pack's policy: senders
+    // retrying a refusal, a DNS failure, a 400 or a 504 for seconds, kafkajs's seed broker timing out three times, a
+    // ZooKeeper client's one reset are warnings until they last; librdkafka's `1/1 brokers are down` after a name
+    // that does not resolve is an error (the case: a few seconds at start-up).
+    ("es_r20d_eck_operator_es_http_timeout_ecs.log", "found"),
+    ("es_r20d_eck_operator_es_http_timeout_ecs.log", "root"),
+    ("es_r20d_eck_operator_es_http_timeout_ecs.log", "severity"),
+    ("opensearch_r20d_charm_operator_juju_refused.log", "found"),
+    ("opensearch_r20d_charm_operator_juju_refused.log", "root"),
+    ("opensearch_r20d_charm_operator_juju_refused.log", "severity"),
+    ("json_r20b_python_flask_webhook_expecting_delimiter_info.log", "found"),
+    ("json_r20b_python_flask_webhook_expecting_delimiter_info.log", "root"),
+    ("json_r20b_python_flask_webhook_expecting_delimiter_info.log", "severity"),
+    ("json_r20b_fastify_pino_pretty_unexpected_token_400.log", "root"),
+    ("json_r20b_fastify_pino_pretty_unexpected_token_400.log", "severity"),
+    ("json_r20b_python313_jsondecodeerror_compose_v2.log", "root"),
+    ("json_r20b_python313_jsondecodeerror_compose_v2.log", "severity"),
+    ("json_r20b_kafka_rest_jsonmapping_unhandled_500.log", "root"),
+    ("es_r20d_refused_springboot_health_kubectl_prefix.log", "root"),
+    ("es_r20d_refused_springboot_health_kubectl_prefix.log", "severity"),
+    ("agent_r20a_fluentbit_out_http_400_flush_retry.log", "severity"),
+    ("agent_r20a_fluentbit_out_http_broken_connection_k8s.log", "severity"),
+    ("agent_r20a_otel_ama_metrics_json_otlp_refused.log", "severity"),
+    ("agent_r20a_otel_json_otlp_dns_no_such_host.log", "severity"),
+    ("agent_r20a_otel_sumo_otlphttp_504_retries.log", "severity"),
+    ("kafka_r20c_kafkajs_json_seed_broker_timeout.log", "severity"),
+    ("zk_r20c_strimzi_topic_operator_connection_reset.log", "severity"),
+    ("kafka_r20c_php_rdkafka_resolve_brokers_down.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
