@@ -97,12 +97,17 @@ def stack_trace(r, t):
 
 
 def load_pack(rules_dir):
+    """The pack's example lines, counterexamples and patterns (fragments spliced in, as the loader does)."""
     examples, counter, patterns = [], [], []
+    docs = []
     for path in sorted(glob.glob(os.path.join(rules_dir, "**", "*.toml"), recursive=True)):
         with open(path, "rb") as f:
-            doc = tomllib.load(f)
+            docs.append(tomllib.load(f))
+    fragments = {f["name"]: "(?:%s)" % f["pattern"] for doc in docs for f in doc.get("fragment", [])}
+    reference = re.compile(r"(?<!\\)((?:\\\\)*)\{\{([a-z][a-z0-9_]*)\}\}")
+    for doc in docs:
         for rule in doc.get("rule", []):
-            patterns.append(rule["pattern"])
+            patterns.append(reference.sub(lambda m: m.group(1) + fragments[m.group(2)], rule["pattern"]))
             examples.extend(e["line"] for e in rule.get("examples", []))
             counter.extend(rule.get("counterexamples", []))
     return examples, counter, patterns

@@ -73,6 +73,10 @@ impl<'a> LineIndex<'a> {
     pub(crate) fn enclosing_id(&self, offset: usize) -> Option<String> {
         let before = self.text.get(..offset.min(self.text.len()))?;
         let table = before.rfind("[[rule]]").into_iter().chain(before.rfind("[[chain]]")).max()?;
+        // A fragment after the rule is not the rule's.
+        if before.rfind("[[fragment]]").is_some_and(|f| f > table) {
+            return None;
+        }
         let after = &self.text[table..];
         let next = after[2..].find("\n[[").map_or(after.len(), |e| e + 2);
         after[..next].lines().find_map(|l| {

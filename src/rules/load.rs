@@ -6,7 +6,7 @@
 
 use super::error::{Diagnostic, LineIndex, PackError};
 use super::schema::{ChainDef, FileDef, RuleDef};
-use super::{hir, prefilter, Chain, Escalate, Example, Layer, Location, Pack, Rule, Scope, Selector, Stage};
+use super::{fragment, hir, prefilter, Chain, Escalate, Example, Layer, Location, Pack, Rule, Scope, Selector, Stage};
 use super::{FamilyInfo, Knowledge, TargetRule, TelemetryRule};
 use crate::model::{Component, ComponentSet, Severity};
 use crate::time::parse_duration;
@@ -124,20 +124,28 @@ pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pa
         }
     }
     let knowledge = gather_knowledge(&mut parsed_files, &mut diags);
+    let fragments = fragment::gather(&mut parsed_files, &mut diags);
     // Compiling the patterns is most of the start-up: it is done on every core, in pack order.
     let patterns: Vec<&str> = parsed_files
         .iter()
         .flat_map(|(_, _, p)| p.rule.iter().map(|d| d.get_ref().pattern.get_ref().as_str()))
         .collect();
+    let compile_one = |pattern: &str| -> (Compiled, Option<String>) {
+        match fragments.expand(pattern) {
+            Ok(std::borrow::Cow::Borrowed(p)) => (compile(p, checks), None),
+            Ok(std::borrow::Cow::Owned(p)) => (compile(&p, checks), Some(p)),
+            Err(e) => (Err(e), None),
+        }
+    };
     let mut compiled = {
         use rayon::prelude::*;
-        let v: Vec<Compiled> = patterns.par_iter().map(|p| compile(p, checks)).collect();
+        let v: Vec<(Compiled, Option<String>)> = patterns.par_iter().map(|p| compile_one(p)).collect();
         v.into_iter()
     };
     for (file, text, parsed) in parsed_files {
         let mut fd = FileDiags { file, index: LineIndex::new(text), out: &mut diags };
         for def in parsed.rule {
-            let compiled = compiled.next().unwrap_or_else(|| compile(def.get_ref().pattern.get_ref(), checks));
+            let (compiled, expanded) = compiled.next().unwrap_or_else(|| compile_one(def.get_ref().pattern.get_ref()));
             let start = def.span().start;
             let def = def.into_inner();
             let id = def.id.get_ref().clone();
@@ -150,7 +158,7 @@ pub(super) fn build(sources: Vec<(String, String)>, checks: Checks) -> Result<Pa
                 continue;
             }
             seen.insert(id.clone(), fd.location(start));
-            if let Some(c) = check_rule(def, start, compiled, &knowledge, &mut fd) {
+            if let Some(c) = check_rule(def, start, (compiled, expanded), &knowledge, &mut fd) {
                 rules.push(c);
             }
         }
@@ -454,10 +462,12 @@ fn compile(pattern: &str, checks: Checks) -> Compiled {
     Ok((h, re))
 }
 
+/// Checks one rule; `compiled` is its pattern parsed (and compiled), with the pattern after its fragments were
+/// spliced in when it uses any.
 fn check_rule(
     def: RuleDef,
     start: usize,
-    compiled: Compiled,
+    (compiled, expanded): (Compiled, Option<String>),
     knowledge: &Knowledge,
     fd: &mut FileDiags<'_>,
 ) -> Option<Rule> {
@@ -583,7 +593,7 @@ fn check_rule(
         family,
         severity: severity?,
         components,
-        pattern: def.pattern.into_inner(),
+        pattern: expanded.unwrap_or_else(|| def.pattern.into_inner()),
         key: def.key.into_iter().map(Spanned::into_inner).collect(),
         fields: def.fields.into_iter().collect(),
         generic: def.generic,

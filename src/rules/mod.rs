@@ -8,6 +8,7 @@
 mod cache;
 mod direct;
 mod error;
+mod fragment;
 mod hir;
 mod knowledge;
 mod load;

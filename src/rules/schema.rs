@@ -32,6 +32,21 @@ pub struct FileDef {
     /// The `[[target]]` tables: which addresses belong to which component, for root causes.
     #[serde(default)]
     pub target: Vec<Spanned<TargetDef>>,
+    /// The `[[fragment]]` tables: named pieces of regex that rule patterns splice in as `{{name}}`.
+    #[serde(default)]
+    pub fragment: Vec<Spanned<FragmentDef>>,
+}
+
+/// A `[[fragment]]` table: a piece of regex several rules share (see `rules/fragment.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FragmentDef {
+    pub name: Spanned<String>,
+    pub pattern: Spanned<String>,
+    /// What the fragment reads, for people editing the pack.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub description: Option<String>,
 }
 
 /// A `[[target]]` table: an episode whose `fields` hold a value that `contains` one of these substrings or `equals`

@@ -333,3 +333,119 @@ id = "json-deserialization"
 const LINE: &str = "2019.11.08 12:54:41.941739 [ 14 ] {} <Error> void DB::StorageKafka::threadFunc(): Code: 26, \
     e.displayText() = DB::Exception: Cannot parse JSON string: expected opening quote: (while read the value of key \
     needPromoPrice): (at row 1)";
+
+/// Two rules of a pack from files share a `[[fragment]]` of another file: both load, pass their examples and
+/// find their lines, each with the captures the fragment holds and the status it reads after it.
+#[test]
+fn rules_share_a_fragment_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let fragment = r#"[[family]]
+id = "connection"
+
+[[fragment]]
+name = "sender_status"
+description = "A sender quoting the intake's answer."
+pattern = '''(?:Response failed\. response=Response \{ status: |Invalid response from (?P<url>\S+): )'''
+"#;
+    let rules = r#"[[rule]]
+id = "x.unauthorized"
+title = "Refused key"
+family = "connection"
+severity = "error"
+components = ["agent"]
+pattern = '''{{sender_status}}(?P<status>40[13])\b'''
+next_steps = ["check the key"]
+counterexamples = ['''Invalid response from https://intake: 404 -> nil''']
+
+[[rule.examples]]
+line = '''2020-06-09 12:40:25 UTC | PROCESS | ERROR | (collector.go:311) | Invalid response from https://intake: 403 -> nil'''
+fields = { url = "https://intake", status = "403" }
+
+[[rule]]
+id = "x.not-found"
+title = "Wrong path"
+family = "connection"
+severity = "error"
+components = ["agent"]
+pattern = '''{{sender_status}}(?P<status>404)\b'''
+next_steps = ["check the endpoint"]
+
+[[rule.examples]]
+line = '''2024-03-01T12:00:00Z ERROR vector::sinks::util::retries: Response failed. response=Response { status: 404, version: HTTP/1.1 }'''
+fields = { status = "404" }
+"#;
+    write(dir.path(), "fragments.toml", fragment);
+    write(dir.path(), "rules.toml", rules);
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run_on(&["rules", "test", "--rules"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("2 rules: 2 examples, 1 counterexamples, 0 failures"), "{}", stdout(&o));
+    let logs = tempfile::tempdir().unwrap();
+    write(
+        logs.path(),
+        "stackstate-agent.log",
+        "2020-06-09 12:40:25 UTC | PROCESS | ERROR | (collector.go:311) | Invalid response from https://intake: 403 -> nil\n\
+         2020-06-09 12:40:35 UTC | PROCESS | ERROR | (collector.go:311) | Invalid response from https://intake: 404 -> nil\n",
+    );
+    let r = scan_json(["--rules".as_ref(), dir.path().as_os_str(), logs.path().as_os_str()]);
+    let rules: Vec<&str> = r["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["episodes"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()))
+        .collect();
+    assert!(rules.contains(&"x.unauthorized") && rules.contains(&"x.not-found"), "{r}");
+}
+
+/// A fragment's problems are errors with file:line:column and its name, all in one run: an unknown name in a
+/// rule's pattern (at the pattern, with the rule id and the names the pack has), a name declared twice, a pattern
+/// that does not parse, a fragment using another one, a name that is not one.
+#[test]
+fn fragment_problems_name_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", &GOOD.replace("pattern = '''java", "pattern = '''{{refusal}}java"));
+    let f = r#"[[fragment]]
+name = "refused"
+pattern = '''Connection refused'''
+
+[[fragment]]
+name = "refused"
+pattern = '''refused'''
+
+[[fragment]]
+name = "broken"
+pattern = '''(unclosed'''
+
+[[fragment]]
+name = "nested"
+pattern = '''x{{refused}}'''
+
+[[fragment]]
+name = "Bad-Name"
+pattern = '''x'''
+"#;
+    write(dir.path(), "f.toml", f);
+    let o = run_on(&["rules", "check"], dir.path());
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "a.toml:8:11: rule x.refused: unknown fragment {{refusal}} (the pack's [[fragment]] tables name: refused)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("f.toml:6:8: fragment \"refused\": duplicate fragment (first defined at"), "{err}");
+    assert!(err.contains("f.toml:11:11: fragment \"broken\": invalid pattern:"), "{err}");
+    assert!(
+        err.contains("f.toml:15:11: fragment \"nested\": a fragment cannot use another fragment ({{refused}})"),
+        "{err}"
+    );
+    assert!(err.contains("f.toml:18:8: fragment \"Bad-Name\": a fragment name is lowercase letters"), "{err}");
+    // A misspelt field of a fragment that follows a rule is not blamed on the rule.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", &format!("{GOOD}\n[[fragment]]\nname = \"x\"\npatern = '''x'''\n"));
+    let err = stderr(&run_on(&["rules", "check"], dir.path()));
+    assert!(err.contains("a.toml:") && err.contains("unknown field `patern`"), "{err}");
+    assert!(!err.contains("rule x.refused"), "{err}");
+}

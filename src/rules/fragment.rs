@@ -1,0 +1,160 @@
+//! Named pattern fragments: pieces of regex that several rules share, written once in a `[[fragment]]` table and
+//! spliced into rule patterns as `{{name}}` before the patterns are parsed.
+//!
+//! Rules that read the same writers' wordings and differ only in what follows them (an intake's answer: 401/403,
+//! 404, 400) would otherwise each carry a copy of the wordings, and a wording added to one copy is missed by the
+//! others. A fragment is spliced as a non-capturing group, so an alternation inside it stays inside it; the
+//! expanded pattern is what the rule compiles, extracts its literals from and reports in errors. Fragments are
+//! pack-wide (any file may use any file's fragments) and cannot use other fragments: one level keeps an error's
+//! expanded pattern readable.
+
+use super::error::{Diagnostic, LineIndex};
+use super::hir;
+use super::schema::FileDef;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// The pack's fragments by name, each already wrapped as `(?:...)`.
+#[derive(Debug, Default)]
+pub(super) struct Fragments {
+    by_name: HashMap<String, String>,
+}
+
+/// Takes the `[[fragment]]` tables out of every parsed file, checking each: a name of lowercase letters, digits and
+/// `_`, unique in the pack; a pattern that parses on its own and uses no other fragment.
+pub(super) fn gather(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<Diagnostic>) -> Fragments {
+    let mut out = Fragments::default();
+    let mut first_at: HashMap<String, (String, usize)> = HashMap::new();
+    for (file, text, parsed) in files.iter_mut() {
+        let index = LineIndex::new(text);
+        let mut at = |offset: usize, name: &str, message: String| {
+            let (line, column) = index.position(offset);
+            diags.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                column,
+                rule: None,
+                message: format!("fragment {name:?}: {message}"),
+            });
+        };
+        for def in std::mem::take(&mut parsed.fragment) {
+            let def = def.into_inner();
+            let name = def.name.get_ref().clone();
+            let name_at = def.name.span().start;
+            let pattern_at = def.pattern.span().start;
+            if !is_name(&name) {
+                at(
+                    name_at,
+                    &name,
+                    "a fragment name is lowercase letters, digits and '_', starting with a letter".into(),
+                );
+                continue;
+            }
+            if let Some((prev_file, prev_line)) = first_at.get(&name) {
+                at(name_at, &name, format!("duplicate fragment (first defined at {prev_file}:{prev_line})"));
+                continue;
+            }
+            first_at.insert(name.clone(), (file.to_string(), index.position(name_at).0));
+            let pattern = def.pattern.get_ref();
+            if let Some(used) = references(pattern).next() {
+                at(pattern_at, &name, format!("a fragment cannot use another fragment ({{{{{}}}}})", used.1));
+                continue;
+            }
+            if let Err(e) = hir::parse(pattern) {
+                at(pattern_at, &name, format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")));
+                continue;
+            }
+            out.by_name.insert(name, format!("(?:{pattern})"));
+        }
+    }
+    out
+}
+
+impl Fragments {
+    /// The pattern with every `{{name}}` replaced by its fragment; borrowed when it uses none. An unknown name is
+    /// an error naming it (the caller reports it at the rule's pattern).
+    pub(super) fn expand<'p>(&self, pattern: &'p str) -> Result<Cow<'p, str>, String> {
+        let mut refs = references(pattern).peekable();
+        if refs.peek().is_none() {
+            return Ok(Cow::Borrowed(pattern));
+        }
+        let mut out = String::with_capacity(pattern.len() * 2);
+        let mut done = 0;
+        for (range, name) in refs {
+            let Some(body) = self.by_name.get(name) else {
+                let mut known: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+                return Err(format!("unknown fragment {{{{{name}}}}} (the pack's [[fragment]] tables name: {known})"));
+            };
+            out.push_str(&pattern[done..range.start]);
+            out.push_str(body);
+            done = range.end;
+        }
+        out.push_str(&pattern[done..]);
+        Ok(Cow::Owned(out))
+    }
+}
+
+fn is_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The `{{name}}` references of a pattern (their byte range and name), in order. A `{{` after an odd number of
+/// backslashes is an escaped brace, not a reference; a `{{` not closed by a name and `}}` is left to the regex
+/// parser (which rejects it).
+fn references(pattern: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let bytes = pattern.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = memchr::memmem::find(&bytes[from..], b"{{").map(|i| from + i) {
+            from = i + 2;
+            let escapes = bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count();
+            if escapes % 2 == 1 {
+                continue;
+            }
+            let rest = &pattern[i + 2..];
+            if let Some(end) = rest.find("}}") {
+                let name = &rest[..end];
+                if is_name(name) {
+                    from = i + 2 + end + 2;
+                    return Some((i..from, name));
+                }
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fragments(pairs: &[(&str, &str)]) -> Fragments {
+        Fragments { by_name: pairs.iter().map(|(n, p)| (n.to_string(), format!("(?:{p})"))).collect() }
+    }
+
+    #[test]
+    fn splices_each_reference_as_a_group() {
+        let f = fragments(&[("sender", "a|b"), ("tail", r"\d+")]);
+        assert_eq!(f.expand("x{{sender}}y{{tail}}").unwrap(), r"x(?:a|b)y(?:\d+)");
+        assert!(matches!(f.expand("plain (a|b){2}").unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escaped_braces_and_repetitions_are_not_references() {
+        let f = fragments(&[("a", "z")]);
+        assert_eq!(f.expand(r"\{{a}}").unwrap(), r"\{{a}}");
+        assert_eq!(f.expand(r"\\{{a}}").unwrap(), r"\\(?:z)");
+        assert_eq!(f.expand("x{2}{{a}}").unwrap(), "x{2}(?:z)");
+        assert_eq!(f.expand("{{ not a name }}").unwrap(), "{{ not a name }}");
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error_listing_the_known_ones() {
+        let err = fragments(&[("b", "1"), ("a", "2")]).expand("{{c}}").unwrap_err();
+        assert_eq!(err, "unknown fragment {{c}} (the pack's [[fragment]] tables name: a, b)");
+    }
+}
