@@ -12,12 +12,15 @@ use super::error::{Diagnostic, LineIndex};
 use super::hir;
 use super::schema::FileDef;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The pack's fragments by name, each already wrapped as `(?:...)`.
 #[derive(Debug, Default)]
 pub(super) struct Fragments {
     by_name: HashMap<String, String>,
+    /// Fragments declared with a problem (already reported at their table): a rule using one says so, rather than
+    /// calling the name unknown.
+    broken: HashSet<String>,
 }
 
 /// Takes the `[[fragment]]` tables out of every parsed file, checking each: a name of lowercase letters, digits and
@@ -58,10 +61,12 @@ pub(super) fn gather(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<
             let pattern = def.pattern.get_ref();
             if let Some(used) = references(pattern).next() {
                 at(pattern_at, &name, format!("a fragment cannot use another fragment ({{{{{}}}}})", used.1));
+                out.broken.insert(name);
                 continue;
             }
             if let Err(e) = hir::parse(pattern) {
                 at(pattern_at, &name, format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")));
+                out.broken.insert(name);
                 continue;
             }
             out.by_name.insert(name, format!("(?:{pattern})"));
@@ -81,6 +86,16 @@ impl Fragments {
         let mut out = String::with_capacity(pattern.len() * 2);
         let mut done = 0;
         for (range, name) in refs {
+            if !is_name(name) {
+                return Err(format!(
+                    "{{{{{name}}}}} is not a fragment name (lowercase letters, digits and '_'; `\\{{{{` for a literal brace)"
+                ));
+            }
+            if self.broken.contains(name) {
+                return Err(format!(
+                    "fragment {{{{{name}}}}} has problems of its own (reported at its [[fragment]] table)"
+                ));
+            }
             let Some(body) = self.by_name.get(name) else {
                 let mut known: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
                 known.sort_unstable();
@@ -102,23 +117,25 @@ fn is_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// The `{{name}}` references of a pattern (their byte range and name), in order. A `{{` after an odd number of
-/// backslashes is an escaped brace, not a reference; a `{{` not closed by a name and `}}` is left to the regex
-/// parser (which rejects it).
+/// The `{{...}}` references of a pattern (their byte range and what is between the braces), in order; what is
+/// between them need not be a valid name ([`Fragments::expand`] says so). A `{{` after an odd number of backslashes
+/// is an escaped brace, not a reference (the next `{` may open one); a `{{` not closed on its line is left to the
+/// regex parser, which rejects it.
 fn references(pattern: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
     let bytes = pattern.as_bytes();
     let mut from = 0;
     std::iter::from_fn(move || {
         while let Some(i) = memchr::memmem::find(&bytes[from..], b"{{").map(|i| from + i) {
-            from = i + 2;
             let escapes = bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count();
             if escapes % 2 == 1 {
+                from = i + 1;
                 continue;
             }
+            from = i + 2;
             let rest = &pattern[i + 2..];
             if let Some(end) = rest.find("}}") {
                 let name = &rest[..end];
-                if is_name(name) {
+                if !name.is_empty() && !name.contains(['{', '}', '\n']) {
                     from = i + 2 + end + 2;
                     return Some((i..from, name));
                 }
@@ -133,7 +150,10 @@ mod tests {
     use super::*;
 
     fn fragments(pairs: &[(&str, &str)]) -> Fragments {
-        Fragments { by_name: pairs.iter().map(|(n, p)| (n.to_string(), format!("(?:{p})"))).collect() }
+        Fragments {
+            by_name: pairs.iter().map(|(n, p)| (n.to_string(), format!("(?:{p})"))).collect(),
+            broken: HashSet::new(),
+        }
     }
 
     #[test]
@@ -147,9 +167,18 @@ mod tests {
     fn escaped_braces_and_repetitions_are_not_references() {
         let f = fragments(&[("a", "z")]);
         assert_eq!(f.expand(r"\{{a}}").unwrap(), r"\{{a}}");
+        assert_eq!(f.expand(r"\{{{a}}").unwrap(), r"\{(?:z)");
         assert_eq!(f.expand(r"\\{{a}}").unwrap(), r"\\(?:z)");
         assert_eq!(f.expand("x{2}{{a}}").unwrap(), "x{2}(?:z)");
-        assert_eq!(f.expand("{{ not a name }}").unwrap(), "{{ not a name }}");
+    }
+
+    #[test]
+    fn a_reference_that_is_not_a_name_or_to_a_broken_fragment_is_an_error() {
+        let mut f = fragments(&[("a", "z")]);
+        assert!(f.expand("{{ a }}").unwrap_err().contains("{{ a }} is not a fragment name"));
+        assert!(f.expand("{{Vector_x}}").unwrap_err().contains("is not a fragment name"));
+        f.broken.insert("b".into());
+        assert!(f.expand("{{b}}").unwrap_err().contains("fragment {{b}} has problems of its own"));
     }
 
     #[test]
