@@ -9,8 +9,9 @@
 //! expanded pattern readable.
 
 use super::error::{Diagnostic, LineIndex};
-use super::hir;
+use super::load::{self, Checks, FileDiags};
 use super::schema::FileDef;
+use super::Location;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -27,18 +28,11 @@ pub(super) struct Fragments {
 /// `_`, unique in the pack; a pattern that parses on its own and uses no other fragment.
 pub(super) fn gather(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<Diagnostic>) -> Fragments {
     let mut out = Fragments::default();
-    let mut first_at: HashMap<String, (String, usize)> = HashMap::new();
+    let mut first_at: HashMap<String, Location> = HashMap::new();
     for (file, text, parsed) in files.iter_mut() {
-        let index = LineIndex::new(text);
-        let mut at = |offset: usize, name: &str, message: String| {
-            let (line, column) = index.position(offset);
-            diags.push(Diagnostic {
-                file: file.to_string(),
-                line,
-                column,
-                rule: None,
-                message: format!("fragment {name:?}: {message}"),
-            });
+        let mut fd = FileDiags { file, index: LineIndex::new(text), out: diags };
+        let at = |fd: &mut FileDiags<'_>, offset: usize, name: &str, message: String| {
+            fd.at(offset, None, format!("fragment {name:?}: {message}"));
         };
         for def in std::mem::take(&mut parsed.fragment) {
             let def = def.into_inner();
@@ -47,25 +41,31 @@ pub(super) fn gather(files: &mut [(&String, &String, FileDef)], diags: &mut Vec<
             let pattern_at = def.pattern.span().start;
             if !is_name(&name) {
                 at(
+                    &mut fd,
                     name_at,
                     &name,
                     "a fragment name is lowercase letters, digits and '_', starting with a letter".into(),
                 );
                 continue;
             }
-            if let Some((prev_file, prev_line)) = first_at.get(&name) {
-                at(name_at, &name, format!("duplicate fragment (first defined at {prev_file}:{prev_line})"));
+            if let Some(prev) = first_at.get(&name) {
+                at(
+                    &mut fd,
+                    name_at,
+                    &name,
+                    format!("duplicate fragment (first defined at {}:{})", prev.file, prev.line),
+                );
                 continue;
             }
-            first_at.insert(name.clone(), (file.to_string(), index.position(name_at).0));
+            first_at.insert(name.clone(), fd.location(name_at));
             let pattern = def.pattern.get_ref();
             if let Some(used) = references(pattern).next() {
-                at(pattern_at, &name, format!("a fragment cannot use another fragment ({{{{{}}}}})", used.1));
+                at(&mut fd, pattern_at, &name, format!("a fragment cannot use another fragment ({{{{{}}}}})", used.1));
                 out.broken.insert(name);
                 continue;
             }
-            if let Err(e) = hir::parse(pattern) {
-                at(pattern_at, &name, format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")));
+            if let Err(e) = load::compile(pattern, Checks::Built) {
+                at(&mut fd, pattern_at, &name, e);
                 out.broken.insert(name);
                 continue;
             }

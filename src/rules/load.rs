@@ -49,14 +49,14 @@ pub(super) fn collect_files(path: &Path, out: &mut Vec<(String, String)>, diags:
 }
 
 /// Diagnostics for one file, pointing into its text.
-struct FileDiags<'a> {
-    file: &'a str,
-    index: LineIndex<'a>,
-    out: &'a mut Vec<Diagnostic>,
+pub(super) struct FileDiags<'a> {
+    pub(super) file: &'a str,
+    pub(super) index: LineIndex<'a>,
+    pub(super) out: &'a mut Vec<Diagnostic>,
 }
 
 impl FileDiags<'_> {
-    fn at(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
+    pub(super) fn at(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
         let (line, column) = self.index.position(offset);
         self.out.push(Diagnostic {
             file: self.file.to_string(),
@@ -67,7 +67,7 @@ impl FileDiags<'_> {
         });
     }
 
-    fn location(&self, offset: usize) -> Location {
+    pub(super) fn location(&self, offset: usize) -> Location {
         Location { file: self.file.to_string(), line: self.index.position(offset).0 }
     }
 }
@@ -450,10 +450,10 @@ fn parse_enum<T>(
 }
 
 /// A pattern parsed (and compiled, under [`Checks::All`]), or what went wrong.
-type Compiled = Result<(regex_syntax::hir::Hir, Option<Regex>), String>;
+pub(super) type Compiled = Result<(regex_syntax::hir::Hir, Option<Regex>), String>;
 
 /// Parses one rule pattern and, under [`Checks::All`], compiles it (see [`Rule::regex`]).
-fn compile(pattern: &str, checks: Checks) -> Compiled {
+pub(super) fn compile(pattern: &str, checks: Checks) -> Compiled {
     let h = hir::parse(pattern).map_err(|e| format!("invalid pattern: {}", e.to_string().replace('\n', "\n    ")))?;
     let re = match checks {
         Checks::All => Some(super::build_short(&h).map_err(|e| format!("pattern does not compile: {e}"))?),
