@@ -69,14 +69,16 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The id of the `[[rule]]` or `[[chain]]` an offset falls in, found textually (used for syntax errors, where
-    /// no parsed rule exists).
+    /// no parsed rule exists). An offset under another table (`[[fragment]]`, `[[family]]`, `[scope]`, ...) that
+    /// follows a rule is in none.
     pub(crate) fn enclosing_id(&self, offset: usize) -> Option<String> {
         let before = self.text.get(..offset.min(self.text.len()))?;
-        let table = before.rfind("[[rule]]").into_iter().chain(before.rfind("[[chain]]")).max()?;
-        // A fragment after the rule is not the rule's.
-        if before.rfind("[[fragment]]").is_some_and(|f| f > table) {
+        let header = before.lines().rev().find(|l| l.starts_with('['))?;
+        let header = header.split('#').next().unwrap_or_default().trim_end();
+        if !["[[rule]]", "[[rule.examples]]", "[[chain]]", "[[chain.stage]]"].contains(&header) {
             return None;
         }
+        let table = before.rfind("[[rule]]").into_iter().chain(before.rfind("[[chain]]")).max()?;
         let after = &self.text[table..];
         let next = after[2..].find("\n[[").map_or(after.len(), |e| e + 2);
         after[..next].lines().find_map(|l| {
@@ -84,5 +86,23 @@ impl<'a> LineIndex<'a> {
             let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
             Some(rest.trim_matches(|c| c == '"' || c == '\'').to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_rule_or_a_chain_and_their_sub_tables_enclose_an_offset() {
+        let text = "[[rule]]\nid = \"a.b\"\n\n[[rule.examples]]\nline = 'x'\n\n[[fragment]] # shared\nname = \"f\"\n\n\
+                    [[chain]]\nid = \"c.d\"\n\n[[chain.stage]]\nwhen = []\n\n[[family]]\nid = \"connection\"\n";
+        let index = LineIndex::new(text);
+        let at = |needle: &str| index.enclosing_id(text.find(needle).unwrap());
+        assert_eq!(at("id = \"a.b\"").as_deref(), Some("a.b"));
+        assert_eq!(at("line = 'x'").as_deref(), Some("a.b"));
+        assert_eq!(at("name = \"f\""), None);
+        assert_eq!(at("when = []").as_deref(), Some("c.d"));
+        assert_eq!(at("id = \"connection\""), None);
     }
 }
