@@ -959,6 +959,36 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_r27d_ksql_processing_log_json_deserialization_error.log", "root"),
     ("json_r27d_ksql_processing_log_json_deserialization_error.log", "severity"),
     ("kafka_r27f_nodejs_kafka_node_broker_not_available_amid_app_lines.log", "severity"),
+    // Round twenty-eight (the Scala and Akka stack StackState is written in). Sentences without a literal place: Akka
+    // HTTP's `connection pool for PoolGateway(...) has shut down unexpectedly`, Alpakka Kafka's `Wake up has been
+    // triggered N times` (its limit exceeded is read). Not read as telemetry failures: Akka Streams' `No elements passed
+    // in the last 1 minute` (an idle connection closed), an application's own `Failed to connect to triplestore`, a
+    // loader's `Shutting down application as unable to connect to Elasticsearch` (its cause an ElasticError of its
+    // own making). Severity by the pack's policy: a connection refused or timed out is a warning until it lasts (one
+    // record here, the thread says it lasted); a client whose I/O reactor stopped is a warning for its first records
+    // (a client closed at shutdown says the same). A JSON reader in a program no hop names is rooted nowhere.
+    ("agent_r28a_akka_pool_shutdown_refused.log", "found"),
+    ("agent_r28a_akka_pool_shutdown_refused.log", "root"),
+    ("agent_r28a_akka_pool_shutdown_refused.log", "severity"),
+    ("agent_r28a_akka_server_idle_no_elements.log", "found"),
+    ("agent_r28a_akka_server_idle_no_elements.log", "root"),
+    ("agent_r28a_akka_server_idle_no_elements.log", "severity"),
+    ("agent_r28a_finagle_connect_timeout_serverset.log", "severity"),
+    ("agent_r28a_akka_client_triplestore_sbt.log", "found"),
+    ("agent_r28a_akka_client_triplestore_sbt.log", "root"),
+    ("agent_r28a_akka_client_triplestore_sbt.log", "severity"),
+    ("json_r28a_jsoniter_missing_field.log", "root"),
+    ("json_r28a_jsoniter_missing_field.log", "severity"),
+    ("kafka_r28b_akka_default_layout_wakeup_timeout_dump.log", "found"),
+    ("kafka_r28b_akka_default_layout_wakeup_timeout_dump.log", "root"),
+    ("kafka_r28b_akka_default_layout_wakeup_timeout_dump.log", "severity"),
+    ("es_r28c_cortex_elastic4s_javaclient_wrapper_refused_akka_dispatcher.log", "severity"),
+    ("es_r28c_snowplow_loader_elastic4s_request_failure_429_shutdown.log", "found"),
+    ("es_r28c_snowplow_loader_elastic4s_request_failure_429_shutdown.log", "root"),
+    ("es_r28c_snowplow_loader_elastic4s_request_failure_429_shutdown.log", "severity"),
+    ("es_r28c_lagom_sbt_runall_oneforone_es_refused_9200.log", "severity"),
+    ("es_r28c_fscrawler_bulk_listener_timeout_30000.log", "severity"),
+    ("es_r28c_rest_client_async_io_reactor_stopped_dao_onfailure.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
