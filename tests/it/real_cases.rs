@@ -1072,6 +1072,67 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_r30e_alloy_otelcol_kafka_receiver_strimzi_unmarshal_wiretype_loop.log", "severity"),
     ("agent_r30e_sockshop_gokit_zipkin_reporter_jaeger_collector_refused_kubectl.log", "root"),
     ("agent_r30e_sockshop_gokit_zipkin_reporter_jaeger_collector_refused_kubectl.log", "severity"),
+    // Round thirty-one (Elasticsearch 8 and OpenSearch 2 servers, JSON decoding of 2022-2026, JVM HTTP clients).
+    // Sentences without a literal place: Elasticsearch 8's launcher `ERROR: Elasticsearch exited unexpectedly`, the
+    // transport layer's `client did not trust this server's certificate`, serde_json's `expected value at line N column
+    // M`. Not read: Beats' `failed to perform any bulk index operations: Post ...: EOF` (a Go client's EOF has many
+    // causes), one program's own answers (Langfuse's 400, the Lambda extension's `LogMessage.UnmarshalJSON`, Quickwit's
+    // mapping, Filebeat reading a bulk response another server wrote, Armeria's `EmptyEndpointGroupException`, Zeebe's
+    // `Failed to put component template`, Spring Data's `Connection closed unexpectedly` without its cause), a Go panic
+    // on a null record. Severity as labelled differs where the file shows one record of a retried or transient kind (a
+    // client stopped, an export failed, a read or connect timed out, a connection closed, plain HTTP on the HTTPS port,
+    // a cluster manager not found yet); root differs where the reader is named (a body-parser, a Gson or Jackson reader
+    // of another server's answer), where the sender is (a forwarder's read timeout, a tracer's reset), or where the
+    // peer is unknown (a node's TLS).
+    ("es_r31a_es88_compose_exited_137_oom_filebeat_bulk_eof.log", "found"),
+    ("es_r31a_es88_compose_exited_137_oom_filebeat_bulk_eof.log", "root"),
+    ("es_r31a_es88_compose_exited_137_oom_filebeat_bulk_eof.log", "severity"),
+    ("es_r31a_es8_ecs_plaintext_http_on_https_fleet_server_version_check_eof.log", "severity"),
+    ("opensearch_r31a_graylog_datanode_transport_tls_certificate_unknown.log", "root"),
+    ("opensearch_r31a_os2_operator_masters_cluster_manager_not_discovered_bootstrap_pod.log", "severity"),
+    ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "found"),
+    ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "root"),
+    ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "severity"),
+    ("agent_r31b_langfuse_python_sdk_400_invalid_request_data_not_retrying.log", "found"),
+    ("agent_r31b_langfuse_python_sdk_400_invalid_request_data_not_retrying.log", "root"),
+    ("agent_r31b_langfuse_python_sdk_400_invalid_request_data_not_retrying.log", "severity"),
+    ("agent_r31b_dd_lambda_extension_logmessage_unmarshaljson_spans_object.log", "found"),
+    ("agent_r31b_dd_lambda_extension_logmessage_unmarshaljson_spans_object.log", "root"),
+    ("agent_r31b_dd_lambda_extension_logmessage_unmarshaljson_spans_object.log", "severity"),
+    ("agent_r31b_filebeat89_openobserve_bulk_response_unknown_character.log", "found"),
+    ("agent_r31b_filebeat89_openobserve_bulk_response_unknown_character.log", "root"),
+    ("agent_r31b_filebeat89_openobserve_bulk_response_unknown_character.log", "severity"),
+    ("es_r31b_quickwit09_ingest_v2_validate_json_doc_expected_string_got_int.log", "found"),
+    ("es_r31b_quickwit09_ingest_v2_validate_json_doc_expected_string_got_int.log", "root"),
+    ("es_r31b_quickwit09_ingest_v2_validate_json_doc_expected_string_got_int.log", "severity"),
+    ("json_r31b_jaeger_ingester_null_value_record_panic_convertprocess.log", "found"),
+    ("json_r31b_jaeger_ingester_null_value_record_panic_convertprocess.log", "root"),
+    ("json_r31b_jaeger_ingester_null_value_record_panic_convertprocess.log", "severity"),
+    ("json_r31b_node22_bodyparser_expected_double_quoted_property_name.log", "root"),
+    ("json_r31b_openobserve_rust_ingest_serde_expected_value_line2.log", "found"),
+    ("json_r31b_openobserve_rust_ingest_serde_expected_value_line2.log", "root"),
+    ("json_r31b_openobserve_rust_ingest_serde_expected_value_line2.log", "severity"),
+    ("json_r31b_skywalking_oap92_gson_unterminated_string_event_parameters_es_query.log", "root"),
+    ("json_r31b_skywalking_oap92_gson_unterminated_string_event_parameters_es_query.log", "severity"),
+    ("opensearch_r31b_rfs_bulk_response_unrecognized_token_too_many_requests.log", "root"),
+    ("es_r31c_java_client9_rest5_epoll_einval_io_reactor_shut_down.log", "severity"),
+    ("agent_r31c_otel_okhttp_export_timeout_connect_socket_closed.log", "severity"),
+    ("agent_r31c_stroom_proxy_forward_read_timed_out_backlog.log", "root"),
+    ("agent_r31c_stroom_proxy_forward_read_timed_out_backlog.log", "severity"),
+    ("opensearch_r31c_photon_java_client_hc5_closed_by_peer_import_died.log", "severity"),
+    ("agent_r31c_loki4j_jdk_httpclient_connect_timeout_batch_not_retried.log", "severity"),
+    ("es_r31c_zipkin_armeria_empty_endpoint_group_aws_es_get_node.log", "found"),
+    ("es_r31c_zipkin_armeria_empty_endpoint_group_aws_es_get_node.log", "root"),
+    ("es_r31c_zipkin_armeria_empty_endpoint_group_aws_es_get_node.log", "severity"),
+    ("es_r31c_zeebe_exporter_put_component_template_30s_socket_timeout_split_header.log", "found"),
+    ("es_r31c_zeebe_exporter_put_component_template_30s_socket_timeout_split_header.log", "root"),
+    ("es_r31c_zeebe_exporter_put_component_template_30s_socket_timeout_split_header.log", "severity"),
+    ("es_r31c_spring_data_es_bulk_connection_closed_unexpectedly_after_oom_pipe_layout.log", "found"),
+    ("es_r31c_spring_data_es_bulk_connection_closed_unexpectedly_after_oom_pipe_layout.log", "root"),
+    ("es_r31c_spring_data_es_bulk_connection_closed_unexpectedly_after_oom_pipe_layout.log", "severity"),
+    ("es_r31c_camunda_tasklist_importer_probe_timeout_connecting_es_http.log", "severity"),
+    ("es_r31c_kitodo_bulk_index_httpasyncclient_connection_closed_long_run.log", "severity"),
+    ("agent_r31c_sleuth_webclient_zipkin_spans_premature_close_on_error_dropped.log", "root"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
