@@ -2,6 +2,7 @@
 
 use super::load_pack_checked;
 use crate::cli::args::{ListFormat, RulesCommand};
+use stackscan::frame::escape::escape;
 use stackscan::model::Component;
 use stackscan::report::human::{columns, count};
 use stackscan::scan::test_pack;
@@ -95,6 +96,15 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                     w,
                     "warning: rule {id}: no literal for the prefilter; it makes every scan run the regex over every \
                      byte (declare `literals`)"
+                )?;
+            }
+            if let Some((before, after, pieces)) = pack.compacted_literals() {
+                let pieces: Vec<String> = pieces.iter().map(|p| format!("`{}`", escape(p))).collect();
+                writeln!(
+                    w,
+                    "note: the prefilter's {before} literals are more than its SIMD search takes; {after} are \
+                     searched, with pieces several literals share in their place: {}",
+                    pieces.join(", ")
                 )?;
             }
         }

@@ -6,6 +6,7 @@
 //! lives in a [`MatchCache`] each thread owns.
 
 mod cache;
+mod compact;
 mod direct;
 mod error;
 mod fragment;
@@ -381,7 +382,8 @@ impl Pack {
         Pack::from_sources(Self::embedded_sources())
     }
 
-    fn embedded_sources() -> Vec<(String, String)> {
+    /// The embedded pack's files (path, text): for a pack that extends it.
+    pub fn embedded_sources() -> Vec<(String, String)> {
         EMBEDDED.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect()
     }
 
@@ -705,6 +707,16 @@ impl Pack {
     #[doc(hidden)]
     pub fn rule_literals(&self, r: usize) -> Vec<Vec<u8>> {
         self.prefilter.as_ref().map(|p| p.literals(r).to_vec()).unwrap_or_default()
+    }
+
+    /// When the rules' prefilter literals (with the level literals a mining scan adds) are more than the buffer
+    /// search's SIMD searcher takes: how many literals there were, how many are searched, and the pieces they share
+    /// that are searched in their place. `None` when they fit (as the embedded pack's do).
+    pub fn compacted_literals(&self) -> Option<(usize, usize, Vec<String>)> {
+        let p = self.prefilter.as_ref()?;
+        let (before, pieces) = p.compacted()?;
+        let pieces = pieces.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+        Some((before, p.searched().len(), pieces))
     }
 
     /// Rules whose patterns yield no literal for the prefilter: each one forces the regex over every byte.

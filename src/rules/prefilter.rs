@@ -47,6 +47,9 @@ pub(crate) struct Prefilter {
     slow: Vec<usize>,
     /// The literals `finder` searches, in its order.
     searched: Vec<Vec<u8>>,
+    /// When the literals were more than Teddy takes: how many, and the pieces they share that are searched instead
+    /// (see [`super::compact`]).
+    compacted: Option<(usize, Vec<Vec<u8>>)>,
     /// The searcher of `searched` and the level literals together (see [`Prefilter::find_with_levels`]).
     with_levels: std::sync::OnceLock<Option<LevelSearch>>,
 }
@@ -284,6 +287,17 @@ impl Prefilter {
         all.dedup();
         // A literal that contains another adds nothing: the shorter one already makes the line a candidate.
         let minimal: Vec<Vec<u8>> = containment_free(&all).into_iter().cloned().collect();
+        // Within what Teddy takes, with the level literals a mining scan adds (see [`super::compact`]).
+        let before = minimal.clone();
+        let sample: Vec<&[u8]> = rules
+            .iter()
+            .flat_map(|r| {
+                r.examples.iter().map(|e| e.line.as_bytes()).chain(r.counterexamples.iter().map(|c| c.0.as_bytes()))
+            })
+            .collect();
+        let minimal = within_teddy(minimal, &sample);
+        let pieces: Vec<Vec<u8>> = minimal.iter().filter(|l| before.binary_search(l).is_err()).cloned().collect();
+        let compacted = (before.len() != minimal.len()).then_some((before.len(), pieces));
         // The order decides Teddy's buckets, and with them how many positions it verifies.
         let minimal = super::teddy::order(minimal);
         // Every own literal of a rule contains one of its searched literals, and each of those one kept literal:
@@ -316,6 +330,7 @@ impl Prefilter {
             conjuncts,
             slow,
             searched: minimal,
+            compacted,
             with_levels: std::sync::OnceLock::new(),
         })
     }
@@ -348,6 +363,11 @@ impl Prefilter {
             .map(|(_, back)| at - back)
             .min();
         Some(rule.map_or((at, true), |from| (from, false)))
+    }
+
+    /// When the rules' literals were more than Teddy takes: how many, and the shared pieces searched instead.
+    pub(crate) fn compacted(&self) -> Option<(usize, &[Vec<u8>])> {
+        self.compacted.as_ref().map(|(n, p)| (*n, p.as_slice()))
     }
 
     /// Whether scanning may rely on the prefilter (every rule has literals and the searchers were built).
@@ -482,10 +502,7 @@ impl Prefilter {
     /// The number of distinct literals searched.
     #[cfg(test)]
     pub(crate) fn literal_count(&self) -> usize {
-        let mut all: Vec<Vec<u8>> = self.per_rule.iter().flatten().cloned().collect();
-        all.sort();
-        all.dedup();
-        containment_free(&all).len()
+        self.searched.len()
     }
 
     /// Rules with no usable literal.
@@ -496,6 +513,29 @@ impl Prefilter {
     /// The literals kept for rule `i`.
     pub(crate) fn literals(&self, i: usize) -> &[Vec<u8>] {
         &self.per_rule[i]
+    }
+}
+
+/// `lits` (the rules' searched literals: sorted, none containing another), compacted so that they and the
+/// mining search's literals ([`mining_literals`]) each fit [`super::compact::BUDGET`]: the rules' set is given a
+/// smaller budget until the mining set, which adds the level literals, fits too, or nothing more can be merged.
+/// `sample` is the lines a merge's cost is estimated on.
+fn within_teddy(lits: Vec<Vec<u8>>, sample: &[&[u8]]) -> Vec<Vec<u8>> {
+    use super::compact::{within, BUDGET};
+    // A set planned ahead (the embedded pack's rules) fits with its mining set: that one is planned too.
+    if lits.len() <= BUDGET && super::teddy::planned_ahead(&lits) {
+        return lits;
+    }
+    let levels = crate::frame::header::LEVEL_LITERALS.len();
+    let mut budget = BUDGET;
+    loop {
+        let fit = within(lits.clone(), budget, sample);
+        // The mining set adds at most the level literals: only a set near the limit needs counting.
+        let mining = if fit.len() + levels <= BUDGET { fit.len() } else { mining_literals(&fit, &held(&fit)).len() };
+        if mining <= BUDGET || fit.len() > budget || budget <= mining - BUDGET {
+            return fit;
+        }
+        budget -= mining - BUDGET;
     }
 }
 

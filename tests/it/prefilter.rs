@@ -103,25 +103,24 @@ const COMPONENTS: [Option<Component>; 6] = [
     Some(Component::Elasticsearch),
 ];
 
-#[test]
-fn prefiltered_scan_equals_brute_force_per_line() {
-    let pack = Pack::embedded().expect("embedded pack");
-    let lines = corpus(&pack);
+/// The scanner's matches on `pack`'s corpus, one buffer per component, against brute force.
+fn per_line_equals_brute_force(pack: &Pack) {
+    let lines = corpus(pack);
     assert!(lines.len() > 1000, "corpus too small: {}", lines.len());
     let buf = lines.join("\n") + "\n";
-    let mut scratch = Scratch::new(&pack);
+    let mut scratch = Scratch::new(pack);
     for component in COMPONENTS {
         let origin = Origin { component, ..Origin::default() };
-        let got = counts(scan_buffer(&pack, &mut scratch, buf.as_bytes(), &origin));
-        let want = brute_force(&pack, &lines, component);
+        let got = counts(scan_buffer(pack, &mut scratch, buf.as_bytes(), &origin));
+        let want = brute_force(pack, &lines, component);
         assert!(!want.is_empty());
-        assert_eq!(names(&pack, &got), names(&pack, &want), "component {component:?}");
+        assert_eq!(names(pack, &got), names(pack, &want), "component {component:?}");
     }
 }
 
-#[test]
-fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
-    let pack = Arc::new(Pack::embedded().expect("embedded pack"));
+/// The scanner's matches on `pack`'s corpus in a file cut into tiny chunks (searched with the level literals, as
+/// unexplained errors are mined), at one and two threads, against brute force.
+fn across_tiny_chunks_equals_brute_force(pack: Arc<Pack>) {
     let lines = corpus(&pack);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("capture.log");
@@ -144,4 +143,45 @@ fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
             assert_eq!(names(&pack, &got), names(&pack, &want), "chunk {chunk}, threads {threads}");
         }
     }
+}
+
+#[test]
+fn prefiltered_scan_equals_brute_force_per_line() {
+    per_line_equals_brute_force(&Pack::embedded().expect("embedded pack"));
+}
+
+#[test]
+fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
+    across_tiny_chunks_equals_brute_force(Arc::new(Pack::embedded().expect("embedded pack")));
+}
+
+/// The embedded pack and a file of `n` more rules, each with a sentence of its own: a site's pack that outgrows
+/// what the SIMD search takes. Their sentences share pieces (`Refusing session request`, `Refusing session
+/// renewal`), as real ones do.
+fn larger_pack(n: usize) -> Pack {
+    let verbs = ["Refusing session", "Rejecting batch", "Dropping chunk", "Giving up on shard"];
+    let objects = ["request", "renewal", "retry"];
+    let tenants = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+    let mut extra = String::new();
+    for i in 0..n {
+        let sentence = format!("{} {} for tenant {}", verbs[i % 4], objects[i % 3], tenants[i % 6]);
+        extra.push_str(&format!(
+            "[[rule]]\nid = \"site.r{i}\"\ntitle = \"t\"\nfamily = \"connection\"\nseverity = \"error\"\n\
+             components = [\"receiver\"]\nlayer = \"kind\"\npattern = '''{sentence} (?P<tenant>\\w+)'''\n\
+             description = \"d\"\nnext_steps = [\"none\"]\n[[rule.examples]]\n\
+             line = '''2024-03-01 12:00:00,123 ERROR c.s.Site - {sentence} t{i}'''\nfields = {{ tenant = \"t{i}\" }}\n"
+        ));
+    }
+    let mut sources = Pack::embedded_sources();
+    sources.push(("site.toml".into(), extra));
+    Pack::from_sources(sources).expect("larger pack")
+}
+
+#[test]
+fn a_pack_past_the_simd_searchs_limit_keeps_the_contract() {
+    let pack = larger_pack(24);
+    let (before, after, pieces) = pack.compacted_literals().expect("compacted");
+    assert!(before > 127 && after <= 127 && !pieces.is_empty(), "{before} -> {after}: {pieces:?}");
+    per_line_equals_brute_force(&pack);
+    across_tiny_chunks_equals_brute_force(Arc::new(pack));
 }

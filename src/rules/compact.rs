@@ -1,0 +1,247 @@
+//! Keeps the prefilter's literal set small enough for Teddy, so that a pack with a few more rules does not fall off
+//! a cliff.
+//!
+//! The buffer search is fast because aho-corasick's Teddy takes its literals in SIMD buckets, and planned
+//! buckets (`rules/teddy.rs`) make it faster still; but Teddy takes at most 128 literals, and the plan is made for
+//! fewer. A pack whose searched literals (or the rules' and the level literals together, for a scan that mines
+//! unexplained errors) outnumber that gets a searcher several times slower: measured on the benchmark corpus, one
+//! rule with one new literal added to the embedded pack's 127 cost a mining scan 2.8 times its CPU.
+//!
+//! Literals are replaced by pieces they share instead, which keeps the prefilter's contract (a line holding a
+//! literal holds every piece of it). A piece costs the lines that hold it but none of the literals it replaces:
+//! each is a candidate the search stops on for nothing. That is estimated on a sample of log lines (the pack's
+//! own examples and counterexamples: real lines of the software the rules read, where a word such as
+//! `connection ` is common and a sentence's rare part is not), and the merge that costs the fewest such lines per
+//! literal saved goes first; among equals, the longer piece, then the first in byte order. A piece starts with a
+//! letter or a digit (Teddy matches on a literal's first bytes: one starting with a space fires on most
+//! positions) and is at least [`MIN_PIECE`] bytes. The hits of a piece are told apart by the bytes around them
+//! (the prefilter's owners), as for any literal held by several rules' own literals. A set that fits is returned
+//! as it is: the embedded pack never pays for it.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+
+/// The most literals a searcher is planned for (Teddy takes 128; its plan, fewer than that).
+pub(super) const BUDGET: usize = 127;
+/// The shortest piece two literals are merged into: shorter ones make most lines candidates.
+const MIN_PIECE: usize = 4;
+/// Sets larger than this are not compacted (their searcher is aho-corasick's DFA): the candidate pieces grow with
+/// the square of the literals' lengths, on every start, and merging hundreds of literals into short pieces would
+/// make most lines candidates anyway.
+const MAX_COMPACTED: usize = 4 * BUDGET;
+
+/// A piece two or more literals share.
+struct Piece {
+    bytes: Vec<u8>,
+    /// Lines of the sample holding it.
+    hits: u64,
+}
+
+/// `lits` (sorted, none containing another) with pieces shared by several of them in their place, until at most
+/// `budget` are left or no two share a piece: the result is sorted, none contains another, and every literal of
+/// `lits` holds one of it. `sample` is the lines the cost of a piece is estimated on.
+pub(super) fn within(lits: Vec<Vec<u8>>, budget: usize, sample: &[&[u8]]) -> Vec<Vec<u8>> {
+    if lits.len() <= budget || lits.len() > MAX_COMPACTED {
+        return lits;
+    }
+    let pieces = shared_pieces(&lits);
+    if pieces.is_empty() {
+        return lits;
+    }
+    // Lines of the sample holding each piece and each literal (one pass over the sample for all of them).
+    let all: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).chain(lits.iter().map(Vec::as_slice)).collect();
+    let hits = sample_hits(&all, sample);
+    let mut pieces: Vec<Piece> =
+        pieces.into_iter().zip(&hits).map(|(bytes, &hits)| Piece { bytes, hits }).collect::<Vec<_>>();
+    let mut cost_of: HashMap<Vec<u8>, u64> = lits.iter().cloned().zip(hits[pieces.len()..].iter().copied()).collect();
+    for p in &pieces {
+        cost_of.insert(p.bytes.clone(), p.hits);
+    }
+    let mut lits = lits;
+    while lits.len() > budget {
+        // The cheapest merge: (extra lines, literals saved) compared as fractions, then the longer piece.
+        let best = pieces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let holders: Vec<&Vec<u8>> = lits.iter().filter(|l| holds(l, &p.bytes)).collect();
+                if holders.len() < 2 {
+                    return None;
+                }
+                let covered: u64 = holders.iter().map(|l| cost_of.get(*l).copied().unwrap_or(0)).sum();
+                Some((p.hits.saturating_sub(covered), holders.len() as u64 - 1, i))
+            })
+            .min_by(|a, b| {
+                (u128::from(a.0) * u128::from(b.1))
+                    .cmp(&(u128::from(b.0) * u128::from(a.1)))
+                    .then_with(|| pieces[b.2].bytes.len().cmp(&pieces[a.2].bytes.len()))
+                    .then_with(|| pieces[a.2].bytes.cmp(&pieces[b.2].bytes))
+            });
+        let Some((_, _, i)) = best else { break };
+        let piece = pieces.swap_remove(i);
+        lits = merged(lits, piece.bytes);
+    }
+    lits
+}
+
+/// Every piece (at least [`MIN_PIECE`] bytes, starting with a letter or a digit) that two or more of `lits` hold,
+/// but those one byte shorter than another such piece that the same literals hold (they would cost at least as
+/// many lines and save no more), in byte order.
+fn shared_pieces(lits: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    // Per piece: how many literals hold it, and the last literal counted (a piece twice in one counts once).
+    let mut held: HashMap<&[u8], (usize, usize)> = HashMap::new();
+    for (i, l) in lits.iter().enumerate() {
+        for len in MIN_PIECE..=l.len() {
+            for w in l.windows(len).filter(|w| w[0].is_ascii_alphanumeric()) {
+                let e = held.entry(w).or_insert((0, usize::MAX));
+                if e.1 != i {
+                    *e = (e.0 + 1, i);
+                }
+            }
+        }
+    }
+    held.retain(|_, (n, _)| *n >= 2);
+    // A piece's one-byte-shorter pieces hold it, so their holders are as many or more: as many means the same.
+    let mut dominated: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    for (p, (n, _)) in &held {
+        for shorter in [&p[1..], &p[..p.len() - 1]] {
+            if held.get(shorter).is_some_and(|(m, _)| m == n) {
+                dominated.insert(shorter);
+            }
+        }
+    }
+    let mut out: Vec<Vec<u8>> = held.keys().filter(|p| !dominated.contains(*p)).map(|p| p.to_vec()).collect();
+    out.sort();
+    out
+}
+
+/// Per needle of `needles`, how many lines of `sample` hold it.
+fn sample_hits(needles: &[&[u8]], sample: &[&[u8]]) -> Vec<u64> {
+    let mut hits = vec![0u64; needles.len()];
+    let Ok(ac) = AhoCorasick::builder().match_kind(MatchKind::Standard).build(needles) else { return hits };
+    let mut seen = vec![usize::MAX; needles.len()];
+    for (n, line) in sample.iter().enumerate() {
+        for m in ac.find_overlapping_iter(*line) {
+            let k = m.pattern().as_usize();
+            if seen[k] != n {
+                seen[k] = n;
+                hits[k] += 1;
+            }
+        }
+    }
+    hits
+}
+
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && memchr::memmem::find(hay, needle).is_some()
+}
+
+/// `lits` with every literal that holds `piece` replaced by it, sorted, none containing another.
+fn merged(lits: Vec<Vec<u8>>, piece: Vec<u8>) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = lits.into_iter().filter(|l| !holds(l, &piece)).collect();
+    out.push(piece);
+    out.sort();
+    out.dedup();
+    let keep: Vec<bool> = out.iter().map(|l| !out.iter().any(|o| o.len() < l.len() && holds(l, o))).collect();
+    out.into_iter().zip(keep).filter_map(|(l, k)| k.then_some(l)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(v: &[&str]) -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = v.iter().map(|s| s.as_bytes().to_vec()).collect();
+        v.sort();
+        v
+    }
+
+    fn text(v: &[Vec<u8>]) -> Vec<&str> {
+        v.iter().map(|l| std::str::from_utf8(l).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_set_that_fits_is_kept() {
+        let l = lits(&["Connection refused", "Failed to load SSL keystore", "Failed to load PEM SSL keystore"]);
+        assert_eq!(within(l.clone(), 3, &[]), l);
+    }
+
+    #[test]
+    fn the_merge_that_costs_the_fewest_lines_goes_first() {
+        let l = lits(&[
+            "Connection refused",
+            "Failed to load SSL keystore",
+            "Failed to load PEM SSL keystore",
+            "Failed to flush the buffer",
+        ]);
+        let sample: Vec<&[u8]> = vec![
+            b"Failed to start the worker",
+            b"Failed to start the worker again",
+            b"Failed to load SSL keystore /etc/ssl/ks.jks",
+        ];
+        // `Failed to load ` and `SSL keystore` cost no line of the sample more: the longer one is kept.
+        assert_eq!(
+            text(&within(l.clone(), 3, &sample)),
+            ["Connection refused", "Failed to flush the buffer", "Failed to load "]
+        );
+        // Then only `Failed to ` is left, and it costs the two lines that start the worker.
+        assert_eq!(text(&within(l, 2, &sample)), ["Connection refused", "Failed to "]);
+    }
+
+    #[test]
+    fn the_sample_steers_away_from_a_common_piece() {
+        let l = lits(&[
+            "Lost connection to broker alpha",
+            "Lost connection to broker bravo",
+            "Refusing session request",
+            "Refusing session renewal",
+        ]);
+        let common: Vec<&[u8]> = vec![b"Lost connection to broker gamma"; 5];
+        assert_eq!(
+            text(&within(l.clone(), 3, &common)),
+            ["Lost connection to broker alpha", "Lost connection to broker bravo", "Refusing session re"]
+        );
+        // Without a sample, the longer piece goes first.
+        assert_eq!(
+            text(&within(l, 3, &[])),
+            ["Lost connection to broker ", "Refusing session renewal", "Refusing session request"]
+        );
+    }
+
+    #[test]
+    fn pieces_start_with_a_letter_or_digit_and_are_not_too_short() {
+        // ` to ` is shared, but starts with a space; `to `, `abc` are shorter than MIN_PIECE: nothing is merged.
+        let l = lits(&["go to xabc", "run to yabcx"]);
+        assert_eq!(within(l.clone(), 1, &[]), l);
+        let l = lits(&["x, rescheduling it", "y: rescheduling now"]);
+        assert_eq!(text(&within(l, 1, &[])), ["rescheduling "]);
+    }
+
+    #[test]
+    fn every_literal_holds_a_piece_kept() {
+        let words = ["Exception", "refused", "timed out", "unavailable", "rejected", "failed"];
+        let mut all = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            for j in 0..30 {
+                all.push(format!("{}{} number {j} {i}", &"xyzw"[..1 + j % 3], w));
+            }
+        }
+        let l = lits(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        let n = l.len();
+        let fit = within(l.clone(), 20, &[]);
+        assert!(fit.len() <= 20 && fit.len() < n, "{}", fit.len());
+        for o in &l {
+            assert!(fit.iter().any(|f| memchr::memmem::find(o, f).is_some()), "{}", String::from_utf8_lossy(o));
+        }
+        for f in &fit {
+            assert!(f.len() >= MIN_PIECE && f[0].is_ascii_alphanumeric());
+            assert!(!fit.iter().any(|o| o != f && memchr::memmem::find(f, o).is_some()));
+        }
+        assert!(fit.windows(2).all(|w| w[0] < w[1]));
+        // The same set in another order gives the same result.
+        let mut rev = l;
+        rev.reverse();
+        rev.sort();
+        assert_eq!(within(rev, 20, &[]), fit);
+    }
+}
