@@ -102,6 +102,26 @@ fn the_fatal_startup_line_gives_way_to_the_brokers_sentence_below_it() {
     assert_eq!(rules_of(&r), ["kafka.broker-startup-failed"]);
 }
 
+/// A fallback kind that yields (`Error connecting to node ...`) gives way to the fallback kind of the exception below
+/// it (`UnknownHostException`), which says why; alone, it is the event, rooted at Kafka.
+#[test]
+fn a_rule_that_yields_gives_way_to_the_exception_below_it() {
+    let header = "[2021-03-30 08:46:32,929] WARN [Controller id=1001, targetBrokerId=1001] Error connecting to node \
+                  kafka-0.kafka-headless:9092 (id: 1001 rack: null) (org.apache.kafka.clients.NetworkClient)\n";
+    let cause = "java.net.UnknownHostException: kafka-0.kafka-headless\n\
+                 \tat java.net.InetAddress.getAllByName0(InetAddress.java:1281)\n";
+    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{cause}").as_bytes());
+    assert_eq!(rules_of(&r), ["jvm.unknown-host"]);
+    assert_eq!(r["scan"]["matches"], 1);
+    let r = scan_json_stdin(&["--component", "kafka"], header.as_bytes());
+    assert_eq!(rules_of(&r), ["kafka.node-connect-error"]);
+    assert_eq!(r["incidents"][0]["root_cause"]["component"], "kafka", "{:#}", r["incidents"][0]);
+    // Any other line below it is not a cause: the rule stays.
+    let frame = "\tat org.apache.kafka.clients.NetworkClient.initiateConnect(NetworkClient.java:1050)\n";
+    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{frame}").as_bytes());
+    assert_eq!(rules_of(&r), ["kafka.node-connect-error"]);
+}
+
 /// A Jackson parse error of kafka-to-es (its JSON consumer), in a file whose name says Kafka.
 const JACKSON: &str = "2024-03-01 12:00:00,123 ERROR c.s.kafka.JsonConsumer - Skipping record: \
     com.fasterxml.jackson.core.JsonParseException: Unexpected character ('}' (code 125)): was expecting double-quote \
