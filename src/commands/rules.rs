@@ -102,8 +102,9 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                 let pieces: Vec<String> = pieces.iter().map(|p| format!("`{}`", escape(p))).collect();
                 writeln!(
                     w,
-                    "note: the prefilter's {before} literals are more than its SIMD search takes; {after} are \
-                     searched, with pieces several literals share in their place: {}",
+                    "note: the prefilter's {before} literals, or they and the level literals the unexplained \
+                     section searches with them, are more than its SIMD search takes (127); {after} are searched, \
+                     with pieces several literals share in their place: {}",
                     pieces.join(", ")
                 )?;
             }

@@ -532,10 +532,13 @@ fn within_teddy(lits: Vec<Vec<u8>>, sample: &[&[u8]]) -> Vec<Vec<u8>> {
         let fit = within(lits.clone(), budget, sample);
         // The mining set adds at most the level literals: only a set near the limit needs counting.
         let mining = if fit.len() + levels <= BUDGET { fit.len() } else { mining_literals(&fit, &held(&fit)).len() };
-        if mining <= BUDGET || fit.len() > budget || budget <= mining - BUDGET {
+        // Merges may have saved more than asked (one piece for three literals): the next budget is below what
+        // this one gave, by what the mining set is over.
+        let next = fit.len().saturating_sub(mining.saturating_sub(BUDGET));
+        if mining <= BUDGET || fit.len() > budget || next == 0 {
             return fit;
         }
-        budget -= mining - BUDGET;
+        budget = next;
     }
 }
 

@@ -112,8 +112,6 @@ fn in_order(lits: Vec<Vec<u8>>, ids: Vec<usize>) -> Vec<Vec<u8>> {
     ids.into_iter().filter_map(|i| lits[i].take()).collect()
 }
 
-/// The list order (literal indices) that realises a plan made ahead, `bins` (per bucket, its literals), when the
-/// plan holds exactly `lits`, in as many buckets as Teddy will use, and keeps each nibble group in one bucket.
 /// Whether `lits` is one of the literal sets planned ahead (the embedded pack's), in any order.
 pub(crate) fn planned_ahead(lits: &[Vec<u8>]) -> bool {
     super::teddy_plans::PLANS.iter().any(|bins| {
@@ -122,6 +120,8 @@ pub(crate) fn planned_ahead(lits: &[Vec<u8>]) -> bool {
     })
 }
 
+/// The list order (literal indices) that realises a plan made ahead, `bins` (per bucket, its literals), when the
+/// plan holds exactly `lits`, in as many buckets as Teddy will use, and keeps each nibble group in one bucket.
 fn planned(lits: &[Vec<u8>], bins: &[&[&[u8]]], groups: &[Vec<usize>], buckets: usize) -> Option<Vec<usize>> {
     if bins.len() != buckets || bins.iter().map(|b| b.len()).sum::<usize>() != lits.len() {
         return None;
