@@ -597,7 +597,6 @@ fn check_rule(
         key: def.key.into_iter().map(Spanned::into_inner).collect(),
         fields: def.fields.into_iter().collect(),
         generic: def.generic,
-        yields: def.yields,
         layer,
         root_cause,
         scope,

@@ -123,10 +123,6 @@ pub struct Rule {
     pub fields: Vec<(String, String)>,
     /// A fallback, suppressed in a record where a specific rule matched.
     pub generic: bool,
-    /// Gives way to any failure kind (a fallback kind too) that matches a line further down its record, not only
-    /// to a better-ranked rule: for a sentence that announces a failure whose exception below names its cause
-    /// (`Error connecting to node ...` above `java.net.UnknownHostException`).
-    pub yields: bool,
     /// Which layer of the pack it belongs to: a writer's own sentence, or a failure kind's stable tokens.
     pub layer: Layer,
     /// The component named as root cause of its episodes, whoever logged them (`None`: see [`Knowledge::root_of`]).

@@ -125,9 +125,6 @@ pub struct RuleDef {
     pub fields: BTreeMap<String, String>,
     #[serde(default)]
     pub generic: bool,
-    /// Gives way to any failure kind matched further down its record (see [`crate::rules::Rule::yields`]).
-    #[serde(default)]
-    pub yields: bool,
     /// `writer` (a writer's own sentence; the default) or `kind` (a failure's stable tokens, whoever writes them).
     #[serde(default)]
     pub layer: Option<Spanned<String>>,

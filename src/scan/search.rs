@@ -720,9 +720,7 @@ fn fires(
         return false;
     }
     let rank = rank_in(rule, told);
-    // A rule that yields gives way to a rule of its own rank below it too (strangers excepted).
-    let bar = if rule.yields { (rank + 1).min(4) } else { rank };
-    !(rank > 0 && better_below(ctx, s, r, done, (bar, told), source))
+    !(rank > 0 && better_below(ctx, s, r, done, (rank, told), source))
 }
 
 /// The client library the stack frames below a line name (see [`CLIENT_FIELD`]): the first that a continuation

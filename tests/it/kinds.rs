@@ -102,24 +102,24 @@ fn the_fatal_startup_line_gives_way_to_the_brokers_sentence_below_it() {
     assert_eq!(rules_of(&r), ["kafka.broker-startup-failed"]);
 }
 
-/// A fallback kind that yields (`Error connecting to node ...`) gives way to the fallback kind of the exception below
-/// it (`UnknownHostException`), which says why; alone, it is the event, rooted at Kafka.
+/// A Kafka client's `Error connecting to node ...` is Kafka's failure, an error whatever the exception it names
+/// (below it or after it on its line, mostly an unknown host): one event, rooted at Kafka.
 #[test]
-fn a_rule_that_yields_gives_way_to_the_exception_below_it() {
+fn a_kafka_clients_connect_error_is_kafkas_whatever_its_exception() {
     let header = "[2021-03-30 08:46:32,929] WARN [Controller id=1001, targetBrokerId=1001] Error connecting to node \
                   kafka-0.kafka-headless:9092 (id: 1001 rack: null) (org.apache.kafka.clients.NetworkClient)\n";
     let cause = "java.net.UnknownHostException: kafka-0.kafka-headless\n\
                  \tat java.net.InetAddress.getAllByName0(InetAddress.java:1281)\n";
-    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{cause}").as_bytes());
-    assert_eq!(rules_of(&r), ["jvm.unknown-host"]);
-    assert_eq!(r["scan"]["matches"], 1);
-    let r = scan_json_stdin(&["--component", "kafka"], header.as_bytes());
-    assert_eq!(rules_of(&r), ["kafka.node-connect-error"]);
-    assert_eq!(r["incidents"][0]["root_cause"]["component"], "kafka", "{:#}", r["incidents"][0]);
-    // Any other line below it is not a cause: the rule stays.
-    let frame = "\tat org.apache.kafka.clients.NetworkClient.initiateConnect(NetworkClient.java:1050)\n";
-    let r = scan_json_stdin(&["--component", "kafka"], format!("{header}{frame}").as_bytes());
-    assert_eq!(rules_of(&r), ["kafka.node-connect-error"]);
+    let inline = "2021-07-26 08:04:30,136 WARN  [org.apa.kaf.cli.NetworkClient] (kafka-producer-network-thread | p) \
+                  [Producer clientId=p] Error connecting to node broker:9092 (id: 1 rack: null): \
+                  java.net.UnknownHostException: broker\n";
+    for input in [format!("{header}{cause}"), header.to_string(), inline.to_string()] {
+        let r = scan_json_stdin(&["--component", "kafka-to-es"], input.as_bytes());
+        assert_eq!(rules_of(&r), ["kafka.node-connect-error"], "{input}");
+        assert_eq!(r["scan"]["matches"], 1);
+        let inc = &r["incidents"][0];
+        assert_eq!((&inc["severity"], &inc["root_cause"]["component"]), (&"error".into(), &"kafka".into()), "{inc:#}");
+    }
 }
 
 /// A Jackson parse error of kafka-to-es (its JSON consumer), in a file whose name says Kafka.
