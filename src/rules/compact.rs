@@ -18,6 +18,7 @@
 //! (the prefilter's owners), as for any literal held by several rules' own literals. A set that fits is returned
 //! as it is: the embedded pack never pays for it.
 
+use super::prefilter::contains;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 
@@ -43,30 +44,41 @@ struct Piece {
     holders: Vec<u32>,
 }
 
-/// `lits` (sorted, none containing another) with pieces shared by several of them in their place, until at most
-/// `budget` are left or no two share a piece: the result is sorted, none contains another, and every literal of
-/// `lits` holds one of it. `sample` is the lines the cost of a piece is estimated on.
-pub(super) fn within(lits: Vec<Vec<u8>>, budget: usize, sample: &[&[u8]]) -> Vec<Vec<u8>> {
-    if lits.len() <= budget || lits.len() > MAX_COMPACTED {
+/// `lits` (sorted, none containing another) with pieces shared by several of them in their place, one merge at a
+/// time, until the set `fits` or no two share a piece: the result is sorted, none contains another, and every
+/// literal of `lits` holds one of it. `sample` is the lines the cost of a piece is estimated on. `fits` is asked of
+/// each set on the way (sorted); a set of more than [`BUDGET`] never fits.
+pub(super) fn within(lits: Vec<Vec<u8>>, sample: &[&[u8]], fits: impl Fn(&[Vec<u8>]) -> bool) -> Vec<Vec<u8>> {
+    let fit = |set: &[Vec<u8>]| set.len() <= BUDGET && fits(set);
+    if fit(&lits) || lits.len() > MAX_COMPACTED {
         return lits;
     }
     let shared = shared_pieces(&lits);
-    if shared.is_empty() {
-        return lits;
-    }
     // Lines of the sample holding each piece and each literal (one pass over the sample for all of them).
     let all: Vec<&[u8]> = shared.iter().map(|p| p.0.as_slice()).chain(lits.iter().map(Vec::as_slice)).collect();
     let hits = sample_hits(&all, sample);
     let mut pieces: Vec<Piece> =
         shared.into_iter().zip(&hits).map(|((bytes, holders), &hits)| Piece { bytes, hits, holders }).collect();
     // The set as it is merged: the literals given, then the pieces chosen (`None` once merged away), each with its
-    // lines of the sample; `rep[i]`, the member that literal `i` of the set given is searched as now.
+    // lines of the sample; `rep[i]`, the member that literal `i` of the set given is searched as now. No member
+    // holds another: a piece held by a member is held by every holder of the piece chosen, so it is one of them.
     let n = lits.len();
     let mut members: Vec<Option<(Vec<u8>, u64)>> =
         lits.into_iter().zip(hits[pieces.len()..].iter().copied()).map(Some).collect();
     let mut rep: Vec<usize> = (0..n).collect();
+    let set = |members: &[Option<(Vec<u8>, u64)>]| -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = members.iter().flatten().map(|(b, _)| b.clone()).collect();
+        out.sort();
+        out
+    };
     let mut alive = n;
-    while alive > budget {
+    loop {
+        if alive <= BUDGET {
+            let now = set(&members);
+            if fits(&now) {
+                return now;
+            }
+        }
         // The cheapest merge: (extra lines, members saved) compared as fractions, then the longer piece. A piece's
         // holders now are the members its literals are searched as that still hold it.
         let mut best: Option<(u64, u64, usize, Vec<usize>)> = None;
@@ -74,7 +86,7 @@ pub(super) fn within(lits: Vec<Vec<u8>>, budget: usize, sample: &[&[u8]]) -> Vec
             let mut holders: Vec<usize> = Vec::new();
             for &i in &p.holders {
                 let m = rep[i as usize];
-                if !holders.contains(&m) && members[m].as_ref().is_some_and(|(b, _)| holds(b, &p.bytes)) {
+                if !holders.contains(&m) && members[m].as_ref().is_some_and(|(b, _)| contains(b, &p.bytes)) {
                     holders.push(m);
                 }
             }
@@ -94,28 +106,18 @@ pub(super) fn within(lits: Vec<Vec<u8>>, budget: usize, sample: &[&[u8]]) -> Vec
                 best = Some(cand);
             }
         }
-        let Some((_, _, k, holders)) = best else { break };
+        let Some((_, _, k, holders)) = best else { return set(&members) };
         let piece = pieces.swap_remove(k);
-        // A member the piece holds makes it redundant: the holders are searched as that member.
-        let inside = members
-            .iter()
-            .position(|m| m.as_ref().is_some_and(|(b, _)| b.len() < piece.bytes.len() && holds(&piece.bytes, b)));
-        let to = inside.unwrap_or(members.len());
         for &m in &holders {
             members[m] = None;
-            alive -= 1;
         }
-        if inside.is_none() {
-            members.push(Some((piece.bytes, piece.hits)));
-            alive += 1;
-        }
+        alive = alive + 1 - holders.len();
+        let to = members.len();
+        members.push(Some((piece.bytes, piece.hits)));
         for r in rep.iter_mut().filter(|r| holders.contains(r)) {
             *r = to;
         }
     }
-    let mut out: Vec<Vec<u8>> = members.into_iter().flatten().map(|(b, _)| b).collect();
-    out.sort();
-    out
 }
 
 /// Every piece (at least [`MIN_PIECE`] and at most [`MAX_PIECE`] bytes, starting with a letter or a digit) that two
@@ -166,12 +168,6 @@ fn sample_hits(needles: &[&[u8]], sample: &[&[u8]]) -> Vec<u64> {
     hits
 }
 
-/// Whether `needle` occurs in `hay` (short strings: its first byte looked for, the rest compared in place, with no
-/// searcher built per call).
-fn holds(hay: &[u8], needle: &[u8]) -> bool {
-    needle.first().is_some_and(|&b| memchr::memchr_iter(b, hay).any(|i| hay[i..].starts_with(needle)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,7 +185,7 @@ mod tests {
     #[test]
     fn a_set_that_fits_is_kept() {
         let l = lits(&["Connection refused", "Failed to load SSL keystore", "Failed to load PEM SSL keystore"]);
-        assert_eq!(within(l.clone(), 3, &[]), l);
+        assert_eq!(within(l.clone(), &[], |s| s.len() <= 3), l);
     }
 
     #[test]
@@ -207,11 +203,11 @@ mod tests {
         ];
         // `Failed to load ` and `SSL keystore` cost no line of the sample more: the longer one is kept.
         assert_eq!(
-            text(&within(l.clone(), 3, &sample)),
+            text(&within(l.clone(), &sample, |s| s.len() <= 3)),
             ["Connection refused", "Failed to flush the buffer", "Failed to load "]
         );
         // Then only `Failed to ` is left, and it costs the two lines that start the worker.
-        assert_eq!(text(&within(l, 2, &sample)), ["Connection refused", "Failed to "]);
+        assert_eq!(text(&within(l, &sample, |s| s.len() <= 2)), ["Connection refused", "Failed to "]);
     }
 
     #[test]
@@ -224,12 +220,12 @@ mod tests {
         ]);
         let common: Vec<&[u8]> = vec![b"Lost connection to broker gamma"; 5];
         assert_eq!(
-            text(&within(l.clone(), 3, &common)),
+            text(&within(l.clone(), &common, |s| s.len() <= 3)),
             ["Lost connection to broker alpha", "Lost connection to broker bravo", "Refusing session re"]
         );
         // Without a sample, the longer piece goes first.
         assert_eq!(
-            text(&within(l, 3, &[])),
+            text(&within(l, &[], |s| s.len() <= 3)),
             ["Lost connection to broker ", "Refusing session renewal", "Refusing session request"]
         );
     }
@@ -238,9 +234,9 @@ mod tests {
     fn pieces_start_with_a_letter_or_digit_and_are_not_too_short() {
         // ` to ` is shared, but starts with a space; `to `, `abc` are shorter than MIN_PIECE: nothing is merged.
         let l = lits(&["go to xabc", "run to yabcx"]);
-        assert_eq!(within(l.clone(), 1, &[]), l);
+        assert_eq!(within(l.clone(), &[], |s| s.len() <= 1), l);
         let l = lits(&["x, rescheduling it", "y: rescheduling now"]);
-        assert_eq!(text(&within(l, 1, &[])), ["rescheduling "]);
+        assert_eq!(text(&within(l, &[], |s| s.len() <= 1)), ["rescheduling "]);
     }
 
     #[test]
@@ -254,7 +250,7 @@ mod tests {
         }
         let l = lits(&all.iter().map(String::as_str).collect::<Vec<_>>());
         let n = l.len();
-        let fit = within(l.clone(), 20, &[]);
+        let fit = within(l.clone(), &[], |s| s.len() <= 20);
         assert!(fit.len() <= 20 && fit.len() < n, "{}", fit.len());
         for o in &l {
             assert!(fit.iter().any(|f| memchr::memmem::find(o, f).is_some()), "{}", String::from_utf8_lossy(o));
@@ -268,6 +264,6 @@ mod tests {
         let mut rev = l;
         rev.reverse();
         rev.sort();
-        assert_eq!(within(rev, 20, &[]), fit);
+        assert_eq!(within(rev, &[], |s| s.len() <= 20), fit);
     }
 }

@@ -49,7 +49,7 @@ pub(crate) struct Prefilter {
     searched: Vec<Vec<u8>>,
     /// When the literals were more than Teddy takes: how many, and the pieces they share that are searched instead
     /// (see [`super::compact`]).
-    compacted: Option<(usize, Vec<Vec<u8>>)>,
+    compacted: Compacted,
     /// The searcher of `searched` and the level literals together (see [`Prefilter::find_with_levels`]).
     with_levels: std::sync::OnceLock<Option<LevelSearch>>,
 }
@@ -288,16 +288,7 @@ impl Prefilter {
         // A literal that contains another adds nothing: the shorter one already makes the line a candidate.
         let minimal: Vec<Vec<u8>> = containment_free(&all).into_iter().cloned().collect();
         // Within what Teddy takes, with the level literals a mining scan adds (see [`super::compact`]).
-        let before = minimal.clone();
-        let sample: Vec<&[u8]> = rules
-            .iter()
-            .flat_map(|r| {
-                r.examples.iter().map(|e| e.line.as_bytes()).chain(r.counterexamples.iter().map(|c| c.0.as_bytes()))
-            })
-            .collect();
-        let minimal = within_teddy(minimal, &sample);
-        let pieces: Vec<Vec<u8>> = minimal.iter().filter(|l| before.binary_search(l).is_err()).cloned().collect();
-        let compacted = (before.len() != minimal.len()).then_some((before.len(), pieces));
+        let (minimal, compacted) = within_teddy(minimal, rules);
         // The order decides Teddy's buckets, and with them how many positions it verifies.
         let minimal = super::teddy::order(minimal);
         // Every own literal of a rule contains one of its searched literals, and each of those one kept literal:
@@ -516,30 +507,34 @@ impl Prefilter {
     }
 }
 
-/// `lits` (the rules' searched literals: sorted, none containing another), compacted so that they and the
-/// mining search's literals ([`mining_literals`]) each fit [`super::compact::BUDGET`]: the rules' set is given a
-/// smaller budget until the mining set, which adds the level literals, fits too, or nothing more can be merged.
-/// `sample` is the lines a merge's cost is estimated on.
-fn within_teddy(lits: Vec<Vec<u8>>, sample: &[&[u8]]) -> Vec<Vec<u8>> {
+/// When the rules' literals were compacted: how many there were, and the pieces searched in their place.
+type Compacted = Option<(usize, Vec<Vec<u8>>)>;
+
+/// `lits` (the rules' searched literals: sorted, none containing another), compacted so that they and the mining
+/// search's literals ([`mining_literals`]) each fit [`super::compact::BUDGET`], a merge's cost estimated on the
+/// example and counterexample lines of `rules`; and what was compacted.
+fn within_teddy(lits: Vec<Vec<u8>>, rules: &[&Rule]) -> (Vec<Vec<u8>>, Compacted) {
     use super::compact::{within, BUDGET};
     // A set planned ahead (the embedded pack's rules) fits with its mining set: that one is planned too.
     if lits.len() <= BUDGET && super::teddy::planned_ahead(&lits) {
-        return lits;
+        return (lits, None);
     }
+    let sample: Vec<&[u8]> = rules
+        .iter()
+        .flat_map(|r| {
+            r.examples.iter().map(|e| e.line.as_bytes()).chain(r.counterexamples.iter().map(|c| c.0.as_bytes()))
+        })
+        .collect();
     let levels = crate::frame::header::LEVEL_LITERALS.len();
-    let mut budget = BUDGET;
-    loop {
-        let fit = within(lits.clone(), budget, sample);
-        // The mining set adds at most the level literals: only a set near the limit needs counting.
-        let mining = if fit.len() + levels <= BUDGET { fit.len() } else { mining_literals(&fit, &held(&fit)).len() };
-        // Merges may have saved more than asked (one piece for three literals): the next budget is below what
-        // this one gave, by what the mining set is over.
-        let next = fit.len().saturating_sub(mining.saturating_sub(BUDGET));
-        if mining <= BUDGET || fit.len() > budget || next == 0 {
-            return fit;
-        }
-        budget = next;
+    // The mining set adds at most the level literals: only a set near the limit needs counting.
+    let fits = |set: &[Vec<u8>]| set.len() + levels <= BUDGET || mining_literals(set, &held(set)).len() <= BUDGET;
+    let before = lits.len();
+    let fit = within(lits.clone(), &sample, fits);
+    if fit.len() == before {
+        return (fit, None);
     }
+    let pieces = fit.iter().filter(|l| lits.binary_search(l).is_err()).cloned().collect();
+    (fit, Some((before, pieces)))
 }
 
 /// The literals of `all` (sorted, without duplicates) that contain no other of them.
@@ -550,7 +545,7 @@ fn containment_free(all: &[Vec<u8>]) -> Vec<&Vec<u8>> {
 /// Whether `needle` occurs in `hay`. Pack loading asks this tens of thousands of times of short literals, where
 /// building a SIMD searcher per call would cost more than looking for the needle's first byte and comparing the
 /// rest in place. An empty needle is in no short string.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() > 64 {
         return memchr::memmem::find(hay, needle).is_some();
     }

@@ -112,11 +112,11 @@ fn in_order(lits: Vec<Vec<u8>>, ids: Vec<usize>) -> Vec<Vec<u8>> {
     ids.into_iter().filter_map(|i| lits[i].take()).collect()
 }
 
-/// Whether `lits` is one of the literal sets planned ahead (the embedded pack's), in any order.
+/// Whether `lits` (sorted) is one of the literal sets planned ahead (the embedded pack's).
 pub(crate) fn planned_ahead(lits: &[Vec<u8>]) -> bool {
     super::teddy_plans::PLANS.iter().any(|bins| {
         bins.iter().map(|b| b.len()).sum::<usize>() == lits.len()
-            && bins.iter().flat_map(|b| b.iter()).all(|l| lits.iter().any(|x| x.as_slice() == *l))
+            && bins.iter().flat_map(|b| b.iter()).all(|l| lits.binary_search_by(|x| x.as_slice().cmp(l)).is_ok())
     })
 }
 

@@ -155,31 +155,12 @@ fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
     across_tiny_chunks_equals_brute_force(Arc::new(Pack::embedded().expect("embedded pack")));
 }
 
-/// The embedded pack and a file of `n` more rules, each with a sentence of its own: a site's pack that outgrows
-/// what the SIMD search takes. Their sentences share pieces (`Refusing session request`, `Refusing session
-/// renewal`), as real ones do.
-fn larger_pack(n: usize) -> Pack {
-    let verbs = ["Refusing session", "Rejecting batch", "Dropping chunk", "Giving up on shard"];
-    let objects = ["request", "renewal", "retry"];
-    let tenants = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
-    let mut extra = String::new();
-    for i in 0..n {
-        let sentence = format!("{} {} for tenant {}", verbs[i % 4], objects[i % 3], tenants[i % 6]);
-        extra.push_str(&format!(
-            "[[rule]]\nid = \"site.r{i}\"\ntitle = \"t\"\nfamily = \"connection\"\nseverity = \"error\"\n\
-             components = [\"receiver\"]\nlayer = \"kind\"\npattern = '''{sentence} (?P<tenant>\\w+)'''\n\
-             description = \"d\"\nnext_steps = [\"none\"]\n[[rule.examples]]\n\
-             line = '''2024-03-01 12:00:00,123 ERROR c.s.Site - {sentence} t{i}'''\nfields = {{ tenant = \"t{i}\" }}\n"
-        ));
-    }
-    let mut sources = Pack::embedded_sources();
-    sources.push(("site.toml".into(), extra));
-    Pack::from_sources(sources).expect("larger pack")
-}
-
 #[test]
 fn a_pack_past_the_simd_searchs_limit_keeps_the_contract() {
-    let pack = larger_pack(24);
+    // The embedded pack and a site's twelve rules: more literals than the SIMD search takes.
+    let mut sources = Pack::embedded_sources();
+    sources.push(("site.toml".into(), crate::util::site_rules(12).0));
+    let pack = Pack::from_sources(sources).expect("larger pack");
     let (before, after, pieces) = pack.compacted_literals().expect("compacted");
     assert!(before > 127 && after <= 127 && !pieces.is_empty(), "{before} -> {after}: {pieces:?}");
     per_line_equals_brute_force(&pack);

@@ -459,22 +459,7 @@ fn a_pack_past_the_simd_searchs_limit_is_checked_with_a_note() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
     }
-    let verbs = ["Refusing session", "Rejecting batch", "Dropping chunk"];
-    let objects = ["request", "renewal", "retry", "resend"];
-    let mut site = String::new();
-    let mut lines = String::new();
-    for i in 0..12 {
-        let sentence = format!("{} {} for tenant {}", verbs[i % 3], objects[i % 4], ["north", "south"][i % 2]);
-        let line = format!("2024-03-01 12:00:{i:02},123 ERROR c.s.Site - {sentence} t{i}");
-        site.push_str(&format!(
-            "[[rule]]\nid = \"site.r{i}\"\ntitle = \"t\"\nfamily = \"connection\"\nseverity = \"error\"\n\
-             components = [\"receiver\"]\nlayer = \"kind\"\npattern = '''{sentence} (?P<tenant>\\w+)'''\n\
-             description = \"d\"\nnext_steps = [\"none\"]\n[[rule.examples]]\nline = '''{line}'''\n\
-             fields = {{ tenant = \"t{i}\" }}\n"
-        ));
-        lines.push_str(&line);
-        lines.push('\n');
-    }
+    let (site, lines) = site_rules(12);
     write(dir.path(), "zz-site.toml", &site);
     let o = run_on(&["rules", "check"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -483,7 +468,7 @@ fn a_pack_past_the_simd_searchs_limit_is_checked_with_a_note() {
     assert!(!stdout(&run(["rules", "check", "rules/stackstate"])).contains("note:"));
     // Every site rule is found.
     let log = dir.path().join("site.log");
-    std::fs::write(&log, &lines).unwrap();
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
     let r = scan_json(["--rules".as_ref(), dir.path().as_os_str(), log.as_os_str()]);
     let mut rules: Vec<String> = all_episodes(&r).iter().map(|e| e["rule"].as_str().unwrap().to_string()).collect();
     rules.sort();

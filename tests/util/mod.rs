@@ -348,3 +348,25 @@ pub fn reap(child: &mut Child, deadline: Duration) -> Option<std::process::ExitS
     let _ = child.wait();
     None
 }
+
+/// A site's own rules, to add to the shipped pack: `n` kind rules (`site.r0`, ...), each with a sentence of its own
+/// (sentences share pieces, as real ones do: `Refusing session request`, `Refusing session renewal`), as TOML, and
+/// one log line of each (its example).
+pub fn site_rules(n: usize) -> (String, Vec<String>) {
+    let verbs = ["Refusing session", "Rejecting batch", "Dropping chunk"];
+    let objects = ["request", "renewal", "retry", "resend"];
+    let mut toml = String::new();
+    let mut lines = Vec::new();
+    for i in 0..n {
+        let sentence = format!("{} {} for tenant {}", verbs[i % 3], objects[i % 4], ["north", "south"][i % 2]);
+        let line = format!("2024-03-01 12:00:{:02},123 ERROR c.s.Site - {sentence} t{i}", i % 60);
+        toml.push_str(&format!(
+            "[[rule]]\nid = \"site.r{i}\"\ntitle = \"t\"\nfamily = \"connection\"\nseverity = \"error\"\n\
+             components = [\"receiver\"]\nlayer = \"kind\"\npattern = '''{sentence} (?P<tenant>\\w+)'''\n\
+             description = \"d\"\nnext_steps = [\"none\"]\n[[rule.examples]]\nline = '''{line}'''\n\
+             fields = {{ tenant = \"t{i}\" }}\n"
+        ));
+        lines.push(line);
+    }
+    (toml, lines)
+}
