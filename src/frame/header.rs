@@ -9,6 +9,7 @@
 //! - the agent: `2024-03-12 15:00:07 UTC | CORE | ERROR | (pkg/x.go:12 in f) | message` (and the layout without
 //!   the logger field, and the one without the time: the Lambda extension's `DD_EXTENSION | ERROR | message`);
 //! - klog: `E0312 10:00:00.123456    1234 reflector.go:138] message`;
+//! - Go's logrus on a terminal: `ERRO[0051] message` (`WARN[2019-08-09T07:47:11Z] message` with full timestamps);
 //! - syslog with its priority: `<11>Mar 12 10:00:00 host prog[12]: message` (severity = priority % 8);
 //! - JSON objects: ES 7 (`"level"`, `"message"`, `"stacktrace"`), ES 8 ECS (`"log.level"`, `"error.type"`),
 //!   the agent's JSON (`"msg"`), journald's export (`"PRIORITY"`, `"MESSAGE"`); logfmt (`level=error msg=...`);
@@ -43,7 +44,8 @@ use crate::model::Level;
 /// The literals the scanner searches (besides the rules' own) to find the records that may be unexplained errors,
 /// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when the
 /// level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`, `CRIT`,
-/// `CRITICAL`, `SEVERE`), `fatal` and `warn` anywhere, or a lower-case `error` in the places structured logs put it
+/// `CRITICAL`, `SEVERE`, and logrus's `ERRO[` and `FATA[`: `ERRO` and `FATA` find both spellings, and Teddy, which
+/// tells literals apart by their first four bytes, lets no more positions through), `fatal` and `warn` anywhere, or a lower-case `error` in the places structured logs put it
 /// (`level=error`, `"level":"error"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`), a
 /// Go program's crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON export
 /// (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs that are klog
@@ -58,8 +60,8 @@ use crate::model::Level;
 /// with `benches/instructions.sh`). One `error` would stop on three times the lines the three forms stop on.
 pub const LEVEL_LITERALS: &[&str] = &[
     "WARN",
-    "ERROR",
-    "FATAL",
+    "ERRO",
+    "FATA",
     "CRIT",
     "SEVERE",
     "Error",
@@ -133,6 +135,9 @@ pub fn split(line: &str) -> Split<'_> {
         return s;
     }
     if let Some(s) = klog(line) {
+        return s;
+    }
+    if let Some(s) = logrus_terminal(line) {
         return s;
     }
     if let Some(s) = piped(line) {
@@ -582,6 +587,30 @@ fn klog(line: &str) -> Option<Split<'_>> {
     Some(Split::new(&line[end + 2..], Some(level)))
 }
 
+/// Go's logrus on a terminal (or with colours forced): `ERRO[0051] message` (seconds since start) or
+/// `WARN[2019-08-09T07:47:11Z] message` (full timestamps), the level in four upper-case letters, or whole with
+/// `DisableLevelTruncation` (`ERROR[0051]`, `WARNING[0051]`). Its other layout (`level=error msg=...`) is read as
+/// fields. A `PANI[` line is read when found through the `panic: ` below it.
+fn logrus_terminal(line: &str) -> Option<Split<'_>> {
+    let b = line.as_bytes();
+    let open = b.iter().take(8).position(|&c| c == b'[').filter(|&i| i >= 4)?;
+    if b.len() < open + 4 || !b[..open].iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let level = match &b[..open] {
+        b"TRAC" => Level::Trace,
+        b"DEBU" => Level::Debug,
+        b"ERRO" => Level::Error,
+        b"FATA" | b"PANI" => Level::Fatal,
+        word => level_word(std::str::from_utf8(word).ok()?)?,
+    };
+    let close = super::cut(line, 48).find("] ")?;
+    let stamp = line.get(open + 1..close)?;
+    let stamp_like = |c: char| c.is_ascii_digit() || matches!(c, '-' | ':' | 'T' | 'Z' | '.' | '+' | ' ' | '/');
+    (!stamp.is_empty() && stamp.chars().all(stamp_like))
+        .then(|| Split::new(line[close + 2..].trim_start(), Some(level)))
+}
+
 /// A syslog priority (`<PRI>`, RFC 3164 and 5424): the level is its severity; the rest is read as a line.
 fn syslog_priority(line: &str) -> Option<Split<'_>> {
     let close = super::cut(line, 5).find('>')?;
@@ -842,6 +871,13 @@ mod tests {
             (r#"<12>1 2024-03-12T10:00:00Z h app 812 ID47 [exampleSDID@32473 iut="3" eventSource="A]pp"] disk full"#, "disk full", Some(Warn)),
             (r#"{"__REALTIME_TIMESTAMP":"1710237600000000","PRIORITY":"3","SYSLOG_IDENTIFIER":"stackstate","MESSAGE":"service failed"}"#, "service failed", Some(Error)),
             ("SEVERE: Servlet.service() threw exception", "Servlet.service() threw exception", Some(Error)),
+            // Go's logrus on a terminal: seconds since start, or a full timestamp.
+            ("ERRO[0098] kafka: error while consuming t/8: x  offset=-3", "kafka: error while consuming t/8: x  offset=-3", Some(Error)),
+            ("WARN[2019-08-09T07:47:11Z] slow", "slow", Some(Warn)),
+            ("INFO[0000] started", "started", Some(Info)),
+            ("ERRO[one] not a stamp", "ERRO[one] not a stamp", None),
+            ("ERROR[0051] untruncated", "untruncated", Some(Error)),
+            ("WARNING[0051] untruncated", "untruncated", Some(Warn)),
         ];
         for (line, m, l) in cases {
             assert_eq!(msg(line), (m, l), "{line}");
@@ -863,6 +899,8 @@ mod tests {
             "SEVERE: x",
             "time=1 level=fatal msg=x",
             r#"{"level":"fatal","msg":"x"}"#,
+            "ERRO[0051] kafka: error while consuming t/8: kafka server: x",
+            "FATA[2019-08-09T07:47:11Z] cannot start",
         ];
         for line in lines {
             let level = split(line).level.expect(line);

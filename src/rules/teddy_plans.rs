@@ -226,8 +226,8 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         ],
         &[
             b"Data too large, data for [",
-            b"ERROR",
             b"Error",
+            b"ERRO",
             b"NotEnoughReplicas",
             b"ETIMEDOUT ",
             b"Object is missing required member '",
@@ -262,9 +262,9 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"s(429)",
             b"with correlation id ",
-            b"FATAL",
             b"Fatal error during ",
             b"fatal",
+            b"FATA",
             b"getaddrinfo ",
         ],
         &[

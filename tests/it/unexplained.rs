@@ -163,6 +163,8 @@ fn every_layout_is_mined() {
     );
     w("captures/kubelet.log", &format!("I0312 10:00:00.000001       1 reactor.go:11] starting\nE0312 10:00:00.000002       1 reactor.go:12] {msg}\n"));
     w("captures/go-service.log", &format!("time=\"2024-03-12T10:00:00Z\" level=error msg=\"{msg}\"\n"));
+    // logrus on a terminal: `ERRO[seconds]`, found by its `ERRO` (an INFO line beside it is not a candidate).
+    w("captures/go-tty.log", &format!("INFO[0000] reactor starting\nERRO[0051] {msg}\n"));
     w(
         "captures/journal.json",
         &format!("{{\"PRIORITY\":\"3\",\"SYSLOG_IDENTIFIER\":\"reactor\",\"MESSAGE\":\"{msg}\"}}\n"),
@@ -172,7 +174,7 @@ fn every_layout_is_mined() {
     let u = unexplained(&r);
     let find = |t: &str| u.iter().filter(|v| v["template"].as_str() == Some(t)).collect::<Vec<_>>();
     let reactor: u64 = find("frobnicator reactor <*> overheated").iter().map(|v| v["count"].as_u64().unwrap()).sum();
-    assert_eq!(reactor, 10, "{u:#?}");
+    assert_eq!(reactor, 11, "{u:#?}");
     // Kafka's layout ends its message with the logger.
     assert_eq!(find("frobnicator reactor <*> overheated (kafka.server.Reactor)")[0]["component"], "kafka");
     let receiver =
@@ -185,7 +187,7 @@ fn every_layout_is_mined() {
     let stderr = find("Exception in thread \"main\" java.lang.IllegalStateException: reactor gone");
     assert_eq!(stderr.len(), 1, "{u:#?}");
     assert_eq!(stderr[0]["level"], Value::Null, "an exception without a level");
-    assert_eq!(r["scan"]["unexplained_records"], 12, "nothing else: {u:#?}");
+    assert_eq!(r["scan"]["unexplained_records"], 13, "nothing else: {u:#?}");
 }
 
 /// Crashes other runtimes print without a level: a Python traceback (its exception line last, a builtin without a
