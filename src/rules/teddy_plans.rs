@@ -44,6 +44,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"no such index ",
             b"No subject alt",
             b"No valid api key found",
+            b"BadResponseCodeError, :",
         ],
         &[
             b"ropp",
