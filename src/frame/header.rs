@@ -45,19 +45,20 @@ use crate::model::Level;
 /// without framing every line. Every header [`split`] reads a level of WARN or above from holds one of them when the
 /// level is written as logs write it: an upper-case word anywhere (`WARN`, `WARNING`, `ERROR`, `FATAL`, `CRIT`,
 /// `CRITICAL`, `SEVERE`, and logrus's `ERRO[` and `FATA[`: `ERRO` and `FATA` find both spellings, and Teddy, which
-/// tells literals apart by their first four bytes, lets no more positions through), `fatal` and `warn` anywhere, or a lower-case `error` in the places structured logs put it
-/// (`level=error`, `"level":"error"`, Apache's `[error]`). So does every exception line (`...Exception`, `...Error`), a
-/// Go program's crash (`panic: ...` at a line's start, above its goroutines' stacks) and journald's JSON export
-/// (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their line starts in inputs that are klog
-/// ([`looks_like_klog`]). Not searched for, though read on lines found otherwise: the rare levels (`EMERG`, `ALERT`,
-/// `PANIC`, `crit`), a lower-case `error` or a capitalised level word elsewhere, `err`, single letters (Android's `E`),
-/// and a syslog `<PRI>` alone. Each literal costs the search over every byte: the set is what the layouts stackscan
-/// reads need, each literal 4 bytes or more (Teddy, the searcher, is much slower with shorter ones). One `fatal` stands
-/// for `=fatal` and `"fatal"`, and one `warn` for `=warn`, `"warn` and `[warn`: each takes one of Teddy's places
-/// instead of two or three, and a rule literal that holds one (`fatal error in thread [`, `Exiting Kafka due to fatal`)
-/// then needs no place of its own in the mining search. `warn` is made of common letters and lets more positions
-/// through its bucket, but with the buckets planned for it the search costs no more than with the three forms (measured
-/// with `benches/instructions.sh`). One `error` would stop on three times the lines the three forms stop on.
+/// tells literals apart by their first four bytes, lets no more positions through), `fatal` and `warn` anywhere, or a
+/// lower-case `error` in the places structured logs put it (`level=error`, `"level":"error"`, Apache's `[error]`). So
+/// does every exception line (`...Exception`, `...Error`), a Go program's crash (`panic: ...` at a line's start, above
+/// its goroutines' stacks) and journald's JSON export (`"PRIORITY"`). klog headers (`E0312 ...`) are found by their
+/// line starts in inputs that are klog ([`looks_like_klog`]). Not searched for, though read on lines found otherwise:
+/// the rare levels (`EMERG`, `ALERT`, `PANIC`, `crit`), a lower-case `error` or a capitalised level word elsewhere,
+/// `err`, single letters (Android's `E`), and a syslog `<PRI>` alone. Each literal costs the search over every byte:
+/// the set is what the layouts stackscan reads need, each literal 4 bytes or more (Teddy, the searcher, is much slower
+/// with shorter ones). One `fatal` stands for `=fatal` and `"fatal"`, and one `warn` for `=warn`, `"warn` and `[warn`:
+/// each takes one of Teddy's places instead of two or three, and a rule literal that holds one (`fatal error in thread
+/// [`, `Exiting Kafka due to fatal`) then needs no place of its own in the mining search. `warn` is made of common
+/// letters and lets more positions through its bucket, but with the buckets planned for it the search costs no more
+/// than with the three forms (measured with `benches/instructions.sh`). One `error` would stop on three times the lines
+/// the three forms stop on.
 pub const LEVEL_LITERALS: &[&str] = &[
     "WARN",
     "ERRO",
