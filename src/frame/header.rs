@@ -603,7 +603,7 @@ fn logrus_terminal(line: &str) -> Option<Split<'_>> {
         b"DEBU" => Level::Debug,
         b"ERRO" => Level::Error,
         b"FATA" | b"PANI" => Level::Fatal,
-        word => level_word(std::str::from_utf8(word).ok()?)?,
+        _ => level_word(&line[..open])?,
     };
     let close = super::cut(line, 48).find("] ")?;
     let stamp = line.get(open + 1..close)?;

@@ -49,8 +49,7 @@ struct Piece {
 /// literal of `lits` holds one of it. `sample` is the lines the cost of a piece is estimated on. `fits` is asked of
 /// each set on the way (sorted); a set of more than [`BUDGET`] never fits.
 pub(super) fn within(lits: Vec<Vec<u8>>, sample: &[&[u8]], fits: impl Fn(&[Vec<u8>]) -> bool) -> Vec<Vec<u8>> {
-    let fit = |set: &[Vec<u8>]| set.len() <= BUDGET && fits(set);
-    if fit(&lits) || lits.len() > MAX_COMPACTED {
+    if (lits.len() <= BUDGET && fits(&lits)) || lits.len() > MAX_COMPACTED {
         return lits;
     }
     let shared = shared_pieces(&lits);
