@@ -123,6 +123,10 @@ pub struct Rule {
     pub fields: Vec<(String, String)>,
     /// A fallback, suppressed in a record where a specific rule matched.
     pub generic: bool,
+    /// A writer's rule whose words any program may write (a client library's exception, `known_writer = true`):
+    /// in a line whose writer is not known it ranks as another writer's (see `scan::search::rank_in`), so that
+    /// the failure kind its words name comes first.
+    pub known_writer: bool,
     /// Which layer of the pack it belongs to: a writer's own sentence, or a failure kind's stable tokens.
     pub layer: Layer,
     /// The component named as root cause of its episodes, whoever logged them (`None`: see [`Knowledge::root_of`]).

@@ -125,6 +125,10 @@ pub struct RuleDef {
     pub fields: BTreeMap<String, String>,
     #[serde(default)]
     pub generic: bool,
+    /// A writer's rule whose words any program may write (a client library's exception): it takes its rank only
+    /// in a line its writer is known to have written.
+    #[serde(default)]
+    pub known_writer: Option<Spanned<bool>>,
     /// `writer` (a writer's own sentence; the default) or `kind` (a failure's stable tokens, whoever writes them).
     #[serde(default)]
     pub layer: Option<Spanned<String>>,

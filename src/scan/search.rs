@@ -35,13 +35,14 @@ const STRANGER: u8 = 4;
 type Told<'t> = &'t dyn Fn() -> Option<Component>;
 
 /// A rule's rank in a line whose writer is `told`: its own (`Rule::rank`), or, for a writer's rule of another
-/// writer, [`STRANGER`]. Asks `told` only of a writer's rule.
+/// writer (or of a writer not known, when the rule says `known_writer`), [`STRANGER`]. Asks `told` only of a
+/// writer's rule.
 fn rank_in(rule: &crate::rules::Rule, told: Told<'_>) -> u8 {
     if rule.layer == Layer::Writer {
-        if let Some(c) = told() {
-            if !rule.components.contains(c) {
-                return STRANGER;
-            }
+        match told() {
+            Some(c) if !rule.components.contains(c) => return STRANGER,
+            None if rule.known_writer => return STRANGER,
+            _ => {}
         }
     }
     rule.rank()

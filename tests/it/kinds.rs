@@ -228,6 +228,35 @@ fn the_client_in_the_stack_trace_names_whom_a_bare_refusal_could_not_reach() {
     assert_eq!(root(addressed), "kafka");
 }
 
+/// A writer's rule in the words of a client library (`known_writer`: kafka-to-es's `SocketTimeoutException`) is
+/// that writer's where the writer is known; in a line of no known writer the failure kind comes first, and the
+/// stack frames name whom the timeout could not reach.
+#[test]
+fn a_client_librarys_words_are_a_writers_only_where_the_writer_is_known() {
+    let record = |frames: &str| {
+        format!(
+            "2024-03-12 10:00:00,123 ERROR i.f.k.c.d.i.WatchConnectionManager - Exec Failure\n\
+             java.net.SocketTimeoutException: connect timed out\n\
+             \tat java.base/java.net.PlainSocketImpl.socketConnect(Native Method)\n{frames}\
+             2024-03-12 10:00:01,000 INFO  c.s.Main - still running\n"
+        )
+    };
+    let fabric8 = "\tat io.fabric8.kubernetes.client.dsl.internal.WatchConnectionManager.runWatch(WatchConnectionManager.java:1)\n";
+    let es = "\tat org.elasticsearch.client.RestClient.performRequest(RestClient.java:1)\n";
+    let picked = |args: &[&str], input: String| {
+        let r = scan_json_stdin(args, input.as_bytes());
+        assert_eq!(r["incidents"].as_array().unwrap().len(), 1, "{:#}", r["incidents"]);
+        let rule = rules_of(&r).join(",");
+        (rule, r["incidents"][0]["root_cause"]["component"].as_str().unwrap_or("").to_string())
+    };
+    let (rule, root) = picked(&[], record(fabric8));
+    assert_eq!(rule, "jvm.socket-timeout");
+    assert_ne!(root, "elasticsearch");
+    assert_eq!(picked(&[], record(es)), ("jvm.socket-timeout".to_string(), "elasticsearch".to_string()));
+    let known = picked(&["--component", "kafka-to-es"], record(fabric8));
+    assert_eq!(known, ("k2es.es-socket-timeout".to_string(), "elasticsearch".to_string()));
+}
+
 /// Every kind rule has examples of at least two writers (two examples; their sources are cited in the rule files)
 /// and at least one benign counterexample.
 #[test]

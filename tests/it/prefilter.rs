@@ -56,8 +56,8 @@ fn corpus(pack: &Pack) -> Vec<String> {
 
 /// Per rule, how many lines of `lines` the rule's own regex matches, with the scanner's precedence in a record
 /// (`Rule::rank`): a writer's sentence always fires, a writer's fallback where no sentence fired, one failure kind
-/// where nothing else fired, a writer's rule in another writer's line (a stranger) last; the line's writer is the
-/// input's component, else its layout's.
+/// where nothing else fired, a writer's rule in another writer's line (a stranger, or a `known_writer` rule's
+/// where the writer is not known) last; the line's writer is the input's component, else its layout's.
 fn brute_force(pack: &Pack, lines: &[String], component: Option<Component>) -> BTreeMap<usize, u64> {
     let regexes: Vec<Regex> = pack
         .rules()

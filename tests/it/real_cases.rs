@@ -1254,10 +1254,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // Elasticsearch escalate after three records, and the healthy case's six cleared within a minute. Wordings without
     // a literal place: Sarama's `The provided member is not known in the current generation`, franz-go's `is SASL
     // missing?`, fluent-plugin-kafka's `parser error in`, Graylog 0.92's `Could not successfully connect to
-    // Elasticsearch`, client-go's `Failed to list ...: EOF`; a broker's rebalance storm logged at INFO is not read. A
-    // Kubernetes client's bare `SocketTimeoutException` in a file that names no writer is read as kafka-to-es's
-    // (k2es.es-socket-timeout: the writer's rule outranks the kind when the writer is unknown); Fluentd's 400 for
-    // invalid bytes is rooted at Elasticsearch's bulk failure, where the case blames the sender.
+    // Elasticsearch`, client-go's `Failed to list ...: EOF`; a broker's rebalance storm logged at INFO is not read.
+    // Fluentd's 400 for invalid bytes is rooted at Elasticsearch's bulk failure, where the case blames the sender.
     ("agent_r34a_fluentbit010_out_http_tcp_connection_failed.log", "severity"),
     ("agent_r34a_fluentd_splunk_hec_getaddrinfo_needs_proxy.log", "severity"),
     ("agent_r34a_jaeger_client_httpsender_connect_timed_out.log", "severity"),
@@ -1289,7 +1287,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("net_r34d_argocd_server_lookup_server_misbehaving.log", "severity"),
     ("net_r34d_akka_remote_gated_connection_refused_quarantined.log", "severity"),
     ("net_r34d_scg_premature_close_before_response.log", "severity"),
-    ("net_r34d_k8s_java_client_incluster_connect_timed_out.log", "root"),
     ("net_r34d_k8s_java_client_incluster_connect_timed_out.log", "severity"),
     ("net_r34d_kubelet_x509_unknown_authority.log", "severity"),
     ("net_r34d_bootkube_list_pods_eof.log", "found"),

@@ -145,6 +145,20 @@ next_steps = ["look"]
 
 [[rule.examples]]
 line = '''refused'''
+
+[[rule]]
+id = "x.kindmark"
+title = "A kind marked as a writer's rule"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+layer = "kind"
+known_writer = true
+pattern = '''timed out'''
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''timed out'''
 "#;
     write(dir.path(), "b.toml", b);
     let o = run_on(&["rules", "check"], dir.path());
@@ -158,11 +172,12 @@ line = '''refused'''
         "b.toml:31:15: rule x.badregex: unknown component \"toaster\"",
         "b.toml:32:11: rule x.badregex: invalid pattern",
         "b.toml:44:11: rule x.huge: pattern does not compile",
+        "b.toml:57:16: rule x.kindmark: known_writer marks a writer's rule",
     ];
     for w in want {
         assert!(err.contains(w), "missing {w:?} in:\n{err}");
     }
-    assert!(err.contains("7 problems"), "{err}");
+    assert!(err.contains("8 problems"), "{err}");
     // The duplicate names where the first one is.
     assert!(err.contains("a.toml:2"), "{err}");
 

@@ -242,10 +242,10 @@ pub fn hostile_file_name(dir: &Path) {
 }
 
 /// The rules the engine fires on `line` when the line is a record of its own, given which rules' regexes match it
-/// (`matches`): the precedence of `Rule::rank` in a record (a writer's sentence always fires, a writer's fallback
-/// where no sentence fired, one failure kind where nothing else fired), a writer's rule in another writer's line
-/// (a stranger) only where nothing else fired. The line's writer is `component`, else its layout's. The plain
-/// reference the prefilter and differential tests hold the engine to.
+/// (`matches`): the precedence of `Rule::rank` in a record (a writer's sentence always fires, a writer's fallback where
+/// no sentence fired, one failure kind where nothing else fired), a writer's rule in another writer's line (a
+/// stranger), or a `known_writer` rule in a line of no known writer, only where nothing else fired. The line's writer
+/// is `component`, else its layout's. The plain reference the prefilter and differential tests hold the engine to.
 pub fn fired_on_line(
     pack: &stackscan::rules::Pack,
     line: &[u8],
@@ -258,6 +258,7 @@ pub fn fired_on_line(
         let r = &pack.rules()[i];
         match told {
             Some(c) if r.layer == Layer::Writer && !r.components.contains(c) => 4,
+            None if r.layer == Layer::Writer && r.known_writer => 4,
             _ => r.rank(),
         }
     };
