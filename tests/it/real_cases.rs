@@ -1290,27 +1290,25 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("net_r34d_geowebcache_s3_connection_pool_timeout.log", "severity"),
     ("net_r34d_fabric8_cxf_pkix_apiserver.log", "severity"),
     // Round thirty-five. Severity by the pack's policy: single records and short runs of retried kinds (a Python
-    // client's read timeout, a body parser's JSON error, kafkajs's seed broker, librdkafka's brokers down, a Go dial
-    // refused or reset, a controller's unreachable brokers, a ZooKeeper client's lost connection before the HBase
-    // master exits, an internal topic's replication, a Beat's 503) are warnings until they last; these cases call them
-    // errors (the exit after the failure is not read). Roots: the legacy Node client's `getaddrinfo ENOTFOUND http` (a
-    // URL the writer misparsed: the case blames its configuration), an opensearch-py read timeout on port 443 (no
-    // component named), kafka_exporter's DNS failure for Kafka's default name and an OpenTelemetry Collector's TLS to a
-    // plaintext port (the cases blame the exporter's settings), Prometheus's remote write retrying a DNS failure (read
-    // as an intake's retry). Not read: one program's own sentences or wordings without a literal place (Node urllib's
-    // `JSONResponseFormatError`, aiokafka's `Connect call failed`, no-kafka's `NoKafkaConnectionError`, the Serilog
-    // OpenSearch sink's `Maximum timeout reached while retrying request`, ruby-kafka's `Failed to assign partitions`, a
-    // rake task's `Connection reset by peer, retrying`, log4net's and NLog's Elasticsearch appenders, KSQL's skipped
-    // record, MirrorMaker 2's `Timeout while loading consumer groups`, Alertmanager's notify 404, Go's `: EOF` after a
-    // URL, New Relic's agents, fabric8's 403).
+    // client's read timeout or refused connect, a body parser's JSON error, kafkajs's seed broker, librdkafka's brokers
+    // down, a Go dial refused or reset, a controller's unreachable brokers, a ZooKeeper client's lost connection before
+    // the HBase master exits, an internal topic's replication, a Beat's 503) are warnings until they last; these cases
+    // call them errors (the exit after the failure is not read). Roots: the legacy Node client's `getaddrinfo ENOTFOUND
+    // http` (a URL the writer misparsed: the case blames its configuration), an opensearch-py read timeout on port 443
+    // (no component named), kafka_exporter's DNS failure for Kafka's default name and an OpenTelemetry Collector's TLS
+    // to a plaintext port (the cases blame the exporter's settings), Prometheus's remote write retrying a DNS failure
+    // (read as an intake's retry). Not read: one program's own sentences or wordings without a literal place (Node
+    // urllib's `JSONResponseFormatError`, no-kafka's `NoKafkaConnectionError`, the Serilog OpenSearch sink's `Maximum
+    // timeout reached while retrying request`, ruby-kafka's `Failed to assign partitions`, a rake task's `Connection
+    // reset by peer, retrying`, log4net's and NLog's Elasticsearch appenders, KSQL's skipped record, MirrorMaker 2's
+    // `Timeout while loading consumer groups`, Alertmanager's notify 404, Go's `: EOF` after a URL, New Relic's agents,
+    // fabric8's 403).
     ("es_r35a_elasticutils_bulk_index_connectionerror_read_timeout_5.log", "severity"),
     ("es_r35a_node_reindex_legacy_client_getaddrinfo_enotfound_http_host.log", "root"),
     ("json_r35a_cnpm_urllib_json_response_format_error_nginx_502_html.log", "found"),
     ("json_r35a_cnpm_urllib_json_response_format_error_nginx_502_html.log", "root"),
     ("json_r35a_cnpm_urllib_json_response_format_error_nginx_502_html.log", "severity"),
     ("json_r35a_prerender_pm2_body_parser_unexpected_token_hash_position_0.log", "severity"),
-    ("kafka_r35a_aiokafka_no_connection_to_node_advertised_localhost.log", "found"),
-    ("kafka_r35a_aiokafka_no_connection_to_node_advertised_localhost.log", "root"),
     ("kafka_r35a_aiokafka_no_connection_to_node_advertised_localhost.log", "severity"),
     ("kafka_r35a_kafkajs_seed_broker_timeout_never_reconnects_dnsmasq.log", "severity"),
     ("kafka_r35a_no_kafka_metadata_request_failed_connection_timeout.log", "found"),
