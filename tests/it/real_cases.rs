@@ -1299,10 +1299,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // to a plaintext port (the cases blame the exporter's settings), Prometheus's remote write retrying a DNS failure
     // (read as an intake's retry). Not read: one program's own sentences or wordings without a literal place (Node
     // urllib's `JSONResponseFormatError`, no-kafka's `NoKafkaConnectionError`, the Serilog OpenSearch sink's `Maximum
-    // timeout reached while retrying request`, ruby-kafka's `Failed to assign partitions`, a rake task's `Connection
-    // reset by peer, retrying`, log4net's and NLog's Elasticsearch appenders, KSQL's skipped record, MirrorMaker 2's
-    // `Timeout while loading consumer groups`, Alertmanager's notify 404, Go's `: EOF` after a URL, New Relic's agents,
-    // fabric8's 403).
+    // timeout reached while retrying request`, a rake task's `Connection reset by peer, retrying`, log4net's and NLog's
+    // Elasticsearch appenders, KSQL's skipped record, MirrorMaker 2's `Timeout while loading consumer groups`,
+    // Alertmanager's notify 404, Go's `: EOF` after a URL, New Relic's agents, fabric8's 403).
     ("es_r35a_elasticutils_bulk_index_connectionerror_read_timeout_5.log", "severity"),
     ("es_r35a_node_reindex_legacy_client_getaddrinfo_enotfound_http_host.log", "root"),
     ("json_r35a_cnpm_urllib_json_response_format_error_nginx_502_html.log", "found"),
@@ -1320,9 +1319,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("opensearch_r35b_serilog_opensearch_bulk_httpclient_timeout.log", "found"),
     ("opensearch_r35b_serilog_opensearch_bulk_httpclient_timeout.log", "root"),
     ("opensearch_r35b_serilog_opensearch_bulk_httpclient_timeout.log", "severity"),
-    ("kafka_r35b_fluentd_kafka_buffered_failed_assign_partitions.log", "found"),
-    ("kafka_r35b_fluentd_kafka_buffered_failed_assign_partitions.log", "root"),
-    ("kafka_r35b_fluentd_kafka_buffered_failed_assign_partitions.log", "severity"),
     ("es_r35b_go_mysql_es_bulk_dial_refused_wrong_es_addr.log", "severity"),
     ("es_r35b_esbulk_go_bulk_write_connection_reset.log", "severity"),
     ("es_r35b_redmine_es_reindex_connection_reset_giving_up.log", "found"),
