@@ -506,14 +506,15 @@ fn check_rule(
             Layer::Writer
         }
     };
-    let known_writer = def.known_writer.as_ref().is_some_and(|k| *k.get_ref());
-    if let Some(k) = def.known_writer.as_ref().filter(|_| known_writer && layer == Layer::Kind) {
+    let marked = def.known_writer.as_ref().filter(|k| *k.get_ref());
+    if let Some(k) = marked.filter(|_| layer == Layer::Kind) {
         fd.at(
             k.span().start,
             Some(&id),
             "known_writer marks a writer's rule (a kind's rank does not depend on who wrote the line)",
         );
     }
+    let known_writer = marked.is_some();
     let root_cause =
         def.root_cause.as_ref().and_then(|c| parse_enum(fd, &id, "component", c, Component::parse, Component::names()));
     let scope = def.scope.as_ref().and_then(|s| parse_scope(fd, &id, s));
