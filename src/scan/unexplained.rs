@@ -411,9 +411,16 @@ impl Mining {
             let text = text();
             let part = |(a, b): (u32, u32)| text.get(a as usize..b as usize).unwrap_or_default();
             mined.clear();
-            mined.push_str(part(p.head.message));
+            // A traceback printed without a record of its own above it is mined as its exception.
+            let message = part(p.head.message);
+            let bare = frame::opens_traceback(message.as_bytes()) && exception.is_some();
+            if !bare {
+                mined.push_str(message);
+            }
             for e in p.head.field_exception.map(part).into_iter().chain(exception_text().map(str::trim)) {
-                mined.push_str(" | ");
+                if !mined.is_empty() || !bare {
+                    mined.push_str(" | ");
+                }
                 mined.push_str(e);
             }
         };
@@ -504,7 +511,8 @@ fn first_exception(
     continuation_lines(ctx, r, header_end, header_start, source).find_map(|(a, e, content)| {
         let c = content.trim_ascii_start();
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);
-        frame::is_exception_line(c).then_some((a, e))
+        // A Python traceback ends with its exception unqualified and unindented (`ValueError: bad`).
+        (frame::is_exception_line(c) || frame::opens_with_unqualified_exception(&content)).then_some((a, e))
     })
 }
 
