@@ -257,6 +257,23 @@ fn a_client_librarys_words_are_a_writers_only_where_the_writer_is_known() {
     assert_eq!(known, ("k2es.es-socket-timeout".to_string(), "elasticsearch".to_string()));
 }
 
+/// urllib3's retry notice names no peer and no writer: in a line of no known writer it is the Python client's
+/// retried connection failure (a warning, rooted nowhere), where it was the agent check's rule (an error at the
+/// agent); in the agent's own log it stays the check's.
+#[test]
+fn a_urllib3_retry_notice_is_the_agents_only_in_the_agents_log() {
+    let notice = "WARNING:urllib3.connectionpool:Retrying (Retry(total=2, connect=None, read=None, redirect=None, \
+                  status=None)) after connection broken by 'NewConnectionError('<urllib3.connection.HTTPConnection \
+                  object at 0x7f3a2c1b9d90>: Failed to establish a new connection: [Errno 111] Connection refused')': \
+                  /api/v1/series\n";
+    let r = scan_json_stdin(&[], notice.as_bytes());
+    assert_eq!(rules_of(&r), ["py.new-connection-failed"], "{:#}", r["incidents"]);
+    assert_eq!(r["incidents"][0]["severity"], "warning");
+    assert_ne!(r["incidents"][0]["root_cause"]["component"], "agent", "{:#}", r["incidents"]);
+    let r = scan_json_stdin(&["--component", "agent"], notice.as_bytes());
+    assert_eq!(rules_of(&r), ["agent.check-new-connection-failed"], "{:#}", r["incidents"]);
+}
+
 /// Every kind rule has examples of at least two writers (two examples; their sources are cited in the rule files)
 /// and at least one benign counterexample.
 #[test]

@@ -241,12 +241,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_akka_stream_kafka_producer_stage_memory_records.log", "root"),
     ("kafka_akka_stream_kafka_producer_stage_memory_records.log", "severity"),
     // Roots the lines do not show: an Akka HTTP client's idle timeout to a local port of no known component; the
-    // cluster agent's timeout to the intake blamed on a network policy; the Python client's refused connections with
-    // no address (read as an agent check's); Graylog's Jackson error (the receiver's intake, as above).
+    // cluster agent's timeout to the intake blamed on a network policy; Graylog's Jackson error (the receiver's intake,
+    // as above).
     ("agent_akka_client_tcp_idle_timeout_then_202.log", "root"),
     ("agent_cluster_agent_forwarder_timeout_netpol.log", "root"),
     ("agent_cluster_agent_forwarder_timeout_netpol.log", "severity"),
-    ("es_python_client_refused_repeat.log", "root"),
     ("json_graylog_zoneddatetime_convertvalue.log", "root"),
     // Retried failures over seconds (tracers and exporters refused or timed out toward the trace agent, the trace
     // agent decoding or size-limiting tracer payloads, a kubelet check, a Kafka admin client or consumer at start,
