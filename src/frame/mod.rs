@@ -61,8 +61,8 @@ pub fn cut(s: &str, max: usize) -> &str {
 /// Whether a line without a timestamp continues the record above it: a Java/Scala stack frame (`\tat`,
 /// `    at`), `Caused by:`, `Suppressed:`, `... N more`, an exception line (`com.x.FooException: msg`), any
 /// indented line, a blank line (Python separates chained tracebacks with them, a Go panic its goroutines), a line of a
-/// Python traceback (see [`is_python_traceback_line`]), or a line of an Elasticsearch 7 JSON record printed over
-/// several lines (see [`is_es_json_continuation`]).
+/// Python traceback (its opening line, the sentences that chain tracebacks, its unqualified exception line), or a
+/// line of an Elasticsearch 7 JSON record printed over several lines (see [`is_es_json_continuation`]).
 pub fn is_continuation(line: &[u8]) -> bool {
     match line.first() {
         // Nothing continues with a digit, a bracket or a brace (a timestamp, Elasticsearch, JSON): the common
