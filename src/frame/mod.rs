@@ -60,15 +60,14 @@ pub fn cut(s: &str, max: usize) -> &str {
 
 /// Whether a line without a timestamp continues the record above it: a Java/Scala stack frame (`\tat`,
 /// `    at`), `Caused by:`, `Suppressed:`, `... N more`, an exception line (`com.x.FooException: msg`), any
-/// indented line, a blank line (Python separates chained tracebacks with them, a Go panic its goroutines), a line of a
-/// Python traceback (its opening line, the sentences that chain tracebacks, its unqualified exception line), or a
-/// line of an Elasticsearch 7 JSON record printed over several lines (see [`is_es_json_continuation`]).
+/// indented line, the opening line of a Python traceback and the sentences that chain tracebacks, or a line of an
+/// Elasticsearch 7 JSON record printed over several lines (see [`is_es_json_continuation`]).
 pub fn is_continuation(line: &[u8]) -> bool {
     match line.first() {
         // Nothing continues with a digit, a bracket or a brace (a timestamp, Elasticsearch, JSON): the common
         // case, answered first.
-        Some(b'0'..=b'9' | b'[' | b'{') => false,
-        None | Some(b' ' | b'\t') => true,
+        None | Some(b'0'..=b'9' | b'[' | b'{') => false,
+        Some(b' ' | b'\t') => true,
         Some(b'"') => is_es_json_continuation(line),
         Some(_) => {
             line.starts_with(b"Caused by:")
@@ -81,29 +80,27 @@ pub fn is_continuation(line: &[u8]) -> bool {
     }
 }
 
-/// The unindented lines of a Python traceback, below the record that logged it (`logger.exception`, an agent
-/// check's error): its opening line, the sentences that chain one traceback to the next, and its last line, the
-/// exception, which names a builtin unqualified (`ConnectionRefusedError: [Errno 111] Connection refused`; a
-/// qualified one, `urllib3.exceptions.NewConnectionError: ...`, is an [`is_exception_line`]). The frames between
-/// are indented. Node prints an uncaught `Error: ...` above its indented frames the same way.
+/// The unindented lines of a Python traceback that can only continue the record above (`logger.exception`, an agent
+/// check's error): its opening line and the sentences that chain one traceback to the next. Its last line, the
+/// exception, is left to open a record when it names a builtin unqualified (`ConnectionRefusedError: ...`, as Node's
+/// uncaught `Error: ...`): in a capture such a line is often an event of its own with its own time, and a crash
+/// printed below an INFO line must stay a record of its own to be mined. A qualified one
+/// (`urllib3.exceptions.NewConnectionError: ...`) is an [`is_exception_line`]. The frames between are indented.
 fn is_python_traceback_line(line: &[u8]) -> bool {
     const CHAINED: [&[u8]; 2] = [
         b"During handling of the above exception, another exception occurred:",
         b"The above exception was the direct cause of the following exception:",
     ];
-    if opens_traceback(line) || CHAINED.iter().any(|c| line.starts_with(c)) {
-        return true;
-    }
-    opens_with_unqualified_exception(line)
+    opens_traceback(line) || CHAINED.iter().any(|c| line.starts_with(c))
 }
 
 /// Whether the line opens a Python traceback: a line that says nothing but that one follows.
-pub fn opens_traceback(line: &[u8]) -> bool {
+fn opens_traceback(line: &[u8]) -> bool {
     line.starts_with(b"Traceback (most recent call last):")
 }
 
 /// Whether the line opens with an unqualified exception name and its message (`ValueError: bad`, `Error: x`).
-pub fn opens_with_unqualified_exception(line: &[u8]) -> bool {
+fn opens_with_unqualified_exception(line: &[u8]) -> bool {
     let name_len = line.iter().take(128).take_while(|b| b.is_ascii_alphanumeric()).count();
     let name = &line[..name_len];
     line[name_len..].starts_with(b": ")
@@ -349,15 +346,14 @@ mod tests {
         assert!(is_continuation(b"\t... 12 more"));
         assert!(is_continuation(b"org.apache.kafka.common.errors.TimeoutException: Disconnected from node 2"));
         assert!(is_continuation(b"com.stackstate.kafka.StsKafkaAdminClient$MissingKafkaTopics: These Kafka topics"));
-        // A Python traceback, blank lines of a chained one included, and Node's uncaught error.
+        // A Python traceback's opening and chaining lines; its unqualified exception line and Node's uncaught error
+        // open records (in a capture they carry their own time), and a blank line continues nothing.
         assert!(is_continuation(b"Traceback (most recent call last):"));
-        assert!(is_continuation(b"ConnectionRefusedError: [Errno 111] Connection refused"));
-        assert!(is_continuation(b""));
         assert!(is_continuation(b"During handling of the above exception, another exception occurred:"));
         assert!(is_continuation(b"The above exception was the direct cause of the following exception:"));
-        assert!(is_continuation(b"Error: connect ECONNREFUSED 127.0.0.1:9092"));
-        assert!(!is_continuation(b"Errors: 3 of 12 checks failed"));
-        assert!(!is_continuation(b"ValueError raised while parsing"));
+        assert!(!is_continuation(b"ConnectionRefusedError: [Errno 111] Connection refused"));
+        assert!(!is_continuation(b"Error: connect ECONNREFUSED 127.0.0.1:9092"));
+        assert!(!is_continuation(b""));
         assert!(!is_continuation(b"Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure"));
         assert!(!is_continuation(b"nova.api: something: else"));
     }

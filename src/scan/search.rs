@@ -570,10 +570,8 @@ fn handle_line(
         let bucket = event.bucket;
         // A fallback kind whose line names no address (a JVM's bare `Connection refused`) and no root cause: the
         // client library in the stack frames below tells whom it could not reach (`rules::CLIENT_FIELD`); without
-        // one there, the record's header does when its logger is a client's (Kafka Connect's `Bulk request 2
-        // failed. Retrying request. (io.confluent.connect.elasticsearch.ElasticsearchClient:335)` above the line,
-        // SkyWalking's `...client.elasticsearch.ElasticSearchClient - ... bulk failed, reason:
-        // java.net.SocketTimeoutException` on it).
+        // one there, the record's header above the line does when its logger is a client's (Kafka Connect's
+        // `Bulk request 2 failed. Retrying request. (io.confluent.connect.elasticsearch.ElasticsearchClient:335)`).
         let knowledge = pack.knowledge();
         if rule.rank() == 3
             && rule.root_cause.is_none()
@@ -583,8 +581,12 @@ fn handle_line(
                 .iter()
                 .any(|(g, name)| knowledge.is_address_field(name) && value(*g).is_some_and(|v| !v.is_empty()))
         {
-            let client_in_header = || knowledge.client_in(&header_content(buf, &record, ctx.mode));
-            if let Some(client) = client_below(ctx, r, done, source).or_else(client_in_header) {
+            let client_above = || {
+                (record.lines_above > 0)
+                    .then(|| header_content(buf, &record, ctx.mode))
+                    .and_then(|h| knowledge.client_in(&h))
+            };
+            if let Some(client) = client_below(ctx, r, done, source).or_else(client_above) {
                 bucket.add_value(CLIENT_FIELD, client, order);
             }
         }

@@ -411,16 +411,9 @@ impl Mining {
             let text = text();
             let part = |(a, b): (u32, u32)| text.get(a as usize..b as usize).unwrap_or_default();
             mined.clear();
-            // A traceback printed without a record of its own above it is mined as its exception.
-            let message = part(p.head.message);
-            let bare = frame::opens_traceback(message.as_bytes()) && exception.is_some();
-            if !bare {
-                mined.push_str(message);
-            }
+            mined.push_str(part(p.head.message));
             for e in p.head.field_exception.map(part).into_iter().chain(exception_text().map(str::trim)) {
-                if !mined.is_empty() || !bare {
-                    mined.push_str(" | ");
-                }
+                mined.push_str(" | ");
                 mined.push_str(e);
             }
         };
@@ -511,8 +504,7 @@ fn first_exception(
     continuation_lines(ctx, r, header_end, header_start, source).find_map(|(a, e, content)| {
         let c = content.trim_ascii_start();
         let c = c.strip_prefix(b"Caused by: ").unwrap_or(c);
-        // A Python traceback ends with its exception unqualified and unindented (`ValueError: bad`).
-        (frame::is_exception_line(c) || frame::opens_with_unqualified_exception(&content)).then_some((a, e))
+        frame::is_exception_line(c).then_some((a, e))
     })
 }
 
