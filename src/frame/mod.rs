@@ -87,25 +87,12 @@ pub fn is_continuation(line: &[u8]) -> bool {
 /// printed below an INFO line must stay a record of its own to be mined. A qualified one
 /// (`urllib3.exceptions.NewConnectionError: ...`) is an [`is_exception_line`]. The frames between are indented.
 fn is_python_traceback_line(line: &[u8]) -> bool {
-    const CHAINED: [&[u8]; 2] = [
+    const LINES: [&[u8]; 3] = [
+        b"Traceback (most recent call last):",
         b"During handling of the above exception, another exception occurred:",
         b"The above exception was the direct cause of the following exception:",
     ];
-    opens_traceback(line) || CHAINED.iter().any(|c| line.starts_with(c))
-}
-
-/// Whether the line opens a Python traceback: a line that says nothing but that one follows.
-fn opens_traceback(line: &[u8]) -> bool {
-    line.starts_with(b"Traceback (most recent call last):")
-}
-
-/// Whether the line opens with an unqualified exception name and its message (`ValueError: bad`, `Error: x`).
-fn opens_with_unqualified_exception(line: &[u8]) -> bool {
-    let name_len = line.iter().take(128).take_while(|b| b.is_ascii_alphanumeric()).count();
-    let name = &line[..name_len];
-    line[name_len..].starts_with(b": ")
-        && name.first().is_some_and(u8::is_ascii_uppercase)
-        && (name.ends_with(b"Error") || name.ends_with(b"Exception"))
+    LINES.iter().any(|l| line.starts_with(l))
 }
 
 /// Whether a line names an exception: a qualified class name ending in `Exception`, `Error` or `Throwable`
@@ -115,7 +102,15 @@ fn opens_with_unqualified_exception(line: &[u8]) -> bool {
 /// (`panic: runtime error: ...`, above the goroutines' stacks). A record without a level whose header names one, or
 /// that holds an exception line, is an unexplained-error candidate.
 pub fn mentions_exception(line: &[u8]) -> bool {
-    if line.starts_with(b"panic: ") || opens_with_unqualified_exception(line) {
+    if line.starts_with(b"panic: ") {
+        return true;
+    }
+    let name_len = line.iter().take(128).take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name = &line[..name_len];
+    if line[name_len..].starts_with(b": ")
+        && name.first().is_some_and(u8::is_ascii_uppercase)
+        && (name.ends_with(b"Error") || name.ends_with(b"Exception"))
+    {
         return true;
     }
     let head = &line[..line.len().min(1024)];
