@@ -882,12 +882,17 @@ mod tests {
             "java.net.ConnectException: Connection refused",
         ];
         // The examples whose rule literal holds a level literal further in, which the one search finds by that
-        // level literal (`SyntaxError: ` by `Error`), alone and after an ERROR header's level literal.
+        // level literal (`Exiting Kafka due to fatal` by `fatal`), or the shared piece `Error` (`SyntaxError: `),
+        // which both searches find by it: alone and after an ERROR header's level literal.
         let searched = pack.searched_literals();
-        let inner: Vec<&[u8]> = crate::rules::prefilter::held(&searched)
+        let error_classes = (0..pack.rules().len())
+            .flat_map(|r| pack.rule_literals(r))
+            .filter(|l| memchr::memmem::find(l, b"Error").is_some_and(|k| k > 0));
+        let inner: Vec<Vec<u8>> = crate::rules::prefilter::held(&searched)
             .into_iter()
             .filter(|(_, at)| at.is_some_and(|k| k > 0))
-            .map(|(r, _)| r)
+            .map(|(r, _)| r.to_vec())
+            .chain(error_classes)
             .collect();
         assert!(inner.len() >= 4, "{inner:?}");
         let held: Vec<String> = pack

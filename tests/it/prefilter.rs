@@ -157,9 +157,9 @@ fn prefiltered_scan_equals_brute_force_across_tiny_chunks() {
 
 #[test]
 fn a_pack_past_the_simd_searchs_limit_keeps_the_contract() {
-    // The embedded pack and a site's twelve rules: more literals than the SIMD search takes.
+    // The embedded pack and a site's twenty rules: more literals than the SIMD search takes.
     let mut sources = Pack::embedded_sources();
-    sources.push(("site.toml".into(), crate::util::site_rules(12).0));
+    sources.push(("site.toml".into(), crate::util::site_rules(20).0));
     let pack = Pack::from_sources(sources).expect("larger pack");
     let (before, after, pieces) = pack.compacted_literals().expect("compacted");
     assert!(before > 127 && after <= 127 && !pieces.is_empty(), "{before} -> {after}: {pieces:?}");

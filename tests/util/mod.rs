@@ -359,7 +359,9 @@ pub fn site_rules(n: usize) -> (String, Vec<String>) {
     let mut toml = String::new();
     let mut lines = Vec::new();
     for i in 0..n {
-        let sentence = format!("{} {} for tenant {}", verbs[i % 3], objects[i % 4], ["north", "south"][i % 2]);
+        // Distinct for the first 24.
+        let sentence =
+            format!("{} {} for tenant {}", verbs[i % 3], objects[(i / 3) % 4], ["north", "south"][(i / 12) % 2]);
         let line = format!("2024-03-01 12:00:{:02},123 ERROR c.s.Site - {sentence} t{i}", i % 60);
         toml.push_str(&format!(
             "[[rule]]\nid = \"site.r{i}\"\ntitle = \"t\"\nfamily = \"connection\"\nseverity = \"error\"\n\
