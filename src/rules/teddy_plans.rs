@@ -137,6 +137,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         &[
             b"with correlation id ",
             b"[Errno -",
+            b"[error] Could not connect to broker ",
             b"id response from ",
             b"heartbeat request but received error ",
             b"is out of range for partition ",
