@@ -111,8 +111,8 @@ fn held_level(r: &[u8], levels: &[&[u8]], others: &[&[u8]]) -> Option<usize> {
 
 /// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
 /// holds a rule literal is left out ([`searched_levels`]); so is a rule literal that a level literal finds
-/// ([`held_level`]): `Error ` starts with `Error`, and `SyntaxError: ` holds it six bytes in. The
-/// level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes around it. Teddy
+/// ([`held_level`]): dd-trace-go's `ERROR: lost ` starts with `ERRO`, and `Exiting Kafka due to fatal` holds `fatal`
+/// 21 bytes in. The level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes around it. Teddy
 /// takes fewer than 128 literals, and the level literals share them with the rules'.
 ///
 /// `held` is what [`held`] says of `rules`.
@@ -357,8 +357,8 @@ impl Prefilter {
         let s = self.with_levels.get_or_init(|| LevelSearch::build(&self.searched)).as_ref()?;
         let (at, p) = s.finder.find(buf, start, end)?;
         let Some(holders) = &s.holders[p] else { return Some((at, false)) };
-        // A rule literal that holds the level literal is not searched (`Error ` and `SyntaxError: `
-        // hold `Error`): the bytes around the hit say whether the line holds it there.
+        // A rule literal that holds the level literal is not searched (`ERROR: lost ` holds `ERRO`): the bytes
+        // around the hit say whether the line holds it there.
         let rule = holders
             .iter()
             .filter(|(r, back)| {

@@ -1399,8 +1399,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_r36d_springboot_adminclient_advertised_localhost.log", "severity"),
     ("zk_r36d_strimzi_broker_zk_sidecar_reset.log", "severity"),
     // Round thirty-seven. Severity by the pack's policy: single records and short runs of retried kinds (kafka_ex's and
-    // aiokafka's refused or closed connections, Beats' EOF toward Elasticsearch) are warnings until they last; these
-    // cases call them errors. Fluentd's read timeout toward Elasticsearch (retried, the data arrived) is an error by
+    // aiokafka's refused or closed connections, ruby-kafka's seed brokers none of which answered, which it tries again
+    // at its next call, Beats' EOF toward Elasticsearch) are warnings until they last; these cases call them errors. Fluentd's read timeout toward Elasticsearch (retried, the data arrived) is an error by
     // Elasticsearch unreachable. Roots: a document Elasticsearch cannot parse is blamed on Elasticsearch's mapping
     // (es.mapper-parsing), here the writer sent bytes that are not JSON; Go's JSON error of a bulk answer from a proxy
     // in front of Elasticsearch is blamed on the receiver (json.go-syntax: what answered); body-parser's error names no
@@ -1422,6 +1422,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r37b_telegraf_indexing_failure_norms_mapper.log", "severity"),
     ("json_r37a_body_parser_unexpected_token_gateway.log", "root"),
     ("kafka_r37a_faust_aiokafka_reconnect_loop_broker_down.log", "severity"),
+    ("kafka_r37a_ruby_kafka_logger_eoferror_delivery_failed.log", "severity"),
+    ("kafka_r37a_ruby_kafka_seed_brokers_ipv6_refused.log", "severity"),
     ("kafka_r37a_kafka_ex_econnrefused_container_hostname.log", "severity"),
 ];
 
