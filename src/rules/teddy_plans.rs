@@ -43,7 +43,15 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"No subject alt",
             b"No valid api key found",
         ],
-        &[b"ropp", b"rs are down", b"LogDirFailureChannel)", b"rorType", b"ECONNREFUSED ", b"Bootstrap broker "],
+        &[
+            b"ropp",
+            b"rs are down",
+            b"LogDirFailureChannel)",
+            b"rorType",
+            b"ECONNREFUSED ",
+            b"Bootstrap broker ",
+            b"[ warn] [engine] chunk '",
+        ],
         &[
             b"while sending transaction to ",
             b"Waiting for elasticsearch cluster to become ready",

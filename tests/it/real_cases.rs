@@ -515,12 +515,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r12d_eshadoop_springboot_httpclient_connect_timed_out_retry.log", "root"),
     // Severity by the pack's policy: retries that last seconds are a warning (Vector's 500s for 21 seconds, the
     // collector's retries, Logstash's refused posts in one second, a commit failed once or a few times, Telegraf's
-    // timed-out bulk post it keeps in its buffer, HttpClient's retries); Fluent Bit's `chunk ... cannot be retried`
-    // (the drop) waits for a literal place, its retry is a warning; one JSON body that cannot be read is an error (the
-    // cases call one a warning); a ZooKeeper peer whose name does not resolve is an error at once (as above).
+    // timed-out bulk post it keeps in its buffer, HttpClient's retries); one JSON body that cannot be read is an error
+    // (the cases call one a warning); a ZooKeeper peer whose name does not resolve is an error at once (as above).
     ("agent_r12a_vector_loki_sink_500_retry_suppressed.log", "severity"),
     ("agent_r12a_logstash_http_output_connection_refused_discarded.log", "severity"),
-    ("agent_r12a_fluentbit_datadog_chunk_cannot_be_retried_firelens.log", "severity"),
     ("agent_r12a_otelcol_otlphttp_protobuf_response_eof_retry_compose.log", "severity"),
     ("json_r12b_jackson_eof_array_spring_jetty_request_body.log", "severity"),
     ("json_r12b_go_webhook_unmarshal_unexpected_end_jsonlog.log", "severity"),
@@ -742,7 +740,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r20d_refused_springboot_health_kubectl_prefix.log", "severity"),
     ("agent_r20a_fluentbit_out_http_400_flush_retry.log", "severity"),
     ("agent_r20a_fluentbit_out_http_broken_connection_k8s.log", "severity"),
-    ("agent_r20a_otel_ama_metrics_json_otlp_refused.log", "severity"),
     ("agent_r20a_otel_json_otlp_dns_no_such_host.log", "severity"),
     ("agent_r20a_otel_sumo_otlphttp_504_retries.log", "severity"),
     ("kafka_r20c_kafkajs_json_seed_broker_timeout.log", "severity"),
@@ -984,7 +981,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // captures, healthy near misses).
     // Sentences without a literal place: librdkafka's `Application maximum poll interval (Nms) exceeded by Nms ...
     // leaving group`, ZooKeeper's `Refusing session request for client ... as it has seen zxid`, Fluent Bit's `[gzip]
-    // maximum decompression size is 100MB` and `chunk '...' cannot be retried`, VictoriaMetrics' `cannot parse Loki
+    // maximum decompression size is 100MB`, VictoriaMetrics' `cannot parse Loki
     // json request` and `skipping json line`. Not read: Kafka Streams' fenced thread and librdkafka's fenced
     // transactional producer (neither a connection, an index nor a payload failure), Zipkin 1's `Cannot decode spans
     // due to ...` and Splunk HEC's `Incorrect index` (one program's answers), SkyWalking's `table: alarm_record does
@@ -998,7 +995,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // refused by its collector at the tracer's side.
     ("es_r30a_fluentbit198_windows_tls_dh_lib_flush_retry.log", "severity"),
     ("es_r30a_logstash8_licensechecker_pkix_path_building_compose.log", "severity"),
-    ("opensearch_r30a_fluentbit_eks_storage_backlog_flush_retry_chunk_cannot_be_retried.log", "severity"),
     ("kafka_r30b_confluent_go_maxpoll_leaving_group_workers_dead.log", "found"),
     ("kafka_r30b_confluent_go_maxpoll_leaving_group_workers_dead.log", "root"),
     ("kafka_r30b_confluent_go_maxpoll_leaving_group_workers_dead.log", "severity"),
