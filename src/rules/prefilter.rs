@@ -112,8 +112,8 @@ fn held_level(r: &[u8], levels: &[&[u8]], others: &[&[u8]]) -> Option<usize> {
 /// The literals a mining scan searches: the rules' and the level literals, sorted, each once. A level literal that
 /// holds a rule literal is left out ([`searched_levels`]); so is a rule literal that a level literal finds
 /// ([`held_level`]): dd-trace-go's `ERROR: lost ` starts with `ERRO`, and `Exiting Kafka due to fatal` holds `fatal`
-/// 21 bytes in. The level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes around it. Teddy
-/// takes fewer than 128 literals, and the level literals share them with the rules'.
+/// 21 bytes in. The level literal is found, and [`Prefilter::find_with_levels`] tells the two apart by the bytes
+/// around it. Teddy takes fewer than 128 literals, and the level literals share them with the rules'.
 ///
 /// `held` is what [`held`] says of `rules`.
 pub(crate) fn mining_literals(rules: &[Vec<u8>], held: &[(&[u8], Option<usize>)]) -> Vec<Vec<u8>> {

@@ -146,6 +146,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"with correlation id ",
             b"[Errno -",
             b"[error] Could not connect to broker ",
+            b"[error] [engine] chunk '",
             b"id response from ",
             b"heartbeat request but received error ",
             b"is out of range for partition ",

@@ -73,13 +73,12 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_es_rest_client_refused_reactor.log", "severity"),
     // Retried failures that stay warnings until they last (`escalate`); these cases are single records or last
     // minutes, and call them errors: `Number of alive brokers '0'` (Kafka says it can be ignored at start-up),
-    // elasticsearch-py's `status:N/A` of a request other than a bulk. The other way round: a bulk that got no answer is
-    // an error at once (elasticsearch-py gives it up), where the case calls its timeout retried; Elasticsearch without
-    // a master is an error at once (it says so after ten seconds), where a camunda case calls it a warning.
+    // ES's `master not discovered yet` of a cluster that has not formed yet (es.no-master; a formed cluster that
+    // lost its quorum is es.master-lost's, an error), elasticsearch-py's `status:N/A`.
     ("kafka_alive_brokers_offsets_topic.log", "severity"),
+    ("es_master_not_discovered_7x.log", "severity"),
     ("es_python_conn_refused_aleph.log", "severity"),
-    ("es_python_es_bulk_timeout.log", "severity"),
-    ("es_json_master_not_discovered_camunda_7_17.log", "severity"),
+    ("es_python_bulk_timeout_compose.log", "severity"),
     // `NoNodeAvailableException` on a replica's bulk write after a node left: an error of the client (no node to
     // send to) whatever it was writing; the case notes that the primary's write succeeded and wants a warning.
     ("es_node_left_replica_bulk_7x.log", "severity"),
@@ -249,8 +248,9 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_cluster_agent_forwarder_timeout_netpol.log", "severity"),
     ("json_graylog_zoneddatetime_convertvalue.log", "root"),
     // Retried failures over seconds (tracers and exporters refused or timed out toward the trace agent, the trace
-    // agent decoding or size-limiting tracer payloads, a kubelet check, a Kafka admin client or consumer at start):
-    // a warning until it lasts, as above; these cases call them an error. The Logstash case is the other way round: a writer's unreachable Elasticsearch is an error at once.
+    // agent decoding or size-limiting tracer payloads, a kubelet check, a Kafka admin client or consumer at start,
+    // an OpenSearch node not yet discovering a master): a warning until it lasts, as above; these cases call them an
+    // error. The Logstash case is the other way round: a writer's unreachable Elasticsearch is an error at once.
     ("agent_opencensus_exporter_refused_8126.log", "severity"),
     ("agent_tracer_go_cannot_flush_refused.log", "severity"),
     ("agent_trace_agent_cannot_decode_msgp_burst.log", "severity"),
@@ -260,6 +260,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_process_kubelet_x509_unknown_authority.log", "severity"),
     ("kafka_ksqldb_adminclient_localhost_refused_compose.log", "severity"),
     ("kafka_spark_consumer_bootstrap_unreachable.log", "severity"),
+    ("opensearch_server25_operator_bootstrap_not_discovered.log", "severity"),
     ("es_logstash7_single_read_timeout_marked_dead.log", "severity"),
     // One `Net::ReadTimeout` is a timeout the program goes on from, a warning until it lasts (dd-trace-rb 0.7 names
     // no post on the line); the case calls it an error.
@@ -335,8 +336,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_python_helpers_bulk_connection_timeout.log", "severity"),
     ("es_oom_heap_dump_netty_fatal.log", "root"),
     ("es_oom_heap_dump_netty_fatal.log", "severity"),
-    // Severity by the pack's policy against the case's: a name Elasticsearch's discovery cannot resolve is an error
-    // at once.
+    // Severity by the pack's policy against the case's: a cluster manager not yet elected is a warning for its first
+    // five minutes (as the Elasticsearch cases above); a name Elasticsearch's discovery cannot resolve is an error at
+    // once.
+    ("opensearch_cluster_manager_not_discovered.log", "severity"),
     ("es_discovery_unknown_host_dns.log", "severity"),
     // Sentences no rule reads, for want of a literal place or of the cause on the lines: the 2013 Python forwarder's
     // SSL traceback (its last line is cut in the thread); Ruby OpenSSL's `hostname does not match the server
@@ -370,6 +373,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_spring_bootstrap_broker_disconnected_client_upgrade.log", "severity"),
     ("kafka_cp_startup_zk_connection_refused_docker_desktop.log", "severity"),
     ("zk_quorum_duplicate_myid_cannot_open_channel_compose.log", "severity"),
+    ("es_python_streaming_bulk_read_timeout.log", "severity"),
     // Who is at fault for a record or answer a reader cannot decode: the pack names the reader's component (the
     // receiver for an HTTP reader, kafka-to-es for a Kafka client's); these cases name another hop.
     ("json_strimzi_bridge_vertx_decode_exception_jul.log", "root"),
@@ -406,6 +410,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_broker_zk_timeout_startup_0_10.log", "root"),
     // `UnknownHostException` is an error at once; the case, a quorum peer not yet in DNS, wants a warning.
     ("zk_quorum_unknown_host_election.log", "severity"),
+    // es.no-master's policy (a warning for five minutes, as above).
+    ("es_master_not_discovered_zen_k8s.log", "severity"),
     // A unit test's deliberate JsonParseException: the lines cannot tell it from a real one.
     ("json_neg_test_expected_parse_error.log", "severity"),
     // Round seven. Sentences without a literal place in the search: the process agent's `could not decode message
@@ -771,6 +777,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("opensearch_r21d_fluentd_resolv_retry.log", "root"),
     ("opensearch_r21d_fluentd_resolv_retry.log", "severity"),
     ("es_r21d_fluentd_rkt_journal_read_timeout.log", "severity"),
+    ("es_r21d_zen_not_enough_master_nodes_68.log", "severity"),
     // Round twenty-two (threads found with other words: exception classes, products embedding the software).
     // Sentences without a literal place: Elasticsearch's `[gc][N] overhead, spent [3.5s] collecting in the last
     // [3.9s]`. Kafka Connect's `Tolerance exceeded in error handler` names no JSON error (the case's cause is in its
@@ -784,6 +791,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r22b_node_left_yellow_rollout_5x.log", "found"),
     ("es_r22b_node_left_yellow_rollout_5x.log", "root"),
     ("es_r22b_node_left_yellow_rollout_5x.log", "severity"),
+    ("es_r22b_zen_not_enough_masters_client_k8s_5x.log", "severity"),
     ("kafka_r22c_knative_receiver_json_not_enough_replicas_retrying.log", "severity"),
     ("json_r22d_kafka_connect_sink_tolerance_exceeded_non_json.log", "found"),
     ("json_r22d_kafka_connect_sink_tolerance_exceeded_non_json.log", "root"),
@@ -1051,8 +1059,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // mapping, Filebeat reading a bulk response another server wrote, Armeria's `EmptyEndpointGroupException`, Zeebe's
     // `Failed to put component template`, Spring Data's `Connection closed unexpectedly` without its cause), a Go panic
     // on a null record. Severity as labelled differs where the file shows one record of a retried or transient kind (a
-    // client stopped, an export failed, a read or connect timed out, a connection closed, plain HTTP on the HTTPS
-    // port); root differs where the reader is named (a body-parser, a Gson or Jackson reader
+    // client stopped, an export failed, a read or connect timed out, a connection closed, plain HTTP on the HTTPS port,
+    // a cluster manager not found yet); root differs where the reader is named (a body-parser, a Gson or Jackson reader
     // of another server's answer), where the sender is (a forwarder's read timeout, a tracer's reset), or where the
     // peer is unknown (a node's TLS).
     ("es_r31a_es88_compose_exited_137_oom_filebeat_bulk_eof.log", "found"),
@@ -1060,6 +1068,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r31a_es88_compose_exited_137_oom_filebeat_bulk_eof.log", "severity"),
     ("es_r31a_es8_ecs_plaintext_http_on_https_fleet_server_version_check_eof.log", "severity"),
     ("opensearch_r31a_graylog_datanode_transport_tls_certificate_unknown.log", "root"),
+    ("opensearch_r31a_os2_operator_masters_cluster_manager_not_discovered_bootstrap_pod.log", "severity"),
     ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "found"),
     ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "root"),
     ("es_r31a_es82_transport_tls_client_did_not_trust_cert_recovery_node_not_connected.log", "severity"),
@@ -1255,6 +1264,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r34c_graylog092_could_not_connect_es.log", "found"),
     ("es_r34c_graylog092_could_not_connect_es.log", "root"),
     ("es_r34c_graylog092_could_not_connect_es.log", "severity"),
+    ("es_r34c_python_streaming_bulk_read_timeout.log", "severity"),
     ("net_r34d_spring_resttemplate_name_does_not_resolve.log", "severity"),
     ("net_r34d_argocd_server_lookup_server_misbehaving.log", "severity"),
     ("net_r34d_akka_remote_gated_connection_refused_quarantined.log", "severity"),
