@@ -298,6 +298,7 @@ fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
 /// * Go's standard logger: `2022/04/16 07:41:33 ...`
 /// * Akka's own logger: `[WARN] [10/12/2019 01:32:57.546] [...]` (month first)
 /// * Tornado (the legacy agent's forwarder): `[E 120913 16:00:52 dd-forwarder:127] ...` (yymmdd, 20yy)
+/// * Fluent Bit's own log: `[2021/10/04 13:56:07] [ warn] [engine] ...` (the host's local time)
 /// * librdkafka's log callback default: `%3|1597742901.053|FAIL|rdkafka#consumer-2| ...` (Unix seconds, UTC)
 /// * with a reference in `default` (see [`Zone`]), the yearless syslog/journald `Jun 14 15:16:01 host unit[pid]:`
 ///   and `[03-05 22:17:26,154]` (month-day, bracketed)
@@ -320,7 +321,9 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
             if let Some((base, zone)) = datetime(&mut c, true) {
                 return Some(resolve(base, zone, default));
             }
-            if let Some(base) = akka_datetime(line).or_else(|| tornado_datetime(line)) {
+            if let Some(base) =
+                akka_datetime(line).or_else(|| tornado_datetime(line)).or_else(|| fluent_bit_datetime(line))
+            {
                 return Some(resolve(base, ZoneSpec::Local, default));
             }
             let reference = default.reference?;
@@ -393,6 +396,19 @@ fn tornado_datetime(line: &[u8]) -> Option<i64> {
     c.byte(b" ")?;
     let base = clock(&mut c, y, mo, d)?;
     (c.peek() == Some(b' ')).then_some(base)
+}
+
+/// Fluent Bit's own log: `[yyyy/MM/dd HH:mm:ss] [ warn] ...` (the host's local time).
+fn fluent_bit_datetime(line: &[u8]) -> Option<i64> {
+    let mut c = Cur { b: line, i: 1 };
+    let y = c.digits(4)? as i64;
+    c.byte(b"/")?;
+    let mo = c.digits(2)?;
+    c.byte(b"/")?;
+    let d = c.digits(2)?;
+    c.byte(b" ")?;
+    let base = clock(&mut c, y, mo, d)?;
+    (c.peek() == Some(b']')).then_some(base)
 }
 
 /// `HH:MM:SS` with an optional `,fff`/`.fff` fraction at the cursor, on the given date: milliseconds since the
@@ -685,6 +701,13 @@ mod tests {
         );
         assert_eq!(p("[I 120913 16:00:52 transaction:183] Transaction 1").as_deref(), Some("2012-09-13T16:00:52.000Z"));
         assert_eq!(p("[X 120913 16:00:52 a:1] b").as_deref(), None);
+        // Fluent Bit's own log (fixtures/real).
+        assert_eq!(
+            p("[2021/10/04 13:56:07] [ warn] [engine] failed to flush chunk '1-1633355763.278469126.flb'").as_deref(),
+            Some("2021-10-04T13:56:07.000Z")
+        );
+        assert_eq!(p("[2021/10/04 13:56:07 x] [ warn]").as_deref(), None);
+        assert_eq!(p("[2021/13/04 13:56:07] [ warn]").as_deref(), None);
         assert_eq!(p("[I 121313 16:00:52 a:1] b").as_deref(), None);
         // Not timestamps: a ratio, a path, a version, Akka without a level, an unknown bracket word.
         for line in [
