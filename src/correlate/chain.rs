@@ -219,7 +219,7 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
                 }
             }
         }
-        severity = severity.max(pack.rules()[e.rule].severity_of(e.count, e.first_seen, e.last_seen));
+        severity = severity.max(pack.rules()[e.rule].severity_of(e.count, e.first_seen, e.last_seen, &e.fields));
     }
     let scope = chain.scope.unwrap_or_else(|| {
         if episodes.iter().all(|e| pack.knowledge().single_integration(&e.fields)) {

@@ -518,7 +518,6 @@ fn check_rule(
     let root_cause =
         def.root_cause.as_ref().and_then(|c| parse_enum(fd, &id, "component", c, Component::parse, Component::names()));
     let scope = def.scope.as_ref().and_then(|s| parse_scope(fd, &id, s));
-    let escalate = def.escalate.as_ref().and_then(|e| check_escalate(fd, &id, e, severity));
     let pattern_at = def.pattern.span().start;
     let (hir, regex) = match compiled {
         Ok((h, r)) => (Some(h), r),
@@ -552,6 +551,9 @@ fn check_rule(
             }
         }
     }
+    // A `when` naming no capture is reported once the pattern's captures are known (none when it did not compile).
+    let captures = group_info.as_ref().and_then(|g| g.as_ref().ok()).map(|_| groups.as_slice());
+    let escalate = def.escalate.as_ref().and_then(|e| check_escalate(fd, &id, e, severity, captures));
     let mut examples = Vec::new();
     for ex in &def.examples {
         let loc = fd.location(ex.span().start);
@@ -798,12 +800,14 @@ fn parse_scope(fd: &mut FileDiags<'_>, id: &str, s: &Spanned<String>) -> Option<
     }
 }
 
-/// A rule's `escalate` table: a duration, a count or both, to a severity worse than the rule's.
+/// A rule's `escalate` table: a duration, a count, a capture (`when`, one of `captures` when they are known) or
+/// several, to a severity worse than the rule's.
 fn check_escalate(
     fd: &mut FileDiags<'_>,
     id: &str,
     e: &Spanned<super::schema::EscalateDef>,
     severity: Option<Severity>,
+    captures: Option<&[(usize, String)]>,
 ) -> Option<Escalate> {
     let at = e.span().start;
     let def = e.get_ref();
@@ -817,9 +821,15 @@ fn check_escalate(
         },
         None => None,
     };
-    if after.is_none() && def.records.is_none_or(|n| n == 0) {
-        fd.at(at, Some(id), "escalate needs `after` (a duration) or `records` (a count above 0)");
+    if def.records == Some(0) || (after.is_none() && def.records.is_none() && def.when.is_none()) {
+        fd.at(at, Some(id), "escalate needs `after` (a duration), `records` (a count above 0) or `when` (a capture)");
         return None;
+    }
+    if let Some(w) = &def.when {
+        if captures.is_some_and(|c| !c.iter().any(|(_, n)| n == w)) {
+            fd.at(at, Some(id), format!("escalate: `when = {w:?}` is not a named capture of the pattern"));
+            return None;
+        }
     }
     let to = match &def.to {
         Some(t) => match Severity::parse(t) {
@@ -839,7 +849,7 @@ fn check_escalate(
         fd.at(at, Some(id), format!("escalate: `to = {to}` is not worse than the rule's severity"));
         return None;
     }
-    Some(Escalate { after, records: def.records, to })
+    Some(Escalate { after, records: def.records, when: def.when.as_deref().map(Box::from), to })
 }
 
 /// The `{field}` names in a title template.

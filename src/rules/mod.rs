@@ -28,6 +28,7 @@ use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Input, PatternID};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -194,15 +195,18 @@ impl Layer {
     }
 }
 
-/// A rule's escalation: an episode of three records or more that lasts at least `after`, or one that holds at least
-/// `records` records, has severity `to` rather than the rule's (a retried warning that keeps coming back is no
-/// longer transient).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A rule's escalation: an episode of three records or more that lasts at least `after`, one that holds at least
+/// `records` records, or one in which a record captured `when`, has severity `to` rather than the rule's (a retried
+/// warning that keeps coming back is no longer transient; a retry whose line says why it cannot succeed, such as an
+/// untrusted certificate, is not transient either).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalate {
     /// Least time between an episode's first and last record.
     pub after: Option<Millis>,
     /// Least records in an episode.
     pub records: Option<u64>,
+    /// A named capture of the pattern: an episode with a value for it has `to` at once.
+    pub when: Option<Box<str>>,
     /// The severity it then has.
     pub to: Severity,
 }
@@ -246,13 +250,21 @@ impl Rule {
     /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it. An
     /// episode lasts when at least three records span `after`: two sightings far apart (a client whose idle
     /// connection the server closed, once every ten minutes) are two events, not one failure that lasted.
-    pub fn severity_of(&self, count: u64, first: Option<Millis>, last: Option<Millis>) -> Severity {
-        let Some(e) = self.escalate else { return self.severity };
+    /// `fields` are the episode's captured values: one for the escalation's `when` escalates it whatever its count.
+    pub fn severity_of(
+        &self,
+        count: u64,
+        first: Option<Millis>,
+        last: Option<Millis>,
+        fields: &BTreeMap<String, Vec<String>>,
+    ) -> Severity {
+        let Some(e) = &self.escalate else { return self.severity };
         let lasted = match (first, last, e.after) {
             (Some(a), Some(b), Some(after)) => count >= 3 && b - a >= after,
             _ => false,
         };
-        if lasted || e.records.is_some_and(|n| count >= n) {
+        let signalled = e.when.as_deref().is_some_and(|w| fields.get(w).is_some_and(|v| !v.is_empty()));
+        if lasted || signalled || e.records.is_some_and(|n| count >= n) {
             e.to.max(self.severity)
         } else {
             self.severity
@@ -776,12 +788,30 @@ mod tests {
     fn two_sightings_far_apart_do_not_last() {
         let pack = Pack::embedded().unwrap();
         let rule = pack.rules().iter().find(|r| r.id == "kafka.librdkafka-down").unwrap();
-        let after = rule.escalate.and_then(|e| e.after).unwrap();
+        let after = rule.escalate.as_ref().and_then(|e| e.after).unwrap();
+        let none = BTreeMap::new();
         assert_eq!(rule.severity, Severity::Warning);
-        assert_eq!(rule.severity_of(2, Some(0), Some(2 * after)), Severity::Warning);
-        assert_eq!(rule.severity_of(3, Some(0), Some(after)), Severity::Error);
-        assert_eq!(rule.severity_of(3, Some(0), Some(after - 1)), Severity::Warning);
-        assert_eq!(rule.severity_of(300, None, None), Severity::Warning, "no time, no duration");
+        assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &none), Severity::Warning);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after), &none), Severity::Error);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after - 1), &none), Severity::Warning);
+        assert_eq!(rule.severity_of(300, None, None, &none), Severity::Warning, "no time, no duration");
+    }
+
+    /// An escalation's `when`: an episode with a value for that capture has `to` at its first record, one without
+    /// it the rule's severity until it lasts.
+    #[test]
+    fn a_captured_signal_escalates_at_once() {
+        let pack = Pack::embedded().unwrap();
+        let rule = pack.rules().iter().find(|r| r.id == "intake.retrying").unwrap();
+        let when = rule.escalate.as_ref().and_then(|e| e.when.as_deref()).unwrap();
+        assert!(rule.groups.iter().any(|(_, n)| n == when), "{when} is a capture of the pattern");
+        let with = |name: &str, values: &[&str]| {
+            BTreeMap::from([(name.to_string(), values.iter().map(|v| v.to_string()).collect::<Vec<_>>())])
+        };
+        let signalled = with(when, &["x509: certificate has expired or is not yet valid"]);
+        assert_eq!(rule.severity_of(1, None, None, &signalled), Severity::Error);
+        assert_eq!(rule.severity_of(1, None, None, &with("status", &["503"])), Severity::Warning);
+        assert_eq!(rule.severity_of(1, None, None, &with(when, &[])), Severity::Warning, "no value, no signal");
     }
 
     /// Each rule of `pack` whose matches open with a literal, with its index and the first such literal.

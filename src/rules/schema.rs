@@ -152,8 +152,9 @@ pub struct RuleDef {
     pub examples: Vec<Spanned<ExampleDef>>,
 }
 
-/// A rule's `escalate` table: an episode of at least three records spanning at least `after`, or of at least
-/// `records` records, has severity `to` (default `error`) instead of the rule's.
+/// A rule's `escalate` table: an episode of at least three records spanning at least `after`, of at least
+/// `records` records, or in which a record captured `when`, has severity `to` (default `error`) instead of the
+/// rule's.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateDef {
@@ -161,6 +162,9 @@ pub struct EscalateDef {
     pub after: Option<String>,
     #[serde(default)]
     pub records: Option<u64>,
+    /// A named capture of the pattern: an episode in which a record captured it escalates at once.
+    #[serde(default)]
+    pub when: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
 }

@@ -159,6 +159,19 @@ next_steps = ["look"]
 
 [[rule.examples]]
 line = '''timed out'''
+
+[[rule]]
+id = "x.badwhen"
+title = "An escalation on a capture the pattern does not have"
+family = "connection"
+severity = "warning"
+components = ["receiver"]
+pattern = '''Will retry(?P<reason>: x509: .+)?'''
+escalate = { when = "tls" }
+next_steps = ["look"]
+
+[[rule.examples]]
+line = '''Will retry'''
 "#;
     write(dir.path(), "b.toml", b);
     let o = run_on(&["rules", "check"], dir.path());
@@ -173,11 +186,12 @@ line = '''timed out'''
         "b.toml:32:11: rule x.badregex: invalid pattern",
         "b.toml:44:11: rule x.huge: pattern does not compile",
         "b.toml:57:16: rule x.kindmark: known_writer marks a writer's rule",
+        "b.toml:71:12: rule x.badwhen: escalate: `when = \"tls\"` is not a named capture of the pattern",
     ];
     for w in want {
         assert!(err.contains(w), "missing {w:?} in:\n{err}");
     }
-    assert!(err.contains("8 problems"), "{err}");
+    assert!(err.contains("9 problems"), "{err}");
     // The duplicate names where the first one is.
     assert!(err.contains("a.toml:2"), "{err}");
 
