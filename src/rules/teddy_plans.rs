@@ -7,12 +7,14 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
     &[
         &[
             b"Unable to ",
-            b"Cannot construct instance of ",
-            b"Cannot deserialize ",
             b"cannot be changed from type [",
+            b"Cannot ",
+            b"cannot assign requested address",
+            b"cannot parse JSON: ",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"SL authentication ",
             b"unmarshal ",
+            b"] pattern not matched: ",
         ],
         &[
             b"decode v",
@@ -22,6 +24,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"agic event ",
             b"resolve '",
             b"record(s) for ",
+            b"recoverable error",
             b"Could not push logs to Elasticsearch, resetting connection",
         ],
         &[
@@ -29,10 +32,10 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Client.Timeout exceeded while awaiting headers",
             b"Read timed out",
             b"Exiting Kafka due to fatal",
-            b"Severe unrecoverable error",
             b"] exceeded on [",
             b"Queue is too big, removing old transactions",
             b"Request ",
+            b"Transient error StatusCode.",
         ],
         &[
             b"AADSTS",
@@ -51,6 +54,9 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"ECONNREFUSED ",
             b"Bootstrap broker ",
             b"[ warn] [engine] chunk '",
+            b"[ warn] [out_es] http_do=",
+            b"[ warn] [output:es:",
+            b"[ warn] [output:opensearch:",
         ],
         &[
             b"while sending transaction to ",
@@ -79,6 +85,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Unsupported Content-Type",
             b"Shutdown broker because all log dirs in ",
             b"UNREACH ",
+            b"Too many ",
         ],
         &[
             b"payload rejected by edge: ",
@@ -93,15 +100,11 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         ],
         &[b" [status:N/A ", b"lkItemResponse", b"otstrap check", b"tls: "],
         &[
-            b"non object mapping [",
-            b"non-nested mapping [",
-            b"Too many errors for endpoint '",
-            b"Too many connections from ",
-            b"n-recoverable error",
             b"The request content was malformed",
             b"The request's Content-Type ",
             b"], message [",
             b"lookup ",
+            b" mapping [",
         ],
         &[
             b"NOT_",
@@ -185,16 +188,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"xecution",
             b"x509: ",
         ],
-        &[
-            b"plaintext ",
-            b"panic: ",
-            b"lookup ",
-            b"non object mapping [",
-            b"non-nested mapping [",
-            b"annot be completed since the ",
-            b"Too many errors for endpoint '",
-            b"Too many connections from ",
-        ],
+        &[b"plaintext ", b"panic: ", b"lookup ", b"annot be completed since the ", b" mapping [", b"Too many "],
         &[
             b"vailable",
             b"tls: ",
@@ -236,15 +230,15 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
         &[
             b"no such index ",
             b"No subject alt",
-            b"n-recoverable error",
             b"character '",
             b"No valid api key found",
             b"gFailure",
             b"g authentication",
+            b"Transient error StatusCode.",
+            b"] pattern not matched: ",
         ],
         &[
             b"SEVERE",
-            b"Severe unrecoverable error",
             b"] exceeded on [",
             b"], message [",
             b"Request ",
@@ -254,9 +248,10 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Queue is too big, removing old transactions",
         ],
         &[
-            b"Cannot construct instance of ",
-            b"Cannot deserialize ",
             b"cannot be changed from type [",
+            b"Cannot ",
+            b"cannot assign requested address",
+            b"cannot parse JSON: ",
             b"obtain node locks",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"s(429)",
@@ -314,6 +309,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"rescheduling it",
             b"resolve '",
             b"record(s) for ",
+            b"recoverable error",
         ],
     ],
 ];

@@ -195,6 +195,36 @@ fn a_retried_warning_stays_a_warning_until_it_lasts() {
     assert_eq!(lasting["incidents"][0]["root_cause"]["component"], "kafka");
 }
 
+/// A retry whose line says why it cannot succeed (a certificate the sender does not trust, TLS spoken to a plain
+/// port) is an error at its first record (`escalate.when`); a TLS handshake that timed out is retried as a warning.
+#[test]
+fn a_retry_that_names_a_certificate_failure_is_an_error_at_once() {
+    let retry = |error: &str| {
+        format!(
+            "2024-03-01T12:00:00.000Z\tinfo\texporterhelper/retry_sender.go:118\tExporting failed. Will retry the request \
+             after interval.\t{{\"kind\": \"exporter\", \"data_type\": \"metrics\", \"name\": \"otlphttp\", \"error\": \
+             \"failed to make an HTTP request: Post \\\"https://receiver.example:443/v1/metrics\\\": {error}\", \
+             \"interval\": \"5.5s\"}}\n"
+        )
+    };
+    let incident = |error: &str| {
+        let report = scan_json_stdin(&["--component", "agent"], retry(error).as_bytes());
+        let incidents = report["incidents"].as_array().expect("incidents").clone();
+        assert_eq!(incidents.len(), 1, "{incidents:#?}");
+        assert_eq!(incidents[0]["episodes"][0]["rule"], "intake.retrying", "{incidents:#?}");
+        incidents[0].clone()
+    };
+    let untrusted = incident("x509: certificate signed by unknown authority");
+    assert_eq!(untrusted["severity"], "error", "{untrusted:#}");
+    let tls = &untrusted["episodes"][0]["fields"]["tls"];
+    assert_eq!(tls[0], "x509: certificate signed by unknown authority", "{untrusted:#}");
+    let plain_port = incident("tls: first record does not look like a TLS handshake");
+    assert_eq!(plain_port["severity"], "error", "{plain_port:#}");
+    let timeout = incident("net/http: TLS handshake timeout");
+    assert_eq!(timeout["severity"], "warning", "{timeout:#}");
+    assert!(timeout["episodes"][0]["fields"].get("tls").is_none(), "{timeout:#}");
+}
+
 /// A JVM's `Connection refused` names no address: the client library in the stack frames below it does, and the
 /// failure is rooted where that client connects (Elasticsearch's REST client, Kafka's), whoever logged it. An
 /// address on the line wins over the frames; a stack of no known client leaves the writer as the root.
