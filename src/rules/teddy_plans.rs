@@ -14,7 +14,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"SL authentication ",
             b"unmarshal ",
-            b"] pattern not matched: ",
+            b"pattern not match",
         ],
         &[
             b"decode v",
@@ -235,7 +235,6 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"gFailure",
             b"g authentication",
             b"Transient error StatusCode.",
-            b"] pattern not matched: ",
         ],
         &[
             b"SEVERE",
@@ -278,6 +277,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"otstrap check",
             b"id response from ",
             b"payload rejected by edge: ",
+            b"pattern not match",
         ],
         &[
             b"' for domain ",

@@ -222,6 +222,7 @@ fn a_retry_that_names_a_certificate_failure_is_an_error_at_once() {
     assert_eq!(plain_port["severity"], "error", "{plain_port:#}");
     let timeout = incident("net/http: TLS handshake timeout");
     assert_eq!(timeout["severity"], "warning", "{timeout:#}");
+    assert_eq!(incident("tls: DialWithDialer timed out")["severity"], "warning");
     assert!(timeout["episodes"][0]["fields"].get("tls").is_none(), "{timeout:#}");
 }
 

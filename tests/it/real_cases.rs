@@ -1422,9 +1422,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // `(406) Not Acceptable`. Severity by the pack's policy: brod's, librdkafka's and ZooKeeper's retried connections
     // are warnings until they last (these cases call them errors, from what the threads say came later); a librdkafka
     // producer whose broker closed its idle connection every fifteen minutes lasts by the rule's measure (three
-    // records over ten minutes) and is called an error, the thread calls it harmless. Root: fluent-plugin-opensearch
-    // failing to resolve a node name its sniffer learnt is blamed on Elasticsearch (k2es.es-unreachable); the fix was
-    // the writer's setting.
+    // records over ten minutes) and is called an error, the thread calls it harmless; Fluent Bit's bulk requests
+    // without an HTTP answer for seven minutes are a warning until they last ten. Root: fluent-plugin-opensearch failing
+    // to resolve a node name its sniffer learnt is blamed on Elasticsearch (k2es.es-unreachable); the fix was the
+    // writer's setting.
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "found"),
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "root"),
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "severity"),
@@ -1439,6 +1440,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_neg_r38a_cpp_librdkafka_event_cb_idle_connection_closed.log", "severity"),
     ("zk_r38b_cp_kafka_zk_headless_session_closed_loop.log", "severity"),
     ("opensearch_r38b_fluentd_sniffed_node_name_resolverror.log", "root"),
+    ("es_r38b_fluentbit_daemonset_eck_service_broken_pipe.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
