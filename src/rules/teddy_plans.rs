@@ -7,10 +7,8 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
     &[
         &[
             b"Unable to ",
-            b"cannot be changed from type [",
             b"Cannot ",
-            b"cannot assign requested address",
-            b"cannot parse JSON: ",
+            b"cannot ",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"SL authentication ",
             b"unmarshal ",
@@ -54,9 +52,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"ECONNREFUSED ",
             b"Bootstrap broker ",
             b"[ warn] [engine] chunk '",
-            b"[ warn] [out_es] http_do=",
-            b"[ warn] [output:es:",
-            b"[ warn] [output:opensearch:",
+            b"[ warn] [out",
         ],
         &[
             b"while sending transaction to ",
@@ -188,7 +184,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"xecution",
             b"x509: ",
         ],
-        &[b"plaintext ", b"panic: ", b"lookup ", b"annot be completed since the ", b" mapping [", b"Too many "],
+        &[b"plaintext ", b"panic: ", b"lookup ", b"annot be completed since the ", b"Too many ", b" mapping ["],
         &[
             b"vailable",
             b"tls: ",
@@ -247,10 +243,8 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"Queue is too big, removing old transactions",
         ],
         &[
-            b"cannot be changed from type [",
             b"Cannot ",
-            b"cannot assign requested address",
-            b"cannot parse JSON: ",
+            b"cannot ",
             b"obtain node locks",
             b"singKafkaTopics: These Kafka topics do not exist at the moment: ",
             b"s(429)",
