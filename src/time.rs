@@ -343,13 +343,18 @@ fn slashed_datetime(line: &[u8]) -> Option<i64> {
         Some(b'/') => 2000 + c.digits(2)?,
         _ => c.digits(4)?,
     };
+    let base = slashed_date_clock(&mut c, y)?;
+    matches!(c.peek(), Some(b' ' | b'\t')).then_some(base)
+}
+
+/// `/MM/dd HH:mm:ss[.fff]` after year `y` at the cursor (Spark's, Go's and Fluent Bit's layouts).
+fn slashed_date_clock(c: &mut Cur<'_>, y: u32) -> Option<i64> {
     c.byte(b"/")?;
     let mo = c.digits(2)?;
     c.byte(b"/")?;
     let d = c.digits(2)?;
     c.byte(b" ")?;
-    let base = clock(&mut c, y as i64, mo, d)?;
-    matches!(c.peek(), Some(b' ' | b'\t')).then_some(base)
+    clock(c, y as i64, mo, d)
 }
 
 /// librdkafka: `%LEVEL|SECONDS.MILLIS|FACILITY|...` (its default log line: a syslog level, Unix time in UTC).
@@ -401,13 +406,8 @@ fn tornado_datetime(line: &[u8]) -> Option<i64> {
 /// Fluent Bit's own log: `[yyyy/MM/dd HH:mm:ss] [ warn] ...` (the host's local time).
 fn fluent_bit_datetime(line: &[u8]) -> Option<i64> {
     let mut c = Cur { b: line, i: 1 };
-    let y = c.digits(4)? as i64;
-    c.byte(b"/")?;
-    let mo = c.digits(2)?;
-    c.byte(b"/")?;
-    let d = c.digits(2)?;
-    c.byte(b" ")?;
-    let base = clock(&mut c, y, mo, d)?;
+    let y = c.digits(4)?;
+    let base = slashed_date_clock(&mut c, y)?;
     (c.peek() == Some(b']')).then_some(base)
 }
 
