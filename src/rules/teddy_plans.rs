@@ -101,6 +101,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"], message [",
             b"lookup ",
             b" mapping [",
+            b"no leader for this topic-partition",
         ],
         &[
             b"NOT_",
@@ -231,6 +232,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"gFailure",
             b"g authentication",
             b"Transient error StatusCode.",
+            b"no leader for this topic-partition",
         ],
         &[
             b"SEVERE",
