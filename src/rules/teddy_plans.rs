@@ -13,6 +13,7 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"SL authentication ",
             b"unmarshal ",
             b"pattern not match",
+            b"hang up",
         ],
         &[
             b"decode v",
@@ -185,7 +186,15 @@ pub(super) const PLANS: &[&[&[&[u8]]]] = &[
             b"xecution",
             b"x509: ",
         ],
-        &[b"plaintext ", b"panic: ", b"lookup ", b"annot be completed since the ", b"Too many ", b" mapping ["],
+        &[
+            b"plaintext ",
+            b"panic: ",
+            b"lookup ",
+            b"annot be completed since the ",
+            b"Too many ",
+            b" mapping [",
+            b"hang up",
+        ],
         &[
             b"vailable",
             b"tls: ",

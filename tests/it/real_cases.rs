@@ -1435,12 +1435,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("opensearch_r38b_fluentd_sniffed_node_name_resolverror.log", "root"),
     ("es_r38b_fluentbit_daemonset_eck_service_broken_pipe.log", "severity"),
     // Round thirty-nine. Not read: Falcosidekick's `Elasticsearch - header missing (400)` (its own words for a 400),
-    // Metricbeat's Kafka module logging `error in connect: EOF` at INFO, a Node.js `ConnectionError: socket hang up`
-    // whose client (opensearch-js) only its stack frames name, es-hadoop's `Cannot determine write shards for [...]`
-    // (an index/type resource Elasticsearch 7 no longer takes). Severity by the pack's policy: aiokafka's, librdkafka's
-    // and the Jaeger agent's retried connections, elasticsearch-py's and the legacy Node.js client's timeouts, a
-    // KafkaJS leader election, a Beat's output check answered 400 are warnings until they last (the threads call them
-    // errors from what came later); Filebeat's idle Logstash connection reset every six minutes lasts by the rule's
+    // Metricbeat's Kafka module logging `error in connect: EOF` at INFO, es-hadoop's `Cannot determine write shards for
+    // [...]` (an index/type resource Elasticsearch 7 no longer takes). Severity by the pack's policy: aiokafka's,
+    // librdkafka's and the Jaeger agent's retried connections, elasticsearch-py's and the legacy Node.js client's
+    // timeouts, a KafkaJS leader election, a Beat's output check answered 400, opensearch-js's `socket hang up` are
+    // warnings until they last (the threads call them errors from what came later); Filebeat's idle Logstash connection reset every six minutes lasts by the rule's
     // measure and is called an error, the thread calls it harmless. Root: an olivere/elastic mapping 400 is blamed on
     // Elasticsearch (es.mapper-parsing), the case on the writer's document.
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "found"),
@@ -1457,8 +1456,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_r39b_kafkajs_no_leader_leadership_election_nonretriable.log", "severity"),
     ("es_r39b_heartbeat8_alias_check_400_reserved_data_stream.log", "severity"),
     ("es_r39b_legacy_esjs_compose_bulk_request_timeout_408.log", "severity"),
-    ("opensearch_r39b_opensearch_js_socket_hang_up_http_vs_security.log", "found"),
-    ("opensearch_r39b_opensearch_js_socket_hang_up_http_vs_security.log", "root"),
     ("opensearch_r39b_opensearch_js_socket_hang_up_http_vs_security.log", "severity"),
     ("kafka_r39b_node_rdkafka_broker_transport_failure_on_connect.log", "severity"),
     ("es_r39b_jaeger_spark_dependencies_cannot_determine_write_shards.log", "found"),
