@@ -1439,9 +1439,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // [...]` (an index/type resource Elasticsearch 7 no longer takes). Severity by the pack's policy: aiokafka's,
     // librdkafka's and the Jaeger agent's retried connections, elasticsearch-py's and the legacy Node.js client's
     // timeouts, a KafkaJS leader election, a Beat's output check answered 400, opensearch-js's `socket hang up` are
-    // warnings until they last (the threads call them errors from what came later); Filebeat's idle Logstash connection reset every six minutes lasts by the rule's
-    // measure and is called an error, the thread calls it harmless. Root: an olivere/elastic mapping 400 is blamed on
-    // Elasticsearch (es.mapper-parsing), the case on the writer's document.
+    // warnings until they last (the threads call them errors from what came later); Filebeat's idle Logstash
+    // connection reset every six minutes lasts by the rule's measure and is called an error, the thread calls it
+    // harmless. Root: an olivere/elastic mapping 400 is blamed on Elasticsearch (es.mapper-parsing), the case on the
+    // writer's document.
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "found"),
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "root"),
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "severity"),
