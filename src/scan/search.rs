@@ -211,7 +211,10 @@ impl RegionScan {
                     Cow::Owned(joined),
                 ),
             };
-            let at = Line { first, done, no: line_no, content: &line, source: st.source };
+            // What `view_line` gives of a line read whole from one physical line of no CRI file: its prefix's time.
+            let one_line = first == ls && !st.cri && ctx.mode != Mode::Cri;
+            let prefix_time = one_line.then_some(st.time);
+            let at = Line { first, done, no: line_no, content: &line, source: st.source, prefix_time };
             if let Some(first_literal) = rule_at {
                 handle_line(
                     ctx,
@@ -368,6 +371,9 @@ pub(super) struct Line<'b> {
     pub content: &'b [u8],
     /// Who wrote it, in a capture.
     pub source: Source<'b>,
+    /// Its capture prefix's time, when the search read it from one physical line outside a CRI file (what
+    /// [`view_line`] would give again); `None` when it must be viewed again.
+    pub prefix_time: Option<Option<Millis>>,
 }
 
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
@@ -617,6 +623,13 @@ fn handle_line(
         counts.matches += 1;
     }
     s.cache.put_candidates(cands);
+}
+
+/// Where `content` lies in `buf`, when it is a slice of it (not a line rebuilt: a joined CRI line, an unescaped
+/// Docker JSON line).
+pub(super) fn range_in(buf: &[u8], content: &[u8]) -> Option<(usize, usize)> {
+    let start = (content.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    (start <= buf.len() && content.len() <= buf.len() - start).then_some((start, start + content.len()))
 }
 
 /// Where in `content` (a line's content, without its capture prefix) the buffer search's first hit `hit` lies:

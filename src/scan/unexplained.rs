@@ -30,7 +30,7 @@
 //! line's keys (see [`Unexplained::group`]): only the first few records of a group are cleaned and split into a
 //! message, and the miner sees each group once. Both change no outcome.
 
-use super::search::{is_visited, line_origin, view_line, whole_line, FileCtx, Line, Region};
+use super::search::{is_visited, line_origin, range_in, view_line, whole_line, FileCtx, Line, Region};
 use super::Scratch;
 use crate::aggregate::episode::{LineRef, Order, Sample};
 use crate::aggregate::unexplained::Unexplained;
@@ -83,6 +83,10 @@ struct Pending {
     header_end: usize,
     /// Line number of the header, relative to the chunk.
     header_no: i64,
+    /// The header's content as the search reads it, when it is a slice of the buffer (not a joined CRI line).
+    header_content: Option<(usize, usize)>,
+    /// Its lines have no writer of their own (no capture prefix naming one): a plain file's, most often.
+    plain: bool,
     level: Option<Level>,
     time: Option<Millis>,
     /// What the header says.
@@ -103,6 +107,9 @@ struct Header<'c> {
     no: i64,
     content: &'c [u8],
     time: Option<Millis>,
+    /// Its time is `time` (its capture prefix's) or else the timestamp its content starts with, read only once
+    /// the header is known to be a candidate (most lines visited for a level word in their message are not).
+    timestamped: bool,
 }
 
 impl Mining {
@@ -137,7 +144,6 @@ impl Mining {
             p.explained |= fired_here;
             return;
         }
-        let first_end = frame::line_end(buf, at.first, r.end);
         if !frame::is_continuation(content) {
             // A header (a timestamped line never continues one): what its writer had pending has ended.
             self.flush_writer(w, ctx, s, r, out);
@@ -145,11 +151,14 @@ impl Mining {
             if !self.judge_once(w, at.first) || last_record == Some(at.first) {
                 return;
             }
-            let time = match view_line(buf, at.first, first_end, ctx.mode, at.source) {
-                Viewed::Own { time: Some(t), .. } => Some(t),
-                _ => parse_line_start(content, ctx.zone),
+            let prefix_time = match at.prefix_time {
+                Some(t) => t,
+                None => match view_line(buf, at.first, frame::line_end(buf, at.first, r.end), ctx.mode, at.source) {
+                    Viewed::Own { time, .. } => time,
+                    _ => None,
+                },
             };
-            let h = Header { start: at.first, end: at.done, no: at.no, content, time };
+            let h = Header { start: at.first, end: at.done, no: at.no, content, time: prefix_time, timestamped: true };
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
@@ -165,6 +174,7 @@ impl Mining {
         }
         let (mode, source) = (ctx.mode, at.source);
         let view = |a: usize, b: usize| view_line(buf, a, b, mode, source);
+        let first_end = frame::line_end(buf, at.first, r.end);
         let mut rec = frame::locate_record(buf, 0, at.first, first_end, ctx.zone, ctx.bounds, &view);
         // No timed header above: the record is a header's without a time, as judging that header finds it
         // (`continuation_lines`), when one is above within the bounds; at the input's start, the writer's first line
@@ -189,7 +199,7 @@ impl Mining {
         }
         if rec.header_start == at.first {
             // No header above (the input's start, a record cut by the bounds): the line stands alone.
-            let h = Header { start: at.first, end: at.done, no: at.no, content, time: rec.time };
+            let h = Header { start: at.first, end: at.done, no: at.no, content, time: rec.time, timestamped: false };
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
@@ -200,6 +210,7 @@ impl Mining {
             no: at.no - rec.lines_above as i64,
             content: &hc,
             time: rec.time,
+            timestamped: false,
         };
         self.judge(ctx, s, r, h, at, last_record);
     }
@@ -270,11 +281,6 @@ impl Mining {
         at: &Line<'_>,
         last_record: Option<usize>,
     ) {
-        if let Some(t) = h.time {
-            if ctx.since.is_some_and(|since| t < since) || ctx.until.is_some_and(|until| t > until) {
-                return;
-            }
-        }
         // A rule fired on the header: the record is explained whatever it says, so it need not be read (in a storm,
         // nearly every record visited). Its continuation lines find it judged (`judge_once`).
         if last_record == Some(h.start) {
@@ -284,6 +290,12 @@ impl Mining {
         let head = Mining::head(&mut s.heads, h.content, key, ctx.origin.component.is_none());
         if head.level.is_some_and(|l| !l.is_problem()) {
             return;
+        }
+        let time = if h.timestamped { h.time.or_else(|| parse_line_start(h.content, ctx.zone)) } else { h.time };
+        if let Some(t) = time {
+            if ctx.since.is_some_and(|since| t < since) || ctx.until.is_some_and(|until| t > until) {
+                return;
+            }
         }
         // In the look-behind: a header that began there and ended where the region before had read (a CRI line
         // split past it is joined, and judged, here). The record is the region before's when that region (or one
@@ -306,8 +318,10 @@ impl Mining {
             header_start: h.start,
             header_end: h.end,
             header_no: h.no,
+            header_content: range_in(r.buf, h.content),
+            plain: at.source == prefix::Source::None,
             level: head.level,
-            time: h.time,
+            time,
             head,
             key,
             exception,
@@ -361,7 +375,7 @@ impl Mining {
         pending.sort_by_key(|p| p.header_start);
         for mut p in pending {
             if !p.explained {
-                let source = first_line_source(ctx, r, p.header_start);
+                let source = p.source(ctx, r);
                 let end = record_end(ctx, r, p.header_end, p.header_start, source);
                 p.explained = end >= upto && self.explains(ctx, s, r, upto, end + 1, source);
             }
@@ -387,9 +401,15 @@ impl Mining {
             return;
         }
         let buf = r.buf;
-        let source = first_line_source(ctx, r, p.header_start);
+        let source = p.source(ctx, r);
         // The header and the exception line as the search reads them (a split CRI line joined).
-        let Some((_, header)) = whole_line(ctx, r, p.header_start, source) else { return };
+        let header = match p.header_content {
+            Some((a, b)) => std::borrow::Cow::Borrowed(&buf[a..b]),
+            None => match whole_line(ctx, r, p.header_start, source) {
+                Some((_, header)) => header,
+                None => return,
+            },
+        };
         let origin = line_origin(ctx, s, source);
         let component = origin.component.or(p.head.component.flatten());
         let exception = p.exception.and_then(|(a, _)| whole_line(ctx, r, a, source).map(|(_, c)| (a, c)));
@@ -446,6 +466,17 @@ impl Mining {
                 }),
                 pod: origin.pod.clone(),
             });
+        }
+    }
+}
+
+impl Pending {
+    /// Who wrote its lines.
+    fn source<'b>(&self, ctx: &FileCtx<'_>, r: &Region<'b>) -> prefix::Source<'b> {
+        if self.plain {
+            prefix::Source::None
+        } else {
+            first_line_source(ctx, r, self.header_start)
         }
     }
 }
