@@ -211,7 +211,8 @@ impl RegionScan {
                     Cow::Owned(joined),
                 ),
             };
-            // What `view_line` gives of a line read whole from one physical line of no CRI file: its prefix's time.
+            // A line read from one physical line that is no CRI line (which may be the tail of a split line), outside
+            // a CRI file: `view_line` would read it the same, with its prefix's time.
             let one_line = first == ls && !st.cri && ctx.mode != Mode::Cri;
             let prefix_time = one_line.then_some(st.time);
             let at = Line { first, done, no: line_no, content: &line, source: st.source, prefix_time };
@@ -371,8 +372,8 @@ pub(super) struct Line<'b> {
     pub content: &'b [u8],
     /// Who wrote it, in a capture.
     pub source: Source<'b>,
-    /// Its capture prefix's time, when the search read it from one physical line outside a CRI file (what
-    /// [`view_line`] would give again); `None` when it must be viewed again.
+    /// Its capture prefix's time, when the search read it from one physical line that is no CRI line, outside a CRI
+    /// file: [`view_line`] and [`whole_line`] would read it the same. `None` when it must be viewed again.
     pub prefix_time: Option<Option<Millis>>,
 }
 
@@ -636,12 +637,9 @@ pub(super) fn range_in(buf: &[u8], content: &[u8]) -> Option<(usize, usize)> {
 /// no searched literal starts before it. 0 when unknown, or when `content` was rebuilt (a joined CRI line, an
 /// unescaped Docker JSON line) rather than borrowed from `buf`.
 fn hit_offset(buf: &[u8], content: &[u8], hit: Option<usize>) -> usize {
-    let Some(hit) = hit else { return 0 };
-    let start = (content.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
-    if start <= buf.len() && content.len() <= buf.len() - start && hit >= start {
-        (hit - start).min(content.len())
-    } else {
-        0
+    match (hit, range_in(buf, content)) {
+        (Some(hit), Some((start, _))) if hit >= start => (hit - start).min(content.len()),
+        _ => 0,
     }
 }
 

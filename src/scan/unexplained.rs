@@ -24,9 +24,9 @@
 //! look-behind asks whether a line of it above the region's start holds a candidate of the search
 //! ([`is_visited`]): if so, a region before judged it.
 //!
-//! Cost: a record's lines repeat (one template, other numbers), so what reading its header gives (level, the
-//! component its words name) is remembered per *line key* (the header's bytes with each digit run taken as its
-//! length up to 7: what the header reading depends on), and records are grouped by their header's and exception
+//! Cost: a record's lines repeat (one template, other numbers), so what reading its header gives (level, the component
+//! its words name) is remembered per *line key* (the header's bytes with every digit taken as `0`: the header reading
+//! depends on how many digits there are, not on their values), and records are grouped by their header's and exception
 //! line's keys (see [`Unexplained::group`]): only the first few records of a group are cleaned and split into a
 //! message, and the miner sees each group once. Both change no outcome.
 
@@ -83,7 +83,8 @@ struct Pending {
     header_end: usize,
     /// Line number of the header, relative to the chunk.
     header_no: i64,
-    /// The header's content as the search reads it, when it is a slice of the buffer (not a joined CRI line).
+    /// Where the header's content lies in the buffer, when it is what [`whole_line`] reads of it (see
+    /// [`Header::content_at`]).
     header_content: Option<(usize, usize)>,
     /// Its lines have no writer of their own (no capture prefix naming one): a plain file's, most often.
     plain: bool,
@@ -106,9 +107,14 @@ struct Header<'c> {
     end: usize,
     no: i64,
     content: &'c [u8],
+    /// Where `content` lies in the buffer, when it is what [`whole_line`] reads of the header (a line the search
+    /// read whole from one physical line of no CRI part, or one `whole_line` read): completing the record need not
+    /// read it again. Not for a rebuilt line (a joined CRI line, a Docker JSON line unescaped), nor for a CRI line
+    /// the search read alone, which `whole_line` may take for the tail of a split line.
+    content_at: Option<(usize, usize)>,
     time: Option<Millis>,
     /// Its time is `time` (its capture prefix's) or else the timestamp its content starts with, read only once
-    /// the header is known to be a candidate (most lines visited for a level word in their message are not).
+    /// its level does not rule the header out (most lines visited for a level word in their message are INFO).
     timestamped: bool,
 }
 
@@ -158,7 +164,16 @@ impl Mining {
                     _ => None,
                 },
             };
-            let h = Header { start: at.first, end: at.done, no: at.no, content, time: prefix_time, timestamped: true };
+            let content_at = at.prefix_time.and_then(|_| range_in(buf, content));
+            let h = Header {
+                start: at.first,
+                end: at.done,
+                no: at.no,
+                content,
+                content_at,
+                time: prefix_time,
+                timestamped: true,
+            };
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
@@ -199,7 +214,9 @@ impl Mining {
         }
         if rec.header_start == at.first {
             // No header above (the input's start, a record cut by the bounds): the line stands alone.
-            let h = Header { start: at.first, end: at.done, no: at.no, content, time: rec.time, timestamped: false };
+            let content_at = at.prefix_time.and_then(|_| range_in(buf, content));
+            let (time, timestamped) = (rec.time, false);
+            let h = Header { start: at.first, end: at.done, no: at.no, content, content_at, time, timestamped };
             self.judge(ctx, s, r, h, at, last_record);
             return;
         }
@@ -209,6 +226,7 @@ impl Mining {
             end: header_end,
             no: at.no - rec.lines_above as i64,
             content: &hc,
+            content_at: range_in(buf, &hc),
             time: rec.time,
             timestamped: false,
         };
@@ -318,7 +336,7 @@ impl Mining {
             header_start: h.start,
             header_end: h.end,
             header_no: h.no,
-            header_content: range_in(r.buf, h.content),
+            header_content: h.content_at,
             plain: at.source == prefix::Source::None,
             level: head.level,
             time,
@@ -600,12 +618,15 @@ fn mix(key: u64, component: Option<Component>) -> u64 {
 /// The key of a line, for the caches: a hash of its bytes with every digit taken as `0` (the header reading and
 /// the miner never look at digits' values: the header reading counts them, and the miner takes any for a
 /// variable). `None` for lines whose reading depends on digits' values (a syslog `<PRI>`, journald's
-/// `"PRIORITY"`) or that are cut when cleaned (longer than the sample bound). Eight bytes at a time.
+/// `"PRIORITY"` wherever it is: the JSON reading skips any white space before the object, a no-break space too)
+/// or that are cut when cleaned (longer than the sample bound). Eight bytes at a time.
 pub(crate) fn line_key(line: &[u8]) -> Option<u64> {
     if line.len() > sanitize::MAX_TEXT_CHARS || line.first() == Some(&b'<') {
         return None;
     }
-    if line.first() == Some(&b'{') && memchr::memmem::find(line, b"\"PRIORITY\"").is_some() {
+    static PRIORITY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"PRIORITY\""));
+    if PRIORITY.find(line).is_some() {
         return None;
     }
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -658,6 +679,7 @@ mod tests {
         }
         assert_eq!(k("<11>Mar 12 x"), None);
         assert_eq!(k(r#"{"PRIORITY":"3","MESSAGE":"x"}"#), None);
+        assert_eq!(k("\u{a0}{\"PRIORITY\":\"3\",\"MESSAGE\":\"x\"}"), None, "after a no-break space");
         assert!(k(r#"{"level":"ERROR","message":"x"}"#).is_some());
     }
 }

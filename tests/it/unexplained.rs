@@ -216,6 +216,38 @@ fn crashes_without_a_level_are_mined() {
     assert_eq!(r["scan"]["unexplained_records"], 3);
 }
 
+/// What is mined depends on the lines, not on which of them the search reads again: a CRI line below a split CRI
+/// line in a file read line by line (its CRI lines are too few to read it as a CRI file) is the tail of the INFO
+/// line it continues, not an error of its own; a journald JSON line's level is its own `PRIORITY` whatever precedes
+/// the object (a no-break space here) and whichever line of the same words the scan read first, also when
+/// `--since` leaves that line out.
+#[test]
+fn a_split_line_tail_and_a_priority_are_read_as_their_lines_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let tail = dir.path().join("app.log");
+    std::fs::write(
+        &tail,
+        "2024-03-12 10:00:00,000 INFO  app - starting\n2024-03-12 10:00:01,000 INFO  app - ready\n\
+         2024-03-12T10:01:00.000000000Z stdout P 2024-03-12 10:01:00,000 INFO  app - long line, part one\n\
+         2024-03-12T10:01:00.000000000Z stdout F 2024-03-12 10:01:01,000 ERROR app - the part after\n",
+    )
+    .unwrap();
+    let r = scan_json([tail.to_str().unwrap()]);
+    assert_eq!(r["scan"]["unexplained_records"], 0, "{:#?}", unexplained(&r));
+    let journal = dir.path().join("journal.log");
+    std::fs::write(
+        &journal,
+        "2024-03-12T09:00:00.000000000Z \u{a0}{\"PRIORITY\":\"3\",\"MESSAGE\":\"disk ERROR on sda\"}\n\
+         2024-03-12T11:00:00.000000000Z \u{a0}{\"PRIORITY\":\"6\",\"MESSAGE\":\"disk ERROR on sda\"}\n",
+    )
+    .unwrap();
+    let r = scan_json([journal.to_str().unwrap()]);
+    let counts: Vec<u64> = unexplained(&r).iter().map(|v| v["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [1], "only PRIORITY 3 is an error: {:#?}", unexplained(&r));
+    let r = scan_json(["--since", "2024-03-12T10:00:00Z", journal.to_str().unwrap()]);
+    assert_eq!(r["scan"]["unexplained_records"], 0, "PRIORITY 6 is info: {:#?}", unexplained(&r));
+}
+
 /// A Python traceback under the record that logged it is part of that record (its opening line continues the
 /// record, its frames are indented, a qualified exception line ends it): one record, mined as its message and its
 /// exception, its sample at the header's line. A crash printed below an INFO line ends with an unqualified exception
