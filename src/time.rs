@@ -7,6 +7,9 @@
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
 
+/// One minute, in milliseconds.
+pub const MINUTE_MS: Millis = 60_000;
+
 /// What a line's own timestamp may leave out: the zone (a fixed offset from UTC, or an IANA time zone such as
 /// `Europe/Amsterdam` whose offset follows daylight saving time, for layouts that carry none: logback `%date`, Kafka,
 /// Zookeeper) and the year (syslog `Jun 14 15:16:01`, `[03-05 22:17:26,154]`).

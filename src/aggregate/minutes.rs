@@ -7,10 +7,8 @@
 //! on threads, chunks or file order. Records without a time are not counted here (they are in `count`).
 
 use crate::time::Millis;
+pub use crate::time::MINUTE_MS;
 use serde::{Deserialize, Serialize};
-
-/// One minute, in milliseconds.
-pub const MINUTE_MS: Millis = 60_000;
 
 /// Counts per minute, sparse: (minute index since the epoch, records), sorted by minute, no zero counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -219,7 +219,13 @@ fn chain_incident(pack: &Pack, chain: &Chain, eps: &[EpisodeView], mut g: Group<
                 }
             }
         }
-        severity = severity.max(pack.rules()[e.rule].severity_of(e.count, e.first_seen, e.last_seen, &e.fields));
+        severity = severity.max(pack.rules()[e.rule].severity_of(
+            e.count,
+            e.first_seen,
+            e.last_seen,
+            &e.per_minute,
+            &e.fields,
+        ));
     }
     let scope = chain.scope.unwrap_or_else(|| {
         if episodes.iter().all(|e| pack.knowledge().single_integration(&e.fields)) {

@@ -45,7 +45,7 @@ pub fn single(pack: &Pack, ep: EpisodeView) -> Incident {
         .or_else(|| ep.component.map(|c| knowledge.root_by_logger(&rule.family, c)));
     let mut components: Vec<_> = root.into_iter().collect();
     components.extend(ep.component.filter(|c| Some(*c) != root));
-    let mut severity = rule.severity_of(ep.count, ep.first_seen, ep.last_seen, &ep.fields);
+    let mut severity = rule.severity_of(ep.count, ep.first_seen, ep.last_seen, &ep.per_minute, &ep.fields);
     let mut next_steps = rule.next_steps.clone();
     let scope = match (root, rule.scope) {
         (None, _) => {

@@ -23,7 +23,7 @@ pub use error::{Diagnostic, PackError};
 pub use knowledge::{FamilyInfo, Knowledge, TargetRule, TelemetryRule, CLIENT_FIELD};
 
 use crate::model::{Component, ComponentSet, Severity};
-use crate::time::Millis;
+use crate::time::{Millis, MINUTE_MS};
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Input, PatternID};
@@ -247,20 +247,28 @@ impl Rule {
         }
     }
 
-    /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it. An
-    /// episode lasts when at least three records span `after`: two sightings far apart (a client whose idle
-    /// connection the server closed, once every ten minutes) are two events, not one failure that lasted.
-    /// `fields` are the episode's captured values: one for the escalation's `when` escalates it whatever its count.
+    /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it.
+    ///
+    /// An episode lasts when at least three records span `after` and they show a failure that went on, not one
+    /// that came back: its [sightings](Sightings) (`per_minute`: its records per minute, by the
+    /// minute's start) cover half of `after`, or one of them holds three records. Sightings far apart of one or two
+    /// records each (a client whose idle connection the server closes every ten minutes, logging the close and
+    /// its consequence) are events that recur. `fields` are the episode's captured values: one for the
+    /// escalation's `when` escalates it whatever its count.
     pub fn severity_of(
         &self,
         count: u64,
         first: Option<Millis>,
         last: Option<Millis>,
+        per_minute: &[(Millis, u32)],
         fields: &BTreeMap<String, Vec<String>>,
     ) -> Severity {
         let Some(e) = &self.escalate else { return self.severity };
         let lasted = match (first, last, e.after) {
-            (Some(a), Some(b), Some(after)) => count >= 3 && b - a >= after,
+            (Some(a), Some(b), Some(after)) if count >= 3 && b - a >= after => {
+                let seen = sightings(per_minute);
+                seen.covered * 2 >= after || seen.busiest >= 3
+            }
             _ => false,
         };
         let signalled = e.when.as_deref().is_some_and(|w| fields.get(w).is_some_and(|v| !v.is_empty()));
@@ -270,6 +278,42 @@ impl Rule {
             self.severity
         }
     }
+}
+
+/// Minutes of records at most this far apart belong to one sighting of a failure (see [`sightings`]).
+const SIGHTING_GAP_MS: Millis = 5 * MINUTE_MS;
+
+/// How an episode's timed records gather in time: into sightings, runs of active minutes each at most
+/// [`SIGHTING_GAP_MS`] after the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Sightings {
+    /// The time its sightings cover together (each from its first active minute to its last).
+    covered: Millis,
+    /// Records in its busiest sighting.
+    busiest: u64,
+}
+
+/// The sightings of per-minute counts (`(start of the minute, records)`, in time order).
+fn sightings(per_minute: &[(Millis, u32)]) -> Sightings {
+    let mut out = Sightings::default();
+    let mut run: Option<(Millis, Millis, u64)> = None;
+    for &(t, n) in per_minute {
+        run = match run {
+            Some((first, last, records)) if t - last <= SIGHTING_GAP_MS => Some((first, t, records + u64::from(n))),
+            ended => {
+                if let Some((first, last, records)) = ended {
+                    out.covered += last - first;
+                    out.busiest = out.busiest.max(records);
+                }
+                Some((t, t, u64::from(n)))
+            }
+        };
+    }
+    if let Some((first, last, records)) = run {
+        out.covered += last - first;
+        out.busiest = out.busiest.max(records);
+    }
+    out
 }
 
 /// Whether a chain's incident affects every integration or a single one.
@@ -791,10 +835,45 @@ mod tests {
         let after = rule.escalate.as_ref().and_then(|e| e.after).unwrap();
         let none = BTreeMap::new();
         assert_eq!(rule.severity, Severity::Warning);
-        assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &none), Severity::Warning);
-        assert_eq!(rule.severity_of(3, Some(0), Some(after), &none), Severity::Error);
-        assert_eq!(rule.severity_of(3, Some(0), Some(after - 1), &none), Severity::Warning);
-        assert_eq!(rule.severity_of(300, None, None, &none), Severity::Warning, "no time, no duration");
+        let minute = MINUTE_MS;
+        // A record in every minute from 0 to `at`.
+        let steady = |at: Millis| (0..=at / minute).map(|m| (m * minute, 1)).collect::<Vec<_>>();
+        assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &[(0, 1), (2 * after, 1)], &none), Severity::Warning);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after), &steady(after), &none), Severity::Error);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after - 1), &steady(after - 1), &none), Severity::Warning);
+        assert_eq!(rule.severity_of(300, None, None, &[], &none), Severity::Warning, "no time, no duration");
+    }
+
+    #[test]
+    fn sightings_are_runs_of_minutes_close_together() {
+        let m = |minutes: &[(i64, u32)]| minutes.iter().map(|&(i, n)| (i * MINUTE_MS, n)).collect::<Vec<_>>();
+        // Every ten minutes, two records: four sightings of no length.
+        let idle = m(&[(0, 2), (10, 2), (20, 2), (30, 2)]);
+        assert_eq!(sightings(&idle), Sightings { covered: 0, busiest: 2 });
+        // A retry every three minutes for twelve minutes, then again twenty minutes later for two.
+        let retried = m(&[(0, 1), (3, 1), (6, 1), (9, 1), (12, 1), (32, 4), (34, 1)]);
+        assert_eq!(sightings(&retried), Sightings { covered: 14 * MINUTE_MS, busiest: 5 });
+        assert_eq!(sightings(&m(&[(0, 1), (5, 1), (11, 1)])), Sightings { covered: 5 * MINUTE_MS, busiest: 2 });
+        assert_eq!(sightings(&[]), Sightings::default());
+    }
+
+    /// Sightings far apart of one or two records each recur; they do not last, however many there are. A sighting
+    /// of three records, or sightings that cover half of `after`, do.
+    #[test]
+    fn sightings_that_recur_do_not_last() {
+        let pack = Pack::embedded().unwrap();
+        let rule = pack.rules().iter().find(|r| r.id == "kafka.librdkafka-down").unwrap();
+        let after = rule.escalate.as_ref().and_then(|e| e.after).unwrap();
+        let none = BTreeMap::new();
+        let minute = MINUTE_MS;
+        let every = |step: Millis, n: u32, times: i64| (0..times).map(|i| (i * step, n)).collect::<Vec<_>>();
+        let idle = every(15 * minute, 2, 5);
+        assert_eq!(rule.severity_of(10, Some(0), Some(60 * minute), &idle, &none), Severity::Warning);
+        let busy = every(15 * minute, 3, 5);
+        assert_eq!(rule.severity_of(15, Some(0), Some(60 * minute), &busy, &none), Severity::Error);
+        let retried = every(5 * minute, 1, 4);
+        assert_eq!(after, 10 * minute, "the figures above are for ten minutes");
+        assert_eq!(rule.severity_of(4, Some(0), Some(15 * minute), &retried, &none), Severity::Error);
     }
 
     /// An escalation's `when`: an episode with a value for that capture has `to` at its first record, one without
@@ -809,9 +888,9 @@ mod tests {
             BTreeMap::from([(name.to_string(), values.iter().map(|v| v.to_string()).collect::<Vec<_>>())])
         };
         let signalled = with(when, &["x509: certificate has expired or is not yet valid"]);
-        assert_eq!(rule.severity_of(1, None, None, &signalled), Severity::Error);
-        assert_eq!(rule.severity_of(1, None, None, &with("status", &["503"])), Severity::Warning);
-        assert_eq!(rule.severity_of(1, None, None, &with(when, &[])), Severity::Warning, "no value, no signal");
+        assert_eq!(rule.severity_of(1, None, None, &[], &signalled), Severity::Error);
+        assert_eq!(rule.severity_of(1, None, None, &[], &with("status", &["503"])), Severity::Warning);
+        assert_eq!(rule.severity_of(1, None, None, &[], &with(when, &[])), Severity::Warning, "no value, no signal");
     }
 
     /// Each rule of `pack` whose matches open with a literal, with its index and the first such literal.

@@ -152,9 +152,9 @@ pub struct RuleDef {
     pub examples: Vec<Spanned<ExampleDef>>,
 }
 
-/// A rule's `escalate` table: an episode of at least three records spanning at least `after`, of at least
-/// `records` records, or in which a record captured `when`, has severity `to` (default `error`) instead of the
-/// rule's.
+/// A rule's `escalate` table: an episode that lasted `after` (see [`Rule::severity_of`](super::Rule::severity_of)),
+/// of at least `records` records, or in which a record captured `when`, has severity `to` (default `error`) instead
+/// of the rule's.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateDef {

@@ -195,6 +195,34 @@ fn a_retried_warning_stays_a_warning_until_it_lasts() {
     assert_eq!(lasting["incidents"][0]["root_cause"]["component"], "kafka");
 }
 
+/// A failure that comes back is not one that lasts: a producer whose idle broker connection is closed every fifteen
+/// minutes logs the close and its consequence each time (a warning, however long the log); the same failure
+/// retried every thirty seconds for twelve minutes is an error. Lines constructed in the layout of a C++ service's
+/// librdkafka event callback (a real negative case in `fixtures/real`).
+#[test]
+fn a_failure_that_recurs_is_not_one_that_lasts() {
+    let line = |t: &str| {
+        format!(
+            "2024-03-12 {t}.773506|0x000022a4|error|app::kafka::Producer::event_cb|Producer.cpp:363 Error event: -195: \
+             Local: Broker transport failure - kafka-0:9092/0: Connection closed\n"
+        )
+    };
+    let mut idle = String::new();
+    for minute in [0, 15, 30, 45] {
+        idle.push_str(&line(&format!("10:{minute:02}:58")));
+        idle.push_str(&line(&format!("10:{minute:02}:59")));
+    }
+    let idle = scan_json_stdin(&["--component", "kafka-to-es"], idle.as_bytes());
+    let incidents = idle["incidents"].as_array().expect("incidents");
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0]["episodes"][0]["rule"], "kafka.librdkafka-down", "{incidents:#?}");
+    assert_eq!(incidents[0]["episodes"][0]["count"], 8, "{incidents:#?}");
+    assert_eq!(incidents[0]["severity"], "warning", "{incidents:#?}");
+    let outage: String = (0..25).map(|i| line(&format!("10:{:02}:{:02}", i / 2, i % 2 * 30))).collect();
+    let outage = scan_json_stdin(&["--component", "kafka-to-es"], outage.as_bytes());
+    assert_eq!(outage["incidents"][0]["severity"], "error", "{:#}", outage["incidents"]);
+}
+
 /// A retry whose line says why it cannot succeed (a certificate the sender does not trust, TLS spoken to a plain
 /// port) is an error at its first record (`escalate.when`); a TLS handshake that timed out is retried as a warning.
 #[test]

@@ -1413,12 +1413,10 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // GenServer's exit) and the OpenTelemetry Rust SDK's global error handler (`OpenTelemetry trace error occurred.`),
     // both without a literal place; log4stash's `Got error while reading response from ElasticSearch` over a .NET
     // `(406) Not Acceptable`. Severity by the pack's policy: brod's, librdkafka's and ZooKeeper's retried connections
-    // are warnings until they last (these cases call them errors, from what the threads say came later); a librdkafka
-    // producer whose broker closed its idle connection every fifteen minutes lasts by the rule's measure (three
-    // records over ten minutes) and is called an error, the thread calls it harmless; Fluent Bit's bulk requests
-    // without an HTTP answer for seven minutes are a warning until they last ten. Root: fluent-plugin-opensearch failing
-    // to resolve a node name its sniffer learnt is blamed on Elasticsearch (k2es.es-unreachable); the fix was the
-    // writer's setting.
+    // are warnings until they last (these cases call them errors, from what the threads say came later); Fluent Bit's
+    // bulk requests without an HTTP answer for seven minutes are a warning until they last ten. Root:
+    // fluent-plugin-opensearch failing to resolve a node name its sniffer learnt is blamed on Elasticsearch
+    // (k2es.es-unreachable); the fix was the writer's setting.
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "found"),
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "root"),
     ("kafka_r38a_brod_no_leader_connection_elixir.log", "severity"),
@@ -1430,7 +1428,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r38a_log4stash_es6_406_not_acceptable.log", "found"),
     ("es_r38a_log4stash_es6_406_not_acceptable.log", "root"),
     ("es_r38a_log4stash_es6_406_not_acceptable.log", "severity"),
-    ("kafka_neg_r38a_cpp_librdkafka_event_cb_idle_connection_closed.log", "severity"),
     ("zk_r38b_cp_kafka_zk_headless_session_closed_loop.log", "severity"),
     ("opensearch_r38b_fluentd_sniffed_node_name_resolverror.log", "root"),
     ("es_r38b_fluentbit_daemonset_eck_service_broken_pipe.log", "severity"),
@@ -1439,10 +1436,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // [...]` (an index/type resource Elasticsearch 7 no longer takes). Severity by the pack's policy: aiokafka's,
     // librdkafka's and the Jaeger agent's retried connections, elasticsearch-py's and the legacy Node.js client's
     // timeouts, a KafkaJS leader election, a Beat's output check answered 400, opensearch-js's `socket hang up` are
-    // warnings until they last (the threads call them errors from what came later); Filebeat's idle Logstash
-    // connection reset every six minutes lasts by the rule's measure and is called an error, the thread calls it
-    // harmless. Root: an olivere/elastic mapping 400 is blamed on Elasticsearch (es.mapper-parsing), the case on the
-    // writer's document.
+    // warnings until they last (the threads call them errors from what came later). Root: an olivere/elastic mapping
+    // 400 is blamed on Elasticsearch (es.mapper-parsing), the case on the writer's document.
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "found"),
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "root"),
     ("opensearch_r39a_falcosidekick_header_missing_400.log", "severity"),
@@ -1462,7 +1457,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("es_r39b_jaeger_spark_dependencies_cannot_determine_write_shards.log", "found"),
     ("es_r39b_jaeger_spark_dependencies_cannot_determine_write_shards.log", "root"),
     ("es_r39b_jaeger_spark_dependencies_cannot_determine_write_shards.log", "severity"),
-    ("agent_neg_r39b_filebeat7_logstash_idle_reset_every_6min.log", "severity"),
 ];
 
 /// Issue 14's targets over the positive cases: found, root cause, severity.
