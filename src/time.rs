@@ -299,6 +299,7 @@ fn resolve(base: i64, zone: ZoneSpec, default: Zone) -> Millis {
 /// * JSON lines whose `timestamp`, `@timestamp` or `time` key comes early (ES 7, ES 8 ECS, agent JSON)
 /// * Spark and Hadoop tools (log4j `%d{yy/MM/dd HH:mm:ss}`): `19/06/01 18:20:06 INFO ...` (20yy)
 /// * Go's standard logger: `2022/04/16 07:41:33 ...`
+/// * log4j's `%d{DATE}`: `03 May 2024 10:11:46,123 ...`; Tomcat's `16-Jun-2015 20:28:27.805 ...`
 /// * Akka's own logger: `[WARN] [10/12/2019 01:32:57.546] [...]` (month first)
 /// * Tornado (the legacy agent's forwarder): `[E 120913 16:00:52 dd-forwarder:127] ...` (yymmdd, 20yy)
 /// * Fluent Bit's own log: `[2021/10/04 13:56:07] [ warn] [engine] ...` (the host's local time)
@@ -312,7 +313,9 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
         if let Some((base, zone)) = datetime(&mut c, true) {
             return Some(resolve(base, zone, default));
         }
-        return slashed_datetime(line).map(|base| resolve(base, ZoneSpec::Local, default));
+        return slashed_datetime(line)
+            .or_else(|| named_month_datetime(line))
+            .map(|base| resolve(base, ZoneSpec::Local, default));
     }
     match first {
         b'[' => {
@@ -337,6 +340,29 @@ pub fn parse_line_start(line: &[u8], default: Zone) -> Option<Millis> {
         b'A'..=b'S' => syslog_time(line, default),
         _ => None,
     }
+}
+
+/// A day, an English month abbreviation and a year, all joined by one space or all by one dash, then a time of day
+/// and a space: log4j's `%d{DATE}` (`03 May 2024 10:11:46,123`, the layout dCache and many Java servers write) and
+/// Tomcat's and Python `asab`'s `dd-MMM-yyyy` (`16-Jun-2015 20:28:27.805`).
+fn named_month_datetime(line: &[u8]) -> Option<i64> {
+    let sep = *line.get(2)?;
+    if sep != b' ' && sep != b'-' {
+        return None;
+    }
+    let mut c = Cur { b: line, i: 0 };
+    let d = c.digits(2)?;
+    c.i += 1;
+    let mo = month_of(line.get(3..)?)?;
+    c.i += 3;
+    c.byte(&[sep])?;
+    let y = c.digits(4)?;
+    c.byte(b" ")?;
+    let base = clock(&mut c, y as i64, mo, d)?;
+    if d > days_in_month(y as i64, mo) || !matches!(c.peek(), Some(b' ' | b'\t')) {
+        return None;
+    }
+    Some(base)
 }
 
 /// `yy/MM/dd HH:mm:ss` (Spark, Hadoop tools; 20yy) or `yyyy/MM/dd HH:mm:ss[.ffffff]` (Go's `log`), then a space.
@@ -681,6 +707,20 @@ mod tests {
             p("17/06/14 09:35:24 WARN NativeCodeLoader: Unable to load").as_deref(),
             Some("2017-06-14T09:35:24.000Z")
         );
+        // log4j's DATE layout as dCache writes it: https://github.com/dCache/dcache/issues/7564; Tomcat's:
+        // https://github.com/jtmelton/appsensor/issues/21; Python asab's, in microseconds:
+        // https://github.com/TeskaLabs/asab/pull/685
+        assert_eq!(p("03 May 2024 10:11:46 (System) [] Session").as_deref(), Some("2024-05-03T10:11:46.000Z"));
+        assert_eq!(p("03 May 2024 10:11:46,120 INFO x").as_deref(), Some("2024-05-03T10:11:46.120Z"));
+        assert_eq!(p("16-Jun-2015 20:28:27.805 INFO [main] x").as_deref(), Some("2015-06-16T20:28:27.805Z"));
+        assert_eq!(
+            p("02-Jun-2025 14:18:49.699481 WARNING kazoo.client x").as_deref(),
+            Some("2025-06-02T14:18:49.699Z")
+        );
+        assert_eq!(p("31 Feb 2024 10:11:46 x"), None, "no such day");
+        assert_eq!(p("03-May 2024 10:11:46 x"), None, "one separator");
+        assert_eq!(p("03 Mai 2024 10:11:46 x"), None, "English months");
+        assert_eq!(p("16-Jun-2015 20:28:27.805"), None, "a header goes on after its time");
         // Go's standard logger (constructed from log.LstdFlags)
         assert_eq!(p("2022/04/16 07:41:33 Bulk response item").as_deref(), Some("2022-04-16T07:41:33.000Z"));
         assert_eq!(p("2022/04/16 07:41:33.123456 x").as_deref(), Some("2022-04-16T07:41:33.123Z"));

@@ -875,7 +875,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // telemetry failure: Spring Boot's web server failing to start (its cause past the paste). Kotlin's JSON reader
     // in a program no hop names is a warning rooted nowhere (the scope policy). Severity by the pack's policy: a
     // producer's NOT_LEADER_OR_FOLLOWER is a warning (the client refreshes its metadata); Kafka Connect's flush
-    // timeout is a warning until it lasts (the task goes on, its offsets wait for the next commit).
+    // timeout is a warning until it lasts (the task goes on, its offsets wait for the next commit). dCache's ZooKeeper
+    // client: its `Session ... Closing socket connection. Attempting reconnect except it is a SessionExpiredException.`
+    // (the newer client's wording, expired or not) is read by zk.connection-lost, a warning until it lasts, and the
+    // expiry on the exception line below is the same record's (one kind per record), so zk.session-expired is not.
+    ("zk_r26b_dcache_client_session_expired.log", "severity"),
     ("agent_r26a_springboot34_netty_webserver_start_failed.log", "found"),
     ("agent_r26a_springboot34_netty_webserver_start_failed.log", "root"),
     ("agent_r26a_springboot34_netty_webserver_start_failed.log", "severity"),
