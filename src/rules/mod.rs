@@ -250,11 +250,11 @@ impl Rule {
     /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it.
     ///
     /// An episode lasts when at least three records span `after` and they show a failure that went on, not one
-    /// that came back: its [sightings](Sightings) (`per_minute`: its records per minute, by the
-    /// minute's start) cover half of `after`, or one of them holds three records. Sightings far apart of one or two
-    /// records each (a client whose idle connection the server closes every ten minutes, logging the close and
-    /// its consequence) are events that recur. `fields` are the episode's captured values: one for the
-    /// escalation's `when` escalates it whatever its count.
+    /// that came back: its [sightings](Sightings) (`per_minute`: its records per minute, by the minute's start)
+    /// cover half of `after`, or one of them holds three records. Sightings far apart of one or two records each (a
+    /// client whose idle connection the server closes every ten minutes, logging the close and its consequence) are
+    /// events that recur. Without counts per minute (a state an older version wrote) the span alone tells. `fields`
+    /// are the episode's captured values: one for the escalation's `when` escalates it whatever its count.
     pub fn severity_of(
         &self,
         count: u64,
@@ -266,8 +266,9 @@ impl Rule {
         let Some(e) = &self.escalate else { return self.severity };
         let lasted = match (first, last, e.after) {
             (Some(a), Some(b), Some(after)) if count >= 3 && b - a >= after => {
+                // A state an older version wrote has no counts per minute: its span alone tells.
                 let seen = sightings(per_minute);
-                seen.covered * 2 >= after || seen.busiest >= 3
+                per_minute.is_empty() || seen.covered * 2 >= after || seen.busiest >= 3
             }
             _ => false,
         };
@@ -839,6 +840,7 @@ mod tests {
         // A record in every minute from 0 to `at`.
         let steady = |at: Millis| (0..=at / minute).map(|m| (m * minute, 1)).collect::<Vec<_>>();
         assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &[(0, 1), (2 * after, 1)], &none), Severity::Warning);
+        assert_eq!(rule.severity_of(3, Some(0), Some(after), &[], &none), Severity::Error, "no counts per minute");
         assert_eq!(rule.severity_of(3, Some(0), Some(after), &steady(after), &none), Severity::Error);
         assert_eq!(rule.severity_of(3, Some(0), Some(after - 1), &steady(after - 1), &none), Severity::Warning);
         assert_eq!(rule.severity_of(300, None, None, &[], &none), Severity::Warning, "no time, no duration");
