@@ -195,13 +195,13 @@ impl Layer {
     }
 }
 
-/// A rule's escalation: an episode of three records or more that lasts at least `after`, one that holds at least
+/// A rule's escalation: an episode that lasts at least `after` (see [`Rule::severity_of`]), one that holds at least
 /// `records` records, or one in which a record captured `when`, has severity `to` rather than the rule's (a retried
-/// warning that keeps coming back is no longer transient; a retry whose line says why it cannot succeed, such as an
-/// untrusted certificate, is not transient either).
+/// warning that goes on is no longer transient; a retry whose line says why it cannot succeed, such as an untrusted
+/// certificate, is not transient either).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalate {
-    /// Least time between an episode's first and last record.
+    /// Least time between an episode's first and last record, for a failure that went on (see [`Rule::severity_of`]).
     pub after: Option<Millis>,
     /// Least records in an episode.
     pub records: Option<u64>,
@@ -253,8 +253,9 @@ impl Rule {
     /// that came back: its [sightings](Sightings) (`per_minute`: its records per minute, by the minute's start)
     /// cover half of `after`, or one of them holds three records. Sightings far apart of one or two records each (a
     /// client whose idle connection the server closes every ten minutes, logging the close and its consequence) are
-    /// events that recur. Without counts per minute (a state an older version wrote) the span alone tells. `fields`
-    /// are the episode's captured values: one for the escalation's `when` escalates it whatever its count.
+    /// events that recur. Without counts per minute for all its records (a state an older version wrote, in part or
+    /// whole) the span alone tells. `fields` are the episode's captured values: one for the escalation's `when`
+    /// escalates it whatever its count.
     pub fn severity_of(
         &self,
         count: u64,
@@ -266,9 +267,9 @@ impl Rule {
         let Some(e) = &self.escalate else { return self.severity };
         let lasted = match (first, last, e.after) {
             (Some(a), Some(b), Some(after)) if count >= 3 && b - a >= after => {
-                // A state an older version wrote has no counts per minute: its span alone tells.
+                // A state an older version wrote has no counts per minute for some records: its span alone tells.
                 let seen = sightings(per_minute);
-                per_minute.is_empty() || seen.covered * 2 >= after || seen.busiest >= 3
+                seen.records < count || seen.covered * 2 >= after || seen.busiest >= 3
             }
             _ => false,
         };
@@ -281,7 +282,8 @@ impl Rule {
     }
 }
 
-/// Minutes of records at most this far apart belong to one sighting of a failure (see [`sightings`]).
+/// Minutes with records whose starts are at most this far apart belong to one sighting of a failure (see
+/// [`sightings`]): records from 5 to 6 minutes apart may or may not, as the minutes fall.
 const SIGHTING_GAP_MS: Millis = 5 * MINUTE_MS;
 
 /// How an episode's timed records gather in time: into sightings, runs of active minutes each at most
@@ -292,6 +294,8 @@ struct Sightings {
     covered: Millis,
     /// Records in its busiest sighting.
     busiest: u64,
+    /// Records in all.
+    records: u64,
 }
 
 /// The sightings of per-minute counts (`(start of the minute, records)`, in time order).
@@ -299,6 +303,7 @@ fn sightings(per_minute: &[(Millis, u32)]) -> Sightings {
     let mut out = Sightings::default();
     let mut run: Option<(Millis, Millis, u64)> = None;
     for &(t, n) in per_minute {
+        out.records += u64::from(n);
         run = match run {
             Some((first, last, records)) if t - last <= SIGHTING_GAP_MS => Some((first, t, records + u64::from(n))),
             ended => {
@@ -841,6 +846,12 @@ mod tests {
         let steady = |at: Millis| (0..=at / minute).map(|m| (m * minute, 1)).collect::<Vec<_>>();
         assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &[(0, 1), (2 * after, 1)], &none), Severity::Warning);
         assert_eq!(rule.severity_of(3, Some(0), Some(after), &[], &none), Severity::Error, "no counts per minute");
+        let older = [(0, 1), (after, 1)];
+        assert_eq!(
+            rule.severity_of(3, Some(0), Some(after), &older, &none),
+            Severity::Error,
+            "counts for some records"
+        );
         assert_eq!(rule.severity_of(3, Some(0), Some(after), &steady(after), &none), Severity::Error);
         assert_eq!(rule.severity_of(3, Some(0), Some(after - 1), &steady(after - 1), &none), Severity::Warning);
         assert_eq!(rule.severity_of(300, None, None, &[], &none), Severity::Warning, "no time, no duration");
@@ -851,11 +862,12 @@ mod tests {
         let m = |minutes: &[(i64, u32)]| minutes.iter().map(|&(i, n)| (i * MINUTE_MS, n)).collect::<Vec<_>>();
         // Every ten minutes, two records: four sightings of no length.
         let idle = m(&[(0, 2), (10, 2), (20, 2), (30, 2)]);
-        assert_eq!(sightings(&idle), Sightings { covered: 0, busiest: 2 });
+        assert_eq!(sightings(&idle), Sightings { covered: 0, busiest: 2, records: 8 });
         // A retry every three minutes for twelve minutes, then again twenty minutes later for two.
         let retried = m(&[(0, 1), (3, 1), (6, 1), (9, 1), (12, 1), (32, 4), (34, 1)]);
-        assert_eq!(sightings(&retried), Sightings { covered: 14 * MINUTE_MS, busiest: 5 });
-        assert_eq!(sightings(&m(&[(0, 1), (5, 1), (11, 1)])), Sightings { covered: 5 * MINUTE_MS, busiest: 2 });
+        assert_eq!(sightings(&retried), Sightings { covered: 14 * MINUTE_MS, busiest: 5, records: 10 });
+        let apart = m(&[(0, 1), (5, 1), (11, 1)]);
+        assert_eq!(sightings(&apart), Sightings { covered: 5 * MINUTE_MS, busiest: 2, records: 3 });
         assert_eq!(sightings(&[]), Sightings::default());
     }
 
