@@ -250,12 +250,12 @@ impl Rule {
     /// The severity of an episode of this rule: the rule's, or its escalation's when the episode reached it.
     ///
     /// An episode lasts when at least three records span `after` and they show a failure that went on, not one
-    /// that came back: its [sightings](Sightings) (`per_minute`: its records per minute, by the minute's start)
-    /// cover half of `after`, or one of them holds three records. Sightings far apart of one or two records each (a
-    /// client whose idle connection the server closes every ten minutes, logging the close and its consequence) are
-    /// events that recur. Without counts per minute for all its records (a state an older version wrote, in part or
-    /// whole) the span alone tells. `fields` are the episode's captured values: one for the escalation's `when`
-    /// escalates it whatever its count.
+    /// that came back: its sightings (runs of minutes with records, each starting at most five minutes after the one
+    /// before; `per_minute`: its records per minute, by the minute's start) cover half of `after`, or one of them
+    /// holds three records. Sightings far apart of one or two records each (a client whose idle connection the
+    /// server closes every ten minutes, logging the close and its consequence) are events that recur. Without counts
+    /// per minute for all its records (a state an older version wrote, in part or whole) the span alone tells.
+    /// `fields` are the episode's captured values: one for the escalation's `when` escalates it whatever its count.
     pub fn severity_of(
         &self,
         count: u64,
