@@ -6,8 +6,7 @@
 //! so it is commutative and associative like every other part of an aggregate, and the result does not depend
 //! on threads, chunks or file order. Records without a time are not counted here (they are in `count`).
 
-use crate::time::Millis;
-pub use crate::time::MINUTE_MS;
+use crate::time::{Millis, MINUTE_MS};
 use serde::{Deserialize, Serialize};
 
 /// Counts per minute, sparse: (minute index since the epoch, records), sorted by minute, no zero counts.

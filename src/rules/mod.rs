@@ -841,9 +841,8 @@ mod tests {
         let after = rule.escalate.as_ref().and_then(|e| e.after).unwrap();
         let none = BTreeMap::new();
         assert_eq!(rule.severity, Severity::Warning);
-        let minute = MINUTE_MS;
         // A record in every minute from 0 to `at`.
-        let steady = |at: Millis| (0..=at / minute).map(|m| (m * minute, 1)).collect::<Vec<_>>();
+        let steady = |at: Millis| (0..=at / MINUTE_MS).map(|m| (m * MINUTE_MS, 1)).collect::<Vec<_>>();
         assert_eq!(rule.severity_of(2, Some(0), Some(2 * after), &[(0, 1), (2 * after, 1)], &none), Severity::Warning);
         assert_eq!(rule.severity_of(3, Some(0), Some(after), &[], &none), Severity::Error, "no counts per minute");
         let older = [(0, 1), (after, 1)];
@@ -879,15 +878,14 @@ mod tests {
         let rule = pack.rules().iter().find(|r| r.id == "kafka.librdkafka-down").unwrap();
         let after = rule.escalate.as_ref().and_then(|e| e.after).unwrap();
         let none = BTreeMap::new();
-        let minute = MINUTE_MS;
         let every = |step: Millis, n: u32, times: i64| (0..times).map(|i| (i * step, n)).collect::<Vec<_>>();
-        let idle = every(15 * minute, 2, 5);
-        assert_eq!(rule.severity_of(10, Some(0), Some(60 * minute), &idle, &none), Severity::Warning);
-        let busy = every(15 * minute, 3, 5);
-        assert_eq!(rule.severity_of(15, Some(0), Some(60 * minute), &busy, &none), Severity::Error);
-        let retried = every(5 * minute, 1, 4);
-        assert_eq!(after, 10 * minute, "the figures above are for ten minutes");
-        assert_eq!(rule.severity_of(4, Some(0), Some(15 * minute), &retried, &none), Severity::Error);
+        let idle = every(15 * MINUTE_MS, 2, 5);
+        assert_eq!(rule.severity_of(10, Some(0), Some(60 * MINUTE_MS), &idle, &none), Severity::Warning);
+        let busy = every(15 * MINUTE_MS, 3, 5);
+        assert_eq!(rule.severity_of(15, Some(0), Some(60 * MINUTE_MS), &busy, &none), Severity::Error);
+        let retried = every(5 * MINUTE_MS, 1, 4);
+        assert_eq!(after, 10 * MINUTE_MS, "the figures above are for ten minutes");
+        assert_eq!(rule.severity_of(4, Some(0), Some(15 * MINUTE_MS), &retried, &none), Severity::Error);
     }
 
     /// An escalation's `when`: an episode with a value for that capture has `to` at its first record, one without
