@@ -377,6 +377,13 @@ pub(super) struct Line<'b> {
     pub prefix_time: Option<Option<Millis>>,
 }
 
+impl Line<'_> {
+    /// Where its content lies in `buf`, when it is what [`whole_line`] reads of the line (see `prefix_time`).
+    pub(super) fn whole_at(&self, buf: &[u8]) -> Option<(usize, usize)> {
+        self.prefix_time.and_then(|_| range_in(buf, self.content))
+    }
+}
+
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
 /// pod in the scratch space), else the input's.
 pub(super) fn line_origin<'o>(ctx: &'o FileCtx<'_>, s: &mut Scratch, source: Source<'_>) -> Cow<'o, Origin> {

@@ -164,7 +164,7 @@ impl Mining {
                     _ => None,
                 },
             };
-            let content_at = at.prefix_time.and_then(|_| range_in(buf, content));
+            let content_at = at.whole_at(buf);
             let h = Header {
                 start: at.first,
                 end: at.done,
@@ -214,7 +214,7 @@ impl Mining {
         }
         if rec.header_start == at.first {
             // No header above (the input's start, a record cut by the bounds): the line stands alone.
-            let content_at = at.prefix_time.and_then(|_| range_in(buf, content));
+            let content_at = at.whole_at(buf);
             let (time, timestamped) = (rec.time, false);
             let h = Header { start: at.first, end: at.done, no: at.no, content, content_at, time, timestamped };
             self.judge(ctx, s, r, h, at, last_record);
