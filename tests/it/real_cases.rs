@@ -667,15 +667,11 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("agent_r17a_dca_external_metrics_apiserver_timeout_stern.log", "severity"),
     ("kafka_r17c_connect_jdbc_sink_commit_failed_kicked_out_wrapped.log", "severity"),
     ("kafka_r17c_kraft_raftmanager_node_may_not_be_available_sentry.log", "severity"),
-    // Round eighteen. Sentences without a literal place: kafka-python's `KafkaTimeoutError: Batch for
-    // TopicPartition(...) containing 1 record(s) expired`, Python's bare `[Errno 111] Connection refused` under a
+    // Round eighteen. Sentences without a literal place: Python's bare `[Errno 111] Connection refused` under a
     // Lambda forwarder's traceback, the serverless agent's `Couldn't read API key from Secrets Manager` and `Can't start
     // the Datadog extension as no API Key has been detected`, datadogpy's `Invalid JSON response` quoting a proxy's
     // 403 page. Severity by the pack's policy: kafkajs failing its seed broker for seven seconds is a warning until it
     // lasts; dogstatsd 5's `Unable to post payload` is an error also while the agent is being stopped.
-    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "found"),
-    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "root"),
-    ("kafka_r18c_kafka_python_batch_expired_since_last_append.log", "severity"),
     ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "found"),
     ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "root"),
     ("agent_r18a_lambda_log_forwarder_intake_refused_traceback.log", "severity"),
@@ -744,7 +740,8 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_r20c_php_rdkafka_resolve_brokers_down.log", "severity"),
     // Round twenty-one (longer captures, the failure among routine lines). Sentences without a literal place:
     // kafka-python's `Heartbeat session expired, marking coordinator dead`, fluentd's `Could not communicate to
-    // Elasticsearch, resetting connection and trying again`, spray's `Illegal request, responding with status '414
+    // Elasticsearch, resetting connection and trying again` (read by its Ruby resolver error alone: a name that does not
+    // resolve, rooted nowhere and a warning where no hop is named), spray's `Illegal request, responding with status '414
     // Request-URI Too Long'` (its 400s are noise in the development half). A JSON error of a backend reading from
     // Kafka is rooted at the reader (kafka-to-es), the case says the receiver. Severity by the pack's policy:
     // Telegraf's outputs failing for a minute, a refusal twice at start-up, Sarama's coordinator not available once,
@@ -764,7 +761,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("kafka_r21c_kafka_python_heartbeat_session_expired_coordinator_dead.log", "root"),
     ("kafka_r21c_kafka_python_heartbeat_session_expired_coordinator_dead.log", "severity"),
     ("kafka_r21c_librdkafka_produce_requests_timed_out_all_brokers_down.log", "severity"),
-    ("opensearch_r21d_fluentd_resolv_retry.log", "found"),
     ("opensearch_r21d_fluentd_resolv_retry.log", "root"),
     ("opensearch_r21d_fluentd_resolv_retry.log", "severity"),
     ("es_r21d_fluentd_rkt_journal_read_timeout.log", "severity"),
@@ -897,8 +893,7 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     // among routine lines). Sentences without a literal place: kazoo's (Python) `Connection dropped: socket
     // connection ...` and `Zookeeper session lost, state: EXPIRED_SESSION` (its `state: CLOSED` is also a clean
     // close), the APM Server's `Problem validating JSON document against schema`. Not read as telemetry failures: the
-    // Strimzi operator's `Zookeeper leader could not be found`, ksqlDB's processing log (a record it skipped, the
-    // query goes on). kafka-node's `Broker not available` is a warning until it lasts (it reconnects); the unhandled
+    // Strimzi operator's `Zookeeper leader could not be found`. kafka-node's `Broker not available` is a warning until it lasts (it reconnects); the unhandled
     // crash below it names no broker. Roots from the thread, not the lines: a forwarder
     // backing off from its endpoint is the intake's unless a key error says otherwise; a JSON reader in a program no
     // hop names (Kestrel, body-parser) is rooted nowhere (the scope policy); Logstash's codec is the reader's. A codec
@@ -922,9 +917,6 @@ const PROJECT_KNOWN_MISSES: &[(&str, &str)] = &[
     ("json_r27e_elasticapm_python_400_schema_unexpected_eof.log", "found"),
     ("json_r27e_elasticapm_python_400_schema_unexpected_eof.log", "root"),
     ("json_r27e_elasticapm_python_400_schema_unexpected_eof.log", "severity"),
-    ("json_r27d_ksql_processing_log_json_deserialization_error.log", "found"),
-    ("json_r27d_ksql_processing_log_json_deserialization_error.log", "root"),
-    ("json_r27d_ksql_processing_log_json_deserialization_error.log", "severity"),
     ("kafka_r27f_nodejs_kafka_node_broker_not_available_amid_app_lines.log", "severity"),
     // Round twenty-eight (the Scala and Akka stack StackState is written in). Sentences without a literal place: Akka
     // HTTP's `connection pool for PoolGateway(...) has shut down unexpectedly`, Alpakka Kafka's `Wake up has been
