@@ -268,7 +268,7 @@ pub fn notes(s: &Summary) -> Vec<String> {
 /// problems the pack does not know (listed under "Unexplained errors and warnings").
 pub fn none_found(read: u64, u: &UnexplainedTotals) -> String {
     if read == 0 {
-        "Nothing was read: no log file was found under the paths given, or none could be read.".into()
+        "Nothing was read: no log file was found under the paths given, none could be read, or all were empty.".into()
     } else if u.records == 0 {
         "No known StackState telemetry problem found in these logs.".into()
     } else {
@@ -346,5 +346,9 @@ pub fn unexplained_rate(u: &UnexplainedView) -> Option<String> {
 
 /// Inputs a scan read, or passed over for their time (a window that holds nothing is not "nothing read").
 pub fn inputs_read(s: &Summary) -> u64 {
-    s.stats.files + s.stats.skipped_by_time
+    match s.stats.bytes {
+        // Empty inputs hold no sign of health either.
+        0 => s.stats.skipped_by_time,
+        _ => s.stats.files + s.stats.skipped_by_time,
+    }
 }

@@ -188,6 +188,27 @@ fn a_run_that_read_nothing_says_so() {
     assert!(stdout(&o).contains("skipped:") && stdout(&o).contains("Nothing was read"), "{}", stdout(&o));
 }
 
+/// Empty inputs are nothing read too: a `kubectl logs` that failed pipes nothing into `scan -`, and an empty file
+/// holds no sign of health. Exit 2 (also with `--fail-on`), never "no problem".
+#[test]
+fn empty_inputs_are_nothing_read() {
+    for args in [&["scan", "--color", "never", "-"][..], &["scan", "--color", "never", "--fail-on", "warning", "-"]] {
+        let o = run_with_stdin(args, b"");
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("every input was empty"), "{}", stderr(&o));
+        assert!(stdout(&o).contains("Nothing was read") && !stdout(&o).contains("No known"), "{}", stdout(&o));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("stackstate-receiver.log");
+    std::fs::write(&empty, b"").unwrap();
+    let (r, o) = scan_json_code([empty.to_str().unwrap()], 2);
+    assert_eq!(r["scan"]["files"], 1);
+    assert!(stderr(&o).contains("every input was empty"), "{}", stderr(&o));
+    // One byte of log is a read input: the scan says what it found there.
+    std::fs::write(&empty, b"\n").unwrap();
+    scan_json_code([empty.to_str().unwrap()], 0);
+}
+
 /// Row 16: a UTF-16 log is decoded (with a byte order mark or without), a truncated .gz gets a note with the
 /// lines before the damage counted.
 #[test]
