@@ -113,6 +113,36 @@ for kustomization in $(find deploy -name kustomization.yaml | sort); do
   fi
 done
 
+# --- the DaemonSet's init container, run as the kubelet runs it: as root with only the capabilities it declares,
+# twice (a pod's restart finds the directory already handed over)
+
+init_container() {
+  "$python" - "$1" <<'PY'
+import shlex, sys, yaml
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    for c in ((doc or {}).get("spec", {}).get("template", {}).get("spec", {}).get("initContainers") or []):
+        caps = ",".join("+" + x.lower() for x in c["securityContext"]["capabilities"]["add"])
+        print(caps)
+        print(shlex.join(c["command"]))
+PY
+}
+if [[ $(id -u) -ne 0 ]] || ! command -v setpriv >/dev/null || ! "$python" -c 'import yaml' 2>/dev/null; then
+  printf 'check: skipped the init container of daemonset.yaml (needs root, setpriv and PyYAML)\n'
+else
+  mapfile -t init < <(init_container deploy/kubernetes/daemonset.yaml)
+  state="$tmp/state" && mkdir -m 0755 "$state"
+  command=${init[1]//\/var\/lib\/stackscan/$state}
+  run_init() {
+    setpriv --reuid=0 --regid=0 --clear-groups --inh-caps="-all,${init[0]}" --ambient-caps="-all,${init[0]}" \
+      --bounding-set="-all,${init[0]}" sh -c "eval \"\$1\"" sh "$command"
+  }
+  if [[ ${#init[@]} -eq 2 ]] && run_init && run_init && [[ $(stat -c %u:%g:%a "$state") == 65532:65532:700 ]]; then
+    pass "daemonset.yaml's init container, twice, with only ${init[0]}"
+  else
+    fail "daemonset.yaml's init container, twice, with only ${init[0]:-?}"
+  fi
+fi
+
 # --- shell scripts
 
 mapfile -t scripts < <({ find deploy -type f -name '*.sh'; printf '%s\n' benches/*.sh; } | sort -u)
