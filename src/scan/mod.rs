@@ -50,8 +50,9 @@ pub struct Scratch {
     /// bounded by the distinct problems (times the threads).
     pub(crate) agg: Aggregates,
     pub(crate) buf: Vec<u8>,
-    /// Origins of the pods seen in capture prefixes (`pod/container` → origin), a small cache.
-    pub(crate) pods: Vec<(Box<[u8]>, Origin)>,
+    /// Origins of the pods seen in capture prefixes (`pod/container` → the origin their names give, if any), a
+    /// small cache.
+    pub(crate) pods: Vec<(Box<[u8]>, Option<Origin>)>,
     /// What record headers say, by line key (see [`unexplained`]), a cache.
     pub(crate) heads: unexplained::Heads,
     /// Field values cleaned recently (see [`crate::frame::sanitize::CleanMemo`]).

@@ -385,28 +385,34 @@ impl Line<'_> {
 }
 
 /// The origin of a line: from its capture prefix's pod and container when they name a component (cached per
-/// pod in the scratch space), else the input's.
+/// pod in the scratch space), else the input's with the pod's name. Only what the names say is cached: the
+/// scratch space serves every input of a thread, and an input's own origin is that input's alone.
 pub(super) fn line_origin<'o>(ctx: &'o FileCtx<'_>, s: &mut Scratch, source: Source<'_>) -> Cow<'o, Origin> {
     let Source::Pod { pod, container } = source else { return Cow::Borrowed(ctx.origin) };
     let key_len = pod.len() + 1 + container.len();
-    if let Some((_, o)) = s
+    let cached = s
         .pods
         .iter()
         .find(|(k, _)| k.len() == key_len && k.starts_with(pod) && k[pod.len()] == b'/' && k.ends_with(container))
-    {
-        return Cow::Owned(o.clone());
-    }
-    let pod_s = String::from_utf8_lossy(pod);
-    let container_s = String::from_utf8_lossy(container);
-    let mut o = classify::origin_of_name(&container_s)
-        .or_else(|| classify::origin_of_name(&pod_s))
-        .unwrap_or_else(|| Origin { pod: None, ..ctx.origin.clone() });
-    o.pod = Some(pod_s.into_owned());
-    if s.pods.len() >= 256 {
-        s.pods.clear();
-    }
-    s.pods.push(([pod, b"/", container].concat().into_boxed_slice(), o.clone()));
-    Cow::Owned(o)
+        .map(|(_, o)| o.clone());
+    let named = match cached {
+        Some(named) => named,
+        None => {
+            let pod_s = String::from_utf8_lossy(pod);
+            let container_s = String::from_utf8_lossy(container);
+            let named = classify::origin_of_name(&container_s)
+                .or_else(|| classify::origin_of_name(&pod_s))
+                .map(|o| Origin { pod: Some(pod_s.into_owned()), ..o });
+            if s.pods.len() >= 256 {
+                s.pods.clear();
+            }
+            s.pods.push(([pod, b"/", container].concat().into_boxed_slice(), named.clone()));
+            named
+        }
+    };
+    Cow::Owned(
+        named.unwrap_or_else(|| Origin { pod: Some(String::from_utf8_lossy(pod).into_owned()), ..ctx.origin.clone() }),
+    )
 }
 
 /// Whether the physical line before `ls` is a CRI partial line of `stream`.

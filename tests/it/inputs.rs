@@ -382,3 +382,36 @@ fn bad_component_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--component"));
 }
+
+/// A compose prefix names a service (`app_1`) that names no component: each file's lines keep their own file's
+/// component, whichever file a thread scanned first with the same service name (the origin of such a name is not
+/// the name's, so it is not cached with it). The same report at one and two threads.
+#[test]
+fn an_unknown_service_name_keeps_each_files_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |client: &str| {
+        format!(
+            "app_1    | 2024-03-12 13:00:00,000 WARN  org.apache.kafka.clients.NetworkClient - [{client}] Connection \
+             to node -1 (stackstate-kafka-headless/10.42.0.31:9092) could not be established. Broker may not be \
+             available.\n"
+        )
+    };
+    for (sub, file, client) in [
+        ("stackstate-receiver", "stackstate-receiver.log", "Producer clientId=producer-1"),
+        ("kafka-to-es", "kafkaMultiMetricsToES.log", "Consumer clientId=consumer-mm2es-1, groupId=mm2es"),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join(file), line(client)).unwrap();
+    }
+    let d = dir.path().to_str().unwrap();
+    let one = crate::util::without_elapsed(scan(&["--threads", "1", d], None));
+    let mut components: Vec<(String, String)> = episodes(&one)
+        .iter()
+        .map(|e| (e["component"].as_str().unwrap().to_string(), e["samples"][0]["path"].as_str().unwrap().to_string()))
+        .collect();
+    components.sort();
+    assert_eq!(components.len(), 2, "{components:?}");
+    assert!(components[0].0 == "kafka-to-es" && components[0].1.contains("kafka-to-es/"), "{components:?}");
+    assert!(components[1].0 == "receiver" && components[1].1.contains("stackstate-receiver/"), "{components:?}");
+    assert_eq!(one, crate::util::without_elapsed(scan(&["--threads", "2", d], None)));
+}
