@@ -87,6 +87,8 @@ pub const FUTURE_SLACK_MS: Millis = 5 * 60_000;
 
 /// How long (log time) a quiet problem's aggregates are kept after its last line.
 pub const RETAIN_QUIET_MS: Millis = 24 * 3_600_000;
+/// The most log time moves on at once from one block read (see [`advance`]).
+const LOG_JUMP_MS: Millis = 3_600_000;
 
 /// Loads the rule pack again (on SIGHUP).
 pub type Reload = std::sync::Arc<dyn Fn() -> Result<Pack, crate::rules::PackError> + Send + Sync>;
@@ -111,6 +113,13 @@ struct Engine {
     news: Option<news::News>,
     /// The oldest timestamp seen in any followed line (new templates are news a minute after it).
     log_start: Option<Millis>,
+    /// The wall clock when the lines now read were read (passed in): log time is held within
+    /// [`FUTURE_SLACK_MS`] of it.
+    wall_now: Option<Millis>,
+    /// The newest timestamp read, held or not (for the note about times in the future).
+    newest_seen: Option<Millis>,
+    /// A time more than [`LOG_JUMP_MS`] after log time, not taken until another block confirms the jump.
+    jump: Option<Millis>,
 }
 
 impl Engine {
@@ -125,27 +134,42 @@ impl Engine {
             dirty: false,
             news: news.map(news::News::new),
             log_start: None,
+            wall_now: None,
+            newest_seen: None,
+            jump: None,
             warned_future: false,
             host: None,
             probe,
         }
     }
 
-    /// A note, once per run, when the newest log time lies more than [`FUTURE_SLACK_MS`] after `wall_now` (the
-    /// wall clock, passed in): then `--timezone` is most likely wrong, and incidents would open and resolve by
-    /// times that have not come yet.
+    /// A note, once per run, when a log time lies more than [`FUTURE_SLACK_MS`] after `wall_now` (the wall
+    /// clock, passed in): `--timezone` is wrong, or a line carries a wrong date. Log time is held at the clock
+    /// plus that slack, so one line dated 2099 does not make every incident quiet at once (opened and resolved
+    /// in one step, over and over, and kept so in the checkpoint).
     fn future_note(&mut self, wall_now: Millis) -> Option<String> {
-        let ahead = self.log_now? - wall_now;
+        let ahead = self.newest_seen? - wall_now;
         if self.warned_future || ahead <= FUTURE_SLACK_MS {
             return None;
         }
         self.warned_future = true;
         Some(format!(
-            "log times lie {} minutes in the future of this machine's clock: is --timezone right? (zone-less \
-             timestamps are read in {})",
+            "log times lie up to {} minutes in the future of this machine's clock: is --timezone right? (zone-less \
+             timestamps are read in {}); log time is held at the clock's plus {} minutes",
             ahead / 60_000,
-            if self.zone == Zone::UTC { "UTC".to_string() } else { "the zone given".to_string() }
+            if self.zone == Zone::UTC { "UTC".to_string() } else { "the zone given".to_string() },
+            FUTURE_SLACK_MS / 60_000
         ))
+    }
+
+    /// The wall clock now (passed in), for the lines read next.
+    fn clock(&mut self, wall_now: Millis) {
+        self.wall_now = Some(wall_now);
+    }
+
+    /// `t` as log time: no later than the clock allows.
+    fn held(&self, t: Millis) -> Millis {
+        self.wall_now.map_or(t, |w| t.min(w.saturating_add(FUTURE_SLACK_MS)))
     }
 
     fn on_block(&mut self, b: &Block<'_>) -> BlockCounts {
@@ -163,7 +187,11 @@ impl Engine {
         stats.lines += c.newlines;
         stats.matches += c.matches;
         if let Some(t) = last_time(&b.buf[b.start..], self.zone) {
-            self.log_now = Some(self.log_now.map_or(t, |n| n.max(t)));
+            self.newest_seen = Some(self.newest_seen.map_or(t, |n| n.max(t)));
+            // A time near the clock is what a live log writes now: taken, whatever came before.
+            let live = self.wall_now.is_some_and(|w| t <= w + FUTURE_SLACK_MS && t >= w - LOG_JUMP_MS);
+            let held = self.held(t);
+            advance(&mut self.log_now, &mut self.jump, held, live);
         }
         self.dirty = true;
         c
@@ -222,6 +250,28 @@ impl Engine {
         self.scratch = Scratch::new(&pack);
         self.pack = pack;
         self.dirty = true;
+    }
+}
+
+/// Log time moves on to `t` (the last time of a block read, already held within the clock's reach), unless `t`
+/// leaps more than [`LOG_JUMP_MS`] ahead and is not `live` (near the wall clock): such a time is taken only when
+/// another block leaps too (old logs that resume after a pause), the lesser of the two. One line with a wrong
+/// date (a year 2099 in a banner) would otherwise make every open incident quiet at once, and every later one
+/// opened and resolved in one step.
+fn advance(log_now: &mut Option<Millis>, jump: &mut Option<Millis>, t: Millis, live: bool) {
+    let Some(n) = *log_now else {
+        *log_now = Some(t);
+        return;
+    };
+    if t <= n {
+        return;
+    }
+    if live || t - n <= LOG_JUMP_MS {
+        *log_now = Some(t);
+    } else if let Some(j) = jump.take() {
+        *log_now = Some(n.max(j.min(t)));
+    } else {
+        *jump = Some(t);
     }
 }
 
@@ -509,6 +559,7 @@ fn follow_stdin(
             Err(RecvTimeoutError::Disconnected) => Some(Msg::StdinEnd(None)),
         };
         let mut end = stopped(stop).then_some(banner::Stop::OutputClosed);
+        engine.clock(out.outputs.now());
         for m in msg.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
             match m {
                 Msg::Stdin(data) => stream.push(&data, Some(Instant::now()), &origin, &mut |b| engine.on_block(b)),
@@ -626,7 +677,9 @@ fn follow_files(
                 restored_state.files.clear();
                 engine.state = restored_state;
                 engine.sync_files(tailer.files());
-                engine.log_now = cp.log_now;
+                // A checkpoint written before log time was held may carry a time far ahead.
+                engine.clock(out.outputs.now());
+                engine.log_now = cp.log_now.map(|t| engine.held(t));
                 engine.log_start = cp.log_start;
                 engine.life = Lifecycle::restore(cfg.lifecycle, cp.incidents);
                 restored = true;
@@ -650,6 +703,7 @@ fn follow_files(
     // announces each incident once, with its full counts.
     let start = if restored { Start::Beginning } else { cfg.start };
     let read_compressed = !restored && cfg.start == Start::Beginning;
+    engine.clock(out.outputs.now());
     tailer.list(start, read_compressed, &mut |b| engine.on_block(b));
     let watching = match &mode {
         Mode::Watch { .. } => banner::Watching::Inotify,
@@ -756,6 +810,7 @@ fn follow_files(
             need_read = true;
             last_full = now;
         }
+        engine.clock(out.outputs.now());
         let mut on_block = |b: &Block<'_>| engine.on_block(b);
         if need_list {
             // A listing may add, move or drop files: positions change even when no line was read.
@@ -796,5 +851,33 @@ fn follow_files(
             cp_dirty = !save(&mut engine, &tailer, out)?;
             last_cp = Instant::now();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: Millis = 3_600_000;
+
+    fn run(times: &[(Millis, bool)]) -> Option<Millis> {
+        let (mut now, mut jump) = (None, None);
+        for &(t, live) in times {
+            advance(&mut now, &mut jump, t, live);
+        }
+        now
+    }
+
+    #[test]
+    fn one_leap_is_not_log_time() {
+        let t0 = 1_700_000_000_000;
+        // A line dated far ahead between ordinary ones: log time goes on from the ordinary ones.
+        assert_eq!(run(&[(t0, false), (t0 + 100 * H, false), (t0 + 1_000, false)]), Some(t0 + 1_000));
+        // Logs that resume after a pause leap twice: the lesser leap is taken.
+        assert_eq!(run(&[(t0, false), (t0 + 2 * H, false), (t0 + 2 * H + 5, false)]), Some(t0 + 2 * H));
+        // Small steps and steps back.
+        assert_eq!(run(&[(t0, false), (t0 + H, false), (t0 + 10, false)]), Some(t0 + H));
+        // A live line (near the wall clock) is taken at once, however far it leaps.
+        assert_eq!(run(&[(t0, false), (t0 + 30 * H, true)]), Some(t0 + 30 * H));
     }
 }

@@ -276,6 +276,7 @@ both!(
     record_written_in_parts,
     kill9_and_restart,
     sigterm_and_restart,
+    a_line_dated_far_ahead,
     model,
     thousand_files,
 );
@@ -548,7 +549,33 @@ fn sigterm_and_restart(mode: Mode) {
     assert_eq!(incidents[0]["event"], "updated");
 }
 
-/// Random sequences of write / rotate (rename + create) / copytruncate / restart (kill -9 or SIGTERM) against a
+/// One line dated far ahead (a banner's year 2099) in another file is not log time: the open incident does not
+/// turn quiet, later lines update it under its id, and a restart resumes the same (nothing resolved, nothing
+/// opened twice).
+fn a_line_dated_far_ahead(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    std::fs::create_dir_all(e.logs.join("kafka")).unwrap();
+    std::fs::write(
+        e.logs.join("kafka/server.log"),
+        "[2099-01-01 00:00:00,000] INFO [KafkaServer id=0] started (kafka.server.KafkaServer)\n",
+    )
+    .unwrap();
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+    let mut events = f.term();
+    let mut f = Follower::spawn(mode, &[e.logs.to_str().unwrap()], Some(&e.state));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+    events.append(&mut f.events);
+    let kinds: Vec<&str> =
+        events.iter().filter(|v| v.get("incident").is_some()).map(|v| v["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "opened").count(), 1, "{kinds:?}");
+    assert!(!kinds.contains(&"resolved"), "{kinds:?}");
+    assert_eq!(counts(&events).len(), 1, "one incident id: {:?}", counts(&events));
+}
+
 /// model: every problem line written is counted exactly once.
 fn model(mode: Mode) {
     // Ten sequences per mode (twenty in all, with different seeds): each follower start compiles the pack,
