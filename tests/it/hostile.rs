@@ -375,6 +375,15 @@ fn secrets_are_redacted_on_every_output() {
         format!("token={secret}"),
         format!("password={secret}"),
         format!("\"password\":\"{secret}\""),
+        format!("cfg={{apiKey:\"{secret}\"}}"),
+        format!("api_key:{secret}"),
+        format!("API_Key={secret}"),
+        format!("Apikey={secret}"),
+        format!("PassWord={secret}"),
+        format!("sent Bearer {secret}"),
+        format!("--password {secret}"),
+        format!("--api-key {secret}"),
+        format!("api_key%3D{secret}%26"),
     ];
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stackstate-receiver.log");
@@ -462,4 +471,29 @@ fn damaged_lines_of_every_layout_are_read() {
             assert!(!stderr(&o).contains("internal error"), "seed {seed}: {}", stderr(&o));
         }
     }
+}
+
+/// A URL's user info is not its host: `https://user:90210417@host/` names `host`, and the digits (a password) are
+/// neither a port nor printed, in the title, the fields or the sample.
+#[test]
+fn a_numeric_url_password_is_no_port() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("stackstate-agent")).unwrap();
+    std::fs::write(
+        dir.path().join("stackstate-agent/agent.log"),
+        "2024-10-15 12:52:10 UTC | CORE | ERROR | (comp/forwarder/defaultforwarder/worker.go:191 in process) | Error \
+         while processing transaction: error while sending transaction, rescheduling it: Post \
+         \"https://stsuser:90210417@sts.example/receiver/stsAgent/intake/\": dial tcp 10.0.0.5:443: connect: \
+         connection refused\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    for format in ["text", "json", "markdown", "html"] {
+        let o = run(["scan", "--color", "never", "--format", format, d]);
+        assert!(!stdout(&o).contains("90210417"), "{format}: {}", stdout(&o));
+    }
+    let r = scan_json([d]);
+    let e = &all_episodes(&r)[0];
+    assert_eq!(e["fields"]["host"][0], "sts.example", "{e:#}");
+    assert!(e["fields"].get("port").is_none(), "{e:#}");
 }
