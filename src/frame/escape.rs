@@ -19,8 +19,19 @@ pub fn escape_message(s: &str) -> Cow<'_, str> {
     escape_with(s, true)
 }
 
+/// Whether `c` changes what a terminal or a browser shows around it rather than showing itself: control
+/// characters, and the format characters that reorder or break a line (bidirectional embeddings, overrides,
+/// isolates and marks, which can make `gol.exe` of `exe.log`; zero-width space; line and paragraph separators).
+pub(crate) fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
 fn escape_with(s: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let clean = |c: char| !c.is_control() || (keep_newlines && c == '\n');
+    let clean = |c: char| !is_unsafe(c) || (keep_newlines && c == '\n');
     let escaped: Cow<'_, str> = if s.chars().all(clean) {
         Cow::Borrowed(s)
     } else {
@@ -58,5 +69,8 @@ mod tests {
         assert_eq!(escape("a\x1b[2Jb\nc\u{9b}d"), "a\\x1b[2Jb\\nc\\x9bd");
         assert_eq!(escape_message("line one\nline\x07 two"), "line one\nline\\x07 two");
         assert_eq!(escape("x?api_key=0123abcd"), "x?api_key=<redacted>");
+        assert_eq!(escape("stackstate-receiver-\u{202e}gol.exe"), "stackstate-receiver-\\u{202e}gol.exe");
+        assert_eq!(escape("a\u{2028}b\u{2066}c"), "a\\u{2028}b\\u{2066}c");
+        assert_eq!(escape("日本語 ok"), "日本語 ok");
     }
 }

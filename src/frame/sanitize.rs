@@ -131,6 +131,12 @@ fn clean_chars(raw: &[u8]) -> String {
             '\t' => push(&mut out, ' ', &mut n),
             '\r' | '\n' => {}
             c if c.is_control() => {}
+            // Shown, not obeyed: a bidi override would reorder the rest of the line.
+            c if super::escape::is_unsafe(c) => {
+                for e in format!("\\u{{{:x}}}", c as u32).chars() {
+                    push(&mut out, e, &mut n);
+                }
+            }
             c => push(&mut out, c, &mut n),
         }
         if n > MAX_TEXT_CHARS {
@@ -461,6 +467,7 @@ mod tests {
     #[test]
     fn strips_escapes_and_controls() {
         assert_eq!(clean(b"a\x1b[31mred\x1b[0m b\x07c\td"), "ared bc d");
+        assert_eq!(clean("x\u{202e}gol.exe\u{2028}y".as_bytes()), "x\\u{202e}gol.exe\\u{2028}y");
         assert_eq!(clean(b"x\x1b]0;title\x07y"), "xy");
         assert_eq!(clean(b"bad \xff utf8"), "bad \u{fffd} utf8");
     }

@@ -497,3 +497,28 @@ fn a_numeric_url_password_is_no_port() {
     assert_eq!(e["fields"]["host"][0], "sts.example", "{e:#}");
     assert!(e["fields"].get("port").is_none(), "{e:#}");
 }
+
+/// A bidirectional override in a file name or a log line (`…-\u{202e}gol.exe` shows as `…-exe.log`) is shown as an
+/// escape in the reports people read, never obeyed.
+#[test]
+fn bidi_overrides_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("stackstate-receiver")).unwrap();
+    std::fs::write(
+        dir.path().join("stackstate-receiver/stackstate-receiver-\u{202e}gol.exe"),
+        "2024-03-12 13:10:41,301 WARN  com.stackstate.api.ReceiverRoutes - 10.1.2.3 - POST \
+         http://h:7077/stsAgent/intake/ (6211): 400 Bad Request Failed to deserialize JSON on fields: , with \
+         message: Object is missing required member 'internalHostname' \u{2066}x\u{2069}\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    for format in ["text", "markdown", "html"] {
+        let o = run(["scan", "--color", "never", "--format", format, d]);
+        let out = stdout(&o);
+        assert!(out.contains("Object is missing required member"), "{format}: {out}");
+        for c in ['\u{202e}', '\u{2066}', '\u{2069}'] {
+            assert!(!out.contains(c), "{format}: raw {c:?} in {out}");
+        }
+        assert!(!stderr(&o).contains('\u{202e}'), "{}", stderr(&o));
+    }
+}
