@@ -20,11 +20,9 @@ pub enum ReportError {
     /// Not readable.
     #[error("{0}: cannot read: {1}")]
     Read(String, std::io::Error),
-    /// Not a whole JSON document.
-    #[error(
-        "{0}: not a complete JSON report ({1}); a report cut short (a full disk, an interrupted copy) cannot be merged"
-    )]
-    Json(String, serde_json::Error),
+    /// Not a JSON report: the name, and what it is instead (see [`not_json`]).
+    #[error("{0}: {1}")]
+    Json(String, String),
     /// Another schema version.
     #[error("{0}: schema version {1} is not supported (this stackscan reads version {SCHEMA_VERSION})")]
     Version(String, u64),
@@ -76,7 +74,9 @@ struct Body {
 
 /// Reads one report's scan state.
 fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
-    let header: Header = serde_json::from_str(text).map_err(|e| ReportError::Json(name.into(), e))?;
+    // A byte order mark, as some editors and Windows tools write one, is no part of the report.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header: Header = serde_json::from_str(text).map_err(|e| ReportError::Json(name.into(), not_json(text, &e)))?;
     match header.schema_version {
         Some(n) if n == u64::from(SCHEMA_VERSION) => {}
         Some(n) => return Err(ReportError::Version(name.into(), n)),
@@ -86,11 +86,30 @@ fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
     body.state.ok_or_else(|| ReportError::NoState(name.into()))
 }
 
+/// What a text that does not parse as a JSON report is, for the error: cut short, another format, or damaged.
+fn not_json(text: &str, e: &serde_json::Error) -> String {
+    let start = text.trim_start();
+    if e.is_eof() {
+        format!(
+            "not a complete JSON report ({e}); a report cut short (a full disk, an interrupted copy) cannot be merged"
+        )
+    } else if !start.starts_with('{') {
+        "not a JSON report (a text, Markdown or HTML report?): merge reads the reports of `stackscan scan --format json`"
+            .into()
+    } else if start.lines().nth(1).is_some_and(|l| l.trim_start().starts_with("{\"")) {
+        format!("one JSON object per line ({e}): an NDJSON report; merge reads the reports of `stackscan scan --format json`")
+    } else {
+        format!("not a valid JSON report ({e})")
+    }
+}
+
 /// Folds reports into one state as they are read (a [`Combiner`]), so a merge holds one report's text at a time,
 /// with a note for each report given twice (counted once).
 struct Merger {
     notes: Vec<String>,
     seen: Vec<(u64, String)>,
+    /// Each file (host, name) of the reports added, with the first report that read it.
+    files: std::collections::BTreeMap<(Option<String>, String), String>,
     /// The first report's name, for the error naming two packs.
     first: Option<String>,
     combiner: Combiner,
@@ -98,7 +117,13 @@ struct Merger {
 
 impl Merger {
     fn new() -> Merger {
-        Merger { notes: Vec::new(), seen: Vec::new(), first: None, combiner: Combiner::new() }
+        Merger {
+            notes: Vec::new(),
+            seen: Vec::new(),
+            files: std::collections::BTreeMap::new(),
+            first: None,
+            combiner: Combiner::new(),
+        }
     }
 
     /// Adds one report.
@@ -112,6 +137,25 @@ impl Merger {
             return Ok(());
         }
         self.seen.push((h, name.into()));
+        // A file another report read too: a merged report given with its parts (`merge DIR/*.json` where DIR holds
+        // merged.json), or time slices of one file. Its records are counted in each: said, once per pair.
+        let mut overlaps: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for f in &state.files {
+            match self.files.entry((f.host.clone(), f.display.clone())) {
+                std::collections::btree_map::Entry::Occupied(e) => *overlaps.entry(e.get().clone()).or_default() += 1,
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(name.into());
+                }
+            }
+        }
+        for (other, n) in overlaps {
+            self.notes.push(format!(
+                "{}: {n} of its files were read by {} too (a merged report with its parts, or slices of one \
+                 file's time): their records are counted in both",
+                escape(name),
+                escape(&other)
+            ));
+        }
         let first = self.first.get_or_insert_with(|| name.into());
         self.combiner.push(state).map_err(|e| packs(first, name, e))
     }

@@ -194,6 +194,12 @@ fn merge_through_the_binary() {
     let o = run(["merge", "--color", "never", &p(&opt), &p(&rest), &p(&recv)]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains(whole["incidents"][0]["id"].as_str().unwrap()), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("counted in both"), "disjoint parts: {}", stderr(&o));
+    // A merged report given with one of its parts (`merge DIR/*.json` where DIR holds merged.json too): said.
+    let o = run(["merge", "--format", "json", &p(&opt), &p(&two)]);
+    assert_eq!(code(&o), 0);
+    let err = stderr(&o);
+    assert!(err.contains("two.json: ") && err.contains("were read by") && err.contains("counted in both"), "{err}");
 }
 
 /// Through the binary: one report per file of the fixture server (17 reports, more than a merge combines in one
@@ -267,9 +273,13 @@ fn bad_reports_are_refused() {
     let mut other: Value = serde_json::from_slice(&o.stdout).unwrap();
     other["state"]["pack"]["fingerprint"] = "0123456789abcdef".into();
     let other = write("other.json", other.to_string().as_bytes());
+    let text = write("report.txt", &run(["scan", "--color", "never", "fixtures/edge/crlf.log"]).stdout);
+    let ndjson = write("report.ndjson", &run(["scan", "--format", "ndjson", "fixtures/edge/crlf.log"]).stdout);
     let good = good.to_str().unwrap().to_string();
     for (args, want) in [
         (vec![good.clone(), truncated], "not a complete JSON report"),
+        (vec![text], "not a JSON report (a text, Markdown or HTML report?)"),
+        (vec![ndjson], "an NDJSON report"),
         (vec![v2], "schema version 2 is not supported"),
         (vec![stateless], "carries no scan state"),
         (vec![good.clone(), other.clone()], "different rule packs (fingerprints"),
@@ -282,4 +292,8 @@ fn bad_reports_are_refused() {
     }
     let o = run(["merge", "--format", "json", "-"].iter());
     assert_eq!(code(&o), 2, "empty stdin is not a report");
+    // A byte order mark before the report (an editor's, a Windows tool's) is no part of it.
+    let bom = write("bom.json", &[&b"\xef\xbb\xbf"[..], &std::fs::read(&good).unwrap()].concat());
+    let o = run(["merge", "--format", "json", &bom]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
