@@ -14,7 +14,8 @@ use std::cmp::Reverse;
 /// One unexplained template as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnexplainedView {
-    /// The template's stable id (its text's hash), 16 hex digits.
+    /// The template's stable id in its component (a hash of the component and the template's text), 16 hex
+    /// digits: one text mined in two components is two templates.
     pub id: String,
     /// The template: the records' message, variables as `<*>` (and ` | ` the exception line below the header).
     pub template: String,
@@ -61,7 +62,12 @@ pub fn view(state: &ScanState, component: Option<Component>, t: Template<'_, Det
         host: state.files.get(s.order.file as usize).and_then(|f| f.host.clone()),
     };
     UnexplainedView {
-        id: format!("{:016x}", t.id()),
+        id: format!("{:016x}", {
+            let mut h = crate::hash::Fnv::default();
+            h.write_part(component.map_or("", |c| c.as_str()).as_bytes());
+            h.write(&t.id().to_le_bytes());
+            h.finish()
+        }),
         template: t.text().to_string(),
         component,
         level: d.level,

@@ -108,3 +108,21 @@ fn the_page_holds_what_the_report_keeps_and_no_more() {
     let (small, large) = (size(500), size(2000));
     assert!(large.abs_diff(small) < 200, "{small} vs {large} bytes");
 }
+
+/// Every `id` in the page is unique (an SVG marker per timeline, and an unexplained template per component: the
+/// fixtures mine one text in two components), so links and `url(#…)` references find the one meant.
+#[test]
+fn every_id_in_the_page_is_unique() {
+    let o = run(["scan", "--format", "html", fixture("linux").to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let html = stdout(&o);
+    let mut ids: Vec<&str> = html.split(" id=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+    assert!(ids.iter().any(|i| i.starts_with("arrow-")) && ids.iter().any(|i| i.starts_with("unexplained-")));
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids");
+    for r in html.split("url(#").skip(1).map(|rest| &rest[..rest.find(')').unwrap()]) {
+        assert!(ids.binary_search(&r).is_ok(), "url(#{r}) names no element");
+    }
+}

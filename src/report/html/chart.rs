@@ -223,7 +223,8 @@ pub fn timeline(n: usize, inc: &Incident) -> Option<String> {
     let strip_top = lanes_bottom + 8.0;
     let height = strip_top + STRIP + AXIS + 6.0;
     let mut out = svg_open(height, &format!("Timeline of incident {n}: {} lanes", lanes.len()));
-    out.push_str(ARROW_DEFS);
+    // One marker per chart, each with its own id: ids are unique in the document.
+    out.push_str(&ARROW_DEFS.replace("\"arrow\"", &format!("\"arrow-{n}\"")));
     for (l, (name, rows)) in lanes.iter().enumerate() {
         let top = tops[l];
         let h = rows.len().max(1) as f64 * ROW;
@@ -280,11 +281,12 @@ pub fn timeline(n: usize, inc: &Incident) -> Option<String> {
         let (ux, uy) = (dx / d, dy / d);
         let _ = writeln!(
             out,
-            r#"<line class="chain" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" marker-end="url(#arrow)"/>"#,
+            r#"<line class="chain" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" marker-end="url(#arrow-{})"/>"#,
             x1 + ux * STEP_R,
             y1 + uy * STEP_R,
             x2 - ux * (STEP_R + 1.5),
-            y2 - uy * (STEP_R + 1.5)
+            y2 - uy * (STEP_R + 1.5),
+            n
         );
     }
     for (k, x, y) in &steps {
