@@ -138,10 +138,17 @@ impl Doc {
                     id: format!("{:016x}", t.id()),
                     template: clean(t.text().as_bytes()).into_owned(),
                     count: t.count(),
-                    examples: t
-                        .examples()
-                        .map(|e| e.iter().map(|v| clean(v.as_bytes()).into_owned()).collect())
-                        .collect(),
+                    examples: {
+                        let secret = stackscan::frame::sanitize::secret_variables(t.text());
+                        t.examples()
+                            .zip(secret.into_iter().chain(std::iter::repeat(false)))
+                            .map(|(e, hide)| {
+                                e.iter()
+                                    .map(|v| if hide { "<redacted>".into() } else { clean(v.as_bytes()).into_owned() })
+                                    .collect()
+                            })
+                            .collect()
+                    },
                 })
                 .collect(),
         }

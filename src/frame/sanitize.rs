@@ -341,7 +341,7 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
         _ => false,
     };
     let after_key = i;
-    while b.get(i) == Some(&b' ') {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
     // A URL-encoded `=` or `:` (`api_key%3Dv` in a logged, encoded URL) is one too.
@@ -370,7 +370,7 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
             return None;
         }
     }
-    if sep == b':' && !quoted && b.get(i) != Some(&b' ') && key != "authorization" {
+    if sep == b':' && !quoted && !matches!(b.get(i), Some(b' ' | b'\t')) && key != "authorization" {
         // `http://` and `c.s.x:12` are common: a value right after the colon is one when it is quoted
         // (`{apiKey:"v"}`), or follows a whole key that is no identifier's start (`api_key:v`, not
         // `PasswordEncoder:45`).
@@ -382,7 +382,7 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
             return None;
         }
     }
-    while b.get(i) == Some(&b' ') {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
     // An optional opening quote (escaped or not): the value runs to the matching closing quote.
@@ -427,6 +427,24 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
         || value == b"<redacted>"
         || [&b"YES"[..], b"NO", b"yes", b"no", b"true", b"false", b"null", b"None", b"none"].contains(&value);
     (!kept).then_some((start, end))
+}
+
+/// For each variable (`<*>`) of a mined template, in order, whether it stands where [`redact`] hides a value
+/// (`password = <*>`): its example values are secrets, whatever each looks like alone.
+pub fn secret_variables(template: &str) -> Vec<bool> {
+    let parts: Vec<&str> = template.split("<*>").collect();
+    (0..parts.len().saturating_sub(1))
+        .map(|i| {
+            let mut one = String::with_capacity(template.len());
+            for (j, part) in parts.iter().enumerate() {
+                one.push_str(part);
+                if j + 1 < parts.len() {
+                    one.push_str(if j == i { "<*>" } else { "v" });
+                }
+            }
+            !redact(&one).contains("<*>")
+        })
+        .collect()
 }
 
 /// The span of a bare `Bearer` credential (`Bearer eyJhbGciOi...` without its `Authorization:` header, the spelling
@@ -660,6 +678,15 @@ mod tests {
         memo.clean(b.as_bytes());
         memo.clean(c.as_bytes());
         assert!(held(&memo, &b) && held(&memo, &c) && !held(&memo, &a));
+    }
+
+    #[test]
+    fn secret_variables_are_those_redaction_hides() {
+        // Raw lines are redacted before mining: tabs around the separator too.
+        assert_eq!(redact("password\t=\tHunter12x end"), "password\t=\t<redacted> end");
+        assert_eq!(secret_variables("login <*> password = <*> from <*>"), [false, true, false]);
+        assert_eq!(secret_variables("GET <*>?api_key=<*>&page=<*>"), [false, true, false]);
+        assert!(secret_variables("no variables").is_empty());
     }
 
     #[test]

@@ -111,3 +111,22 @@ fn loghub_accuracy() {
     assert!(fga >= 0.85, "average FGA {fga:.3}\n{table}");
     assert!(raw_ga >= 0.80, "average raw GA {raw_ga:.3}\n{table}");
 }
+
+/// A secret's value is hidden in the template and in its example values, through the binary, whatever spaces
+/// surround the separator (`password<TAB>=<TAB>v`) and in the scan's unexplained section alike.
+#[test]
+fn secret_values_are_no_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stackstate-server.log");
+    let text: String = (1..=3)
+        .map(|i| format!("2024-03-12 13:10:0{i},001 [main] ERROR c.s.X - Config dump: password\t=\tHunter{i}2x end\n"))
+        .collect();
+    std::fs::write(&log, text).unwrap();
+    let o = run(["templates", "--format", "json", log.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Hunter"), "{}", stdout(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["templates"][0]["template"].as_str().unwrap().contains("<redacted>"), "{v:#}");
+    let o = run(["scan", "--format", "json", log.to_str().unwrap()]);
+    assert!(!stdout(&o).contains("Hunter"), "{}", stdout(&o));
+}
