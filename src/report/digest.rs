@@ -272,11 +272,13 @@ pub fn none_found(read: u64, u: &UnexplainedTotals) -> String {
     } else if u.records == 0 {
         "No known StackState telemetry problem found in these logs.".into()
     } else {
+        // Records of templates the cap evicted count too (their levels are not kept: "or more" at ERROR).
         format!(
-            "No known StackState telemetry problem found in these logs, but {} at WARN or above ({} at ERROR or \
+            "No known StackState telemetry problem found in these logs, but {} at WARN or above ({}{} at ERROR or \
              above) match no rule: see the unexplained errors and warnings below.",
-            human::count(u.records, "record"),
-            human::thousands(u.error_records)
+            human::count(u.records + u.evicted_records, "record"),
+            human::thousands(u.error_records),
+            if u.evicted_records > 0 { " or more" } else { "" }
         )
     }
 }

@@ -424,6 +424,8 @@ fn the_template_cap_holds_under_adversarial_input() {
     // The report says what the cap dropped.
     let o = run(["scan", "--color", "never", dir.path().to_str().unwrap()]);
     assert!(stdout(&o).contains("dropped by the per-component cap"), "{}", stdout(&o));
+    // The headline counts every record no rule matched, kept or evicted.
+    assert!(stdout(&o).contains("but 5,000 records at WARN or above"), "{}", stdout(&o));
 }
 
 /// The peak resident memory of a child, polled from /proc until it exits (VmHWM only grows).
