@@ -511,9 +511,11 @@ fn gzip_is_decompressed_with_its_own_line_numbers() {
     assert_eq!(first_sample(only_episode(&r, "receiver.kafka-send-failed")).1, 3);
 }
 
+/// An empty file is scanned (no error) but is nothing read: exit 2, never an all-clear (see hostile.rs).
 #[test]
 fn empty_file() {
-    let r = scan_json(["fixtures/edge/empty.log"]);
+    let (r, _) = scan_json_code(["fixtures/edge/empty.log"], 2);
+    assert_eq!(r["scan"]["files"], 1);
     assert_eq!(r["scan"]["lines"], 0);
     assert_eq!(r["incidents"], serde_json::json!([]));
 }
