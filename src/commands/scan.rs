@@ -91,13 +91,11 @@ pub fn run(a: &ScanArgs, env: &Env) -> anyhow::Result<ExitCode> {
 
 /// The exit code of a printed report: 2 when nothing was read, 1 when `--fail-on` matched, else 0.
 fn exit_code(report: &Report, no_inputs: bool, fail_on: Option<stackscan::model::Severity>) -> ExitCode {
-    // Nothing read (files outside --since/--until were looked at: that window is simply empty). Empty inputs are
-    // nothing read too: a `kubectl logs` that failed pipes nothing, and no log is no sign of health.
-    let stats = &report.summary.stats;
-    if stats.skipped_by_time == 0 && (stats.files == 0 || stats.bytes == 0) {
+    // Nothing read, as the report says it (empty inputs included: a `kubectl logs` that failed pipes nothing).
+    if stackscan::report::digest::inputs_read(&report.summary) == 0 {
         warn(if no_inputs {
             "no log file found under the paths given: nothing was read"
-        } else if stats.files > 0 {
+        } else if report.summary.stats.files > 0 {
             "every input was empty: nothing was read"
         } else {
             "no input could be read"

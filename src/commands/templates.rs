@@ -5,7 +5,7 @@ use crate::cli::args::TemplatesArgs;
 use crate::cli::config::{Env, TemplatesConfig};
 use anyhow::Context;
 use serde::Serialize;
-use stackscan::frame::sanitize::clean;
+use stackscan::frame::sanitize::{clean, redact_examples};
 use stackscan::miner::lines::{mine_stream, Blocks, LineMiner, Message};
 use stackscan::miner::{Config, Template};
 use stackscan::source::{self, read, Input};
@@ -138,17 +138,10 @@ impl Doc {
                     id: format!("{:016x}", t.id()),
                     template: clean(t.text().as_bytes()).into_owned(),
                     count: t.count(),
-                    examples: {
-                        let secret = stackscan::frame::sanitize::secret_variables(t.text());
-                        t.examples()
-                            .zip(secret.into_iter().chain(std::iter::repeat(false)))
-                            .map(|(e, hide)| {
-                                e.iter()
-                                    .map(|v| if hide { "<redacted>".into() } else { clean(v.as_bytes()).into_owned() })
-                                    .collect()
-                            })
-                            .collect()
-                    },
+                    examples: redact_examples(
+                        t.text(),
+                        t.examples().map(|e| e.iter().map(|v| clean(v.as_bytes()).into_owned()).collect()),
+                    ),
                 })
                 .collect(),
         }

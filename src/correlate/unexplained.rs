@@ -79,11 +79,10 @@ pub fn view(state: &ScanState, component: Option<Component>, t: Template<'_, Det
         bursts: d.rate.bursts(),
         peak: d.rate.peak(),
         peak_window_ms: d.rate.width,
-        examples: t
-            .examples()
-            .zip(crate::frame::sanitize::secret_variables(t.text()).into_iter().chain(std::iter::repeat(false)))
-            .map(|(e, hide)| e.into_iter().map(|v| if hide { "<redacted>".into() } else { String::from(v) }).collect())
-            .collect(),
+        examples: crate::frame::sanitize::redact_examples(
+            t.text(),
+            t.examples().map(|e| e.into_iter().map(String::from).collect()),
+        ),
         samples: d.samples.iter().map(sample).collect(),
     }
 }

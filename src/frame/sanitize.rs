@@ -429,9 +429,21 @@ fn keyed_value(b: &[u8], ks: usize, ke: usize, key: &str) -> Option<(usize, usiz
     (!kept).then_some((start, end))
 }
 
-/// For each variable (`<*>`) of a mined template, in order, whether it stands where [`redact`] hides a value
-/// (`password = <*>`): its example values are secrets, whatever each looks like alone.
-pub fn secret_variables(template: &str) -> Vec<bool> {
+/// A mined template's example values per variable (`<*>`), with those of a variable that stands where [`redact`]
+/// hides a value (`password = <*>`) replaced by `<redacted>`: they are secrets, whatever each looks like alone.
+pub fn redact_examples(template: &str, examples: impl Iterator<Item = Vec<String>>) -> Vec<Vec<String>> {
+    let secret = secret_variables(template);
+    examples
+        .enumerate()
+        .map(|(i, values)| match secret.get(i) {
+            Some(true) => values.into_iter().map(|_| "<redacted>".to_string()).collect(),
+            _ => values,
+        })
+        .collect()
+}
+
+/// For each variable (`<*>`) of a mined template, in order, whether it stands where [`redact`] hides a value.
+fn secret_variables(template: &str) -> Vec<bool> {
     let parts: Vec<&str> = template.split("<*>").collect();
     (0..parts.len().saturating_sub(1))
         .map(|i| {

@@ -269,7 +269,7 @@ pub fn notes(s: &Summary) -> Vec<String> {
 pub fn none_found(read: u64, u: &UnexplainedTotals) -> String {
     if read == 0 {
         "Nothing was read: no log file was found under the paths given, none could be read, or all were empty.".into()
-    } else if u.records == 0 {
+    } else if u.records + u.evicted_records == 0 {
         "No known StackState telemetry problem found in these logs.".into()
     } else {
         // Records of templates the cap evicted count too (their levels are not kept: "or more" at ERROR).
