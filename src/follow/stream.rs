@@ -26,6 +26,8 @@ pub struct StreamBlocks {
     zone: Zone,
     /// Its last record, held back for the lines below it (live input only).
     waiting: Hold,
+    /// The stream offset handing on starts at ([`Self::resume_at`]): the bytes before it were read before.
+    skip: u64,
 }
 
 impl StreamBlocks {
@@ -41,7 +43,17 @@ impl StreamBlocks {
             head: Vec::new(),
             zone,
             waiting: Hold::default(),
+            skip: 0,
         }
+    }
+
+    /// Hands on nothing before stream offset `offset`, where a read before stopped after `lines` lines (a
+    /// followed file compressed after its rotation while stackscan was stopped): the bytes before it still give
+    /// the capture format and the look-behind, and line numbers go on from `lines`.
+    pub fn resume_at(mut self, offset: u64, lines: u64) -> Self {
+        self.skip = offset;
+        self.lines = lines;
+        self
     }
 
     /// The last record waits at most `wait` for the lines below it ([`HOLD`](super::tailer::HOLD) unless set; zero:
@@ -62,6 +74,9 @@ impl StreamBlocks {
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
     ) {
         self.buf.extend_from_slice(data);
+        if !self.skipped() {
+            return;
+        }
         // A partial line (in a CRI capture, a split line without its final part) waits for its end. The capture
         // format is the one the head told so far, or, before any block, what has come.
         let head = if self.head.is_empty() { &self.buf[self.start..] } else { &self.head[..] };
@@ -78,6 +93,27 @@ impl StreamBlocks {
         if upto > self.start {
             self.emit(upto, origin, on_block);
         }
+    }
+
+    /// Passes over the bytes before [`Self::resume_at`]'s offset as they come, keeping the head and look-behind
+    /// they give: whether the offset is reached.
+    fn skipped(&mut self) -> bool {
+        let end = self.base + self.buf.len() as u64;
+        let upto = self.skip.min(end);
+        if upto <= self.base + self.start as u64 {
+            return true;
+        }
+        let upto = (upto - self.base) as usize;
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(upto - self.start);
+            self.head.extend_from_slice(&self.buf[self.start..self.start + take]);
+        }
+        self.start = upto;
+        let keep_from = self.start.saturating_sub(LOOK_BEHIND);
+        self.buf.drain(..keep_from);
+        self.base += keep_from as u64;
+        self.start -= keep_from;
+        self.skip <= self.base + self.start as u64
     }
 
     /// Hands on the record held back once it has waited its time at `now` with no line below it.
@@ -193,5 +229,32 @@ mod tests {
         assert_eq!(*blocks.borrow(), vec![format!("{header}{trace}"), next.to_string()]);
         assert_eq!(s.hold_due(), None);
         assert_eq!(s.lines, 4);
+    }
+
+    /// Resumed at an offset, whatever the pieces the bytes come in: only the lines from it are handed on, with their
+    /// line numbers and the bytes before them as look-behind.
+    #[test]
+    fn a_resumed_stream_hands_on_what_follows_the_offset() {
+        let origin = Origin::of(Component::Receiver);
+        let text: String =
+            (0..40).map(|i| format!("2024-03-12 11:42:{:02},400 INFO  a.B - line {i}\n", i % 60)).collect();
+        let offset = text.match_indices('\n').nth(24).unwrap().0 as u64 + 1;
+        for piece in [1, 7, 64, 4096] {
+            let mut got: Vec<(u64, u64, String)> = Vec::new();
+            let mut on_block = |b: &Block<'_>| {
+                let text = String::from_utf8_lossy(&b.buf[b.start..]).into_owned();
+                got.push((b.first_line, b.base_offset + b.start as u64, text));
+                BlockCounts { newlines: b.buf[b.start..].iter().filter(|&&c| c == b'\n').count() as u64, matches: 0 }
+            };
+            let mut s = StreamBlocks::new(0, Zone::UTC).resume_at(offset, 25);
+            for c in text.as_bytes().chunks(piece) {
+                s.push(c, None, &origin, &mut on_block);
+            }
+            s.finish(&origin, &mut on_block);
+            assert_eq!(got.first().map(|g| (g.0, g.1)), Some((25, offset)), "pieces of {piece}");
+            let handed: String = got.iter().map(|g| g.2.as_str()).collect();
+            assert_eq!(handed, text[offset as usize..], "pieces of {piece}");
+            assert_eq!(s.lines, 40);
+        }
     }
 }

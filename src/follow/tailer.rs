@@ -9,7 +9,9 @@
 //! - **copytruncate**: a size below the offset read, or a changed fingerprint, restarts the file at 0 (with a
 //!   note); the copy, a new identity with the old fingerprint, resumes at the offset the original was read to;
 //! - **compression after rotation**: a `.gz`/`.zst` that appears while following is not read: it is a rotated
-//!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know);
+//!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know); one
+//!   whose head is that of a checkpoint's file no longer found as it was (compressed while stackscan was stopped)
+//!   is read on from the checkpoint's position;
 //! - **deletion**: a file no longer found is read to its end through its handle, then closed; should it be found
 //!   again (moved out and back, or a rename that raced the listing), it continues where it was read to;
 //! - **a name that changes its file during a listing** (the walk saw one file, the name now leads to another): the
@@ -393,6 +395,8 @@ impl Tailer {
         let paths: Vec<&Path> = walked.found.iter().map(|f| f.path.as_path()).collect();
         let twins = walk::es_twins(&paths);
         let mut by_id: HashMap<FileId, usize> = self.tracked.iter().enumerate().map(|(i, t)| (t.pos.id, i)).collect();
+        let walked_ids: HashMap<FileId, PathBuf> =
+            walked.found.iter().map(|f| (FileId::of(&f.meta), f.path.clone())).collect();
         let mut counts = PassCounts::default();
         for (found, twin) in walked.found.into_iter().zip(twins) {
             let (path, meta, binary) = (found.path, found.meta, found.binary);
@@ -425,7 +429,7 @@ impl Tailer {
             }
             if Compression::of_path(&path) != Compression::None {
                 self.ignored.insert(id);
-                self.compressed(&path, binary, read_compressed, on_block, &mut counts);
+                self.compressed(&path, binary, read_compressed, &walked_ids, on_block, &mut counts);
                 continue;
             }
             if let Some(t) = self.place(&path, &meta, binary, start, initial) {
@@ -479,12 +483,15 @@ impl Tailer {
     }
 
     /// A compressed file: read once, whole, at the start of a `--from-start` run without checkpoint; otherwise
-    /// taken for a rotated file already read and skipped.
+    /// taken for a rotated file already read and skipped, unless it is a file of the checkpoint compressed while
+    /// stackscan was stopped (its head is that of a restored position whose file is no longer found as it was read,
+    /// `walked` holding the files of this listing by identity): its lines past that position are read then.
     fn compressed(
         &mut self,
         path: &Path,
         binary: BinaryDetection,
         read_whole: bool,
+        walked: &HashMap<FileId, PathBuf>,
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
         counts: &mut PassCounts,
     ) {
@@ -495,12 +502,21 @@ impl Tailer {
             binary,
             compression: Compression::of_path(path),
         };
-        if read_whole {
+        let resume = if read_whole { None } else { self.compressed_while_stopped(&input, walked) };
+        if read_whole || resume.is_some() {
             let idx = self.files.len() as u32;
             self.files.push(ScannedFile::new(input.display.clone(), input.origin.clone()));
+            if let Some(r) = resume {
+                self.note(format!(
+                    "{}: compressed while stopped: reading on from line {} of it",
+                    path.display(),
+                    r.lines + 1
+                ));
+            }
             match read::open_stream(&input) {
                 Ok(mut r) => {
-                    let mut s = StreamBlocks::new(idx, self.zone);
+                    let at = resume.map_or((0, 0), |p| (p.offset, p.lines));
+                    let mut s = StreamBlocks::new(idx, self.zone).resume_at(at.0, at.1);
                     let mut chunk = vec![0u8; 256 * 1024];
                     loop {
                         let (n, err) = read::read_full(&mut *r, &mut chunk);
@@ -517,7 +533,7 @@ impl Tailer {
                     let origin = self.files[idx as usize].origin.clone();
                     s.finish(&origin, on_block);
                     counts.bytes += s.bytes;
-                    counts.lines += s.lines;
+                    counts.lines += s.lines - at.1;
                 }
                 Err(e) => self.note(format!("{}: cannot read: {e}", path.display())),
             }
@@ -543,6 +559,40 @@ impl Tailer {
                 path.display()
             ));
         }
+    }
+
+    /// The restored position a compressed file continues, if it is a followed file compressed while stackscan was
+    /// stopped: its decompressed head is that of a position of the checkpoint (the fingerprint, or for a file read
+    /// short of one the hash of what was read) whose file this listing (`walked`) does not find as it was read (gone,
+    /// or its inode reused by another file), and no file followed now starts alike. The position is taken: nothing
+    /// else continues it.
+    fn compressed_while_stopped(&mut self, input: &Input, walked: &HashMap<FileId, PathBuf>) -> Option<Pos> {
+        if self.restored.is_empty() {
+            return None;
+        }
+        let mut head = [0u8; FINGERPRINT_BYTES];
+        let (n, _) = read::open_stream(input).ok().map(|mut r| read::read_full(&mut *r, &mut head))?;
+        let head = &head[..n];
+        let fp = (n == FINGERPRINT_BYTES).then(|| crate::hash::of_bytes(head));
+        if fp.is_some() && self.tracked.iter().any(|t| t.pos.fingerprint == fp) {
+            return None;
+        }
+        let (id, pos) = self
+            .restored
+            .values()
+            .filter(|(p, short)| !walked.get(&p.id).is_some_and(|path| still_as_read(path, p, *short)))
+            .filter(|(p, short)| match (p.fingerprint, short) {
+                (Some(f), _) => Some(f) == fp,
+                (None, Some(h)) => {
+                    let read = (p.offset as usize).min(FINGERPRINT_BYTES);
+                    n >= read && crate::hash::of_bytes(&head[..read]) == *h
+                }
+                (None, None) => false,
+            })
+            .map(|(p, _)| (p.id, *p))
+            .max_by_key(|(_, p)| (p.offset, p.id.ino))?;
+        self.restored.remove(&id);
+        Some(pos)
     }
 
     /// A file seen for the first time: where to start it.
@@ -808,6 +858,18 @@ impl Tailer {
 /// Whether a file of `size` bytes still holds the `offset` bytes read of it, as [`fingerprint::of_first`]'s `head`.
 fn starts_as_read(f: &File, size: u64, offset: u64, head: u64) -> bool {
     size >= offset && fingerprint::of_first(f, offset) == Some(head)
+}
+
+/// Whether the file at `path` is still the one a checkpoint's position `p` was read in (with `short`, the hash of
+/// what was read of a file shorter than a fingerprint): as long, and starting alike.
+fn still_as_read(path: &Path, p: &Pos, short: Option<u64>) -> bool {
+    let Ok(f) = File::open(path) else { return false };
+    let size = f.metadata().map_or(0, |m| m.len());
+    match (p.fingerprint, short) {
+        (Some(fp), _) => size >= p.offset && fingerprint::of_file(&f, size) == Some(fp),
+        (None, Some(h)) => starts_as_read(&f, size, p.offset, h),
+        (None, None) => size >= p.offset,
+    }
 }
 
 #[cfg(test)]

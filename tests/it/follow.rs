@@ -269,6 +269,7 @@ both!(
     copytruncate,
     copy_seen_empty,
     rotate_then_gzip,
+    gzipped_while_stopped,
     delete,
     new_file,
     partial_line,
@@ -367,6 +368,37 @@ fn rotate_then_gzip(mode: Mode) {
     enc.finish().unwrap();
     std::fs::remove_file(&rotated).unwrap();
     assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "the .gz is not read again");
+}
+
+/// logrotate with `compress` while the follower is stopped: the file it followed is now a `.gz` of another
+/// identity (and the new file often the old inode). The lines written after the checkpoint and before the rotation
+/// are read from it once, numbered as they are there; the new file is read from its start.
+fn gzipped_while_stopped(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    f.term();
+    w.append(&e.file, 2); // written while it is down, then rotated and compressed
+    let rotated = e.logs.join("stackstate-receiver/stackstate-receiver.log.1");
+    std::fs::rename(&e.file, &rotated).unwrap();
+    let data = std::fs::read(&rotated).unwrap();
+    let gz_path = e.logs.join("stackstate-receiver/stackstate-receiver.log.1.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz_path).unwrap(), flate2::Compression::fast());
+    enc.write_all(&data).unwrap();
+    enc.finish().unwrap();
+    std::fs::remove_file(&rotated).unwrap();
+    w.append(&e.file, 4);
+    let mut f = spawn_ready(mode, &[e.logs.to_str().unwrap()], &e.state);
+    let got = barrier(&mut f, &mut w, &e.file);
+    assert_eq!(got, w.written, "each line counted once: {}", post_mortem(&mut f, &e.state));
+    assert!(
+        notes(&f.events).iter().any(|n| n.contains("compressed while stopped: reading on from line 7")),
+        "{:?}",
+        notes(&f.events)
+    );
+    f.term();
 }
 
 fn delete(mode: Mode) {
