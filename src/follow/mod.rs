@@ -812,6 +812,8 @@ fn follow_files(
         }
         engine.clock(out.outputs.now());
         let mut on_block = |b: &Block<'_>| engine.on_block(b);
+        // A stop's last pass hands every complete line on (and closes the files no longer found).
+        tailer.set_clock(stop.is_none().then(Instant::now));
         if need_list {
             // A listing may add, move or drop files: positions change even when no line was read.
             tailer.list(Start::Beginning, false, &mut on_block);
@@ -820,8 +822,6 @@ fn follow_files(
         more = false;
         if need_read {
             let budget = if stop.is_some() { usize::MAX } else { PASS_BUDGET };
-            // A stop's last pass hands every complete line on.
-            tailer.set_clock(stop.is_none().then(Instant::now));
             let c = tailer.read(budget, &mut on_block);
             more = c.more;
             cp_dirty |= c.bytes > 0;

@@ -12,8 +12,10 @@
 //!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know); one
 //!   whose head is that of a checkpoint's file no longer found as it was (compressed while stackscan was stopped)
 //!   is read on from the checkpoint's position;
-//! - **deletion**: a file no longer found is read to its end through its handle, then closed; should it be found
-//!   again (moved out and back, or a rename that raced the listing), it continues where it was read to;
+//! - **deletion, or a rename out of the followed paths** (`follow FILE` and rename rotation): a file no longer found
+//!   is read on through its handle, for its writer may not have reopened its log yet, and closed once it has been
+//!   idle for [`ROTATE_WAIT`] (at once on a stop, after reading it to its end); should it be found again (moved out
+//!   and back, or a rename that raced the listing), it continues where it was read to;
 //! - **a name that changes its file during a listing** (the walk saw one file, the name now leads to another): the
 //!   listing is made again, so a file is never followed through another file's handle.
 //!
@@ -160,6 +162,10 @@ impl Hold {
 
 /// Open file handles kept at most.
 pub const MAX_OPEN: usize = 512;
+/// How long a file no longer found (renamed away, deleted) is read on after its last new line: a writer with rename
+/// rotation (logrotate's `create` and a signal in `postrotate`, a logger that reopens its file on its own schedule)
+/// writes to it until it reopens its log. Its handle is kept meanwhile (a deleted file's space with it).
+pub const ROTATE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Positions of truncated contents remembered (to recognise a copytruncate copy), and of files no longer found.
 const MAX_RETIRED: usize = 64;
 /// Listings made in one call when names keep changing their files under the walk.
@@ -291,7 +297,7 @@ impl Tailer {
         // fingerprint, against the original's saved position.
         self.tracked
             .iter()
-            .filter(|t| !t.copy_of_live)
+            .filter(|t| !t.copy_of_live && t.away_since.is_none())
             .map(|t| {
                 let head = match (&t.handle, t.pos.fingerprint) {
                     (Some(f), None) if t.pos.offset > 0 => fingerprint::of_first(f, t.pos.offset),
@@ -303,10 +309,16 @@ impl Tailer {
     }
 
     /// The files moved out of the followed paths (not deleted), for a checkpoint, newest first: (position, path,
-    /// hash of what was read of it). After a restart they are matched as within a run ([`Tailer::restore_away`]).
+    /// hash of what was read of it); those still read on ([`ROTATE_WAIT`]) first. After a restart they are matched as
+    /// within a run ([`Tailer::restore_away`]).
     pub fn away(&self) -> Vec<(Pos, String, u64)> {
         let path = |p: &Pos| self.files.get(p.file as usize).map_or_else(String::new, |f| f.display.clone());
-        self.gone.iter().rev().map(|(p, head)| (*p, path(p), *head)).collect()
+        let reading =
+            self.tracked.iter().filter(|t| t.away_since.is_some()).filter_map(|t| Some((t.pos, away_head(t)?)));
+        let mut away: Vec<(Pos, u64)> = reading.collect();
+        away.sort_by_key(|(p, _)| std::cmp::Reverse((p.offset, p.id.ino)));
+        away.extend(self.gone.iter().rev().copied());
+        away.into_iter().map(|(p, head)| (p, path(&p), head)).collect()
     }
 
     /// Resumes the files away of a checkpoint ([`Tailer::away`]): one found again under the same identity, starting
@@ -437,11 +449,27 @@ impl Tailer {
                 self.tracked.push(t);
             }
         }
-        // Files no longer found: read what is left through the handle, then close. (Not while the names changed
-        // under this listing: the next one may find them under their new names.)
+        // Files no longer found: read on through the handle while the writer may still write to it (see
+        // [`ROTATE_WAIT`]), then read what is left and close. (Not while the names changed under this listing: the
+        // next one may find them under their new names.)
         let mut i = 0;
         while i < self.tracked.len() {
-            if self.tracked[i].seen || self.raced {
+            let t = &mut self.tracked[i];
+            if t.seen || self.raced {
+                if t.seen {
+                    t.away_since = None;
+                }
+                i += 1;
+                continue;
+            }
+            let keep = match self.clock {
+                Some(now) if t.handle.is_some() => now.duration_since(*t.away_since.get_or_insert(now)) < ROTATE_WAIT,
+                _ => false,
+            };
+            if keep {
+                let c = self.read_one(i, usize::MAX, self.clock, on_block);
+                counts.bytes += c.bytes;
+                counts.lines += c.lines;
                 i += 1;
                 continue;
             }
@@ -462,11 +490,7 @@ impl Tailer {
     /// Keeps the position of a file no longer found, unless it was deleted (a name moved out of the tree, or a
     /// rename the walk did not see whole, may lead to it again).
     fn remember_gone(&mut self, t: &Tracked) {
-        let Some(f) = &t.handle else { return };
-        if f.metadata().is_ok_and(|m| std::os::unix::fs::MetadataExt::nlink(&m) == 0) {
-            return;
-        }
-        if let Some(head) = fingerprint::of_first(f, t.pos.offset) {
+        if let Some(head) = away_head(t) {
             self.gone.push((t.pos, head));
             if self.gone.len() > MAX_RETIRED {
                 self.gone.remove(0);
@@ -685,6 +709,7 @@ impl Tailer {
             initial,
             mode: None,
             waiting: Hold::new(self.record_wait),
+            away_since: None,
         })
     }
 
@@ -847,6 +872,9 @@ impl Tailer {
         let origin = self.files[pos.file as usize].origin.clone();
         let counts = self.tracked[i].read_lines(&f, size, budget, &mut self.buf, (&origin, self.zone), clock, on_block);
         if counts.bytes > 0 {
+            if let (Some(away), Some(now)) = (&mut self.tracked[i].away_since, self.clock) {
+                *away = now;
+            }
             self.seq += 1;
             self.tracked[i].active = self.seq;
         }
@@ -858,6 +886,16 @@ impl Tailer {
 /// Whether a file of `size` bytes still holds the `offset` bytes read of it, as [`fingerprint::of_first`]'s `head`.
 fn starts_as_read(f: &File, size: u64, offset: u64, head: u64) -> bool {
     size >= offset && fingerprint::of_first(f, offset) == Some(head)
+}
+
+/// The hash of what was read of a file no longer found, to know it if it is found again; `None` when it was
+/// deleted (or is closed): it will not be.
+fn away_head(t: &Tracked) -> Option<u64> {
+    let f = t.handle.as_ref()?;
+    if f.metadata().is_ok_and(|m| std::os::unix::fs::MetadataExt::nlink(&m) == 0) {
+        return None;
+    }
+    fingerprint::of_first(f, t.pos.offset)
 }
 
 /// Whether the file at `path` is still the one a checkpoint's position `p` was read in (with `short`, the hash of
@@ -1088,6 +1126,42 @@ mod tests {
         assert_eq!(got, want, "only what was written while away");
         assert!(t.away().is_empty());
         assert_eq!(t.positions().len(), 3);
+    }
+
+    /// With a clock (a running follower), a file renamed out of the followed paths is read on while its writer may
+    /// still write to it, and closed once idle for [`ROTATE_WAIT`]; a checkpoint taken meanwhile keeps it among the
+    /// files away, not at its old name.
+    #[test]
+    fn a_file_renamed_away_is_read_until_it_is_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stackstate-receiver.log");
+        let rotated = dir.path().join("stackstate-receiver.log.1");
+        std::fs::write(&log, lines(0, 3)).unwrap();
+        let mut t = Tailer::new(vec![log.clone()], None);
+        let t0 = std::time::Instant::now();
+        t.set_clock(Some(t0));
+        t.record_wait(std::time::Duration::ZERO);
+        assert_eq!(list_and_read(&mut t).len(), 3);
+        std::fs::rename(&log, &rotated).unwrap();
+        std::fs::write(&log, lines(10, 11)).unwrap();
+        assert_eq!(list_and_read(&mut t).len(), 1, "the new file");
+        assert_eq!(t.len(), 2, "the rotated one is still read");
+        let mut f = std::fs::OpenOptions::new().append(true).open(&rotated).unwrap();
+        std::io::Write::write_all(&mut f, lines(3, 5).as_bytes()).unwrap();
+        t.set_clock(Some(t0 + ROTATE_WAIT / 2));
+        assert_eq!(list_and_read(&mut t), lines(3, 5).lines().map(str::to_string).collect::<Vec<_>>());
+        assert_eq!(t.positions().len(), 1);
+        assert_eq!(t.away().len(), 1);
+        // Idle for less than the wait since its last line: kept; past it: read to its end and closed.
+        t.set_clock(Some(t0 + ROTATE_WAIT));
+        assert!(list_and_read(&mut t).is_empty());
+        assert_eq!(t.len(), 2);
+        std::io::Write::write_all(&mut f, lines(5, 6).as_bytes()).unwrap();
+        t.set_clock(Some(t0 + ROTATE_WAIT / 2 + ROTATE_WAIT));
+        assert_eq!(list_and_read(&mut t).len(), 1, "read before it is closed");
+        assert_eq!(t.len(), 1);
+        assert!(t.take_notes().iter().any(|n| n.contains("no longer there")));
+        assert_eq!(t.away().len(), 1, "remembered, should it come back");
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub(super) struct Tracked {
     pub(super) mode: Option<Mode>,
     /// Its last record, held back at its end for the lines below it.
     pub(super) waiting: Hold,
+    /// Since when it is away (no listing finds it: renamed out of the followed paths, or deleted) and has not grown:
+    /// its writer may still hold it open (rename rotation before the writer reopens its log), so it is read on
+    /// until it has been idle for [`ROTATE_WAIT`](super::tailer::ROTATE_WAIT).
+    pub(super) away_since: Option<std::time::Instant>,
 }
 
 /// What a read pass did.

@@ -266,6 +266,7 @@ macro_rules! both {
 both!(
     append,
     rename_and_create,
+    renamed_away_and_still_written,
     copytruncate,
     copy_seen_empty,
     rotate_then_gzip,
@@ -310,6 +311,31 @@ fn rename_and_create(mode: Mode) {
     w.append(&e.file, 4); // the new file
     assert!(f.wait(|ev| total(ev) == 9), "{:?}", counts(&f.events));
     assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+}
+
+/// `follow FILE` with rename rotation: the rotated name is not followed, but the writer goes on writing to it until
+/// it reopens its log (logrotate's `create` with a signal in `postrotate`). What it writes there meanwhile is read.
+fn renamed_away_and_still_written(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    std::fs::write(&e.file, noise(0)).unwrap();
+    let mut f = spawn_ready(mode, &[e.file.to_str().unwrap()], &e.state);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    let rotated = e.logs.join("stackstate-receiver/stackstate-receiver.log.1");
+    std::fs::rename(&e.file, &rotated).unwrap();
+    // The new file is found (so the rotated one was listed as gone)...
+    assert_eq!(barrier(&mut f, &mut w, &e.file), 4, "{}", post_mortem(&mut f, &e.state));
+    // ...and the writer, not reopened yet, still writes to the old one.
+    w.append(&rotated, 2);
+    assert!(f.wait(|ev| total(ev) == 6), "{:?} {}", counts(&f.events), post_mortem(&mut f, &e.state));
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written);
+    // Stopped, it reads what is left and closes the rotated file; a restart reads nothing twice.
+    w.append(&rotated, 1);
+    let events = f.term();
+    assert_eq!(total(&events), w.written);
+    let mut f = spawn_ready(mode, &[e.file.to_str().unwrap()], &e.state);
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "{}", post_mortem(&mut f, &e.state));
 }
 
 fn copytruncate(mode: Mode) {
