@@ -483,10 +483,19 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
             buf.len()
         } else {
             let ahead = buf.len().saturating_sub(margin).max(region_start);
-            match memchr::memrchr(b'\n', &buf[region_start..ahead]) {
+            let whole = match memchr::memrchr(b'\n', &buf[region_start..ahead]) {
                 Some(i) => region_start + i + 1,
                 None if buf.len() - region_start >= MAX_LINE => buf.len(),
                 None => region_start,
+            };
+            // Nor inside a CRI line split in parts: the next block could not see its first parts past its
+            // look-behind. The block ends before the split line, or, when nothing comes before it, waits for its
+            // last part (as a line waits for its newline, up to `MAX_LINE`).
+            match fctx.mode {
+                Mode::Cri if whole > region_start && buf.len() - region_start < MAX_LINE => {
+                    prefix::unfinished_split(&buf, region_start, whole)
+                }
+                _ => whole,
             }
         };
         if let Some(e) = err {

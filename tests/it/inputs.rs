@@ -230,6 +230,32 @@ fn var_log_containers_links_and_one_file_per_pod() {
     assert_eq!(send["samples"][0]["pod"], "stackstate-receiver-5b9d79db86-h2hkz");
 }
 
+/// A CRI capture on stdin (or in an archive) is read in blocks of about 1 MiB: a line split in parts longer than the
+/// look-behind (containerd writes parts of 16 KiB; here 20 of them) must not be cut between two blocks, or the block
+/// holding its last parts cannot join its header. Twelve such lines, each a receiver deserialization failure whose
+/// header is in its first part, spread over 5 MiB: every block boundary that falls inside one is met.
+#[test]
+fn long_cri_split_lines_across_stream_blocks() {
+    let t = "2024-03-12T13:00:00.000000000Z stdout ";
+    let fill = format!(
+        "{t}F 2024-03-12 13:00:00,000 INFO  c.s.receiver.ReceiverStats - Received 1208 requests in the last 60 seconds\n"
+    );
+    let header = "2024-03-12 13:25:00,000 WARN  com.stackstate.api.ReceiverRoutes - 10.1.2.3 - POST http://h:7077/stsAgent/intake/ (4873): 400 Bad Request Failed to deserialize JSON on fields: , with message: Object is missing required member 'internalHostname' payload=";
+    let mut text = String::new();
+    for _ in 0..12 {
+        text.push_str(&fill.repeat(900));
+        text.push_str(&format!("{t}P {header}\n"));
+        for _ in 0..20 {
+            text.push_str(&format!("{t}P {}\n", "b".repeat(16384)));
+        }
+        text.push_str(&format!("{t}F end\n"));
+    }
+    assert!(text.len() > 5 << 20);
+    let r = scan(&["-", "--component", "receiver"], Some(text.as_bytes()));
+    let counts: u64 = episodes(&r).iter().map(|e| e["count"].as_u64().unwrap()).sum();
+    assert_eq!(counts, 12, "{:#}", r["incidents"]);
+}
+
 #[test]
 fn docker_json_file_lines() {
     let p = fixture("kubectl/docker/stackstate-mm2es-6d4f8c7b9-x2kqp.log");
