@@ -351,15 +351,38 @@ fn ranges(ns: &[usize]) -> String {
 }
 
 /// Plain text that must not become markup: every character CommonMark or GitHub could read as syntax is
-/// escaped with a backslash (control characters were made visible first).
+/// escaped with a backslash (control characters were made visible first), and what GitHub would turn into a link
+/// or a notification (`@user` and `@org/team` mentions, e-mail addresses, `http://`, `https://` and `www.` autolinks)
+/// is broken by an empty HTML comment, which renders as nothing: a title holding a logged URL or address must not
+/// ping anyone or send a reader to a host named by a log line.
 pub fn text(s: &str) -> String {
+    const BREAK: &str = "<!-- -->";
     let s = escape(s);
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '!' | '~' | '|' | '$' | '#') {
             out.push('\\');
         }
         out.push(c);
+        let rest = &s[i + c.len_utf8()..];
+        let breaks = match c {
+            '@' => true,
+            ':' => rest.starts_with("//"),
+            'w' | 'W' => rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("ww.") && !s[..i].ends_with(['w', 'W']),
+            _ => false,
+        };
+        if breaks {
+            if c == 'w' || c == 'W' {
+                // `www` itself goes out whole, the comment before its dot.
+                for _ in 0..2 {
+                    if let Some((_, w)) = chars.next() {
+                        out.push(w);
+                    }
+                }
+            }
+            out.push_str(BREAK);
+        }
     }
     out
 }
@@ -430,6 +453,19 @@ mod tests {
         assert_eq!(text("a|b [x](y) *z*"), "a\\|b \\[x\\](y) \\*z\\*");
         assert_eq!(pack_text("run `kubectl get pods` now"), "run `kubectl get pods` now");
         assert_eq!(pack_text("odd ` tick"), "odd \\` tick");
+    }
+
+    /// Nothing GitHub links or notifies on survives in text: mentions, addresses, URLs and `www.` hosts are
+    /// broken by an empty comment (rendered as nothing); code spans need none of it.
+    #[test]
+    fn text_neither_links_nor_mentions() {
+        assert_eq!(text("ask @octocat and @org/team"), "ask @<!-- -->octocat and @<!-- -->org/team");
+        assert_eq!(text("mail ops@example.com"), "mail ops@<!-- -->example.com");
+        assert_eq!(text("POST http://h:7077/x"), "POST http:<!-- -->//h:7077/x");
+        assert_eq!(text("HTTPS://h/ and Www.example.org"), "HTTPS:<!-- -->//h/ and Www<!-- -->.example.org");
+        assert_eq!(text("kafka-0/10.20.0.7:9092"), "kafka-0/10.20.0.7:9092");
+        assert_eq!(text("awww.x wwww.y"), "awww<!-- -->.x wwww.y");
+        assert_eq!(code("@octocat http://h"), "`@octocat http://h`");
     }
 
     #[test]

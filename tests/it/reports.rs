@@ -85,7 +85,11 @@ fn render(md: &str) -> Rendered {
 fn only_our_html(r: &Rendered) {
     for h in &r.html {
         let t = h.trim();
-        let ours = t.starts_with("<details><summary>") || t == "</details>" || t == "<sub>" || t == "</sub>";
+        let ours = t.starts_with("<details><summary>")
+            || t == "</details>"
+            || t == "<sub>"
+            || t == "</sub>"
+            || t == "<!-- -->";
         assert!(ours, "raw HTML that is not the report's own: {t:?}");
     }
 }
@@ -148,6 +152,36 @@ fn markdown_of_the_linux_tree_matches_its_golden_file_and_reads_as_github_would(
     only_our_html(&r);
     assert_eq!(raw.matches("<details>").count(), raw.matches("</details>").count());
     assert_eq!(r.links, 0, "no links");
+}
+
+/// A title holding what a log line named (here a member name with a mention, an address and a URL) pings nobody
+/// and links nowhere when pasted into GitHub: each is broken by an empty comment, and reads as the same text.
+#[test]
+fn markdown_titles_neither_mention_nor_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("stackstate-receiver");
+    std::fs::create_dir_all(&d).unwrap();
+    let member = "@octocat ops@example.com https://evil.example/x www.evil.example";
+    let line = format!(
+        "2024-03-12 13:40:41,301 [StsReceiver-akka.actor.default-dispatcher-24] WARN  \
+         com.stackstate.api.ReceiverRoutes - 10.9.9.9 - POST http://stackstate-host:7077/stsAgent/intake/ (6211): \
+         400 Bad Request Failed to deserialize JSON on fields: , with message: Object is missing required member \
+         '{member}'\n"
+    );
+    std::fs::write(d.join("stackstate-receiver.log"), line).unwrap();
+    let o = run(["scan", "--format", "markdown", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let md = stdout(&o);
+    let r = render(&md);
+    only_our_html(&r);
+    assert!(r.headings.iter().any(|h| h.contains(&format!("'{member}'"))), "{:?}", r.headings);
+    let heading = md.lines().find(|l| l.starts_with("### 1.")).unwrap();
+    for raw in ["@octocat", "@example.com", "https://", "www.evil"] {
+        assert!(!heading.contains(raw), "{raw} in {heading}");
+    }
+    for row in md.lines().filter(|l| l.starts_with("| 1 |")) {
+        assert!(!row.contains("@octocat") && !row.contains("https://"), "{row}");
+    }
 }
 
 #[test]
