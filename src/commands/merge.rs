@@ -48,21 +48,26 @@ pub enum ReportError {
     },
     /// The reports' pack is not the one this run correlates with.
     #[error(
-        "the reports were made with rule pack {theirs}, this run's pack is {ours}: give --rules with the pack they \
-         were made with"
+        "the reports were made with rule pack {theirs} by {made_by}, this run's pack is {ours} (stackscan {}): merge \
+         them with the stackscan that made them, or give --rules with the pack they were made with",
+        env!("CARGO_PKG_VERSION")
     )]
     OtherPack {
         /// The reports' fingerprint.
         theirs: String,
         /// This run's.
         ours: String,
+        /// The stackscan versions that wrote them (`stackscan 0.1.0`, `stackscan 0.1.0 and 0.2.0`).
+        made_by: String,
     },
 }
 
-/// The part of a report read first: which schema it is written in.
+/// The part of a report read first: which schema it is written in, and by which stackscan (absent from reports of
+/// earlier builds).
 #[derive(serde::Deserialize)]
 struct Header {
     schema_version: Option<u64>,
+    stackscan_version: Option<String>,
 }
 
 /// The part of a report a merge uses: its scan state (the rest of the document is skipped while parsing, so no
@@ -72,8 +77,8 @@ struct Body {
     state: Option<ScanState>,
 }
 
-/// Reads one report's scan state.
-fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
+/// Reads one report's scan state, and the version of the stackscan that wrote it.
+fn read_state(name: &str, text: &str) -> Result<(ScanState, Option<String>), ReportError> {
     // A byte order mark, as some editors and Windows tools write one, is no part of the report.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header: Header = serde_json::from_str(text).map_err(|e| ReportError::Json(name.into(), not_json(text, &e)))?;
@@ -83,7 +88,8 @@ fn read_state(name: &str, text: &str) -> Result<ScanState, ReportError> {
         None => return Err(ReportError::NoState(name.into())),
     }
     let body: Body = serde_json::from_str(text).map_err(|e| ReportError::State(name.into(), e))?;
-    body.state.ok_or_else(|| ReportError::NoState(name.into()))
+    let state = body.state.ok_or_else(|| ReportError::NoState(name.into()))?;
+    Ok((state, header.stackscan_version))
 }
 
 /// What a text that does not parse as a JSON report is, for the error: cut short, another format, or damaged.
@@ -112,6 +118,8 @@ struct Merger {
     files: std::collections::BTreeMap<(Option<String>, String), String>,
     /// The first report's name, for the error naming two packs.
     first: Option<String>,
+    /// The versions of the stackscan that wrote the reports (`None`: a report of a build that did not say).
+    versions: std::collections::BTreeSet<Option<String>>,
     combiner: Combiner,
 }
 
@@ -122,13 +130,15 @@ impl Merger {
             seen: Vec::new(),
             files: std::collections::BTreeMap::new(),
             first: None,
+            versions: std::collections::BTreeSet::new(),
             combiner: Combiner::new(),
         }
     }
 
     /// Adds one report.
     fn add(&mut self, name: &str, text: &str) -> Result<(), ReportError> {
-        let state = read_state(name, text)?;
+        let (state, version) = read_state(name, text)?;
+        self.versions.insert(version);
         // The same report twice (the same state, byte for byte once canonical) is counted once.
         let canonical = serde_json::to_string(&state).map_err(|e| ReportError::State(name.into(), e))?;
         let h = stackscan::hash::of_bytes(canonical.as_bytes());
@@ -165,7 +175,20 @@ impl Merger {
         let first = self.first.unwrap_or_default();
         let state = self.combiner.finish().map_err(|e| packs(&first, "the other reports", e))?.unwrap_or_default();
         if state.pack.fingerprint != pack.fingerprint() {
-            return Err(ReportError::OtherPack { theirs: state.pack.fingerprint, ours: pack.fingerprint().into() });
+            let known: Vec<&str> = self.versions.iter().flatten().map(String::as_str).collect();
+            let made_by = match (known.len(), self.versions.contains(&None)) {
+                (0, _) => "a stackscan that did not write its version".to_string(),
+                (_, unknown) => format!(
+                    "stackscan {}{}",
+                    known.join(" and "),
+                    if unknown { " (and one that did not write its version)" } else { "" }
+                ),
+            };
+            return Err(ReportError::OtherPack {
+                theirs: state.pack.fingerprint,
+                ours: pack.fingerprint().into(),
+                made_by: escape(&made_by).into_owned(),
+            });
         }
         Ok((state, self.notes))
     }

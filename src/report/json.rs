@@ -70,6 +70,7 @@ impl Printer for JsonPrinter<'_> {
         }
         let doc = wire::Report {
             schema_version: wire::SCHEMA_VERSION,
+            stackscan_version: env!("CARGO_PKG_VERSION"),
             scan: wire::Scan::from(&self.summary),
             incidents: std::mem::take(&mut self.incidents),
             unexplained: std::mem::take(&mut self.unexplained),
@@ -112,6 +113,7 @@ mod tests {
 
         let doc = wire::Report {
             schema_version: wire::SCHEMA_VERSION,
+            stackscan_version: env!("CARGO_PKG_VERSION"),
             scan: wire::Scan::from(&report.summary),
             incidents: report.incidents.iter().map(wire::Incident::from).collect(),
             unexplained: report.unexplained.iter().map(wire::Unexplained::from).collect(),

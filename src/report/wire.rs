@@ -14,6 +14,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// The version of the stackscan that wrote it (`CARGO_PKG_VERSION`): a merge of reports whose pack is not the
+    /// merging build's says which build made them.
+    pub stackscan_version: &'static str,
     /// What was read.
     pub scan: Scan,
     /// What was found.

@@ -272,6 +272,8 @@ fn bad_reports_are_refused() {
     let stateless = write("stateless.json", v.to_string().as_bytes());
     let mut other: Value = serde_json::from_slice(&o.stdout).unwrap();
     other["state"]["pack"]["fingerprint"] = "0123456789abcdef".into();
+    let built = write("built.json", other.to_string().as_bytes());
+    other["stackscan_version"] = "9.9.9".into();
     let other = write("other.json", other.to_string().as_bytes());
     let text = write("report.txt", &run(["scan", "--color", "never", "fixtures/edge/crlf.log"]).stdout);
     let ndjson = write("report.ndjson", &run(["scan", "--format", "ndjson", "fixtures/edge/crlf.log"]).stdout);
@@ -283,7 +285,8 @@ fn bad_reports_are_refused() {
         (vec![v2], "schema version 2 is not supported"),
         (vec![stateless], "carries no scan state"),
         (vec![good.clone(), other.clone()], "different rule packs (fingerprints"),
-        (vec![other], "this run's pack is"),
+        (vec![other], "made with rule pack 0123456789abcdef by stackscan 9.9.9, this run's pack is"),
+        (vec![built], concat!("by stackscan ", env!("CARGO_PKG_VERSION"), ", this run's pack is")),
     ] {
         let o = run(["merge"].into_iter().map(String::from).chain(args.clone()));
         assert_eq!(code(&o), 2, "{args:?}");

@@ -33,6 +33,7 @@ fn assert_span(e: &Value, count: u64, first: &str, last: &str) {
 fn linux_scan_totals() {
     let r = linux();
     assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["stackscan_version"], env!("CARGO_PKG_VERSION"));
     // The manifest's file table: 17 files, 2754758 bytes, 14403 lines in all. Elasticsearch's JSON log beside its
     // plain log (the same events: 743 lines, 281993 bytes) is not read.
     assert_eq!(r["scan"]["files"], 16);
