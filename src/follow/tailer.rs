@@ -7,7 +7,9 @@
 //!   when it left the watched tree, read through the handle still open) and read to its end; the new file at the
 //!   old name is a new identity, read from its start;
 //! - **copytruncate**: a size below the offset read, or a changed fingerprint, restarts the file at 0 (with a
-//!   note); the copy, a new identity with the old fingerprint, resumes at the offset the original was read to;
+//!   note); the copy, a new identity with the old fingerprint, resumes at the offset the original was read to (a
+//!   file that merely starts alike, a banner every file of a writer opens with, is told from a copy by its bytes
+//!   and read from its start);
 //! - **compression after rotation**: a `.gz`/`.zst` that appears while following is not read: it is a rotated
 //!   file whose lines were read under its plain name (a note is given unless its fingerprint is one we know); one
 //!   whose head is that of a checkpoint's file no longer found as it was (compressed while stackscan was stopped)
@@ -747,19 +749,36 @@ impl Tailer {
     }
 
     /// For a copy waiting on its original: whether it must still wait; when not, it resumes where the
-    /// original was read to before its truncation.
+    /// original was read to before its truncation. A file that only starts like a followed one (the same first
+    /// [`FINGERPRINT_BYTES`], a banner or a header every file of a writer begins with) is no copy: once its bytes
+    /// differ from the original's within their first [`COPY_COMPARED`], it is read from its start.
     fn copy_waits(&mut self, i: usize) -> bool {
         let fp = self.tracked[i].pos.fingerprint;
-        let original_live = self
-            .tracked
-            .iter()
-            .enumerate()
-            .any(|(j, t)| j != i && !t.copy_of_live && fp.is_some() && t.pos.fingerprint == fp);
-        if original_live {
+        let originals: Vec<usize> = (0..self.tracked.len())
+            .filter(|&j| {
+                j != i && !self.tracked[j].copy_of_live && fp.is_some() && self.tracked[j].pos.fingerprint == fp
+            })
+            .collect();
+        let copy = &self.tracked[i];
+        if originals.iter().any(|&j| !differs_from(copy, &self.tracked[j])) {
             return true;
         }
         let reached =
             self.retired.iter().filter(|p| fp.is_some() && p.fingerprint == fp).max_by_key(|p| p.offset).copied();
+        // Followed files start alike but hold other bytes, and no truncated one had this head: another file.
+        if reached.is_none() && !originals.is_empty() {
+            let note = format!(
+                "{}: starts like {} but is another file: read from its start",
+                self.tracked[i].path.display(),
+                self.tracked[originals[0]].path.display()
+            );
+            self.note(note);
+            let t = &mut self.tracked[i];
+            t.pos.offset = 0;
+            t.pos.lines = 0;
+            t.copy_of_live = false;
+            return false;
+        }
         let t = &mut self.tracked[i];
         if let Some(r) = reached {
             if r.offset > t.pos.offset {
@@ -896,6 +915,33 @@ fn away_head(t: &Tracked) -> Option<u64> {
         return None;
     }
     fingerprint::of_first(f, t.pos.offset)
+}
+
+/// Bytes of a file that starts like a followed one compared with it, to tell a copy from another file.
+const COPY_COMPARED: u64 = 64 * 1024;
+
+/// Whether `copy`, taken for a copy of `original` by its fingerprint, holds other bytes than it within the first
+/// [`COPY_COMPARED`] both have (a copy being written is a prefix of its original). `false` when either cannot be read.
+fn differs_from(copy: &Tracked, original: &Tracked) -> bool {
+    let opened;
+    let o = match &original.handle {
+        Some(f) => f,
+        None => match File::open(&original.path) {
+            Ok(f) if f.metadata().is_ok_and(|m| FileId::of(&m) == original.pos.id) => {
+                opened = f;
+                &opened
+            }
+            _ => return false,
+        },
+    };
+    let Some(c) = &copy.handle else { return false };
+    let size = |f: &File| f.metadata().map_or(0, |m| m.len());
+    let n = size(c).min(size(o)).min(COPY_COMPARED) as usize;
+    if n <= FINGERPRINT_BYTES {
+        return false;
+    }
+    let (mut a, mut b) = (vec![0u8; n], vec![0u8; n]);
+    c.read_exact_at(&mut a, 0).is_ok() && o.read_exact_at(&mut b, 0).is_ok() && a != b
 }
 
 /// Whether the file at `path` is still the one a checkpoint's position `p` was read in (with `short`, the hash of
@@ -1162,6 +1208,33 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert!(t.take_notes().iter().any(|n| n.contains("no longer there")));
         assert_eq!(t.away().len(), 1, "remembered, should it come back");
+    }
+
+    /// A new file that starts like a followed one (the same banner) is read once its bytes differ from it; a real
+    /// copy (copytruncate's, made before the truncation) still waits for its original's truncation.
+    #[test]
+    fn a_file_that_only_starts_alike_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let banner: String =
+            (0..4).map(|i| format!("# stackstate-receiver banner line {i}: {}\n", "=".repeat(60))).collect();
+        assert!(banner.len() > FINGERPRINT_BYTES);
+        let first = dir.path().join("stackstate-receiver.log");
+        std::fs::write(&first, banner.clone() + &lines(0, 3)).unwrap();
+        let mut t = Tailer::new(vec![dir.path().to_path_buf()], None);
+        assert_eq!(list_and_read(&mut t).len(), 7);
+        let copy = dir.path().join("stackstate-receiver.log.1");
+        std::fs::copy(&first, &copy).unwrap();
+        let other = dir.path().join("stackstate-receiver-2.log");
+        std::fs::write(&other, banner.clone() + &lines(20, 30)).unwrap();
+        let got = list_and_read(&mut t);
+        assert_eq!(got.len(), 14, "the other file whole, not the copy: {got:?}");
+        assert!(got.iter().any(|l| l.contains("line 21")));
+        assert!(t.take_notes().iter().any(|n| n.contains("starts like") && n.contains("another file")));
+        // The copy goes on where its original was once that is truncated.
+        std::fs::write(&first, lines(30, 31)).unwrap();
+        let got = list_and_read(&mut t);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("line 30"));
     }
 
     #[test]
