@@ -584,10 +584,14 @@ fn follow_stdin(
                 out.note(&n)?;
             }
             engine.step(&files, wall_ms(epoch), true, out)?;
-            // The input is over: what is still open is resolved (alerts too), and a summary follows.
+            // The input is over: what is still open is resolved (alerts too), and a summary follows. Stopped by a
+            // signal, the input is not over: as a file follower's stop, it resolves nothing (an alert resolved
+            // because stackscan was stopped would tell an operator the problem ended).
             let incidents = correlate(&engine.pack, &engine.state);
-            for (k, i) in engine.life.end_of_input(&incidents) {
-                out.event(k, &incidents[i], Some("end of input"))?;
+            if matches!(why, banner::Stop::EndOfInput) {
+                for (k, i) in engine.life.end_of_input(&incidents) {
+                    out.event(k, &incidents[i], Some("end of input"))?;
+                }
             }
             out.outputs.stepped(&incidents, &|id| engine.life.is_open(id));
             out.tell(&banner::stop(why, &banner::Saved::None));

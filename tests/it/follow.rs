@@ -735,6 +735,45 @@ fn stdin_is_followed_to_its_end() {
     assert_eq!(total(&events), 3, "{events:?}");
 }
 
+/// Standard input stopped by SIGTERM (`kubectl logs -f | stackscan follow -` under a supervisor) has not ended:
+/// nothing is resolved, and the summary still follows.
+#[test]
+fn stdin_stopped_by_a_signal_resolves_nothing() {
+    let mut child = Command::new(BIN)
+        .args(["follow", "--format", "ndjson", "--update-interval", "0s", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let text: String = (0..3).map(line).collect::<String>() + &noise(4);
+    stdin.write_all(text.as_bytes()).unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(out).lines() {
+            let Ok(l) = l else { break };
+            let _ = tx.send(serde_json::from_str::<Value>(&l).unwrap());
+        }
+    });
+    let mut events = Vec::new();
+    let end = Instant::now() + DEADLINE;
+    while total(&events) < 3 && Instant::now() < end {
+        if let Ok(v) = rx.recv_timeout(Duration::from_millis(50)) {
+            events.push(v);
+        }
+    }
+    assert_eq!(total(&events), 3, "{events:?}");
+    let st = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    assert!(child.wait().unwrap().success());
+    drop(stdin);
+    events.extend(rx.iter());
+    assert!(events.iter().all(|e| e["event"] != "resolved"), "{events:?}");
+    assert_eq!(events.last().unwrap()["event"], "summary", "{events:?}");
+}
+
 /// On standard input too (`kubectl logs -f` prints a pod's lines as they come), a record whose stack trace comes
 /// after its header waits for it.
 #[test]
