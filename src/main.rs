@@ -26,10 +26,24 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("stackscan: {}", stackscan::frame::escape::escape_message(&format!("{e:#}")));
+            eprintln!("stackscan: {}", stackscan::frame::escape::escape_message(&message(&e)));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: a library error that already says its cause (`X: cannot
+/// read checkpoint: Is a directory`) is not followed by that cause again.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.contains(&c) {
+            out.push_str(": ");
+            out.push_str(&c);
+        }
+    }
+    out
 }
 
 /// Whether writing to a closed pipe ended the run (`stackscan ... | head`): then it exits 0, quietly, as other

@@ -735,6 +735,34 @@ fn stdin_is_followed_to_its_end() {
     assert_eq!(total(&events), 3, "{events:?}");
 }
 
+/// A checkpoint that cannot be used (a directory, text that is no checkpoint) stops follow with exit 2 and one line
+/// that says why once and what to do; the checkpoint is left as it is.
+#[test]
+fn an_unusable_checkpoint_is_said_once() {
+    let e = env();
+    std::fs::write(&e.file, noise(0)).unwrap();
+    let bad = e.state.parent().unwrap().join("bad.json");
+    std::fs::create_dir_all(&e.state).unwrap();
+    std::fs::write(&bad, "not json").unwrap();
+    for (state, why) in [(&e.state, "cannot read checkpoint: "), (&bad, "not a stackscan checkpoint: ")] {
+        let o = Command::new(BIN)
+            .args(["follow", "--state"])
+            .arg(state)
+            .arg(&e.logs)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(lines[0].starts_with(&format!("stackscan: {}: {why}", state.display())), "{err}");
+        assert!(lines[0].ends_with("(move it away to start afresh)"), "{err}");
+        assert_eq!(lines[0].matches(why).count(), 1, "{err}");
+    }
+    assert!(e.state.is_dir() && std::fs::read_to_string(&bad).unwrap() == "not json");
+}
+
 /// Standard input stopped by SIGTERM (`kubectl logs -f | stackscan follow -` under a supervisor) has not ended:
 /// nothing is resolved, and the summary still follows.
 #[test]
