@@ -8,6 +8,7 @@ use serde::Serialize;
 use stackscan::frame::sanitize::{clean, redact_examples};
 use stackscan::miner::lines::{mine_stream, Blocks, LineMiner, Message};
 use stackscan::miner::{Config, Template};
+use stackscan::source::walk::BINARY_PROBE;
 use stackscan::source::{self, read, Input};
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,10 +40,11 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     for input in &inputs {
         let proto = LineMiner::new(cfg.clone(), message, c.level, all.lines(), c.assign);
         match mine_input(input, &proto, c.threads, &pool) {
-            Ok(m) => {
+            Ok(Ok(m)) => {
                 read_any = true;
                 all.absorb(m);
             }
+            Ok(Err(why)) => warn(&format!("{}: {why}: skipped", input.display)),
             Err(e) => warn(&format!("{}: {e}", input.display)),
         }
     }
@@ -69,15 +71,27 @@ pub fn run(a: &TemplatesArgs, env: &Env) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Mines one input, its lines numbered after `proto`'s (see [`mine_stream`]).
+/// Mines one input, its lines numbered after `proto`'s (see [`mine_stream`]); a file found by walking that is
+/// binary or prose is not mined, as `scan` does not read it (`Err` inside: why).
 fn mine_input(
     input: &Input,
     proto: &LineMiner,
     threads: usize,
     pool: &rayon::ThreadPool,
-) -> std::io::Result<LineMiner> {
+) -> std::io::Result<Result<LineMiner, &'static str>> {
+    use std::io::Read;
     let mut r = read::open_stream(input)?;
-    mine_stream(proto, &mut *r, Blocks::default(), threads, pool)
+    let mut head = Vec::with_capacity(BINARY_PROBE);
+    (&mut *r).take(BINARY_PROBE as u64).read_to_end(&mut head)?;
+    let name = match &input.location {
+        source::Location::File(p) => p.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+        _ => "",
+    };
+    if let Some(why) = input.binary.refuses(name, &head) {
+        return Ok(Err(why));
+    }
+    let mut whole = std::io::Cursor::new(head).chain(r);
+    mine_stream(proto, &mut whole, Blocks::default(), threads, pool).map(Ok)
 }
 
 /// The templates by count (largest first), then text.

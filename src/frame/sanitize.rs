@@ -117,6 +117,40 @@ impl CleanMemo {
     }
 }
 
+/// `text` without its escape sequences and control characters (a tab becomes a space) and with the characters that
+/// would reorder or hide text shown as escapes, as [`clean`] makes a sample, but whole: not cut, not redacted.
+/// Printable ASCII is returned as it is.
+pub fn strip_controls(text: &str) -> Cow<'_, str> {
+    use std::fmt::Write as _;
+    if printable_ascii(text.as_bytes()) {
+        return Cow::Borrowed(text);
+    }
+    let mut chars = text.chars().peekable();
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c if super::escape::is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
+        }
+        changed = true;
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// [`clean`] character by character: for text with control characters, escapes or non-ASCII bytes.
 fn clean_chars(raw: &[u8]) -> String {
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.

@@ -84,18 +84,21 @@ impl LineMiner {
         self.next += 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let text = String::from_utf8_lossy(raw);
-        // What is mined has its secrets hidden first, as the scan's section mines cleaned text: a template's
-        // examples are the values of its variables, and a password's value would be one. A line not mined (below
-        // `--level`) is not read for them.
+        // What is mined is cleaned first, as the scan's section mines cleaned text: its escape sequences and control
+        // characters dropped (mined raw, `ESC[2J` made a variable of `2J` and a template whose printing ate the text
+        // after it) and its secrets hidden (a template's examples are the values of its variables, and a password's
+        // value would be one). A line not mined (below `--level`) is not read for them.
         let id = match self.message {
-            Message::WholeLine if self.level.is_none() => Some(self.miner.add(&sanitize::redact(&text), stamp)),
+            Message::WholeLine if self.level.is_none() => {
+                Some(self.miner.add(&sanitize::redact(&sanitize::strip_controls(&text)), stamp))
+            }
             _ => {
                 let st = prefix::strip(text.as_bytes(), self.mode);
                 let content = String::from_utf8_lossy(&st.content);
                 let split = header::split(&content);
                 let wanted = self.level.is_none_or(|l| split.level.is_some_and(|x| x >= l));
                 let message = if self.message == Message::WholeLine { &text[..] } else { split.message };
-                wanted.then(|| self.miner.add(&sanitize::redact(message), stamp))
+                wanted.then(|| self.miner.add(&sanitize::redact(&sanitize::strip_controls(message)), stamp))
             }
         };
         if let Some(a) = &mut self.assigned {

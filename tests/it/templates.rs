@@ -130,3 +130,31 @@ fn secret_values_are_no_examples() {
     let o = run(["scan", "--format", "json", log.to_str().unwrap()]);
     assert!(!stdout(&o).contains("Hunter"), "{}", stdout(&o));
 }
+
+/// Terminal escapes in a line are dropped before mining, as the scan's section drops them: the template reads as
+/// the scan's (`ESC[2J` is neither a variable nor a sequence that eats the text printed after it). A binary file
+/// met while walking is skipped with a note, as `scan` skips it; named, it is mined.
+#[test]
+fn escapes_are_not_mined_and_binary_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stackstate-receiver.log");
+    let text: String =
+        (1..=3).map(|i| format!("2024-03-12 13:10:0{i},001 ERROR c.s.Receiver - \x1b[2J boom {i}\x1b[0m\n")).collect();
+    std::fs::write(&log, text).unwrap();
+    let mut binary = b"2024-03-12 13:10:00,001 ERROR c.s.Receiver - core\n".to_vec();
+    binary.extend_from_slice(&[0, 1, 2, 3, 0xff, b'\n']);
+    std::fs::write(dir.path().join("core.log"), &binary).unwrap();
+    let o = run(["templates", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let templates: Vec<&str> =
+        v["templates"].as_array().unwrap().iter().map(|t| t["template"].as_str().unwrap()).collect();
+    assert_eq!(templates, ["boom <*>"], "{v:#}");
+    assert_eq!(v["templates"][0]["examples"], serde_json::json!([["1", "2", "3"]]), "{v:#}");
+    assert!(stderr(&o).contains("core.log: binary file"), "{}", stderr(&o));
+    let scan = scan_json([log.to_str().unwrap()]);
+    assert_eq!(scan["unexplained"][0]["template"], "boom <*>");
+    let named = run(["templates", "--format", "json", dir.path().join("core.log").to_str().unwrap()]);
+    assert_eq!(code(&named), 0, "{}", stderr(&named));
+    assert_eq!(serde_json::from_slice::<Value>(&named.stdout).unwrap()["lines"], 2);
+}
