@@ -106,7 +106,8 @@ sed_escape() {
   printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'
 }
 
-# render_job JOB NODE: the Job manifest for one node.
+# render_job JOB NODE: the Job manifest for one node (Kubernetes stops it after --timeout seconds, as the script
+# stops waiting for it then).
 render_job() {
   sed -e "s|\${JOB_NAME}|$(sed_escape "$1")|g" \
     -e "s|\${NODE}|$(sed_escape "$2")|g" \
@@ -114,6 +115,7 @@ render_job() {
     -e "s|\${STACKSTATE_NAMESPACE}|$(sed_escape "$namespace")|g" \
     -e "s|\${IMAGE}|$(sed_escape "$image")|g" \
     -e "s|\${RUN_ID}|$(sed_escape "$run_id")|g" \
+    -e "s|^\(  activeDeadlineSeconds:\) [0-9][0-9]*\$|\1 $timeout|" \
     "$template"
 }
 

@@ -41,7 +41,7 @@ chmod +x "$work/bin/kubectl" "$work/bin/stackscan"
 
 status=0
 WORK=$work PATH="$work/bin:$PATH" "$here/cluster-scan.sh" --image registry.example.com/stackscan:1 \
-  -o "$work/out" >"$work/stdout" 2>"$work/stderr" || status=$?
+  --timeout 5400 -o "$work/out" >"$work/stdout" 2>"$work/stderr" || status=$?
 
 failures=0
 fail() {
@@ -54,6 +54,8 @@ created=("$work"/created/*)
 grep -q '^      nodeName: "node-a"$' "${created[@]}" || fail "no Job pinned to node-a"
 grep -q '^          image: "registry.example.com/stackscan:1"$' "${created[@]}" || fail "the image was not filled in"
 if grep -hv '^ *#' "${created[@]}" | grep -qF "\${"; then fail "a placeholder was left in a Job"; fi
+[[ $(grep -h '^  activeDeadlineSeconds: 5400$' "${created[@]}" | wc -l) -eq 2 ]] ||
+  fail "the Jobs' deadline is not --timeout"
 [[ -s $work/out/node-a.json ]] || fail "no report for node-a"
 [[ ! -e $work/out/node-b.json ]] || fail "a report for node-b, whose Job failed"
 grep -q 'Permission denied' "$work/out/node-a.stderr" || fail "node-a's notes were not kept"
