@@ -54,8 +54,9 @@ created=("$work"/created/*)
 grep -q '^      nodeName: "node-a"$' "${created[@]}" || fail "no Job pinned to node-a"
 grep -q '^          image: "registry.example.com/stackscan:1"$' "${created[@]}" || fail "the image was not filled in"
 if grep -hv '^ *#' "${created[@]}" | grep -qF "\${"; then fail "a placeholder was left in a Job"; fi
-[[ $(grep -h '^  activeDeadlineSeconds: 5400$' "${created[@]}" | wc -l) -eq 2 ]] ||
-  fail "the Jobs' deadline is not --timeout"
+for job in "${created[@]}"; do
+  grep -q '^  activeDeadlineSeconds: 5400$' "$job" || fail "the Jobs' deadline is not --timeout"
+done
 [[ -s $work/out/node-a.json ]] || fail "no report for node-a"
 [[ ! -e $work/out/node-b.json ]] || fail "a report for node-b, whose Job failed"
 grep -q 'Permission denied' "$work/out/node-a.stderr" || fail "node-a's notes were not kept"
