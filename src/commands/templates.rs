@@ -83,6 +83,12 @@ fn mine_input(
     let mut r = read::open_stream(input)?;
     let mut head = Vec::with_capacity(BINARY_PROBE);
     (&mut *r).take(BINARY_PROBE as u64).read_to_end(&mut head)?;
+    // UTF-16 (its NUL bytes are no sign of a binary file) is decoded first, as `scan` decodes it.
+    let encoding = read::Encoding::detect(&head);
+    if encoding != read::Encoding::Utf8 {
+        r = read::decode(Box::new(std::io::Cursor::new(std::mem::take(&mut head)).chain(r)), encoding);
+        (&mut *r).take(BINARY_PROBE as u64).read_to_end(&mut head)?;
+    }
     let name = match &input.location {
         source::Location::File(p) => p.file_name().and_then(|n| n.to_str()).unwrap_or(""),
         _ => "",

@@ -443,7 +443,9 @@ impl Tailer {
             }
             if Compression::of_path(&path) != Compression::None {
                 self.ignored.insert(id);
-                self.compressed(&path, binary, read_compressed, &walked_ids, on_block, &mut counts);
+                // Only the first listing of a run meets files compressed while stackscan was stopped.
+                let first = initial.then_some(&walked_ids);
+                self.compressed(&path, binary, read_compressed, first, on_block, &mut counts);
                 continue;
             }
             if let Some(t) = self.place(&path, &meta, binary, start, initial) {
@@ -511,13 +513,14 @@ impl Tailer {
     /// A compressed file: read once, whole, at the start of a `--from-start` run without checkpoint; otherwise
     /// taken for a rotated file already read and skipped, unless it is a file of the checkpoint compressed while
     /// stackscan was stopped (its head is that of a restored position whose file is no longer found as it was read,
-    /// `walked` holding the files of this listing by identity): its lines past that position are read then.
+    /// `walked` holding the files of the run's first listing by identity, `None` in later listings: a file compressed
+    /// while running was read under its plain name): its lines past that position are read then.
     fn compressed(
         &mut self,
         path: &Path,
         binary: BinaryDetection,
         read_whole: bool,
-        walked: &HashMap<FileId, PathBuf>,
+        walked: Option<&HashMap<FileId, PathBuf>>,
         on_block: &mut dyn FnMut(&Block<'_>) -> BlockCounts,
         counts: &mut PassCounts,
     ) {
@@ -528,7 +531,10 @@ impl Tailer {
             binary,
             compression: Compression::of_path(path),
         };
-        let resume = if read_whole { None } else { self.compressed_while_stopped(&input, walked) };
+        let resume = match walked {
+            Some(walked) if !read_whole => self.compressed_while_stopped(&input, walked),
+            _ => None,
+        };
         if read_whole || resume.is_some() {
             let idx = self.files.len() as u32;
             self.files.push(ScannedFile::new(input.display.clone(), input.origin.clone()));
@@ -735,16 +741,18 @@ impl Tailer {
                 .filter(|p| p.fingerprint == Some(fp))
                 .max_by_key(|p| p.offset)
         };
-        live.map(|p| (p, true))
-            .or_else(|| {
-                self.restored
-                    .values()
-                    .map(|(p, _)| p)
-                    .chain(self.retired.iter())
-                    .filter(|p| p.fingerprint == Some(fp))
-                    .max_by_key(|p| p.offset)
-                    .map(|p| (*p, false))
-            })
+        // A live original may have been read past the copy's end (lines written between copytruncate's copy and its
+        // truncation): the copy waits all the same, and resumes within its own size (see `copy_waits`).
+        if let Some(p) = live.filter(|p| p.offset >= *reachable.start()) {
+            return Some((p, true));
+        }
+        self.restored
+            .values()
+            .map(|(p, _)| p)
+            .chain(self.retired.iter())
+            .filter(|p| p.fingerprint == Some(fp))
+            .max_by_key(|p| p.offset)
+            .map(|p| (*p, false))
             .filter(|(p, _)| reachable.contains(&p.offset))
     }
 
@@ -754,9 +762,12 @@ impl Tailer {
     /// differ from the original's within their first [`COPY_COMPARED`], it is read from its start.
     fn copy_waits(&mut self, i: usize) -> bool {
         let fp = self.tracked[i].pos.fingerprint;
+        // An original no longer found (replaced by a copy of itself, renamed away) holds no copy back: what it
+        // still gets is read through its own handle.
         let originals: Vec<usize> = (0..self.tracked.len())
             .filter(|&j| {
-                j != i && !self.tracked[j].copy_of_live && fp.is_some() && self.tracked[j].pos.fingerprint == fp
+                let t = &self.tracked[j];
+                j != i && !t.copy_of_live && t.away_since.is_none() && fp.is_some() && t.pos.fingerprint == fp
             })
             .collect();
         let copy = &self.tracked[i];
@@ -787,6 +798,18 @@ impl Tailer {
             }
         }
         t.copy_of_live = false;
+        // Lines the original got between the copy and its truncation were read from it: the copy, shorter than
+        // what was read, was read whole (not truncated: it must not be read again from its start).
+        let size = t.handle.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.len());
+        if let (Some(size), Some(f)) = (size, t.handle.take()) {
+            if size < self.tracked[i].pos.offset {
+                let (offset, lines) = self.count_lines(&f, size);
+                let t = &mut self.tracked[i];
+                t.pos.offset = offset;
+                t.pos.lines = lines;
+            }
+            self.tracked[i].handle = Some(f);
+        }
         false
     }
 

@@ -271,6 +271,9 @@ both!(
     copy_seen_empty,
     rotate_then_gzip,
     gzipped_while_stopped,
+    gzipped_while_running_after_a_restart,
+    copied_late_in_copytruncate,
+    replaced_by_a_copy_of_itself,
     delete,
     new_file,
     partial_line,
@@ -425,6 +428,72 @@ fn gzipped_while_stopped(mode: Mode) {
         notes(&f.events)
     );
     f.term();
+}
+
+/// A short file (no fingerprint yet) resumed from a checkpoint, then rotated and compressed while running: its
+/// lines were read under its plain name, and the `.gz` is not read again from the checkpoint's old position.
+fn gzipped_while_running_after_a_restart(mode: Mode) {
+    let e = env();
+    let short =
+        |n: u64| format!("2024-03-12 14:00:0{n},526 ERROR a.B - java.net.ConnectException: Connection refused\n");
+    assert!(short(0).len() * 2 < 256);
+    std::fs::write(&e.file, short(0)).unwrap();
+    let f = spawn_ready(mode, &["--from-start", e.logs.to_str().unwrap()], &e.state);
+    f.term();
+    let mut f = spawn_ready(mode, &[e.logs.to_str().unwrap()], &e.state);
+    append_to(&e.file, &short(1));
+    assert!(f.wait(|ev| total(ev) == 2), "{:?}", counts(&f.events));
+    let rotated = e.logs.join("stackstate-receiver/stackstate-receiver.log.1");
+    std::fs::rename(&e.file, &rotated).unwrap();
+    let data = std::fs::read(&rotated).unwrap();
+    let gz = std::fs::File::create(e.logs.join("stackstate-receiver/stackstate-receiver.log.1.gz")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
+    enc.write_all(&data).unwrap();
+    enc.finish().unwrap();
+    std::fs::remove_file(&rotated).unwrap();
+    std::fs::write(&e.file, short(2)).unwrap();
+    assert!(f.wait(|ev| total(ev) >= 3), "{:?}", counts(&f.events));
+    let events = f.term();
+    assert_eq!(total(&events), 3, "{:?}", notes(&events));
+}
+
+/// copytruncate where the writer adds lines between the copy and the truncation, and they are read from the
+/// original first: the copy holds nothing unread (it is shorter than what was read), and is not read again.
+fn copied_late_in_copytruncate(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 50);
+    assert!(f.wait(|ev| total(ev) == 50));
+    std::fs::copy(&e.file, e.logs.join("stackstate-receiver/stackstate-receiver.log.1")).unwrap();
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 53), "{:?}", counts(&f.events));
+    std::fs::OpenOptions::new().write(true).open(&e.file).unwrap().set_len(0).unwrap();
+    w.append(&e.file, 2);
+    assert_eq!(barrier(&mut f, &mut w, &e.file), w.written, "{:?}", notes(&f.events));
+}
+
+/// A log replaced by a copy of itself with more lines (`cp`, append, `mv` over it): the new lines are read at
+/// once (the replaced file no longer found holds nothing back), and a `kill -9` then a restart count nothing twice.
+fn replaced_by_a_copy_of_itself(mode: Mode) {
+    let e = env();
+    let mut w = Writer::new();
+    let mut f = start(mode, &e, &[]);
+    w.append(&e.file, 3);
+    assert!(f.wait(|ev| total(ev) == 3));
+    let tmp = e.logs.join("stackstate-receiver/tmp");
+    std::fs::copy(&e.file, &tmp).unwrap();
+    w.append(&tmp, 2);
+    std::fs::rename(&tmp, &e.file).unwrap();
+    assert!(f.wait(|ev| total(ev) == 5), "{:?}", counts(&f.events));
+    std::thread::sleep(Duration::from_millis(300)); // a checkpoint or two
+    let before = f.kill9();
+    let mut f = spawn_ready(mode, &[e.logs.to_str().unwrap()], &e.state);
+    let mut events = before;
+    let got = barrier(&mut f, &mut w, &e.file);
+    assert_eq!(got, w.written, "{}", post_mortem(&mut f, &e.state));
+    events.append(&mut f.events);
+    assert_eq!(total(&events), w.written);
 }
 
 fn delete(mode: Mode) {

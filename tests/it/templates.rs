@@ -133,7 +133,7 @@ fn secret_values_are_no_examples() {
 
 /// Terminal escapes in a line are dropped before mining, as the scan's section drops them: the template reads as
 /// the scan's (`ESC[2J` is neither a variable nor a sequence that eats the text printed after it). A binary file
-/// met while walking is skipped with a note, as `scan` skips it; named, it is mined.
+/// met while walking is skipped with a note, as `scan` skips it; named, it is mined; UTF-16 is decoded and mined.
 #[test]
 fn escapes_are_not_mined_and_binary_files_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
@@ -157,4 +157,18 @@ fn escapes_are_not_mined_and_binary_files_are_skipped() {
     let named = run(["templates", "--format", "json", dir.path().join("core.log").to_str().unwrap()]);
     assert_eq!(code(&named), 0, "{}", stderr(&named));
     assert_eq!(serde_json::from_slice::<Value>(&named.stdout).unwrap()["lines"], 2);
+    // UTF-16 is text, not binary: decoded and mined, as `scan` reads it.
+    let wide = tempfile::tempdir().unwrap();
+    let line = "2024-03-12 13:10:01,001 ERROR c.s.Receiver - wide boom 1\n2024-03-12 13:10:02,001 ERROR c.s.Receiver - wide boom 2\n";
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(line.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(wide.path().join("stackstate-receiver.log"), bytes).unwrap();
+    let o = run(["templates", "--format", "json", wide.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["lines"].as_u64(), v["templates"][0]["template"].as_str()),
+        (Some(2), Some("wide boom <*>")),
+        "{v:#}"
+    );
 }
