@@ -121,34 +121,54 @@ impl CleanMemo {
 /// would reorder or hide text shown as escapes, as [`clean`] makes a sample, but whole: not cut, not redacted.
 /// Printable ASCII is returned as it is.
 pub fn strip_controls(text: &str) -> Cow<'_, str> {
-    use std::fmt::Write as _;
     if printable_ascii(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
-    let mut chars = text.chars().peekable();
     let mut out = String::with_capacity(text.len());
-    let mut changed = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            '\u{9b}' => skip_csi(&mut chars),
-            '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c if super::escape::is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => {
-                out.push(c);
-                continue;
-            }
-        }
-        changed = true;
-    }
-    if changed {
+    if strip_into(text, &mut out, usize::MAX) {
         Cow::Owned(out)
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// Writes `text` to `out` without its escape sequences and control characters (a tab becomes a space), the
+/// characters that would reorder or hide text shown as escapes, stopping once more than `limit` characters are
+/// written: whether anything was left out or changed.
+fn strip_into(text: &str, out: &mut String, limit: usize) -> bool {
+    use std::fmt::Write as _;
+    let mut chars = text.chars().peekable();
+    let (mut n, mut changed) = (0, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' => {
+                out.push(' ');
+                n += 1;
+            }
+            c if c.is_control() => {}
+            // Shown, not obeyed: a bidi override would reorder the rest of the line.
+            c if super::escape::is_unsafe(c) => {
+                let before = out.len();
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                n += out.len() - before;
+            }
+            c => {
+                out.push(c);
+                n += 1;
+                if n > limit {
+                    break;
+                }
+                continue;
+            }
+        }
+        changed = true;
+        if n > limit {
+            break;
+        }
+    }
+    changed
 }
 
 /// [`clean`] character by character: for text with control characters, escapes or non-ASCII bytes.
@@ -156,27 +176,7 @@ fn clean_chars(raw: &[u8]) -> String {
     // A sample of a multi-megabyte line only ever shows its start: do not decode the rest.
     let text = String::from_utf8_lossy(&raw[..raw.len().min(CLEAN_READS)]);
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS + 8));
-    let mut chars = text.chars().peekable();
-    let mut n = 0;
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            '\u{9b}' => skip_csi(&mut chars),
-            '\t' => push(&mut out, ' ', &mut n),
-            '\r' | '\n' => {}
-            c if c.is_control() => {}
-            // Shown, not obeyed: a bidi override would reorder the rest of the line.
-            c if super::escape::is_unsafe(c) => {
-                for e in format!("\\u{{{:x}}}", c as u32).chars() {
-                    push(&mut out, e, &mut n);
-                }
-            }
-            c => push(&mut out, c, &mut n),
-        }
-        if n > MAX_TEXT_CHARS {
-            break;
-        }
-    }
+    strip_into(&text, &mut out, MAX_TEXT_CHARS);
     let mut out = redact(&out).into_owned();
     if out.chars().count() > MAX_TEXT_CHARS {
         out = out.chars().take(MAX_TEXT_CHARS).collect();
@@ -200,11 +200,6 @@ fn printable_ascii(b: &[u8]) -> bool {
         }
     }
     words.remainder().iter().all(|&c| (0x20..0x7f).contains(&c))
-}
-
-fn push(out: &mut String, c: char, n: &mut usize) {
-    out.push(c);
-    *n += 1;
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
