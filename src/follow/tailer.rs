@@ -531,8 +531,11 @@ impl Tailer {
             binary,
             compression: Compression::of_path(path),
         };
-        let resume = match walked {
-            Some(walked) if !read_whole => self.compressed_while_stopped(&input, walked),
+        // Its first bytes, decompressed: a file of the checkpoint compressed while stopped, or one read already?
+        let head = if read_whole { None } else { decompressed_head(&input) };
+        let fp = head.as_deref().and_then(|h| <&[u8; FINGERPRINT_BYTES]>::try_from(h).ok()).map(fingerprint::of_head);
+        let resume = match (walked, &head) {
+            (Some(walked), Some(head)) => self.compressed_while_stopped(head, fp, walked),
             _ => None,
         };
         if read_whole || resume.is_some() {
@@ -571,20 +574,14 @@ impl Tailer {
             }
             return;
         }
-        // Decompress its first bytes: a known fingerprint means a rotated file whose lines were read already.
-        let mut head = [0u8; FINGERPRINT_BYTES];
-        let known = read::open_stream(&input)
-            .ok()
-            .map(|mut r| read::read_full(&mut *r, &mut head))
-            .filter(|(n, _)| *n == FINGERPRINT_BYTES)
-            .map(|_| fingerprint::of_head(&head))
-            .is_some_and(|fp| {
-                self.tracked
-                    .iter()
-                    .map(|t| t.pos.fingerprint)
-                    .chain(self.retired.iter().map(|p| p.fingerprint))
-                    .any(|f| f == Some(fp))
-            });
+        // A known fingerprint means a rotated file whose lines were read already.
+        let known = fp.is_some_and(|fp| {
+            self.tracked
+                .iter()
+                .map(|t| t.pos.fingerprint)
+                .chain(self.retired.iter().map(|p| p.fingerprint))
+                .any(|f| f == Some(fp))
+        });
         if !known {
             self.note(format!(
                 "{}: compressed file appeared while following: not read (taken for a rotated file; use `stackscan scan` on it)",
@@ -598,14 +595,16 @@ impl Tailer {
     /// short of one the hash of what was read) whose file this listing (`walked`) does not find as it was read (gone,
     /// or its inode reused by another file), and no file followed now starts alike. The position is taken: nothing
     /// else continues it.
-    fn compressed_while_stopped(&mut self, input: &Input, walked: &HashMap<FileId, PathBuf>) -> Option<Pos> {
+    fn compressed_while_stopped(
+        &mut self,
+        head: &[u8],
+        fp: Option<u64>,
+        walked: &HashMap<FileId, PathBuf>,
+    ) -> Option<Pos> {
         if self.restored.is_empty() {
             return None;
         }
-        let mut head = [0u8; FINGERPRINT_BYTES];
-        let (n, _) = read::open_stream(input).ok().map(|mut r| read::read_full(&mut *r, &mut head))?;
-        let head = &head[..n];
-        let fp = (n == FINGERPRINT_BYTES).then(|| crate::hash::of_bytes(head));
+        let n = head.len();
         if fp.is_some() && self.tracked.iter().any(|t| t.pos.fingerprint == fp) {
             return None;
         }
@@ -675,13 +674,7 @@ impl Tailer {
             self.note(format!("{}: found again: read on from where it was", path.display()));
             pos = Pos { fingerprint: fp, file: r.file, offset: r.offset, lines: r.lines, ..pos };
         } else if let Some((r, head)) = self.restored.get(&id).copied() {
-            let same = size >= r.offset
-                && match (r.fingerprint, head) {
-                    (Some(_), _) => r.fingerprint == fp,
-                    (None, Some(h)) => starts_as_read(&f, size, r.offset, h),
-                    (None, None) => true,
-                };
-            if same {
+            if as_read(&f, size, fp, &r, head) {
                 pos = Pos { fingerprint: fp, ..r };
             } else {
                 self.note(format!(
@@ -800,8 +793,8 @@ impl Tailer {
         t.copy_of_live = false;
         // Lines the original got between the copy and its truncation were read from it: the copy, shorter than
         // what was read, was read whole (not truncated: it must not be read again from its start).
-        let size = t.handle.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.len());
-        if let (Some(size), Some(f)) = (size, t.handle.take()) {
+        if let Some(f) = t.handle.take() {
+            let size = f.metadata().map_or(u64::MAX, |m| m.len());
             if size < self.tracked[i].pos.offset {
                 let (offset, lines) = self.count_lines(&f, size);
                 let t = &mut self.tracked[i];
@@ -967,16 +960,32 @@ fn differs_from(copy: &Tracked, original: &Tracked) -> bool {
     c.read_exact_at(&mut a, 0).is_ok() && o.read_exact_at(&mut b, 0).is_ok() && a != b
 }
 
+/// The first [`FINGERPRINT_BYTES`] of a compressed file, decompressed (fewer when it is shorter); `None` when it
+/// cannot be read.
+fn decompressed_head(input: &Input) -> Option<Vec<u8>> {
+    let mut head = vec![0u8; FINGERPRINT_BYTES];
+    let (n, _) = read::open_stream(input).ok().map(|mut r| read::read_full(&mut *r, &mut head))?;
+    head.truncate(n);
+    Some(head)
+}
+
 /// Whether the file at `path` is still the one a checkpoint's position `p` was read in (with `short`, the hash of
 /// what was read of a file shorter than a fingerprint): as long, and starting alike.
 fn still_as_read(path: &Path, p: &Pos, short: Option<u64>) -> bool {
     let Ok(f) = File::open(path) else { return false };
     let size = f.metadata().map_or(0, |m| m.len());
-    match (p.fingerprint, short) {
-        (Some(fp), _) => size >= p.offset && fingerprint::of_file(&f, size) == Some(fp),
-        (None, Some(h)) => starts_as_read(&f, size, p.offset, h),
-        (None, None) => size >= p.offset,
-    }
+    as_read(&f, size, fingerprint::of_file(&f, size), p, short)
+}
+
+/// Whether `f`, of `size` bytes and fingerprint `fp`, is the file a checkpoint's position `p` was read in (with
+/// `short`, the hash of what was read of a file shorter than a fingerprint): as long, and starting alike.
+fn as_read(f: &File, size: u64, fp: Option<u64>, p: &Pos, short: Option<u64>) -> bool {
+    size >= p.offset
+        && match (p.fingerprint, short) {
+            (Some(_), _) => p.fingerprint == fp,
+            (None, Some(h)) => starts_as_read(f, size, p.offset, h),
+            (None, None) => true,
+        }
 }
 
 #[cfg(test)]
