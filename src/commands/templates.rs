@@ -89,11 +89,7 @@ fn mine_input(
         r = read::decode(Box::new(std::io::Cursor::new(std::mem::take(&mut head)).chain(r)), encoding);
         (&mut *r).take(BINARY_PROBE as u64).read_to_end(&mut head)?;
     }
-    let name = match &input.location {
-        source::Location::File(p) => p.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-        _ => "",
-    };
-    if let Some(why) = input.binary.refuses(name, &head) {
+    if let Some(why) = input.binary.refuses(input.file_name(), &head) {
         return Ok(Err(why));
     }
     let mut whole = std::io::Cursor::new(head).chain(r);

@@ -106,7 +106,7 @@ pub(crate) fn plan(inputs: &[Input], config: &Config, threads: usize) -> Vec<Uni
             let n = f.read_at(&mut head, 0)?;
             head.truncate(n);
             let (mode, klog) = (prefix::detect(&head, zone), crate::frame::header::looks_like_klog(&head));
-            Ok((size, input.binary.refuses(file_name(input), &head), mode, Arc::new(f), klog, Encoding::detect(&head)))
+            Ok((size, input.binary.refuses(input.file_name(), &head), mode, Arc::new(f), klog, Encoding::detect(&head)))
         });
         match probe {
             // UTF-16 is read as a stream, decoded to UTF-8 (see `run_stream`).
@@ -173,11 +173,6 @@ fn finer_tail(units: Vec<Unit>, tail: u64, piece: u64) -> Vec<Unit> {
         k += n.max(1);
     }
     out
-}
-
-/// The name of an input's file, for the policies that look at it (prose).
-fn file_name(input: &Input) -> &str {
-    std::path::Path::new(&input.display).file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
 /// Runs one unit.
@@ -454,7 +449,7 @@ fn run_stream(input: &Input, file: u32, pack: &Pack, config: &Config, s: &mut Sc
         reader = read::decode(Box::new(head.chain(reader)), encoding);
         first_read = read::read_append(&mut *reader, &mut buf, block);
     }
-    if let Some(why) = input.binary.refuses(file_name(input), &buf) {
+    if let Some(why) = input.binary.refuses(input.file_name(), &buf) {
         out.totals.skipped = Some(Skipped { path: input.display.clone(), reason: why.into() });
         buf.clear();
         s.buf = buf;

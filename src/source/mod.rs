@@ -64,6 +64,13 @@ pub struct Input {
     pub compression: Compression,
 }
 
+impl Input {
+    /// The name of its file, for the policies that look at it (prose); empty for standard input.
+    pub fn file_name(&self) -> &str {
+        std::path::Path::new(&self.display).file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+}
+
 /// An input that was not scanned, or not completely.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
